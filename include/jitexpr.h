@@ -1,0 +1,179 @@
+/*
+ * jitexpr.h - the public C interface of libjitexpr.
+ *
+ * An expression string is compiled against a table of variable names and
+ * dtypes into a jx_expr; the jx_expr is evaluated over N-D strided arrays
+ * with NumPy broadcasting.  Kernels are compiled by LLVM and cached, so
+ * compiling the same expression with the same dtypes twice is a lookup.
+ *
+ * Ownership: every jx_expr returned by jx_compile belongs to the caller,
+ * who releases it with jx_expr_free.  Memory returned by the library
+ * (jx_eval_new's output data, jx_explain's text) is released with jx_free.
+ *
+ * Threads: every function may be called from several threads at once.  A
+ * jx_expr is immutable once compiled and may be evaluated by several
+ * threads at the same time.
+ *
+ * Errors: functions that can fail take a jx_error *, fill it on failure
+ * (code, byte offset and length in the source, message) and return an
+ * error value (NULL or JX_ERR_*).  The library never prints, exits or
+ * aborts.  err may be NULL when the caller does not want the details.
+ */
+#ifndef JITEXPR_H
+#define JITEXPR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(JX_BUILDING_LIBRARY) && defined(__GNUC__)
+#define JX_API __attribute__((visibility("default")))
+#else
+#define JX_API
+#endif
+
+#define JITEXPR_VERSION "0.1.0"
+
+/* Limits, documented: longer sources and deeper nesting are errors. */
+#define JX_MAX_SOURCE 65536 /* bytes in an expression */
+#define JX_MAX_DEPTH 200    /* nesting of parentheses, calls, operators */
+#define JX_MAX_DIMS 32      /* array dimensions (NumPy 1.x's limit) */
+#define JX_MAX_VARS 256     /* variables an expression may use */
+
+/* Element types.  The numbering is part of the ABI. */
+typedef enum jx_dtype {
+    JX_BOOL = 0,
+    JX_INT8,
+    JX_INT16,
+    JX_INT32,
+    JX_INT64,
+    JX_UINT8,
+    JX_UINT16,
+    JX_UINT32,
+    JX_UINT64,
+    JX_FLOAT16,
+    JX_FLOAT32,
+    JX_FLOAT64,
+    JX_COMPLEX64,
+    JX_COMPLEX128,
+    JX_DTYPE_COUNT,
+    JX_DTYPE_INVALID = -1
+} jx_dtype;
+
+/* Error codes. */
+typedef enum jx_code {
+    JX_OK = 0,
+    JX_ERR_SYNTAX,    /* malformed expression; offset/length point at it */
+    JX_ERR_NAME,      /* unknown variable */
+    JX_ERR_FUNCTION,  /* unknown function (the message suggests a name) */
+    JX_ERR_ARITY,     /* wrong number of arguments */
+    JX_ERR_TYPE,      /* an operator or function does not accept a dtype */
+    JX_ERR_VALUE,     /* a literal out of range, a negative integer power */
+    JX_ERR_LIMIT,     /* source too long, nesting too deep, too many vars */
+    JX_ERR_SHAPE,     /* shapes do not broadcast, wrong output shape */
+    JX_ERR_ARG,       /* a bad argument to an API function */
+    JX_ERR_NOMEM,     /* out of memory */
+    JX_ERR_JIT,       /* LLVM failed (the message says how) */
+    JX_ERR_INTERNAL   /* a bug in jitexpr: please report it */
+} jx_code;
+
+#define JX_MESSAGE_SIZE 256
+
+typedef struct jx_error {
+    jx_code code;                   /* JX_OK when nothing failed */
+    int64_t offset;                 /* byte offset in the source, or -1 */
+    int64_t length;                 /* bytes of source concerned, or 0 */
+    char message[JX_MESSAGE_SIZE];  /* one line, no trailing newline */
+} jx_error;
+
+/* A variable the expression may use: its name and element type. */
+typedef struct jx_var {
+    const char *name;
+    jx_dtype dtype;
+} jx_var;
+
+/* An N-D strided array.  Strides are in bytes and may be negative or zero.
+ * ndim == 0 is a scalar.  data may be unaligned. */
+typedef struct jx_array {
+    void *data;
+    jx_dtype dtype;
+    int ndim;
+    int64_t shape[JX_MAX_DIMS];
+    int64_t strides[JX_MAX_DIMS];
+} jx_array;
+
+typedef struct jx_expr jx_expr; /* opaque, immutable compiled expression */
+
+/* Compile flags. */
+#define JX_FLAG_NO_CACHE 1u /* compile afresh, do not use the kernel cache */
+
+/* Compiles src against vars[0..nvars-1].  Returns NULL on failure. */
+JX_API jx_expr *jx_compile(const char *src, const jx_var *vars, int nvars,
+                           unsigned flags, jx_error *err);
+JX_API void jx_expr_free(jx_expr *e);
+
+/* The dtype of the result. */
+JX_API jx_dtype jx_expr_dtype(const jx_expr *e);
+/* The variables the expression uses, in order of first use: count, and the
+ * index into the vars table given to jx_compile of the i-th one. */
+JX_API int jx_expr_nused(const jx_expr *e);
+JX_API int jx_expr_used(const jx_expr *e, int i);
+/* Canonical text of the typed IR (owned by e). */
+JX_API const char *jx_expr_ir(const jx_expr *e);
+
+/* Evaluates e.  inputs has one entry per variable of the vars table given
+ * to jx_compile, in the same order; entries of variables the expression
+ * does not use are ignored.  Each used input must have the dtype it was
+ * compiled with.  Inputs broadcast as in NumPy.
+ *
+ * jx_eval writes into *out, which the caller has set up with the
+ * broadcast shape and the result dtype.  out may overlap the inputs.
+ *
+ * jx_eval_new allocates the output (C order, 64-byte aligned) and fills
+ * *out; the caller releases out->data with jx_free. */
+JX_API int jx_eval(const jx_expr *e, const jx_array *inputs, jx_array *out,
+                   jx_error *err);
+JX_API int jx_eval_new(const jx_expr *e, const jx_array *inputs,
+                       jx_array *out, jx_error *err);
+
+/* Explain: returns text to release with jx_free, or NULL on failure.
+ * what is a mask of the JX_EXPLAIN_* parts. */
+#define JX_EXPLAIN_AST 1u  /* the parse tree */
+#define JX_EXPLAIN_IR 2u   /* the typed IR */
+#define JX_EXPLAIN_LLVM 4u /* LLVM IR of the contiguous kernel, optimised */
+#define JX_EXPLAIN_ASM 8u  /* its machine code */
+#define JX_EXPLAIN_ALL 15u
+JX_API char *jx_explain(const char *src, const jx_var *vars, int nvars,
+                        unsigned what, jx_error *err);
+
+/* Releases memory the library returned. */
+JX_API void jx_free(void *p);
+
+/* Dtype names as NumPy spells them ("float64"); jx_dtype_from_name
+ * returns JX_DTYPE_INVALID for an unknown name.  itemsize in bytes. */
+JX_API const char *jx_dtype_name(jx_dtype t);
+JX_API jx_dtype jx_dtype_from_name(const char *name);
+JX_API size_t jx_dtype_size(jx_dtype t);
+/* NumPy's promotion of two dtypes (np.result_type). */
+JX_API jx_dtype jx_dtype_promote(jx_dtype a, jx_dtype b);
+
+/* A short name for an error code ("syntax error"). */
+JX_API const char *jx_code_name(jx_code code);
+
+/* Cache statistics: kernels compiled by LLVM, and cache hits. */
+typedef struct jx_stats {
+    uint64_t kernels_compiled; /* LLVM compilations since start */
+    uint64_t cache_hits;       /* compilations answered by the cache */
+    uint64_t cache_entries;    /* kernels held now */
+} jx_stats;
+JX_API void jx_get_stats(jx_stats *st);
+
+JX_API const char *jx_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* JITEXPR_H */

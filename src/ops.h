@@ -1,0 +1,104 @@
+/* ops.h - the operator set: one row per operator or function.
+ *
+ * Every part of the compiler reads this table: the parser (operator
+ * spellings), the type pass (rule, accepted kinds, arity), the code
+ * generator (lowering), explain, the docs and the tests.
+ *
+ * Columns:
+ *   id      enum suffix: JX_OP_<id>
+ *   mnem    mnemonic in IR text
+ *   spell   spelling in the source: operator symbol or function name
+ *   syn     OPB binary operator, OPU unary operator, FN function call
+ *   arity   number of operands
+ *   rule    type rule, JX_R_<rule> (sema.c)
+ *   kinds   accepted kinds of the operand type after promotion
+ *   low     lowering, JX_L_<low>: INLINE (a case in codegen.c),
+ *           INTRIN (LLVM intrinsic `fn`, overloaded on the float type),
+ *           LIBM (libm function `fn`, `fn`f for float32)
+ *   fn      intrinsic or libm name, or NULL
+ */
+#ifndef JX_OPS_H
+#define JX_OPS_H
+
+#include "dtype.h"
+
+#define JX_B JX_KIND_BOOL
+#define JX_I JX_KINDS_INTEGER
+#define JX_F JX_KIND_FLOAT
+#define JX_C JX_KIND_COMPLEX
+
+/*      id        mnem        spell      syn  ar rule      kinds               low     fn */
+#define JX_OPS(X) \
+    X(POS,      "pos",      "+",       OPU, 1, SAME,     JX_I|JX_F|JX_C,     INLINE, NULL) \
+    X(NEG,      "neg",      "-",       OPU, 1, SAME,     JX_I|JX_F|JX_C,     INLINE, NULL) \
+    X(INVERT,   "invert",   "~",       OPU, 1, SAME,     JX_B|JX_I,          INLINE, NULL) \
+    X(ADD,      "add",      "+",       OPB, 2, ARITH,    JX_KINDS_ALL,       INLINE, NULL) \
+    X(SUB,      "sub",      "-",       OPB, 2, ARITH,    JX_I|JX_F|JX_C,     INLINE, NULL) \
+    X(MUL,      "mul",      "*",       OPB, 2, ARITH,    JX_KINDS_ALL,       INLINE, NULL) \
+    X(DIV,      "div",      "/",       OPB, 2, TRUEDIV,  JX_KINDS_ALL,       INLINE, NULL) \
+    X(FLOORDIV, "floordiv", "//",      OPB, 2, BOOL8,    JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(MOD,      "mod",      "%",       OPB, 2, BOOL8,    JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(POW,      "pow",      "**",      OPB, 2, BOOL8,    JX_I|JX_F|JX_C,     INLINE, NULL) \
+    X(LT,       "lt",       "<",       OPB, 2, CMP,      JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(LE,       "le",       "<=",      OPB, 2, CMP,      JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(EQ,       "eq",       "==",      OPB, 2, CMP,      JX_KINDS_ALL,       INLINE, NULL) \
+    X(NE,       "ne",       "!=",      OPB, 2, CMP,      JX_KINDS_ALL,       INLINE, NULL) \
+    X(GE,       "ge",       ">=",      OPB, 2, CMP,      JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(GT,       "gt",       ">",       OPB, 2, CMP,      JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(AND,      "and",      "&",       OPB, 2, ARITH,    JX_B|JX_I,          INLINE, NULL) \
+    X(OR,       "or",       "|",       OPB, 2, ARITH,    JX_B|JX_I,          INLINE, NULL) \
+    X(XOR,      "xor",      "^",       OPB, 2, ARITH,    JX_B|JX_I,          INLINE, NULL) \
+    X(SHL,      "shl",      "<<",      OPB, 2, BOOL8,    JX_I,               INLINE, NULL) \
+    X(SHR,      "shr",      ">>",      OPB, 2, BOOL8,    JX_I,               INLINE, NULL) \
+    X(WHERE,    "where",    "where",   FN,  3, WHERE,    JX_KINDS_ALL,       INLINE, NULL) \
+    X(ABS,      "abs",      "abs",     FN,  1, SAME,     JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(SQRT,     "sqrt",     "sqrt",    FN,  1, FLOATFN,  JX_F,               INTRIN, "llvm.sqrt") \
+    X(EXP,      "exp",      "exp",     FN,  1, FLOATFN,  JX_F,               LIBM,   "exp") \
+    X(LOG,      "log",      "log",     FN,  1, FLOATFN,  JX_F,               LIBM,   "log") \
+    X(SIN,      "sin",      "sin",     FN,  1, FLOATFN,  JX_F,               LIBM,   "sin") \
+    X(COS,      "cos",      "cos",     FN,  1, FLOATFN,  JX_F,               LIBM,   "cos") \
+    X(TAN,      "tan",      "tan",     FN,  1, FLOATFN,  JX_F,               LIBM,   "tan")
+
+typedef enum jx_op {
+#define JX_OP_ENUM(id, mnem, spell, syn, ar, rule, kinds, low, fn) JX_OP_##id,
+    JX_OPS(JX_OP_ENUM)
+#undef JX_OP_ENUM
+    JX_OP_COUNT
+} jx_op;
+
+typedef enum jx_syntax { JX_SYN_OPB, JX_SYN_OPU, JX_SYN_FN } jx_syntax;
+
+/* Type rules (sema.c):
+ *   SAME     result has the operand's type (weak stays weak)
+ *   ARITH    operands promoted together; result is that type
+ *   TRUEDIV  as ARITH, but bool and integers give float64
+ *   CMP      operands promoted together; result bool
+ *   BOOL8    as ARITH, but two bools become int8 (NumPy: True//True
+ *            is int8)
+ *   FLOATFN  operand promoted to a float (jx_dtype_to_float); result too
+ *   WHERE    first operand to bool; the other two promoted together */
+typedef enum jx_rule {
+    JX_R_SAME, JX_R_ARITH, JX_R_TRUEDIV, JX_R_CMP, JX_R_BOOL8, JX_R_FLOATFN,
+    JX_R_WHERE
+} jx_rule;
+
+typedef enum jx_lower { JX_L_INLINE, JX_L_INTRIN, JX_L_LIBM } jx_lower;
+
+typedef struct jx_opinfo {
+    const char *mnem;   /* IR mnemonic */
+    const char *spell;  /* source spelling */
+    jx_syntax syn;
+    int arity;
+    jx_rule rule;
+    unsigned kinds;     /* jx_kind mask */
+    jx_lower low;
+    const char *fn;     /* intrinsic or libm name, or NULL */
+} jx_opinfo;
+
+/* The table, indexed by jx_op (ops.c). */
+JX_INTERNAL extern const jx_opinfo jx_ops[JX_OP_COUNT];
+
+/* The function named `name` (n bytes), or -1. */
+JX_INTERNAL int jx_ops_find_function(const char *name, size_t n);
+
+#endif
