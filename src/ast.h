@@ -1,0 +1,65 @@
+/* ast.h - the syntax tree of one expression, allocated in the
+ * compilation's arena.  The parser builds it; the type pass (sema.c)
+ * annotates it in place and inserts explicit cast nodes. */
+#ifndef JX_AST_H
+#define JX_AST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define JX_MAX_ARGS 8 /* arguments a call may have */
+/* Height of a tree: bounds the recursion of every pass over it (a sum of
+ * more terms than this is rejected by the parser). */
+#define JX_MAX_HEIGHT 4096
+
+typedef enum jx_node_kind {
+    JX_N_INT,     /* integer literal: v.u (the parser folds no sign) */
+    JX_N_FLOAT,   /* float literal: v.f */
+    JX_N_BOOL,    /* True / False: v.u is 1 or 0 */
+    JX_N_IMAG,    /* imaginary literal 2j: v.f is the imaginary part */
+    JX_N_VAR,     /* a name: name/namelen; sema sets var */
+    JX_N_OP,      /* operator: op (a jx_op), args[0..nargs-1] */
+    JX_N_CALL,    /* call name(args...): the parser leaves op = -1 and
+                     sema looks the name up and sets op */
+    JX_N_CONST,   /* a typed constant, made by sema's folding: v */
+    JX_N_CAST     /* inserted by sema: args[0] converted to dtype */
+} jx_node_kind;
+
+typedef union jx_value {
+    uint64_t u;   /* bool, unsigned and the bits of a signed integer */
+    int64_t i;    /* signed integers */
+    double f;     /* floats (float16/32 values are held exactly) */
+} jx_value;
+
+typedef struct jx_node jx_node;
+struct jx_node {
+    jx_node_kind kind;
+    int op;                     /* JX_N_OP/CALL: a jx_op, or -1 */
+    int nargs;                  /* operands or call arguments */
+    jx_node *args[JX_MAX_ARGS];
+    const char *name;           /* JX_N_VAR/CALL: points into the source */
+    int32_t namelen;            /* bytes of name */
+    int32_t offset;             /* span in the source: first byte */
+    int32_t length;             /*   and length in bytes */
+    jx_value v;                 /* literal or constant value */
+    /* Set by sema: */
+    int var;                    /* JX_N_VAR: index in the vars table */
+    jx_dtype dtype;             /* the node's type */
+    bool weak;                  /* a Python-scalar literal: weak type */
+};
+
+/* Parses src (len bytes) into a tree in arena a.  Returns the root, or
+ * NULL with *err set: JX_ERR_SYNTAX (offset at the offending token),
+ * JX_ERR_LIMIT for sources longer than JX_MAX_SOURCE, nesting deeper
+ * than JX_MAX_DEPTH or a tree higher than JX_MAX_HEIGHT, JX_ERR_TYPE for
+ * strings, JX_ERR_VALUE for integer literals over 64 bits, JX_ERR_ARG for
+ * a NULL source, JX_ERR_NOMEM. */
+JX_INTERNAL jx_node *jx_parse(jx_arena *a, const char *src, int32_t len,
+                              jx_error *err);
+
+/* Appends an indented dump of the tree to b (explain). */
+JX_INTERNAL void jx_parse_dump(const jx_node *n, jx_buf *b);
+
+#endif

@@ -1,0 +1,69 @@
+/* lex.h - the lexer: bytes of an expression to tokens with their spans. */
+#ifndef JX_LEX_H
+#define JX_LEX_H
+
+#include <stdint.h>
+
+#include "util.h"
+
+typedef enum jx_tok_kind {
+    JX_TOK_EOF = 0,
+    JX_TOK_INT,     /* 123, 0x1f, 0o17, 0b101; value in .u */
+    JX_TOK_FLOAT,   /* 1.5, .5, 2e-3, 1_000.0; value in .f */
+    JX_TOK_IMAG,    /* 2j, 1.5e3J; imaginary part in .f */
+    JX_TOK_NAME,    /* identifier (True/False are JX_TOK_TRUE/FALSE) */
+    JX_TOK_STRING,  /* 'abc' or b'abc' (byte strings, for later use) */
+    JX_TOK_TRUE,
+    JX_TOK_FALSE,
+    JX_TOK_PLUS,    /* + */
+    JX_TOK_MINUS,   /* - */
+    JX_TOK_STAR,    /* * */
+    JX_TOK_SLASH,   /* / */
+    JX_TOK_DSLASH,  /* // */
+    JX_TOK_PERCENT, /* % */
+    JX_TOK_DSTAR,   /* ** */
+    JX_TOK_TILDE,   /* ~ */
+    JX_TOK_AMP,     /* & */
+    JX_TOK_PIPE,    /* | */
+    JX_TOK_CARET,   /* ^ */
+    JX_TOK_SHL,     /* << */
+    JX_TOK_SHR,     /* >> */
+    JX_TOK_LT,      /* < */
+    JX_TOK_LE,      /* <= */
+    JX_TOK_EQ,      /* == */
+    JX_TOK_NE,      /* != */
+    JX_TOK_GE,      /* >= */
+    JX_TOK_GT,      /* > */
+    JX_TOK_LPAREN,  /* ( */
+    JX_TOK_RPAREN,  /* ) */
+    JX_TOK_COMMA,   /* , */
+    JX_TOK_ASSIGN,  /* = (keyword arguments: axis=1) */
+    JX_TOK_COUNT
+} jx_tok_kind;
+
+typedef struct jx_token {
+    jx_tok_kind kind;
+    int32_t offset;  /* byte offset of the first byte in the source */
+    int32_t length;  /* bytes */
+    union {
+        uint64_t u;  /* JX_TOK_INT: the value (fits in 64 bits unsigned) */
+        double f;    /* JX_TOK_FLOAT, JX_TOK_IMAG: the value */
+    } v;
+} jx_token;
+
+typedef struct jx_lexer {
+    const char *src;  /* the expression, not NUL-terminated necessarily */
+    int32_t len;      /* its length in bytes */
+    int32_t pos;      /* next byte to read */
+} jx_lexer;
+
+JX_INTERNAL void jx_lex_init(jx_lexer *lx, const char *src, int32_t len);
+/* Reads the next token into *tok.  Returns 0, or -1 with *err set
+ * (JX_ERR_SYNTAX for a bad character or a malformed number,
+ * JX_ERR_VALUE for an integer literal that does not fit in 64 bits,
+ * JX_ERR_NOMEM when a long float literal cannot be copied). */
+JX_INTERNAL int jx_lex_next(jx_lexer *lx, jx_token *tok, jx_error *err);
+/* The spelling of a token kind for messages: "'**'", "end of input". */
+JX_INTERNAL const char *jx_lex_kind_name(jx_tok_kind k);
+
+#endif

@@ -1,0 +1,593 @@
+/* parse.c - the parser: tokens to a syntax tree in the compilation's arena.
+ *
+ * Recursive descent with Python's precedence, lowest first:
+ *
+ *   comparisons  < <= == != >= >   chained: a < b < c is (a < b) & (b < c)
+ *   |  ^  &  << >>  + -  * / // %  left-associative binary levels
+ *   unary - + ~                    nest: --a, -~a
+ *   **                             right-associative; its right operand is
+ *                                  a unary expression: -2**2 is -(2**2),
+ *                                  2**-1 is 2**(-1)
+ *   primary                        literal, name, call, ( expression )
+ *
+ * Operator ids come from the operator table (ops.h): a binary operator is
+ * the OPB row whose spelling is the token's text, a unary one the OPU row;
+ * this file keeps only the precedence of each token.
+ *
+ * Spans: a literal or a name covers its token; an operator node covers
+ * its operands (and a unary operator its sign); a call covers name to
+ * ')'.  A parenthesised expression is its inner node with the span
+ * widened to include the parentheses, so that "(a+b)*c" spans all of
+ * itself.
+ *
+ * Limits, all JX_ERR_LIMIT: the source length (JX_MAX_SOURCE); nesting
+ * (JX_MAX_DEPTH) of parentheses, call argument lists, unary operators and
+ * right operands of '**', which is what the parser recurses on; the
+ * height of the tree (JX_MAX_HEIGHT), which long left-associative
+ * chains such as a+a+...+a grow without nesting, so that the passes after
+ * this one may recurse over the tree; and the number of nodes
+ * (JX_PARSE_MAX_NODES), which chained comparisons could otherwise grow
+ * exponentially by copying middle operands inside nested chains. */
+#include "ast.h"
+#include "lex.h"
+#include "ops.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The tallest tree the parser builds: a sum of 4096 terms.  Later passes
+ * may recurse over the tree this deep. */
+/* Nodes in one tree, copies made for chained comparisons included:
+ * without chains a tree has at most one node per source byte. */
+#define JX_PARSE_MAX_NODES (2 * JX_MAX_SOURCE)
+
+typedef struct jx_parser {
+    jx_arena *arena;                /* where the nodes go */
+    const char *src;                /* the expression, not NUL-terminated */
+    jx_lexer lx;                    /* positioned after tok */
+    jx_token tok;                   /* the current token, not yet consumed */
+    jx_error *err;                  /* the caller's, may be NULL */
+    int depth;                      /* nesting levels open (JX_MAX_DEPTH) */
+    int nopen;                      /* '(' not yet closed */
+    int32_t open[JX_MAX_DEPTH + 1]; /* their offsets, innermost last */
+    long nnodes;                    /* nodes made (JX_PARSE_MAX_NODES) */
+} jx_parser;
+
+/* Binary precedence levels, loosest first; comparisons are below them. */
+enum {
+    LEVEL_NONE = 0,
+    LEVEL_OR,
+    LEVEL_XOR,
+    LEVEL_AND,
+    LEVEL_SHIFT,
+    LEVEL_ADD,
+    LEVEL_MUL
+};
+
+static int binary_level(jx_tok_kind k)
+{
+    switch (k) {
+    case JX_TOK_PIPE: return LEVEL_OR;
+    case JX_TOK_CARET: return LEVEL_XOR;
+    case JX_TOK_AMP: return LEVEL_AND;
+    case JX_TOK_SHL: case JX_TOK_SHR: return LEVEL_SHIFT;
+    case JX_TOK_PLUS: case JX_TOK_MINUS: return LEVEL_ADD;
+    case JX_TOK_STAR: case JX_TOK_SLASH: case JX_TOK_DSLASH:
+    case JX_TOK_PERCENT: return LEVEL_MUL;
+    default: return LEVEL_NONE;
+    }
+}
+
+static bool is_comparison(jx_tok_kind k)
+{
+    return k == JX_TOK_LT || k == JX_TOK_LE || k == JX_TOK_EQ ||
+           k == JX_TOK_NE || k == JX_TOK_GE || k == JX_TOK_GT;
+}
+
+static bool is_unary(jx_tok_kind k)
+{
+    return k == JX_TOK_MINUS || k == JX_TOK_PLUS || k == JX_TOK_TILDE;
+}
+
+/* The table row of syntax syn spelt s (n bytes), or -1. */
+static int find_op(jx_syntax syn, const char *s, size_t n)
+{
+    for (int i = 0; i < JX_OP_COUNT; i++)
+        if (jx_ops[i].syn == syn && strlen(jx_ops[i].spell) == n &&
+            memcmp(jx_ops[i].spell, s, n) == 0)
+            return i;
+    return -1;
+}
+
+/* The operator of the current token, or -1 with the error set. */
+static int token_op(jx_parser *p, jx_syntax syn)
+{
+    int op = find_op(syn, p->src + p->tok.offset, (size_t)p->tok.length);
+    if (op < 0)
+        jx_err_set(p->err, JX_ERR_SYNTAX, p->tok.offset, p->tok.length,
+                   "%s operator '%.*s' is not supported",
+                   syn == JX_SYN_OPU ? "unary" : "binary", (int)p->tok.length,
+                   p->src + p->tok.offset);
+    return op;
+}
+
+/* Describes a token for messages: "'+'", "name 'b'", "end of input". */
+static const char *describe(const jx_parser *p, const jx_token *t, char *buf,
+                            size_t size)
+{
+    switch (t->kind) {
+    case JX_TOK_INT: case JX_TOK_FLOAT: case JX_TOK_IMAG: case JX_TOK_NAME:
+        if (t->length > 24)
+            snprintf(buf, size, "%s '%.20s...'", jx_lex_kind_name(t->kind),
+                     p->src + t->offset);
+        else
+            snprintf(buf, size, "%s '%.*s'", jx_lex_kind_name(t->kind),
+                     (int)t->length, p->src + t->offset);
+        return buf;
+    default:
+        return jx_lex_kind_name(t->kind);
+    }
+}
+
+/* "<what>, found <token>" at the current token; at the end of the input
+ * with a '(' open, "'(' was never closed" at that '(' instead. */
+static void error_found(jx_parser *p, const char *what)
+{
+    if (p->tok.kind == JX_TOK_EOF && p->nopen > 0) {
+        jx_err_set(p->err, JX_ERR_SYNTAX, p->open[p->nopen - 1], 1,
+                   "'(' was never closed");
+        return;
+    }
+    char buf[64];
+    jx_err_set(p->err, JX_ERR_SYNTAX, p->tok.offset, p->tok.length,
+               "%s, found %s", what, describe(p, &p->tok, buf, sizeof buf));
+}
+
+static int advance(jx_parser *p)
+{
+    return jx_lex_next(&p->lx, &p->tok, p->err);
+}
+
+/* Enters one nesting level at the current token. */
+static int enter(jx_parser *p)
+{
+    if (p->depth >= JX_MAX_DEPTH) {
+        jx_err_set(p->err, JX_ERR_LIMIT, p->tok.offset, p->tok.length,
+                   "expression nested too deeply: the limit is %d levels of "
+                   "parentheses, calls and unary operators",
+                   JX_MAX_DEPTH);
+        return -1;
+    }
+    p->depth++;
+    return 0;
+}
+
+static jx_node *new_node(jx_parser *p, jx_node_kind kind, int32_t offset,
+                         int32_t length)
+{
+    if (p->nnodes >= JX_PARSE_MAX_NODES) {
+        jx_err_set(p->err, JX_ERR_LIMIT, offset, length,
+                   "expression too large: more than %d nodes once chained "
+                   "comparisons are expanded",
+                   JX_PARSE_MAX_NODES);
+        return NULL;
+    }
+    jx_node *n = jx_arena_alloc(p->arena, sizeof *n);
+    if (n == NULL) {
+        jx_err_set(p->err, JX_ERR_NOMEM, -1, 0, "out of memory");
+        return NULL;
+    }
+    p->nnodes++;
+    n->kind = kind;
+    n->op = -1;
+    n->offset = offset;
+    n->length = length;
+    n->var = -1;
+    n->dtype = JX_DTYPE_INVALID;
+    n->weak = false;
+    return n;
+}
+
+/* An operator node over a (and b, NULL for a unary operator) spanning
+ * from offset to the end of its last operand; *h is its height, 1 + the
+ * taller operand's (ha, hb).  optok, the operator, is where a height
+ * error points. */
+static jx_node *new_op(jx_parser *p, int op, jx_node *a, jx_node *b,
+                       int32_t offset, int ha, int hb, int *h,
+                       const jx_token *optok)
+{
+    int height = 1 + (ha > hb ? ha : hb);
+    if (height > JX_MAX_HEIGHT) {
+        jx_err_set(p->err, JX_ERR_LIMIT, optok->offset, optok->length,
+                   "expression too deep: more than %d levels of operators",
+                   JX_MAX_HEIGHT);
+        return NULL;
+    }
+    jx_node *last = b != NULL ? b : a;
+    jx_node *n = new_node(p, JX_N_OP, offset,
+                          last->offset + last->length - offset);
+    if (n == NULL)
+        return NULL;
+    n->op = op;
+    n->args[0] = a;
+    n->nargs = 1;
+    if (b != NULL) {
+        n->args[1] = b;
+        n->nargs = 2;
+    }
+    *h = height;
+    return n;
+}
+
+/* A copy of the tree at root, sharing nothing with it.  Recursion is
+ * bounded by the tree's height (JX_MAX_HEIGHT). */
+static jx_node *copy_tree(jx_parser *p, const jx_node *root)
+{
+    jx_node *n = new_node(p, root->kind, root->offset, root->length);
+    if (n == NULL)
+        return NULL;
+    *n = *root;
+    for (int i = 0; i < root->nargs; i++)
+        if ((n->args[i] = copy_tree(p, root->args[i])) == NULL)
+            return NULL;
+    return n;
+}
+
+static jx_node *parse_expr(jx_parser *p, int *h);
+static jx_node *parse_unary(jx_parser *p, int *h);
+
+/* NAME '(' [expr (',' expr)* [',']] ')': the current token is the '('. */
+static jx_node *parse_call(jx_parser *p, const jx_token *name, int *h)
+{
+    jx_node *n = new_node(p, JX_N_CALL, name->offset, name->length);
+    if (n == NULL || enter(p) < 0)
+        return NULL;
+    n->name = p->src + name->offset;
+    n->namelen = name->length;
+    p->open[p->nopen++] = p->tok.offset;
+    if (advance(p) < 0)
+        return NULL;
+    int height = 0;
+    while (p->tok.kind != JX_TOK_RPAREN) {
+        if (p->tok.kind == JX_TOK_NAME) {
+            jx_lexer ahead = p->lx;
+            jx_token next;
+            if (jx_lex_next(&ahead, &next, NULL) == 0 &&
+                next.kind == JX_TOK_ASSIGN) {
+                jx_err_set(p->err, JX_ERR_SYNTAX, p->tok.offset,
+                           next.offset + next.length - p->tok.offset,
+                           "keyword arguments are not supported yet");
+                return NULL;
+            }
+        }
+        if (n->nargs == JX_MAX_ARGS) {
+            jx_err_set(p->err, JX_ERR_LIMIT, p->tok.offset, p->tok.length,
+                       "too many arguments to '%.*s': a call takes at most %d",
+                       (int)n->namelen, n->name, JX_MAX_ARGS);
+            return NULL;
+        }
+        int ha = 0;
+        jx_node *arg = parse_expr(p, &ha);
+        if (arg == NULL)
+            return NULL;
+        n->args[n->nargs++] = arg;
+        if (ha > height)
+            height = ha;
+        if (p->tok.kind == JX_TOK_COMMA) {
+            if (advance(p) < 0)
+                return NULL;
+        } else if (p->tok.kind != JX_TOK_RPAREN) {
+            error_found(p, "expected ',' or ')' after an argument");
+            return NULL;
+        }
+    }
+    n->length = p->tok.offset + p->tok.length - n->offset;
+    p->nopen--;
+    p->depth--;
+    *h = height + 1;
+    if (height + 1 > JX_MAX_HEIGHT) {
+        jx_err_set(p->err, JX_ERR_LIMIT, n->offset, n->length,
+                   "expression too deep: more than %d levels of operators",
+                   JX_MAX_HEIGHT);
+        return NULL;
+    }
+    return advance(p) < 0 ? NULL : n;
+}
+
+/* literal, name, call, '(' expr ')' */
+static jx_node *parse_primary(jx_parser *p, int *h)
+{
+    jx_token t = p->tok;
+    jx_node *n;
+    *h = 1;
+    switch (t.kind) {
+    case JX_TOK_INT:
+    case JX_TOK_FLOAT:
+    case JX_TOK_IMAG:
+    case JX_TOK_TRUE:
+    case JX_TOK_FALSE:
+        n = new_node(p, t.kind == JX_TOK_INT ? JX_N_INT
+                        : t.kind == JX_TOK_FLOAT ? JX_N_FLOAT
+                        : t.kind == JX_TOK_IMAG ? JX_N_IMAG : JX_N_BOOL,
+                     t.offset, t.length);
+        if (n == NULL)
+            return NULL;
+        if (t.kind == JX_TOK_TRUE || t.kind == JX_TOK_FALSE)
+            n->v.u = t.kind == JX_TOK_TRUE;
+        else if (t.kind == JX_TOK_INT)
+            n->v.u = t.v.u;
+        else
+            n->v.f = t.v.f;
+        return advance(p) < 0 ? NULL : n;
+    case JX_TOK_NAME:
+        if (advance(p) < 0)
+            return NULL;
+        if (p->tok.kind == JX_TOK_LPAREN)
+            return parse_call(p, &t, h);
+        n = new_node(p, JX_N_VAR, t.offset, t.length);
+        if (n == NULL)
+            return NULL;
+        n->name = p->src + t.offset;
+        n->namelen = t.length;
+        return n;
+    case JX_TOK_LPAREN:
+        if (enter(p) < 0)
+            return NULL;
+        p->open[p->nopen++] = t.offset;
+        if (advance(p) < 0 || (n = parse_expr(p, h)) == NULL)
+            return NULL;
+        if (p->tok.kind != JX_TOK_RPAREN) {
+            error_found(p, "expected ')'");
+            return NULL;
+        }
+        n->offset = t.offset;
+        n->length = p->tok.offset + 1 - t.offset;
+        p->nopen--;
+        p->depth--;
+        return advance(p) < 0 ? NULL : n;
+    case JX_TOK_STRING:
+        jx_err_set(p->err, JX_ERR_TYPE, t.offset, t.length,
+                   "byte strings are not supported yet");
+        return NULL;
+    case JX_TOK_RPAREN:
+        if (p->nopen == 0) {
+            jx_err_set(p->err, JX_ERR_SYNTAX, t.offset, 1, "unmatched ')'");
+            return NULL;
+        }
+        /* fall through */
+    default:
+        error_found(p, "expected an operand");
+        return NULL;
+    }
+}
+
+/* primary ['**' unary] */
+static jx_node *parse_power(jx_parser *p, int *h)
+{
+    int hb = 0, he = 0;
+    jx_node *base = parse_primary(p, &hb);
+    if (base == NULL || p->tok.kind != JX_TOK_DSTAR) {
+        *h = hb;
+        return base;
+    }
+    jx_token optok = p->tok;
+    int op = token_op(p, JX_SYN_OPB);
+    if (op < 0 || enter(p) < 0 || advance(p) < 0)
+        return NULL;
+    jx_node *expo = parse_unary(p, &he);
+    if (expo == NULL)
+        return NULL;
+    p->depth--;
+    return new_op(p, op, base, expo, base->offset, hb, he, h, &optok);
+}
+
+/* ('-' | '+' | '~') unary | power */
+static jx_node *parse_unary(jx_parser *p, int *h)
+{
+    if (!is_unary(p->tok.kind))
+        return parse_power(p, h);
+    jx_token optok = p->tok;
+    int op = token_op(p, JX_SYN_OPU);
+    if (op < 0 || enter(p) < 0 || advance(p) < 0)
+        return NULL;
+    int ha = 0;
+    jx_node *a = parse_unary(p, &ha);
+    if (a == NULL)
+        return NULL;
+    p->depth--;
+    return new_op(p, op, a, NULL, optok.offset, ha, 0, h, &optok);
+}
+
+/* The binary levels from min_level up, by precedence climbing: every
+ * level is left-associative, and the right operand of an operator only
+ * takes tighter operators.  Recursion is bounded by the number of levels,
+ * not by the length of a chain. */
+static jx_node *parse_binary(jx_parser *p, int min_level, int *h)
+{
+    int hl = 0, hr = 0;
+    jx_node *left = parse_unary(p, &hl);
+    while (left != NULL) {
+        int level = binary_level(p->tok.kind);
+        if (level == LEVEL_NONE || level < min_level)
+            break;
+        jx_token optok = p->tok;
+        int op = token_op(p, JX_SYN_OPB);
+        if (op < 0 || advance(p) < 0)
+            return NULL;
+        jx_node *right = parse_binary(p, level + 1, &hr);
+        if (right == NULL)
+            return NULL;
+        left = new_op(p, op, left, right, left->offset, hl, hr, &hl, &optok);
+    }
+    *h = hl;
+    return left;
+}
+
+/* Comparisons, chained as in Python: a < b < c is (a < b) & (b' < c),
+ * b' a copy of b. */
+static jx_node *parse_expr(jx_parser *p, int *h)
+{
+    int hl = 0, hm = 0, hr = 0, hc = 0;
+    jx_node *left = parse_binary(p, LEVEL_OR, &hl);
+    if (left == NULL || !is_comparison(p->tok.kind)) {
+        *h = hl;
+        return left;
+    }
+    jx_node *mid = NULL, *result = left;
+    int hres = hl;
+    while (is_comparison(p->tok.kind)) {
+        jx_token optok = p->tok;
+        int op = token_op(p, JX_SYN_OPB);
+        if (op < 0 || advance(p) < 0)
+            return NULL;
+        jx_node *right = parse_binary(p, LEVEL_OR, &hr);
+        if (right == NULL)
+            return NULL;
+        if (mid == NULL) {
+            result = new_op(p, op, left, right, left->offset, hl, hr, &hres,
+                            &optok);
+        } else {
+            jx_node *copy = copy_tree(p, mid);
+            if (copy == NULL)
+                return NULL;
+            jx_node *cmp = new_op(p, op, copy, right, copy->offset, hm, hr,
+                                  &hc, &optok);
+            int and_op = find_op(JX_SYN_OPB, "&", 1);
+            if (cmp == NULL)
+                return NULL;
+            if (and_op < 0) {
+                jx_err_set(p->err, JX_ERR_INTERNAL, optok.offset,
+                           optok.length,
+                           "chained comparison needs the '&' operator");
+                return NULL;
+            }
+            result = new_op(p, and_op, result, cmp, result->offset, hres, hc,
+                            &hres, &optok);
+        }
+        if (result == NULL)
+            return NULL;
+        mid = right;
+        hm = hr;
+    }
+    *h = hres;
+    return result;
+}
+
+jx_node *jx_parse(jx_arena *a, const char *src, int32_t len, jx_error *err)
+{
+    jx_err_clear(err);
+    if (len < 0 || (src == NULL && len > 0)) {
+        jx_err_set(err, JX_ERR_ARG, -1, 0,
+                   "jx_parse: no source text or a negative length");
+        return NULL;
+    }
+    if (len > JX_MAX_SOURCE) {
+        jx_err_set(err, JX_ERR_LIMIT, JX_MAX_SOURCE, len - JX_MAX_SOURCE,
+                   "expression too long: %" PRId32
+                   " bytes, the limit is %d",
+                   len, JX_MAX_SOURCE);
+        return NULL;
+    }
+    jx_parser p;
+    p.arena = a;
+    p.src = src;
+    p.err = err;
+    p.depth = 0;
+    p.nopen = 0;
+    p.nnodes = 0;
+    jx_lex_init(&p.lx, src, len);
+    if (advance(&p) < 0)
+        return NULL;
+    if (p.tok.kind == JX_TOK_EOF) {
+        jx_err_set(err, JX_ERR_SYNTAX, 0, 0, "empty expression");
+        return NULL;
+    }
+    int h = 0;
+    jx_node *root = parse_expr(&p, &h);
+    if (root == NULL)
+        return NULL;
+    if (p.tok.kind == JX_TOK_RPAREN) {
+        jx_err_set(err, JX_ERR_SYNTAX, p.tok.offset, 1, "unmatched ')'");
+        return NULL;
+    }
+    if (p.tok.kind != JX_TOK_EOF) {
+        char buf[64];
+        jx_err_set(err, JX_ERR_SYNTAX, p.tok.offset, p.tok.length,
+                   "unexpected %s after the end of the expression",
+                   describe(&p, &p.tok, buf, sizeof buf));
+        return NULL;
+    }
+    return root;
+}
+
+/* ---- dump ---------------------------------------------------------- */
+
+static void dump_value(const jx_node *n, jx_buf *b)
+{
+    jx_kind kind = 0;
+    if ((int)n->dtype >= 0 && n->dtype < JX_DTYPE_COUNT)
+        kind = jx_dtype_kind(n->dtype);
+    if (kind == JX_KIND_FLOAT || kind == JX_KIND_COMPLEX)
+        jx_buf_printf(b, " %.17g", n->v.f);
+    else if (kind == JX_KIND_INT)
+        jx_buf_printf(b, " %" PRId64, n->v.i);
+    else if (kind == JX_KIND_BOOL)
+        jx_buf_printf(b, " %s", n->v.u ? "True" : "False");
+    else
+        jx_buf_printf(b, " %" PRIu64, n->v.u);
+}
+
+static void dump(const jx_node *n, int level, jx_buf *b)
+{
+    jx_buf_printf(b, "%*s", 2 * level, "");
+    switch (n->kind) {
+    case JX_N_INT:
+        jx_buf_printf(b, "int %" PRIu64, n->v.u);
+        break;
+    case JX_N_FLOAT:
+        jx_buf_printf(b, "float %.17g", n->v.f);
+        break;
+    case JX_N_BOOL:
+        jx_buf_printf(b, "bool %s", n->v.u ? "True" : "False");
+        break;
+    case JX_N_IMAG:
+        jx_buf_printf(b, "imag %.17gj", n->v.f);
+        break;
+    case JX_N_VAR:
+        jx_buf_printf(b, "var %.*s", (int)n->namelen, n->name);
+        break;
+    case JX_N_OP:
+        if (n->op >= 0 && n->op < JX_OP_COUNT)
+            jx_buf_printf(b, "%s", jx_ops[n->op].mnem);
+        else
+            jx_buf_printf(b, "op?%d", n->op);
+        break;
+    case JX_N_CALL:
+        jx_buf_printf(b, "call %.*s", (int)n->namelen, n->name);
+        break;
+    case JX_N_CONST:
+        jx_buf_printf(b, "const");
+        dump_value(n, b);
+        break;
+    case JX_N_CAST:
+        jx_buf_printf(b, "cast");
+        break;
+    default:
+        jx_buf_printf(b, "node?%d", (int)n->kind);
+        break;
+    }
+    if (n->dtype != JX_DTYPE_INVALID)
+        jx_buf_printf(b, " :%s%s", jx_dtype_name(n->dtype),
+                      n->weak ? " weak" : "");
+    jx_buf_printf(b, "\n");
+    for (int i = 0; i < n->nargs && i < JX_MAX_ARGS; i++)
+        if (n->args[i] != NULL)
+            dump(n->args[i], level + 1, b);
+}
+
+void jx_parse_dump(const jx_node *n, jx_buf *b)
+{
+    if (n != NULL)
+        dump(n, 0, b);
+}
