@@ -1,0 +1,554 @@
+/* sema.c - the type pass.  See sema.h.
+ *
+ * Literals are weak, as Python scalars are in NumPy (NEP 50): a weak
+ * operand takes the type of a strong one of the same or a higher kind
+ * (float32 array * 2.0 is float32, int32 array + 1 is int32), and its value
+ * must fit that type.  Against a lower kind it becomes the default type of
+ * its own kind (int32 array * 1.5 is float64).  Operators on weak operands
+ * only stay weak; function results are strong. */
+#include "sema.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dtype.h"
+#include "ops.h"
+
+typedef struct sema {
+    jx_arena *arena;
+    const jx_var *vars;
+    int nvars;
+    jx_error *err;
+} sema;
+
+static int kind_rank(jx_dtype t)
+{
+    switch (jx_dtype_kind(t)) {
+    case JX_KIND_BOOL: return 0;
+    case JX_KIND_INT:
+    case JX_KIND_UINT: return 1;
+    case JX_KIND_FLOAT: return 2;
+    default: return 3;
+    }
+}
+
+static jx_dtype default_of_rank(int rank)
+{
+    static const jx_dtype d[] = {JX_BOOL, JX_INT64, JX_FLOAT64, JX_COMPLEX128};
+    return d[rank];
+}
+
+/* The type two operands compute in, with weak operands as NEP 50 says. */
+static jx_dtype promote_weak(jx_dtype a, bool wa, jx_dtype b, bool wb)
+{
+    if (wa == wb)
+        return jx_dtype_promote(a, b);
+    jx_dtype w = wa ? a : b, s = wa ? b : a;
+    if (kind_rank(w) <= kind_rank(s)) {
+        /* A Python complex with a float array: complex of its size. */
+        if (kind_rank(w) == 3 && kind_rank(s) == 2)
+            return s == JX_FLOAT64 ? JX_COMPLEX128 : JX_COMPLEX64;
+        return s;
+    }
+    return jx_dtype_promote(default_of_rank(kind_rank(w)), s);
+}
+
+static jx_node *new_node(sema *S, jx_node_kind kind, const jx_node *span)
+{
+    jx_node *n = jx_arena_alloc(S->arena, sizeof *n);
+    if (n == NULL) {
+        jx_err_set(S->err, JX_ERR_NOMEM, -1, 0, "out of memory");
+        return NULL;
+    }
+    n->kind = kind;
+    n->op = -1;
+    n->var = -1;
+    n->offset = span->offset;
+    n->length = span->length;
+    return n;
+}
+
+static bool is_const(const jx_node *n) { return n->kind == JX_N_CONST; }
+
+/* Range of integer type t. */
+static bool int_fits(jx_dtype t, int64_t v)
+{
+    unsigned bits = 8 * (unsigned)jx_dtype_size(t);
+    if (jx_dtype_kind(t) == JX_KIND_UINT)
+        return v >= 0 && (bits == 64 || (uint64_t)v < (1ull << bits));
+    if (bits == 64)
+        return true;
+    int64_t lim = (int64_t)1 << (bits - 1);
+    return v >= -lim && v < lim;
+}
+
+/* Wraps the bits of v to integer type t, as a store to t would. */
+static jx_value wrap_int(jx_dtype t, uint64_t v)
+{
+    jx_value r;
+    unsigned bits = 8 * (unsigned)jx_dtype_size(t);
+    if (bits < 64) {
+        uint64_t mask = (1ull << bits) - 1;
+        v &= mask;
+        if (jx_dtype_kind(t) == JX_KIND_INT && (v >> (bits - 1)) & 1)
+            v |= ~mask;
+    }
+    r.u = v;
+    return r;
+}
+
+/* Rounds a double to float type t (values held exactly in a double). */
+static double round_float(jx_dtype t, double x)
+{
+    if (t == JX_FLOAT32)
+        return (double)(float)x;
+    if (t == JX_FLOAT16)
+        return (double)(_Float16)x;
+    return x;
+}
+
+/* The value of constant n as a double (for conversions). */
+static double const_as_double(const jx_node *n)
+{
+    switch (jx_dtype_kind(n->dtype)) {
+    case JX_KIND_BOOL:
+    case JX_KIND_UINT: return (double)n->v.u;
+    case JX_KIND_INT: return (double)n->v.i;
+    default: return n->v.f;
+    }
+}
+
+/* Gives constant n type t in place, if the conversion is exact enough to do
+ * at compile time.  Returns 1 when done, 0 when not foldable, -1 on error
+ * (a weak integer that does not fit t). */
+static int convert_const(sema *S, jx_node *n, jx_dtype t)
+{
+    jx_kind from = jx_dtype_kind(n->dtype), to = jx_dtype_kind(t);
+    if (n->dtype == t)
+        return 1;
+    if (to == JX_KIND_INT || to == JX_KIND_UINT) {
+        if (from == JX_KIND_FLOAT)
+            return 0; /* float to int: leave it to the generated code */
+        int64_t v = from == JX_KIND_BOOL ? (int64_t)n->v.u : n->v.i;
+        if (n->weak && from == JX_KIND_INT && !int_fits(t, v)) {
+            jx_err_set(S->err, JX_ERR_VALUE, n->offset, n->length,
+                       "Python integer %lld out of bounds for %s",
+                       (long long)v, jx_dtype_name(t));
+            return -1;
+        }
+        if (from == JX_KIND_UINT)
+            v = (int64_t)n->v.u;
+        n->v = wrap_int(t, (uint64_t)v);
+    } else if (to == JX_KIND_FLOAT) {
+        n->v.f = round_float(t, const_as_double(n));
+    } else if (to == JX_KIND_BOOL) {
+        if (from == JX_KIND_FLOAT)
+            n->v.u = n->v.f != 0.0; /* NaN is True */
+        else
+            n->v.u = n->v.u != 0;
+    } else {
+        return 0; /* complex: not yet */
+    }
+    n->dtype = t;
+    return 1;
+}
+
+/* Converts operand *slot to type t: a constant in place, anything else by
+ * an explicit cast node.  Returns 0 or -1. */
+static int coerce(sema *S, jx_node **slot, jx_dtype t)
+{
+    jx_node *n = *slot;
+    if (n->dtype == t)
+        return 0;
+    if (is_const(n)) {
+        int r = convert_const(S, n, t);
+        if (r != 0)
+            return r < 0 ? -1 : 0;
+    }
+    jx_node *c = new_node(S, JX_N_CAST, n);
+    if (c == NULL)
+        return -1;
+    c->nargs = 1;
+    c->args[0] = n;
+    c->dtype = t;
+    *slot = c;
+    return 0;
+}
+
+static int check_supported(sema *S, const jx_node *n, jx_dtype t)
+{
+    if (jx_dtype_get(t)->supported)
+        return 0;
+    jx_err_set(S->err, JX_ERR_TYPE, n->offset, n->length,
+               "%s is not supported yet", jx_dtype_name(t));
+    return -1;
+}
+
+static const char *op_display(int op)
+{
+    return jx_ops[op].spell;
+}
+
+static int type_error(sema *S, const jx_node *n, jx_dtype t)
+{
+    const jx_opinfo *o = &jx_ops[n->op];
+    if (o->arity == 1 || o->syn == JX_SYN_OPU)
+        jx_err_set(S->err, JX_ERR_TYPE, n->offset, n->length,
+                   "%s '%s' does not support %s",
+                   o->syn == JX_SYN_FN ? "function" : "operator",
+                   op_display(n->op), jx_dtype_name(n->args[0]->dtype));
+    else if (o->arity == 2)
+        jx_err_set(S->err, JX_ERR_TYPE, n->offset, n->length,
+                   "%s '%s' does not support %s and %s (computed as %s)",
+                   o->syn == JX_SYN_FN ? "function" : "operator",
+                   op_display(n->op), jx_dtype_name(n->args[0]->dtype),
+                   jx_dtype_name(n->args[1]->dtype), jx_dtype_name(t));
+    else
+        jx_err_set(S->err, JX_ERR_TYPE, n->offset, n->length,
+                   "function '%s' does not support %s", op_display(n->op),
+                   jx_dtype_name(t));
+    return -1;
+}
+
+/* ---- constant folding ---------------------------------------------------
+ * Only folds whose result is certain to equal what the kernel computes;
+ * division by zero, NaN, infinities and -0.0 are left to the kernel. */
+
+static bool float_ok(double x)
+{
+    return isfinite(x) && !(x == 0.0 && signbit(x));
+}
+
+/* Folds integer x**y (y >= 0) with wrap-around. */
+static uint64_t ipow(uint64_t x, uint64_t y)
+{
+    uint64_t r = 1;
+    while (y) {
+        if (y & 1)
+            r *= x;
+        x *= x;
+        y >>= 1;
+    }
+    return r;
+}
+
+/* Tries to fold operator node n whose operands are all constants of type t
+ * (already coerced).  Returns 1 when n became a constant, 0 when not
+ * folded, -1 on error. */
+static int fold(sema *S, jx_node *n, jx_dtype t)
+{
+    jx_node *a = n->args[0], *b = n->nargs > 1 ? n->args[1] : NULL;
+    jx_kind k = jx_dtype_kind(t);
+    if (n->dtype != t) /* comparisons, true division of ints: not folded */
+        return 0;
+    if (k == JX_KIND_INT || k == JX_KIND_UINT) {
+        uint64_t x = a->v.u, y = b ? b->v.u : 0, r;
+        int64_t sx = a->v.i, sy = b ? b->v.i : 0;
+        bool weak = n->weak;
+        switch (n->op) {
+        case JX_OP_POS: r = x; break;
+        case JX_OP_NEG:
+            if (weak && sx == INT64_MIN)
+                goto overflow;
+            r = 0 - x;
+            break;
+        case JX_OP_INVERT: r = ~x; break;
+        case JX_OP_ADD:
+            if (weak && __builtin_add_overflow(sx, sy, &sx))
+                goto overflow;
+            r = x + y;
+            break;
+        case JX_OP_SUB:
+            if (weak && __builtin_sub_overflow(sx, sy, &sx))
+                goto overflow;
+            r = x - y;
+            break;
+        case JX_OP_MUL:
+            if (weak && __builtin_mul_overflow(sx, sy, &sx))
+                goto overflow;
+            r = x * y;
+            break;
+        case JX_OP_POW:
+            if (k == JX_KIND_INT && sy < 0)
+                return 0; /* reported by the caller */
+            if (weak) {
+                int64_t acc = 1;
+                for (int64_t i = 0; i < sy; i++)
+                    if (__builtin_mul_overflow(acc, sx, &acc))
+                        goto overflow;
+                r = (uint64_t)acc;
+            } else {
+                r = ipow(x, y);
+            }
+            break;
+        case JX_OP_AND: r = x & y; break;
+        case JX_OP_OR: r = x | y; break;
+        case JX_OP_XOR: r = x ^ y; break;
+        default: return 0;
+        }
+        n->v = wrap_int(t, r);
+    } else if (k == JX_KIND_FLOAT) {
+        double x = a->v.f, y = b ? b->v.f : 0, r;
+        switch (n->op) {
+        case JX_OP_POS: r = x; break;
+        case JX_OP_NEG: r = -x; break;
+        case JX_OP_ADD: r = x + y; break;
+        case JX_OP_SUB: r = x - y; break;
+        case JX_OP_MUL: r = x * y; break;
+        case JX_OP_DIV:
+            if (y == 0.0)
+                return 0;
+            r = x / y;
+            break;
+        default: return 0;
+        }
+        /* In float32/16, one double operation rounded once more is the
+         * correctly rounded result for + - * / (double has > 2p+2 bits). */
+        r = round_float(t, r);
+        if (!float_ok(r) || !float_ok(x) || (b && !float_ok(y)))
+            return 0;
+        n->v.f = r;
+    } else if (k == JX_KIND_BOOL) {
+        switch (n->op) {
+        case JX_OP_ADD:
+        case JX_OP_OR: n->v.u = a->v.u | b->v.u; break;
+        case JX_OP_MUL:
+        case JX_OP_AND: n->v.u = a->v.u & b->v.u; break;
+        case JX_OP_XOR: n->v.u = a->v.u ^ b->v.u; break;
+        case JX_OP_INVERT: n->v.u = !a->v.u; break;
+        default: return 0;
+        }
+    } else {
+        return 0;
+    }
+    n->kind = JX_N_CONST;
+    n->nargs = 0;
+    return 1;
+overflow:
+    jx_err_set(S->err, JX_ERR_VALUE, n->offset, n->length,
+               "integer constant overflows int64");
+    return -1;
+}
+
+/* ---- names and calls ----------------------------------------------------- */
+
+int jx_sema_distance(const char *a, size_t na, const char *b, size_t nb)
+{
+    if (na > 63 || nb > 63)
+        return 64;
+    int prev[64], cur[64];
+    for (size_t j = 0; j <= nb; j++)
+        prev[j] = (int)j;
+    for (size_t i = 1; i <= na; i++) {
+        cur[0] = (int)i;
+        for (size_t j = 1; j <= nb; j++) {
+            int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            int del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, sizeof(int) * (nb + 1));
+    }
+    return prev[nb];
+}
+
+static int bind_var(sema *S, jx_node *n)
+{
+    for (int i = 0; i < S->nvars; i++) {
+        const char *name = S->vars[i].name;
+        if (name && strlen(name) == (size_t)n->namelen &&
+            memcmp(name, n->name, (size_t)n->namelen) == 0) {
+            jx_dtype t = S->vars[i].dtype;
+            if (jx_dtype_get(t) == NULL) {
+                jx_err_set(S->err, JX_ERR_ARG, n->offset, n->length,
+                           "variable '%s' has an invalid dtype (%d)", name,
+                           (int)t);
+                return -1;
+            }
+            if (check_supported(S, n, t) < 0)
+                return -1;
+            n->var = i;
+            n->dtype = t;
+            n->weak = false;
+            return 0;
+        }
+    }
+    if (jx_ops_find_function(n->name, (size_t)n->namelen) >= 0) {
+        jx_err_set(S->err, JX_ERR_NAME, n->offset, n->length,
+                   "'%.*s' is a function: call it, as in %.*s(x)",
+                   (int)n->namelen, n->name, (int)n->namelen, n->name);
+        return -1;
+    }
+    jx_err_set(S->err, JX_ERR_NAME, n->offset, n->length,
+               "unknown variable '%.*s'", (int)n->namelen, n->name);
+    return -1;
+}
+
+static int bind_call(sema *S, jx_node *n)
+{
+    int op = jx_ops_find_function(n->name, (size_t)n->namelen);
+    if (op < 0) {
+        const char *best = NULL;
+        int bestd = 3; /* suggest only names within 2 edits */
+        for (int i = 0; i < JX_OP_COUNT; i++) {
+            if (jx_ops[i].syn != JX_SYN_FN)
+                continue;
+            int d = jx_sema_distance(n->name, (size_t)n->namelen,
+                                     jx_ops[i].spell, strlen(jx_ops[i].spell));
+            if (d < bestd) {
+                bestd = d;
+                best = jx_ops[i].spell;
+            }
+        }
+        if (best)
+            jx_err_set(S->err, JX_ERR_FUNCTION, n->offset, n->namelen,
+                       "unknown function '%.*s' (did you mean '%s'?)",
+                       (int)n->namelen, n->name, best);
+        else
+            jx_err_set(S->err, JX_ERR_FUNCTION, n->offset, n->namelen,
+                       "unknown function '%.*s'", (int)n->namelen, n->name);
+        return -1;
+    }
+    if (n->nargs != jx_ops[op].arity) {
+        jx_err_set(S->err, JX_ERR_ARITY, n->offset, n->length,
+                   "%s() takes %d argument%s, %d given", jx_ops[op].spell,
+                   jx_ops[op].arity, jx_ops[op].arity == 1 ? "" : "s",
+                   n->nargs);
+        return -1;
+    }
+    n->kind = JX_N_OP;
+    n->op = op;
+    return 0;
+}
+
+/* ---- the pass --------------------------------------------------------------- */
+
+static jx_node *visit(sema *S, jx_node *n);
+
+/* Types operator node n whose operands are typed. */
+static int type_op(sema *S, jx_node *n)
+{
+    const jx_opinfo *o = &jx_ops[n->op];
+    jx_node **args = n->args;
+    jx_dtype t; /* the type the operator computes in */
+    bool weak = true;
+    int first = o->rule == JX_R_WHERE ? 1 : 0;
+
+    t = args[first]->dtype;
+    weak = args[first]->weak;
+    for (int i = first + 1; i < n->nargs; i++) {
+        t = promote_weak(t, weak, args[i]->dtype, args[i]->weak);
+        weak = weak && args[i]->weak;
+    }
+    if (o->syn == JX_SYN_FN)
+        weak = false;
+
+    jx_dtype result = t;
+    switch (o->rule) {
+    case JX_R_TRUEDIV:
+        if (jx_dtype_kind(t) & (JX_KIND_BOOL | JX_KINDS_INTEGER))
+            t = result = JX_FLOAT64;
+        break;
+    case JX_R_BOOL8:
+        if (t == JX_BOOL)
+            t = result = JX_INT8;
+        break;
+    case JX_R_CMP: result = JX_BOOL; break;
+    case JX_R_FLOATFN: t = result = jx_dtype_to_float(t); break;
+    default: break;
+    }
+    if (!(jx_dtype_kind(t) & o->kinds))
+        return type_error(S, n, t);
+    if (check_supported(S, n, t) < 0 || check_supported(S, n, result) < 0)
+        return -1;
+
+    if (o->rule == JX_R_WHERE && coerce(S, &args[0], JX_BOOL) < 0)
+        return -1;
+    for (int i = first; i < n->nargs; i++)
+        if (coerce(S, &args[i], t) < 0)
+            return -1;
+
+    /* An integer to a negative literal power is an error, as in NumPy. */
+    if (n->op == JX_OP_POW && jx_dtype_kind(t) == JX_KIND_INT &&
+        is_const(args[1]) && args[1]->v.i < 0) {
+        jx_err_set(S->err, JX_ERR_VALUE, args[1]->offset, args[1]->length,
+                   "integers to negative integer powers are not allowed "
+                   "(write a float base, e.g. 2.0**-1)");
+        return -1;
+    }
+
+    n->dtype = result;
+    n->weak = weak;
+
+    bool all_const = true;
+    for (int i = 0; i < n->nargs; i++)
+        all_const = all_const && is_const(args[i]);
+    if (all_const && fold(S, n, t) < 0)
+        return -1;
+    return 0;
+}
+
+static jx_node *visit(sema *S, jx_node *n)
+{
+    switch (n->kind) {
+    case JX_N_INT:
+        if (n->v.u > (uint64_t)INT64_MAX) {
+            jx_err_set(S->err, JX_ERR_VALUE, n->offset, n->length,
+                       "integer literal out of range for int64");
+            return NULL;
+        }
+        n->kind = JX_N_CONST;
+        n->dtype = JX_INT64;
+        n->weak = true;
+        return n;
+    case JX_N_FLOAT:
+        n->kind = JX_N_CONST;
+        n->dtype = JX_FLOAT64;
+        n->weak = true;
+        return n;
+    case JX_N_BOOL:
+        n->kind = JX_N_CONST;
+        n->dtype = JX_BOOL;
+        n->weak = false;
+        return n;
+    case JX_N_IMAG:
+        n->dtype = JX_COMPLEX128;
+        return check_supported(S, n, JX_COMPLEX128) < 0 ? NULL : n;
+    case JX_N_CONST:
+    case JX_N_CAST:
+        return n;
+    case JX_N_VAR:
+        return bind_var(S, n) < 0 ? NULL : n;
+    case JX_N_CALL:
+        if (bind_call(S, n) < 0)
+            return NULL;
+        /* fall through */
+    case JX_N_OP:
+        /* -9223372036854775808: the literal alone is out of range. */
+        if (n->op == JX_OP_NEG && n->args[0]->kind == JX_N_INT &&
+            n->args[0]->v.u == (uint64_t)1 << 63) {
+            n->kind = JX_N_CONST;
+            n->nargs = 0;
+            n->v.i = INT64_MIN;
+            n->dtype = JX_INT64;
+            n->weak = true;
+            return n;
+        }
+        for (int i = 0; i < n->nargs; i++) {
+            n->args[i] = visit(S, n->args[i]);
+            if (n->args[i] == NULL)
+                return NULL;
+        }
+        return type_op(S, n) < 0 ? NULL : n;
+    }
+    jx_err_set(S->err, JX_ERR_INTERNAL, n->offset, n->length,
+               "sema: unknown node kind %d", (int)n->kind);
+    return NULL;
+}
+
+jx_node *jx_sema(jx_arena *a, jx_node *root, const jx_var *vars, int nvars,
+                 jx_error *err)
+{
+    sema S = {a, vars, nvars, err};
+    return visit(&S, root);
+}
