@@ -1,0 +1,285 @@
+/* api.c - the public functions of include/jitexpr.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ast.h"
+#include "dtype.h"
+#include "eval.h"
+#include "jit.h"
+#include "sema.h"
+
+/* ---- compiled expressions ------------------------------------------------ */
+
+/* The layout of the common case: every operand contiguous, no overlap. */
+static void contiguous_layout(const jx_ir *ir, char *layout)
+{
+    memset(layout, JX_LAYOUT_CONTIG, (size_t)ir->ninputs + 1);
+    strcpy(layout + ir->ninputs + 1, ":n");
+}
+
+static int check_vars(const jx_var *vars, int nvars, jx_error *err)
+{
+    if (nvars < 0 || (nvars > 0 && vars == NULL)) {
+        jx_err_set(err, JX_ERR_ARG, -1, 0, "bad variable table (%d entries)", nvars);
+        return -1;
+    }
+    for (int i = 0; i < nvars; i++)
+        if (vars[i].name == NULL) {
+            jx_err_set(err, JX_ERR_ARG, -1, 0, "variable %d has no name", i);
+            return -1;
+        }
+    return 0;
+}
+
+/* Source to IR: parse, type, build.  *tree gets the typed tree (in a). */
+static jx_ir *front_end(jx_arena *a, const char *src, const jx_var *vars,
+                        int nvars, jx_node **parsed, jx_buf *ast_dump,
+                        jx_error *err)
+{
+    if (src == NULL) {
+        jx_err_set(err, JX_ERR_ARG, -1, 0, "the expression is NULL");
+        return NULL;
+    }
+    if (check_vars(vars, nvars, err) < 0)
+        return NULL;
+    size_t len = strnlen(src, (size_t)JX_MAX_SOURCE + 1);
+    jx_node *root = jx_parse(a, src, (int32_t)len, err);
+    if (root == NULL)
+        return NULL;
+    if (ast_dump)
+        jx_parse_dump(root, ast_dump);
+    root = jx_sema(a, root, vars, nvars, err);
+    if (root == NULL)
+        return NULL;
+    if (parsed)
+        *parsed = root;
+    return jx_ir_build(root, err);
+}
+
+jx_expr *jx_compile(const char *src, const jx_var *vars, int nvars,
+                    unsigned flags, jx_error *err)
+{
+    jx_err_clear(err);
+    jx_arena a;
+    jx_arena_init(&a);
+    jx_ir *ir = front_end(&a, src, vars, nvars, NULL, NULL, err);
+    jx_arena_free(&a);
+    if (ir == NULL)
+        return NULL;
+
+    jx_expr *e = calloc(1, sizeof *e);
+    char **names = calloc((size_t)ir->ninputs + 1, sizeof *names);
+    if (e == NULL || names == NULL) {
+        free(e);
+        free(names);
+        jx_ir_free(ir);
+        jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
+        return NULL;
+    }
+    e->ir = ir;
+    e->flags = flags;
+    e->nvars = nvars;
+    e->names = names;
+    pthread_mutex_init(&e->lock, NULL);
+    for (int i = 0; i < ir->ninputs; i++) {
+        names[i] = strdup(vars[ir->input_var[i]].name);
+        if (names[i] == NULL) {
+            jx_expr_free(e);
+            jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
+            return NULL;
+        }
+    }
+    /* Compile the contiguous kernel now, so LLVM errors surface here. */
+    char layout[JX_LAYOUT_MAX + 1];
+    contiguous_layout(ir, layout);
+    jx_kernel *tmp = NULL;
+    if (jx_expr_kernel(e, layout, &tmp, err) == NULL) {
+        jx_expr_free(e);
+        return NULL;
+    }
+    jx_cache_release(tmp);
+    return e;
+}
+
+jx_kernel *jx_expr_kernel(const jx_expr *ce, const char *layout,
+                          jx_kernel **tmp, jx_error *err)
+{
+    jx_expr *e = (jx_expr *)ce; /* slots are a cache: guarded by e->lock */
+    pthread_mutex_lock(&e->lock);
+    for (int i = 0; i < e->nslots; i++)
+        if (strcmp(e->slots[i].layout, layout) == 0) {
+            jx_kernel *k = e->slots[i].kernel;
+            pthread_mutex_unlock(&e->lock);
+            return k;
+        }
+    pthread_mutex_unlock(&e->lock);
+
+    jx_kernel *k = jx_cache_get(e->ir, layout, e->flags, err);
+    if (k == NULL)
+        return NULL;
+
+    pthread_mutex_lock(&e->lock);
+    for (int i = 0; i < e->nslots; i++)
+        if (strcmp(e->slots[i].layout, layout) == 0) { /* raced: use theirs */
+            jx_kernel *theirs = e->slots[i].kernel;
+            pthread_mutex_unlock(&e->lock);
+            jx_cache_release(k);
+            return theirs;
+        }
+    if (e->nslots < JX_EXPR_SLOTS) {
+        strcpy(e->slots[e->nslots].layout, layout);
+        e->slots[e->nslots].kernel = k;
+        e->nslots++;
+    } else {
+        *tmp = k;
+    }
+    pthread_mutex_unlock(&e->lock);
+    return k;
+}
+
+void jx_expr_free(jx_expr *e)
+{
+    if (e == NULL)
+        return;
+    for (int i = 0; i < e->nslots; i++)
+        jx_cache_release(e->slots[i].kernel);
+    if (e->names)
+        for (int i = 0; i < e->ir->ninputs; i++)
+            free(e->names[i]);
+    free(e->names);
+    jx_ir_free(e->ir);
+    pthread_mutex_destroy(&e->lock);
+    free(e);
+}
+
+jx_dtype jx_expr_dtype(const jx_expr *e)
+{
+    return e ? jx_ir_dtype(e->ir) : JX_DTYPE_INVALID;
+}
+
+int jx_expr_nused(const jx_expr *e) { return e ? e->ir->ninputs : 0; }
+
+int jx_expr_used(const jx_expr *e, int i)
+{
+    if (e == NULL || i < 0 || i >= e->ir->ninputs)
+        return -1;
+    return e->ir->input_var[i];
+}
+
+const char *jx_expr_ir(const jx_expr *e) { return e ? e->ir->text : NULL; }
+
+/* ---- evaluation ----------------------------------------------------------------- */
+
+int jx_eval(const jx_expr *e, const jx_array *inputs, jx_array *out,
+            jx_error *err)
+{
+    jx_err_clear(err);
+    if (e == NULL) {
+        jx_err_set(err, JX_ERR_ARG, -1, 0, "jx_eval: the expression is NULL");
+        return -1;
+    }
+    return jx_eval_run(e, inputs, out, false, err);
+}
+
+int jx_eval_new(const jx_expr *e, const jx_array *inputs, jx_array *out,
+                jx_error *err)
+{
+    jx_err_clear(err);
+    if (e == NULL || out == NULL) {
+        jx_err_set(err, JX_ERR_ARG, -1, 0, "jx_eval_new: %s is NULL",
+                   e == NULL ? "the expression" : "out");
+        return -1;
+    }
+    out->data = NULL;
+    if (jx_eval_run(e, inputs, out, true, err) < 0) {
+        free(out->data);
+        out->data = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- explain ------------------------------------------------------------------ */
+
+char *jx_explain(const char *src, const jx_var *vars, int nvars,
+                 unsigned what, jx_error *err)
+{
+    jx_err_clear(err);
+    jx_arena a;
+    jx_arena_init(&a);
+    jx_buf ast = {0}, b = {0};
+    jx_node *typed = NULL;
+    jx_ir *ir = front_end(&a, src, vars, nvars, &typed,
+                          (what & JX_EXPLAIN_AST) ? &ast : NULL, err);
+    if (ir == NULL) {
+        jx_arena_free(&a);
+        free(jx_buf_take(&ast));
+        return NULL;
+    }
+    if (what & JX_EXPLAIN_AST) {
+        jx_buf_printf(&b, "== parse tree ==\n%s\n== typed tree ==\n",
+                      ast.s ? ast.s : "");
+        jx_parse_dump(typed, &b);
+        jx_buf_append(&b, "\n", 1);
+    }
+    free(jx_buf_take(&ast));
+    jx_arena_free(&a);
+    if (what & JX_EXPLAIN_IR) {
+        jx_buf_printf(&b, "== typed IR (result %s) ==\n",
+                      jx_dtype_name(jx_ir_dtype(ir)));
+        for (int i = 0; i < ir->ninputs; i++)
+            jx_buf_printf(&b, "; $%d = %s (%s)\n", i, vars[ir->input_var[i]].name,
+                          jx_dtype_name(ir->input_dtype[i]));
+        jx_buf_printf(&b, "%s\n", ir->text);
+    }
+    if (what & (JX_EXPLAIN_LLVM | JX_EXPLAIN_ASM)) {
+        char layout[JX_LAYOUT_MAX + 1];
+        contiguous_layout(ir, layout);
+        jx_buf_printf(&b, "; kernel for layout %s (output, inputs; C contiguous, "
+                          "S scalar, X strided; :n no overlap)\n", layout);
+        if (jx_jit_explain(ir, layout, what, &b, err) < 0) {
+            jx_ir_free(ir);
+            free(jx_buf_take(&b));
+            return NULL;
+        }
+    }
+    jx_ir_free(ir);
+    char *text = jx_buf_take(&b);
+    if (text == NULL)
+        jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
+    return text;
+}
+
+/* ---- small things -------------------------------------------------------------- */
+
+void jx_free(void *p) { free(p); }
+
+const char *jx_code_name(jx_code code)
+{
+    static const char *const names[] = {
+        [JX_OK] = "ok",
+        [JX_ERR_SYNTAX] = "syntax error",
+        [JX_ERR_NAME] = "name error",
+        [JX_ERR_FUNCTION] = "unknown function",
+        [JX_ERR_ARITY] = "wrong number of arguments",
+        [JX_ERR_TYPE] = "type error",
+        [JX_ERR_VALUE] = "value error",
+        [JX_ERR_LIMIT] = "limit exceeded",
+        [JX_ERR_SHAPE] = "shape error",
+        [JX_ERR_ARG] = "bad argument",
+        [JX_ERR_NOMEM] = "out of memory",
+        [JX_ERR_JIT] = "JIT error",
+        [JX_ERR_INTERNAL] = "internal error",
+    };
+    if ((int)code < 0 || (size_t)code >= sizeof names / sizeof names[0])
+        return "unknown error";
+    return names[code];
+}
+
+void jx_get_stats(jx_stats *st)
+{
+    if (st)
+        jx_cache_stats(st);
+}
+
+const char *jx_version(void) { return JITEXPR_VERSION; }

@@ -1,0 +1,178 @@
+/* cache.c - the in-memory kernel cache.  See cache.h. */
+#include "cache.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NBUCKETS 1024 /* a power of two */
+
+/* The process's one cache.  Every field is guarded by lock. */
+static struct {
+    pthread_mutex_t lock;
+    jx_kernel *buckets[NBUCKETS];
+    jx_kernel *newest;   /* LRU list ends */
+    jx_kernel *oldest;
+    uint64_t entries;
+    uint64_t compiled;
+    uint64_t hits;
+} cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static char *make_key(const jx_ir *ir, const char *layout)
+{
+    size_t a = strlen(ir->text), b = strlen(layout);
+    char *key = malloc(a + b + 2);
+    if (key == NULL)
+        return NULL;
+    memcpy(key, ir->text, a);
+    key[a] = '#';
+    memcpy(key + a + 1, layout, b + 1);
+    return key;
+}
+
+static void lru_unlink(jx_kernel *k)
+{
+    if (k->newer)
+        k->newer->older = k->older;
+    else
+        cache.newest = k->older;
+    if (k->older)
+        k->older->newer = k->newer;
+    else
+        cache.oldest = k->newer;
+    k->newer = k->older = NULL;
+}
+
+static void lru_push(jx_kernel *k)
+{
+    k->older = cache.newest;
+    k->newer = NULL;
+    if (cache.newest)
+        cache.newest->newer = k;
+    cache.newest = k;
+    if (cache.oldest == NULL)
+        cache.oldest = k;
+}
+
+static jx_kernel *lookup(const char *key, uint64_t hash)
+{
+    for (jx_kernel *k = cache.buckets[hash & (NBUCKETS - 1)]; k; k = k->chain)
+        if (k->hash == hash && strcmp(k->key, key) == 0)
+            return k;
+    return NULL;
+}
+
+static void free_kernel(jx_kernel *k)
+{
+    jx_jit_release(&k->code);
+    free(k->key);
+    free(k);
+}
+
+/* Takes k out of the table; returns true when that dropped the last
+ * reference (the caller frees it outside the lock). */
+static bool evict(jx_kernel *k)
+{
+    jx_kernel **p = &cache.buckets[k->hash & (NBUCKETS - 1)];
+    while (*p != k)
+        p = &(*p)->chain;
+    *p = k->chain;
+    lru_unlink(k);
+    k->cached = false;
+    cache.entries--;
+    return --k->refs == 0;
+}
+
+jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout, unsigned flags,
+                        jx_error *err)
+{
+    char *key = make_key(ir, layout);
+    if (key == NULL) {
+        jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
+        return NULL;
+    }
+    uint64_t hash = jx_hash_bytes(key, strlen(key), JX_HASH_SEED);
+    bool use_cache = !(flags & JX_FLAG_NO_CACHE);
+
+    if (use_cache) {
+        pthread_mutex_lock(&cache.lock);
+        jx_kernel *k = lookup(key, hash);
+        if (k) {
+            k->refs++;
+            cache.hits++;
+            lru_unlink(k);
+            lru_push(k);
+            pthread_mutex_unlock(&cache.lock);
+            free(key);
+            return k;
+        }
+        pthread_mutex_unlock(&cache.lock);
+    }
+
+    /* Compile outside the lock: compiles run in parallel. */
+    jx_kernel *k = calloc(1, sizeof *k);
+    if (k == NULL) {
+        free(key);
+        jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
+        return NULL;
+    }
+    if (jx_jit_compile(ir, layout, &k->code, err) < 0) {
+        free(key);
+        free(k);
+        return NULL;
+    }
+    k->fn = k->code.fn;
+    k->key = key;
+    k->hash = hash;
+    k->refs = 1;
+
+    pthread_mutex_lock(&cache.lock);
+    cache.compiled++;
+    if (!use_cache) {
+        pthread_mutex_unlock(&cache.lock);
+        return k;
+    }
+    jx_kernel *other = lookup(key, hash);
+    if (other) { /* another thread compiled it meanwhile: use theirs */
+        other->refs++;
+        pthread_mutex_unlock(&cache.lock);
+        free_kernel(k);
+        return other;
+    }
+    jx_kernel *dead = NULL;
+    if (cache.entries >= JX_CACHE_MAX_ENTRIES) {
+        jx_kernel *old = cache.oldest;
+        if (evict(old))
+            dead = old;
+    }
+    k->refs++; /* the cache's reference */
+    k->cached = true;
+    k->chain = cache.buckets[hash & (NBUCKETS - 1)];
+    cache.buckets[hash & (NBUCKETS - 1)] = k;
+    lru_push(k);
+    cache.entries++;
+    pthread_mutex_unlock(&cache.lock);
+    if (dead)
+        free_kernel(dead);
+    return k;
+}
+
+void jx_cache_release(jx_kernel *k)
+{
+    if (k == NULL)
+        return;
+    pthread_mutex_lock(&cache.lock);
+    bool last = --k->refs == 0;
+    pthread_mutex_unlock(&cache.lock);
+    if (last)
+        free_kernel(k);
+}
+
+void jx_cache_stats(jx_stats *st)
+{
+    pthread_mutex_lock(&cache.lock);
+    st->kernels_compiled = cache.compiled;
+    st->cache_hits = cache.hits;
+    st->cache_entries = cache.entries;
+    pthread_mutex_unlock(&cache.lock);
+}

@@ -1,0 +1,35 @@
+/* cache.h - compiled kernels by key (canonical IR text + layout): one
+ * process-wide cache object with its own lock, bounded, least recently
+ * used first out.  Kernels are reference-counted: the cache holds one
+ * reference, each jx_expr that uses a kernel another. */
+#ifndef JX_CACHE_H
+#define JX_CACHE_H
+
+#include "ir.h"
+#include "jit.h"
+
+typedef struct jx_kernel jx_kernel;
+struct jx_kernel {
+    jx_kernel_fn fn;       /* the entry point */
+    jx_jit_code code;      /* what the JIT needs to free it */
+    char *key;             /* canonical IR text, '#', layout */
+    uint64_t hash;         /* of key */
+    int refs;              /* references; guarded by the cache lock */
+    bool cached;           /* in the cache's table now */
+    jx_kernel *chain;      /* next in the hash bucket */
+    jx_kernel *newer;      /* LRU list: towards the most recent */
+    jx_kernel *older;      /* LRU list: towards the least recent */
+};
+
+#define JX_CACHE_MAX_ENTRIES 4096
+
+/* The kernel for ir and layout, compiled on a miss; with JX_FLAG_NO_CACHE
+ * always compiled and never shared.  Returns a new reference, or NULL with
+ * *err set. */
+JX_INTERNAL jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout,
+                                    unsigned flags, jx_error *err);
+/* Drops a reference; the last one frees the machine code. */
+JX_INTERNAL void jx_cache_release(jx_kernel *k);
+JX_INTERNAL void jx_cache_stats(jx_stats *st);
+
+#endif

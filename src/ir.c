@@ -1,0 +1,238 @@
+/* ir.c - typed tree to hash-consed SSA, and its canonical text. */
+#include "ir.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dtype.h"
+
+typedef struct builder {
+    jx_ir *ir;
+    int32_t *table;   /* open-addressing hash of instruction indices, -1 */
+    int32_t tcap;     /* slots in table, a power of two */
+    int32_t *slot_of; /* [nvars seen] input slot of each variable, -1 */
+    int32_t nslot_of; /* entries in slot_of */
+    jx_error *err;
+} builder;
+
+static bool same_instr(const jx_instr *a, const jx_instr *b)
+{
+    if (a->op != b->op || a->dtype != b->dtype || a->nargs != b->nargs ||
+        a->input != b->input || a->k.u != b->k.u)
+        return false;
+    for (int i = 0; i < a->nargs; i++)
+        if (a->args[i] != b->args[i])
+            return false;
+    return true;
+}
+
+static uint64_t hash_instr(const jx_instr *in)
+{
+    uint64_t h = JX_HASH_SEED;
+    h = jx_hash_bytes(&in->op, sizeof in->op, h);
+    h = jx_hash_bytes(&in->dtype, sizeof in->dtype, h);
+    h = jx_hash_bytes(in->args, sizeof(int32_t) * (size_t)in->nargs, h);
+    h = jx_hash_bytes(&in->input, sizeof in->input, h);
+    return jx_hash_bytes(&in->k.u, sizeof in->k.u, h);
+}
+
+static int nomem(builder *B)
+{
+    jx_err_set(B->err, JX_ERR_NOMEM, -1, 0, "out of memory");
+    return -1;
+}
+
+static int grow_table(builder *B)
+{
+    int32_t cap = B->tcap ? B->tcap * 2 : 64;
+    int32_t *t = malloc(sizeof *t * (size_t)cap);
+    if (t == NULL)
+        return nomem(B);
+    memset(t, 0xff, sizeof *t * (size_t)cap);
+    for (int32_t i = 0; i < B->ir->n; i++) {
+        uint64_t h = hash_instr(&B->ir->ins[i]) & (uint64_t)(cap - 1);
+        while (t[h] >= 0)
+            h = (h + 1) & (uint64_t)(cap - 1);
+        t[h] = i;
+    }
+    free(B->table);
+    B->table = t;
+    B->tcap = cap;
+    return 0;
+}
+
+/* Returns the index of an instruction equal to *in, adding it if new. */
+static int32_t intern(builder *B, const jx_instr *in)
+{
+    jx_ir *ir = B->ir;
+    if (2 * (ir->n + 1) > B->tcap && grow_table(B) < 0)
+        return -1;
+    uint64_t mask = (uint64_t)(B->tcap - 1);
+    uint64_t h = hash_instr(in) & mask;
+    for (; B->table[h] >= 0; h = (h + 1) & mask)
+        if (same_instr(&ir->ins[B->table[h]], in))
+            return B->table[h];
+    if (ir->n == ir->cap) {
+        int32_t cap = ir->cap ? ir->cap * 2 : 16;
+        jx_instr *p = realloc(ir->ins, sizeof *p * (size_t)cap);
+        if (p == NULL)
+            return nomem(B);
+        ir->ins = p;
+        ir->cap = cap;
+    }
+    ir->ins[ir->n] = *in;
+    B->table[h] = ir->n;
+    return ir->n++;
+}
+
+static int32_t input_slot(builder *B, const jx_node *n)
+{
+    jx_ir *ir = B->ir;
+    if (n->var >= B->nslot_of) {
+        int32_t cap = n->var + 1;
+        int32_t *p = realloc(B->slot_of, sizeof *p * (size_t)cap);
+        if (p == NULL)
+            return nomem(B);
+        for (int32_t i = B->nslot_of; i < cap; i++)
+            p[i] = -1;
+        B->slot_of = p;
+        B->nslot_of = cap;
+    }
+    if (B->slot_of[n->var] >= 0)
+        return B->slot_of[n->var];
+    if (ir->ninputs >= JX_MAX_VARS) {
+        jx_err_set(B->err, JX_ERR_LIMIT, n->offset, n->length,
+                   "more than %d variables", JX_MAX_VARS);
+        return -1;
+    }
+    int32_t s = ir->ninputs++;
+    jx_dtype *dt = realloc(ir->input_dtype, sizeof *dt * (size_t)ir->ninputs);
+    if (dt == NULL)
+        return nomem(B);
+    ir->input_dtype = dt;
+    int32_t *iv = realloc(ir->input_var, sizeof *iv * (size_t)ir->ninputs);
+    if (iv == NULL)
+        return nomem(B);
+    ir->input_var = iv;
+    dt[s] = n->dtype;
+    iv[s] = n->var;
+    B->slot_of[n->var] = s;
+    return s;
+}
+
+static int32_t emit(builder *B, const jx_node *n)
+{
+    jx_instr in;
+    memset(&in, 0, sizeof in);
+    in.dtype = n->dtype;
+    in.input = -1;
+    switch (n->kind) {
+    case JX_N_CONST:
+        in.op = JX_IR_CONST;
+        in.k = n->v;
+        break;
+    case JX_N_VAR:
+        in.op = JX_IR_INPUT;
+        in.input = input_slot(B, n);
+        if (in.input < 0)
+            return -1;
+        break;
+    case JX_N_CAST:
+    case JX_N_OP:
+        in.op = n->kind == JX_N_CAST ? JX_IR_CAST : n->op;
+        in.nargs = n->nargs;
+        if (n->nargs > JX_IR_MAX_ARGS) {
+            jx_err_set(B->err, JX_ERR_INTERNAL, n->offset, n->length,
+                       "ir: %d operands", n->nargs);
+            return -1;
+        }
+        for (int i = 0; i < n->nargs; i++) {
+            in.args[i] = emit(B, n->args[i]);
+            if (in.args[i] < 0)
+                return -1;
+        }
+        break;
+    default:
+        jx_err_set(B->err, JX_ERR_INTERNAL, n->offset, n->length,
+                   "ir: untyped node of kind %d", (int)n->kind);
+        return -1;
+    }
+    return intern(B, &in);
+}
+
+static const char *mnemonic(int op)
+{
+    switch (op) {
+    case JX_IR_INPUT: return "in";
+    case JX_IR_CONST: return "const";
+    case JX_IR_CAST: return "cast";
+    default: return jx_ops[op].mnem;
+    }
+}
+
+static void print_const(jx_buf *b, jx_dtype t, jx_value k)
+{
+    switch (jx_dtype_kind(t)) {
+    case JX_KIND_BOOL:
+    case JX_KIND_UINT: jx_buf_printf(b, "%llu", (unsigned long long)k.u); break;
+    case JX_KIND_INT: jx_buf_printf(b, "%lld", (long long)k.i); break;
+    default: jx_buf_printf(b, "%a", k.f); break; /* exact */
+    }
+}
+
+static char *make_text(const jx_ir *ir)
+{
+    jx_buf b = {0};
+    for (int32_t i = 0; i < ir->n; i++) {
+        const jx_instr *in = &ir->ins[i];
+        jx_buf_printf(&b, "%%%d = %s.%s", (int)i, mnemonic(in->op),
+                      jx_dtype_get(in->dtype)->abbr);
+        if (in->op == JX_IR_INPUT)
+            jx_buf_printf(&b, " $%d", (int)in->input);
+        else if (in->op == JX_IR_CONST) {
+            jx_buf_append(&b, " ", 1);
+            print_const(&b, in->dtype, in->k);
+        }
+        for (int j = 0; j < in->nargs; j++)
+            jx_buf_printf(&b, "%s%%%d", j ? ", " : " ", (int)in->args[j]);
+        jx_buf_append(&b, "\n", 1);
+    }
+    jx_buf_printf(&b, "ret %%%d\n", (int)ir->result);
+    return jx_buf_take(&b);
+}
+
+jx_ir *jx_ir_build(const jx_node *root, jx_error *err)
+{
+    jx_ir *ir = calloc(1, sizeof *ir);
+    builder B = {ir, NULL, 0, NULL, 0, err};
+    if (ir == NULL) {
+        nomem(&B);
+        return NULL;
+    }
+    ir->result = emit(&B, root);
+    free(B.table);
+    free(B.slot_of);
+    if (ir->result < 0) {
+        jx_ir_free(ir);
+        return NULL;
+    }
+    ir->text = make_text(ir);
+    if (ir->text == NULL) {
+        nomem(&B);
+        jx_ir_free(ir);
+        return NULL;
+    }
+    return ir;
+}
+
+void jx_ir_free(jx_ir *ir)
+{
+    if (ir == NULL)
+        return;
+    free(ir->ins);
+    free(ir->input_dtype);
+    free(ir->input_var);
+    free(ir->text);
+    free(ir);
+}

@@ -1,0 +1,60 @@
+/* ir.h - the typed IR: SSA instructions in evaluation order, hash-consed
+ * so that common subexpressions are computed once.  Its canonical text
+ * (jx_ir.text) names inputs by slot, not by variable name, so "a+b" and
+ * "x + y" over the same dtypes share one kernel. */
+#ifndef JX_IR_H
+#define JX_IR_H
+
+#include "ast.h"
+#include "ops.h"
+
+/* IR opcodes: every jx_op, plus these three. */
+enum {
+    JX_IR_INPUT = JX_OP_COUNT, /* load operand `input` (an input slot) */
+    JX_IR_CONST,               /* the constant k, of type dtype */
+    JX_IR_CAST,                /* args[0] converted to dtype */
+    JX_IR_OPCOUNT
+};
+
+#define JX_IR_MAX_ARGS 3
+
+typedef struct jx_instr {
+    int op;                        /* a jx_op or JX_IR_* */
+    jx_dtype dtype;                /* the type of the value it makes */
+    int nargs;                     /* operands */
+    int32_t args[JX_IR_MAX_ARGS];  /* indices of earlier instructions */
+    int32_t input;                 /* JX_IR_INPUT: the input slot */
+    jx_value k;                    /* JX_IR_CONST: value, as in jx_node */
+} jx_instr;
+
+/* One expression's IR.  Owned by its jx_expr (malloc'd, not arena), so it
+ * outlives the compilation and can be compiled again for a new layout. */
+typedef struct jx_ir {
+    jx_instr *ins;       /* instructions; operands come before users */
+    int32_t n;           /* instructions used */
+    int32_t cap;         /* instructions allocated */
+    int32_t result;      /* the instruction whose value is the result */
+    int32_t ninputs;     /* input slots, numbered by first use */
+    jx_dtype *input_dtype; /* [ninputs] dtype of each slot */
+    int32_t *input_var;  /* [ninputs] index in the jx_compile vars table */
+    char *text;          /* canonical text, NUL-terminated */
+} jx_ir;
+
+/* Builds IR from a typed tree (after jx_sema).  Returns NULL with *err
+ * set on failure (JX_ERR_NOMEM). */
+JX_INTERNAL jx_ir *jx_ir_build(const jx_node *root, jx_error *err);
+JX_INTERNAL void jx_ir_free(jx_ir *ir);
+/* The dtype of the result. */
+#define jx_ir_dtype(ir) ((ir)->ins[(ir)->result].dtype)
+
+/* Layout classes of the kernel's operands, one letter each. */
+#define JX_LAYOUT_CONTIG 'C'  /* stride == itemsize: vectorized */
+#define JX_LAYOUT_SCALAR 'S'  /* stride 0: the same element every time */
+#define JX_LAYOUT_STRIDED 'X' /* any other stride */
+
+/* A layout string names the layout class of the output, then of each
+ * input slot, then ":n" when the output is known not to overlap any
+ * input (pointers are then noalias); e.g. "CCS:n".  Max length: */
+#define JX_LAYOUT_MAX (JX_MAX_VARS + 4)
+
+#endif
