@@ -1,0 +1,63 @@
+/*
+ * npy.h - reading and writing NumPy .npy files, for the jitexpr CLI.
+ *
+ * Self-contained: uses the jx_array / jx_dtype types of the public header
+ * but calls nothing in the library, so it can be built and tested alone.
+ *
+ * Read: format versions 1.0, 2.0 and 3.0; dtypes bool, int8..int64,
+ * uint8..uint64, float16/32/64, complex64/128, either byte order
+ * (big-endian data is swapped on load); C or Fortran order; 0-d and
+ * zero-size arrays.  Anything else is rejected with a message.
+ *
+ * Write: version 1.0 (2.0 when the header would not fit), little-endian,
+ * C order, the header padded so the data starts at a multiple of 64.
+ *
+ * Errors are data: each function returns JX_NPY_OK or a JX_NPY_E* code and
+ * writes a one-line message (no trailing newline) into msg[0..msgsize-1].
+ * Nothing here prints or exits.
+ */
+#ifndef JX_NPY_H
+#define JX_NPY_H
+
+#include <stddef.h>
+
+#include "jitexpr.h"
+
+/* Return codes. */
+typedef enum jx_npy_code {
+    JX_NPY_OK = 0,
+    JX_NPY_EIO,          /* open, read, write or close failed (errno's text) */
+    JX_NPY_EFORMAT,      /* not a valid .npy file: magic, header, size */
+    JX_NPY_EUNSUPPORTED, /* valid .npy, but a dtype/layout we do not handle */
+    JX_NPY_ENOMEM,       /* out of memory */
+    JX_NPY_EARG          /* a bad argument (an invalid jx_array to save) */
+} jx_npy_code;
+
+/* Headers longer than this are refused (NumPy's own default limit). */
+#define JX_NPY_MAX_HEADER 10000
+
+/* Alignment of the data buffer jx_npy_load allocates. */
+#define JX_NPY_ALIGN 64
+
+/* Loads path into *arr.  On success arr->data is a JX_NPY_ALIGN-aligned
+ * buffer (never NULL, even for zero-size arrays) owned by the caller, to
+ * be released with jx_npy_free; the strides describe the file's order
+ * (C or Fortran).  On failure *arr is zeroed (data NULL). */
+int jx_npy_load(const char *path, jx_array *arr, char *msg, size_t msgsize);
+
+/* Releases what jx_npy_load allocated (arr->data) and zeroes arr->data. */
+void jx_npy_free(jx_array *arr);
+
+/* Writes arr (any strides, including negative and zero) to path in C
+ * order.  A partly written file is removed on failure. */
+int jx_npy_save(const char *path, const jx_array *arr, char *msg,
+                size_t msgsize);
+
+/* The little-endian descr of a dtype ("<f8", "|b1"), or NULL. */
+const char *jx_npy_descr(jx_dtype t);
+
+/* Element size in bytes of a dtype, or 0 when invalid (same values as the
+ * library's jx_dtype_size, kept here so npy.c stands alone). */
+size_t jx_npy_itemsize(jx_dtype t);
+
+#endif /* JX_NPY_H */
