@@ -1,0 +1,30 @@
+/* pool.h - a persistent pthread pool that runs jobs split into chunks.
+ *
+ * A job is a struct of its own, so several callers (C threads, Python
+ * threads without the GIL) may run jobs at the same time; overlapping jobs
+ * share the workers.  The calling thread works on its own job too, so a
+ * job always progresses even when every worker is busy elsewhere.  Workers
+ * are created on first use; after fork() the child starts with none and
+ * creates its own. */
+#ifndef JX_POOL_H
+#define JX_POOL_H
+
+#include <stdint.h>
+
+#include "util.h"
+
+/* Runs chunk `chunk` of a job; returns 0, or -1 with *err set, which stops
+ * the job (chunks not yet started are skipped). */
+typedef int (*jx_chunk_fn)(void *arg, int64_t chunk, jx_error *err);
+
+/* Runs chunks 0..nchunks-1 of fn on up to nthreads threads (the caller
+ * included) and returns when all are done.  Returns 0, or -1 with *err
+ * set to the first error a chunk reported.  nthreads <= 1 or
+ * nchunks <= 1 runs inline, with no synchronisation at all. */
+JX_INTERNAL int jx_pool_run(int64_t nchunks, int nthreads, jx_chunk_fn fn,
+                            void *arg, jx_error *err);
+
+/* Workers now alive (for tests). */
+JX_INTERNAL int jx_pool_workers(void);
+
+#endif
