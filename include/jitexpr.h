@@ -171,6 +171,18 @@ typedef struct jx_stats {
 } jx_stats;
 JX_API void jx_get_stats(jx_stats *st);
 
+/* Threads.  Evaluation splits large arrays over a pool of threads (the
+ * caller's thread works too).  jx_set_num_threads returns the previous
+ * count, or -1 for n < 1; n is capped at jx_max_threads().  The default
+ * is jx_detect_cores(), or the first of JITEXPR_NUM_THREADS,
+ * NUMEXPR_NUM_THREADS, OMP_NUM_THREADS that is set. */
+JX_API int jx_set_num_threads(int n);
+JX_API int jx_get_num_threads(void);
+/* CPUs this process may run on (affinity mask and cgroup CPU quota). */
+JX_API int jx_detect_cores(void);
+/* The most threads: NUMEXPR_MAX_THREADS if set, else a fixed cap. */
+JX_API int jx_max_threads(void);
+
 JX_API const char *jx_version(void);
 
 #ifdef __cplusplus

@@ -13,8 +13,15 @@
 #include <string.h>
 
 #include "dtype.h"
+#include "pool.h"
 
 #define MAX_OPS (1 + JX_MAX_VARS)
+
+/* Below this many elements evaluation runs inline on the caller's thread:
+ * waking workers costs more than it saves (measured: docs/threads.md). */
+#define JX_PARALLEL_MIN 32768
+/* The smallest chunk handed to a thread. */
+#define JX_CHUNK_MIN 8192
 
 /* Operands (output first) seen through the broadcast shape. */
 typedef struct plan {
@@ -198,14 +205,28 @@ static void collapse(plan *p)
     p->ndim = nd;
 }
 
-/* Runs the kernel over every inner run of the plan. */
-static void run(const plan *p, jx_kernel_fn fn)
+/* Pointers to the first element of outer row `row` (the outer dimensions
+ * flattened in C order). */
+static void row_pointers(const plan *p, int64_t row, char **ptr)
+{
+    memcpy(ptr, p->data, sizeof(char *) * (size_t)p->nops);
+    for (int d = p->ndim - 2; d >= 0 && row > 0; d--) {
+        int64_t i = row % p->shape[d];
+        row /= p->shape[d];
+        for (int o = 0; o < p->nops; o++)
+            ptr[o] += i * STRIDE(p, d, o);
+    }
+}
+
+/* Runs the kernel over rows [r0, r1), elements [i0, i1) of each. */
+static void run_rows(const plan *p, jx_kernel_fn fn, int64_t r0, int64_t r1,
+                     int64_t i0, int64_t i1)
 {
     int nops = p->nops;
     char *ptr[MAX_OPS];
     int64_t inner[MAX_OPS];
-    memcpy(ptr, p->data, sizeof(char *) * (size_t)nops);
     if (p->ndim == 0) {
+        memcpy(ptr, p->data, sizeof(char *) * (size_t)nops);
         for (int o = 0; o < nops; o++)
             inner[o] = p->itemsize[o];
         fn(1, ptr, inner);
@@ -213,11 +234,17 @@ static void run(const plan *p, jx_kernel_fn fn)
     }
     int last = p->ndim - 1;
     memcpy(inner, &STRIDE(p, last, 0), sizeof(int64_t) * (size_t)nops);
-    int64_t idx[JX_MAX_DIMS] = {0};
-    for (;;) {
-        fn(p->shape[last], ptr, inner);
-        int d = last - 1;
-        for (; d >= 0; d--) {
+    row_pointers(p, r0, ptr);
+    for (int o = 0; o < nops; o++)
+        ptr[o] += i0 * inner[o];
+    int64_t idx[JX_MAX_DIMS], rem = r0; /* outer index of row r0 */
+    for (int d = last - 1; d >= 0; d--) {
+        idx[d] = rem % p->shape[d];
+        rem /= p->shape[d];
+    }
+    for (int64_t r = r0; r < r1; r++) {
+        fn(i1 - i0, ptr, inner);
+        for (int d = last - 1; d >= 0; d--) { /* odometer */
             for (int o = 0; o < nops; o++)
                 ptr[o] += STRIDE(p, d, o);
             if (++idx[d] < p->shape[d])
@@ -226,9 +253,67 @@ static void run(const plan *p, jx_kernel_fn fn)
                 ptr[o] -= STRIDE(p, d, o) * p->shape[d];
             idx[d] = 0;
         }
-        if (d < 0)
-            return;
     }
+}
+
+/* How the iteration space is cut: `segs` segments of `seglen` elements per
+ * row when rows are long, else `rows` rows per chunk. */
+typedef struct chunking {
+    const plan *p;
+    jx_kernel_fn fn;
+    int64_t nrows;   /* outer rows */
+    int64_t inner;   /* elements per row */
+    int64_t segs;    /* segments per row (1 when chunks hold whole rows) */
+    int64_t seglen;  /* elements per segment */
+    int64_t rows;    /* rows per chunk (when segs == 1) */
+} chunking;
+
+static int run_chunk(void *arg, int64_t c, jx_error *err)
+{
+    const chunking *ck = arg;
+    if (ck->segs > 1) {
+        int64_t r = c / ck->segs, s = c % ck->segs;
+        int64_t i0 = s * ck->seglen;
+        int64_t i1 = i0 + ck->seglen < ck->inner ? i0 + ck->seglen : ck->inner;
+        run_rows(ck->p, ck->fn, r, r + 1, i0, i1);
+    } else {
+        int64_t r0 = c * ck->rows;
+        int64_t r1 = r0 + ck->rows < ck->nrows ? r0 + ck->rows : ck->nrows;
+        run_rows(ck->p, ck->fn, r0, r1, 0, ck->inner);
+    }
+    return 0;
+}
+
+/* Runs the plan, on several threads when it is large enough to pay. */
+static int run(const plan *p, jx_kernel_fn fn, jx_error *err)
+{
+    int64_t inner = p->ndim ? p->shape[p->ndim - 1] : 1;
+    int64_t total = inner, nrows = 1;
+    for (int d = 0; d + 1 < p->ndim; d++)
+        nrows *= p->shape[d];
+    total *= nrows;
+    int nthreads = jx_get_num_threads();
+    if (nthreads <= 1 || total < JX_PARALLEL_MIN) {
+        run_rows(p, fn, 0, nrows, 0, inner);
+        return 0;
+    }
+    /* About four chunks per thread, none smaller than JX_CHUNK_MIN. */
+    int64_t target = total / (4 * (int64_t)nthreads);
+    if (target < JX_CHUNK_MIN)
+        target = JX_CHUNK_MIN;
+    chunking ck = {p, fn, nrows, inner, 1, inner, 1};
+    int64_t nchunks;
+    if (inner > target) {
+        ck.segs = (inner + target - 1) / target;
+        ck.seglen = (inner + ck.segs - 1) / ck.segs;
+        ck.seglen = (ck.seglen + 63) & ~(int64_t)63; /* whole cache lines */
+        ck.segs = (inner + ck.seglen - 1) / ck.seglen;
+        nchunks = nrows * ck.segs;
+    } else {
+        ck.rows = (target + inner - 1) / inner;
+        nchunks = (nrows + ck.rows - 1) / ck.rows;
+    }
+    return jx_pool_run(nchunks, nthreads, run_chunk, &ck, err);
 }
 
 static char layout_class(int64_t stride, int64_t itemsize)
@@ -383,8 +468,8 @@ int jx_eval_run(const jx_expr *e, const jx_array *inputs, jx_array *out,
         free(p.strides);
         return -1;
     }
-    run(&p, k->fn);
+    int rc = run(&p, k->fn, err);
     jx_cache_release(tmpk);
     free(p.strides);
-    return 0;
+    return rc;
 }
