@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# build.sh - set up, build, and run the demo or the tests.
+#
+#   ./build.sh          install what is missing, configure, build
+#   ./build.sh demo     ... then run the demo tour (CLI and the C example)
+#   ./build.sh check    ... then run every test
+#
+# Debian packages that are missing are installed when run as root; otherwise
+# the exact apt-get line is printed and the script stops.  Every step is
+# skipped when it is already done, so a second run is fast.
+set -euo pipefail
+cd "$(dirname "$0")"
+top=$(pwd)
+
+mode=${1:-build}
+case "$mode" in
+build | demo | check) ;;
+*)
+    echo "usage: ./build.sh [demo|check]" >&2
+    exit 2
+    ;;
+esac
+
+packages=(
+    build-essential autoconf automake libtool pkg-config
+    llvm-19-dev check
+    python3-dev python3-numpy python3-pytest
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$p")
+    fi
+done
+if ((${#missing[@]})); then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "build.sh: missing Debian packages; run as root:" >&2
+        echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
+        exit 1
+    fi
+    echo "build.sh: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+jobs=$(nproc 2>/dev/null || echo 2)
+
+if [ ! -x configure ] || [ configure.ac -nt configure ]; then
+    echo "build.sh: autoreconf"
+    autoreconf -fi
+fi
+if [ ! -f config.status ] || [ configure -nt config.status ]; then
+    echo "build.sh: configure"
+    ./configure --with-llvm-config="$(command -v llvm-config-19 || echo llvm-config)"
+fi
+
+make -j"$jobs"
+
+case "$mode" in
+demo)
+    stage="$top/_stage"
+    rm -rf "$stage"
+    make install DESTDIR="$stage" >/dev/null
+    prefix=$(sed -n 's/^prefix=//p' jitexpr.pc)
+    libdir=$(sed -n 's/^libdir=//p' jitexpr.pc | sed "s|\${exec_prefix}|$prefix|")
+    export JITEXPR="$stage$prefix/bin/jitexpr"
+    export PKG_CONFIG_PATH="$stage$libdir/pkgconfig"
+    export PKG_CONFIG_SYSROOT_DIR="$stage"
+    export LD_LIBRARY_PATH="$stage$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    bash examples/tour.sh
+    ;;
+check)
+    status=0
+    make -j"$jobs" check || status=$?
+    # The per-suite results (Check's own summary lines), then one total.
+    passed=0
+    failed=0
+    for log in tests/*.log; do
+        [ "$log" = tests/test-suite.log ] && continue
+        [ -f "$log" ] || continue
+        line=$(grep -E '^[0-9]+%: Checks: ' "$log" | tail -n 1 || true)
+        if [ -n "$line" ]; then
+            echo "$(basename "$log" .log): $line"
+            c=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+).*/\1 \2 \3/')
+            read -r n f e <<<"$c"
+            passed=$((passed + n - f - e))
+            failed=$((failed + f + e))
+        fi
+    done
+    if [ "$status" -ne 0 ]; then
+        for log in tests/*.log; do
+            grep -qE '^(FAIL|ERROR)' "$log" 2>/dev/null && cat "$log"
+        done
+        [ "$failed" -eq 0 ] && failed=1
+    fi
+    echo "$passed passed, $failed failed"
+    exit "$status"
+    ;;
+esac
