@@ -1,0 +1,1126 @@
+/* codegen.c - typed IR to one LLVM function: the fused loop over a 1-D
+ * chunk.
+ *
+ * The module gets two functions:
+ *
+ *   void NAME(i64 n, ptr ptrs, ptr strides)        external, the kernel ABI
+ *   void NAME.body(i64 n, ptr p0..pK, i64 s0..sK)  internal, alwaysinline
+ *
+ * NAME loads the operand pointers and strides and calls NAME.body, whose
+ * pointer parameters are `noalias` when the layout ends in ":n"; inlining
+ * turns that promise into scoped-noalias metadata, so the vectorizer needs
+ * no run-time overlap checks.  NAME.body is the loop:
+ *
+ *   entry:      n > 0 ? loop.pre : exit
+ *   loop.pre:   load the scalar (stride 0) operands once
+ *   loop.body:  i = phi; one SSA value per IR instruction; store; i + 1
+ *   exit:       ret
+ *
+ * Values in registers: bool is i1, integers iN, float16 `half` (each op
+ * extends to float, computes and rounds back to half, as NumPy's float16
+ * loops do), float32 float, float64 double.  In memory bool is one byte
+ * 0/1.  Every load and store has alignment 1: data may be unaligned.
+ *
+ * Nothing here may produce poison or trap on any input: integer division
+ * gets a safe divisor by select, shifts select away oversized counts,
+ * float to integer conversions saturate. */
+#include "codegen.h"
+
+#include <llvm/Config/llvm-config.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/dtype.h"
+
+/* One code generation: the module, the builder, and a value per
+ * instruction. */
+typedef struct cg {
+    LLVMContextRef ctx;
+    LLVMModuleRef mod;
+    LLVMBuilderRef b;
+    const jx_ir *ir;
+    LLVMTypeRef t_i1, t_i8, t_i64, t_half, t_float, t_double, t_ptr, t_void;
+    LLVMValueRef *val;    /* [ir->n] the value of each instruction */
+    LLVMValueRef *scalar; /* [ir->ninputs] stride-0 inputs, loaded once */
+    jx_error *err;
+    int failed;           /* an error was set: stop emitting */
+} cg;
+
+/* What a kernel does with the value of each element. */
+typedef enum cg_mode {
+    CG_ELEMENTWISE, /* out[i] = value[i] */
+    CG_PARTIALS,    /* 'R': partial[b] = reduction of block b */
+    CG_ACCUMULATE   /* 'A': out[i] = combine(out[i], value[i]) */
+} cg_mode;
+
+/* A parsed layout string. */
+typedef struct cg_layout {
+    cg_mode mode;
+    char cls[JX_MAX_VARS + 2]; /* class letter of operand k (0: output) */
+    int nops;                  /* 1 + ninputs */
+    bool noalias;              /* ":n": the output overlaps no input */
+} cg_layout;
+
+/* ---- checks ---------------------------------------------------------- */
+
+static int parse_layout(const jx_ir *ir, const char *layout, cg_layout *l,
+                        jx_error *err)
+{
+    if (layout == NULL) {
+        jx_err_set(err, JX_ERR_INTERNAL, -1, 0, "no layout given");
+        return -1;
+    }
+    const char *p = layout;
+    l->mode = CG_ELEMENTWISE;
+    if (*p == JX_LAYOUT_PARTIALS) {
+        l->mode = CG_PARTIALS;
+        p++;
+    } else if (*p == JX_LAYOUT_ACCUMULATE) {
+        l->mode = CG_ACCUMULATE;
+        p++;
+    }
+    if ((l->mode != CG_ELEMENTWISE) != (ir->reduce >= 0)) {
+        jx_err_set(err, JX_ERR_INTERNAL, -1, 0,
+                   ir->reduce >= 0
+                       ? "layout \"%.40s\" lacks a reduction mode (R or A)"
+                       : "layout \"%.40s\" has a reduction mode, the IR no "
+                         "reduction",
+                   layout);
+        return -1;
+    }
+    const char *colon = strchr(p, ':');
+    size_t nl = colon ? (size_t)(colon - p) : strlen(p);
+    if ((colon != NULL && strcmp(colon, ":n") != 0) ||
+        nl != (size_t)ir->ninputs + 1) {
+        jx_err_set(err, JX_ERR_INTERNAL, -1, 0,
+                   "bad layout \"%.40s\" for a kernel of %d inputs", layout,
+                   (int)ir->ninputs);
+        return -1;
+    }
+    for (size_t k = 0; k < nl; k++) {
+        char c = p[k];
+        if (c != JX_LAYOUT_CONTIG && c != JX_LAYOUT_SCALAR &&
+            c != JX_LAYOUT_STRIDED) {
+            jx_err_set(err, JX_ERR_INTERNAL, -1, 0,
+                       "bad layout class '%c' in \"%.40s\"", c, layout);
+            return -1;
+        }
+        l->cls[k] = c;
+    }
+    if (l->mode == CG_PARTIALS && l->cls[0] != JX_LAYOUT_CONTIG) {
+        jx_err_set(err, JX_ERR_INTERNAL, -1, 0,
+                   "partials must be contiguous: \"%.40s\"", layout);
+        return -1;
+    }
+    l->cls[nl] = '\0';
+    l->nops = (int)nl;
+    l->noalias = colon != NULL;
+    return 0;
+}
+
+static int check_dtype(jx_dtype t, jx_error *err)
+{
+    const jx_dtype_info *d = jx_dtype_get(t);
+    if (d == NULL) {
+        jx_err_set(err, JX_ERR_INTERNAL, -1, 0, "invalid dtype %d in IR",
+                   (int)t);
+        return -1;
+    }
+    if (!d->supported) {
+        jx_err_set(err, JX_ERR_TYPE, -1, 0, "%s is not supported yet",
+                   d->name);
+        return -1;
+    }
+    return 0;
+}
+
+static int bad_ir(jx_error *err, int idx, const char *what)
+{
+    jx_err_set(err, JX_ERR_INTERNAL, -1, 0, "malformed IR at %%%d: %s", idx,
+               what);
+    return -1;
+}
+
+/* Checks instruction idx: operands earlier, dtypes consistent, the op
+ * accepts the operand kind. */
+static int check_instr(const jx_ir *ir, int idx, jx_error *err)
+{
+    const jx_instr *in = &ir->ins[idx];
+    if (check_dtype(in->dtype, err) != 0)
+        return -1;
+    if (in->nargs < 0 || in->nargs > JX_IR_MAX_ARGS)
+        return bad_ir(err, idx, "operand count");
+    for (int k = 0; k < in->nargs; k++)
+        if (in->args[k] < 0 || in->args[k] >= idx)
+            return bad_ir(err, idx, "operand index");
+    switch (in->op) {
+    case JX_IR_INPUT:
+        if (in->input < 0 || in->input >= ir->ninputs)
+            return bad_ir(err, idx, "input slot");
+        if (in->dtype != ir->input_dtype[in->input])
+            return bad_ir(err, idx, "input dtype");
+        return 0;
+    case JX_IR_CONST:
+        return 0;
+    case JX_IR_CAST:
+        if (in->nargs != 1)
+            return bad_ir(err, idx, "cast operands");
+        return 0;
+    default:
+        break;
+    }
+    if (in->op < 0 || in->op >= JX_OP_COUNT)
+        return bad_ir(err, idx, "opcode");
+    const jx_opinfo *op = &jx_ops[in->op];
+    if (op->rule == JX_R_REDUCE)
+        return bad_ir(err, idx, "a reduction inside the expression");
+    if (in->nargs != op->arity)
+        return bad_ir(err, idx, "arity");
+    /* The operand type: WHERE's condition is bool, its values the rest. */
+    int first = in->op == JX_OP_WHERE ? 1 : 0;
+    jx_dtype ot = ir->ins[in->args[first]].dtype;
+    for (int k = first; k < in->nargs; k++)
+        if (ir->ins[in->args[k]].dtype != ot)
+            return bad_ir(err, idx, "operands of different dtypes");
+    if (in->op == JX_OP_WHERE && ir->ins[in->args[0]].dtype != JX_BOOL)
+        return bad_ir(err, idx, "where condition is not bool");
+    if (check_dtype(ot, err) != 0)
+        return -1;
+    jx_kind kind = jx_dtype_kind(ot);
+    if (!(op->kinds & kind) ||
+        (op->rule == JX_R_TRUEDIV && kind != JX_KIND_FLOAT) ||
+        (op->rule == JX_R_FLOATFN && kind != JX_KIND_FLOAT)) {
+        jx_err_set(err, JX_ERR_TYPE, -1, 0,
+                   "the code generator has no %s for %s", op->mnem,
+                   jx_dtype_name(ot));
+        return -1;
+    }
+    jx_dtype rt = op->rule == JX_R_CMP ? JX_BOOL : ot;
+    if (in->dtype != rt)
+        return bad_ir(err, idx, "result dtype");
+    return 0;
+}
+
+int jx_cg_check(const jx_ir *ir, const char *layout, jx_error *err)
+{
+    if (ir == NULL || ir->ins == NULL || ir->n <= 0 || ir->result < 0 ||
+        ir->result >= ir->n || ir->ninputs < 0 ||
+        ir->ninputs > JX_MAX_VARS ||
+        (ir->ninputs > 0 && ir->input_dtype == NULL)) {
+        jx_err_set(err, JX_ERR_INTERNAL, -1, 0, "malformed IR");
+        return -1;
+    }
+    for (int i = 0; i < ir->ninputs; i++)
+        if (check_dtype(ir->input_dtype[i], err) != 0)
+            return -1;
+    for (int i = 0; i < ir->n; i++)
+        if (check_instr(ir, i, err) != 0)
+            return -1;
+    if (ir->reduce >= 0) {
+        if (ir->reduce >= JX_OP_COUNT ||
+            jx_ops[ir->reduce].rule != JX_R_REDUCE) {
+            jx_err_set(err, JX_ERR_INTERNAL, -1, 0, "malformed IR: reduce %d",
+                       ir->reduce);
+            return -1;
+        }
+        if (check_dtype(ir->acc_dtype, err) != 0)
+            return -1;
+        jx_dtype vt = ir->ins[ir->result].dtype;
+        if (!(jx_ops[ir->reduce].kinds & jx_dtype_kind(vt))) {
+            jx_err_set(err, JX_ERR_TYPE, -1, 0,
+                       "the code generator has no %s for %s",
+                       jx_ops[ir->reduce].mnem, jx_dtype_name(vt));
+            return -1;
+        }
+    }
+    cg_layout l;
+    return parse_layout(ir, layout, &l, err);
+}
+
+/* ---- thin emit helpers ------------------------------------------------ */
+
+static void cg_fail(cg *c, const char *fmt, const char *arg)
+{
+    if (!c->failed)
+        jx_err_set(c->err, JX_ERR_INTERNAL, -1, 0, fmt, arg);
+    c->failed = 1;
+}
+
+static int dt_bits(jx_dtype t) { return (int)jx_dtype_get(t)->size * 8; }
+static bool dt_float(jx_dtype t) { return jx_dtype_kind(t) == JX_KIND_FLOAT; }
+static bool dt_signed(jx_dtype t) { return jx_dtype_kind(t) == JX_KIND_INT; }
+static bool dt_bool(jx_dtype t) { return jx_dtype_kind(t) == JX_KIND_BOOL; }
+
+/* The type of an element in memory. */
+static LLVMTypeRef mem_type(cg *c, jx_dtype t)
+{
+    switch (t) {
+    case JX_FLOAT16: return c->t_half;
+    case JX_FLOAT32: return c->t_float;
+    case JX_FLOAT64: return c->t_double;
+    default: return LLVMIntTypeInContext(c->ctx, (unsigned)dt_bits(t));
+    }
+}
+
+/* The type of a value in a register. */
+static LLVMTypeRef val_type(cg *c, jx_dtype t)
+{
+    return dt_bool(t) ? c->t_i1 : mem_type(c, t);
+}
+
+/* The type a float op computes in: float16 is computed in float. */
+static LLVMTypeRef calc_type(cg *c, jx_dtype t)
+{
+    return t == JX_FLOAT64 ? c->t_double : c->t_float;
+}
+
+static LLVMValueRef to_calc(cg *c, LLVMValueRef v, jx_dtype t)
+{
+    return t == JX_FLOAT16 ? LLVMBuildFPExt(c->b, v, c->t_float, "") : v;
+}
+
+static LLVMValueRef from_calc(cg *c, LLVMValueRef v, jx_dtype t)
+{
+    return t == JX_FLOAT16 ? LLVMBuildFPTrunc(c->b, v, c->t_half, "") : v;
+}
+
+static LLVMValueRef const_int(LLVMTypeRef t, uint64_t v)
+{
+    unsigned bits = LLVMGetIntTypeWidth(t);
+    if (bits < 64)
+        v &= (UINT64_C(1) << bits) - 1;
+    return LLVMConstInt(t, v, 0);
+}
+
+static LLVMValueRef const_real(LLVMTypeRef t, double v)
+{
+    return LLVMConstReal(t, v);
+}
+
+/* A call of the intrinsic `name` overloaded on ovl[0..novl-1]. */
+static LLVMValueRef intrin(cg *c, const char *name, LLVMTypeRef *ovl,
+                           unsigned novl, LLVMValueRef *args, unsigned nargs)
+{
+    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+    if (id == 0) {
+        cg_fail(c, "LLVM has no intrinsic %s", name);
+        return LLVMGetUndef(LLVMTypeOf(args[0]));
+    }
+    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(c->mod, id, ovl, novl);
+    LLVMTypeRef fty = LLVMIntrinsicGetType(c->ctx, id, ovl, novl);
+    return LLVMBuildCall2(c->b, fty, fn, args, nargs, "");
+}
+
+/* A float intrinsic overloaded on its operand's type: llvm.floor(x). */
+static LLVMValueRef fintrin1(cg *c, const char *name, LLVMValueRef x)
+{
+    LLVMTypeRef t = LLVMTypeOf(x);
+    return intrin(c, name, &t, 1, &x, 1);
+}
+
+static LLVMValueRef fintrin2(cg *c, const char *name, LLVMValueRef x,
+                             LLVMValueRef y)
+{
+    LLVMTypeRef t = LLVMTypeOf(x);
+    LLVMValueRef args[2] = {x, y};
+    return intrin(c, name, &t, 1, args, 2);
+}
+
+static void add_fn_attr(cg *c, LLVMValueRef fn, const char *name,
+                        uint64_t val)
+{
+    unsigned kind = LLVMGetEnumAttributeKindForName(name, strlen(name));
+    if (kind != 0)
+        LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                                LLVMCreateEnumAttribute(c->ctx, kind, val));
+}
+
+/* A call of the libm function fn (double) or fn "f" (float) on x, which
+ * has the calc type.  Declared without memory effects, so the loop
+ * vectorizer still takes the loop.  (A vector math library would map the
+ * call here.) */
+static LLVMValueRef libm_call(cg *c, const char *fn, LLVMValueRef x)
+{
+    LLVMTypeRef t = LLVMTypeOf(x);
+    char name[64];
+    snprintf(name, sizeof name, "%s%s", fn, t == c->t_float ? "f" : "");
+    LLVMTypeRef fty = LLVMFunctionType(t, &t, 1, 0);
+    LLVMValueRef f = LLVMGetNamedFunction(c->mod, name);
+    if (f == NULL) {
+        f = LLVMAddFunction(c->mod, name, fty);
+#if LLVM_VERSION_MAJOR >= 16
+        add_fn_attr(c, f, "memory", 0); /* memory(none) */
+#else
+        add_fn_attr(c, f, "readnone", 0);
+#endif
+        add_fn_attr(c, f, "nounwind", 0);
+        add_fn_attr(c, f, "willreturn", 0);
+    }
+    return LLVMBuildCall2(c->b, fty, f, &x, 1, "");
+}
+
+static LLVMValueRef load_elem(cg *c, jx_dtype t, LLVMValueRef addr)
+{
+    LLVMValueRef v = LLVMBuildLoad2(c->b, mem_type(c, t), addr, "");
+    LLVMSetAlignment(v, 1);
+    if (dt_bool(t))
+        v = LLVMBuildICmp(c->b, LLVMIntNE, v, const_int(c->t_i8, 0), "");
+    return v;
+}
+
+static void store_elem(cg *c, jx_dtype t, LLVMValueRef addr, LLVMValueRef v)
+{
+    if (dt_bool(t))
+        v = LLVMBuildZExt(c->b, v, c->t_i8, "");
+    LLVMValueRef st = LLVMBuildStore(c->b, v, addr);
+    LLVMSetAlignment(st, 1);
+}
+
+/* The address of element i of an operand of class cls. */
+static LLVMValueRef elem_addr(cg *c, char cls, jx_dtype t, LLVMValueRef base,
+                              LLVMValueRef stride, LLVMValueRef i)
+{
+    switch (cls) {
+    case JX_LAYOUT_CONTIG:
+        return LLVMBuildInBoundsGEP2(c->b, mem_type(c, t), base, &i, 1, "");
+    case JX_LAYOUT_STRIDED: {
+        LLVMValueRef off = LLVMBuildMul(c->b, i, stride, "");
+        return LLVMBuildInBoundsGEP2(c->b, c->t_i8, base, &off, 1, "");
+    }
+    default: /* scalar */
+        return base;
+    }
+}
+
+/* ---- casts ------------------------------------------------------------ */
+
+/* float64 -> float16 correctly rounded, without a libcall: round to float
+ * by round-to-odd (truncate toward zero, set the last bit when inexact),
+ * then to half by round-to-nearest-even; float keeps enough extra bits
+ * for the two roundings to equal one. */
+static LLVMValueRef f64_to_f16(cg *c, LLVMValueRef d)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMTypeRef i32 = LLVMInt32TypeInContext(c->ctx);
+    LLVMValueRef t = LLVMBuildFPTrunc(b, d, c->t_float, "");
+    LLVMValueRef back = LLVMBuildFPExt(b, t, c->t_double, "");
+    /* ueq: NaN stays as fptrunc made it. */
+    LLVMValueRef exact = LLVMBuildFCmp(b, LLVMRealUEQ, back, d, "");
+    LLVMValueRef away =
+        LLVMBuildFCmp(b, LLVMRealOGT, fintrin1(c, "llvm.fabs", back),
+                      fintrin1(c, "llvm.fabs", d), "");
+    LLVMValueRef tb = LLVMBuildBitCast(b, t, i32, "");
+    LLVMValueRef tz = LLVMBuildSelect(
+        b, away, LLVMBuildSub(b, tb, const_int(i32, 1), ""), tb, "");
+    LLVMValueRef odd = LLVMBuildOr(b, tz, const_int(i32, 1), "");
+    LLVMValueRef rb = LLVMBuildSelect(b, exact, tb, odd, "");
+    LLVMValueRef r = LLVMBuildBitCast(b, rb, c->t_float, "");
+    return LLVMBuildFPTrunc(b, r, c->t_half, "");
+}
+
+static LLVMValueRef emit_cast(cg *c, LLVMValueRef v, jx_dtype from,
+                              jx_dtype to)
+{
+    LLVMBuilderRef b = c->b;
+    if (from == to)
+        return v;
+    LLVMTypeRef tt = val_type(c, to);
+    if (dt_bool(to)) { /* != 0; NaN is True */
+        if (dt_float(from))
+            return LLVMBuildFCmp(b, LLVMRealUNE, to_calc(c, v, from),
+                                 const_real(calc_type(c, from), 0.0), "");
+        return LLVMBuildICmp(b, LLVMIntNE, v, const_int(LLVMTypeOf(v), 0),
+                             "");
+    }
+    if (dt_float(from) && dt_float(to)) {
+        if (from == JX_FLOAT64 && to == JX_FLOAT16)
+            return f64_to_f16(c, v);
+        if (from == JX_FLOAT16) /* through float: no half->double libcall */
+            v = LLVMBuildFPExt(b, v, c->t_float, "");
+        if (to == JX_FLOAT32 && from != JX_FLOAT64)
+            return v;
+        return dt_bits(to) > dt_bits(from)
+                   ? LLVMBuildFPExt(b, v, tt, "")
+                   : LLVMBuildFPTrunc(b, v, tt, "");
+    }
+    if (dt_float(from)) { /* to an integer: saturating, NaN gives 0 */
+        LLVMValueRef x = to_calc(c, v, from);
+        LLVMTypeRef ovl[2] = {tt, LLVMTypeOf(x)};
+        return intrin(c,
+                      dt_signed(to) ? "llvm.fptosi.sat" : "llvm.fptoui.sat",
+                      ovl, 2, &x, 1);
+    }
+    bool sgn = dt_signed(from); /* bool and unsigned extend with zeros */
+    if (dt_float(to)) {
+        /* To float16 through float: exact below 2**24, and anything
+         * larger is inf in half either way. */
+        LLVMTypeRef ct = calc_type(c, to);
+        LLVMValueRef x = sgn ? LLVMBuildSIToFP(b, v, ct, "")
+                             : LLVMBuildUIToFP(b, v, ct, "");
+        return from_calc(c, x, to);
+    }
+    unsigned fb = LLVMGetIntTypeWidth(LLVMTypeOf(v));
+    unsigned tb = LLVMGetIntTypeWidth(tt);
+    if (tb < fb)
+        return LLVMBuildTrunc(b, v, tt, "");
+    if (tb > fb)
+        return sgn ? LLVMBuildSExt(b, v, tt, "") : LLVMBuildZExt(b, v, tt, "");
+    return v;
+}
+
+/* ---- integer and float arithmetic with NumPy's edge cases ------------- */
+
+/* Python's floor division and modulo; x//0 and x%0 give 0, MIN//-1 gives
+ * MIN, MIN%-1 gives 0; the divisor is made safe by select, so nothing
+ * traps.  Unsigned (and bool, as i1) divide plainly. */
+static LLVMValueRef int_divmod(cg *c, LLVMValueRef a, LLVMValueRef bv,
+                               bool sgn, bool mod)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMTypeRef t = LLVMTypeOf(a);
+    unsigned bits = LLVMGetIntTypeWidth(t);
+    LLVMValueRef zero = const_int(t, 0), one = const_int(t, 1);
+    LLVMValueRef bz = LLVMBuildICmp(b, LLVMIntEQ, bv, zero, "");
+    if (!sgn) {
+        LLVMValueRef sb = LLVMBuildSelect(b, bz, one, bv, "");
+        if (mod)
+            return LLVMBuildURem(b, a, sb, ""); /* a % 1 == 0 */
+        LLVMValueRef q = LLVMBuildUDiv(b, a, sb, "");
+        return LLVMBuildSelect(b, bz, zero, q, "");
+    }
+    LLVMValueRef minv = const_int(t, UINT64_C(1) << (bits - 1));
+    LLVMValueRef ovf =
+        LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, a, minv, ""),
+                     LLVMBuildICmp(b, LLVMIntEQ, bv, const_int(t, ~0ull), ""),
+                     "");
+    LLVMValueRef sb = LLVMBuildSelect(b, LLVMBuildOr(b, bz, ovf, ""), one, bv,
+                                      "");
+    LLVMValueRef r = LLVMBuildSRem(b, a, sb, "");
+    /* The remainder's sign differs from the divisor's: floor is one less. */
+    LLVMValueRef adj = LLVMBuildAnd(
+        b, LLVMBuildICmp(b, LLVMIntNE, r, zero, ""),
+        LLVMBuildICmp(b, LLVMIntSLT, LLVMBuildXor(b, r, sb, ""), zero, ""),
+        "");
+    if (mod)
+        return LLVMBuildSelect(b, adj, LLVMBuildAdd(b, r, sb, ""), r, "");
+    LLVMValueRef q = LLVMBuildSDiv(b, a, sb, "");
+    q = LLVMBuildSub(b, q, LLVMBuildZExt(b, adj, t, ""), "");
+    return LLVMBuildSelect(b, bz, zero, q, "");
+}
+
+/* a ** e by repeated squaring over every bit of e, straight-line so that
+ * it vectorizes; wraps.  Signed e < 0 gives 0, except 1 ** e == 1 and
+ * (-1) ** e == +-1 (which the squaring already computes). */
+static LLVMValueRef int_pow(cg *c, LLVMValueRef a, LLVMValueRef e, bool sgn)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMTypeRef t = LLVMTypeOf(a);
+    unsigned bits = LLVMGetIntTypeWidth(t);
+    LLVMValueRef r = const_int(t, 1), base = a;
+    for (unsigned k = 0; k < bits; k++) {
+        LLVMValueRef bit = LLVMBuildICmp(
+            b, LLVMIntNE,
+            LLVMBuildAnd(b, e, const_int(t, UINT64_C(1) << k), ""),
+            const_int(t, 0), "");
+        r = LLVMBuildSelect(b, bit, LLVMBuildMul(b, r, base, ""), r, "");
+        if (k + 1 < bits)
+            base = LLVMBuildMul(b, base, base, "");
+    }
+    if (!sgn)
+        return r;
+    LLVMValueRef neg = LLVMBuildICmp(b, LLVMIntSLT, e, const_int(t, 0), "");
+    LLVMValueRef unit =
+        LLVMBuildOr(b, LLVMBuildICmp(b, LLVMIntEQ, a, const_int(t, 1), ""),
+                    LLVMBuildICmp(b, LLVMIntEQ, a, const_int(t, ~0ull), ""),
+                    "");
+    LLVMValueRef zero_it = LLVMBuildAnd(b, neg, LLVMBuildNot(b, unit, ""), "");
+    return LLVMBuildSelect(b, zero_it, const_int(t, 0), r, "");
+}
+
+/* NumPy's npy_divmod: the floor quotient (want_div) or the remainder of
+ * two floats in the calc type. */
+static LLVMValueRef float_divmod(cg *c, LLVMValueRef a, LLVMValueRef bv,
+                                 bool want_div)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMTypeRef t = LLVMTypeOf(a);
+    LLVMValueRef zero = const_real(t, 0.0), one = const_real(t, 1.0);
+    LLVMValueRef mod = LLVMBuildFRem(b, a, bv, "");
+    LLVMValueRef b_zero = LLVMBuildFCmp(b, LLVMRealOEQ, bv, zero, "");
+    LLVMValueRef mod_nz = LLVMBuildFCmp(b, LLVMRealUNE, mod, zero, "");
+    LLVMValueRef b_neg = LLVMBuildFCmp(b, LLVMRealOLT, bv, zero, "");
+    LLVMValueRef m_neg = LLVMBuildFCmp(b, LLVMRealOLT, mod, zero, "");
+    LLVMValueRef adj =
+        LLVMBuildAnd(b, mod_nz, LLVMBuildXor(b, b_neg, m_neg, ""), "");
+    if (!want_div) {
+        LLVMValueRef m = LLVMBuildSelect(b, adj, LLVMBuildFAdd(b, mod, bv, ""),
+                                         mod, "");
+        m = LLVMBuildSelect(b, mod_nz, m, fintrin2(c, "llvm.copysign", zero, bv),
+                            "");
+        return LLVMBuildSelect(b, b_zero, mod, m, "");
+    }
+    LLVMValueRef q = LLVMBuildFDiv(b, a, bv, "");
+    LLVMValueRef div =
+        LLVMBuildFDiv(b, LLVMBuildFSub(b, a, mod, ""), bv, "");
+    div = LLVMBuildSelect(b, adj, LLVMBuildFSub(b, div, one, ""), div, "");
+    LLVMValueRef fl = fintrin1(c, "llvm.floor", div);
+    LLVMValueRef up = LLVMBuildFCmp(b, LLVMRealOGT,
+                                    LLVMBuildFSub(b, div, fl, ""),
+                                    const_real(t, 0.5), "");
+    fl = LLVMBuildSelect(b, up, LLVMBuildFAdd(b, fl, one, ""), fl, "");
+    LLVMValueRef div_nz = LLVMBuildFCmp(b, LLVMRealUNE, div, zero, "");
+    LLVMValueRef r =
+        LLVMBuildSelect(b, div_nz, fl, fintrin2(c, "llvm.copysign", zero, q),
+                        "");
+    return LLVMBuildSelect(b, b_zero, q, r, "");
+}
+
+/* The value of a constant operand as a double, when instruction idx is a
+ * constant (or a cast of one); false otherwise. */
+static bool const_value(const jx_ir *ir, int idx, double *out)
+{
+    const jx_instr *in = &ir->ins[idx];
+    if (in->op == JX_IR_CAST) {
+        double v;
+        /* Small integers survive any cast to a float exactly. */
+        if (!const_value(ir, in->args[0], &v) || v != (double)(int)v ||
+            v < -1 || v > 2)
+            return false;
+        *out = v;
+        return true;
+    }
+    if (in->op != JX_IR_CONST)
+        return false;
+    switch (jx_dtype_kind(in->dtype)) {
+    case JX_KIND_FLOAT: *out = in->k.f; return true;
+    case JX_KIND_INT: *out = (double)in->k.i; return true;
+    default: *out = (double)in->k.u; return true;
+    }
+}
+
+static LLVMValueRef float_pow(cg *c, const jx_instr *in, jx_dtype t,
+                              LLVMValueRef a, LLVMValueRef e)
+{
+    LLVMTypeRef ct = calc_type(c, t);
+    double k;
+    if (const_value(c->ir, in->args[1], &k)) {
+        if (k == 2.0)
+            return from_calc(c, LLVMBuildFMul(c->b, a, a, ""), t);
+        if (k == 1.0)
+            return c->val[in->args[0]];
+        if (k == 0.0)
+            return const_real(val_type(c, t), 1.0);
+        if (k == -1.0)
+            return from_calc(
+                c, LLVMBuildFDiv(c->b, const_real(ct, 1.0), a, ""), t);
+    }
+    return from_calc(c, fintrin2(c, "llvm.pow", a, e), t);
+}
+
+/* ---- one instruction -------------------------------------------------- */
+
+static LLVMValueRef emit_float_op(cg *c, const jx_instr *in, jx_dtype t,
+                                  LLVMValueRef *v)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMValueRef a = to_calc(c, v[0], t);
+    LLVMValueRef y = in->nargs > 1 ? to_calc(c, v[1], t) : NULL;
+    LLVMValueRef r;
+    LLVMRealPredicate pred;
+    switch (in->op) {
+    case JX_OP_POS: return v[0];
+    case JX_OP_NEG: r = LLVMBuildFNeg(b, a, ""); break;
+    case JX_OP_ADD: r = LLVMBuildFAdd(b, a, y, ""); break;
+    case JX_OP_SUB: r = LLVMBuildFSub(b, a, y, ""); break;
+    case JX_OP_MUL: r = LLVMBuildFMul(b, a, y, ""); break;
+    case JX_OP_DIV: r = LLVMBuildFDiv(b, a, y, ""); break;
+    case JX_OP_FLOORDIV: r = float_divmod(c, a, y, true); break;
+    case JX_OP_MOD: r = float_divmod(c, a, y, false); break;
+    case JX_OP_POW: return float_pow(c, in, t, a, y);
+    case JX_OP_ABS: r = fintrin1(c, "llvm.fabs", a); break;
+    case JX_OP_LT: pred = LLVMRealOLT; goto cmp;
+    case JX_OP_LE: pred = LLVMRealOLE; goto cmp;
+    case JX_OP_EQ: pred = LLVMRealOEQ; goto cmp;
+    case JX_OP_NE: pred = LLVMRealUNE; goto cmp;
+    case JX_OP_GE: pred = LLVMRealOGE; goto cmp;
+    case JX_OP_GT: pred = LLVMRealOGT; goto cmp;
+    default:
+        cg_fail(c, "no float lowering for %s", jx_ops[in->op].mnem);
+        return v[0];
+    }
+    return from_calc(c, r, t);
+cmp:
+    return LLVMBuildFCmp(b, pred, a, y, "");
+}
+
+/* Integers and bool (i1; bool compares as unsigned). */
+static LLVMValueRef emit_int_op(cg *c, const jx_instr *in, jx_dtype t,
+                                LLVMValueRef *v)
+{
+    LLVMBuilderRef b = c->b;
+    bool sgn = dt_signed(t), bl = dt_bool(t);
+    LLVMValueRef a = v[0], y = in->nargs > 1 ? v[1] : NULL;
+    LLVMTypeRef ty = LLVMTypeOf(a);
+    unsigned bits = LLVMGetIntTypeWidth(ty);
+    LLVMIntPredicate pred;
+    switch (in->op) {
+    case JX_OP_POS: return a;
+    case JX_OP_NEG: return LLVMBuildNeg(b, a, "");
+    case JX_OP_INVERT: return LLVMBuildNot(b, a, "");
+    case JX_OP_ADD:
+        return bl ? LLVMBuildOr(b, a, y, "") : LLVMBuildAdd(b, a, y, "");
+    case JX_OP_SUB: return LLVMBuildSub(b, a, y, "");
+    case JX_OP_MUL:
+        return bl ? LLVMBuildAnd(b, a, y, "") : LLVMBuildMul(b, a, y, "");
+    case JX_OP_FLOORDIV: return int_divmod(c, a, y, sgn, false);
+    case JX_OP_MOD: return int_divmod(c, a, y, sgn, true);
+    case JX_OP_POW: return int_pow(c, a, y, sgn);
+    case JX_OP_AND: return LLVMBuildAnd(b, a, y, "");
+    case JX_OP_OR: return LLVMBuildOr(b, a, y, "");
+    case JX_OP_XOR: return LLVMBuildXor(b, a, y, "");
+    case JX_OP_SHL:
+    case JX_OP_SHR: {
+        /* NumPy: counts >= bits (or negative) give 0, or -1 for a
+         * negative signed value shifted right; the select discards the
+         * poison of an oversized LLVM shift. */
+        LLVMValueRef in_range =
+            LLVMBuildICmp(b, LLVMIntULT, y, const_int(ty, bits), "");
+        LLVMValueRef sh, out;
+        if (in->op == JX_OP_SHL) {
+            sh = LLVMBuildShl(b, a, y, "");
+            out = const_int(ty, 0);
+        } else if (sgn) {
+            sh = LLVMBuildAShr(b, a, y, "");
+            out = LLVMBuildAShr(b, a, const_int(ty, bits - 1), "");
+        } else {
+            sh = LLVMBuildLShr(b, a, y, "");
+            out = const_int(ty, 0);
+        }
+        return LLVMBuildSelect(b, in_range, sh, out, "");
+    }
+    case JX_OP_ABS: {
+        if (!sgn)
+            return a;
+        LLVMValueRef args[2] = {a, const_int(c->t_i1, 0)};
+        return intrin(c, "llvm.abs", &ty, 1, args, 2);
+    }
+    case JX_OP_LT: pred = sgn ? LLVMIntSLT : LLVMIntULT; break;
+    case JX_OP_LE: pred = sgn ? LLVMIntSLE : LLVMIntULE; break;
+    case JX_OP_EQ: pred = LLVMIntEQ; break;
+    case JX_OP_NE: pred = LLVMIntNE; break;
+    case JX_OP_GE: pred = sgn ? LLVMIntSGE : LLVMIntUGE; break;
+    case JX_OP_GT: pred = sgn ? LLVMIntSGT : LLVMIntUGT; break;
+    default:
+        cg_fail(c, "no integer lowering for %s", jx_ops[in->op].mnem);
+        return a;
+    }
+    return LLVMBuildICmp(b, pred, a, y, "");
+}
+
+static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
+                               const cg_layout *l, LLVMValueRef *ptr,
+                               LLVMValueRef *stride)
+{
+    const jx_ir *ir = c->ir;
+    const jx_instr *in = &ir->ins[idx];
+    switch (in->op) {
+    case JX_IR_INPUT: {
+        int k = in->input;
+        if (l->cls[k + 1] == JX_LAYOUT_SCALAR)
+            return c->scalar[k];
+        return load_elem(c, in->dtype,
+                         elem_addr(c, l->cls[k + 1], in->dtype, ptr[k + 1],
+                                   stride[k + 1], i));
+    }
+    case JX_IR_CONST:
+        switch (jx_dtype_kind(in->dtype)) {
+        case JX_KIND_FLOAT:
+            return const_real(val_type(c, in->dtype), in->k.f);
+        case JX_KIND_BOOL:
+            return const_int(c->t_i1, in->k.u != 0);
+        case JX_KIND_INT:
+            return const_int(val_type(c, in->dtype), (uint64_t)in->k.i);
+        default:
+            return const_int(val_type(c, in->dtype), in->k.u);
+        }
+    case JX_IR_CAST:
+        return emit_cast(c, c->val[in->args[0]], ir->ins[in->args[0]].dtype,
+                         in->dtype);
+    default:
+        break;
+    }
+    LLVMValueRef v[JX_IR_MAX_ARGS];
+    for (int k = 0; k < in->nargs; k++)
+        v[k] = c->val[in->args[k]];
+    const jx_opinfo *op = &jx_ops[in->op];
+    if (in->op == JX_OP_WHERE)
+        return LLVMBuildSelect(c->b, v[0], v[1], v[2], "");
+    jx_dtype t = ir->ins[in->args[0]].dtype; /* the operand type */
+    switch (op->low) {
+    case JX_L_INTRIN:
+        return from_calc(c, fintrin1(c, op->fn, to_calc(c, v[0], t)), t);
+    case JX_L_LIBM:
+        return from_calc(c, libm_call(c, op->fn, to_calc(c, v[0], t)), t);
+    case JX_L_INLINE:
+    default:
+        if (dt_float(t))
+            return emit_float_op(c, in, t, v);
+        return emit_int_op(c, in, t, v);
+    }
+}
+
+/* ---- reductions ------------------------------------------------------ */
+
+/* The value reduction op starts from, in the accumulator type acc. */
+static LLVMValueRef reduce_identity(cg *c, int op, jx_dtype acc)
+{
+    LLVMTypeRef t = val_type(c, acc);
+    bool flt = dt_float(acc), sgn = dt_signed(acc);
+    int bits = dt_bits(acc);
+    uint64_t smax = (UINT64_C(1) << (bits - 1)) - 1;
+    switch (op) {
+    case JX_OP_PROD:
+        return flt ? const_real(t, 1.0) : const_int(t, 1);
+    case JX_OP_MIN: /* the largest value */
+        if (flt)
+            return const_real(t, HUGE_VAL);
+        if (dt_bool(acc))
+            return const_int(t, 1);
+        return const_int(t, sgn ? smax : ~UINT64_C(0));
+    case JX_OP_MAX: /* the smallest */
+        if (flt)
+            return const_real(t, -HUGE_VAL);
+        return const_int(t, sgn ? ~smax : 0);
+    case JX_OP_ALL:
+        return const_int(t, 1);
+    default: /* sum, mean, any */
+        return flt ? const_real(t, 0.0) : const_int(t, 0);
+    }
+}
+
+/* combine(a, v) of reduction op, both of the accumulator type.  Float
+ * min/max propagate NaN (np.min, np.max).  reassoc: the partials loop may
+ * reorder a float sum or product (vector lanes; LLVM 19's C API). */
+static LLVMValueRef reduce_combine(cg *c, int op, jx_dtype acc,
+                                   LLVMValueRef a, LLVMValueRef v,
+                                   bool reassoc)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMValueRef r;
+    if (dt_float(acc)) {
+        a = to_calc(c, a, acc);
+        v = to_calc(c, v, acc);
+        switch (op) {
+        case JX_OP_PROD: r = LLVMBuildFMul(b, a, v, ""); break;
+        case JX_OP_MIN: r = fintrin2(c, "llvm.minimum", a, v); break;
+        case JX_OP_MAX: r = fintrin2(c, "llvm.maximum", a, v); break;
+        case JX_OP_ANY:
+        case JX_OP_ALL:
+            cg_fail(c, "no float accumulator for %s", jx_ops[op].mnem);
+            return a;
+        default: r = LLVMBuildFAdd(b, a, v, ""); break;
+        }
+#if LLVM_VERSION_MAJOR >= 19
+        if (reassoc && (op == JX_OP_SUM || op == JX_OP_PROD || op == JX_OP_MEAN))
+            LLVMSetFastMathFlags(r, LLVMFastMathAllowReassoc);
+#else
+        (void)reassoc;
+#endif
+        return from_calc(c, r, acc);
+    }
+    if (dt_bool(acc)) {
+        switch (op) {
+        case JX_OP_ALL:
+        case JX_OP_MIN:
+        case JX_OP_PROD:
+            return LLVMBuildAnd(b, a, v, "");
+        default:
+            return LLVMBuildOr(b, a, v, "");
+        }
+    }
+    LLVMTypeRef t = LLVMTypeOf(a);
+    LLVMValueRef args[2] = {a, v};
+    bool sgn = dt_signed(acc);
+    switch (op) {
+    case JX_OP_PROD: return LLVMBuildMul(b, a, v, "");
+    case JX_OP_MIN:
+        return intrin(c, sgn ? "llvm.smin" : "llvm.umin", &t, 1, args, 2);
+    case JX_OP_MAX:
+        return intrin(c, sgn ? "llvm.smax" : "llvm.umax", &t, 1, args, 2);
+    case JX_OP_ANY:
+    case JX_OP_ALL:
+        cg_fail(c, "no integer accumulator for %s", jx_ops[op].mnem);
+        return a;
+    default: return LLVMBuildAdd(b, a, v, "");
+    }
+}
+
+/* ---- the kernel ------------------------------------------------------- */
+
+/* The instructions for element i; returns the result's value. */
+static LLVMValueRef emit_value(cg *c, LLVMValueRef i, const cg_layout *l,
+                               LLVMValueRef *ptr, LLVMValueRef *stride)
+{
+    const jx_ir *ir = c->ir;
+    for (int idx = 0; idx < ir->n && !c->failed; idx++)
+        c->val[idx] = emit_instr(c, idx, i, l, ptr, stride);
+    return c->failed ? NULL : c->val[ir->result];
+}
+
+/* The result of element i, converted to the accumulator type. */
+static LLVMValueRef emit_acc_value(cg *c, LLVMValueRef i, const cg_layout *l,
+                                   LLVMValueRef *ptr, LLVMValueRef *stride)
+{
+    LLVMValueRef v = emit_value(c, i, l, ptr, stride);
+    if (v == NULL)
+        return NULL;
+    return emit_cast(c, v, c->ir->ins[c->ir->result].dtype, c->ir->acc_dtype);
+}
+
+/* for (i = 0; i < n; i++) out[i] = value or combine(out[i], value). */
+static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
+                       LLVMBasicBlockRef pre, LLVMBasicBlockRef exit,
+                       LLVMValueRef n, LLVMValueRef *ptr, LLVMValueRef *stride)
+{
+    const jx_ir *ir = c->ir;
+    LLVMBuilderRef b = c->b;
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(c->ctx, fn, "loop.body");
+    LLVMBuildBr(b, body);
+    LLVMPositionBuilderAtEnd(b, body);
+    LLVMValueRef i = LLVMBuildPhi(b, c->t_i64, "i");
+    if (l->mode == CG_ACCUMULATE) {
+        LLVMValueRef v = emit_acc_value(c, i, l, ptr, stride);
+        if (v != NULL) {
+            jx_dtype acc = ir->acc_dtype;
+            LLVMValueRef addr = elem_addr(c, l->cls[0], acc, ptr[0], stride[0], i);
+            LLVMValueRef old = load_elem(c, acc, addr);
+            store_elem(c, acc, addr,
+                       reduce_combine(c, ir->reduce, acc, old, v, false));
+        }
+    } else {
+        LLVMValueRef v = emit_value(c, i, l, ptr, stride);
+        jx_dtype rt = ir->ins[ir->result].dtype;
+        if (v != NULL)
+            store_elem(c, rt, elem_addr(c, l->cls[0], rt, ptr[0], stride[0], i), v);
+    }
+    LLVMValueRef next = LLVMBuildNUWAdd(b, i, const_int(c->t_i64, 1), "i.next");
+    LLVMValueRef in_vals[2] = {const_int(c->t_i64, 0), next};
+    LLVMBasicBlockRef in_blocks[2] = {pre, LLVMGetInsertBlock(b)};
+    LLVMAddIncoming(i, in_vals, in_blocks, 2);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, n, ""), exit, body);
+}
+
+/* for each block of JX_REDUCE_BLOCK elements: partial[blk] = reduction. */
+static void build_partials(cg *c, const cg_layout *l, LLVMValueRef fn,
+                           LLVMBasicBlockRef pre, LLVMBasicBlockRef exit,
+                           LLVMValueRef n, LLVMValueRef *ptr,
+                           LLVMValueRef *stride)
+{
+    const jx_ir *ir = c->ir;
+    jx_dtype acc = ir->acc_dtype;
+    LLVMBuilderRef b = c->b;
+    LLVMBasicBlockRef blk_bb = LLVMAppendBasicBlockInContext(c->ctx, fn, "block");
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(c->ctx, fn, "loop.body");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, fn, "block.end");
+    LLVMBuildBr(b, blk_bb);
+
+    LLVMPositionBuilderAtEnd(b, blk_bb);
+    LLVMValueRef blk = LLVMBuildPhi(b, c->t_i64, "blk");
+    LLVMValueRef start = LLVMBuildNUWMul(
+        b, blk, const_int(c->t_i64, JX_REDUCE_BLOCK), "start");
+    LLVMValueRef lim = LLVMBuildNUWAdd(
+        b, start, const_int(c->t_i64, JX_REDUCE_BLOCK), "");
+    LLVMValueRef end = LLVMBuildSelect(
+        b, LLVMBuildICmp(b, LLVMIntSLT, lim, n, ""), lim, n, "end");
+    LLVMBuildBr(b, body);
+
+    LLVMPositionBuilderAtEnd(b, body);
+    LLVMValueRef i = LLVMBuildPhi(b, c->t_i64, "i");
+    LLVMValueRef a = LLVMBuildPhi(b, val_type(c, acc), "acc");
+    LLVMValueRef v = emit_acc_value(c, i, l, ptr, stride);
+    LLVMValueRef a_next =
+        v ? reduce_combine(c, ir->reduce, acc, a, v, true) : a;
+    LLVMValueRef next = LLVMBuildNUWAdd(b, i, const_int(c->t_i64, 1), "i.next");
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(b);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, end, ""), done, body);
+    LLVMValueRef i_in[2] = {start, next};
+    LLVMValueRef a_in[2] = {reduce_identity(c, ir->reduce, acc), a_next};
+    LLVMBasicBlockRef from[2] = {blk_bb, latch};
+    LLVMAddIncoming(i, i_in, from, 2);
+    LLVMAddIncoming(a, a_in, from, 2);
+
+    LLVMPositionBuilderAtEnd(b, done);
+    store_elem(c, acc, elem_addr(c, JX_LAYOUT_CONTIG, acc, ptr[0], stride[0], blk),
+               a_next);
+    LLVMValueRef blk_next = LLVMBuildNUWAdd(b, blk, const_int(c->t_i64, 1), "");
+    LLVMValueRef blk_in[2] = {const_int(c->t_i64, 0), blk_next};
+    LLVMBasicBlockRef blk_from[2] = {pre, done};
+    LLVMAddIncoming(blk, blk_in, blk_from, 2);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, end, n, ""), exit, blk_bb);
+}
+
+/* NAME.body: the loop. */
+static LLVMValueRef build_body(cg *c, const cg_layout *l, const char *name)
+{
+    const jx_ir *ir = c->ir;
+    int nops = l->nops;
+    int np = 1 + 2 * nops;
+    LLVMTypeRef *pt = malloc((size_t)np * sizeof *pt);
+    LLVMValueRef *ptr = malloc((size_t)nops * sizeof *ptr);
+    LLVMValueRef *stride = malloc((size_t)nops * sizeof *stride);
+    if (pt == NULL || ptr == NULL || stride == NULL) {
+        free(pt);
+        free(ptr);
+        free(stride);
+        jx_err_set(c->err, JX_ERR_NOMEM, -1, 0, "out of memory");
+        c->failed = 1;
+        return NULL;
+    }
+    pt[0] = c->t_i64;
+    for (int k = 0; k < nops; k++) {
+        pt[1 + k] = c->t_ptr;
+        pt[1 + nops + k] = c->t_i64;
+    }
+    char fname[128];
+    snprintf(fname, sizeof fname, "%s.body", name);
+    LLVMValueRef fn =
+        LLVMAddFunction(c->mod, fname, LLVMFunctionType(c->t_void, pt, (unsigned)np, 0));
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    add_fn_attr(c, fn, "alwaysinline", 0);
+    add_fn_attr(c, fn, "nounwind", 0);
+    unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
+    LLVMValueRef n = LLVMGetParam(fn, 0);
+    LLVMSetValueName2(n, "n", 1);
+    for (int k = 0; k < nops; k++) {
+        ptr[k] = LLVMGetParam(fn, (unsigned)(1 + k));
+        stride[k] = LLVMGetParam(fn, (unsigned)(1 + nops + k));
+        if (l->noalias)
+            LLVMAddAttributeAtIndex(fn, (unsigned)(2 + k),
+                                    LLVMCreateEnumAttribute(c->ctx, noalias, 0));
+    }
+
+    LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(c->ctx, fn, "entry");
+    LLVMBasicBlockRef pre = LLVMAppendBasicBlockInContext(c->ctx, fn, "loop.pre");
+    LLVMBasicBlockRef exit = LLVMAppendBasicBlockInContext(c->ctx, fn, "exit");
+    LLVMBuilderRef b = c->b;
+
+    LLVMPositionBuilderAtEnd(b, entry);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSGT, n, const_int(c->t_i64, 0), ""),
+                    pre, exit);
+
+    /* Scalar operands are loaded once, only when there is work. */
+    LLVMPositionBuilderAtEnd(b, pre);
+    for (int k = 0; k < ir->ninputs; k++)
+        if (l->cls[k + 1] == JX_LAYOUT_SCALAR)
+            c->scalar[k] = load_elem(c, ir->input_dtype[k], ptr[k + 1]);
+    if (l->mode == CG_PARTIALS)
+        build_partials(c, l, fn, pre, exit, n, ptr, stride);
+    else
+        build_loop(c, l, fn, pre, exit, n, ptr, stride);
+
+    LLVMPositionBuilderAtEnd(b, exit);
+    LLVMBuildRetVoid(b);
+    free(pt);
+    free(ptr);
+    free(stride);
+    return fn;
+}
+
+/* NAME: the kernel ABI, loading pointers and strides, calling NAME.body. */
+static void build_entry(cg *c, const cg_layout *l, const char *name,
+                        LLVMValueRef body)
+{
+    int nops = l->nops;
+    LLVMTypeRef pt[3] = {c->t_i64, c->t_ptr, c->t_ptr};
+    LLVMValueRef fn =
+        LLVMAddFunction(c->mod, name, LLVMFunctionType(c->t_void, pt, 3, 0));
+    add_fn_attr(c, fn, "nounwind", 0);
+    LLVMValueRef *args = malloc((size_t)(1 + 2 * nops) * sizeof *args);
+    if (args == NULL) {
+        jx_err_set(c->err, JX_ERR_NOMEM, -1, 0, "out of memory");
+        c->failed = 1;
+        return;
+    }
+    LLVMBuilderRef b = c->b;
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(c->ctx, fn, "entry"));
+    LLVMValueRef ptrs = LLVMGetParam(fn, 1), strides = LLVMGetParam(fn, 2);
+    args[0] = LLVMGetParam(fn, 0);
+    for (int k = 0; k < nops; k++) {
+        LLVMValueRef ix = const_int(c->t_i64, (uint64_t)k);
+        LLVMValueRef p = LLVMBuildLoad2(
+            b, c->t_ptr, LLVMBuildInBoundsGEP2(b, c->t_ptr, ptrs, &ix, 1, ""), "");
+        LLVMSetAlignment(p, 8);
+        args[1 + k] = p;
+        if (l->cls[k] == JX_LAYOUT_STRIDED) {
+            LLVMValueRef s = LLVMBuildLoad2(
+                b, c->t_i64,
+                LLVMBuildInBoundsGEP2(b, c->t_i64, strides, &ix, 1, ""), "");
+            LLVMSetAlignment(s, 8);
+            args[1 + nops + k] = s;
+        } else {
+            args[1 + nops + k] = const_int(c->t_i64, 0);
+        }
+    }
+    LLVMBuildCall2(b, LLVMGlobalGetValueType(body), body, args,
+                   (unsigned)(1 + 2 * nops), "");
+    LLVMBuildRetVoid(b);
+    free(args);
+}
+
+int jx_cg_build(LLVMModuleRef mod, const jx_ir *ir, const char *layout,
+                const char *name, jx_error *err)
+{
+    cg_layout l;
+    if (jx_cg_check(ir, layout, err) != 0 ||
+        parse_layout(ir, layout, &l, err) != 0)
+        return -1;
+    cg c;
+    memset(&c, 0, sizeof c);
+    c.ctx = LLVMGetModuleContext(mod);
+    c.mod = mod;
+    c.ir = ir;
+    c.err = err;
+    c.t_i1 = LLVMInt1TypeInContext(c.ctx);
+    c.t_i8 = LLVMInt8TypeInContext(c.ctx);
+    c.t_i64 = LLVMInt64TypeInContext(c.ctx);
+    c.t_half = LLVMHalfTypeInContext(c.ctx);
+    c.t_float = LLVMFloatTypeInContext(c.ctx);
+    c.t_double = LLVMDoubleTypeInContext(c.ctx);
+    c.t_ptr = LLVMPointerTypeInContext(c.ctx, 0);
+    c.t_void = LLVMVoidTypeInContext(c.ctx);
+    c.val = calloc((size_t)ir->n, sizeof *c.val);
+    c.scalar = calloc((size_t)ir->ninputs + 1, sizeof *c.scalar);
+    if (c.val == NULL || c.scalar == NULL) {
+        free(c.val);
+        free(c.scalar);
+        jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
+        return -1;
+    }
+    c.b = LLVMCreateBuilderInContext(c.ctx);
+    LLVMValueRef body = build_body(&c, &l, name);
+    if (!c.failed)
+        build_entry(&c, &l, name, body);
+    LLVMDisposeBuilder(c.b);
+    free(c.val);
+    free(c.scalar);
+    return c.failed ? -1 : 0;
+}
+
+/* libm functions of the op table, as fn and fn "f", then the libcalls of
+ * the intrinsics and instructions codegen emits (frem, llvm.pow,
+ * llvm.floor without SSE4.1). */
+#define CG_SYM_INLINE(fn)
+#define CG_SYM_INTRIN(fn)
+#define CG_SYM_LIBM(fn) fn, fn "f",
+#define CG_SYM_ROW(id, mnem, spell, syn, ar, rule, kinds, low, fn) \
+    CG_SYM_##low(fn)
+
+static const char *const runtime_symbols[] = {
+    JX_OPS(CG_SYM_ROW)
+    "fmod", "fmodf", "pow", "powf", "floor", "floorf", NULL
+};
+
+const char *const *jx_cg_runtime_symbols(void) { return runtime_symbols; }

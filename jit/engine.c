@@ -1,0 +1,436 @@
+/* engine.c - the JIT: optimise a kernel for the host CPU and link it into
+ * ORC's LLJIT, through LLVM's C API.
+ *
+ * One process-wide engine (created on first use): the native target, an
+ * LLJIT whose main JITDylib resolves C library symbols from the process,
+ * and a mutex.  Each compilation builds its module in its own LLVMContext
+ * with its own TargetMachine, optimises it (default<O3>, both vectorizers)
+ * and emits an object file to memory, all without the lock, so that
+ * compilations run in parallel; only adding the object (one
+ * ResourceTracker per kernel) and the first lookup, which links it, run
+ * under the mutex.  Sharing one TargetMachine between threads crashes
+ * LLVM (ARCHITECTURE.md).
+ *
+ * LLVM must never take the process down: every LLVMErrorRef is consumed
+ * into a jx_error, every context has a diagnostic handler (the default
+ * one calls exit(1) on an error), every module is verified. */
+#include "jit.h"
+
+#include <dlfcn.h>
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/LLJIT.h>
+#include <llvm-c/Orc.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+#include <llvm/Config/llvm-config.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen.h"
+
+/* One absolute symbol definition (LLVMJITCSymbolMapPair before the C API
+ * renamed it; the pointer typedef kept its name). */
+typedef __typeof__(*(LLVMOrcCSymbolMapPairs)NULL) jx_symbol_pair;
+
+/* Clear dead symbol-pool entries after this many kernels are released. */
+#define JX_JIT_SWEEP 64
+
+typedef struct jx_engine {
+    pthread_mutex_t lock;     /* guards jit, its JITDylib, releases */
+    LLVMOrcLLJITRef jit;      /* NULL when creating it failed */
+    LLVMOrcJITDylibRef main;  /* where kernels and symbols live */
+    LLVMTargetRef target;     /* the native target */
+    char *triple;             /* host triple (LLVM message) */
+    char *cpu;                /* host CPU name (LLVM message) */
+    char *features;           /* host feature string (LLVM message) */
+    char id[4096];            /* jx_jit_target_id's text */
+    jx_code init_code;        /* JX_OK, or why the engine is unusable */
+    char init_msg[JX_MESSAGE_SIZE];
+    atomic_ullong counter;    /* numbers kernel names */
+    unsigned releases;        /* kernels released since the last sweep */
+} jx_engine;
+
+static jx_engine engine = {.lock = PTHREAD_MUTEX_INITIALIZER};
+static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
+
+/* ---- errors ----------------------------------------------------------- */
+
+/* Consumes e into *err as JX_ERR_JIT. */
+static void take_error(LLVMErrorRef e, jx_error *err, const char *what)
+{
+    char *msg = LLVMGetErrorMessage(e);
+    jx_err_set(err, JX_ERR_JIT, -1, 0, "%s: %s", what, msg ? msg : "?");
+    LLVMDisposeErrorMessage(msg);
+}
+
+static void init_fail(const char *what, const char *msg)
+{
+    engine.init_code = JX_ERR_JIT;
+    snprintf(engine.init_msg, sizeof engine.init_msg, "%s: %s", what,
+             msg ? msg : "?");
+}
+
+static void init_fail_error(const char *what, LLVMErrorRef e)
+{
+    char *msg = LLVMGetErrorMessage(e);
+    init_fail(what, msg);
+    LLVMDisposeErrorMessage(msg);
+}
+
+/* ---- the engine ------------------------------------------------------- */
+
+/* ORC's session errors: the default reporter prints them to stderr; the
+ * caller that asked for the symbol gets its own error anyway. */
+static void session_error(void *ctx, LLVMErrorRef e)
+{
+    (void)ctx;
+    LLVMConsumeError(e);
+}
+
+static void fork_prepare(void) { pthread_mutex_lock(&engine.lock); }
+static void fork_parent(void) { pthread_mutex_unlock(&engine.lock); }
+static void fork_child(void) { pthread_mutex_unlock(&engine.lock); }
+
+/* Defines the C library functions kernels call as absolute symbols, found
+ * through our own link map: the process generator alone misses them when
+ * this library was loaded RTLD_LOCAL and libm is not global. */
+static void define_runtime_symbols(void)
+{
+    const char *const *names = jx_cg_runtime_symbols();
+    void *libm = dlopen("libm.so.6", RTLD_LAZY | RTLD_NOLOAD);
+    jx_symbol_pair pairs[64];
+    size_t n = 0;
+    for (size_t i = 0; names[i] != NULL && n < 64; i++) {
+        void *addr = libm ? dlsym(libm, names[i]) : NULL;
+        if (addr == NULL)
+            addr = dlsym(RTLD_DEFAULT, names[i]);
+        if (addr == NULL)
+            continue; /* the process generator may still find it */
+        pairs[n].Name = LLVMOrcLLJITMangleAndIntern(engine.jit, names[i]);
+        pairs[n].Sym.Address = (LLVMOrcExecutorAddress)(uintptr_t)addr;
+        pairs[n].Sym.Flags.GenericFlags =
+            LLVMJITSymbolGenericFlagsExported |
+            LLVMJITSymbolGenericFlagsCallable;
+        pairs[n].Sym.Flags.TargetFlags = 0;
+        n++;
+    }
+    if (libm != NULL)
+        dlclose(libm);
+    if (n == 0)
+        return;
+    LLVMOrcMaterializationUnitRef mu = LLVMOrcAbsoluteSymbols(pairs, n);
+    LLVMErrorRef e = LLVMOrcJITDylibDefine(engine.main, mu);
+    if (e != NULL) {
+        LLVMConsumeError(e);
+        LLVMOrcDisposeMaterializationUnit(mu);
+    }
+}
+
+static void engine_init(void)
+{
+    engine.init_code = JX_OK;
+    atomic_init(&engine.counter, 0);
+    pthread_atfork(fork_prepare, fork_parent, fork_child);
+
+    char version[32];
+#if LLVM_VERSION_MAJOR >= 16
+    unsigned major, minor, patch;
+    LLVMGetVersion(&major, &minor, &patch);
+    snprintf(version, sizeof version, "%u.%u.%u", major, minor, patch);
+#else
+    snprintf(version, sizeof version, "%s", LLVM_VERSION_STRING);
+#endif
+    engine.cpu = LLVMGetHostCPUName();
+    engine.features = LLVMGetHostCPUFeatures();
+    snprintf(engine.id, sizeof engine.id, "LLVM %s %s %s", version,
+             engine.cpu ? engine.cpu : "unknown",
+             engine.features ? engine.features : "");
+
+    if (LLVMInitializeNativeTarget() != 0 ||
+        LLVMInitializeNativeAsmPrinter() != 0) {
+        init_fail("LLVM", "no native target");
+        return;
+    }
+    engine.triple = LLVMGetDefaultTargetTriple();
+    char *msg = NULL;
+    if (LLVMGetTargetFromTriple(engine.triple, &engine.target, &msg) != 0) {
+        init_fail("LLVM target", msg);
+        LLVMDisposeMessage(msg);
+        return;
+    }
+    LLVMErrorRef e = LLVMOrcCreateLLJIT(&engine.jit, NULL);
+    if (e != NULL) {
+        engine.jit = NULL;
+        init_fail_error("creating the LLJIT", e);
+        return;
+    }
+    LLVMOrcExecutionSessionSetErrorReporter(
+        LLVMOrcLLJITGetExecutionSession(engine.jit), session_error, NULL);
+    engine.main = LLVMOrcLLJITGetMainJITDylib(engine.jit);
+    LLVMOrcDefinitionGeneratorRef gen = NULL;
+    e = LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(
+        &gen, LLVMOrcLLJITGetGlobalPrefix(engine.jit), NULL, NULL);
+    if (e != NULL) {
+        init_fail_error("process symbol generator", e);
+        return;
+    }
+    LLVMOrcJITDylibAddGenerator(engine.main, gen);
+    define_runtime_symbols();
+}
+
+/* The engine, or NULL with *err set when LLVM could not be set up. */
+static jx_engine *engine_get(jx_error *err)
+{
+    pthread_once(&engine_once, engine_init);
+    if (engine.init_code != JX_OK) {
+        jx_err_set(err, engine.init_code, -1, 0, "%s", engine.init_msg);
+        return NULL;
+    }
+    return &engine;
+}
+
+const char *jx_jit_target_id(void)
+{
+    pthread_once(&engine_once, engine_init);
+    return engine.id;
+}
+
+/* ---- one module ------------------------------------------------------- */
+
+/* The first error LLVM reported through a context's diagnostic handler. */
+typedef struct jx_diag {
+    int error;                   /* an error-severity diagnostic came */
+    char msg[JX_MESSAGE_SIZE];   /* its text */
+} jx_diag;
+
+static void diag_handler(LLVMDiagnosticInfoRef di, void *p)
+{
+    jx_diag *d = p;
+    if (LLVMGetDiagInfoSeverity(di) != LLVMDSError || d->error)
+        return;
+    char *s = LLVMGetDiagInfoDescription(di);
+    snprintf(d->msg, sizeof d->msg, "%s", s ? s : "?");
+    LLVMDisposeMessage(s);
+    d->error = 1;
+}
+
+/* A kernel's module on its way to machine code. */
+typedef struct jx_build {
+    LLVMContextRef ctx;
+    LLVMModuleRef mod;
+    LLVMTargetMachineRef tm;  /* this compilation's own */
+    jx_diag diag;
+} jx_build;
+
+static void build_dispose(jx_build *bd)
+{
+    if (bd->mod)
+        LLVMDisposeModule(bd->mod);
+    if (bd->tm)
+        LLVMDisposeTargetMachine(bd->tm);
+    if (bd->ctx)
+        LLVMContextDispose(bd->ctx);
+    memset(bd, 0, sizeof *bd);
+}
+
+static int diag_check(jx_build *bd, jx_error *err, const char *when)
+{
+    if (!bd->diag.error)
+        return 0;
+    jx_err_set(err, JX_ERR_JIT, -1, 0, "LLVM (%s): %s", when, bd->diag.msg);
+    return -1;
+}
+
+/* Generates, verifies and optimises the kernel `name` for ir and layout. */
+static int build_module(jx_engine *en, jx_build *bd, const jx_ir *ir,
+                        const char *layout, const char *name, jx_error *err)
+{
+    memset(bd, 0, sizeof *bd);
+    if (jx_cg_check(ir, layout, err) != 0)
+        return -1;
+    bd->ctx = LLVMContextCreate();
+    LLVMContextSetDiagnosticHandler(bd->ctx, diag_handler, &bd->diag);
+    bd->mod = LLVMModuleCreateWithNameInContext("jitexpr", bd->ctx);
+    bd->tm = LLVMCreateTargetMachine(en->target, en->triple, en->cpu,
+                                     en->features, LLVMCodeGenLevelAggressive,
+                                     LLVMRelocPIC, LLVMCodeModelSmall);
+    if (bd->ctx == NULL || bd->mod == NULL || bd->tm == NULL) {
+        jx_err_set(err, JX_ERR_JIT, -1, 0,
+                   "LLVM: cannot create a target machine for %s", en->cpu);
+        build_dispose(bd);
+        return -1;
+    }
+    LLVMSetTarget(bd->mod, en->triple);
+    LLVMTargetDataRef td = LLVMCreateTargetDataLayout(bd->tm);
+    LLVMSetModuleDataLayout(bd->mod, td);
+    LLVMDisposeTargetData(td);
+
+    if (jx_cg_build(bd->mod, ir, layout, name, err) != 0) {
+        build_dispose(bd);
+        return -1;
+    }
+    char *msg = NULL;
+    if (LLVMVerifyModule(bd->mod, LLVMReturnStatusAction, &msg) != 0) {
+        /* The message may span lines: keep the first. */
+        char *nl = msg ? strchr(msg, '\n') : NULL;
+        if (nl != NULL)
+            *nl = '\0';
+        jx_err_set(err, JX_ERR_INTERNAL, -1, 0,
+                   "LLVM rejects the generated code: %s", msg ? msg : "?");
+        LLVMDisposeMessage(msg);
+        build_dispose(bd);
+        return -1;
+    }
+    LLVMDisposeMessage(msg);
+
+    LLVMPassBuilderOptionsRef opt = LLVMCreatePassBuilderOptions();
+    LLVMPassBuilderOptionsSetLoopVectorization(opt, 1);
+    LLVMPassBuilderOptionsSetSLPVectorization(opt, 1);
+    LLVMPassBuilderOptionsSetLoopInterleaving(opt, 1);
+    LLVMPassBuilderOptionsSetLoopUnrolling(opt, 1);
+    LLVMErrorRef e = LLVMRunPasses(bd->mod, "default<O3>", bd->tm, opt);
+    LLVMDisposePassBuilderOptions(opt);
+    if (e != NULL) {
+        take_error(e, err, "LLVM optimisation");
+        build_dispose(bd);
+        return -1;
+    }
+    if (diag_check(bd, err, "optimisation") != 0) {
+        build_dispose(bd);
+        return -1;
+    }
+    return 0;
+}
+
+/* Emits bd's module as an object file or assembly text. */
+static int emit(jx_build *bd, LLVMCodeGenFileType kind, LLVMMemoryBufferRef *out,
+                jx_error *err)
+{
+    char *msg = NULL;
+    *out = NULL;
+    if (LLVMTargetMachineEmitToMemoryBuffer(bd->tm, bd->mod, kind, &msg,
+                                            out) != 0) {
+        jx_err_set(err, JX_ERR_JIT, -1, 0, "LLVM code generation: %s",
+                   msg ? msg : "?");
+        LLVMDisposeMessage(msg);
+        return -1;
+    }
+    LLVMDisposeMessage(msg);
+    if (diag_check(bd, err, "code generation") != 0) {
+        LLVMDisposeMemoryBuffer(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the interface ---------------------------------------------------- */
+
+int jx_jit_compile(const jx_ir *ir, const char *layout, jx_jit_code *out,
+                   jx_error *err)
+{
+    out->fn = NULL;
+    out->handle = NULL;
+    jx_engine *en = engine_get(err);
+    if (en == NULL)
+        return -1;
+    char name[48];
+    snprintf(name, sizeof name, "jx_kernel_%llu",
+             (unsigned long long)atomic_fetch_add(&en->counter, 1));
+
+    jx_build bd;
+    if (build_module(en, &bd, ir, layout, name, err) != 0)
+        return -1;
+    LLVMMemoryBufferRef obj;
+    int rc = emit(&bd, LLVMObjectFile, &obj, err);
+    build_dispose(&bd);
+    if (rc != 0)
+        return -1;
+
+    pthread_mutex_lock(&en->lock);
+    LLVMOrcResourceTrackerRef rt = LLVMOrcJITDylibCreateResourceTracker(en->main);
+    LLVMErrorRef e = LLVMOrcLLJITAddObjectFileWithRT(en->jit, rt, obj);
+    LLVMOrcExecutorAddress addr = 0;
+    if (e == NULL) {
+        e = LLVMOrcLLJITLookup(en->jit, &addr, name);
+        if (e != NULL)
+            take_error(e, err, "LLVM link");
+    } else {
+        take_error(e, err, "LLVM add object");
+    }
+    if (e != NULL || addr == 0) {
+        if (e == NULL)
+            jx_err_set(err, JX_ERR_JIT, -1, 0, "LLVM: %s has no address",
+                       name);
+        LLVMErrorRef e2 = LLVMOrcResourceTrackerRemove(rt);
+        if (e2 != NULL)
+            LLVMConsumeError(e2);
+        LLVMOrcReleaseResourceTracker(rt);
+        pthread_mutex_unlock(&en->lock);
+        return -1;
+    }
+    pthread_mutex_unlock(&en->lock);
+    out->fn = (jx_kernel_fn)(uintptr_t)addr;
+    out->handle = rt;
+    return 0;
+}
+
+void jx_jit_release(jx_jit_code *code)
+{
+    if (code == NULL || code->handle == NULL)
+        return;
+    jx_engine *en = &engine;
+    LLVMOrcResourceTrackerRef rt = code->handle;
+    pthread_mutex_lock(&en->lock);
+    LLVMErrorRef e = LLVMOrcResourceTrackerRemove(rt);
+    if (e != NULL)
+        LLVMConsumeError(e);
+    LLVMOrcReleaseResourceTracker(rt);
+    if (++en->releases >= JX_JIT_SWEEP) {
+        en->releases = 0;
+        LLVMOrcSymbolStringPoolClearDeadEntries(
+            LLVMOrcExecutionSessionGetSymbolStringPool(
+                LLVMOrcLLJITGetExecutionSession(en->jit)));
+    }
+    pthread_mutex_unlock(&en->lock);
+    code->fn = NULL;
+    code->handle = NULL;
+}
+
+int jx_jit_explain(const jx_ir *ir, const char *layout, unsigned what,
+                   jx_buf *b, jx_error *err)
+{
+    jx_engine *en = engine_get(err);
+    if (en == NULL)
+        return -1;
+    jx_build bd;
+    if (build_module(en, &bd, ir, layout, "jx_kernel", err) != 0)
+        return -1;
+    if (what & JX_EXPLAIN_LLVM) {
+        char *s = LLVMPrintModuleToString(bd.mod);
+        jx_buf_append(b, s, strlen(s));
+        LLVMDisposeMessage(s);
+    }
+    if (what & JX_EXPLAIN_ASM) {
+        LLVMMemoryBufferRef asm_text;
+        if (emit(&bd, LLVMAssemblyFile, &asm_text, err) != 0) {
+            build_dispose(&bd);
+            return -1;
+        }
+        jx_buf_append(b, LLVMGetBufferStart(asm_text),
+                      LLVMGetBufferSize(asm_text));
+        LLVMDisposeMemoryBuffer(asm_text);
+    }
+    build_dispose(&bd);
+    if (b->failed) {
+        jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
+        return -1;
+    }
+    return 0;
+}
