@@ -23,6 +23,8 @@ typedef enum jx_node_kind {
     JX_N_OP,      /* operator: op (a jx_op), args[0..nargs-1] */
     JX_N_CALL,    /* call name(args...): the parser leaves op = -1 and
                      sema looks the name up and sets op */
+    JX_N_KWARG,   /* keyword argument name=value of a call: name/namelen,
+                     args[0] the value */
     JX_N_CONST,   /* a typed constant, made by sema's folding: v */
     JX_N_CAST     /* inserted by sema: args[0] converted to dtype */
 } jx_node_kind;
@@ -48,6 +50,8 @@ struct jx_node {
     int var;                    /* JX_N_VAR: index in the vars table */
     jx_dtype dtype;             /* the node's type */
     bool weak;                  /* a Python-scalar literal: weak type */
+    bool has_axis;              /* reductions: an axis was given */
+    int32_t axis;               /*   and which (may be negative) */
 };
 
 /* Parses src (len bytes) into a tree in arena a.  Returns the root, or

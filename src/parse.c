@@ -250,16 +250,40 @@ static jx_node *parse_call(jx_parser *p, const jx_token *name, int *h)
         return NULL;
     int height = 0;
     while (p->tok.kind != JX_TOK_RPAREN) {
+        /* name=value: a keyword argument. */
+        jx_node *kw = NULL;
         if (p->tok.kind == JX_TOK_NAME) {
             jx_lexer ahead = p->lx;
             jx_token next;
             if (jx_lex_next(&ahead, &next, NULL) == 0 &&
                 next.kind == JX_TOK_ASSIGN) {
-                jx_err_set(p->err, JX_ERR_SYNTAX, p->tok.offset,
-                           next.offset + next.length - p->tok.offset,
-                           "keyword arguments are not supported yet");
-                return NULL;
+                for (int i = 0; i < n->nargs; i++)
+                    if (n->args[i]->kind == JX_N_KWARG &&
+                        n->args[i]->namelen == p->tok.length &&
+                        memcmp(n->args[i]->name, p->src + p->tok.offset,
+                               (size_t)p->tok.length) == 0) {
+                        jx_err_set(p->err, JX_ERR_SYNTAX, p->tok.offset,
+                                   p->tok.length,
+                                   "keyword argument repeated: '%.*s'",
+                                   (int)p->tok.length, p->src + p->tok.offset);
+                        return NULL;
+                    }
+                kw = new_node(p, JX_N_KWARG, p->tok.offset, p->tok.length);
+                if (kw == NULL)
+                    return NULL;
+                kw->name = p->src + p->tok.offset;
+                kw->namelen = p->tok.length;
+                if (advance(p) < 0 || advance(p) < 0) /* the name, '=' */
+                    return NULL;
+            } else if (n->nargs > 0 &&
+                       n->args[n->nargs - 1]->kind == JX_N_KWARG) {
+                goto positional_after_keyword;
             }
+        } else if (n->nargs > 0 && n->args[n->nargs - 1]->kind == JX_N_KWARG) {
+        positional_after_keyword:
+            jx_err_set(p->err, JX_ERR_SYNTAX, p->tok.offset, p->tok.length,
+                       "positional argument follows keyword argument");
+            return NULL;
         }
         if (n->nargs == JX_MAX_ARGS) {
             jx_err_set(p->err, JX_ERR_LIMIT, p->tok.offset, p->tok.length,
@@ -271,6 +295,12 @@ static jx_node *parse_call(jx_parser *p, const jx_token *name, int *h)
         jx_node *arg = parse_expr(p, &ha);
         if (arg == NULL)
             return NULL;
+        if (kw != NULL) {
+            kw->args[0] = arg;
+            kw->nargs = 1;
+            kw->length = arg->offset + arg->length - kw->offset;
+            arg = kw;
+        }
         n->args[n->nargs++] = arg;
         if (ha > height)
             height = ha;
@@ -565,6 +595,9 @@ static void dump(const jx_node *n, int level, jx_buf *b)
         break;
     case JX_N_CALL:
         jx_buf_printf(b, "call %.*s", (int)n->namelen, n->name);
+        break;
+    case JX_N_KWARG:
+        jx_buf_printf(b, "kwarg %.*s", (int)n->namelen, n->name);
         break;
     case JX_N_CONST:
         jx_buf_printf(b, "const");

@@ -81,6 +81,9 @@ static void sexpr(const jx_node *n, char *buf, size_t size, size_t *pos)
     case JX_N_CALL:
         snprintf(tmp, sizeof tmp, "(call %.*s", (int)n->namelen, n->name);
         break;
+    case JX_N_KWARG:
+        snprintf(tmp, sizeof tmp, "(kw %.*s", (int)n->namelen, n->name);
+        break;
     case JX_N_OP:
         snprintf(tmp, sizeof tmp, "(%s", jx_ops[n->op].mnem);
         break;
@@ -132,6 +135,11 @@ static void check_node(const parsed *p, const jx_node *n, int *count)
                   p->src[n->offset] == '('); /* a parenthesised name */
         if (n->kind == JX_N_VAR)
             ck_assert_int_eq(n->nargs, 0);
+        break;
+    case JX_N_KWARG:
+        ck_assert_int_eq(n->op, -1);
+        ck_assert_int_eq(n->nargs, 1);
+        ck_assert(n->name == p->src + n->offset);
         break;
     default:
         ck_assert_int_eq(n->op, -1);
@@ -271,6 +279,10 @@ static const struct {
     {"-a**b*c", "(mul (neg (pow (var a) (var b))) (var c))"},
     /* calls, 0 to 3 arguments, trailing commas */
     {"f()", "(call f)"},
+    {"sum(a, axis=1)", "(call sum (var a) (kw axis (int 1)))"},
+    {"sum(a*b, axis=-1,)", "(call sum (mul (var a) (var b)) (kw axis (neg (int 1))))"},
+    {"f(a = 1)", "(call f (kw a (int 1)))"},
+    {"f(x, y=b, z=c+1)", "(call f (var x) (kw y (var b)) (kw z (add (var c) (int 1))))"},
     {"f( )", "(call f)"},
     {"f(a)", "(call f (var a))"},
     {"f(a,)", "(call f (var a))"},
@@ -520,12 +532,13 @@ static const struct {
     {"(b, )", JX_ERR_SYNTAX, 2, 1, "expected ')', found ','"},
     {"f(a b)", JX_ERR_SYNTAX, 4, 1,
      "expected ',' or ')' after an argument, found name 'b'"},
-    {"f(a = 1)", JX_ERR_SYNTAX, 2, 3,
-     "keyword arguments are not supported yet"},
-    {"f(axis=1)", JX_ERR_SYNTAX, 2, 5,
-     "keyword arguments are not supported yet"},
-    {"sum(a, axis = 1)", JX_ERR_SYNTAX, 7, 6,
-     "keyword arguments are not supported yet"},
+    {"f(axis=1, a)", JX_ERR_SYNTAX, 10, 1,
+     "positional argument follows keyword argument"},
+    {"f(axis=1, -a)", JX_ERR_SYNTAX, 10, 1,
+     "positional argument follows keyword argument"},
+    {"sum(a, axis=1, axis=2)", JX_ERR_SYNTAX, 15, 4,
+     "keyword argument repeated: 'axis'"},
+    {"sum(a, axis=)", JX_ERR_SYNTAX, 12, 1, "expected an operand, found ')'"},
     {"f(1,2,3,4,5,6,7,8,9)", JX_ERR_LIMIT, 18, 1,
      "too many arguments to 'f': a call takes at most 8"},
     {"f(1,2,3,4,5,6,7,8,x+y,)", JX_ERR_LIMIT, 18, 1,
@@ -544,8 +557,6 @@ static const struct {
      "integer literal too large: the limit is 2**64-1 "
      "(18446744073709551615)"},
     {"a.b", JX_ERR_SYNTAX, 1, 1, "unexpected character '.'"},
-    {"f(a='x)", JX_ERR_SYNTAX, 2, 2,
-     "keyword arguments are not supported yet"},
 };
 
 START_TEST(test_errors)
