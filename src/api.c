@@ -10,9 +10,12 @@
 
 /* ---- compiled expressions ------------------------------------------------ */
 
-/* The layout of the common case: every operand contiguous, no overlap. */
+/* The layout of the common case: every operand contiguous, no overlap
+ * (a reduction: into partials). */
 static void contiguous_layout(const jx_ir *ir, char *layout)
 {
+    if (ir->reduce >= 0)
+        *layout++ = JX_LAYOUT_PARTIALS;
     memset(layout, JX_LAYOUT_CONTIG, (size_t)ir->ninputs + 1);
     strcpy(layout + ir->ninputs + 1, ":n");
 }
@@ -235,8 +238,10 @@ char *jx_explain(const char *src, const jx_var *vars, int nvars,
     if (what & (JX_EXPLAIN_LLVM | JX_EXPLAIN_ASM)) {
         char layout[JX_LAYOUT_MAX + 1];
         contiguous_layout(ir, layout);
-        jx_buf_printf(&b, "; kernel for layout %s (output, inputs; C contiguous, "
-                          "S scalar, X strided; :n no overlap)\n", layout);
+        jx_buf_printf(&b, "; kernel for layout %s (%soutput, inputs; C contiguous, "
+                          "S scalar, X strided; :n no overlap)\n", layout,
+                      ir->reduce >= 0 ? "R partials of blocks of "
+                                        "JX_REDUCE_BLOCK elements, " : "");
         if (jx_jit_explain(ir, layout, what, &b, err) < 0) {
             jx_ir_free(ir);
             free(jx_buf_take(&b));

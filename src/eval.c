@@ -15,7 +15,8 @@
 #include "dtype.h"
 #include "pool.h"
 
-#define MAX_OPS (1 + JX_MAX_VARS)
+#define MAX_OPS JX_PLAN_MAX_OPS
+#define STRIDE JX_PLAN_STRIDE
 
 /* Below this many elements evaluation runs inline on the caller's thread:
  * waking workers costs more than it saves (measured: docs/threads.md). */
@@ -23,17 +24,6 @@
 /* The smallest chunk handed to a thread. */
 #define JX_CHUNK_MIN 8192
 
-/* Operands (output first) seen through the broadcast shape. */
-typedef struct plan {
-    int nops;                 /* 1 + input slots */
-    int ndim;                 /* dimensions left */
-    int64_t shape[JX_MAX_DIMS];
-    int64_t *strides;         /* [ndim][nops], bytes, broadcast dims 0 */
-    char *data[MAX_OPS];      /* first element of each operand */
-    int64_t itemsize[MAX_OPS];
-} plan;
-
-#define STRIDE(p, d, op) ((p)->strides[(size_t)(d) * (size_t)(p)->nops + (size_t)(op)])
 
 static void shape_text(char *buf, size_t size, const jx_array *a)
 {
@@ -158,10 +148,20 @@ static void copy_array(const jx_array *dst, const jx_array *src)
     }
 }
 
-/* Drops dimensions of size 1, orders the rest by the output's strides
- * (largest first), and merges neighbours that are contiguous for every
- * operand. */
-static void collapse(plan *p)
+/* The key dimensions are ordered by: |stride| of operand `by`, or with
+ * by < 0 the largest |stride| among the inputs (operands 1...). */
+static int64_t sort_key(const jx_plan *p, int d, int by)
+{
+    if (by >= 0)
+        return llabs(STRIDE(p, d, by));
+    int64_t key = 0;
+    for (int o = 1; o < p->nops; o++)
+        if (llabs(STRIDE(p, d, o)) > key)
+            key = llabs(STRIDE(p, d, o));
+    return key;
+}
+
+void jx_plan_collapse(jx_plan *p, int by)
 {
     int nd = 0;
     for (int d = 0; d < p->ndim; d++) {
@@ -172,14 +172,14 @@ static void collapse(plan *p)
         nd++;
     }
     p->ndim = nd;
-    /* Insertion sort on |output stride|, descending; stable. */
+    /* Insertion sort on the sort key, descending; stable. */
     int64_t tmp[MAX_OPS];
     for (int i = 1; i < nd; i++) {
         int64_t s = p->shape[i];
+        int64_t key = sort_key(p, i, by);
         memcpy(tmp, &STRIDE(p, i, 0), sizeof(int64_t) * (size_t)p->nops);
-        int64_t key = llabs(tmp[0]);
         int j = i;
-        while (j > 0 && llabs(STRIDE(p, j - 1, 0)) < key) {
+        while (j > 0 && sort_key(p, j - 1, by) < key) {
             p->shape[j] = p->shape[j - 1];
             memcpy(&STRIDE(p, j, 0), &STRIDE(p, j - 1, 0), sizeof(int64_t) * (size_t)p->nops);
             j--;
@@ -207,7 +207,7 @@ static void collapse(plan *p)
 
 /* Pointers to the first element of outer row `row` (the outer dimensions
  * flattened in C order). */
-static void row_pointers(const plan *p, int64_t row, char **ptr)
+void jx_plan_row_pointers(const jx_plan *p, int64_t row, char **ptr)
 {
     memcpy(ptr, p->data, sizeof(char *) * (size_t)p->nops);
     for (int d = p->ndim - 2; d >= 0 && row > 0; d--) {
@@ -219,7 +219,7 @@ static void row_pointers(const plan *p, int64_t row, char **ptr)
 }
 
 /* Runs the kernel over rows [r0, r1), elements [i0, i1) of each. */
-static void run_rows(const plan *p, jx_kernel_fn fn, int64_t r0, int64_t r1,
+void jx_plan_run_rows(const jx_plan *p, jx_kernel_fn fn, int64_t r0, int64_t r1,
                      int64_t i0, int64_t i1)
 {
     int nops = p->nops;
@@ -234,7 +234,7 @@ static void run_rows(const plan *p, jx_kernel_fn fn, int64_t r0, int64_t r1,
     }
     int last = p->ndim - 1;
     memcpy(inner, &STRIDE(p, last, 0), sizeof(int64_t) * (size_t)nops);
-    row_pointers(p, r0, ptr);
+    jx_plan_row_pointers(p, r0, ptr);
     for (int o = 0; o < nops; o++)
         ptr[o] += i0 * inner[o];
     int64_t idx[JX_MAX_DIMS], rem = r0; /* outer index of row r0 */
@@ -256,88 +256,104 @@ static void run_rows(const plan *p, jx_kernel_fn fn, int64_t r0, int64_t r1,
     }
 }
 
-/* How the iteration space is cut: `segs` segments of `seglen` elements per
- * row when rows are long, else `rows` rows per chunk. */
-typedef struct chunking {
-    const plan *p;
+void jx_plan_chunks(const jx_plan *p, int64_t align, bool rows_ok, jx_chunks *ck)
+{
+    int64_t inner = p->ndim ? p->shape[p->ndim - 1] : 1, nrows = 1;
+    for (int d = 0; d + 1 < p->ndim; d++)
+        nrows *= p->shape[d];
+    ck->nrows = nrows;
+    ck->inner = inner;
+    ck->segs = 1;
+    ck->seglen = inner;
+    ck->rows = nrows;
+    ck->count = 1;
+    ck->across = !rows_ok;
+    ck->nthreads = jx_get_num_threads();
+    int64_t total = nrows * inner;
+    if (ck->nthreads <= 1 || total < JX_PARALLEL_MIN) {
+        ck->nthreads = 1;
+        return;
+    }
+    /* About four chunks per thread, none smaller than JX_CHUNK_MIN. */
+    int64_t target = total / (4 * (int64_t)ck->nthreads);
+    if (target < JX_CHUNK_MIN)
+        target = JX_CHUNK_MIN;
+    if (inner > target || !rows_ok) {
+        int64_t segs = (inner + target - 1) / target;
+        int64_t seglen = (inner + segs - 1) / segs;
+        seglen = (seglen + align - 1) / align * align;
+        ck->segs = (inner + seglen - 1) / seglen;
+        ck->seglen = seglen;
+        ck->count = rows_ok ? nrows * ck->segs : ck->segs;
+    } else {
+        ck->rows = (target + inner - 1) / inner;
+        ck->count = (nrows + ck->rows - 1) / ck->rows;
+    }
+    if (ck->count == 1)
+        ck->nthreads = 1;
+}
+
+void jx_chunk_range(const jx_chunks *ck, int64_t c, int64_t *r0, int64_t *r1,
+                    int64_t *i0, int64_t *i1)
+{
+    int64_t seg;
+    if (ck->across) { /* segment c of every row */
+        *r0 = 0;
+        *r1 = ck->nrows;
+        seg = c;
+    } else if (ck->segs > 1) { /* segment of one row */
+        *r0 = c / ck->segs;
+        *r1 = *r0 + 1;
+        seg = c % ck->segs;
+    } else { /* whole rows */
+        *r0 = c * ck->rows;
+        *r1 = *r0 + ck->rows < ck->nrows ? *r0 + ck->rows : ck->nrows;
+        *i0 = 0;
+        *i1 = ck->inner;
+        return;
+    }
+    *i0 = seg * ck->seglen;
+    *i1 = *i0 + ck->seglen < ck->inner ? *i0 + ck->seglen : ck->inner;
+}
+
+typedef struct run_job {
+    const jx_plan *p;
     jx_kernel_fn fn;
-    int64_t nrows;   /* outer rows */
-    int64_t inner;   /* elements per row */
-    int64_t segs;    /* segments per row (1 when chunks hold whole rows) */
-    int64_t seglen;  /* elements per segment */
-    int64_t rows;    /* rows per chunk (when segs == 1) */
-} chunking;
+    jx_chunks ck;
+} run_job;
 
 static int run_chunk(void *arg, int64_t c, jx_error *err)
 {
-    const chunking *ck = arg;
-    if (ck->segs > 1) {
-        int64_t r = c / ck->segs, s = c % ck->segs;
-        int64_t i0 = s * ck->seglen;
-        int64_t i1 = i0 + ck->seglen < ck->inner ? i0 + ck->seglen : ck->inner;
-        run_rows(ck->p, ck->fn, r, r + 1, i0, i1);
-    } else {
-        int64_t r0 = c * ck->rows;
-        int64_t r1 = r0 + ck->rows < ck->nrows ? r0 + ck->rows : ck->nrows;
-        run_rows(ck->p, ck->fn, r0, r1, 0, ck->inner);
-    }
+    const run_job *j = arg;
+    int64_t r0, r1, i0, i1;
+    jx_chunk_range(&j->ck, c, &r0, &r1, &i0, &i1);
+    jx_plan_run_rows(j->p, j->fn, r0, r1, i0, i1);
     return 0;
 }
 
-/* Runs the plan, on several threads when it is large enough to pay. */
-static int run(const plan *p, jx_kernel_fn fn, jx_error *err)
+int jx_plan_run(const jx_plan *p, jx_kernel_fn fn, jx_error *err)
 {
-    int64_t inner = p->ndim ? p->shape[p->ndim - 1] : 1;
-    int64_t total = inner, nrows = 1;
-    for (int d = 0; d + 1 < p->ndim; d++)
-        nrows *= p->shape[d];
-    total *= nrows;
-    int nthreads = jx_get_num_threads();
-    if (nthreads <= 1 || total < JX_PARALLEL_MIN) {
-        run_rows(p, fn, 0, nrows, 0, inner);
-        return 0;
-    }
-    /* About four chunks per thread, none smaller than JX_CHUNK_MIN. */
-    int64_t target = total / (4 * (int64_t)nthreads);
-    if (target < JX_CHUNK_MIN)
-        target = JX_CHUNK_MIN;
-    chunking ck = {p, fn, nrows, inner, 1, inner, 1};
-    int64_t nchunks;
-    if (inner > target) {
-        ck.segs = (inner + target - 1) / target;
-        ck.seglen = (inner + ck.segs - 1) / ck.segs;
-        ck.seglen = (ck.seglen + 63) & ~(int64_t)63; /* whole cache lines */
-        ck.segs = (inner + ck.seglen - 1) / ck.seglen;
-        nchunks = nrows * ck.segs;
-    } else {
-        ck.rows = (target + inner - 1) / inner;
-        nchunks = (nrows + ck.rows - 1) / ck.rows;
-    }
-    return jx_pool_run(nchunks, nthreads, run_chunk, &ck, err);
+    run_job j = {p, fn, {0}};
+    jx_plan_chunks(p, 64, true, &j.ck); /* segments of whole cache lines */
+    return jx_pool_run(j.ck.count, j.ck.nthreads, run_chunk, &j, err);
 }
 
-static char layout_class(int64_t stride, int64_t itemsize)
+char jx_layout_class(int64_t stride, int64_t itemsize)
 {
     if (stride == 0)
         return JX_LAYOUT_SCALAR;
     return stride == itemsize ? JX_LAYOUT_CONTIG : JX_LAYOUT_STRIDED;
 }
 
-int jx_eval_run(const jx_expr *e, const jx_array *inputs, jx_array *out,
-                bool alloc, jx_error *err)
+int jx_eval_inputs(const jx_expr *e, const jx_array *inputs,
+                   const jx_array **ops, jx_error *err)
 {
     const jx_ir *ir = e->ir;
-    int nin = ir->ninputs, nops = 1 + nin;
-    const jx_array *ops[MAX_OPS];
-    jx_dtype rtype = jx_ir_dtype(ir);
-
-    if (out == NULL || (nin > 0 && inputs == NULL)) {
-        jx_err_set(err, JX_ERR_ARG, -1, 0, "jx_eval: %s is NULL",
-                   out == NULL ? "out" : "inputs");
+    if (ir->ninputs > 0 && inputs == NULL) {
+        jx_err_set(err, JX_ERR_ARG, -1, 0, "jx_eval: inputs is NULL");
         return -1;
     }
-    ops[0] = alloc ? NULL : out;
-    for (int i = 0; i < nin; i++) {
+    for (int i = 0; i < ir->ninputs; i++) {
         const jx_array *a = &inputs[ir->input_var[i]];
         if (a->dtype != ir->input_dtype[i]) {
             jx_err_set(err, JX_ERR_TYPE, -1, 0,
@@ -350,23 +366,16 @@ int jx_eval_run(const jx_expr *e, const jx_array *inputs, jx_array *out,
             return -1;
         ops[1 + i] = a;
     }
-    if (!alloc) {
-        if (out->dtype != rtype) {
-            jx_err_set(err, JX_ERR_TYPE, -1, 0,
-                       "the output is %s but the result is %s",
-                       jx_dtype_name(out->dtype), jx_dtype_name(rtype));
-            return -1;
-        }
-        if (check_array(out, "output", "out", err) < 0)
-            return -1;
-    }
+    return 0;
+}
 
-    /* Broadcast shape (the output takes part when the caller gave it). */
+int jx_eval_broadcast(const jx_expr *e, const jx_array *const *ops, int nops,
+                      int *ndim_out, int64_t *shape, jx_error *err)
+{
     int ndim = 0;
     for (int o = 0; o < nops; o++)
         if (ops[o] && ops[o]->ndim > ndim)
             ndim = ops[o]->ndim;
-    int64_t shape[JX_MAX_DIMS];
     for (int d = 0; d < ndim; d++) {
         shape[d] = 1;
         for (int o = 0; o < nops; o++) {
@@ -380,44 +389,123 @@ int jx_eval_run(const jx_expr *e, const jx_array *inputs, jx_array *out,
                 return broadcast_error(e, ops, nops, err);
         }
     }
-    size_t rsize = jx_dtype_size(rtype);
-    int64_t total = 1;
-    for (int d = 0; d < ndim; d++)
-        total *= shape[d];
+    *ndim_out = ndim;
+    return 0;
+}
 
-    if (alloc) {
-        out->dtype = rtype;
-        out->ndim = ndim;
-        int64_t stride = (int64_t)rsize;
-        for (int d = ndim - 1; d >= 0; d--) {
-            out->shape[d] = shape[d];
-            out->strides[d] = stride;
-            stride *= shape[d] ? shape[d] : 1;
-        }
-        void *data = NULL;
-        size_t bytes = (size_t)(total ? total : 1) * rsize;
-        if (posix_memalign(&data, 64, (bytes + 63) & ~(size_t)63) != 0) {
-            jx_err_set(err, JX_ERR_NOMEM, -1, 0,
-                       "cannot allocate %zu bytes for the result", bytes);
+int jx_eval_alloc(jx_array *out, jx_dtype t, int ndim, const int64_t *shape,
+                  jx_error *err)
+{
+    size_t size = jx_dtype_size(t);
+    int64_t total = 1;
+    out->dtype = t;
+    out->ndim = ndim;
+    int64_t stride = (int64_t)size;
+    for (int d = ndim - 1; d >= 0; d--) {
+        out->shape[d] = shape[d];
+        out->strides[d] = stride;
+        stride *= shape[d] ? shape[d] : 1;
+        total *= shape[d];
+    }
+    void *data = NULL;
+    size_t bytes = (size_t)(total ? total : 1) * size;
+    if (posix_memalign(&data, 64, (bytes + 63) & ~(size_t)63) != 0) {
+        jx_err_set(err, JX_ERR_NOMEM, -1, 0,
+                   "cannot allocate %zu bytes for the result", bytes);
+        return -1;
+    }
+    out->data = data;
+    return 0;
+}
+
+int jx_eval_check_out(const jx_array *out, jx_dtype t, int ndim,
+                      const int64_t *shape, jx_error *err)
+{
+    if (out->dtype != t) {
+        jx_err_set(err, JX_ERR_TYPE, -1, 0, "the output is %s but the result is %s",
+                   jx_dtype_name(out->dtype), jx_dtype_name(t));
+        return -1;
+    }
+    if (check_array(out, "output", "out", err) < 0)
+        return -1;
+    bool same = out->ndim == ndim;
+    for (int d = 0; same && d < ndim; d++)
+        same = out->shape[d] == shape[d];
+    if (!same) {
+        jx_array want;
+        want.ndim = ndim;
+        memcpy(want.shape, shape, sizeof(int64_t) * (size_t)ndim);
+        char a[64], b[64];
+        shape_text(a, sizeof a, out);
+        shape_text(b, sizeof b, &want);
+        jx_err_set(err, JX_ERR_SHAPE, -1, 0,
+                   "the output has shape %s but the result has shape %s", a, b);
+        return -1;
+    }
+    for (int d = 0; d < ndim; d++)
+        if (out->shape[d] > 1 && out->strides[d] == 0) {
+            jx_err_set(err, JX_ERR_ARG, -1, 0,
+                       "the output has a zero stride in dimension %d", d);
             return -1;
         }
-        out->data = data;
-    } else {
-        /* NumPy's rule: the inputs broadcast to the output's shape. */
-        if (out->ndim != ndim)
-            return broadcast_error(e, ops, nops, err);
-        for (int d = 0; d < ndim; d++)
-            if (out->shape[d] != shape[d])
-                return broadcast_error(e, ops, nops, err);
-        for (int d = 0; d < ndim; d++)
-            if (out->shape[d] > 1 && out->strides[d] == 0) {
-                jx_err_set(err, JX_ERR_ARG, -1, 0,
-                           "the output has a zero stride in dimension %d", d);
-                return -1;
-            }
+    return 0;
+}
+
+int jx_plan_init(jx_plan *p, const jx_array *const *ops, int nops, int ndim,
+                 const int64_t *shape, jx_error *err)
+{
+    p->nops = nops;
+    p->ndim = ndim;
+    memcpy(p->shape, shape, sizeof(int64_t) * (size_t)ndim);
+    p->strides = malloc(sizeof(int64_t) * (size_t)nops * (size_t)(ndim ? ndim : 1));
+    if (p->strides == NULL) {
+        jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
+        return -1;
     }
-    if (total == 0)
-        return 0;
+    for (int o = 0; o < nops; o++) {
+        p->data[o] = ops[o]->data;
+        p->itemsize[o] = (int64_t)jx_dtype_size(ops[o]->dtype);
+        for (int d = 0; d < ndim; d++)
+            STRIDE(p, d, o) = bstride(ops[o], ndim, d);
+    }
+    return 0;
+}
+
+int jx_eval_run(const jx_expr *e, const jx_array *inputs, jx_array *out,
+                bool alloc, jx_error *err)
+{
+    const jx_ir *ir = e->ir;
+    int nin = ir->ninputs, nops = 1 + nin;
+    const jx_array *ops[MAX_OPS];
+    jx_dtype rtype = jx_ir_dtype(ir);
+
+    if (out == NULL) {
+        jx_err_set(err, JX_ERR_ARG, -1, 0, "jx_eval: out is NULL");
+        return -1;
+    }
+    if (jx_eval_inputs(e, inputs, ops, err) < 0)
+        return -1;
+    if (ir->reduce >= 0)
+        return jx_reduce_run(e, ops, out, alloc, err);
+
+    /* The broadcast shape (the output takes part when the caller gave
+     * it: NumPy's rule is that the inputs broadcast to its shape). */
+    ops[0] = alloc ? NULL : out;
+    if (!alloc && check_array(out, "output", "out", err) < 0)
+        return -1;
+    int ndim;
+    int64_t shape[JX_MAX_DIMS];
+    if (jx_eval_broadcast(e, ops, nops, &ndim, shape, err) < 0)
+        return -1;
+    if (alloc) {
+        if (jx_eval_alloc(out, rtype, ndim, shape, err) < 0)
+            return -1;
+    } else if (jx_eval_check_out(out, rtype, ndim, shape, err) < 0) {
+        return -1;
+    }
+    for (int d = 0; d < ndim; d++)
+        if (shape[d] == 0)
+            return 0;
 
     /* Overlap between the output and the inputs. */
     bool noalias = true;
@@ -438,28 +526,16 @@ int jx_eval_run(const jx_expr *e, const jx_array *inputs, jx_array *out,
         }
     }
 
-    plan p;
-    p.nops = nops;
-    p.ndim = ndim;
-    memcpy(p.shape, shape, sizeof(int64_t) * (size_t)ndim);
-    p.strides = malloc(sizeof(int64_t) * (size_t)nops * (size_t)(ndim ? ndim : 1));
-    if (p.strides == NULL) {
-        jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
-        return -1;
-    }
+    jx_plan p;
     ops[0] = out;
-    for (int o = 0; o < nops; o++) {
-        p.data[o] = ops[o]->data;
-        p.itemsize[o] = (int64_t)jx_dtype_size(ops[o]->dtype);
-        for (int d = 0; d < ndim; d++)
-            STRIDE(&p, d, o) = bstride(ops[o], ndim, d);
-    }
-    collapse(&p);
+    if (jx_plan_init(&p, ops, nops, ndim, shape, err) < 0)
+        return -1;
+    jx_plan_collapse(&p, 0);
 
     char layout[JX_LAYOUT_MAX + 1];
     for (int o = 0; o < nops; o++)
         layout[o] = p.ndim == 0 ? JX_LAYOUT_CONTIG
-                                : layout_class(STRIDE(&p, p.ndim - 1, o), p.itemsize[o]);
+                                : jx_layout_class(STRIDE(&p, p.ndim - 1, o), p.itemsize[o]);
     strcpy(layout + nops, noalias ? ":n" : "");
 
     jx_kernel *tmpk = NULL;
@@ -468,7 +544,7 @@ int jx_eval_run(const jx_expr *e, const jx_array *inputs, jx_array *out,
         free(p.strides);
         return -1;
     }
-    int rc = run(&p, k->fn, err);
+    int rc = jx_plan_run(&p, k->fn, err);
     jx_cache_release(tmpk);
     free(p.strides);
     return rc;

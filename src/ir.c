@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dtype.h"
+#include "sema.h"
 
 typedef struct builder {
     jx_ir *ir;
@@ -198,7 +199,11 @@ static char *make_text(const jx_ir *ir)
             jx_buf_printf(&b, "%s%%%d", j ? ", " : " ", (int)in->args[j]);
         jx_buf_append(&b, "\n", 1);
     }
-    jx_buf_printf(&b, "ret %%%d\n", (int)ir->result);
+    if (ir->reduce >= 0)
+        jx_buf_printf(&b, "reduce.%s.%s %%%d\n", jx_ops[ir->reduce].mnem,
+                      jx_dtype_get(ir->acc_dtype)->abbr, (int)ir->result);
+    else
+        jx_buf_printf(&b, "ret %%%d\n", (int)ir->result);
     return jx_buf_take(&b);
 }
 
@@ -209,6 +214,19 @@ jx_ir *jx_ir_build(const jx_node *root, jx_error *err)
     if (ir == NULL) {
         nomem(&B);
         return NULL;
+    }
+    ir->reduce = -1;
+    ir->acc_dtype = JX_DTYPE_INVALID;
+    if (root->kind == JX_N_OP && jx_ops[root->op].rule == JX_R_REDUCE) {
+        jx_dtype result;
+        ir->reduce = root->op;
+        ir->has_axis = root->has_axis;
+        ir->axis = root->axis;
+        jx_sema_reduce_types(root->op, root->args[0]->dtype, &result, &ir->acc_dtype);
+        ir->dtype = result;
+        root = root->args[0];
+    } else {
+        ir->dtype = root->dtype;
     }
     ir->result = emit(&B, root);
     free(B.table);

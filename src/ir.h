@@ -33,7 +33,13 @@ typedef struct jx_ir {
     jx_instr *ins;       /* instructions; operands come before users */
     int32_t n;           /* instructions used */
     int32_t cap;         /* instructions allocated */
-    int32_t result;      /* the instruction whose value is the result */
+    int32_t result;      /* the instruction whose value is the result (for a
+                            reduction: the value of each element reduced) */
+    jx_dtype dtype;      /* the dtype of what the expression gives */
+    int reduce;          /* a reduction (JX_OP_SUM...) at the root, or -1 */
+    jx_dtype acc_dtype;  /* reduction: the type it accumulates in */
+    bool has_axis;       /* reduction: along one axis (else all of them) */
+    int32_t axis;        /*   which one, as written (may be negative) */
     int32_t ninputs;     /* input slots, numbered by first use */
     jx_dtype *input_dtype; /* [ninputs] dtype of each slot */
     int32_t *input_var;  /* [ninputs] index in the jx_compile vars table */
@@ -45,7 +51,7 @@ typedef struct jx_ir {
 JX_INTERNAL jx_ir *jx_ir_build(const jx_node *root, jx_error *err);
 JX_INTERNAL void jx_ir_free(jx_ir *ir);
 /* The dtype of the result. */
-#define jx_ir_dtype(ir) ((ir)->ins[(ir)->result].dtype)
+#define jx_ir_dtype(ir) ((ir)->dtype)
 
 /* Layout classes of the kernel's operands, one letter each. */
 #define JX_LAYOUT_CONTIG 'C'  /* stride == itemsize: vectorized */
@@ -54,7 +60,23 @@ JX_INTERNAL void jx_ir_free(jx_ir *ir);
 
 /* A layout string names the layout class of the output, then of each
  * input slot, then ":n" when the output is known not to overlap any
- * input (pointers are then noalias); e.g. "CCS:n".  Max length: */
-#define JX_LAYOUT_MAX (JX_MAX_VARS + 4)
+ * input (pointers are then noalias); e.g. "CCS:n".
+ *
+ * A reduction's kernels start with a mode letter:
+ *   'R' partials: ptrs[0] is an array of acc_dtype, contiguous; the kernel
+ *       writes into partial b the reduction of elements
+ *       [b*JX_REDUCE_BLOCK, min(n, (b+1)*JX_REDUCE_BLOCK)), so a run of n
+ *       elements fills ceil(n / JX_REDUCE_BLOCK) partials.  The output's
+ *       class letter that follows is always 'C'.  e.g. "RCCC:n"
+ *   'A' accumulate: the output (of acc_dtype, class 'C' or 'X') is read
+ *       and written: out[i] = combine(out[i], value[i]).  e.g. "AXCC"
+ * Max length: */
+#define JX_LAYOUT_MAX (JX_MAX_VARS + 5)
+#define JX_LAYOUT_PARTIALS 'R'
+#define JX_LAYOUT_ACCUMULATE 'A'
+
+/* Elements per partial in the 'R' mode: small enough that the sum of a
+ * block in vector lanes is as accurate as NumPy's pairwise base case. */
+#define JX_REDUCE_BLOCK 1024
 
 #endif

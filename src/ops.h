@@ -57,7 +57,14 @@
     X(LOG,      "log",      "log",     FN,  1, FLOATFN,  JX_F,               LIBM,   "log") \
     X(SIN,      "sin",      "sin",     FN,  1, FLOATFN,  JX_F,               LIBM,   "sin") \
     X(COS,      "cos",      "cos",     FN,  1, FLOATFN,  JX_F,               LIBM,   "cos") \
-    X(TAN,      "tan",      "tan",     FN,  1, FLOATFN,  JX_F,               LIBM,   "tan")
+    X(TAN,      "tan",      "tan",     FN,  1, FLOATFN,  JX_F,               LIBM,   "tan") \
+    X(SUM,      "sum",      "sum",     FN,  1, REDUCE,   JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(PROD,     "prod",     "prod",    FN,  1, REDUCE,   JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(MIN,      "min",      "min",     FN,  1, REDUCE,   JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(MAX,      "max",      "max",     FN,  1, REDUCE,   JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(ANY,      "any",      "any",     FN,  1, REDUCE,   JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(ALL,      "all",      "all",     FN,  1, REDUCE,   JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(MEAN,     "mean",     "mean",    FN,  1, REDUCE,   JX_B|JX_I|JX_F,     INLINE, NULL)
 
 typedef enum jx_op {
 #define JX_OP_ENUM(id, mnem, spell, syn, ar, rule, kinds, low, fn) JX_OP_##id,
@@ -76,10 +83,13 @@ typedef enum jx_syntax { JX_SYN_OPB, JX_SYN_OPU, JX_SYN_FN } jx_syntax;
  *   BOOL8    as ARITH, but two bools become int8 (NumPy: True//True
  *            is int8)
  *   FLOATFN  operand promoted to a float (jx_dtype_to_float); result too
- *   WHERE    first operand to bool; the other two promoted together */
+ *   WHERE    first operand to bool; the other two promoted together
+ *   REDUCE   a reduction over the whole array or one axis (sum(x, axis=1)):
+ *            only as the outermost operation; result and accumulator
+ *            types as NumPy's (jx_sema_reduce_types) */
 typedef enum jx_rule {
     JX_R_SAME, JX_R_ARITH, JX_R_TRUEDIV, JX_R_CMP, JX_R_BOOL8, JX_R_FLOATFN,
-    JX_R_WHERE
+    JX_R_WHERE, JX_R_REDUCE
 } jx_rule;
 
 typedef enum jx_lower { JX_L_INLINE, JX_L_INTRIN, JX_L_LIBM } jx_lower;

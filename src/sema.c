@@ -331,6 +331,76 @@ overflow:
     return -1;
 }
 
+/* ---- reductions ------------------------------------------------------------ */
+
+static jx_node *visit(sema *S, jx_node *n, bool root);
+
+void jx_sema_reduce_types(int op, jx_dtype elem, jx_dtype *result, jx_dtype *acc)
+{
+    jx_kind k = jx_dtype_kind(elem);
+    switch (op) {
+    case JX_OP_SUM:
+    case JX_OP_PROD:
+        if (k == JX_KIND_FLOAT)
+            *result = elem, *acc = JX_FLOAT64;
+        else
+            *result = *acc = k == JX_KIND_UINT ? JX_UINT64 : JX_INT64;
+        return;
+    case JX_OP_MEAN:
+        *result = k == JX_KIND_FLOAT ? elem : JX_FLOAT64;
+        *acc = JX_FLOAT64;
+        return;
+    case JX_OP_MIN:
+    case JX_OP_MAX:
+        *result = elem;
+        *acc = elem == JX_FLOAT16 ? JX_FLOAT32 : elem;
+        return;
+    default: /* any, all */
+        *result = *acc = JX_BOOL;
+        return;
+    }
+}
+
+/* A reduction's arguments: the expression, then an axis (positional or
+ * axis=) that must be an integer constant. */
+static int reduce_args(sema *S, jx_node *n)
+{
+    const char *fname = jx_ops[n->op].spell;
+    jx_node *axis = NULL;
+    if (n->nargs == 2 && n->args[1]->kind != JX_N_KWARG)
+        axis = n->args[1];
+    for (int i = 1; i < n->nargs; i++) {
+        jx_node *a = n->args[i];
+        if (a->kind == JX_N_KWARG && a->namelen == 4 && memcmp(a->name, "axis", 4) == 0 && !axis)
+            axis = a->args[0];
+        else if (a != axis) {
+            jx_err_set(S->err, JX_ERR_ARITY, a->offset, a->length,
+                       "%s() takes an expression and an optional axis", fname);
+            return -1;
+        }
+    }
+    if (n->nargs < 1 || n->args[0]->kind == JX_N_KWARG) {
+        jx_err_set(S->err, JX_ERR_ARITY, n->offset, n->length,
+                   "%s() takes an expression and an optional axis", fname);
+        return -1;
+    }
+    n->nargs = 1;
+    if (axis == NULL)
+        return 0;
+    jx_node *v = visit(S, axis, false);
+    if (v == NULL)
+        return -1;
+    if (v->kind != JX_N_CONST || !(jx_dtype_kind(v->dtype) & JX_KIND_INT) ||
+        v->v.i < -JX_MAX_DIMS || v->v.i >= JX_MAX_DIMS) {
+        jx_err_set(S->err, JX_ERR_TYPE, axis->offset, axis->length,
+                   "the axis of %s() must be an integer constant", fname);
+        return -1;
+    }
+    n->has_axis = true;
+    n->axis = (int32_t)v->v.i;
+    return 0;
+}
+
 /* ---- names and calls ----------------------------------------------------- */
 
 int jx_sema_distance(const char *a, size_t na, const char *b, size_t nb)
@@ -409,6 +479,17 @@ static int bind_call(sema *S, jx_node *n)
                        "unknown function '%.*s'", (int)n->namelen, n->name);
         return -1;
     }
+    n->kind = JX_N_OP;
+    n->op = op;
+    if (jx_ops[op].rule == JX_R_REDUCE)
+        return reduce_args(S, n);
+    for (int i = 0; i < n->nargs; i++)
+        if (n->args[i]->kind == JX_N_KWARG) {
+            jx_err_set(S->err, JX_ERR_ARITY, n->args[i]->offset, n->args[i]->length,
+                       "%s() got an unexpected keyword argument '%.*s'",
+                       jx_ops[op].spell, (int)n->args[i]->namelen, n->args[i]->name);
+            return -1;
+        }
     if (n->nargs != jx_ops[op].arity) {
         jx_err_set(S->err, JX_ERR_ARITY, n->offset, n->length,
                    "%s() takes %d argument%s, %d given", jx_ops[op].spell,
@@ -416,14 +497,11 @@ static int bind_call(sema *S, jx_node *n)
                    n->nargs);
         return -1;
     }
-    n->kind = JX_N_OP;
-    n->op = op;
     return 0;
 }
 
 /* ---- the pass --------------------------------------------------------------- */
 
-static jx_node *visit(sema *S, jx_node *n);
 
 /* Types operator node n whose operands are typed. */
 static int type_op(sema *S, jx_node *n)
@@ -455,6 +533,12 @@ static int type_op(sema *S, jx_node *n)
         break;
     case JX_R_CMP: result = JX_BOOL; break;
     case JX_R_FLOATFN: t = result = jx_dtype_to_float(t); break;
+    case JX_R_REDUCE: {
+        jx_dtype acc;
+        if (jx_dtype_kind(t) & o->kinds)
+            jx_sema_reduce_types(n->op, t, &result, &acc);
+        break;
+    }
     default: break;
     }
     if (!(jx_dtype_kind(t) & o->kinds))
@@ -488,7 +572,7 @@ static int type_op(sema *S, jx_node *n)
     return 0;
 }
 
-static jx_node *visit(sema *S, jx_node *n)
+static jx_node *visit(sema *S, jx_node *n, bool root)
 {
     switch (n->kind) {
     case JX_N_INT:
@@ -519,9 +603,20 @@ static jx_node *visit(sema *S, jx_node *n)
         return n;
     case JX_N_VAR:
         return bind_var(S, n) < 0 ? NULL : n;
+    case JX_N_KWARG:
+        jx_err_set(S->err, JX_ERR_SYNTAX, n->offset, n->length,
+                   "a keyword argument outside a call");
+        return NULL;
     case JX_N_CALL:
         if (bind_call(S, n) < 0)
             return NULL;
+        if (jx_ops[n->op].rule == JX_R_REDUCE && !root) {
+            jx_err_set(S->err, JX_ERR_SYNTAX, n->offset, n->length,
+                       "%s() must be the outermost operation of the expression "
+                       "(as in numexpr): write it alone, e.g. %s(a*b)",
+                       jx_ops[n->op].spell, jx_ops[n->op].spell);
+            return NULL;
+        }
         /* fall through */
     case JX_N_OP:
         /* -9223372036854775808: the literal alone is out of range. */
@@ -535,7 +630,7 @@ static jx_node *visit(sema *S, jx_node *n)
             return n;
         }
         for (int i = 0; i < n->nargs; i++) {
-            n->args[i] = visit(S, n->args[i]);
+            n->args[i] = visit(S, n->args[i], false);
             if (n->args[i] == NULL)
                 return NULL;
         }
@@ -550,5 +645,5 @@ jx_node *jx_sema(jx_arena *a, jx_node *root, const jx_var *vars, int nvars,
                  jx_error *err)
 {
     sema S = {a, vars, nvars, err};
-    return visit(&S, root);
+    return visit(&S, root, true);
 }

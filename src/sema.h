@@ -14,6 +14,11 @@
 JX_INTERNAL jx_node *jx_sema(jx_arena *a, jx_node *root, const jx_var *vars,
                              int nvars, jx_error *err);
 
+/* For reduction op over elements of type elem: the result dtype (NumPy's)
+ * and the accumulator dtype the kernel reduces in. */
+JX_INTERNAL void jx_sema_reduce_types(int op, jx_dtype elem, jx_dtype *result,
+                                      jx_dtype *acc);
+
 /* Levenshtein distance between two short strings (for suggestions). */
 JX_INTERNAL int jx_sema_distance(const char *a, size_t na, const char *b,
                                  size_t nb);

@@ -1,0 +1,349 @@
+/* reduce.c - reductions: sum, prod, min, max, any, all, mean of an
+ * element-wise expression, over the whole array or along one axis.
+ *
+ * Two ways, chosen by where the reduced axis falls once the dimensions are
+ * ordered by the inputs' strides:
+ *  - innermost (or every axis): the 'R' kernel reduces each row in blocks of
+ *    JX_REDUCE_BLOCK elements into partials; the partials of a row (or of
+ *    the whole array) are then combined here, pairwise for float sums, in a
+ *    fixed order, so the result does not depend on the threads' timing.
+ *  - an outer axis: the output is set to the operation's identity and the
+ *    'A' kernel accumulates each row into it (out[i] = op(out[i], v[i]));
+ *    threads take disjoint segments of the rows, so none writes another's
+ *    outputs.
+ * Then the accumulators are converted to the result dtype (mean divides). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dtype.h"
+#include "eval.h"
+#include "pool.h"
+
+#define STRIDE JX_PLAN_STRIDE
+
+/* Reads element i of an accumulator array of type t. */
+static double get_f(const void *p, jx_dtype t, int64_t i)
+{
+    return t == JX_FLOAT32 ? ((const float *)p)[i] : ((const double *)p)[i];
+}
+
+static void put_f(void *p, jx_dtype t, int64_t i, double v)
+{
+    if (t == JX_FLOAT32)
+        ((float *)p)[i] = (float)v;
+    else
+        ((double *)p)[i] = v;
+}
+
+/* An integer or bool accumulator as 64 bits (signed types sign-extended). */
+static uint64_t get_u(const void *p, jx_dtype t, int64_t i)
+{
+    switch (t) {
+    case JX_BOOL:
+    case JX_UINT8: return ((const uint8_t *)p)[i];
+    case JX_INT8: return (uint64_t)(int64_t)((const int8_t *)p)[i];
+    case JX_INT16: return (uint64_t)(int64_t)((const int16_t *)p)[i];
+    case JX_UINT16: return ((const uint16_t *)p)[i];
+    case JX_INT32: return (uint64_t)(int64_t)((const int32_t *)p)[i];
+    case JX_UINT32: return ((const uint32_t *)p)[i];
+    default: return ((const uint64_t *)p)[i];
+    }
+}
+
+static void put_u(void *p, jx_dtype t, int64_t i, uint64_t v)
+{
+    switch (jx_dtype_size(t)) {
+    case 1: ((uint8_t *)p)[i] = (uint8_t)v; break;
+    case 2: ((uint16_t *)p)[i] = (uint16_t)v; break;
+    case 4: ((uint32_t *)p)[i] = (uint32_t)v; break;
+    default: ((uint64_t *)p)[i] = v; break;
+    }
+}
+
+static bool is_float(jx_dtype t) { return jx_dtype_kind(t) == JX_KIND_FLOAT; }
+static bool is_signed(jx_dtype t) { return jx_dtype_kind(t) == JX_KIND_INT; }
+
+/* op(a, b) on doubles, NaN-propagating for min and max (as NumPy). */
+static double combine_f(int op, double a, double b)
+{
+    switch (op) {
+    case JX_OP_PROD: return a * b;
+    case JX_OP_MIN: return isnan(a) || isnan(b) ? NAN : (b < a ? b : a);
+    case JX_OP_MAX: return isnan(a) || isnan(b) ? NAN : (b > a ? b : a);
+    default: return a + b; /* sum, mean */
+    }
+}
+
+static uint64_t combine_u(int op, jx_dtype t, uint64_t a, uint64_t b)
+{
+    bool s = is_signed(t);
+    switch (op) {
+    case JX_OP_PROD: return a * b;
+    case JX_OP_MIN: return (s ? (int64_t)b < (int64_t)a : b < a) ? b : a;
+    case JX_OP_MAX: return (s ? (int64_t)b > (int64_t)a : b > a) ? b : a;
+    case JX_OP_ANY: return a | b;
+    case JX_OP_ALL: return a & b;
+    default: return a + b;
+    }
+}
+
+/* Pairwise combination of n float partials: the error grows with log n. */
+static double pairwise(int op, const void *p, jx_dtype t, int64_t lo, int64_t n)
+{
+    if (n <= 8) {
+        double r = get_f(p, t, lo);
+        for (int64_t i = 1; i < n; i++)
+            r = combine_f(op, r, get_f(p, t, lo + i));
+        return r;
+    }
+    int64_t half = n / 2;
+    return combine_f(op, pairwise(op, p, t, lo, half),
+                     pairwise(op, p, t, lo + half, n - half));
+}
+
+/* Combines partials [lo, lo+n) of type t into element `at` of acc. */
+static void combine_into(int op, jx_dtype t, const void *partials, int64_t lo,
+                         int64_t n, void *acc, int64_t at)
+{
+    if (is_float(t)) {
+        put_f(acc, t, at, pairwise(op, partials, t, lo, n));
+    } else {
+        uint64_t r = get_u(partials, t, lo);
+        for (int64_t i = 1; i < n; i++)
+            r = combine_u(op, t, r, get_u(partials, t, lo + i));
+        put_u(acc, t, at, r);
+    }
+}
+
+/* The identity of op in type t (the start of an accumulation). */
+static void identity(int op, jx_dtype t, void *acc, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {
+        if (is_float(t)) {
+            double v = op == JX_OP_PROD ? 1.0 : op == JX_OP_MIN ? INFINITY
+                       : op == JX_OP_MAX ? -INFINITY : 0.0;
+            put_f(acc, t, i, v);
+            continue;
+        }
+        unsigned bits = 8 * (unsigned)jx_dtype_size(t);
+        uint64_t umax = bits == 64 ? UINT64_MAX : (1ull << bits) - 1;
+        uint64_t v;
+        switch (op) {
+        case JX_OP_PROD:
+        case JX_OP_ALL: v = 1; break;
+        case JX_OP_MIN: v = is_signed(t) ? umax >> 1 : umax; break;
+        case JX_OP_MAX: v = is_signed(t) ? (uint64_t)(-(int64_t)(umax >> 1) - 1) : 0; break;
+        default: v = 0; break;
+        }
+        put_u(acc, t, i, v);
+    }
+}
+
+/* Stores accumulator element i (type acc) as a value of the result type. */
+static void store_result(int op, jx_dtype acc, const void *a, int64_t i,
+                         jx_dtype rt, char *dst, int64_t count)
+{
+    if (is_float(acc)) {
+        double v = get_f(a, acc, i);
+        if (op == JX_OP_MEAN)
+            v = count ? v / (double)count : NAN;
+        switch (rt) {
+        case JX_FLOAT16: *(_Float16 *)dst = (_Float16)v; break;
+        case JX_FLOAT32: *(float *)dst = (float)v; break;
+        default: *(double *)dst = v; break;
+        }
+        return;
+    }
+    uint64_t v = get_u(a, acc, i);
+    if (op == JX_OP_MEAN) { /* not reached: mean accumulates in float64 */
+        *(double *)dst = count ? (double)(int64_t)v / (double)count : NAN;
+        return;
+    }
+    if (rt == JX_BOOL)
+        v = v != 0;
+    put_u(dst, rt, 0, v);
+}
+
+/* ---- the two ways ------------------------------------------------------- */
+
+typedef struct rjob {
+    const jx_plan *p;
+    jx_kernel_fn fn;
+    jx_chunks ck;
+    char *partials;     /* 'R': [nrows][nblocks] of acc */
+    int64_t nblocks;    /* partials per row */
+    int64_t accsize;
+} rjob;
+
+/* 'R': rows [r0, r1), elements [i0, i1) into their partials. */
+static int partials_chunk(void *arg, int64_t c, jx_error *err)
+{
+    const rjob *j = arg;
+    const jx_plan *p = j->p;
+    int64_t r0, r1, i0, i1;
+    jx_chunk_range(&j->ck, c, &r0, &r1, &i0, &i1);
+    char *ptr[JX_PLAN_MAX_OPS];
+    int64_t inner[JX_PLAN_MAX_OPS];
+    for (int o = 0; o < p->nops; o++)
+        inner[o] = p->ndim ? STRIDE(p, p->ndim - 1, o) : p->itemsize[o];
+    inner[0] = j->accsize;
+    for (int64_t r = r0; r < r1; r++) {
+        jx_plan_row_pointers(p, r, ptr);
+        for (int o = 1; o < p->nops; o++)
+            ptr[o] += i0 * inner[o];
+        ptr[0] = j->partials + (r * j->nblocks + i0 / JX_REDUCE_BLOCK) * j->accsize;
+        j->fn(i1 - i0, ptr, inner);
+    }
+    return 0;
+}
+
+/* 'A': every row's segment [i0, i1) accumulated into the output. */
+static int accumulate_chunk(void *arg, int64_t c, jx_error *err)
+{
+    const rjob *j = arg;
+    int64_t r0, r1, i0, i1;
+    jx_chunk_range(&j->ck, c, &r0, &r1, &i0, &i1);
+    jx_plan_run_rows(j->p, j->fn, r0, r1, i0, i1);
+    return 0;
+}
+
+int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
+                  bool alloc, jx_error *err)
+{
+    const jx_ir *ir = e->ir;
+    int op = ir->reduce, nops = 1 + ir->ninputs;
+    jx_dtype rt = ir->dtype, at = ir->acc_dtype;
+    int64_t accsize = (int64_t)jx_dtype_size(at);
+
+    int ndim;
+    int64_t shape[JX_MAX_DIMS];
+    ops[0] = NULL;
+    if (jx_eval_broadcast(e, ops, nops, &ndim, shape, err) < 0)
+        return -1;
+    int ax = -1;
+    if (ir->has_axis) {
+        ax = ir->axis < 0 ? ir->axis + ndim : ir->axis;
+        if (ax < 0 || ax >= ndim) {
+            jx_err_set(err, JX_ERR_SHAPE, -1, 0,
+                       "axis %d is out of bounds for array of dimension %d",
+                       (int)ir->axis, ndim);
+            return -1;
+        }
+    }
+    /* The result's shape: the broadcast shape without the axis, or 0-d. */
+    int ondim = 0;
+    int64_t oshape[JX_MAX_DIMS], total = 1, nout = 1;
+    for (int d = 0; d < ndim; d++) {
+        total *= shape[d];
+        if (ax >= 0 && d != ax) {
+            oshape[ondim++] = shape[d];
+            nout *= shape[d];
+        }
+    }
+    int64_t count = ax >= 0 ? shape[ax] : total; /* elements per result */
+    if (alloc) {
+        if (jx_eval_alloc(out, rt, ondim, oshape, err) < 0)
+            return -1;
+    } else if (jx_eval_check_out(out, rt, ondim, oshape, err) < 0) {
+        return -1;
+    }
+    if (nout == 0)
+        return 0;
+    if (count == 0 && (op == JX_OP_MIN || op == JX_OP_MAX)) {
+        jx_err_set(err, JX_ERR_SHAPE, -1, 0,
+                   "zero-size array to reduction operation %s which has no identity",
+                   op == JX_OP_MIN ? "minimum" : "maximum");
+        return -1;
+    }
+
+    char *acc = malloc((size_t)(nout * accsize));
+    if (acc == NULL) {
+        jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    if (count == 0) {
+        identity(op, at, acc, nout);
+    } else {
+        /* The accumulators as operand 0: C order over the result's
+         * dimensions, stride 0 along the reduced axis (or every axis). */
+        jx_array A;
+        memset(&A, 0, sizeof A);
+        A.data = acc;
+        A.dtype = at;
+        A.ndim = ndim;
+        int64_t stride = accsize;
+        for (int d = ndim - 1; d >= 0; d--) {
+            A.shape[d] = shape[d];
+            A.strides[d] = (ax < 0 || d == ax) ? 0 : stride;
+            if (ax >= 0 && d != ax)
+                stride *= shape[d];
+        }
+        ops[0] = &A;
+        jx_plan p;
+        if (jx_plan_init(&p, ops, nops, ndim, shape, err) < 0) {
+            free(acc);
+            return -1;
+        }
+        jx_plan_collapse(&p, -1);
+        bool rows = p.ndim == 0 || STRIDE(&p, p.ndim - 1, 0) == 0;
+
+        char layout[JX_LAYOUT_MAX + 1];
+        layout[0] = rows ? JX_LAYOUT_PARTIALS : JX_LAYOUT_ACCUMULATE;
+        for (int o = 0; o < nops; o++)
+            layout[1 + o] = p.ndim == 0 ? JX_LAYOUT_CONTIG
+                                        : jx_layout_class(STRIDE(&p, p.ndim - 1, o), p.itemsize[o]);
+        if (rows)
+            layout[1] = JX_LAYOUT_CONTIG;
+        strcpy(layout + 1 + nops, ":n"); /* acc is ours: no overlap */
+
+        jx_kernel *tmpk = NULL;
+        jx_kernel *k = jx_expr_kernel(e, layout, &tmpk, err);
+        rjob j = {&p, k ? k->fn : NULL, {0}, NULL, 0, accsize};
+        if (k == NULL) {
+            rc = -1;
+        } else if (rows) {
+            jx_plan_chunks(&p, JX_REDUCE_BLOCK, true, &j.ck);
+            j.nblocks = (j.ck.inner + JX_REDUCE_BLOCK - 1) / JX_REDUCE_BLOCK;
+            j.partials = malloc((size_t)(j.ck.nrows * j.nblocks * accsize));
+            if (j.partials == NULL) {
+                jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
+                rc = -1;
+            } else {
+                rc = jx_pool_run(j.ck.count, j.ck.nthreads, partials_chunk, &j, err);
+            }
+            if (rc == 0 && ax < 0) {
+                combine_into(op, at, j.partials, 0, j.ck.nrows * j.nblocks, acc, 0);
+            } else if (rc == 0) {
+                char *ptr[JX_PLAN_MAX_OPS];
+                for (int64_t r = 0; r < j.ck.nrows; r++) {
+                    jx_plan_row_pointers(&p, r, ptr);
+                    combine_into(op, at, j.partials, r * j.nblocks, j.nblocks, acc,
+                                 (ptr[0] - acc) / accsize);
+                }
+            }
+            free(j.partials);
+        } else {
+            identity(op, at, acc, nout);
+            jx_plan_chunks(&p, 64, false, &j.ck);
+            rc = jx_pool_run(j.ck.count, j.ck.nthreads, accumulate_chunk, &j, err);
+        }
+        jx_cache_release(tmpk);
+        free(p.strides);
+    }
+
+    if (rc == 0) { /* accumulators to the result, in C order */
+        int64_t idx[JX_MAX_DIMS] = {0};
+        for (int64_t i = 0; i < nout; i++) {
+            int64_t off = 0;
+            for (int d = 0; d < ondim; d++)
+                off += idx[d] * out->strides[d];
+            store_result(op, at, acc, i, rt, (char *)out->data + off, count);
+            for (int d = ondim - 1; d >= 0 && ++idx[d] == oshape[d]; d--)
+                idx[d] = 0;
+        }
+    }
+    free(acc);
+    return rc;
+}

@@ -1,0 +1,354 @@
+/* check_reduce.c - reductions: sum prod min max any all mean, whole array
+ * and along an axis (negative too), over expressions, dtypes and layouts,
+ * against reference loops; NumPy's result dtypes; NaN propagation; empty
+ * inputs; accuracy of float sums where naive summation loses digits; the
+ * same bits on 1 thread and on 4; the errors.
+ *
+ * Tolerances: integer and bool results exact; float64 results within
+ * 1e-12 relative of a long double reference (sums of up to 1e5 terms in
+ * blocks and pairs); float32 within 1e-5 relative (float32 inputs,
+ * accumulated in float64, rounded once to float32). */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jitexpr.h"
+
+#define NROWS(t) ((int)(sizeof(t) / sizeof((t)[0])))
+
+static jx_array make2(jx_dtype t, void *data, int64_t m, int64_t n, int fortran)
+{
+    jx_array a;
+    memset(&a, 0, sizeof a);
+    int64_t item = (int64_t)jx_dtype_size(t);
+    a.data = data;
+    a.dtype = t;
+    a.ndim = 2;
+    a.shape[0] = m;
+    a.shape[1] = n;
+    a.strides[0] = fortran ? item : n * item;
+    a.strides[1] = fortran ? m * item : item;
+    return a;
+}
+
+static double elem(const jx_array *a, int64_t i, int64_t j)
+{
+    const char *p = (const char *)a->data + i * a->strides[0] + j * a->strides[1];
+    switch (a->dtype) {
+    case JX_BOOL: return *(const uint8_t *)p;
+    case JX_INT32: return *(const int32_t *)p;
+    case JX_INT64: return (double)*(const int64_t *)p;
+    case JX_FLOAT32: return *(const float *)p;
+    default: return *(const double *)p;
+    }
+}
+
+static double result_at(const jx_array *r, int64_t i)
+{
+    const char *p = (const char *)r->data + (r->ndim ? i * r->strides[0] : 0);
+    switch (r->dtype) {
+    case JX_BOOL: return *(const uint8_t *)p;
+    case JX_INT32: return *(const int32_t *)p;
+    case JX_INT64: return (double)*(const int64_t *)p;
+    case JX_UINT64: return (double)*(const uint64_t *)p;
+    case JX_FLOAT32: return *(const float *)p;
+    default: return *(const double *)p;
+    }
+}
+
+/* Reference: the reduction of f(a, b) = a*b - a (or a for "a" rows). */
+enum { F_A, F_AB };
+static long double ref_reduce(const char *op, const jx_array *a, const jx_array *b, int f,
+                              int axis, int64_t k)
+{
+    int64_t m = a->shape[0], n = a->shape[1];
+    long double r = !strcmp(op, "prod") || !strcmp(op, "all") ? 1
+                    : !strcmp(op, "min") ? INFINITY : !strcmp(op, "max") ? -INFINITY : 0;
+    int64_t cnt = 0;
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) {
+            if ((axis == 0 && j != k) || (axis == 1 && i != k))
+                continue;
+            long double v = f == F_A ? elem(a, i, j) : elem(a, i, j) * elem(b, i, j) - elem(a, i, j);
+            cnt++;
+            if (!strcmp(op, "sum") || !strcmp(op, "mean")) r += v;
+            else if (!strcmp(op, "prod")) r *= v;
+            else if (!strcmp(op, "min")) r = isnan(v) || isnan(r) ? NAN : v < r ? v : r;
+            else if (!strcmp(op, "max")) r = isnan(v) || isnan(r) ? NAN : v > r ? v : r;
+            else if (!strcmp(op, "any")) r = r || v != 0;
+            else if (!strcmp(op, "all")) r = r && v != 0;
+        }
+    return !strcmp(op, "mean") ? r / cnt : r;
+}
+
+static const char *const ops[] = {"sum", "prod", "min", "max", "any", "all", "mean"};
+static const jx_dtype dtypes[] = {JX_FLOAT64, JX_FLOAT32, JX_INT32, JX_INT64, JX_BOOL};
+/* axis: -2 none; others as written (-1 is the last) */
+static const int axes[] = {-2, 0, 1, -1};
+static const struct { int64_t m, n; int fortran; } shapes[] = {
+    {1, 1, 0}, {3, 5, 0}, {7, 1100, 0}, {1100, 7, 0}, {6, 2500, 1}, {4, 3000, 0},
+};
+
+static jx_dtype numpy_result(const char *op, jx_dtype t)
+{
+    if (!strcmp(op, "any") || !strcmp(op, "all"))
+        return JX_BOOL;
+    if (!strcmp(op, "mean"))
+        return t == JX_FLOAT32 ? JX_FLOAT32 : JX_FLOAT64;
+    if (!strcmp(op, "sum") || !strcmp(op, "prod"))
+        return t == JX_FLOAT32 || t == JX_FLOAT64 ? t : JX_INT64;
+    return t; /* min, max */
+}
+
+START_TEST(test_reductions)
+{
+    int s = _i % NROWS(shapes), x = (_i / NROWS(shapes)) % NROWS(axes);
+    int ti = (_i / NROWS(shapes) / NROWS(axes)) % NROWS(dtypes);
+    int oi = _i / NROWS(shapes) / NROWS(axes) / NROWS(dtypes);
+    const char *op = ops[oi];
+    jx_dtype t = dtypes[ti];
+    int64_t m = shapes[s].m, n = shapes[s].n;
+    int f = t == JX_BOOL || !strcmp(op, "prod") ? F_A : F_AB;
+    /* Values: floats in (0.5, 1.5) so products stay finite; ints 1..3 for
+     * prod over few elements, else -50..50; bools a pattern. */
+    size_t item = jx_dtype_size(t);
+    char *da = malloc((size_t)(m * n) * item), *db = malloc((size_t)(m * n) * item);
+    for (int64_t i = 0; i < m * n; i++) {
+        double va, vb;
+        uint64_t h = (uint64_t)(i + 7) * 0x9E3779B97F4A7C15ull;
+        if (t == JX_FLOAT32 || t == JX_FLOAT64) {
+            va = 0.5 + (double)(h >> 40) / (double)(1ull << 24);
+            vb = 0.5 + (double)((h >> 16) & 0xffffff) / (double)(1 << 24);
+        } else if (t == JX_BOOL) {
+            va = (h >> 33) % 7 != 0;
+            vb = (h >> 35) % 3 != 0;
+        } else if (!strcmp(op, "prod")) {
+            va = 1 + (double)((h >> 33) % 2) * ((i % 401) == 0); /* < 2^40 */
+            vb = 1;
+        } else {
+            va = (double)((int64_t)((h >> 33) % 101) - 50);
+            vb = (double)((int64_t)((h >> 20) % 11) - 5);
+        }
+        switch (t) {
+        case JX_FLOAT64: ((double *)da)[i] = va; ((double *)db)[i] = vb; break;
+        case JX_FLOAT32: ((float *)da)[i] = (float)va; ((float *)db)[i] = (float)vb; break;
+        case JX_INT32: ((int32_t *)da)[i] = (int32_t)va; ((int32_t *)db)[i] = (int32_t)vb; break;
+        case JX_INT64: ((int64_t *)da)[i] = (int64_t)va; ((int64_t *)db)[i] = (int64_t)vb; break;
+        default: ((uint8_t *)da)[i] = (uint8_t)va; ((uint8_t *)db)[i] = (uint8_t)vb; break;
+        }
+    }
+    jx_array in[2] = {make2(t, da, m, n, shapes[s].fortran), make2(t, db, m, n, 0)};
+    jx_var vars[2] = {{"a", t}, {"b", t}};
+    char src[80];
+    const char *body = f == F_A ? "a" : "a*b - a";
+    if (axes[x] == -2)
+        snprintf(src, sizeof src, "%s(%s)", op, body);
+    else
+        snprintf(src, sizeof src, "%s(%s, axis=%d)", op, body, axes[x]);
+    jx_error err;
+    jx_expr *e = jx_compile(src, vars, 2, 0, &err);
+    ck_assert_msg(e != NULL, "%s over %s: %s", src, jx_dtype_name(t), err.message);
+    jx_dtype rt = numpy_result(op, t);
+    ck_assert_msg(jx_expr_dtype(e) == rt, "%s over %s gives %s, NumPy %s", src,
+                  jx_dtype_name(t), jx_dtype_name(jx_expr_dtype(e)), jx_dtype_name(rt));
+    jx_array r;
+    ck_assert_msg(jx_eval_new(e, in, &r, &err) == 0, "%s: %s", src, err.message);
+    int axis = axes[x] == -1 ? 1 : axes[x];
+    int64_t nres = axis == -2 ? 1 : axis == 0 ? n : m;
+    ck_assert_int_eq(r.ndim, axis == -2 ? 0 : 1);
+    if (r.ndim)
+        ck_assert_int_eq(r.shape[0], nres);
+    double tol = rt == JX_FLOAT64 ? 1e-12 : rt == JX_FLOAT32 ? 1e-5 : 0;
+    for (int64_t k = 0; k < nres; k++) {
+        long double want = ref_reduce(op, &in[0], &in[1], f, axis, k);
+        double got = result_at(&r, k);
+        ck_assert_msg(fabsl(got - want) <= tol * fmaxl(1, fabsl(want)),
+                      "%s over %s (%lldx%lld%s): result %lld is %.17g, want %.17Lg", src,
+                      jx_dtype_name(t), (long long)m, (long long)n,
+                      shapes[s].fortran ? " F" : "", (long long)k, got, want);
+    }
+    jx_free(r.data);
+    jx_expr_free(e);
+    free(da);
+    free(db);
+}
+END_TEST
+
+static jx_array vec(jx_dtype t, void *data, int64_t n)
+{
+    jx_array a;
+    memset(&a, 0, sizeof a);
+    a.data = data;
+    a.dtype = t;
+    a.ndim = 1;
+    a.shape[0] = n;
+    a.strides[0] = (int64_t)jx_dtype_size(t);
+    return a;
+}
+
+static double eval1(const char *src, jx_dtype t, void *data, int64_t n)
+{
+    jx_var v = {"a", t};
+    jx_error err;
+    jx_expr *e = jx_compile(src, &v, 1, 0, &err);
+    ck_assert_msg(e != NULL, "%s: %s", src, err.message);
+    jx_array in = vec(t, data, n), r;
+    ck_assert_msg(jx_eval_new(e, &in, &r, &err) == 0, "%s: %s", src, err.message);
+    double x = result_at(&r, 0);
+    jx_free(r.data);
+    jx_expr_free(e);
+    return x;
+}
+
+/* min and max propagate NaN wherever it is, as NumPy (numexpr #535). */
+START_TEST(test_nan)
+{
+    static const int64_t where[] = {0, 1, 1023, 1024, 5000, 99999};
+    enum { N = 100000 };
+    double *a = malloc(N * sizeof *a);
+    for (int w = 0; w < NROWS(where); w++) {
+        for (int i = 0; i < N; i++)
+            a[i] = i % 17;
+        a[where[w]] = NAN;
+        ck_assert_msg(isnan(eval1("min(a)", JX_FLOAT64, a, N)), "min, NaN at %lld", (long long)where[w]);
+        ck_assert_msg(isnan(eval1("max(a)", JX_FLOAT64, a, N)), "max, NaN at %lld", (long long)where[w]);
+        ck_assert(isnan(eval1("sum(a)", JX_FLOAT64, a, N)));
+    }
+    free(a);
+}
+END_TEST
+
+/* Float sums must not lose the digits naive summation loses. */
+START_TEST(test_accuracy)
+{
+    enum { N = 10000000 };
+    float *a = malloc(N * sizeof *a);
+    double exact = 0;
+    float naive = 0;
+    for (int i = 0; i < N; i++) {
+        a[i] = 0.1f + (float)(i % 1000) * 1e-4f;
+        exact += a[i]; /* double: exact enough here (error << float32 ulp) */
+        naive += a[i];
+    }
+    double got = eval1("sum(a)", JX_FLOAT32, a, N);
+    double rel = fabs(got - exact) / exact;
+    double naive_rel = fabs((double)naive - exact) / exact;
+    /* Pairwise in float32 would be ~log2(N)*2^-24 ~ 1.4e-6; we do better. */
+    ck_assert_msg(rel < 1e-6, "sum relative error %g", rel);
+    ck_assert_msg(naive_rel > 1e-3, "the data does not defeat naive summation (%g)", naive_rel);
+    free(a);
+}
+END_TEST
+
+/* Partials combine in a fixed order: the same bits on 1 thread and on 4. */
+START_TEST(test_threads_same_bits)
+{
+    enum { N = 3000017 };
+    double *a = malloc(N * sizeof *a);
+    for (int i = 0; i < N; i++)
+        a[i] = sin(i) * 1e3;
+    int old = jx_set_num_threads(1);
+    double one = eval1("sum(a*a - a)", JX_FLOAT64, a, N);
+    jx_set_num_threads(4);
+    double four = eval1("sum(a*a - a)", JX_FLOAT64, a, N);
+    double mean4 = eval1("mean(a)", JX_FLOAT64, a, N);
+    jx_set_num_threads(old);
+    ck_assert(memcmp(&one, &four, sizeof one) == 0);
+    long double ref = 0;
+    for (int i = 0; i < N; i++)
+        ref += (long double)a[i];
+    ck_assert(fabsl(mean4 - ref / N) < 1e-12L * 1e3L);
+    free(a);
+}
+END_TEST
+
+START_TEST(test_empty)
+{
+    double a[1] = {0};
+    ck_assert_double_eq(eval1("sum(a)", JX_FLOAT64, a, 0), 0);
+    ck_assert_double_eq(eval1("prod(a)", JX_FLOAT64, a, 0), 1);
+    ck_assert_double_eq(eval1("any(a)", JX_FLOAT64, a, 0), 0);
+    ck_assert_double_eq(eval1("all(a)", JX_FLOAT64, a, 0), 1);
+    ck_assert(isnan(eval1("mean(a)", JX_FLOAT64, a, 0)));
+    jx_var v = {"a", JX_FLOAT64};
+    jx_error err;
+    jx_expr *e = jx_compile("min(a)", &v, 1, 0, &err);
+    ck_assert_ptr_nonnull(e);
+    jx_array in = vec(JX_FLOAT64, a, 0), r;
+    ck_assert_int_eq(jx_eval_new(e, &in, &r, &err), -1);
+    ck_assert_int_eq(err.code, JX_ERR_SHAPE);
+    ck_assert_ptr_nonnull(strstr(err.message, "no identity"));
+    jx_expr_free(e);
+}
+END_TEST
+
+static const struct {
+    const char *src;
+    jx_code code;
+    int offset;
+    const char *words;
+} error_rows[] = {
+    {"sum(a) + 1", JX_ERR_SYNTAX, 0, "outermost"},
+    {"2 * max(a)", JX_ERR_SYNTAX, 4, "outermost"},
+    {"sum(a, axis=a)", JX_ERR_TYPE, 12, "integer constant"},
+    {"sum(a, axis=1.5)", JX_ERR_TYPE, 12, "integer constant"},
+    {"sum(a, keepdims=1)", JX_ERR_ARITY, 7, "optional axis"},
+    {"sum()", JX_ERR_ARITY, 0, "optional axis"},
+    {"sin(a, axis=1)", JX_ERR_ARITY, 7, "unexpected keyword argument 'axis'"},
+};
+
+START_TEST(test_errors)
+{
+    jx_var v = {"a", JX_FLOAT64};
+    jx_error err;
+    ck_assert_ptr_null(jx_compile(error_rows[_i].src, &v, 1, 0, &err));
+    ck_assert_msg(err.code == error_rows[_i].code && err.offset == error_rows[_i].offset,
+                  "%s: code %d offset %lld: %s", error_rows[_i].src, err.code,
+                  (long long)err.offset, err.message);
+    ck_assert_msg(strstr(err.message, error_rows[_i].words) != NULL, "%s: %s",
+                  error_rows[_i].src, err.message);
+}
+END_TEST
+
+START_TEST(test_axis_out_of_range)
+{
+    jx_var v = {"a", JX_FLOAT64};
+    jx_error err;
+    jx_expr *e = jx_compile("sum(a, axis=2)", &v, 1, 0, &err);
+    ck_assert_ptr_nonnull(e);
+    double d[6] = {0};
+    jx_array in = make2(JX_FLOAT64, d, 2, 3, 0), r;
+    ck_assert_int_eq(jx_eval_new(e, &in, &r, &err), -1);
+    ck_assert_int_eq(err.code, JX_ERR_SHAPE);
+    ck_assert_ptr_nonnull(strstr(err.message, "axis 2 is out of bounds"));
+    jx_expr_free(e);
+}
+END_TEST
+
+static Suite *reduce_suite(void)
+{
+    Suite *s = suite_create("reduce");
+    TCase *tc = tcase_create("reduce");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_reductions, 0,
+                        NROWS(ops) * NROWS(dtypes) * NROWS(axes) * NROWS(shapes));
+    tcase_add_test(tc, test_nan);
+    tcase_add_test(tc, test_accuracy);
+    tcase_add_test(tc, test_threads_same_bits);
+    tcase_add_test(tc, test_empty);
+    tcase_add_loop_test(tc, test_errors, 0, NROWS(error_rows));
+    tcase_add_test(tc, test_axis_out_of_range);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(reduce_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
