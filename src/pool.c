@@ -14,12 +14,27 @@
 
 #define JX_THREADS_CAP 256 /* the most threads without NUMEXPR_MAX_THREADS */
 
+/* A job's chunks are cut into one contiguous region per participant: each
+ * walks its own region first (so each thread streams through memory of
+ * its own, which a memory-bound loop needs to scale), then takes chunks
+ * from the others' regions.  Claims are atomic increments, so every
+ * chunk runs exactly once whoever takes it. */
+#define JX_POOL_REGIONS 64
+
+typedef struct region {
+    _Atomic int64_t next;     /* next chunk to claim */
+    int64_t end;              /* one past the region's last chunk */
+    char pad[48];             /* one cache line each */
+} region;
+
 typedef struct job job;
 struct job {
     jx_chunk_fn fn;
     void *arg;
     int64_t nchunks;
-    _Atomic int64_t next;     /* next chunk to claim */
+    int nregions;             /* regions in use */
+    region regions[JX_POOL_REGIONS];
+    _Atomic int64_t unclaimed; /* chunks not yet claimed */
     int64_t done;             /* chunks finished; guarded by pool.lock */
     int helpers;              /* workers that joined; guarded by pool.lock */
     int active;               /* workers working on it now; pool.lock */
@@ -153,23 +168,27 @@ int jx_set_num_threads(int n)
 
 /* ---- the workers ---------------------------------------------------------------- */
 
-/* Claims and runs chunks of j until none is left.  Called without the
- * lock; returns the number of chunks this thread finished. */
-static int64_t work_on(job *j)
+/* Claims and runs chunks of j until none is left, starting with region
+ * `slot`.  Called without the lock; returns the chunks it finished. */
+static int64_t work_on(job *j, int slot)
 {
     int64_t finished = 0;
     jx_error err;
-    for (;;) {
-        int64_t c = atomic_fetch_add(&j->next, 1);
-        if (c >= j->nchunks)
-            break;
-        if (!atomic_load(&j->failed) && j->fn(j->arg, c, &err) != 0) {
-            pthread_mutex_lock(&pool.lock);
-            if (!atomic_exchange(&j->failed, 1))
-                j->err = err;
-            pthread_mutex_unlock(&pool.lock);
+    for (int k = 0; k < j->nregions; k++) {
+        region *r = &j->regions[(slot + k) % j->nregions];
+        for (;;) {
+            int64_t c = atomic_fetch_add(&r->next, 1);
+            if (c >= r->end)
+                break;
+            atomic_fetch_sub(&j->unclaimed, 1);
+            if (!atomic_load(&j->failed) && j->fn(j->arg, c, &err) != 0) {
+                pthread_mutex_lock(&pool.lock);
+                if (!atomic_exchange(&j->failed, 1))
+                    j->err = err;
+                pthread_mutex_unlock(&pool.lock);
+            }
+            finished++;
         }
-        finished++;
     }
     return finished;
 }
@@ -201,16 +220,16 @@ static void *worker_main(void *unused)
         /* The first queued job that wants another helper. */
         job *j = pool.queue;
         while (j && (j->helpers >= j->max_helpers ||
-                     atomic_load(&j->next) >= j->nchunks))
+                     atomic_load(&j->unclaimed) <= 0))
             j = j->next_job;
         if (j == NULL) {
             pthread_cond_wait(&pool.work, &pool.lock);
             continue;
         }
-        j->helpers++;
+        int slot = ++j->helpers; /* the owner has slot 0 */
         j->active++;
         pthread_mutex_unlock(&pool.lock);
-        int64_t n = work_on(j);
+        int64_t n = work_on(j, slot);
         pthread_mutex_lock(&pool.lock);
         unqueue(j); /* no chunks left to claim */
         leave(j, n);
@@ -274,11 +293,16 @@ int jx_pool_run(int64_t nchunks, int nthreads, jx_chunk_fn fn, void *arg,
     j.fn = fn;
     j.arg = arg;
     j.nchunks = nchunks;
-    atomic_init(&j.next, 0);
+    atomic_init(&j.unclaimed, nchunks);
     atomic_init(&j.failed, 0);
     j.max_helpers = nthreads - 1;
     if (j.max_helpers > nchunks - 1)
         j.max_helpers = (int)(nchunks - 1);
+    j.nregions = j.max_helpers + 1 < JX_POOL_REGIONS ? j.max_helpers + 1 : JX_POOL_REGIONS;
+    for (int r = 0; r < j.nregions; r++) {
+        atomic_init(&j.regions[r].next, nchunks * r / j.nregions);
+        j.regions[r].end = nchunks * (r + 1) / j.nregions;
+    }
     pthread_cond_init(&j.finished, NULL);
 
     pthread_mutex_lock(&pool.lock);
@@ -291,7 +315,7 @@ int jx_pool_run(int64_t nchunks, int nthreads, jx_chunk_fn fn, void *arg,
         pthread_cond_broadcast(&pool.work);
     pthread_mutex_unlock(&pool.lock);
 
-    int64_t n = work_on(&j);
+    int64_t n = work_on(&j, 0);
 
     pthread_mutex_lock(&pool.lock);
     unqueue(&j); /* no worker can join from now on */
