@@ -169,8 +169,13 @@ static void report_error(const char *src, const jx_error *err)
             fputc('^', stderr);
         fputc('\n', stderr);
     }
+    /* "error: syntax error: ...", unless the message already says what
+     * kind of error it is ("unknown function 'sinn' ..."). */
     const char *name = jx_code_name(err->code);
-    fprintf(stderr, "error: %s: %s\n", name ? name : "error", err->message);
+    if (strncmp(err->message, name, strlen(name)) == 0)
+        fprintf(stderr, "error: %s\n", err->message);
+    else
+        fprintf(stderr, "error: %s: %s\n", name, err->message);
 }
 
 /* ---- Float16 and number formatting ----------------------------------- */
