@@ -18,9 +18,6 @@
 #define MAX_OPS JX_PLAN_MAX_OPS
 #define STRIDE JX_PLAN_STRIDE
 
-/* Below this many elements evaluation runs inline on the caller's thread:
- * waking workers costs more than it saves (measured: docs/threads.md). */
-#define JX_PARALLEL_MIN 32768
 /* The smallest chunk handed to a thread. */
 #define JX_CHUNK_MIN 8192
 
@@ -270,7 +267,7 @@ void jx_plan_chunks(const jx_plan *p, int64_t align, bool rows_ok, jx_chunks *ck
     ck->across = !rows_ok;
     ck->nthreads = jx_get_num_threads();
     int64_t total = nrows * inner;
-    if (ck->nthreads <= 1 || total < JX_PARALLEL_MIN) {
+    if (ck->nthreads <= 1 || total < jx_pool_parallel_min()) {
         ck->nthreads = 1;
         return;
     }

@@ -24,6 +24,13 @@ typedef int (*jx_chunk_fn)(void *arg, int64_t chunk, jx_error *err);
 JX_INTERNAL int jx_pool_run(int64_t nchunks, int nthreads, jx_chunk_fn fn,
                             void *arg, jx_error *err);
 
+/* Below this many elements an evaluation runs inline on the caller's
+ * thread: waking workers costs more than it saves.  Measured on the
+ * development machine (docs/threads.md); JITEXPR_PARALLEL_MIN overrides
+ * it, for measuring and tuning. */
+#define JX_PARALLEL_MIN_DEFAULT 32768
+JX_INTERNAL int64_t jx_pool_parallel_min(void);
+
 /* Workers now alive (for tests). */
 JX_INTERNAL int jx_pool_workers(void);
 
