@@ -85,15 +85,21 @@ typedef struct cli {
 
 /* ---- Messages -------------------------------------------------------- */
 
+/* "jitexpr: <message>" on stderr, then `trailer`. */
+static void vreport(const char *fmt, va_list ap, const char *trailer)
+{
+    fputs("jitexpr: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs(trailer, stderr);
+}
+
 static int usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("jitexpr: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs("\nTry 'jitexpr help' for more information.\n", stderr);
+    vreport(fmt, ap, "\nTry 'jitexpr help' for more information.\n");
     va_end(ap);
     return EXIT_USAGE;
 }
@@ -104,9 +110,7 @@ static int io_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("jitexpr: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vreport(fmt, ap, "\n");
     va_end(ap);
     return EXIT_IO;
 }
