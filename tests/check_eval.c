@@ -17,8 +17,7 @@
 #include <string.h>
 
 #include "jitexpr.h"
-
-#define NROWS(t) ((int)(sizeof(t) / sizeof((t)[0])))
+#include "testutil.h"
 
 typedef double (*ref_fn)(double a, double b, double c);
 
@@ -311,18 +310,6 @@ START_TEST(test_expressions)
 }
 END_TEST
 
-static jx_array vec(jx_dtype t, void *data, int64_t n)
-{
-    jx_array a;
-    memset(&a, 0, sizeof a);
-    a.data = data;
-    a.dtype = t;
-    a.ndim = 1;
-    a.shape[0] = n;
-    a.strides[0] = (int64_t)jx_dtype_size(t);
-    return a;
-}
-
 /* out == a: in place, element for element. */
 START_TEST(test_in_place)
 {
@@ -336,8 +323,8 @@ START_TEST(test_in_place)
     jx_error err;
     jx_expr *e = jx_compile("2*a + b", vars, 2, 0, &err);
     ck_assert_ptr_nonnull(e);
-    jx_array in[2] = {vec(JX_FLOAT64, a, N), vec(JX_FLOAT64, b, N)};
-    jx_array out = vec(JX_FLOAT64, a, N);
+    jx_array in[2] = {test_vec(JX_FLOAT64, a, N), test_vec(JX_FLOAT64, b, N)};
+    jx_array out = test_vec(JX_FLOAT64, a, N);
     ck_assert_int_eq(jx_eval(e, in, &out, &err), 0);
     for (int i = 0; i < N; i++)
         ck_assert_double_eq(a[i], 2.5 * i);
@@ -357,8 +344,8 @@ START_TEST(test_partial_overlap)
     jx_error err;
     jx_expr *e = jx_compile("a + 1", vars, 1, 0, &err);
     ck_assert_ptr_nonnull(e);
-    jx_array in = vec(JX_FLOAT64, buf, N);
-    jx_array out = vec(JX_FLOAT64, buf + 1, N);
+    jx_array in = test_vec(JX_FLOAT64, buf, N);
+    jx_array out = test_vec(JX_FLOAT64, buf + 1, N);
     ck_assert_int_eq(jx_eval(e, &in, &out, &err), 0);
     ck_assert_double_eq(buf[0], 0);
     for (int i = 1; i <= N; i++)
@@ -449,25 +436,25 @@ START_TEST(test_api_errors)
     ck_assert_ptr_nonnull(e);
     double x[3] = {1, 2, 3};
     int32_t y[4] = {1, 2, 3, 4};
-    jx_array in[2] = {vec(JX_FLOAT64, x, 3), vec(JX_INT32, y, 4)};
+    jx_array in[2] = {test_vec(JX_FLOAT64, x, 3), test_vec(JX_INT32, y, 4)};
     jx_array out;
     ck_assert_int_eq(jx_eval_new(e, in, &out, &err), -1);
     ck_assert_int_eq(err.code, JX_ERR_SHAPE);
     ck_assert_ptr_nonnull(strstr(err.message, "(3,) (4,)"));
-    in[1] = vec(JX_INT64, y, 2);
+    in[1] = test_vec(JX_INT64, y, 2);
     ck_assert_int_eq(jx_eval_new(e, in, &out, &err), -1);
     ck_assert_int_eq(err.code, JX_ERR_TYPE);
     ck_assert_ptr_nonnull(strstr(err.message, "'b'"));
     /* A caller's output of the wrong dtype, or of the wrong shape. */
-    in[1] = vec(JX_INT32, y, 3);
+    in[1] = test_vec(JX_INT32, y, 3);
     double o[3];
-    jx_array bad = vec(JX_FLOAT32, o, 3);
+    jx_array bad = test_vec(JX_FLOAT32, o, 3);
     ck_assert_int_eq(jx_eval(e, in, &bad, &err), -1);
     ck_assert_int_eq(err.code, JX_ERR_TYPE);
-    bad = vec(JX_FLOAT64, o, 2);
+    bad = test_vec(JX_FLOAT64, o, 2);
     ck_assert_int_eq(jx_eval(e, in, &bad, &err), -1);
     ck_assert_int_eq(err.code, JX_ERR_SHAPE);
-    jx_array good = vec(JX_FLOAT64, o, 3);
+    jx_array good = test_vec(JX_FLOAT64, o, 3);
     ck_assert_int_eq(jx_eval(e, in, &good, &err), 0);
     ck_assert_double_eq(o[2], 9);
     jx_expr_free(e);
@@ -529,8 +516,8 @@ static void *worker(void *arg)
         jx_expr *e = jx_compile(src, vars, 2, 0, &err);
         if (e == NULL)
             return (void *)1;
-        jx_array in[2] = {vec(JX_FLOAT64, a, N), vec(JX_FLOAT64, b, N)};
-        jx_array out = vec(JX_FLOAT64, o, N);
+        jx_array in[2] = {test_vec(JX_FLOAT64, a, N), test_vec(JX_FLOAT64, b, N)};
+        jx_array out = test_vec(JX_FLOAT64, o, N);
         if (jx_eval(e, in, &out, &err) != 0)
             bad = 1;
         for (int i = 0; i < N && !bad; i++) {
@@ -582,11 +569,4 @@ static Suite *eval_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(eval_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return test_main(eval_suite()); }

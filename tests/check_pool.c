@@ -11,9 +11,8 @@
 #include <unistd.h>
 
 #include "jitexpr.h"
+#include "testutil.h"
 #include "pool.h"
-
-#define NROWS(t) ((int)(sizeof(t) / sizeof((t)[0])))
 
 typedef struct counts {
     _Atomic int *hits;  /* times each chunk ran */
@@ -271,11 +270,4 @@ static Suite *pool_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(pool_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return test_main(pool_suite()); }

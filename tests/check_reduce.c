@@ -15,8 +15,7 @@
 #include <string.h>
 
 #include "jitexpr.h"
-
-#define NROWS(t) ((int)(sizeof(t) / sizeof((t)[0])))
+#include "testutil.h"
 
 static jx_array make2(jx_dtype t, void *data, int64_t m, int64_t n, int fortran)
 {
@@ -176,25 +175,13 @@ START_TEST(test_reductions)
 }
 END_TEST
 
-static jx_array vec(jx_dtype t, void *data, int64_t n)
-{
-    jx_array a;
-    memset(&a, 0, sizeof a);
-    a.data = data;
-    a.dtype = t;
-    a.ndim = 1;
-    a.shape[0] = n;
-    a.strides[0] = (int64_t)jx_dtype_size(t);
-    return a;
-}
-
 static double eval1(const char *src, jx_dtype t, void *data, int64_t n)
 {
     jx_var v = {"a", t};
     jx_error err;
     jx_expr *e = jx_compile(src, &v, 1, 0, &err);
     ck_assert_msg(e != NULL, "%s: %s", src, err.message);
-    jx_array in = vec(t, data, n), r;
+    jx_array in = test_vec(t, data, n), r;
     ck_assert_msg(jx_eval_new(e, &in, &r, &err) == 0, "%s: %s", src, err.message);
     double x = result_at(&r, 0);
     jx_free(r.data);
@@ -276,7 +263,7 @@ START_TEST(test_empty)
     jx_error err;
     jx_expr *e = jx_compile("min(a)", &v, 1, 0, &err);
     ck_assert_ptr_nonnull(e);
-    jx_array in = vec(JX_FLOAT64, a, 0), r;
+    jx_array in = test_vec(JX_FLOAT64, a, 0), r;
     ck_assert_int_eq(jx_eval_new(e, &in, &r, &err), -1);
     ck_assert_int_eq(err.code, JX_ERR_SHAPE);
     ck_assert_ptr_nonnull(strstr(err.message, "no identity"));
@@ -344,11 +331,4 @@ static Suite *reduce_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(reduce_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return test_main(reduce_suite()); }

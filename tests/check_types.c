@@ -9,6 +9,7 @@
 #include "ast.h"
 #include "dtype.h"
 #include "sema.h"
+#include "testutil.h"
 
 struct types_row {
     const char *src;    /* expression over a (and b) */
@@ -16,8 +17,6 @@ struct types_row {
     const char *result; /* NumPy's result dtype, NULL for a TypeError */
 };
 #include "types_data.h"
-
-#define NROWS(t) ((int)(sizeof(t) / sizeof((t)[0])))
 
 /* Parses and types src over a:ta, b:tb.  Returns the result dtype, or
  * JX_DTYPE_INVALID with *err set. */
@@ -237,11 +236,4 @@ static Suite *types_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(types_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return test_main(types_suite()); }
