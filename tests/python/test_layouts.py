@@ -1,0 +1,180 @@
+"""Memory layouts: the order of a new result (as NumPy's ufuncs allocate
+it), strided, reversed, transposed, broadcast, non-native byte order,
+unaligned, 0-d, zero-size and many-dimensional arrays, large arrays that
+run on several threads, and outputs that overlap inputs."""
+
+import numpy as np
+import pytest
+
+import jitexpr
+from conftest import compare
+
+RNG = np.random.default_rng(42)
+
+
+def base(shape, dtype=np.float64):
+    return RNG.uniform(-2, 2, shape).astype(dtype)
+
+
+# Pairs of operands in many layouts: (name, a, b).
+def operand_layouts():
+    c = base((6, 8))
+    f = np.asfortranarray(base((6, 8)))
+    t3 = base((4, 5, 6)).transpose(2, 0, 1)
+    yield "C, C", c, base((6, 8))
+    yield "F, F", f, np.asfortranarray(base((6, 8)))
+    yield "C, F", c, f
+    yield "F, row", f, base((8,))
+    yield "column, row", base((6, 1)), base((1, 8))
+    yield "sliced", base((12, 16))[::2, ::2], base((6, 8))
+    yield "reversed", base((6, 8))[::-1, ::-1], base((6, 8))[:, ::-1]
+    yield "transposed 3-D", t3, t3.copy()
+    yield "transposed 3-D, C", t3, np.ascontiguousarray(t3)
+    yield "F 3-D", np.asfortranarray(base((3, 4, 5))), np.asfortranarray(base((3, 4, 5)))
+    yield "0-d, F", np.array(1.5), f
+    yield "swapped axes", base((8, 6)).T, base((8, 6)).T
+
+
+LAYOUTS = list(operand_layouts())
+
+
+@pytest.mark.parametrize("order", ["K", "C", "F", "A"])
+@pytest.mark.parametrize("name,a,b", LAYOUTS, ids=[x[0] for x in LAYOUTS])
+def test_order_as_numpy(name, a, b, order):
+    got = jitexpr.evaluate("a * b + 1", local_dict={"a": a, "b": b}, order=order)
+    ref = np.add(np.multiply(a, b), 1, order=order) if order != "K" else a * b + 1
+    ref_order = np.multiply(a, b, order=order)  # the allocation NumPy makes
+    assert compare(got, ref) is None
+    assert got.strides == ref_order.strides, (got.strides, ref_order.strides)
+    assert got.flags.owndata
+
+
+def test_order_of_a_single_input():
+    for a in [np.asfortranarray(base((5, 7))), base((5, 7)), base((5, 7, 3)).transpose(1, 2, 0)]:
+        got = jitexpr.evaluate("sin(a)", local_dict={"a": a})
+        assert got.strides == np.sin(a).strides
+
+
+@pytest.mark.parametrize("dtype", ["int16", "int64", "uint32", "float16", "float32", "float64"])
+def test_non_native_byte_order(dtype):
+    a = base((50,), dtype)
+    b = base((50,), dtype)
+    sa = a.astype(a.dtype.newbyteorder())
+    sb = b.astype(b.dtype.newbyteorder())
+    got = jitexpr.evaluate("a * b - a", local_dict={"a": sa, "b": sb})
+    with np.errstate(all="ignore"):
+        ref = a * b - a
+    assert compare(got, ref) is None
+    assert got.dtype.isnative
+    # into a byte-swapped out
+    out = np.empty(50, a.dtype.newbyteorder())
+    r = jitexpr.evaluate("a * b - a", local_dict={"a": sa, "b": b}, out=out)
+    assert r is out and np.array_equal(out.astype(a.dtype), ref)
+
+
+@pytest.mark.parametrize("dtype", ["int32", "int64", "float32", "float64", "uint16"])
+def test_unaligned(dtype):
+    dt = np.dtype(dtype)
+    n = 77
+    buf = bytearray(n * dt.itemsize + 1)
+    a = np.ndarray((n,), dt, buffer=buf, offset=1)
+    a[:] = base((n,), dtype)
+    assert not a.flags.aligned
+    b = base((n,), dtype)
+    outbuf = bytearray(n * dt.itemsize + 3)
+    out = np.ndarray((n,), dt, buffer=outbuf, offset=3)
+    with np.errstate(all="ignore"):
+        ref = a * b + a
+    r = jitexpr.evaluate("a * b + a", out=out)
+    assert r is out and compare(out, ref) is None
+    assert compare(jitexpr.evaluate("a * b + a"), ref) is None
+
+
+def test_zero_d_and_zero_size():
+    z = np.array(2.0)
+    assert jitexpr.evaluate("z * 3", local_dict={"z": z}).shape == ()
+    for shape in [(0,), (3, 0), (0, 4), (2, 0, 5)]:
+        a = np.ones(shape)
+        r = jitexpr.evaluate("a + 1")
+        assert r.shape == shape and r.dtype == np.float64
+        r = jitexpr.evaluate("a + z", local_dict={"a": a, "z": z})
+        assert r.shape == shape
+    a = np.ones((3, 0))
+    with pytest.raises(ValueError):
+        jitexpr.evaluate("a + b", local_dict={"a": a, "b": np.ones(2)})
+    out = np.empty(())
+    jitexpr.evaluate("z + 1", local_dict={"z": z}, out=out)
+    assert out == 3.0
+
+
+def test_many_dimensions():
+    a = base((2, 1, 3, 1, 2, 2, 1, 3, 2, 2))
+    b = base((3, 1, 2, 2, 3, 1, 1))
+    ref = a * b - b
+    got = jitexpr.evaluate("a * b - b")
+    assert compare(got, ref) is None
+    a32 = np.ones((1,) * 32)
+    assert jitexpr.evaluate("a32 + 1").shape == (1,) * 32
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_large_arrays(threads):
+    prev = jitexpr.set_num_threads(threads)
+    try:
+        n = 2_000_003
+        a = base((n,))
+        b = base((n,))
+        assert compare(jitexpr.evaluate("a * b + 2 * a"), a * b + 2 * a) is None
+        a2 = base((1500, 1400))[:, ::-1]
+        b2 = base((1400,))
+        assert compare(jitexpr.evaluate("a2 - b2 * 3"), a2 - b2 * 3) is None
+        i = RNG.integers(-1000, 1000, n)
+        assert compare(jitexpr.evaluate("(i * 3) // 7 + (i > 0)"), (i * 3) // 7 + (i > 0)) is None
+    finally:
+        jitexpr.set_num_threads(prev)
+
+
+# ---- out overlapping the inputs ---------------------------------------------------------------
+
+
+def test_out_is_an_input():
+    a = base((1000,))
+    ref = a * 2 + 1
+    r = jitexpr.evaluate("a * 2 + 1", out=a)
+    assert r is a and np.array_equal(a, ref)
+
+
+@pytest.mark.parametrize("case", ["shifted +1", "shifted -1", "reversed", "strided", "2-D transposed"])
+def test_out_overlaps_an_input(case):
+    # NumPy's guarantee: the result is as if the inputs were copied first.
+    x = base((64,))
+    if case == "shifted +1":
+        a, out = x[:-1], x[1:]
+    elif case == "shifted -1":
+        a, out = x[1:], x[:-1]
+    elif case == "reversed":
+        a, out = x, x[::-1]
+    elif case == "strided":
+        a, out = x[:32], x[::2]
+    else:
+        x = base((8, 8))
+        a, out = x, x.T
+    ref = a.copy() * 3 - a.copy() ** 2
+    r = jitexpr.evaluate("a * 3 - a ** 2", out=out)
+    assert r is out and compare(out, ref) is None
+
+
+def test_out_with_cast_overlapping():
+    x = np.arange(10, dtype=np.float32)
+    a = x[::-1].astype(np.float64)
+    out = x
+    jitexpr.evaluate("a + x", out=out)
+    assert np.array_equal(out, (a + np.arange(10)).astype(np.float32))
+
+
+def test_out_layouts():
+    a = base((6, 8))
+    for out in [np.empty((6, 8), order="F"), np.empty((8, 6)).T, np.empty((6, 16))[:, ::2],
+                np.empty((6, 8))[::-1]]:
+        r = jitexpr.evaluate("a * a", out=out)
+        assert r is out and np.array_equal(out, a * a)

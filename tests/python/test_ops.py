@@ -1,0 +1,323 @@
+"""Every operator and function of src/ops.h, for every supported dtype, over
+several memory layouts and with array and Python-scalar operands, against
+the same computation done by NumPy: values, dtype, shape, NaN positions,
+and the kind of exception where NumPy raises.
+
+One test per (operator, dtype); inside it, every layout and operand kind,
+with all differences reported together.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import jitexpr
+from conftest import DTYPES, OPS, ULP_TOLERANCE, compare, max_ulp_error
+
+# NumPy's function for each row of the table, by syntax and spelling.  A
+# row without one fails test_every_op_has_a_reference: a new operator needs
+# its reference here, and is then tested everywhere below.
+NUMPY = {
+    ("OPB", "+"): np.add,
+    ("OPB", "-"): np.subtract,
+    ("OPB", "*"): np.multiply,
+    ("OPB", "/"): np.true_divide,
+    ("OPB", "//"): np.floor_divide,
+    ("OPB", "%"): np.remainder,
+    ("OPB", "**"): np.power,
+    ("OPB", "<"): np.less,
+    ("OPB", "<="): np.less_equal,
+    ("OPB", "=="): np.equal,
+    ("OPB", "!="): np.not_equal,
+    ("OPB", ">="): np.greater_equal,
+    ("OPB", ">"): np.greater,
+    ("OPB", "&"): np.bitwise_and,
+    ("OPB", "|"): np.bitwise_or,
+    ("OPB", "^"): np.bitwise_xor,
+    ("OPB", "<<"): np.left_shift,
+    ("OPB", ">>"): np.right_shift,
+    ("OPU", "-"): np.negative,
+    ("OPU", "+"): np.positive,
+    ("OPU", "~"): np.invert,
+    ("FN", "where"): np.where,
+    ("FN", "abs"): np.absolute,
+    ("FN", "sqrt"): np.sqrt,
+    ("FN", "exp"): np.exp,
+    ("FN", "log"): np.log,
+    ("FN", "sin"): np.sin,
+    ("FN", "cos"): np.cos,
+    ("FN", "tan"): np.tan,
+}
+
+N = 101  # odd and longer than any vector: the loops' tails run too
+NAMES = ("a", "b", "c")
+
+
+# Reductions (rule REDUCE), whole-array and along an axis.
+REDUCTIONS = {"sum": np.sum, "prod": np.prod, "min": np.min, "max": np.max,
+              "any": np.any, "all": np.all, "mean": np.mean}
+
+ELEMENTWISE = [op for op in OPS if op.rule != "REDUCE"]
+REDUCE_OPS = [op for op in OPS if op.rule == "REDUCE"]
+
+
+def test_every_op_has_a_reference():
+    missing = [op.ident for op in ELEMENTWISE if (op.syn, op.spell) not in NUMPY]
+    missing += [op.ident for op in REDUCE_OPS if op.spell not in REDUCTIONS]
+    assert not missing, "add a NumPy reference to NUMPY or REDUCTIONS for: %s" % missing
+
+
+# ---- operand values -----------------------------------------------------------
+
+INT_SPECIALS = ([0, 1, -1, "min", "max", 7, -7, 100],
+                [0, 0, -1, -1, 0, 2, -3, 7])
+FLOAT_SPECIALS = ([0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, 0.5, 2.5, -2.5, 1e-3, 100.0],
+                  [0.0, 0.0, -0.0, 0.0, 2.0, -np.inf, 1.0, np.inf, -2.5, 0.5, 3.0, 1e-3])
+
+
+def values(op, dtype, n, seed, position):
+    """n values of dtype for operand `position` of op, the edge cases first."""
+    rng = np.random.default_rng(seed)
+    dt = np.dtype(dtype)
+    if dt.kind == "b":
+        v = rng.random(n) < 0.5
+        v[:4] = [True, False, True, False] if position == 0 else [True, True, False, False]
+        return v
+    if dt.kind in "iu":
+        info = np.iinfo(dt)
+        if op is not None and op.spell == "**" and position == 1:
+            # NumPy raises for negative integer exponents anywhere in an
+            # array; the library gives 0/±1 (docs/language.md): not compared.
+            return rng.integers(0, 6, n).astype(dt)
+        if op is not None and op.spell in ("<<", ">>") and position == 1:
+            # Counts from 0 to past the bit width (both give 0, or -1 for a
+            # negative value shifted right); negative counts are undefined in
+            # C and in NumPy.
+            return rng.integers(0, 8 * dt.itemsize + 2, n).astype(dt)
+        v = rng.integers(info.min, info.max, n, endpoint=True, dtype=dt)
+        spec = [{"min": int(info.min), "max": int(info.max)}.get(s, s)
+                for s in INT_SPECIALS[position]]
+        if dt.kind == "u":
+            spec = [x % (int(info.max) + 1) for x in spec]
+        v[:len(spec)] = spec
+        return v
+    v = rng.uniform(-4, 4, n)
+    spec = FLOAT_SPECIALS[position]
+    v[:len(spec)] = spec
+    return v.astype(dt)
+
+
+# ---- the reference and the comparison --------------------------------------------
+
+
+def numpy_result(op, args):
+    """NumPy's result, or the exception class it raises."""
+    f = NUMPY[(op.syn, op.spell)]
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        try:
+            r = f(*args)
+        except DeprecationWarning:
+            # NumPy 1.24 deprecates what NumPy 2 rejects with TypeError
+            # (unary + of bools); the library follows NumPy 2.
+            return TypeError
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError) as e:
+            for kind in (TypeError, ValueError, OverflowError, ZeroDivisionError):
+                if isinstance(e, kind):
+                    return kind
+    return np.asarray(r)
+
+
+def tolerance(op, expected):
+    """ULPs allowed: 0 (exact) except for math functions and float `**`."""
+    if isinstance(expected, type) or expected.dtype.kind != "f":
+        return 0
+    if op.low == "LIBM" or op.spell == "**":
+        return ULP_TOLERANCE[expected.dtype.name]
+    return 0
+
+
+def check(op, args, label, failures):
+    """Evaluates op over args with jitexpr and NumPy; appends a difference."""
+    names = NAMES[:len(args)]
+    src = op.source(names)
+    expected = numpy_result(op, args)
+    try:
+        with np.errstate(all="ignore"):
+            got = jitexpr.evaluate(src, local_dict=dict(zip(names, args)))
+    except Exception as e:  # compared with NumPy's exception below
+        if isinstance(expected, type) and isinstance(e, expected):
+            return
+        failures.append("%s [%s]: raised %s: %s; NumPy %s" % (
+            src, label, type(e).__name__, str(e).splitlines()[0],
+            expected.__name__ if isinstance(expected, type) else expected.dtype))
+        return
+    if isinstance(expected, type):
+        failures.append("%s [%s]: gave %s, NumPy raises %s" % (
+            src, label, got.dtype, expected.__name__))
+        return
+    diff = compare(got, expected, tolerance(op, expected))
+    if diff:
+        failures.append("%s [%s]: %s" % (src, label, diff))
+
+
+def describe(args):
+    return ", ".join("%s%s" % (np.asarray(x).dtype, np.shape(x)) if isinstance(x, np.ndarray)
+                     else type(x).__name__ for x in args)
+
+
+# ---- layouts -------------------------------------------------------------------------
+
+
+def layouts(vals):
+    """(name, operands) over the value arrays vals (each 3*N long):
+    contiguous, strided, reversed, broadcast, 0-d, empty."""
+    k = len(vals)
+    yield "contiguous", [v[:N].copy() for v in vals]
+    yield "strided", [v[:(2 + i) * N:2 + i] for i, v in enumerate(vals)]
+    yield "reversed", [v[:N][::-1] if i == 0 else v[:N] for i, v in enumerate(vals)]
+    if k == 1:
+        yield "broadcast", [np.broadcast_to(vals[0][:1], (N,))]
+    else:
+        shapes = [(7, 1), (1, 9), (7, 9)]
+        yield "broadcast", [v[:int(np.prod(s))].reshape(s) for v, s in zip(vals, shapes)]
+    yield "0-d", [np.array(v[i]) if i == 0 else v[:N] for i, v in enumerate(vals)]
+    yield "all 0-d", [np.array(v[3]) for v in vals]
+    yield "empty", [v[:0] for v in vals]
+    yield "empty 2-D", [v[:0].reshape(3, 0) if i == 0 else v[:0] for i, v in enumerate(vals)]
+
+
+SCALARS = [("python int", 3), ("python float", 2.5), ("python bool", True)]
+
+
+# ---- the generated tests ------------------------------------------------------------------
+
+CASES = [(op, dt) for op in ELEMENTWISE for dt in DTYPES]
+
+
+@pytest.mark.parametrize("op,dtype", CASES, ids=["%s-%s" % (op.ident, dt) for op, dt in CASES])
+def test_op(op, dtype):
+    failures = []
+    if op.syn == "FN" and op.spell == "where":
+        cond = values(None, "bool", 3 * N, 1, 0)
+        a = values(op, dtype, 3 * N, 2, 0)
+        b = values(op, dtype, 3 * N, 3, 1)
+        for name, args in layouts([cond, a, b]):
+            check(op, args, name, failures)
+        # A condition of the dtype itself: non-zero is true.
+        for name, args in layouts([a, b, a[::-1].copy()]):
+            check(op, args, "condition %s, %s" % (dtype, name), failures)
+        check(op, [cond[:N], a[:N], 2.5], "python float", failures)
+        check(op, [cond[:N], 3, b[:N]], "python int", failures)
+    else:
+        vals = [values(op, dtype, 3 * N, 10 + i, i) for i in range(op.arity)]
+        for name, args in layouts(vals):
+            check(op, args, name, failures)
+        if op.arity == 2:
+            for label, s in SCALARS:
+                if op.spell in ("<<", ">>", "**") and isinstance(s, int) and not isinstance(s, bool):
+                    s = 2  # a count or exponent in range for every dtype
+                check(op, [vals[0][:N], s], "array, " + label, failures)
+                check(op, [s, vals[1][:N]], label + ", array", failures)
+    assert not failures, "%d differences from NumPy:\n  %s" % (
+        len(failures), "\n  ".join(failures[:30]))
+
+
+# Mixed dtypes: one binary operator per type rule of ops.h (ARITH, TRUEDIV,
+# BOOL8, CMP) plus the bitwise, shift and power operators, over every pair
+# of dtypes (contiguous).  Promotion itself is checked against NumPy's whole
+# table by the C suite (tests/types_data.h); this checks the values too.
+MIXED_OPS = [op for op in OPS if op.syn == "OPB" and op.spell in
+             ("+", "/", "//", "<", "&", "<<", "**")]
+
+
+@pytest.mark.parametrize("op", MIXED_OPS, ids=[op.ident for op in MIXED_OPS])
+def test_mixed_dtypes(op):
+    failures = []
+    for i, t1 in enumerate(DTYPES):
+        for j, t2 in enumerate(DTYPES):
+            if t1 == t2:
+                continue
+            a = values(op, t1, N, 100 + i, 0)
+            b = values(op, t2, N, 200 + j, 1)
+            check(op, [a, b], "%s, %s" % (t1, t2), failures)
+    assert not failures, "%d differences from NumPy:\n  %s" % (
+        len(failures), "\n  ".join(failures[:30]))
+
+
+# Relative error allowed in float sums, products and means: both sides sum
+# pairwise or in blocks, with errors growing like log(n) ULPs; NumPy adds
+# float16 in float16 while the library may accumulate in float32.
+REDUCE_RTOL = {"float16": 2e-2, "float32": 1e-5, "float64": 1e-12}
+
+REDUCE_CASES = [(op, dt) for op in REDUCE_OPS for dt in DTYPES]
+
+
+@pytest.mark.parametrize("op,dtype", REDUCE_CASES,
+                         ids=["%s-%s" % (op.ident, dt) for op, dt in REDUCE_CASES])
+def test_reduction(op, dtype):
+    rng = np.random.default_rng(5)
+    dt = np.dtype(dtype)
+    if dt.kind == "f":
+        base = rng.uniform(0.5, 1.5, 3 * N).astype(dt)
+    elif dt.kind == "b":
+        base = rng.random(3 * N) < 0.7
+    else:
+        base = values(None, dtype, 3 * N, 6, 0)
+    ref_fn = REDUCTIONS[op.spell]
+    cases = [("contiguous", base[:N], {}), ("strided", base[::3], {}),
+             ("2-D", base[:96].reshape(8, 12), {}), ("2-D, axis=0", base[:96].reshape(8, 12), {"axis": 0}),
+             ("2-D F, axis=1", np.asfortranarray(base[:96].reshape(8, 12)), {"axis": 1})]
+    failures = []
+    for label, a, kw in cases:
+        src = "%s(a%s)" % (op.spell, "".join(", %s=%d" % kv for kv in kw.items()))
+        try:
+            got = jitexpr.evaluate(src)
+        except NotImplementedError as e:
+            pytest.skip("reductions are not in libjitexpr yet: %s" % str(e).splitlines()[0])
+        except SyntaxError as e:
+            if kw and "keyword" in str(e):
+                continue  # reductions along an axis: not parsed yet
+            raise
+        with np.errstate(all="ignore"):
+            want = np.asarray(ref_fn(a, **kw))
+        rtol = REDUCE_RTOL.get(want.dtype.name, 0) if op.spell in ("sum", "prod", "mean") else 0
+        if got.dtype != want.dtype or got.shape != want.shape:
+            failures.append("%s [%s]: %s%s, NumPy %s%s" % (src, label, got.dtype, got.shape,
+                                                          want.dtype, want.shape))
+        elif rtol:
+            if not np.allclose(got.astype(np.float64), want.astype(np.float64), rtol=rtol, atol=0):
+                failures.append("%s [%s]: %r, NumPy %r" % (src, label, got, want))
+        elif not np.array_equal(got, want):
+            failures.append("%s [%s]: %r, NumPy %r" % (src, label, got, want))
+    assert not failures, "\n  ".join(failures)
+
+
+# ---- accuracy of the math functions, against mpmath ----------------------------------
+
+# The bound the library documents for its vector math (glibc's libmvec).
+MATH_ULP = 4
+MATH_FUNCTIONS = [op for op in OPS if op.low == "LIBM"]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("op", MATH_FUNCTIONS, ids=[op.ident for op in MATH_FUNCTIONS])
+def test_math_ulp_vs_mpmath(op, dtype):
+    mpmath = pytest.importorskip("mpmath")
+    rng = np.random.default_rng(7)
+    if op.spell == "log":
+        x = np.exp(rng.uniform(-20, 20, 300))
+    elif op.spell == "exp":
+        x = rng.uniform(-80 if dtype == "float32" else -700, 80 if dtype == "float32" else 700, 300)
+    else:
+        x = rng.uniform(-10, 10, 300)
+    x = x.astype(dtype)
+    got = jitexpr.evaluate("%s(x)" % op.spell, local_dict={"x": x})
+    mpmath.mp.prec = 128
+    f = getattr(mpmath, op.spell)
+    ref = np.array([float(f(mpmath.mpf(float(v)))) for v in x]).astype(dtype)
+    # ref is the correctly rounded result (to within the final rounding),
+    # so the error bound is the library's, plus half an ULP of rounding.
+    err = max_ulp_error(got, ref)
+    assert err <= MATH_ULP + 0.5, "%s(%s): %.2f ULP" % (op.spell, dtype, err)
