@@ -89,11 +89,19 @@ typedef struct jx_error {
     char message[JX_MESSAGE_SIZE];  /* one line, no trailing newline */
 } jx_error;
 
-/* A variable the expression may use: its name and element type. */
+/* A variable the expression may use: its name and element type.  With
+ * JX_VAR_WEAK in flags it is typed like a Python scalar literal (weak, as
+ * NumPy 2 types Python scalars): a weak int64 variable added to a float32
+ * array gives float32.  The caller then passes a 0-d array of `dtype`,
+ * whose value should fit the type it joins (a weak int joining uint8 is
+ * converted with wrap-around, not checked). */
 typedef struct jx_var {
     const char *name;
     jx_dtype dtype;
+    unsigned flags; /* JX_VAR_* */
 } jx_var;
+
+#define JX_VAR_WEAK 1u
 
 /* An N-D strided array.  Strides are in bytes and may be negative or zero.
  * ndim == 0 is a scalar.  data may be unaligned. */
@@ -123,6 +131,19 @@ JX_API int jx_expr_nused(const jx_expr *e);
 JX_API int jx_expr_used(const jx_expr *e, int i);
 /* Canonical text of the typed IR (owned by e). */
 JX_API const char *jx_expr_ir(const jx_expr *e);
+
+/* The shape jx_eval's output must have for these inputs (the broadcast
+ * shape, less the reduced axis of a reduction).  Returns 0, or -1 with
+ * *err set (JX_ERR_SHAPE, JX_ERR_TYPE). */
+JX_API int jx_expr_result_shape(const jx_expr *e, const jx_array *inputs,
+                                int *ndim, int64_t shape[JX_MAX_DIMS],
+                                jx_error *err);
+
+/* The variable names src uses (not function names), in order of first
+ * use, each NUL-terminated, the list ending with an empty string:
+ * "a\0b\0\0".  Release with jx_free.  NULL with *err set when src does
+ * not parse. */
+JX_API char *jx_names(const char *src, jx_error *err);
 
 /* Evaluates e.  inputs has one entry per variable of the vars table given
  * to jx_compile, in the same order; entries of variables the expression

@@ -202,6 +202,76 @@ int jx_eval_new(const jx_expr *e, const jx_array *inputs, jx_array *out,
     return 0;
 }
 
+int jx_expr_result_shape(const jx_expr *e, const jx_array *inputs, int *ndim,
+                         int64_t shape[JX_MAX_DIMS], jx_error *err)
+{
+    jx_err_clear(err);
+    if (e == NULL || ndim == NULL || shape == NULL) {
+        jx_err_set(err, JX_ERR_ARG, -1, 0, "jx_expr_result_shape: a NULL argument");
+        return -1;
+    }
+    const jx_array *ops[1 + JX_MAX_VARS] = {NULL};
+    int bndim;
+    int64_t bshape[JX_MAX_DIMS];
+    if (jx_eval_inputs(e, inputs, ops, err) < 0 ||
+        jx_eval_broadcast(e, ops, 1 + e->ir->ninputs, &bndim, bshape, err) < 0)
+        return -1;
+    if (e->ir->reduce < 0) {
+        *ndim = bndim;
+        memcpy(shape, bshape, sizeof(int64_t) * (size_t)bndim);
+        return 0;
+    }
+    int axis;
+    return jx_reduce_shape(e->ir, bndim, bshape, &axis, ndim, shape, err);
+}
+
+/* Appends the names of the variables under n, first use first. */
+static void collect_names(const jx_node *n, jx_buf *b)
+{
+    if (n->kind == JX_N_VAR) {
+        /* Already listed?  The list is NUL-separated. */
+        for (size_t at = 0; b->s && at < b->len; at += strlen(b->s + at) + 1)
+            if (strlen(b->s + at) == (size_t)n->namelen &&
+                memcmp(b->s + at, n->name, (size_t)n->namelen) == 0)
+                return;
+        jx_buf_append(b, n->name, (size_t)n->namelen);
+        jx_buf_append(b, "", 1);
+        return;
+    }
+    for (int i = 0; i < n->nargs; i++)
+        collect_names(n->args[i], b);
+}
+
+char *jx_names(const char *src, jx_error *err)
+{
+    jx_err_clear(err);
+    if (src == NULL) {
+        jx_err_set(err, JX_ERR_ARG, -1, 0, "the expression is NULL");
+        return NULL;
+    }
+    jx_arena a;
+    jx_arena_init(&a);
+    size_t len = strnlen(src, (size_t)JX_MAX_SOURCE + 1);
+    jx_node *root = jx_parse(&a, src, (int32_t)len, err);
+    jx_buf b = {0};
+    if (root != NULL) {
+        collect_names(root, &b);
+        jx_buf_append(&b, "", 1); /* the empty string that ends the list */
+    }
+    jx_arena_free(&a);
+    if (root == NULL) {
+        free(jx_buf_take(&b));
+        return NULL;
+    }
+    /* The buffer holds the list and its terminator; hand it over whole. */
+    char *list = b.failed ? NULL : b.s;
+    if (list == NULL) {
+        free(b.s);
+        jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
+    }
+    return list;
+}
+
 /* ---- explain ------------------------------------------------------------------ */
 
 char *jx_explain(const char *src, const jx_var *vars, int nvars,

@@ -75,6 +75,11 @@ JX_INTERNAL int jx_eval_check_out(const jx_array *out, jx_dtype t, int ndim,
 JX_INTERNAL int jx_plan_init(jx_plan *p, const jx_array *const *ops, int nops,
                              int ndim, const int64_t *shape, jx_error *err);
 
+/* A reduction's result shape from the broadcast shape: the axis (or -1
+ * for all of them) and the shape without it (reduce.c). */
+JX_INTERNAL int jx_reduce_shape(const jx_ir *ir, int ndim, const int64_t *shape,
+                                int *axis, int *rndim, int64_t *rshape,
+                                jx_error *err);
 /* Evaluates a reduction (reduce.c); ops[1..] are the checked inputs. */
 JX_INTERNAL int jx_reduce_run(const jx_expr *e, const jx_array **ops,
                               jx_array *out, bool alloc, jx_error *err);

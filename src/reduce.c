@@ -208,6 +208,28 @@ static int accumulate_chunk(void *arg, int64_t c, jx_error *err)
     return 0;
 }
 
+int jx_reduce_shape(const jx_ir *ir, int ndim, const int64_t *shape, int *axis,
+                    int *rndim, int64_t *rshape, jx_error *err)
+{
+    int ax = -1;
+    if (ir->has_axis) {
+        ax = ir->axis < 0 ? ir->axis + ndim : ir->axis;
+        if (ax < 0 || ax >= ndim) {
+            jx_err_set(err, JX_ERR_SHAPE, -1, 0,
+                       "axis %d is out of bounds for array of dimension %d",
+                       (int)ir->axis, ndim);
+            return -1;
+        }
+    }
+    int n = 0;
+    for (int d = 0; d < ndim; d++)
+        if (ax >= 0 && d != ax)
+            rshape[n++] = shape[d];
+    *axis = ax;
+    *rndim = n;
+    return 0;
+}
+
 int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
                   bool alloc, jx_error *err)
 {
@@ -221,26 +243,14 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
     ops[0] = NULL;
     if (jx_eval_broadcast(e, ops, nops, &ndim, shape, err) < 0)
         return -1;
-    int ax = -1;
-    if (ir->has_axis) {
-        ax = ir->axis < 0 ? ir->axis + ndim : ir->axis;
-        if (ax < 0 || ax >= ndim) {
-            jx_err_set(err, JX_ERR_SHAPE, -1, 0,
-                       "axis %d is out of bounds for array of dimension %d",
-                       (int)ir->axis, ndim);
-            return -1;
-        }
-    }
-    /* The result's shape: the broadcast shape without the axis, or 0-d. */
-    int ondim = 0;
+    int ax, ondim;
     int64_t oshape[JX_MAX_DIMS], total = 1, nout = 1;
-    for (int d = 0; d < ndim; d++) {
+    if (jx_reduce_shape(ir, ndim, shape, &ax, &ondim, oshape, err) < 0)
+        return -1;
+    for (int d = 0; d < ndim; d++)
         total *= shape[d];
-        if (ax >= 0 && d != ax) {
-            oshape[ondim++] = shape[d];
-            nout *= shape[d];
-        }
-    }
+    for (int d = 0; d < ondim; d++)
+        nout *= oshape[d];
     int64_t count = ax >= 0 ? shape[ax] : total; /* elements per result */
     if (alloc) {
         if (jx_eval_alloc(out, rt, ondim, oshape, err) < 0)

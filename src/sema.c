@@ -439,7 +439,7 @@ static int bind_var(sema *S, jx_node *n)
                 return -1;
             n->var = i;
             n->dtype = t;
-            n->weak = false;
+            n->weak = (S->vars[i].flags & JX_VAR_WEAK) != 0;
             return 0;
         }
     }

@@ -494,6 +494,112 @@ START_TEST(test_explain)
 }
 END_TEST
 
+START_TEST(test_names)
+{
+    static const struct { const char *src; const char *names; int nnames; } rows[] = {
+        {"2*a + sin(b)**2 > c", "a\0b\0c", 3},
+        {"where(x > y, x, 0) + y", "x\0y", 2},
+        {"sum(q * q, axis=1)", "q", 1},
+        {"1 + 2", "", 0},
+    };
+    for (int r = 0; r < NROWS(rows); r++) {
+        jx_error err;
+        char *list = jx_names(rows[r].src, &err);
+        ck_assert_msg(list != NULL, "%s: %s", rows[r].src, err.message);
+        const char *p = list, *want = rows[r].names;
+        int n = 0;
+        for (; *p; p += strlen(p) + 1, want += strlen(want) + 1, n++)
+            ck_assert_str_eq(p, want);
+        ck_assert_int_eq(n, rows[r].nnames);
+        jx_free(list);
+    }
+    jx_error err;
+    ck_assert_ptr_null(jx_names("a +", &err));
+    ck_assert_int_eq(err.code, JX_ERR_SYNTAX);
+}
+END_TEST
+
+START_TEST(test_result_shape)
+{
+    jx_var vars[2] = {{"a", JX_FLOAT64}, {"b", JX_FLOAT64}};
+    double d[12] = {0};
+    jx_array in[2] = {test_vec(JX_FLOAT64, d, 4), test_vec(JX_FLOAT64, d, 4)};
+    in[0].ndim = 2; /* a is (3, 4), b is (4,) */
+    in[0].shape[0] = 3;
+    in[0].shape[1] = 4;
+    in[0].strides[0] = 32;
+    in[0].strides[1] = 8;
+    static const struct { const char *src; int ndim; int64_t s0; } rows[] = {
+        {"a + b", 2, 3}, {"sum(a*b)", 0, 0}, {"sum(a*b, axis=1)", 1, 3},
+        {"max(a - b, axis=0)", 1, 4}, {"mean(a, axis=-2)", 1, 4},
+    };
+    for (int r = 0; r < NROWS(rows); r++) {
+        jx_error err;
+        jx_expr *e = jx_compile(rows[r].src, vars, 2, 0, &err);
+        ck_assert_ptr_nonnull(e);
+        int ndim;
+        int64_t shape[JX_MAX_DIMS];
+        ck_assert_int_eq(jx_expr_result_shape(e, in, &ndim, shape, &err), 0);
+        ck_assert_int_eq(ndim, rows[r].ndim);
+        if (ndim)
+            ck_assert_int_eq(shape[0], rows[r].s0);
+        /* It is the shape jx_eval_new gives. */
+        jx_array out;
+        ck_assert_int_eq(jx_eval_new(e, in, &out, &err), 0);
+        ck_assert_int_eq(out.ndim, ndim);
+        for (int k = 0; k < ndim; k++)
+            ck_assert_int_eq(out.shape[k], shape[k]);
+        jx_free(out.data);
+        jx_expr_free(e);
+    }
+}
+END_TEST
+
+/* A weak variable is typed like a Python scalar: float32 stays float32. */
+START_TEST(test_weak_variable)
+{
+    jx_var vars[2] = {{"a", JX_FLOAT32, 0}, {"x", JX_FLOAT64, JX_VAR_WEAK}};
+    jx_var strong[2] = {{"a", JX_FLOAT32, 0}, {"x", JX_FLOAT64, 0}};
+    jx_var ints[2] = {{"a", JX_INT16, 0}, {"x", JX_INT64, JX_VAR_WEAK}};
+    jx_error err;
+    jx_expr *e = jx_compile("a * x", vars, 2, 0, &err);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(jx_expr_dtype(e), JX_FLOAT32);
+    float a[3] = {1, 2, 3};
+    double x = 0.5;
+    jx_array in[2] = {test_vec(JX_FLOAT32, a, 3), test_vec(JX_FLOAT64, &x, 1)};
+    in[1].ndim = 0;
+    jx_array out;
+    ck_assert_int_eq(jx_eval_new(e, in, &out, &err), 0);
+    ck_assert_float_eq(((float *)out.data)[2], 1.5f);
+    jx_free(out.data);
+    jx_expr_free(e);
+    e = jx_compile("a * x", strong, 2, 0, &err);
+    ck_assert_int_eq(jx_expr_dtype(e), JX_FLOAT64);
+    jx_expr_free(e);
+    e = jx_compile("a + x", ints, 2, 0, &err);
+    ck_assert_int_eq(jx_expr_dtype(e), JX_INT16);
+    jx_expr_free(e);
+    e = jx_compile("x + 1", ints, 2, 0, &err); /* weak with weak: int64 */
+    ck_assert_int_eq(jx_expr_dtype(e), JX_INT64);
+    jx_expr_free(e);
+}
+END_TEST
+
+/* An empty output may have zero strides (NumPy gives them). */
+START_TEST(test_empty_zero_strides)
+{
+    jx_var vars[1] = {{"a", JX_FLOAT64}};
+    jx_error err;
+    jx_expr *e = jx_compile("a + 1", vars, 1, 0, &err);
+    double d[1];
+    jx_array in = test_vec(JX_FLOAT64, d, 0), out = test_vec(JX_FLOAT64, d, 0);
+    in.strides[0] = out.strides[0] = 0;
+    ck_assert_int_eq(jx_eval(e, &in, &out, &err), 0);
+    jx_expr_free(e);
+}
+END_TEST
+
 /* Several threads compile and evaluate at once. */
 #define NTHREADS 8
 static void *worker(void *arg)
@@ -565,6 +671,10 @@ static Suite *eval_suite(void)
     tcase_add_test(api, test_constant_expression);
     tcase_add_test(api, test_explain);
     tcase_add_test(api, test_threads);
+    tcase_add_test(api, test_names);
+    tcase_add_test(api, test_result_shape);
+    tcase_add_test(api, test_weak_variable);
+    tcase_add_test(api, test_empty_zero_strides);
     suite_add_tcase(s, api);
     return s;
 }
