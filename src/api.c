@@ -92,6 +92,28 @@ jx_expr *jx_compile(const char *src, const jx_var *vars, int nvars,
             return NULL;
         }
     }
+    /* Weak integer variables converted to narrower integer types: their
+     * values are checked when evaluating, as NumPy 2 checks Python ints. */
+    for (int i = 0; i < ir->n; i++) {
+        const jx_instr *in = &ir->ins[i];
+        if (in->op != JX_IR_CAST || ir->ins[in->args[0]].op != JX_IR_INPUT)
+            continue;
+        int slot = ir->ins[in->args[0]].input;
+        const jx_var *v = &vars[ir->input_var[slot]];
+        if (!(v->flags & JX_VAR_WEAK) || !(jx_dtype_kind(v->dtype) & JX_KINDS_INTEGER) ||
+            !(jx_dtype_kind(in->dtype) & JX_KINDS_INTEGER))
+            continue;
+        void *p = realloc(e->checks, sizeof *e->checks * (size_t)(e->nchecks + 1));
+        if (p == NULL) {
+            jx_expr_free(e);
+            jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
+            return NULL;
+        }
+        e->checks = p;
+        e->checks[e->nchecks].slot = slot;
+        e->checks[e->nchecks].to = in->dtype;
+        e->nchecks++;
+    }
     /* Compile the contiguous kernel now, so LLVM errors surface here. */
     char layout[JX_LAYOUT_MAX + 1];
     contiguous_layout(ir, layout);
@@ -150,6 +172,7 @@ void jx_expr_free(jx_expr *e)
         for (int i = 0; i < e->ir->ninputs; i++)
             free(e->names[i]);
     free(e->names);
+    free(e->checks);
     jx_ir_free(e->ir);
     pthread_mutex_destroy(&e->lock);
     free(e);

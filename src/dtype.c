@@ -64,6 +64,17 @@ jx_dtype jx_dtype_from_name(const char *name)
     return JX_DTYPE_INVALID;
 }
 
+bool jx_dtype_holds(jx_dtype t, int64_t v)
+{
+    unsigned bits = 8 * infos[t].size;
+    if (infos[t].kind == JX_KIND_UINT)
+        return v >= 0 && (bits == 64 || (uint64_t)v < (1ull << bits));
+    if (bits == 64)
+        return true;
+    int64_t lim = (int64_t)1 << (bits - 1);
+    return v >= -lim && v < lim;
+}
+
 jx_dtype jx_dtype_int_of_size(unsigned bytes)
 {
     if (bytes <= 1)

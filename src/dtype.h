@@ -35,6 +35,8 @@ JX_INTERNAL jx_kind jx_dtype_kind(jx_dtype t);
  * bool/int8/uint8 -> float16, int16/uint16 -> float32, wider -> float64,
  * floats and complex unchanged. */
 JX_INTERNAL jx_dtype jx_dtype_to_float(jx_dtype t);
+/* Whether integer type t holds the value v. */
+JX_INTERNAL bool jx_dtype_holds(jx_dtype t, int64_t v);
 /* The smallest signed integer type of at least `bytes` bytes. */
 JX_INTERNAL jx_dtype jx_dtype_int_of_size(unsigned bytes);
 

@@ -14,6 +14,11 @@ struct jx_expr {
     unsigned flags;         /* JX_FLAG_* given to jx_compile */
     int nvars;              /* entries in the vars table at compile time */
     char **names;           /* [ir->ninputs] names of the used variables */
+    int nchecks;            /* weak integer inputs cast to integer types: */
+    struct {
+        int32_t slot;       /*   the input slot (a 0-d int64 variable) */
+        jx_dtype to;        /*   the type its value must fit */
+    } *checks;              /*   checked by every evaluation */
     pthread_mutex_t lock;   /* guards slots and nslots */
     struct {
         char layout[JX_LAYOUT_MAX + 1];

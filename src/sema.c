@@ -71,18 +71,6 @@ static jx_node *new_node(sema *S, jx_node_kind kind, const jx_node *span)
 
 static bool is_const(const jx_node *n) { return n->kind == JX_N_CONST; }
 
-/* Range of integer type t. */
-static bool int_fits(jx_dtype t, int64_t v)
-{
-    unsigned bits = 8 * (unsigned)jx_dtype_size(t);
-    if (jx_dtype_kind(t) == JX_KIND_UINT)
-        return v >= 0 && (bits == 64 || (uint64_t)v < (1ull << bits));
-    if (bits == 64)
-        return true;
-    int64_t lim = (int64_t)1 << (bits - 1);
-    return v >= -lim && v < lim;
-}
-
 /* Wraps the bits of v to integer type t, as a store to t would. */
 static jx_value wrap_int(jx_dtype t, uint64_t v)
 {
@@ -131,7 +119,7 @@ static int convert_const(sema *S, jx_node *n, jx_dtype t)
         if (from == JX_KIND_FLOAT)
             return 0; /* float to int: leave it to the generated code */
         int64_t v = from == JX_KIND_BOOL ? (int64_t)n->v.u : n->v.i;
-        if (n->weak && from == JX_KIND_INT && !int_fits(t, v)) {
+        if (n->weak && from == JX_KIND_INT && !jx_dtype_holds(t, v)) {
             jx_err_set(S->err, JX_ERR_VALUE, n->offset, n->length,
                        "Python integer %lld out of bounds for %s",
                        (long long)v, jx_dtype_name(t));

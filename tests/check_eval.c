@@ -583,6 +583,27 @@ START_TEST(test_weak_variable)
     e = jx_compile("x + 1", ints, 2, 0, &err); /* weak with weak: int64 */
     ck_assert_int_eq(jx_expr_dtype(e), JX_INT64);
     jx_expr_free(e);
+    /* Its value must fit the type it joins, as NumPy 2 checks. */
+    jx_var u8[2] = {{"a", JX_UINT8, 0}, {"x", JX_INT64, JX_VAR_WEAK}};
+    e = jx_compile("a + x", u8, 2, 0, &err);
+    ck_assert_int_eq(jx_expr_dtype(e), JX_UINT8);
+    uint8_t b[2] = {1, 2};
+    int64_t xs[3] = {255, 256, -1};
+    for (int k = 0; k < 3; k++) {
+        jx_array bi[2] = {test_vec(JX_UINT8, b, 2), test_vec(JX_INT64, &xs[k], 1)};
+        bi[1].ndim = 0;
+        int rc = jx_eval_new(e, bi, &out, &err);
+        if (k == 0) {
+            ck_assert_int_eq(rc, 0);
+            ck_assert_int_eq(((uint8_t *)out.data)[1], 1); /* 2 + 255 wraps */
+            jx_free(out.data);
+        } else {
+            ck_assert_int_eq(rc, -1);
+            ck_assert_int_eq(err.code, JX_ERR_VALUE);
+            ck_assert_ptr_nonnull(strstr(err.message, "out of bounds for uint8"));
+        }
+    }
+    jx_expr_free(e);
 }
 END_TEST
 
