@@ -34,19 +34,26 @@ static int check_vars(const jx_var *vars, int nvars, jx_error *err)
     return 0;
 }
 
-/* Source to IR: parse, type, build.  *tree gets the typed tree (in a). */
-static jx_ir *front_end(jx_arena *a, const char *src, const jx_var *vars,
-                        int nvars, jx_node **parsed, jx_buf *ast_dump,
-                        jx_error *err)
+/* The tree of a NUL-terminated source (the parser reports one longer than
+ * JX_MAX_SOURCE without reading past it). */
+static jx_node *parse_source(jx_arena *a, const char *src, jx_error *err)
 {
     if (src == NULL) {
         jx_err_set(err, JX_ERR_ARG, -1, 0, "the expression is NULL");
         return NULL;
     }
+    size_t len = strnlen(src, (size_t)JX_MAX_SOURCE + 1);
+    return jx_parse(a, src, (int32_t)len, err);
+}
+
+/* Source to IR: parse, type, build.  *typed gets the typed tree (in a). */
+static jx_ir *front_end(jx_arena *a, const char *src, const jx_var *vars,
+                        int nvars, jx_node **typed, jx_buf *ast_dump,
+                        jx_error *err)
+{
     if (check_vars(vars, nvars, err) < 0)
         return NULL;
-    size_t len = strnlen(src, (size_t)JX_MAX_SOURCE + 1);
-    jx_node *root = jx_parse(a, src, (int32_t)len, err);
+    jx_node *root = parse_source(a, src, err);
     if (root == NULL)
         return NULL;
     if (ast_dump)
@@ -54,8 +61,8 @@ static jx_ir *front_end(jx_arena *a, const char *src, const jx_var *vars,
     root = jx_sema(a, root, vars, nvars, err);
     if (root == NULL)
         return NULL;
-    if (parsed)
-        *parsed = root;
+    if (typed)
+        *typed = root;
     return jx_ir_build(root, err);
 }
 
@@ -268,14 +275,9 @@ static void collect_names(const jx_node *n, jx_buf *b)
 char *jx_names(const char *src, jx_error *err)
 {
     jx_err_clear(err);
-    if (src == NULL) {
-        jx_err_set(err, JX_ERR_ARG, -1, 0, "the expression is NULL");
-        return NULL;
-    }
     jx_arena a;
     jx_arena_init(&a);
-    size_t len = strnlen(src, (size_t)JX_MAX_SOURCE + 1);
-    jx_node *root = jx_parse(&a, src, (int32_t)len, err);
+    jx_node *root = parse_source(&a, src, err);
     jx_buf b = {0};
     if (root != NULL) {
         collect_names(root, &b);
