@@ -4,8 +4,43 @@
 #define JX_CODEGEN_H
 
 #include <llvm-c/Core.h>
+#include <stdbool.h>
 
 #include "../src/ir.h"
+
+/* ---- vector math: glibc's libmvec --------------------------------------
+ *
+ * The LIBM functions of the op table and pow have vector variants in
+ * libmvec, named by the x86 vector function ABI: _ZGV, the ISA letter ('d'
+ * AVX2, 'e' AVX-512), N (unmasked), the lanes, one 'v' per operand, '_',
+ * the scalar name: _ZGVeN8v_sin, _ZGVeN16v_sinf, _ZGVdN4vv_pow.  The code
+ * generator knows the names; the engine decides which of them a kernel may
+ * call (the host CPU runs them, libmvec is loaded and defines them). */
+
+/* One vector function. */
+typedef struct jx_cg_vecfn {
+    const char *fn;  /* the scalar libm function, double version: "sin" */
+    int nargs;       /* its operands: 1, or 2 for pow */
+    bool f32;        /* the float version (sinf): float lanes */
+    char isa;        /* ISA letter: 'd' (AVX2) or 'e' (AVX-512) */
+    int lanes;       /* elements per call */
+    char name[32];   /* the vector function: "_ZGVeN8v_sin" */
+} jx_cg_vecfn;
+
+/* The number of vector functions: indices 0 .. JX_CG_NVEC - 1 (six
+ * functions, two precisions, two ISAs). */
+#define JX_CG_NVEC 24
+
+/* Row k of the table into *out; returns 0, or -1 when k is out of range. */
+JX_INTERNAL int jx_cg_vecfn_get(int k, jx_cg_vecfn *out);
+
+/* What a kernel may use besides LLVM and the C library.  Offering the AVX2
+ * variants beside the AVX-512 ones lets the vectorizer pick 8 float lanes
+ * where a loop also holds doubles, and for the remainder of a 16-lane
+ * loop. */
+typedef struct jx_cg_target {
+    uint64_t vec; /* bit k: vector function k may be called (1 << k) */
+} jx_cg_target;
 
 /* Checks that the code generator handles ir (every dtype supported, every
  * op given a kind it accepts, operands consistent) and that layout fits it.
@@ -18,15 +53,18 @@ JX_INTERNAL int jx_cg_check(const jx_ir *ir, const char *layout,
 /* Adds to mod (in its context) the external function `name` with the
  * kernel ABI, evaluating ir for layout (elementwise, or a reduction's
  * partials 'R' or accumulate 'A' mode), plus internal helpers that O2/O3
- * inline away.  Runs jx_cg_check first.  Returns 0, or -1 with *err set. */
+ * inline away.  Math functions may call the vector functions tgt allows
+ * (tgt NULL: none, scalar libm only).  Runs jx_cg_check first.  Returns 0,
+ * or -1 with *err set. */
 JX_INTERNAL int jx_cg_build(LLVMModuleRef mod, const jx_ir *ir,
                             const char *layout, const char *name,
-                            jx_error *err);
+                            const jx_cg_target *tgt, jx_error *err);
 
 /* Names of C library functions that kernels may call, NULL-terminated: the
- * libm functions of the op table (fn and fn "f") and the libcalls LLVM
- * lowers intrinsics to (fmod for frem, pow, floor).  The engine defines
- * them in the JIT so that they resolve even when libm is not global. */
+ * libm functions of the op table (fn and fn "f"), pow (float powers), and
+ * the libcalls LLVM lowers intrinsics to (fmod for frem, floor).  The
+ * engine defines them in the JIT so that they resolve even when libm is
+ * not global. */
 JX_INTERNAL const char *const *jx_cg_runtime_symbols(void);
 
 #endif

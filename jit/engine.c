@@ -11,6 +11,14 @@
  * under the mutex.  Sharing one TargetMachine between threads crashes
  * LLVM (ARCHITECTURE.md).
  *
+ * Vector math: on x86-64 with AVX-512F or AVX2 the engine loads glibc's
+ * libmvec (LLVMLoadLibraryPermanently), defines the vector variants of the
+ * math functions that the CPU runs as absolute symbols (dlsym, as libm's:
+ * found from a Python extension loaded RTLD_LOCAL too) and lets the code
+ * generator call them (jx_cg_target).  Without libmvec kernels call scalar
+ * libm.  The choice is part of jx_jit_target_id ("libmvec:avx512"), so
+ * cached kernels never cross it.
+ *
  * LLVM must never take the process down: every LLVMErrorRef is consumed
  * into a jx_error, every context has a diagnostic handler (the default
  * one calls exit(1) on an error), every module is verified. */
@@ -22,12 +30,15 @@
 #include <llvm-c/Error.h>
 #include <llvm-c/LLJIT.h>
 #include <llvm-c/Orc.h>
+#include <llvm-c/Support.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <llvm/Config/llvm-config.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +60,8 @@ typedef struct jx_engine {
     char *triple;             /* host triple (LLVM message) */
     char *cpu;                /* host CPU name (LLVM message) */
     char *features;           /* host feature string (LLVM message) */
+    jx_cg_target tgt;         /* the vector math kernels may call */
+    char vec_isa;             /* libmvec's ISA letter in use, or 0: none */
     char id[4096];            /* jx_jit_target_id's text */
     jx_code init_code;        /* JX_OK, or why the engine is unusable */
     char init_msg[JX_MESSAGE_SIZE];
@@ -132,6 +145,87 @@ static void define_runtime_symbols(void)
     }
 }
 
+/* Whether the LLVM feature string fs ("+sse2,-avx512f,...") has +feat. */
+static bool has_feature(const char *fs, const char *feat)
+{
+    size_t n = strlen(feat);
+    for (const char *p = fs; p != NULL && *p != '\0';) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n + 1 && p[0] == '+' && memcmp(p + 1, feat, n) == 0)
+            return true;
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+/* The libmvec ISA the host runs: 'e' with AVX-512F, 'd' with AVX2, else 0
+ * (scalar libm).  The features are the ones kernels are compiled for.
+ * JITEXPR_VECMATH=none|avx2 lowers it (tests, comparisons; anything else
+ * leaves it); it never raises it past what the CPU has: an AVX-512 call
+ * on an AVX2 CPU is SIGILL. */
+static char host_vec_isa(void)
+{
+    if (engine.triple == NULL || strncmp(engine.triple, "x86_64", 6) != 0)
+        return 0;
+    char isa = has_feature(engine.features, "avx512f") ? 'e'
+               : has_feature(engine.features, "avx2")  ? 'd'
+                                                       : 0;
+    const char *env = getenv("JITEXPR_VECMATH");
+    if (env != NULL) {
+        char want = strcmp(env, "none") == 0   ? 0
+                    : strcmp(env, "avx2") == 0 ? 'd'
+                                               : isa;
+        if (want < isa)
+            isa = want;
+    }
+    return isa;
+}
+
+/* Loads glibc's libmvec (when the host can use it) and defines the vector
+ * functions kernels may call as absolute symbols, as for libm; sets
+ * engine.tgt to the ones defined.  Any failure leaves scalar libm calls. */
+static void load_vecmath(void)
+{
+    char isa = host_vec_isa();
+    if (isa == 0 || LLVMLoadLibraryPermanently("libmvec.so.1") != 0)
+        return;
+    void *lib = dlopen("libmvec.so.1", RTLD_LAZY | RTLD_NOLOAD);
+    if (lib == NULL)
+        return;
+    jx_symbol_pair pairs[JX_CG_NVEC];
+    uint64_t have = 0;
+    size_t n = 0;
+    for (int k = 0; k < JX_CG_NVEC; k++) {
+        jx_cg_vecfn v;
+        if (jx_cg_vecfn_get(k, &v) != 0 || (v.isa == 'e' && isa != 'e'))
+            continue; /* the AVX2 ones serve an AVX-512 host too */
+        void *addr = dlsym(lib, v.name);
+        if (addr == NULL)
+            continue; /* an older libmvec (tan came in glibc 2.35) */
+        pairs[n].Name = LLVMOrcLLJITMangleAndIntern(engine.jit, v.name);
+        pairs[n].Sym.Address = (LLVMOrcExecutorAddress)(uintptr_t)addr;
+        pairs[n].Sym.Flags.GenericFlags =
+            LLVMJITSymbolGenericFlagsExported |
+            LLVMJITSymbolGenericFlagsCallable;
+        pairs[n].Sym.Flags.TargetFlags = 0;
+        n++;
+        have |= UINT64_C(1) << k;
+    }
+    dlclose(lib); /* LLVMLoadLibraryPermanently keeps it loaded */
+    if (n == 0)
+        return;
+    LLVMOrcMaterializationUnitRef mu = LLVMOrcAbsoluteSymbols(pairs, n);
+    LLVMErrorRef e = LLVMOrcJITDylibDefine(engine.main, mu);
+    if (e != NULL) {
+        LLVMConsumeError(e);
+        LLVMOrcDisposeMaterializationUnit(mu);
+        return;
+    }
+    engine.tgt.vec = have;
+    engine.vec_isa = isa;
+}
+
 static void engine_init(void)
 {
     engine.init_code = JX_OK;
@@ -182,6 +276,12 @@ static void engine_init(void)
     }
     LLVMOrcJITDylibAddGenerator(engine.main, gen);
     define_runtime_symbols();
+    load_vecmath();
+    size_t len = strlen(engine.id);
+    snprintf(engine.id + len, sizeof engine.id - len, " libmvec:%s",
+             engine.vec_isa == 'e'   ? "avx512"
+             : engine.vec_isa == 'd' ? "avx2"
+                                     : "none");
 }
 
 /* The engine, or NULL with *err set when LLVM could not be set up. */
@@ -271,7 +371,7 @@ static int build_module(jx_engine *en, jx_build *bd, const jx_ir *ir,
     LLVMSetModuleDataLayout(bd->mod, td);
     LLVMDisposeTargetData(td);
 
-    if (jx_cg_build(bd->mod, ir, layout, name, err) != 0) {
+    if (jx_cg_build(bd->mod, ir, layout, name, &en->tgt, err) != 0) {
         build_dispose(bd);
         return -1;
     }

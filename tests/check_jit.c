@@ -6,11 +6,19 @@
  * values, over several layouts (contiguous, scalar, strided with negative
  * strides, unaligned data, with and without ":n", in place).  A small
  * interpreter (eval_ir) gives the expected value of every element; results
- * must match bit for bit (NaN matches any NaN): the kernel calls the same
- * libm as the reference.
+ * must match bit for bit (NaN matches any NaN), except where math functions
+ * (exp, log, sin, cos, tan, a float pow) take part: the kernel may call
+ * glibc's libmvec in its vector loop where the reference calls libm, so a
+ * math function's result may differ from libm's by MATH_ULPS (4) ULP, the
+ * bound libmvec documents, and eval_ir carries that bound through the
+ * arithmetic that uses it (check_mathacc measures the error against exact
+ * values).  test_vecmath checks that the vector variants are called, and
+ * runs the math ops again with the AVX2 variants and with scalar libm
+ * (JITEXPR_VECMATH).
  *
  * Run under gdb or valgrind with CK_FORK=no. */
 #include <check.h>
+#include <dlfcn.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -125,35 +133,28 @@ static bool same(jx_dtype t, val a, val b)
     return a.f == b.f && signbit(a.f) == signbit(b.f);
 }
 
-/* Floats within `ulps` units in the last place of t (same sign). */
-static bool close_ulps(jx_dtype t, val a, val b, int ulps)
+/* ULPs a math function's result may differ by from libm's: libmvec's
+ * documented bound (4 ULP of the correctly rounded result). */
+#define MATH_ULPS 4
+
+/* The spacing of t's values at v: ulp(v), normal or subnormal. */
+static double ulp_of(jx_dtype t, double v)
 {
-    if (!is_float(t) || isnan(a.f) || isnan(b.f) || isinf(a.f) || isinf(b.f) ||
-        signbit(a.f) != signbit(b.f))
-        return same(t, a, b);
-    int64_t ia, ib;
-    if (t == JX_FLOAT64) {
-        memcpy(&ia, &a.f, 8);
-        memcpy(&ib, &b.f, 8);
-    } else {
-        float fa = (float)a.f, fb = (float)b.f; /* float16: same step */
-        int32_t xa, xb;
-        memcpy(&xa, &fa, 4);
-        memcpy(&xb, &fb, 4);
-        ia = xa;
-        ib = xb;
-        if (t == JX_FLOAT16) {
-            ia >>= 13;
-            ib >>= 13;
-        }
-    }
-    return llabs(ia - ib) <= ulps;
+    int p = t == JX_FLOAT16 ? 11 : t == JX_FLOAT32 ? 24 : 53;
+    int emin = t == JX_FLOAT16 ? -14 : t == JX_FLOAT32 ? -126 : -1022;
+    int e = v == 0 || !isfinite(v) ? emin : ilogb(v);
+    return ldexp(1, (e < emin ? emin : e) - p + 1);
 }
 
-/* ULPs a float result may differ by from the reference: 0 (bit-exact)
- * except where LLVM legitimately rewrites a libm call (pow(x, 0.5) ->
- * sqrt, correctly rounded where libm's powf is not). */
-static int tolerance_ulps;
+/* got against the reference want, which may be `bound` away from what the
+ * kernel computes (eval_ir_bound): bit for bit when bound is 0; NaN and
+ * infinities exactly in any case. */
+static bool close_to(jx_dtype t, val got, val want, double bound)
+{
+    if (bound == 0 || !is_float(t) || !isfinite(got.f) || !isfinite(want.f))
+        return same(t, got, want);
+    return fabs(got.f - want.f) <= bound;
+}
 
 static void fmt_val(jx_dtype t, val v, char *s, size_t n)
 {
@@ -354,32 +355,86 @@ static val ref_cast(jx_dtype from, jx_dtype to, val v)
     return wrap(to, v.u); /* v.u holds the sign-extended bits */
 }
 
-/* The expected value of an IR over one element of each input. */
-static val eval_ir(const jx_ir *ir, const val *in)
+/* How far the kernel's value of a float instruction x (result r, operands
+ * a and b) may be from the reference's, given how far its operands may be
+ * (ea, eb): 0 when everything is exact.  A math function of exact operands
+ * is within MATH_ULPS ULP (float16: computed in float32 and rounded, so
+ * within one float16 ULP); arithmetic passes its operands' bounds on and may round
+ * once more; what the bound does not follow (a comparison or an integer
+ * conversion of an inexact value, a math function of one) is INFINITY,
+ * which fails the check. */
+static double bound_of(const jx_ir *ir, const jx_instr *x, bool math,
+                       double r, double a, double b, double ea, double eb)
+{
+    jx_dtype rt = x->dtype;
+    if (!is_float(rt))
+        return ea != 0 || eb != 0 ? INFINITY : 0;
+    if (math)
+        return ea != 0 || eb != 0 ? INFINITY
+               : rt == JX_FLOAT16 ? ulp_of(rt, r)
+                                  : MATH_ULPS * ulp_of(rt, r);
+    if (ea == 0 && eb == 0)
+        return 0;
+    double e;
+    switch (x->op) {
+    case JX_IR_CAST:
+    case JX_OP_POS:
+    case JX_OP_NEG:
+    case JX_OP_ABS: e = ea; break;
+    case JX_OP_ADD:
+    case JX_OP_SUB: e = ea + eb; break;
+    case JX_OP_MUL: e = fabs(b) * ea + fabs(a) * eb + ea * eb; break;
+    case JX_OP_DIV: e = eb != 0 ? INFINITY : ea / fabs(b); break;
+    case JX_OP_POW: { /* the fast paths: x ** 2, 1, 0, -1 */
+        double k = ir->ins[x->args[1]].k.f;
+        e = k == 2 ? 2 * fabs(a) * ea + ea * ea : k == 1 ? ea : k == 0 ? 0 : INFINITY;
+        break;
+    }
+    default: return INFINITY;
+    }
+    return e == 0 ? 0 : e + ulp_of(rt, fabs(r) + e);
+}
+
+/* The expected value of an IR over one element of each input; *bound (if
+ * not NULL) gets how far the kernel's value may be from it (bound_of). */
+static val eval_ir_bound(const jx_ir *ir, const val *in, double *bound)
 {
     val v[MAXINS];
+    double e[MAXINS];
     for (int idx = 0; idx < ir->n; idx++) {
         const jx_instr *x = &ir->ins[idx];
         val a = x->nargs > 0 ? v[x->args[0]] : uval(0);
         val b = x->nargs > 1 ? v[x->args[1]] : uval(0);
+        double ea = x->nargs > 0 ? e[x->args[0]] : 0;
+        double eb = x->nargs > 1 ? e[x->args[1]] : 0;
         jx_dtype t = x->nargs > 0 ? ir->ins[x->args[0]].dtype : x->dtype;
+        e[idx] = 0;
         switch (x->op) {
         case JX_IR_INPUT: v[idx] = in[x->input]; continue;
         case JX_IR_CONST:
             v[idx] = is_float(x->dtype) ? fval(x->k.f) : wrap(x->dtype, x->k.u);
             continue;
-        case JX_IR_CAST: v[idx] = ref_cast(t, x->dtype, a); continue;
-        case JX_OP_WHERE: v[idx] = a.u ? b : v[x->args[2]]; continue;
+        case JX_IR_CAST:
+            v[idx] = ref_cast(t, x->dtype, a);
+            e[idx] = bound_of(ir, x, false, v[idx].f, a.f, 0, ea, 0);
+            continue;
+        case JX_OP_WHERE:
+            v[idx] = a.u ? b : v[x->args[2]];
+            e[idx] = ea != 0 ? INFINITY : a.u ? eb : e[x->args[2]];
+            continue;
         default: break;
         }
         if (!is_float(t)) {
             v[idx] = ref_int(x->op, t, a, b);
+            e[idx] = ea != 0 || eb != 0 ? INFINITY : 0;
             continue;
         }
         if (jx_ops[x->op].rule == JX_R_CMP) {
             v[idx] = uval((uint64_t)ref_fcmp(x->op, a.f, b.f));
+            e[idx] = ea != 0 || eb != 0 ? INFINITY : 0;
             continue;
         }
+        bool math = jx_ops[x->op].low == JX_L_LIBM || x->op == JX_OP_POW;
         /* x ** constant: x*x, x, 1, 1/x as NumPy's fast scalar power. */
         if (x->op == JX_OP_POW && ir->ins[x->args[1]].op == JX_IR_CONST) {
             double k = ir->ins[x->args[1]].k.f;
@@ -392,6 +447,7 @@ static val eval_ir(const jx_ir *ir, const val *in)
                     r = k == 2 ? f * f : k == 1 ? f : k == 0 ? 1 : 1 / f;
                 }
                 v[idx] = fval(round_to(t, r));
+                e[idx] = bound_of(ir, x, false, v[idx].f, a.f, b.f, ea, eb);
                 continue;
             }
         }
@@ -399,8 +455,16 @@ static val eval_ir(const jx_ir *ir, const val *in)
             v[idx] = fval(ref_f64(x->op, a.f, b.f));
         else /* float16 computes in float and rounds */
             v[idx] = fval(round_to(t, ref_f32(x->op, (float)a.f, (float)b.f)));
+        e[idx] = bound_of(ir, x, math, v[idx].f, a.f, b.f, ea, eb);
     }
+    if (bound != NULL)
+        *bound = e[ir->result];
     return v[ir->result];
+}
+
+static val eval_ir(const jx_ir *ir, const val *in)
+{
+    return eval_ir_bound(ir, in, NULL);
 }
 
 /* ---- hand-built IR ---------------------------------------------------- */
@@ -646,11 +710,12 @@ static bool run_check(const jx_jit_code *code, const jx_ir *ir,
         val row[MAXSLOT];
         for (int k = 0; k < nin; k++)
             row[k] = in[k][layout[k + 1] == 'S' ? 0 : i];
-        val want = eval_ir(ir, row);
+        double bound;
+        val want = eval_ir_bound(ir, row, &bound);
         val got = mem_read(rt, layout[0] == 'S' && inplace < 0
                                    ? out->base
                                    : out->base + i * strides[0]);
-        if (!close_ulps(rt, got, want, tolerance_ulps)) {
+        if (!close_to(rt, got, want, bound)) {
             char g[48], w[48], a[48] = "", b[48] = "";
             fmt_val(rt, got, g, sizeof g);
             fmt_val(rt, want, w, sizeof w);
@@ -660,8 +725,9 @@ static bool run_check(const jx_jit_code *code, const jx_ir *ir,
                 fmt_val(ir->input_dtype[nin - 1], row[nin - 1], b, sizeof b);
             snprintf(msg, msglen,
                      "%s layout %s n %lld: element %lld of (%s, %s): got %s, "
-                     "want %s",
-                     ir->text, layout, (long long)n, (long long)i, a, b, g, w);
+                     "want %s (within %g)",
+                     ir->text, layout, (long long)n, (long long)i, a, b, g, w,
+                     bound);
             ok = false;
         }
     }
@@ -743,12 +809,11 @@ static void op_ir(tir *T, int op, jx_dtype t, char *text, size_t tl)
     }
 }
 
-START_TEST(test_op)
+/* op over every dtype it accepts, in several layouts; returns how many
+ * dtypes. */
+static int check_op(int op)
 {
-    int op = _i;
     int tested = 0;
-    if (jx_ops[op].rule == JX_R_REDUCE) /* test_reduce */
-        return;
     for (int t = 0; t < JX_DTYPE_COUNT; t++) {
         if (!op_accepts(op, (jx_dtype)t))
             continue;
@@ -788,8 +853,124 @@ START_TEST(test_op)
         }
         tested++;
     }
+    return tested;
+}
+
+START_TEST(test_op)
+{
+    int op = _i;
+    if (jx_ops[op].rule == JX_R_REDUCE) /* test_reduce */
+        return;
     /* Every op accepts at least one supported dtype. */
-    ck_assert_msg(tested > 0, "op %s tested on no dtype", jx_ops[op].mnem);
+    ck_assert_msg(check_op(op) > 0, "op %s tested on no dtype", jx_ops[op].mnem);
+}
+END_TEST
+
+/* ---- vector math --------------------------------------------------------- */
+
+/* The libmvec ISA letter the engine picks on this host: 'e' (AVX-512F),
+ * 'd' (AVX2), or 0 (neither, or no libmvec: scalar libm); no higher than
+ * `limit`. */
+static char host_isa(char limit)
+{
+    void *h = dlopen("libmvec.so.1", RTLD_LAZY | RTLD_LOCAL);
+    if (h == NULL)
+        return 0;
+    dlclose(h);
+    __builtin_cpu_init();
+    char isa = __builtin_cpu_supports("avx512f") ? 'e'
+               : __builtin_cpu_supports("avx2") ? 'd'
+                                                : 0;
+    return isa < limit ? isa : limit;
+}
+
+/* Whether op is a math function with libmvec variants (float pow too). */
+static bool vec_math_op(int op)
+{
+    return jx_ops[op].low == JX_L_LIBM || op == JX_OP_POW;
+}
+
+/* The contiguous kernel of op over float dtype t calls its vector variant
+ * for ISA isa (none: 0), e.g. "call <8 x double> @_ZGVeN8v_sin(". */
+static void check_vector_call(int op, jx_dtype t, char isa)
+{
+    tir T;
+    char text[64];
+    if (op == JX_OP_POW) {
+        tir_init(&T);
+        snprintf(text, sizeof text, "pow(%s)", jx_dtype_name(t));
+        T.ir.text = text;
+        int x = tir_input(&T, t), y = tir_input(&T, t);
+        tir_op(&T, op, t, x, y, 0);
+    } else {
+        op_ir(&T, op, t, text, sizeof text);
+    }
+    jx_buf b = {0};
+    jx_error err;
+    ck_assert_int_eq(jx_jit_explain(&T.ir, op == JX_OP_POW ? "CCC:n" : "CC:n",
+                                    JX_EXPLAIN_LLVM, &b, &err), 0);
+    char *ir = jx_buf_take(&b);
+    ck_assert_ptr_nonnull(ir);
+    const char *fn = op == JX_OP_POW ? "pow" : jx_ops[op].fn;
+    bool f64 = t == JX_FLOAT64;
+    int lanes = (isa == 'e' ? 512 : 256) / (f64 ? 64 : 32);
+    char call[96];
+    snprintf(call, sizeof call, "call <%d x %s> @_ZGV%cN%d%s_%s%s(", lanes,
+             f64 ? "double" : "float", isa, lanes, op == JX_OP_POW ? "vv" : "v",
+             fn, f64 ? "" : "f");
+    if (isa != 0)
+        ck_assert_msg(strstr(ir, call) != NULL, "%s: no %s in\n%s", text, call, ir);
+    else
+        ck_assert_msg(strstr(ir, "_ZGV") == NULL, "%s: a vector call without "
+                      "libmvec in\n%s", text, ir);
+    free(ir);
+}
+
+/* Math functions over float64, float32 and float16 call libmvec's variants
+ * for the host in the contiguous loop. */
+START_TEST(test_vecmath)
+{
+    char isa = host_isa('e');
+    static const char *const names[] = {"none", "avx2", "avx512"};
+    char want[32];
+    snprintf(want, sizeof want, "libmvec:%s", names[isa == 'e' ? 2 : isa == 'd']);
+    ck_assert_msg(strstr(jx_jit_target_id(), want) != NULL, "target %s, want %s",
+                  jx_jit_target_id(), want);
+    static const jx_dtype ts[] = {JX_FLOAT64, JX_FLOAT32, JX_FLOAT16};
+    for (int op = 0; op < JX_OP_COUNT; op++)
+        if (vec_math_op(op))
+            for (int k = 0; k < 3; k++)
+                check_vector_call(op, ts[k], isa);
+}
+END_TEST
+
+/* JITEXPR_VECMATH=avx2 and none: the AVX2 variants (on an AVX-512 host
+ * too) and scalar libm, each checked like test_op.  The engine reads the
+ * variable when it starts: this needs a fresh process (Check's fork); with
+ * CK_FORK=no the test finds the engine already set up and does nothing. */
+START_TEST(test_vecmath_env)
+{
+    static const char *const env[] = {"avx2", "none"};
+    setenv("JITEXPR_VECMATH", env[_i], 1);
+    char want[32];
+    snprintf(want, sizeof want, "libmvec:%s", env[_i]);
+    char isa = host_isa(_i == 0 ? 'd' : 0);
+    if (isa == 0)
+        strcpy(want, "libmvec:none");
+    if (strstr(jx_jit_target_id(), want) == NULL) {
+        const char *fork = getenv("CK_FORK");
+        ck_assert_msg(fork != NULL && strcmp(fork, "no") == 0,
+                      "JITEXPR_VECMATH=%s: target %s", env[_i], jx_jit_target_id());
+        return;
+    }
+    static const jx_dtype ts[] = {JX_FLOAT64, JX_FLOAT32, JX_FLOAT16};
+    for (int op = 0; op < JX_OP_COUNT; op++)
+        if (vec_math_op(op)) {
+            for (int k = 0; k < 3; k++)
+                check_vector_call(op, ts[k], isa);
+            ck_assert_int_gt(check_op(op), 0);
+        }
+    unsetenv("JITEXPR_VECMATH");
 }
 END_TEST
 
@@ -883,9 +1064,9 @@ START_TEST(test_pow_const)
             tir_op(&T, JX_OP_POW, (jx_dtype)t, x, c, 0);
             fill_inputs(JX_OP_ADD, 1, T.dt, NMAX, inputs);
             const int64_t ns[] = {NMAX};
-            tolerance_ulps = ks[j] == 0.5 || ks[j] == 3 || ks[j] == -2;
+            /* 0.5, 3, -2: a pow call (libmvec's: MATH_ULPS), or LLVM's
+             * sqrt for 0.5 (correctly rounded). */
             check_layout(&T.ir, "CC:n", ns, 1, inputs, -1);
-            tolerance_ulps = 0;
         }
     }
 }
@@ -1594,6 +1775,8 @@ static Suite *jit_suite(void)
     tcase_add_loop_test(tc, test_op, 0, JX_OP_COUNT);
     tcase_add_loop_test(tc, test_cast, 0, JX_DTYPE_COUNT);
     tcase_add_test(tc, test_pow_const);
+    tcase_add_test(tc, test_vecmath);
+    tcase_add_loop_test(tc, test_vecmath_env, 0, 2);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("reduce");

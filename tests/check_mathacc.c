@@ -1,0 +1,483 @@
+/* check_mathacc.c - accuracy of the math functions (exp, log, sin, cos,
+ * tan, pow) as kernels compute them, in ULP, and their NaN/inf results.
+ *
+ * Kernels call glibc's libmvec in the vector loop (AVX-512 or AVX2
+ * variants, documented within 4 ULP of the correctly rounded result) and
+ * libm elsewhere; the bound this suite enforces is MAX_ULPS for every
+ * function, dtype and variant.  Each function is evaluated through a
+ * compiled kernel (jx_compile, jx_eval) in three ways:
+ *
+ *   table   the points of mathacc_data.h, with the exact value computed by
+ *           mpmath (gen_mathacc_data.py): random over the useful domain,
+ *           near zeros, poles and peaks, huge and tiny arguments,
+ *           subnormals;
+ *   sweep   SWEEP random points per function and dtype, against glibc's
+ *           long double functions for float64 (x87, 64-bit mantissa: their
+ *           own error is about 2^-11 ULP of a double) and its double
+ *           functions for float32 and float16 (2^-29 ULP of a float);
+ *           float16 is swept exhaustively for the one-operand functions;
+ *   special NaN, infinities, signed zeros, exact results: bit for bit what
+ *           NumPy gives (mathacc_data.h records NumPy's results).
+ *
+ * Each case runs once per variant, in its own test case: the host's best
+ * (AVX-512 here), AVX2, and scalar libm (JITEXPR_VECMATH=avx2, none).  The
+ * engine reads JITEXPR_VECMATH once per process, and Check forks every
+ * test, so each test sets it before its first compilation; with
+ * CK_FORK=no every test runs with whatever the first one got (the output
+ * says which).  The measured maxima are printed ("mathacc: ...") and
+ * recorded in docs/math.md.  sin and cos must also stay within [-1, 1]
+ * (the kernel clamps libmvec's 1.0000001).
+ *
+ * The error of a result r against the exact value v is |r - v| / ulp(v),
+ * ulp(v) = 2^(e - p + 1) for 2^e <= |v| < 2^(e+1) (e at least the smallest
+ * normal exponent), p = 53, 24, 11; an infinite result where v is finite
+ * counts as 2^(emax + 1). */
+#include <check.h>
+#include <float.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jitexpr.h"
+#include "testutil.h"
+
+#define MAX_ULPS 4.0
+#define SWEEP (1 << 20) /* random points per function and dtype */
+
+struct acc_point {
+    double x, y;   /* the arguments (y: pow's exponent, else 0) */
+    double hi, lo; /* the exact value is hi + lo */
+};
+
+struct acc_table {
+    const char *fn;    /* "sin", ... */
+    const char *dtype; /* "float64" or "float32" */
+    const struct acc_point *p;
+    int n;
+};
+
+struct acc_special {
+    const char *fn, *dtype;
+    double x, y;
+    double want; /* NumPy's result */
+};
+
+#include "mathacc_data.h"
+
+static const char *const fns[] = {"exp", "log", "sin", "cos", "tan", "pow"};
+#define NFNS NROWS(fns)
+
+/* ---- the variant under test --------------------------------------------- */
+
+/* The JITEXPR_VECMATH value of each test case, and a name for it. */
+static const char *const variant_env[] = {NULL, "avx2", "none"};
+
+/* The vector math a kernel of sin over float64 calls, from its LLVM IR:
+ * "avx512", "avx2" or "libm". */
+static const char *variant_in_use(void)
+{
+    jx_var v = {.name = "x", .dtype = JX_FLOAT64};
+    jx_error err;
+    char *ir = jx_explain("sin(x)", &v, 1, JX_EXPLAIN_LLVM, &err);
+    ck_assert_msg(ir != NULL, "explain: %s", err.message);
+    const char *name = strstr(ir, "_ZGVeN8v_sin")   ? "avx512"
+                       : strstr(ir, "_ZGVdN4v_sin") ? "avx2"
+                                                    : "libm";
+    jx_free(ir);
+    return name;
+}
+
+/* Sets JITEXPR_VECMATH for test case k (before anything compiles) and
+ * returns the name of the variant in effect. */
+static const char *use_variant(int k)
+{
+    if (variant_env[k] != NULL)
+        setenv("JITEXPR_VECMATH", variant_env[k], 1);
+    else
+        unsetenv("JITEXPR_VECMATH");
+    jx_set_num_threads(1);
+    return variant_in_use();
+}
+
+/* ---- evaluating through a kernel --------------------------------------- */
+
+static const char *src_of(const char *fn)
+{
+    static char buf[32];
+    if (strcmp(fn, "pow") == 0)
+        return "x**y";
+    snprintf(buf, sizeof buf, "%s(x)", fn);
+    return buf;
+}
+
+/* out[i] = fn(x[i]) (pow: x[i]**y[i]) over n elements of dtype t. */
+static void run(const char *fn, jx_dtype t, const void *x, const void *y,
+                void *out, int64_t n)
+{
+    jx_var vars[2] = {{.name = "x", .dtype = t}, {.name = "y", .dtype = t}};
+    jx_error err;
+    jx_expr *e = jx_compile(src_of(fn), vars, 2, 0, &err);
+    ck_assert_msg(e != NULL, "%s: %s", src_of(fn), err.message);
+    ck_assert_int_eq(jx_expr_dtype(e), t);
+    jx_array in[2] = {test_vec(t, (void *)x, n), test_vec(t, (void *)y, n)};
+    jx_array o = test_vec(t, out, n);
+    ck_assert_msg(jx_eval(e, in, &o, &err) == 0, "eval: %s", err.message);
+    jx_expr_free(e);
+}
+
+/* ---- ULPs ---------------------------------------------------------------- */
+
+typedef struct fmt {
+    jx_dtype t;
+    int p;    /* significand bits */
+    int emin; /* smallest normal exponent */
+    int emax; /* largest exponent */
+} fmt;
+
+static fmt fmt_of(jx_dtype t)
+{
+    switch (t) {
+    case JX_FLOAT16: return (fmt){t, 11, -14, 15};
+    case JX_FLOAT32: return (fmt){t, 24, -126, 127};
+    default: return (fmt){JX_FLOAT64, 53, -1022, 1023};
+    }
+}
+
+/* Element i of a float array of dtype t, as a double. */
+static double get(jx_dtype t, const void *a, int64_t i)
+{
+    switch (t) {
+    case JX_FLOAT16: return (double)((const _Float16 *)a)[i];
+    case JX_FLOAT32: return (double)((const float *)a)[i];
+    default: return ((const double *)a)[i];
+    }
+}
+
+static void put(jx_dtype t, void *a, int64_t i, double v)
+{
+    switch (t) {
+    case JX_FLOAT16: ((_Float16 *)a)[i] = (_Float16)v; break;
+    case JX_FLOAT32: ((float *)a)[i] = (float)v; break;
+    default: ((double *)a)[i] = v; break;
+    }
+}
+
+/* The error of r in ULP of f at the exact value v (v finite). */
+static double ulp_error(fmt f, double r, long double v)
+{
+    if (isnan(r))
+        return INFINITY;
+    long double rr = r;
+    if (isinf(r))
+        rr = copysignl(ldexpl(1, f.emax + 1), r);
+    int e = v == 0 ? f.emin : ilogbl(v);
+    if (e < f.emin)
+        e = f.emin;
+    return (double)(fabsl(rr - v) / ldexpl(1, e - f.p + 1));
+}
+
+/* The largest error seen, and where. */
+typedef struct worst {
+    double ulps;
+    double x, y, got;
+    long double want;
+    int64_t n;  /* points measured */
+    bool clamp; /* sin, cos: a result past [-1, 1] fails */
+} worst;
+
+static void note(worst *w, double ulps, double x, double y, double got,
+                 long double want)
+{
+    w->n++;
+    if (isfinite(ulps) && (w->clamp && fabs(got) > 1)) /* |sin|, |cos| <= 1 */
+        ulps = INFINITY;
+    if (ulps > w->ulps || (isnan(ulps) && !isnan(w->ulps))) {
+        w->ulps = ulps;
+        w->x = x;
+        w->y = y;
+        w->got = got;
+        w->want = want;
+    }
+}
+
+static void report(const char *variant, const char *what, const char *fn,
+                   jx_dtype t, const worst *w)
+{
+    printf("mathacc: %-6s %-5s %-3s %-7s max %.3f ULP over %lld points "
+           "(x=%a y=%a: got %.17g, exact %.21Lg)\n",
+           variant, what, fn, jx_dtype_name(t), w->ulps, (long long)w->n, w->x,
+           w->y, w->got, w->want);
+    fflush(stdout);
+    ck_assert_msg(w->ulps <= MAX_ULPS,
+                  "%s %s(%s) [%s]: %.3f ULP at x=%a y=%a: got %.17g, exact "
+                  "%.21Lg",
+                  variant, fn, jx_dtype_name(t), what, w->ulps, w->x, w->y,
+                  w->got, w->want);
+}
+
+static bool is_sincos(const char *fn)
+{
+    return strcmp(fn, "sin") == 0 || strcmp(fn, "cos") == 0;
+}
+
+/* A multiple of 16 elements: every point runs through the vector loop. */
+static int64_t padded(int64_t n) { return (n + 15) / 16 * 16; }
+
+/* ---- the mpmath table -------------------------------------------------- */
+
+static void check_table(int variant, const struct acc_table *tb)
+{
+    const char *vname = use_variant(variant);
+    jx_dtype t = jx_dtype_from_name(tb->dtype);
+    int64_t n = padded(tb->n);
+    size_t sz = jx_dtype_size(t);
+    char *x = aligned_alloc(64, (size_t)n * sz + 64);
+    char *y = aligned_alloc(64, (size_t)n * sz + 64);
+    char *o = aligned_alloc(64, (size_t)n * sz + 64);
+    for (int64_t i = 0; i < n; i++) {
+        const struct acc_point *p = &tb->p[i < tb->n ? i : 0];
+        put(t, x, i, p->x);
+        put(t, y, i, p->y);
+    }
+    run(tb->fn, t, x, y, o, n);
+    worst w = {.clamp = is_sincos(tb->fn)};
+    for (int i = 0; i < tb->n; i++) {
+        const struct acc_point *p = &tb->p[i];
+        long double v = (long double)p->hi + p->lo;
+        double got = get(t, o, i);
+        note(&w, ulp_error(fmt_of(t), got, v), p->x, p->y, got, v);
+    }
+    free(x);
+    free(y);
+    free(o);
+    report(vname, "table", tb->fn, t, &w);
+}
+
+START_TEST(test_table)
+{
+    int variant = _i / NROWS(acc_tables);
+    check_table(variant, &acc_tables[_i % NROWS(acc_tables)]);
+}
+END_TEST
+
+/* ---- random sweeps ------------------------------------------------------- */
+
+static uint64_t rng = 0x2545f4914f6cdd1dull;
+
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static double unit(void) { return (double)(rnd() >> 11) * 0x1p-53; }
+static double uniform(double a, double b) { return a + (b - a) * unit(); }
+static double sgn(void) { return rnd() & 1 ? 1.0 : -1.0; }
+/* A positive value with an exponent uniform in [lo, hi). */
+static double logu(int lo, int hi)
+{
+    return ldexp(1.0 + unit(), lo + (int)(rnd() % (uint64_t)(hi - lo)));
+}
+
+/* A random argument (x, y) of fn over its useful domain in format f:
+ * mostly where results are ordinary, a share at the extremes. */
+static void sample(const char *fn, fmt f, double *x, double *y)
+{
+    unsigned pick = (unsigned)(rnd() % 8);
+    int e30 = f.emax - 1 < 30 ? f.emax - 1 : 30; /* float16: 14 */
+    double big = f.t == JX_FLOAT64 ? 709.7 : f.t == JX_FLOAT32 ? 88.7 : 11.0;
+    double small = f.t == JX_FLOAT64 ? -745.0 : f.t == JX_FLOAT32 ? -103.0 : -17.0;
+    *y = 0;
+    if (strcmp(fn, "exp") == 0) {
+        *x = pick < 5 ? uniform(small, big) : sgn() * logu(-40, 3);
+    } else if (strcmp(fn, "log") == 0) {
+        *x = pick < 3   ? uniform(0.5, 2.0)
+             : pick < 4 ? 1.0 + sgn() * logu(-50, -1)
+                        : logu(f.emin - f.p + 1, f.emax);
+    } else if (strcmp(fn, "pow") == 0) {
+        if (pick < 5) { /* |y log2 x| < the exponent range */
+            *x = logu(-e30, e30);
+            double l = fabs(log2(*x));
+            *y = uniform(-1, 1) * (f.emax - 1) / (l > 1 ? l : 1);
+        } else if (pick < 7) { /* x near 1, large y */
+            *x = 1.0 + sgn() * logu(-40, -4);
+            *y = sgn() * logu(0, 20);
+        } else { /* negative x, integer y */
+            *x = -logu(-8, 8);
+            *y = (double)((int)(rnd() % 61) - 30);
+        }
+    } else { /* sin, cos, tan */
+        *x = pick < 4   ? uniform(-10, 10)
+             : pick < 6 ? sgn() * logu(-30, e30)
+                        : sgn() * logu(-30, f.emax);
+    }
+}
+
+/* The reference value of fn at (x, y): long double for float64, double
+ * for float32 and float16. */
+static long double reference(const char *fn, jx_dtype t, double x, double y)
+{
+    if (t == JX_FLOAT64) {
+        long double lx = x;
+        switch (fn[0]) {
+        case 'e': return expl(lx);
+        case 'l': return logl(lx);
+        case 's': return sinl(lx);
+        case 'c': return cosl(lx);
+        case 't': return tanl(lx);
+        default: return powl(lx, y);
+        }
+    }
+    switch (fn[0]) {
+    case 'e': return exp(x);
+    case 'l': return log(x);
+    case 's': return sin(x);
+    case 'c': return cos(x);
+    case 't': return tan(x);
+    default: return pow(x, y);
+    }
+}
+
+/* Measures fn over SWEEP random points of dtype t, or over every float16
+ * value when fn has one operand. */
+static void sweep(int variant, const char *fn, jx_dtype t)
+{
+    const char *vname = use_variant(variant);
+    fmt f = fmt_of(t);
+    bool exhaustive = t == JX_FLOAT16 && strcmp(fn, "pow") != 0;
+    int64_t n = exhaustive ? 65536 : SWEEP;
+    size_t sz = jx_dtype_size(t);
+    char *x = aligned_alloc(64, (size_t)n * sz);
+    char *y = aligned_alloc(64, (size_t)n * sz);
+    char *o = aligned_alloc(64, (size_t)n * sz);
+    for (int64_t i = 0; i < n; i++) {
+        double a, b;
+        if (exhaustive) {
+            uint16_t bits = (uint16_t)i;
+            memcpy(x + 2 * i, &bits, 2);
+            put(t, y, i, 0);
+            continue;
+        }
+        sample(fn, f, &a, &b);
+        put(t, x, i, a);
+        put(t, y, i, b);
+    }
+    run(fn, t, x, y, o, n);
+    worst w = {.clamp = is_sincos(fn)};
+    for (int64_t i = 0; i < n; i++) {
+        double a = get(t, x, i), b = get(t, y, i), got = get(t, o, i);
+        long double v = reference(fn, t, a, b);
+        if (!isfinite(a) || isnan(v))
+            continue; /* test_special's business */
+        /* Past the format's range: the result must be that infinity. */
+        if (isinf(v) || fabsl(v) >= ldexpl(1, f.emax + 1) - ldexpl(1, f.emax - f.p)) {
+            note(&w, isinf(got) && (got > 0) == (v > 0) ? 0 : INFINITY, a, b,
+                 got, v);
+            continue;
+        }
+        note(&w, ulp_error(f, got, v), a, b, got, v);
+    }
+    free(x);
+    free(y);
+    free(o);
+    report(vname, exhaustive ? "all" : "sweep", fn, t, &w);
+}
+
+static const jx_dtype sweep_dtypes[] = {JX_FLOAT64, JX_FLOAT32, JX_FLOAT16};
+#define NSWEEP ((int)NFNS * NROWS(sweep_dtypes))
+
+START_TEST(test_sweep)
+{
+    int k = _i % NSWEEP;
+    sweep(_i / NSWEEP, fns[k / NROWS(sweep_dtypes)],
+          sweep_dtypes[k % NROWS(sweep_dtypes)]);
+}
+END_TEST
+
+/* ---- NaN, infinities, signed zeros -------------------------------------- */
+
+static bool same(double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        return isnan(a) && isnan(b);
+    return a == b && signbit(a) == signbit(b);
+}
+
+/* Each special case three ways: alone (the scalar remainder), and in lane
+ * 5 and lane 15 of 32 ordinary elements (the vector loop). */
+START_TEST(test_special)
+{
+    const char *vname = use_variant(_i);
+    int bad = 0, n = 0;
+    for (int s = 0; s < NROWS(acc_specials); s++) {
+        const struct acc_special *c = &acc_specials[s];
+        jx_dtype t = jx_dtype_from_name(c->dtype);
+        static const int64_t lanes[][2] = {{1, 0}, {32, 5}, {32, 15}};
+        for (int k = 0; k < 3; k++) {
+            double x[32], y[32], o[32]; /* big enough for any dtype */
+            int64_t len = lanes[k][0], at = lanes[k][1];
+            for (int64_t i = 0; i < len; i++) {
+                put(t, x, i, 0.75);
+                put(t, y, i, 1.25);
+            }
+            put(t, x, at, c->x);
+            put(t, y, at, c->y);
+            run(c->fn, t, x, y, o, len);
+            double got = get(t, o, at);
+            n++;
+            if (!same(got, c->want)) {
+                printf("mathacc: %s %s(%a, %a) %s in %lld elements: got %a, "
+                       "NumPy %a\n",
+                       vname, c->fn, c->x, c->y, c->dtype, (long long)len, got,
+                       c->want);
+                bad++;
+            }
+        }
+    }
+    printf("mathacc: %-6s special: %d of %d cases as NumPy\n", vname, n - bad, n);
+    ck_assert_msg(bad == 0, "%s: %d special cases differ from NumPy (see the log)",
+                  vname, bad);
+}
+END_TEST
+
+/* Every function and dtype of the op table's math has a table. */
+START_TEST(test_coverage)
+{
+    for (size_t f = 0; f < NFNS; f++)
+        for (int d = 0; d < 2; d++) {
+            bool found = false;
+            for (int k = 0; k < NROWS(acc_tables); k++)
+                found |= strcmp(acc_tables[k].fn, fns[f]) == 0 &&
+                         strcmp(acc_tables[k].dtype, d ? "float32" : "float64") == 0 &&
+                         acc_tables[k].n >= 300;
+            ck_assert_msg(found, "no table of %s over %s", fns[f],
+                          d ? "float32" : "float64");
+        }
+}
+END_TEST
+
+static Suite *mathacc_suite(void)
+{
+    Suite *s = suite_create("mathacc");
+    static const char *const names[] = {"best", "avx2", "libm"};
+    for (int v = 0; v < NROWS(variant_env); v++) {
+        TCase *tc = tcase_create(names[v]);
+        tcase_set_timeout(tc, 600);
+        int nt = NROWS(acc_tables);
+        tcase_add_loop_test(tc, test_table, v * nt, (v + 1) * nt);
+        tcase_add_loop_test(tc, test_sweep, v * NSWEEP, (v + 1) * NSWEEP);
+        tcase_add_loop_test(tc, test_special, v, v + 1);
+        suite_add_tcase(s, tc);
+    }
+    TCase *tc = tcase_create("data");
+    tcase_add_test(tc, test_coverage);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return test_main(mathacc_suite()); }

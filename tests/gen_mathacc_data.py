@@ -1,0 +1,329 @@
+#!/usr/bin/python3
+"""Writes tests/mathacc_data.h: points and reference values of the math
+functions (exp, log, sin, cos, tan, pow) for check_mathacc.c.  Run with
+Debian's /usr/bin/python3, which has mpmath (python3-mpmath) and NumPy, and
+commit the output; the test itself needs neither.
+
+    /usr/bin/python3 tests/gen_mathacc_data.py > tests/mathacc_data.h
+
+Two kinds of rows:
+
+  acc_points   a finite argument (x, and y for pow) of float64 or float32
+               and the exact value of the function there, computed by
+               mpmath at 256 bits (more where the argument is huge: mpmath
+               widens its precision for the argument reduction itself), as
+               the nearest double `hi` plus the nearest double `lo` to what
+               is left (0 where that is below the smallest subnormal).
+               The test measures the kernel's error in ULP of the dtype
+               against hi + lo.  Points whose result overflows the dtype
+               are left out.
+  acc_special  arguments whose result is exceptional: NaN, an infinity, a
+               signed zero, or exact (exp(0) = 1, pow(x, 0) = 1); the
+               expected value is NumPy's own result for that dtype, so the
+               kernel must give exactly what NumPy gives.
+
+The points are fixed by the seed: the file only changes when this script
+does.
+"""
+import math
+import random
+import warnings
+
+import mpmath
+import numpy as np
+
+warnings.simplefilter("ignore")
+mpmath.mp.prec = 256
+rng = random.Random(20240611)
+
+FUNCS = ["exp", "log", "sin", "cos", "tan", "pow"]
+DTYPES = {"float64": np.float64, "float32": np.float32}
+
+# Per dtype: the largest finite value, the smallest subnormal, the mantissa
+# bits, and the arguments where exp overflows and underflows to zero.
+LIMITS = {
+    "float64": dict(max=1.7976931348623157e308, tiny=5e-324, emin=-1074,
+                    emax=1023, exp_hi=709.782712893384, exp_lo=-745.1332191019412),
+    "float32": dict(max=3.4028234663852886e38, tiny=1.401298464324817e-45,
+                    emin=-149, emax=127, exp_hi=88.72283935546875,
+                    exp_lo=-103.97208404541016),
+}
+
+
+def rnd(dt, x):
+    """x rounded to dtype dt, as a Python float."""
+    return float(DTYPES[dt](x))
+
+
+def loguniform(lo_exp, hi_exp):
+    """A positive value with an exponent uniform in [lo_exp, hi_exp)."""
+    return math.ldexp(1.0 + rng.random(), rng.randrange(lo_exp, hi_exp))
+
+
+def sign():
+    return 1.0 if rng.random() < 0.5 else -1.0
+
+
+def near(x, dt, k=3):
+    """x rounded to dt, and its neighbours up to k steps away."""
+    t = DTYPES[dt]
+    v = t(x)
+    out = [v]
+    up = down = v
+    for _ in range(k):
+        up = np.nextafter(up, t(np.inf))
+        down = np.nextafter(down, t(-np.inf))
+        out += [up, down]
+    return [float(o) for o in out]
+
+
+def args_exp(dt):
+    L = LIMITS[dt]
+    xs = [rng.uniform(L["exp_lo"], L["exp_hi"]) for _ in range(120)]
+    xs += [sign() * loguniform(-60, 10) for _ in range(90)]
+    xs += [rng.uniform(-1, 1) for _ in range(50)]
+    xs += [-rng.random() ** 2 / 2 for _ in range(30)]           # exp(-a*a/2)
+    xs += [sign() * math.ldexp(1.0 + rng.random(), rng.randrange(L["emin"], -40))
+           for _ in range(20)]                                   # tiny, subnormal
+    xs += [L["exp_hi"] - rng.random() * 0.5 for _ in range(25)]  # near overflow
+    # near the bottom: subnormal results, and the last ones before zero
+    sub_lo = math.log(L["tiny"]) + 0.7
+    xs += [rng.uniform(sub_lo, sub_lo + 40) for _ in range(40)]
+    xs += [rng.uniform(L["exp_lo"] + 0.01, sub_lo) for _ in range(10)]
+    normal_min = 2.0 ** (-1022 if dt == "float64" else -126)
+    for v in (L["exp_hi"], math.log(L["max"]), math.log(normal_min)):
+        xs += near(v, dt, 2)
+    xs += [float(k) for k in range(-20, 21) if k != 0] + [0.5, -0.5, 1e-10, -1e-10]
+    return [(x,) for x in xs]
+
+
+def args_log(dt):
+    L = LIMITS[dt]
+    xs = [loguniform(L["emin"] + 1, L["emax"]) for _ in range(150)]
+    xs += [1.0 + sign() * math.ldexp(rng.random(), -rng.randrange(1, 50))
+           for _ in range(100)]                                  # near 1
+    xs += [math.ldexp(1.0 + rng.random(), rng.randrange(L["emin"], L["emin"] + 52))
+           for _ in range(25)]                                   # subnormal
+    xs += [rng.uniform(0.1, 1.1) for _ in range(50)]            # the bench data
+    xs += [rng.uniform(0.5, 2.0) for _ in range(50)]
+    xs += [L["tiny"], L["max"], 2.0, 0.5, 10.0, math.e]
+    xs += near(1.0, dt, 5)
+    return [(x,) for x in xs]
+
+
+def args_trig(dt, f):
+    L = LIMITS[dt]
+    xs = [rng.uniform(-2 * math.pi, 2 * math.pi) for _ in range(80)]
+    xs += [rng.uniform(0.1, 1.1) for _ in range(40)]            # the bench data
+    xs += [rng.uniform(-1e4, 1e4) for _ in range(60)]
+    xs += [sign() * loguniform(-30, L["emax"]) for _ in range(80)]
+    xs += [sign() * math.ldexp(1.0 + rng.random(), rng.randrange(L["emin"], -30))
+           for _ in range(20)]                                   # tiny, subnormal
+    # Near the zeros (sin, tan: k*pi; cos: (k + 1/2)*pi) and the poles of
+    # tan ((k + 1/2)*pi): the relative error of the result is hardest there.
+    half = f in ("cos", "tan")
+    for _ in range(30):
+        k = rng.randrange(1, 1 << rng.choice([4, 10, 20]))
+        for h in ([0.0, 0.5] if f == "tan" else [0.5 if half else 0.0]):
+            xs += near(float(mpmath.mpf(k + h) * mpmath.pi), dt, 1)
+    # Near the peaks (sin: (k + 1/2)*pi, cos: k*pi), where libmvec's results
+    # can pass 1 by an ULP (the kernel clamps them).
+    if f in ("sin", "cos"):
+        for _ in range(20):
+            k = rng.randrange(1, 1 << rng.choice([4, 10, 20]))
+            xs += near(float(mpmath.mpf(k + (0.5 if f == "sin" else 0.0)) * mpmath.pi), dt, 1)
+        seen = {("float64", "cos"): "-0x1.3038de061adeep+20",
+                ("float32", "sin"): "0x1.2d99acp+2", ("float32", "cos"): "0x1.5bee7p+10"}
+        if (dt, f) in seen:
+            xs += near(float.fromhex(seen[dt, f]), dt, 1)
+    xs += near(math.pi / 2, dt, 2) + near(math.pi, dt, 2)
+    xs += [1e22, 1e300 if dt == "float64" else 1e38, L["max"], -L["max"], L["tiny"]]
+    return [(x,) for x in xs]
+
+
+def args_pow(dt):
+    L = LIMITS[dt]
+    big = 1000 if dt == "float64" else 120
+    ps = []
+    for _ in range(120):
+        x = loguniform(-20, 20)
+        y = rng.uniform(-30, 30)
+        ps.append((x, y))
+    ps += [(rng.uniform(0.1, 1.1), 2.5) for _ in range(50)]     # the bench
+    ps += [(rng.uniform(0.0, 10.0), rng.choice([0.5, 1.5, 2.5, -0.5, 1 / 3, 3.7]))
+           for _ in range(50)]
+    # x near 1, y large: the error of log(x) is multiplied by y
+    for _ in range(60):
+        x = 1.0 + sign() * math.ldexp(rng.random(), -rng.randrange(5, 40))
+        y = sign() * loguniform(5, 30)
+        ps.append((x, y))
+    # negative x, integer y
+    ps += [(-loguniform(-10, 10), float(rng.randrange(-40, 41))) for _ in range(50)]
+    # results near overflow and in the subnormal range
+    for _ in range(30):
+        x = loguniform(1, 12)
+        ly = math.log(L["max"]) / math.log(x)
+        ps.append((x, ly * rng.uniform(0.97, 1.0)))
+        ps.append((x, -ly * rng.uniform(1.0, 1.05)))
+    # large and tiny x
+    ps += [(loguniform(L["emin"] + 1, L["emax"]), rng.uniform(-1, 1)) for _ in range(30)]
+    ps += [(rng.uniform(0.5, 4), float(rng.randrange(-big, big))) for _ in range(30)]
+    # exact results
+    ps += [(3.0, 1.0), (-3.0, 2.0), (2.0, 10.0), (4.0, 0.5), (-2.0, -3.0), (0.25, -2.0)]
+    return ps
+
+
+def args_for(f, dt):
+    if f == "exp":
+        return args_exp(dt)
+    if f == "log":
+        return args_log(dt)
+    if f == "pow":
+        return args_pow(dt)
+    return args_trig(dt, f)
+
+
+def exact(f, a):
+    x = mpmath.mpf(a[0])
+    if f == "exp":
+        return mpmath.exp(x)
+    if f == "log":
+        return mpmath.log(x)
+    if f == "sin":
+        return mpmath.sin(x)
+    if f == "cos":
+        return mpmath.cos(x)
+    if f == "tan":
+        return mpmath.tan(x)
+    return mpmath.power(x, mpmath.mpf(a[1]))
+
+
+def numpy_value(f, dt, a):
+    t = DTYPES[dt]
+    x = np.array([a[0]], dtype=t)
+    if f == "pow":
+        return float(np.power(x, np.array([a[1]], dtype=t))[0])
+    return float(getattr(np, f)(x)[0])
+
+
+def hexf(v):
+    if math.isnan(v):
+        return "NAN"
+    if math.isinf(v):
+        return "INFINITY" if v > 0 else "-INFINITY"
+    if v == 0:
+        return "-0.0" if math.copysign(1, v) < 0 else "0.0"
+    return v.hex()
+
+
+def split(v):
+    """The exact value v as (hi, lo): hi the nearest double, lo the
+    nearest double to v - hi.  hi overflows to inf past the double range
+    (the test treats that point as an overflow)."""
+    if abs(v) > mpmath.mpf(2) ** 1024:
+        return (math.copysign(math.inf, v), 0.0)
+    hi = float(v)  # mpmath rounds to nearest
+    lo = float(v - mpmath.mpf(hi)) if math.isfinite(hi) else 0.0
+    return hi, lo
+
+
+def overflows(dt, v):
+    """Whether v rounds to an infinity in dt."""
+    L = LIMITS[dt]
+    p = 53 if dt == "float64" else 24
+    limit = mpmath.mpf(2) ** (L["emax"] + 1) - mpmath.mpf(2) ** (L["emax"] - p)
+    return abs(v) >= limit
+
+
+def special_args(f):
+    inf, nan = math.inf, math.nan
+    if f == "pow":
+        return [(0.0, 0.0), (-0.0, 2.5), (-0.0, 3.0), (-0.0, -3.0), (-0.0, -2.5),
+                (0.0, -1.0), (0.0, 2.5), (-inf, 2.5), (-inf, 3.0), (-inf, -3.0),
+                (-inf, -2.5), (inf, -1.0), (inf, 2.5), (1.0, nan), (nan, 0.0),
+                (-1.0, inf), (-1.0, -inf), (0.5, inf), (2.0, inf), (0.5, -inf),
+                (2.0, -inf), (-8.0, 1 / 3), (-2.0, 0.5), (-2.0, 3.0), (nan, 1.0),
+                (2.0, nan), (1.0, inf), (1.0, -3.5), (5.0, 0.0), (-5.0, -0.0),
+                (inf, 0.0), (10.0, 400.0), (10.0, -400.0), (-10.0, 401.0),
+                (-1.0, 1e300)]
+    xs = [0.0, -0.0, inf, -inf, nan]
+    if f == "exp":
+        xs += [1000.0, -1000.0, 710.0, -746.0, 89.0, -104.0, 1e300, -1e300]
+    if f == "log":
+        xs += [-1.0, -1e-300, -inf, 1.0, -5e-324, 1e-45 * -1, 2.0 ** 10, 2.0 ** -20]
+    if f in ("sin", "tan"):
+        xs += [5e-324, -5e-324, 1e-300, -1e-310, 1e-45, -1e-40]
+    return [(x,) for x in xs]
+
+
+def exceptional(f, dt, a, r):
+    """Whether NumPy's result r of f at a is one every implementation gives
+    exactly: NaN, an infinity or a signed zero, or an exact 0 or 1 (exp(0),
+    pow(x, 0), pow(1, y)), or far past overflow or underflow.  A result
+    just past them is left to the ULP measure of acc_points."""
+    if not all(math.isfinite(v) for v in a):
+        return True
+    try:
+        v = exact(f, a)
+    except (ZeroDivisionError, ValueError):
+        return True
+    if isinstance(v, mpmath.mpc) or not mpmath.isfinite(v):
+        return True  # NaN (a complex result) or a pole
+    if v == 0 or v == 1:
+        return True
+    L = LIMITS[dt]
+    if math.isinf(r):
+        return abs(v) > 2 * L["max"]
+    if r == 0:
+        return abs(v) < L["tiny"] / 8
+    return False
+
+
+def main():
+    print("/* Generated by tests/gen_mathacc_data.py with mpmath %s and NumPy %s:"
+          % (mpmath.__version__, np.__version__))
+    print(" * do not edit.  acc_points: {x, y, hi, lo}, the exact f(x) (pow: x**y)")
+    print(" * is hi + lo; acc_specials: {x, y, NumPy's result}. */")
+    tables = []
+    for f in FUNCS:
+        for dt in DTYPES:
+            name = "acc_%s_%s" % (f, dt)
+            print("static const struct acc_point %s[] = {" % name)
+            n = 0
+            for a in args_for(f, dt):
+                a = tuple(rnd(dt, v) for v in a)
+                if not all(math.isfinite(v) for v in a):
+                    continue
+                if f == "log" and a[0] <= 0:
+                    continue
+                if f == "pow" and a[0] < 0 and a[1] != int(a[1]):
+                    continue
+                if f == "pow" and a[0] == 0:
+                    continue
+                v = exact(f, a)
+                if overflows(dt, v):
+                    continue  # an infinity: acc_specials' business
+                hi, lo = split(v)
+                y = a[1] if len(a) > 1 else 0.0
+                print("    {%s, %s, %s, %s}," % (hexf(a[0]), hexf(y), hexf(hi), hexf(lo)))
+                n += 1
+            print("};")
+            tables.append((f, dt, name, n))
+    print("static const struct acc_table acc_tables[] = {")
+    for f, dt, name, n in tables:
+        print('    {"%s", "%s", %s, %d},' % (f, dt, name, n))
+    print("};")
+    print("static const struct acc_special acc_specials[] = {")
+    for f in FUNCS:
+        for dt in DTYPES:
+            for a in special_args(f):
+                a = tuple(rnd(dt, v) for v in a)
+                r = numpy_value(f, dt, a)
+                if not exceptional(f, dt, a, r):
+                    continue
+                y = a[1] if len(a) > 1 else 0.0
+                print('    {"%s", "%s", %s, %s, %s},' % (f, dt, hexf(a[0]), hexf(y), hexf(r)))
+    print("};")
+
+
+main()
