@@ -776,7 +776,7 @@ static bool const_value(const jx_ir *ir, int idx, double *out)
         double v;
         /* Small integers survive any cast to a float exactly. */
         if (!const_value(ir, in->args[0], &v) || v != (double)(int)v ||
-            v < -1 || v > 2)
+            v < -1 || v > 4)
             return false;
         *out = v;
         return true;
@@ -798,6 +798,13 @@ static LLVMValueRef float_pow(cg *c, const jx_instr *in, jx_dtype t,
     if (const_value(c->ir, in->args[1], &k)) {
         if (k == 2.0)
             return from_calc(c, LLVMBuildFMul(c->b, a, a, ""), t);
+        /* x**3 and x**4 by multiplication, as numexpr does: within 1.5
+         * ULP, with pow's infinities, NaNs and signed zeros.  (Negative
+         * powers stay with pow: x*x underflows before its reciprocal.) */
+        if (k == 3.0 || k == 4.0) {
+            LLVMValueRef sq = LLVMBuildFMul(c->b, a, a, "");
+            return from_calc(c, LLVMBuildFMul(c->b, sq, k == 3.0 ? a : sq, ""), t);
+        }
         if (k == 1.0)
             return c->val[in->args[0]];
         if (k == 0.0)

@@ -1044,7 +1044,7 @@ END_TEST
 
 START_TEST(test_pow_const)
 {
-    static const double ks[] = {2, 1, 0, -1, 0.5, 3, -2};
+    static const double ks[] = {2, 1, 0, -1, 0.5, 3, 4, -2};
     for (int t = 0; t < JX_DTYPE_COUNT; t++) {
         if (!op_accepts(JX_OP_POW, (jx_dtype)t))
             continue;
@@ -1064,7 +1064,8 @@ START_TEST(test_pow_const)
             tir_op(&T, JX_OP_POW, (jx_dtype)t, x, c, 0);
             fill_inputs(JX_OP_ADD, 1, T.dt, NMAX, inputs);
             const int64_t ns[] = {NMAX};
-            /* 0.5, 3, -2: a pow call (libmvec's: MATH_ULPS), or LLVM's
+            /* 3, 4: multiplications (within MATH_ULPS); 0.5, -2: a pow call
+             * (libmvec's: MATH_ULPS), or LLVM's
              * sqrt for 0.5 (correctly rounded). */
             check_layout(&T.ir, "CC:n", ns, 1, inputs, -1);
         }
