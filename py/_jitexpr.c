@@ -7,30 +7,27 @@
  * a cache from (expression, argument dtypes) to compiled expressions, the
  * allocation of the result in the order NumPy's ufuncs would give it, the
  * casting rule for `out`, and the mapping of jx_error to Python exceptions.
+ * The library is the only reader of the expression: jx_names lists its
+ * variables, jx_compile does the rest.
  *
  * The hot path of evaluate() is all here, in C: one dict look-up for the
- * expression, one look-up per name, a linear search of a handful of
- * compiled variants, the allocation of the result and jx_eval with the GIL
- * released.  A repeated call neither parses nor compiles.
+ * expression, one look-up per name, a memcmp against a handful of compiled
+ * variants, the allocation of the result and jx_eval with the GIL released.
+ * A repeated call neither parses nor compiles.
  *
- * Python scalars (int, float, bool) are weak, as in NumPy 2 (NEP 50): they
- * take the dtype of what they meet (`a_f32 * x` is float32 for a Python
- * float x).  The C library applies exactly these rules to literals, so a
- * Python scalar is written into the source as a literal (its exact repr)
- * before compiling, and its value is part of the cache key.  When the
- * values keep changing, one value-independent variant takes over, with the
- * scalar an operand of the dtype its literal gets (jxpy_compile_generic).
- * See docs/python.md.
+ * Python ints and floats are weak, as in NumPy 2 (NEP 50): each is passed
+ * as a 0-d int64 or float64 operand of a JX_VAR_WEAK variable, which the
+ * library types as it types a literal (and whose int value it checks
+ * against the integer types it joins), so one compiled variant serves
+ * every value.  See docs/python.md.
  *
- * Module state (PEP 489 multi-phase init): the two types, the expression
- * cache and the key of the per-thread record that re_evaluate() reads.
- * Every static is prefixed jxpy_; the only exported symbol is
- * PyInit__jitexpr.
+ * Module state (PEP 489 multi-phase init): the types, the expression cache
+ * and the key of the per-thread record that re_evaluate() reads.  Every
+ * static is prefixed jxpy_; the only exported symbol is PyInit__jitexpr.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -43,9 +40,6 @@
 
 #if PY_VERSION_HEX < 0x030B0000
 #include <frameobject.h>
-#define jxpy_pack2 _PyFloat_Pack2
-#else
-#define jxpy_pack2 PyFloat_Pack2
 #endif
 
 /* ---- limits and small types ------------------------------------------- */
@@ -54,41 +48,22 @@
 #define JXPY_VARIANTS_MAX 8  /* compiled variants kept per expression */
 #define JXPY_STACK_ARGS 8    /* arguments handled without malloc */
 
-/* Slot codes beyond the jx_dtype range.  In the arguments of a call: a
- * Python scalar and its value.  In a variant's key: JXPY_SC_* (a literal
- * of that value was compiled in), or JXPY_ANY_* (any value of that kind,
- * passed as an operand of the dtype in v.i: see jxpy_compile_generic). */
-enum {
-    JXPY_SC_BOOL = 100, JXPY_SC_INT, JXPY_SC_FLOAT,
-    JXPY_ANY_INT = 110, JXPY_ANY_FLOAT,
-    JXPY_KEEP = -2 /* jxpy_build_text: leave the name as it is */
-};
+/* An argument's code in a variant's key: the jx_dtype it is passed as,
+ * plus JXPY_WEAK for a Python int or float (a JX_VAR_WEAK variable). */
+#define JXPY_WEAK 0x80
+#define JXPY_DTYPE(code) ((jx_dtype)((code) & ~JXPY_WEAK))
 
-/* Flags of a compiled variant. */
 #define JXPY_NO_CACHE 1u /* disable_cache=True: compile afresh, keep nothing */
 
-/* What one argument is: the dtype of an array, or a Python scalar and its
- * value.  An array of these is the cache key of a variant. */
-typedef struct jxpy_slot {
-    int code; /* jx_dtype of an array, or JXPY_SC_* */
+/* One argument's value, converted. */
+typedef struct jxpy_value {
+    PyArrayObject *arr; /* new reference, or NULL for a Python scalar: */
     union {
-        int64_t i; /* JXPY_SC_BOOL (0/1), JXPY_SC_INT */
-        double d;  /* JXPY_SC_FLOAT */
-    } v;
-} jxpy_slot;
-
-/* One occurrence of a variable in the source. */
-typedef struct jxpy_occ {
-    int name;       /* index in the names tuple */
-    int32_t offset; /* byte offset in the UTF-8 source */
-    int32_t length; /* bytes */
-} jxpy_occ;
-
-/* A substituted literal: where it was in the source and where it is in the
- * rewritten text, so that error spans map back. */
-typedef struct jxpy_subst {
-    int64_t orig_off, orig_len, new_off, new_len;
-} jxpy_subst;
+        int64_t i;      /*   int (weak int64) */
+        double d;       /*   float (weak float64) */
+        npy_bool b;     /*   bool (bool) */
+    } v;                /*   the data of its 0-d operand */
+} jxpy_value;
 
 typedef struct jxpy_state {
     PyTypeObject *NumExprType; /* compiled expressions */
@@ -98,31 +73,25 @@ typedef struct jxpy_state {
     PyObject *last_key;        /* key in the thread-state dict: re_evaluate */
 } jxpy_state;
 
-/* A compiled expression: what NumExpr() returns and what evaluate() keeps. */
+/* A compiled expression: what NumExpr() returns and what evaluate() keeps.
+ * The vars table given to jx_compile is the arguments, in order. */
 typedef struct jxpy_NumExpr {
     PyObject_HEAD
     jx_expr *expr;         /* owned */
     PyObject *ex;          /* the source text as given */
     PyObject *input_names; /* tuple of str: the arguments, in call order */
     int nargs;             /* len(input_names) */
-    int nvars;             /* entries of the vars table given to jx_compile */
-    int *argvar;           /* per argument: index in that table, or -1 */
-    jxpy_slot *key;        /* per argument: what it was compiled for */
+    unsigned char *key;    /* per argument: its code (jx_dtype | JXPY_WEAK) */
     int rtypenum;          /* NumPy type number of the result */
     jx_dtype rtype;        /* the result's jx_dtype */
-    unsigned flags;        /* JXPY_* */
+    int elementwise;       /* the result has the inputs' broadcast shape */
 } jxpy_NumExpr;
 
 /* evaluate()'s cache entry for one expression string. */
 typedef struct jxpy_Source {
     PyObject_HEAD
-    PyObject *ex;     /* the expression (str) */
-    const char *src;  /* its UTF-8, owned by ex */
-    Py_ssize_t len;   /* bytes */
-    PyObject *names;  /* tuple of str: the variables, in order of first use */
-    jxpy_occ *occ;    /* every occurrence of a variable, in source order */
-    int nocc;
-    int sign_matters; /* has ** << >>: a negative integer changes meaning */
+    PyObject *ex;    /* the expression (str) */
+    PyObject *names; /* tuple of str: its variables (jx_names), first use first */
     int nvariants;
     jxpy_NumExpr *variants[JXPY_VARIANTS_MAX]; /* most recently used first */
 } jxpy_Source;
@@ -209,97 +178,6 @@ static jx_dtype jxpy_dtype_of(PyArray_Descr *d, PyObject *what)
     return JX_DTYPE_INVALID;
 }
 
-/* ---- Python scalars ---------------------------------------------------------- */
-
-/* Whether Python integer v can be passed as dtype t without changing the
- * result (NumPy 2 raises for an integer out of bounds of its dtype). */
-static int jxpy_int_fits(int64_t v, jx_dtype t)
-{
-    switch (t) {
-    case JX_INT8: return v >= INT8_MIN && v <= INT8_MAX;
-    case JX_INT16: return v >= INT16_MIN && v <= INT16_MAX;
-    case JX_INT32: return v >= INT32_MIN && v <= INT32_MAX;
-    case JX_INT64: return 1;
-    case JX_UINT8: return v >= 0 && v <= UINT8_MAX;
-    case JX_UINT16: return v >= 0 && v <= UINT16_MAX;
-    case JX_UINT32: return v >= 0 && v <= UINT32_MAX;
-    case JX_UINT64: return v >= 0;
-    case JX_FLOAT16: case JX_FLOAT32: case JX_FLOAT64: return 1;
-    default: return 0;
-    }
-}
-
-/* Whether a variant compiled for key serves arguments a (n of them). */
-static int jxpy_key_matches(const jxpy_slot *key, const jxpy_slot *a, int n,
-                            int sign_matters)
-{
-    for (int i = 0; i < n; i++) {
-        switch (key[i].code) {
-        case JXPY_ANY_INT:
-            if (a[i].code != JXPY_SC_INT || (sign_matters && a[i].v.i < 0) ||
-                !jxpy_int_fits(a[i].v.i, (jx_dtype)key[i].v.i))
-                return 0;
-            continue;
-        case JXPY_ANY_FLOAT:
-            if (a[i].code != JXPY_SC_FLOAT)
-                return 0;
-            continue;
-        case JXPY_SC_FLOAT:
-            if (a[i].code != JXPY_SC_FLOAT ||
-                memcmp(&key[i].v.d, &a[i].v.d, sizeof(double)) != 0)
-                return 0;
-            continue;
-        case JXPY_SC_BOOL:
-        case JXPY_SC_INT:
-            if (a[i].code != key[i].code || a[i].v.i != key[i].v.i)
-                return 0;
-            continue;
-        default:
-            if (a[i].code != key[i].code)
-                return 0;
-        }
-    }
-    return 1;
-}
-
-/* A Python scalar's value as dtype t, into buf (8 bytes), as the C library
- * converts a literal (round to nearest; floats too large are inf). */
-static void jxpy_scalar_to(const jxpy_slot *v, jx_dtype t, void *buf)
-{
-    int is_int = v->code == JXPY_SC_INT;
-    int64_t i = v->v.i;
-    double d = is_int ? (double)i : v->v.d;
-    switch (t) {
-    case JX_INT8: *(int8_t *)buf = (int8_t)i; break;
-    case JX_INT16: *(int16_t *)buf = (int16_t)i; break;
-    case JX_INT32: *(int32_t *)buf = (int32_t)i; break;
-    case JX_INT64: *(int64_t *)buf = i; break;
-    case JX_UINT8: *(uint8_t *)buf = (uint8_t)i; break;
-    case JX_UINT16: *(uint16_t *)buf = (uint16_t)i; break;
-    case JX_UINT32: *(uint32_t *)buf = (uint32_t)i; break;
-    case JX_UINT64: *(uint64_t *)buf = (uint64_t)i; break;
-    case JX_FLOAT32: *(float *)buf = is_int ? (float)i : (float)d; break;
-    case JX_FLOAT64: *(double *)buf = d; break;
-    case JX_FLOAT16: {
-        uint16_t h;
-        if (isnan(d))
-            h = (uint16_t)(signbit(d) ? 0xfe00 : 0x7e00);
-        else if (fabs(d) >= 65520.0) /* rounds past the largest half */
-            h = (uint16_t)(signbit(d) ? 0xfc00 : 0x7c00);
-        else {
-            unsigned char b[2]; /* little-endian bytes, whatever the host */
-            if (jxpy_pack2(d, (char *)b, 1) < 0)
-                PyErr_Clear(); /* not reached: overflow is handled above */
-            h = (uint16_t)(b[0] | (b[1] << 8));
-        }
-        *(uint16_t *)buf = h;
-        break;
-    }
-    default:
-        break;
-    }
-}
-
 /* ---- errors ------------------------------------------------------------------ */
 
 /* Functions of numexpr (and reductions) that the C library does not have
@@ -348,10 +226,8 @@ static PyObject *jxpy_caret_message(const char *msg, const char *src,
     Py_ssize_t width = jxpy_columns(src + off, (Py_ssize_t)n);
     if (width < 1)
         width = 1;
-    if (col_out)
-        *col_out = col;
-    if (end_out)
-        *end_out = col + width;
+    *col_out = col;
+    *end_out = col + width;
     /* The source on one line: line breaks and tabs shown as spaces, so the
      * caret stays under the text it points at. */
     char *line = PyMem_Malloc((size_t)len + 1);
@@ -374,19 +250,25 @@ static PyObject *jxpy_caret_message(const char *msg, const char *src,
 }
 
 /* The one place where a jx_error becomes a Python exception.  The span in
- * err is a byte span of src (src may be NULL).
+ * err is a byte span of the expression ex.
  *   syntax          SyntaxError (offset/end_offset 1-based, as Python's)
  *   name            KeyError(name), as numexpr
  *   function        NotImplementedError for numexpr functions and
  *                   reductions jitexpr lacks yet, TypeError otherwise
  *   arity, type     TypeError
- *   value           ValueError (OverflowError for a Python integer out of
- *                   bounds of a dtype, as NumPy 2)
+ *   value           OverflowError for a Python integer out of bounds of a
+ *                   dtype (NumPy 2): every value error of an evaluation
+ *                   (weak variables), a literal's at compile time;
+ *                   ValueError otherwise (an integer to a negative power)
  *   limit, shape, bad argument   ValueError
  *   out of memory   MemoryError
  *   JIT, internal   RuntimeError */
-static void jxpy_raise(const jx_error *err, const char *src, Py_ssize_t len)
+static void jxpy_raise(const jx_error *err, PyObject *ex, int at_eval)
 {
+    Py_ssize_t len = 0;
+    const char *src = PyUnicode_AsUTF8AndSize(ex, &len);
+    if (src == NULL)
+        PyErr_Clear();
     const char *span = (src && err->offset >= 0 && err->offset <= len)
                            ? src + err->offset : NULL;
     int64_t spanlen = span ? err->length : 0;
@@ -453,8 +335,8 @@ static void jxpy_raise(const jx_error *err, const char *src, Py_ssize_t len)
         type = PyExc_TypeError;
         break;
     case JX_ERR_VALUE:
-        type = strstr(err->message, "out of bounds") ? PyExc_OverflowError
-                                                      : PyExc_ValueError;
+        type = at_eval || strstr(err->message, "out of bounds") ? PyExc_OverflowError
+                                                                : PyExc_ValueError;
         break;
     case JX_ERR_NOMEM:
         type = PyExc_MemoryError;
@@ -474,6 +356,29 @@ static void jxpy_raise(const jx_error *err, const char *src, Py_ssize_t len)
     Py_DECREF(msg);
 }
 
+/* The UTF-8 text of expression ex for the library: a C string within its
+ * length limit.  NULL with an exception otherwise. */
+static const char *jxpy_utf8(PyObject *ex, Py_ssize_t *len)
+{
+    if (!PyUnicode_Check(ex)) {
+        PyErr_SetString(PyExc_ValueError, "must specify expression as a string");
+        return NULL;
+    }
+    const char *src = PyUnicode_AsUTF8AndSize(ex, len);
+    if (src == NULL)
+        return NULL;
+    if (memchr(src, '\0', (size_t)*len) != NULL) {
+        PyErr_SetString(PyExc_ValueError, "the expression contains a null character");
+        return NULL;
+    }
+    if (*len > JX_MAX_SOURCE) {
+        PyErr_Format(PyExc_ValueError, "the expression is %zd bytes long: the limit is %d",
+                     *len, JX_MAX_SOURCE);
+        return NULL;
+    }
+    return src;
+}
+
 /* ---- the NumExpr type -------------------------------------------------------- */
 
 static void jxpy_numexpr_dealloc(jxpy_NumExpr *self)
@@ -482,54 +387,101 @@ static void jxpy_numexpr_dealloc(jxpy_NumExpr *self)
     jx_expr_free(self->expr);
     Py_XDECREF(self->ex);
     Py_XDECREF(self->input_names);
-    PyMem_Free(self->argvar);
     PyMem_Free(self->key);
     PyObject_Free(self);
     Py_DECREF(tp);
 }
 
-/* A new NumExpr owning e (freed on failure too). */
-static jxpy_NumExpr *jxpy_numexpr_new(jxpy_state *st, jx_expr *e, PyObject *ex,
-                                      PyObject *names, int nvars,
-                                      const int *argvar, const jxpy_slot *key,
-                                      unsigned flags)
+/* Whether e's result has the broadcast shape of its inputs (it is not a
+ * reduction), as the library says of 2x3 arrays.  The hot path then
+ * broadcasts by itself and asks jx_expr_result_shape only otherwise. */
+static int jxpy_elementwise(const jx_expr *e, const unsigned char *key, int n)
 {
-    jxpy_NumExpr *nx = PyObject_New(jxpy_NumExpr, st->NumExprType);
+    jx_array *in = PyMem_Calloc((size_t)(n ? n : 1), sizeof(jx_array));
+    int64_t zero = 0, shape[JX_MAX_DIMS];
+    int ndim, arrays = 0, r;
+    jx_error err;
+    if (in == NULL)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        in[i].data = &zero;
+        in[i].dtype = JXPY_DTYPE(key[i]);
+        if (!(key[i] & JXPY_WEAK)) { /* weak variables are 0-d */
+            in[i].ndim = 2;
+            in[i].shape[0] = 2;
+            in[i].shape[1] = 3;
+            arrays = 1;
+        }
+    }
+    r = jx_expr_result_shape(e, in, &ndim, shape, &err) == 0 &&
+        ndim == 2 * arrays && (!arrays || (shape[0] == 2 && shape[1] == 3));
+    PyMem_Free(in);
+    return r;
+}
+
+/* Compiles ex for the arguments `names` (tuple of str), passed as key[i]
+ * says (GIL released). */
+static jxpy_NumExpr *jxpy_numexpr_compile(jxpy_state *st, PyObject *ex, PyObject *names,
+                                          const unsigned char *key, unsigned flags)
+{
+    Py_ssize_t len;
+    const char *src = jxpy_utf8(ex, &len);
+    if (src == NULL)
+        return NULL;
+    int n = (int)PyTuple_GET_SIZE(names);
+    jx_var stack_vars[JXPY_STACK_ARGS];
+    jx_var *vars = n > JXPY_STACK_ARGS ? PyMem_Malloc(sizeof(jx_var) * (size_t)n) : stack_vars;
+    jxpy_NumExpr *nx = NULL;
+    if (vars == NULL)
+        return (jxpy_NumExpr *)PyErr_NoMemory();
+    for (int i = 0; i < n; i++) {
+        vars[i].name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(names, i));
+        if (vars[i].name == NULL)
+            goto done;
+        vars[i].dtype = JXPY_DTYPE(key[i]);
+        vars[i].flags = (key[i] & JXPY_WEAK) ? JX_VAR_WEAK : 0;
+    }
+    jx_error err;
+    jx_expr *e;
+    Py_BEGIN_ALLOW_THREADS
+    e = jx_compile(src, vars, n, (flags & JXPY_NO_CACHE) ? JX_FLAG_NO_CACHE : 0, &err);
+    Py_END_ALLOW_THREADS
+    if (e == NULL) {
+        jxpy_raise(&err, ex, 0);
+        goto done;
+    }
+    jx_dtype rt = jx_expr_dtype(e);
+    if (rt < 0 || rt >= JX_DTYPE_COUNT || rt == JX_COMPLEX64 || rt == JX_COMPLEX128) {
+        jx_expr_free(e);
+        PyErr_SetString(PyExc_TypeError, "complex results are not supported by jitexpr yet");
+        goto done;
+    }
+    nx = PyObject_New(jxpy_NumExpr, st->NumExprType);
     if (nx == NULL) {
         jx_expr_free(e);
-        return NULL;
+        goto done;
     }
-    int n = (int)PyTuple_GET_SIZE(names);
     nx->expr = e;
     nx->ex = Py_NewRef(ex);
     nx->input_names = Py_NewRef(names);
     nx->nargs = n;
-    nx->nvars = nvars;
-    nx->flags = flags;
-    nx->rtype = jx_expr_dtype(e);
-    nx->rtypenum = (nx->rtype >= 0 && nx->rtype < JX_DTYPE_COUNT)
-                       ? jxpy_npy_types[nx->rtype] : NPY_NOTYPE;
-    nx->argvar = PyMem_Malloc(sizeof(int) * (size_t)(n ? n : 1));
-    nx->key = PyMem_Malloc(sizeof(jxpy_slot) * (size_t)(n ? n : 1));
-    if (nx->argvar == NULL || nx->key == NULL) {
-        Py_DECREF(nx);
-        return (jxpy_NumExpr *)PyErr_NoMemory();
+    nx->rtype = rt;
+    nx->rtypenum = jxpy_npy_types[rt];
+    nx->elementwise = jxpy_elementwise(e, key, n);
+    nx->key = PyMem_Malloc((size_t)n + 1);
+    if (nx->key == NULL) {
+        Py_CLEAR(nx);
+        PyErr_NoMemory();
+        goto done;
     }
-    if (n) {
-        memcpy(nx->argvar, argvar, sizeof(int) * (size_t)n);
-        memcpy(nx->key, key, sizeof(jxpy_slot) * (size_t)n);
-    }
-    if (nx->rtype == JX_COMPLEX64 || nx->rtype == JX_COMPLEX128 ||
-        nx->rtypenum == NPY_NOTYPE) {
-        PyErr_SetString(PyExc_TypeError,
-                        "complex results are not supported by jitexpr yet");
-        Py_DECREF(nx);
-        return NULL;
-    }
+    memcpy(nx->key, key, (size_t)n);
+done:
+    if (vars != stack_vars)
+        PyMem_Free(vars);
     return nx;
 }
 
-/* ---- shapes and allocation ------------------------------------------------- */
+/* ---- the result's allocation ------------------------------------------------- */
 
 /* Stride of a along dimension d of an ndim-dimensional broadcast shape
  * (0 where a is broadcast). */
@@ -541,21 +493,9 @@ static npy_intp jxpy_bstride(PyArrayObject *a, int ndim, int d)
     return PyArray_STRIDE(a, ad);
 }
 
-static void jxpy_shape_text(PyObject **acc, PyArrayObject *a)
-{
-    PyObject *t = PyUnicode_FromString("(");
-    for (int d = 0; t && d < PyArray_NDIM(a); d++) {
-        PyObject *x = PyUnicode_FromFormat("%s%zd", d ? "," : "", (Py_ssize_t)PyArray_DIM(a, d));
-        PyUnicode_AppendAndDel(&t, x);
-    }
-    if (t)
-        PyUnicode_AppendAndDel(&t, PyUnicode_FromString(PyArray_NDIM(a) == 1 ? ",) " : ") "));
-    PyUnicode_AppendAndDel(acc, t);
-}
-
-/* NumPy's broadcast of ops[0..n-1] (NULL entries skipped). */
-static int jxpy_broadcast(PyArrayObject *const *ops, int n, int *ndim_out,
-                          npy_intp *shape)
+/* NumPy's broadcast of ops[0..n-1] (NULL entries skipped); -1 when they
+ * do not broadcast. */
+static int jxpy_broadcast(PyArrayObject *const *ops, int n, int *ndim_out, npy_intp *shape)
 {
     int ndim = 0;
     for (int i = 0; i < n; i++)
@@ -564,28 +504,12 @@ static int jxpy_broadcast(PyArrayObject *const *ops, int n, int *ndim_out,
     for (int d = 0; d < ndim; d++) {
         shape[d] = 1;
         for (int i = 0; i < n; i++) {
-            if (ops[i] == NULL)
-                continue;
-            int ad = d - (ndim - PyArray_NDIM(ops[i]));
-            if (ad < 0)
-                continue;
-            npy_intp s = PyArray_DIM(ops[i], ad);
-            if (s == 1)
-                continue;
-            if (shape[d] == 1)
-                shape[d] = s;
-            else if (s != shape[d]) {
-                PyObject *msg = PyUnicode_FromString(
-                    "operands could not be broadcast together with shapes ");
-                for (int j = 0; msg && j < n; j++)
-                    if (ops[j])
-                        jxpy_shape_text(&msg, ops[j]);
-                if (msg) {
-                    PyErr_SetObject(PyExc_ValueError, msg);
-                    Py_DECREF(msg);
-                }
+            int ad = ops[i] ? d - (ndim - PyArray_NDIM(ops[i])) : -1;
+            npy_intp s = ad >= 0 ? PyArray_DIM(ops[i], ad) : 1;
+            if (s != 1 && shape[d] != 1 && s != shape[d])
                 return -1;
-            }
+            if (s != 1)
+                shape[d] = s;
         }
     }
     *ndim_out = ndim;
@@ -631,10 +555,11 @@ static void jxpy_korder(PyArrayObject *const *ops, int n, int ndim, int *perm)
     }
 }
 
-/* Orders: NPY_CORDER, NPY_FORTRANORDER, NPY_ANYORDER, NPY_KEEPORDER. */
-
 /* An uninitialised array of the given shape whose memory follows the
- * order, judged on ops (the arrays it is computed from). */
+ * order (NPY_CORDER, NPY_FORTRANORDER, NPY_ANYORDER, NPY_KEEPORDER),
+ * judged on ops (the arrays it is computed from; NULL entries skipped).
+ * The result of a reduction, with fewer dimensions than an operand, is C
+ * ordered. */
 static PyArrayObject *jxpy_alloc(int typenum, int ndim, const npy_intp *shape,
                                  int order, PyArrayObject *const *ops, int nops)
 {
@@ -642,47 +567,24 @@ static PyArrayObject *jxpy_alloc(int typenum, int ndim, const npy_intp *shape,
     if (descr == NULL)
         return NULL;
     int perm[NPY_MAXDIMS];
-    int c_order = 1;
-    if (ndim > 1) {
-        switch (order) {
-        case NPY_FORTRANORDER:
-            c_order = 0;
-            for (int k = 0; k < ndim; k++)
-                perm[k] = k;
-            break;
-        case NPY_ANYORDER: {
-            int all_f = 0;
-            for (int o = 0; o < nops; o++) {
-                if (ops[o] == NULL)
-                    continue;
-                if (!PyArray_IS_F_CONTIGUOUS(ops[o])) {
-                    all_f = 0;
-                    break;
-                }
-                all_f = 1;
-            }
-            if (all_f) {
-                c_order = 0;
-                for (int k = 0; k < ndim; k++)
-                    perm[k] = k;
-            }
-            break;
-        }
-        case NPY_KEEPORDER: {
-            int all_c = 1;
-            for (int o = 0; o < nops && all_c; o++)
-                if (ops[o] && !PyArray_IS_C_CONTIGUOUS(ops[o]))
-                    all_c = 0;
-            if (!all_c) {
-                jxpy_korder(ops, nops, ndim, perm);
-                for (int k = 0; k < ndim && c_order; k++)
-                    c_order = perm[k] == ndim - 1 - k;
-            }
-            break;
-        }
-        default:
-            break;
-        }
+    int c_order = 1, any = 0, all_c = 1, all_f = 1;
+    for (int o = 0; o < nops && ndim > 1; o++) {
+        if (ops[o] == NULL)
+            continue;
+        if (PyArray_NDIM(ops[o]) > ndim)
+            order = NPY_CORDER; /* a reduction */
+        any = 1;
+        all_c = all_c && PyArray_IS_C_CONTIGUOUS(ops[o]);
+        all_f = all_f && PyArray_IS_F_CONTIGUOUS(ops[o]);
+    }
+    if (ndim > 1 && (order == NPY_FORTRANORDER || (order == NPY_ANYORDER && any && all_f))) {
+        c_order = 0;
+        for (int k = 0; k < ndim; k++)
+            perm[k] = k;
+    } else if (ndim > 1 && order == NPY_KEEPORDER && !all_c) {
+        jxpy_korder(ops, nops, ndim, perm);
+        for (int k = 0; k < ndim && c_order; k++)
+            c_order = perm[k] == ndim - 1 - k;
     }
     if (c_order)
         return (PyArrayObject *)PyArray_NewFromDescr(&PyArray_Type, descr, ndim,
@@ -729,116 +631,52 @@ static const char *jxpy_casting_name(NPY_CASTING c)
     }
 }
 
-static void jxpy_capsule_free(PyObject *cap)
+/* Evaluates nx over vals (one per argument) into outobj, or into a new
+ * array in the given order when outobj is None.  Returns the result. */
+static PyObject *jxpy_run(jxpy_NumExpr *nx, jxpy_value *vals, PyObject *outobj,
+                          int order, NPY_CASTING casting)
 {
-    jx_free(PyCapsule_GetPointer(cap, "jitexpr.data"));
-}
-
-/* Evaluates into an output the library allocates (C order), wrapped in a
- * NumPy array that releases it with jx_free. */
-static PyObject *jxpy_eval_new(jxpy_NumExpr *nx, const jx_array *in)
-{
-    jx_array o;
+    jx_array stack_in[JXPY_STACK_ARGS], *in = stack_in, o;
+    PyArrayObject *stack_ops[JXPY_STACK_ARGS], **ops = stack_ops;
+    PyArrayObject *out = NULL, *result = NULL; /* result: new, or a temporary */
+    PyObject *ret = NULL;
     jx_error err;
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = jx_eval_new(nx->expr, in, &o, &err);
-    Py_END_ALLOW_THREADS
-    if (rc < 0) {
-        Py_ssize_t len;
-        const char *src = PyUnicode_AsUTF8AndSize(nx->ex, &len);
-        if (src != NULL) {
-            err.offset = -1;
-            jxpy_raise(&err, src, len);
-        }
-        return NULL;
-    }
-    npy_intp shape[NPY_MAXDIMS], strides[NPY_MAXDIMS];
-    for (int d = 0; d < o.ndim; d++) {
-        shape[d] = (npy_intp)o.shape[d];
-        strides[d] = (npy_intp)o.strides[d];
-    }
-    PyObject *cap = PyCapsule_New(o.data, "jitexpr.data", jxpy_capsule_free);
-    if (cap == NULL) {
-        jx_free(o.data);
-        return NULL;
-    }
-    PyArray_Descr *descr = PyArray_DescrFromType(jxpy_npy_types[o.dtype]);
-    PyObject *arr = descr ? PyArray_NewFromDescr(&PyArray_Type, descr, o.ndim, shape,
-                                                 strides, o.data, NPY_ARRAY_WRITEABLE,
-                                                 NULL) : NULL;
-    if (arr == NULL) {
-        Py_DECREF(cap);
-        return NULL;
-    }
-    if (PyArray_SetBaseObject((PyArrayObject *)arr, cap) < 0) { /* steals cap */
-        Py_DECREF(arr);
-        return NULL;
-    }
-    PyArray_UpdateFlags((PyArrayObject *)arr, NPY_ARRAY_UPDATE_ALL);
-    return arr;
-}
 
-/* Evaluates nx over arrs (one per argument; NULL for substituted scalars),
- * into out (None: a new array in the given order).  Returns the result. */
-static PyObject *jxpy_run(jxpy_NumExpr *nx, PyArrayObject *const *arrs,
-                          const jxpy_slot *vals, PyObject *outobj, int order,
-                          NPY_CASTING casting)
-{
-    jx_array stack_in[JXPY_STACK_ARGS];
-    jx_array *in = stack_in;
-    PyArrayObject *result = NULL, *tmp = NULL, *target;
-    PyArrayObject *out = NULL;
-    PyArrayObject *stack_ops[JXPY_STACK_ARGS];
-    PyArrayObject **ops = stack_ops;
-    uint64_t stack_scratch[JXPY_STACK_ARGS];
-    uint64_t *scratch = stack_scratch; /* values of scalar operands */
-    PyObject *ret = NULL;
-
-    if (nx->nvars > JXPY_STACK_ARGS) {
-        in = PyMem_Malloc(sizeof(jx_array) * (size_t)nx->nvars);
+    if (nx->nargs > JXPY_STACK_ARGS) {
+        in = PyMem_Malloc((sizeof(jx_array) + sizeof(PyArrayObject *)) * (size_t)nx->nargs);
         if (in == NULL)
             return PyErr_NoMemory();
-    }
-    if (nx->nargs > JXPY_STACK_ARGS) {
-        ops = PyMem_Malloc(sizeof(PyArrayObject *) * (size_t)nx->nargs);
-        scratch = PyMem_Malloc(sizeof(uint64_t) * (size_t)nx->nargs);
-        if (ops == NULL || scratch == NULL) {
-            if (in != stack_in)
-                PyMem_Free(in);
-            PyMem_Free(ops);
-            PyMem_Free(scratch);
-            return PyErr_NoMemory();
-        }
+        ops = (PyArrayObject **)(in + nx->nargs);
     }
     for (int i = 0; i < nx->nargs; i++) {
-        int v = nx->argvar[i], kc = nx->key[i].code;
-        ops[i] = NULL;
-        if (v < 0)
-            continue;
-        if (kc == JXPY_ANY_INT || kc == JXPY_ANY_FLOAT) {
-            /* a Python scalar as a 0-d operand of the variant's dtype */
-            jx_dtype t = (jx_dtype)nx->key[i].v.i;
-            jxpy_scalar_to(&vals[i], t, &scratch[i]);
-            in[v].data = &scratch[i];
-            in[v].dtype = t;
-            in[v].ndim = 0;
-            continue;
-        }
-        ops[i] = arrs[i];
-        if (jxpy_fill(&in[v], arrs[i], (jx_dtype)kc) < 0)
+        ops[i] = vals[i].arr;
+        if (ops[i] == NULL) { /* a Python scalar: a 0-d operand */
+            in[i].data = &vals[i].v;
+            in[i].dtype = JXPY_DTYPE(nx->key[i]);
+            in[i].ndim = 0;
+        } else if (jxpy_fill(&in[i], ops[i], JXPY_DTYPE(nx->key[i])) < 0) {
             goto done;
+        }
     }
 
     if (outobj == NULL || outobj == Py_None) {
         int ndim;
         npy_intp shape[NPY_MAXDIMS];
-        if (jxpy_broadcast(ops, nx->nargs, &ndim, shape) < 0)
-            goto done;
+        if (!nx->elementwise || jxpy_broadcast(ops, nx->nargs, &ndim, shape) < 0) {
+            /* A reduction, or shapes that do not broadcast: the library
+             * knows the shape, or says what is wrong. */
+            int64_t shape64[JX_MAX_DIMS];
+            if (jx_expr_result_shape(nx->expr, in, &ndim, shape64, &err) < 0) {
+                jxpy_raise(&err, nx->ex, 1);
+                goto done;
+            }
+            for (int d = 0; d < ndim; d++)
+                shape[d] = (npy_intp)shape64[d];
+        }
         result = jxpy_alloc(nx->rtypenum, ndim, shape, order, ops, nx->nargs);
         if (result == NULL)
             goto done;
-        target = result;
     } else {
         if (!PyArray_Check(outobj)) {
             PyErr_Format(PyExc_TypeError, "out must be a NumPy array, not %.100s",
@@ -849,20 +687,15 @@ static PyObject *jxpy_run(jxpy_NumExpr *nx, PyArrayObject *const *arrs,
         if (PyArray_FailUnlessWriteable(out, "output array") < 0)
             goto done;
         PyArray_Descr *od = PyArray_DESCR(out);
-        jx_dtype ot = JX_DTYPE_INVALID;
-        if (strchr("biuf", od->kind) && PyArray_ISNBO(od->byteorder)) {
-            ot = jxpy_dtype_of(od, NULL);
-            if (ot == JX_DTYPE_INVALID)
-                PyErr_Clear();
-        }
-        if (ot == nx->rtype) {
-            target = out;
-        } else {
+        /* Of the result's dtype, the kernel writes straight into out;
+         * otherwise into a temporary of out's shape, then cast. */
+        if (!(strchr("biuf", od->kind) && PyArray_ISNBO(od->byteorder) &&
+              jxpy_dtype_of(od, NULL) == nx->rtype)) {
+            PyErr_Clear(); /* jxpy_dtype_of's, for a dtype jitexpr lacks */
             PyArray_Descr *rd = PyArray_DescrFromType(nx->rtypenum);
             if (rd == NULL)
                 goto done;
-            int ok = PyArray_CanCastTypeTo(rd, od, casting);
-            if (!ok) {
+            if (!PyArray_CanCastTypeTo(rd, od, casting)) {
                 PyErr_Format(PyExc_TypeError,
                              "Cannot cast the result of the expression from %R "
                              "to %R with casting rule '%s'",
@@ -872,101 +705,47 @@ static PyObject *jxpy_run(jxpy_NumExpr *nx, PyArrayObject *const *arrs,
                 goto done;
             }
             Py_DECREF(rd);
-            PyArrayObject *self_op[1] = {out};
-            npy_intp shape[NPY_MAXDIMS];
-            for (int d = 0; d < PyArray_NDIM(out); d++)
-                shape[d] = PyArray_DIM(out, d);
-            tmp = jxpy_alloc(nx->rtypenum, PyArray_NDIM(out), shape,
-                             NPY_KEEPORDER, self_op, 1);
-            if (tmp == NULL)
+            result = jxpy_alloc(nx->rtypenum, PyArray_NDIM(out), PyArray_DIMS(out),
+                                NPY_KEEPORDER, &out, 1);
+            if (result == NULL)
                 goto done;
-            target = tmp;
         }
     }
-
-    jx_array o;
-    if (jxpy_fill(&o, target, nx->rtype) < 0)
+    if (jxpy_fill(&o, result ? result : out, nx->rtype) < 0)
         goto done;
-    if (PyArray_SIZE(target) == 0) {
-        /* NumPy gives empty arrays zero strides, which jx_eval refuses for
-         * an output; no element is touched, so any strides will do. */
-        int64_t st = (int64_t)jx_dtype_size(nx->rtype);
-        for (int d = o.ndim - 1; d >= 0; d--) {
-            o.strides[d] = st;
-            st *= o.shape[d] ? o.shape[d] : 1;
-        }
-    }
-    jx_error err;
-    int rc;
     Py_BEGIN_ALLOW_THREADS
     rc = jx_eval(nx->expr, in, &o, &err);
     Py_END_ALLOW_THREADS
-    if (rc < 0 && err.code == JX_ERR_SHAPE && result != NULL) {
-        /* The inputs broadcast (checked above), yet the result has another
-         * shape: a reduction.  The header cannot tell its shape, so let the
-         * library allocate it. */
-        Py_CLEAR(result);
-        ret = jxpy_eval_new(nx, in);
-        goto done;
-    }
     if (rc < 0) {
-        Py_ssize_t len;
-        const char *src = PyUnicode_AsUTF8AndSize(nx->ex, &len);
-        if (src == NULL)
-            goto done;
-        /* Spans from evaluation would point into the compiled text; the
-         * run-time errors (shapes) have none. */
-        err.offset = -1;
-        jxpy_raise(&err, src, len);
+        jxpy_raise(&err, nx->ex, 1);
         goto done;
     }
-    if (tmp != NULL) {
-        if (PyArray_CopyInto(out, tmp) < 0)
-            goto done;
-        ret = Py_NewRef(outobj);
-    } else if (out != NULL) {
-        ret = Py_NewRef(outobj);
-    } else {
+    if (out == NULL) {
         ret = (PyObject *)result;
         result = NULL;
+    } else if (result == NULL || PyArray_CopyInto(out, result) == 0) {
+        ret = Py_NewRef(outobj);
     }
 done:
     Py_XDECREF(result);
-    Py_XDECREF(tmp);
     if (in != stack_in)
         PyMem_Free(in);
-    if (ops != stack_ops)
-        PyMem_Free(ops);
-    if (scratch != stack_scratch)
-        PyMem_Free(scratch);
     return ret;
 }
 
 /* ---- arguments: values to arrays or weak scalars ---------------------------- */
 
-/* An array in native byte order (new reference); casts a byte-swapped one. */
-static PyArrayObject *jxpy_native(PyArrayObject *arr)
-{
-    if (PyArray_ISNBO(PyArray_DESCR(arr)->byteorder)) {
-        Py_INCREF(arr);
-        return arr;
-    }
-    PyArray_Descr *nd = PyArray_DescrNewByteorder(PyArray_DESCR(arr), NPY_NATIVE);
-    if (nd == NULL)
-        return NULL;
-    return (PyArrayObject *)PyArray_CastToType(arr, nd, 0); /* steals nd */
-}
-
-/* Converts the value of one argument.  An array (anything np.asarray
- * accepts; NumPy scalars and 0-d arrays are arrays): *arr gets a new
- * reference, slot->code its jx_dtype.  A Python bool, int or float when
- * weak is allowed: *arr is NULL and slot records the value. */
-static int jxpy_arg(PyObject *obj, PyObject *name, int weak, jxpy_slot *slot,
-                    PyArrayObject **arr)
+/* Converts the value of argument `name`.  An array (anything np.asarray
+ * accepts; NumPy scalars and 0-d arrays are arrays): v->arr gets a new
+ * reference in native byte order, *code its jx_dtype.  With `weak`, a
+ * Python bool, int or float is kept in v->v (v->arr NULL): a bool is a
+ * bool, an int a weak int64, a float a weak float64.  Returns 0, or -1
+ * with an exception. */
+static int jxpy_convert(PyObject *obj, PyObject *name, int weak, jxpy_value *v,
+                        unsigned char *code)
 {
     PyArrayObject *a;
-    *arr = NULL;
-    slot->v.i = 0;
+    v->arr = NULL;
     if (PyArray_Check(obj)) {
         a = (PyArrayObject *)Py_NewRef(obj);
     } else if (PyArray_IsScalar(obj, Generic)) {
@@ -974,13 +753,15 @@ static int jxpy_arg(PyObject *obj, PyObject *name, int weak, jxpy_slot *slot,
         if (a == NULL)
             return -1;
     } else if (weak && PyBool_Check(obj)) {
-        slot->code = JXPY_SC_BOOL;
-        slot->v.i = obj == Py_True;
+        v->v.b = obj == Py_True;
+        *code = JX_BOOL;
         return 0;
     } else if (weak && PyLong_Check(obj)) {
+        /* Beyond int64 NumPy 2 would try uint64 or object; jitexpr does
+         * not, as for an integer literal (docs/python.md). */
         int overflow = 0;
-        long long v = PyLong_AsLongLongAndOverflow(obj, &overflow);
-        if (v == -1 && PyErr_Occurred())
+        long long i = PyLong_AsLongLongAndOverflow(obj, &overflow);
+        if (i == -1 && PyErr_Occurred())
             return -1;
         if (overflow) {
             PyErr_Format(PyExc_OverflowError,
@@ -989,12 +770,12 @@ static int jxpy_arg(PyObject *obj, PyObject *name, int weak, jxpy_slot *slot,
                          obj, name);
             return -1;
         }
-        slot->code = JXPY_SC_INT;
-        slot->v.i = (int64_t)v;
+        v->v.i = (int64_t)i;
+        *code = JX_INT64 | JXPY_WEAK;
         return 0;
     } else if (weak && PyFloat_Check(obj)) {
-        slot->code = JXPY_SC_FLOAT;
-        slot->v.d = PyFloat_AS_DOUBLE(obj);
+        v->v.d = PyFloat_AS_DOUBLE(obj);
+        *code = JX_FLOAT64 | JXPY_WEAK;
         return 0;
     } else if (PyComplex_Check(obj)) {
         PyErr_Format(PyExc_TypeError,
@@ -1011,38 +792,17 @@ static int jxpy_arg(PyObject *obj, PyObject *name, int weak, jxpy_slot *slot,
         Py_DECREF(a);
         return -1;
     }
-    slot->code = (int)t;
-    *arr = jxpy_native(a);
-    Py_DECREF(a);
-    return *arr ? 0 : -1;
-}
-
-/* The literal text of a weak scalar, written into buf (at least 64 bytes):
- * exact (repr round-trips), negative values parenthesised, inf and nan
- * written with literals the C library reads. */
-static int jxpy_literal(const jxpy_slot *s, char *buf, size_t size)
-{
-    switch (s->code) {
-    case JXPY_SC_BOOL:
-        return snprintf(buf, size, "%s", s->v.i ? "True" : "False");
-    case JXPY_SC_INT:
-        if (s->v.i == INT64_MIN)
-            return snprintf(buf, size, "(-9223372036854775807-1)");
-        return snprintf(buf, size, s->v.i < 0 ? "(%lld)" : "%lld", (long long)s->v.i);
-    default: {
-        double d = s->v.d;
-        if (isnan(d))
-            return snprintf(buf, size, "(1e400-1e400)");
-        if (isinf(d))
-            return snprintf(buf, size, d < 0 ? "(-1e400)" : "1e400");
-        char *r = PyOS_double_to_string(d, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
-        if (r == NULL)
+    *code = (unsigned char)t;
+    if (!PyArray_ISNBO(PyArray_DESCR(a)->byteorder)) {
+        PyArray_Descr *nd = PyArray_DescrNewByteorder(PyArray_DESCR(a), NPY_NATIVE);
+        PyArrayObject *c = nd ? (PyArrayObject *)PyArray_CastToType(a, nd, 0) : NULL;
+        Py_DECREF(a);
+        if (c == NULL)
             return -1;
-        int n = snprintf(buf, size, r[0] == '-' ? "(%s)" : "%s", r);
-        PyMem_Free(r);
-        return n;
+        a = c;
     }
-    }
+    v->arr = a;
+    return 0;
 }
 
 /* ---- evaluate()'s cache: Source ---------------------------------------------- */
@@ -1054,156 +814,53 @@ static void jxpy_source_dealloc(jxpy_Source *self)
         Py_DECREF(self->variants[i]);
     Py_XDECREF(self->ex);
     Py_XDECREF(self->names);
-    PyMem_Free(self->occ);
     PyObject_Free(self);
     Py_DECREF(tp);
 }
 
-static int jxpy_alpha(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-static int jxpy_digit(int c) { return c >= '0' && c <= '9'; }
-static int jxpy_alnum(int c) { return jxpy_alpha(c) || jxpy_digit(c); }
-
-/* The variables of an expression: every name that is not called (a name
- * followed by '(' is a function), not a keyword argument (followed by a
- * single '=') and not True or False, skipping
- * numbers and strings as the C lexer reads them.  Malformed text is left
- * to jx_compile to report. */
-static int jxpy_scan(jxpy_Source *s)
-{
-    const char *p = s->src;
-    Py_ssize_t n = s->len, i = 0;
-    PyObject *names = PyList_New(0);
-    int cap = 8;
-    s->occ = PyMem_Malloc(sizeof(jxpy_occ) * (size_t)cap);
-    if (names == NULL || s->occ == NULL)
-        goto fail;
-    while (i < n) {
-        int c = (unsigned char)p[i];
-        int c1 = i + 1 < n ? (unsigned char)p[i + 1] : 0;
-        if (jxpy_digit(c) || (c == '.' && jxpy_digit(c1))) {
-            int hex = c == '0' && (c1 | 0x20) == 'x';
-            for (i++; i < n; i++) {
-                int d = (unsigned char)p[i];
-                if (jxpy_alnum(d) || d == '.')
-                    continue;
-                if ((d == '+' || d == '-') && !hex && (p[i - 1] | 0x20) == 'e' &&
-                    i + 1 < n && jxpy_digit((unsigned char)p[i + 1]))
-                    continue;
-                break;
-            }
-            continue;
-        }
-        if (c == '\'' || c == '"' || ((c | 0x20) == 'b' && (c1 == '\'' || c1 == '"'))) {
-            if (c != '\'' && c != '"')
-                i++;
-            int q = p[i++];
-            while (i < n && p[i] != q && p[i] != '\n' && p[i] != '\r') {
-                if (p[i] == '\\' && i + 1 < n)
-                    i++;
-                i++;
-            }
-            i++;
-            continue;
-        }
-        if (jxpy_alpha(c)) {
-            Py_ssize_t j = i + 1;
-            while (j < n && jxpy_alnum((unsigned char)p[j]))
-                j++;
-            Py_ssize_t k = j;
-            while (k < n && (p[k] == ' ' || p[k] == '\t' || p[k] == '\n' || p[k] == '\r'))
-                k++;
-            int call = k < n && p[k] == '(';
-            /* name=value inside a call: a keyword argument (axis=1) */
-            int keyword = k + 1 < n && p[k] == '=' && p[k + 1] != '=';
-            Py_ssize_t len = j - i;
-            int kw = (len == 4 && memcmp(p + i, "True", 4) == 0) ||
-                     (len == 5 && memcmp(p + i, "False", 5) == 0);
-            if (!call && !kw && !keyword) {
-                int idx = -1;
-                Py_ssize_t nn = PyList_GET_SIZE(names);
-                for (Py_ssize_t q = 0; q < nn && idx < 0; q++) {
-                    Py_ssize_t ql;
-                    const char *qs = PyUnicode_AsUTF8AndSize(PyList_GET_ITEM(names, q), &ql);
-                    if (ql == len && memcmp(qs, p + i, (size_t)len) == 0)
-                        idx = (int)q;
-                }
-                if (idx < 0) {
-                    PyObject *nm = PyUnicode_FromStringAndSize(p + i, len);
-                    if (nm == NULL)
-                        goto fail;
-                    PyUnicode_InternInPlace(&nm);
-                    int rc = PyList_Append(names, nm);
-                    Py_DECREF(nm);
-                    if (rc < 0)
-                        goto fail;
-                    idx = (int)nn;
-                }
-                if (s->nocc == cap) {
-                    cap *= 2;
-                    jxpy_occ *o = PyMem_Realloc(s->occ, sizeof(jxpy_occ) * (size_t)cap);
-                    if (o == NULL)
-                        goto fail;
-                    s->occ = o;
-                }
-                s->occ[s->nocc].name = idx;
-                s->occ[s->nocc].offset = (int32_t)i;
-                s->occ[s->nocc].length = (int32_t)len;
-                s->nocc++;
-            }
-            i = j;
-            continue;
-        }
-        i++;
-    }
-    s->names = PyList_AsTuple(names);
-    Py_DECREF(names);
-    return s->names ? 0 : -1;
-fail:
-    Py_XDECREF(names);
-    if (!PyErr_Occurred())
-        PyErr_NoMemory();
-    return -1;
-}
-
+/* A new cache entry: the expression and its variables, from jx_names (a
+ * syntax error is raised here). */
 static jxpy_Source *jxpy_source_new(jxpy_state *st, PyObject *ex)
 {
+    Py_ssize_t len, n = 0;
+    const char *src = jxpy_utf8(ex, &len);
+    if (src == NULL)
+        return NULL;
+    jx_error err;
+    char *list = jx_names(src, &err);
+    if (list == NULL) {
+        jxpy_raise(&err, ex, 0);
+        return NULL;
+    }
+    for (const char *p = list; *p; p += strlen(p) + 1)
+        n++;
+    PyObject *names = PyTuple_New(n);
+    const char *p = list;
+    for (Py_ssize_t i = 0; names != NULL && i < n; i++, p += strlen(p) + 1) {
+        PyObject *nm = PyUnicode_FromString(p);
+        if (nm == NULL) {
+            Py_CLEAR(names);
+            break;
+        }
+        PyUnicode_InternInPlace(&nm);
+        PyTuple_SET_ITEM(names, i, nm);
+    }
+    jx_free(list);
+    if (names == NULL)
+        return NULL;
     jxpy_Source *s = PyObject_New(jxpy_Source, st->SourceType);
-    if (s == NULL)
+    if (s == NULL) {
+        Py_DECREF(names);
         return NULL;
+    }
     s->ex = Py_NewRef(ex);
-    s->names = NULL;
-    s->occ = NULL;
-    s->nocc = 0;
+    s->names = names;
     s->nvariants = 0;
-    s->src = PyUnicode_AsUTF8AndSize(ex, &s->len);
-    if (s->src == NULL) {
-        Py_DECREF(s);
-        return NULL;
-    }
-    s->sign_matters = strstr(s->src, "**") || strstr(s->src, "<<") || strstr(s->src, ">>");
-    if (memchr(s->src, '\0', (size_t)s->len) != NULL) {
-        PyErr_SetString(PyExc_ValueError, "the expression contains a null character");
-        Py_DECREF(s);
-        return NULL;
-    }
-    if (s->len > JX_MAX_SOURCE) {
-        PyErr_Format(PyExc_ValueError,
-                     "the expression is %zd bytes long: the limit is %d",
-                     s->len, JX_MAX_SOURCE);
-        Py_DECREF(s);
-        return NULL;
-    }
-    if (jxpy_scan(s) < 0) {
-        Py_DECREF(s);
-        return NULL;
-    }
     return s;
 }
 
-/* The cache entry of ex (new reference), made on first use. */
+/* The cache entry of ex (new reference), made on first use and kept when
+ * store. */
 static jxpy_Source *jxpy_get_source(jxpy_state *st, PyObject *ex, int store)
 {
     if (!PyUnicode_Check(ex)) {
@@ -1239,383 +896,57 @@ static jxpy_Source *jxpy_get_source(jxpy_state *st, PyObject *ex, int store)
     return src;
 }
 
-/* Maps a position in the rewritten text back to the source. */
-static int64_t jxpy_map_pos(const jxpy_subst *m, int nm, int64_t p, int is_end)
+/* The index of s's variant compiled for key, or -1. */
+static int jxpy_find_variant(const jxpy_Source *s, const unsigned char *key)
 {
-    int64_t delta = 0;
-    for (int k = 0; k < nm; k++) {
-        if (p < m[k].new_off || (is_end && p == m[k].new_off))
-            break;
-        if (p < m[k].new_off + m[k].new_len)
-            return is_end ? m[k].orig_off + m[k].orig_len : m[k].orig_off;
-        delta = (m[k].orig_off + m[k].orig_len) - (m[k].new_off + m[k].new_len);
-    }
-    return p + delta;
-}
-
-/* The text of s with the occurrences of some names replaced by literals:
- * sub[i] (one per name) is a Python scalar (JXPY_SC_*) to write in, or
- * anything else to keep the name.  *text is s->src itself when nothing is
- * replaced, else a PyMem buffer; *subst (PyMem, may be NULL) maps spans
- * back.  Returns 0, or -1 with an exception. */
-static int jxpy_build_text(jxpy_Source *s, const jxpy_slot *sub, char **text,
-                           jxpy_subst **subst, int *nsubst)
-{
-    int any = 0;
-    *text = NULL;
-    *subst = NULL;
-    *nsubst = 0;
-    for (int k = 0; k < s->nocc && !any; k++) {
-        int c = sub[s->occ[k].name].code;
-        any = c >= JXPY_SC_BOOL && c <= JXPY_SC_FLOAT;
-    }
-    if (!any)
-        return 0;
-    size_t cap = (size_t)s->len + 64 * (size_t)s->nocc + 1;
-    char *t = PyMem_Malloc(cap);
-    jxpy_subst *m = PyMem_Malloc(sizeof(jxpy_subst) * (size_t)s->nocc);
-    if (t == NULL || m == NULL) {
-        PyMem_Free(t);
-        PyMem_Free(m);
-        PyErr_NoMemory();
-        return -1;
-    }
-    size_t used = 0;
-    int64_t prev = 0;
-    int nm = 0;
-    for (int k = 0; k < s->nocc; k++) {
-        const jxpy_occ *o = &s->occ[k];
-        const jxpy_slot *v = &sub[o->name];
-        if (v->code < JXPY_SC_BOOL || v->code > JXPY_SC_FLOAT)
-            continue;
-        memcpy(t + used, s->src + prev, (size_t)(o->offset - prev));
-        used += (size_t)(o->offset - prev);
-        int w = jxpy_literal(v, t + used, 64);
-        if (w < 0 || w >= 64) {
-            if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_SystemError, "jitexpr: literal too long");
-            PyMem_Free(t);
-            PyMem_Free(m);
-            return -1;
-        }
-        m[nm].orig_off = o->offset;
-        m[nm].orig_len = o->length;
-        m[nm].new_off = (int64_t)used;
-        m[nm].new_len = w;
-        nm++;
-        used += (size_t)w;
-        prev = o->offset + o->length;
-    }
-    memcpy(t + used, s->src + prev, (size_t)(s->len - prev));
-    used += (size_t)(s->len - prev);
-    t[used] = '\0';
-    *text = t;
-    *subst = m;
-    *nsubst = nm;
-    return 0;
-}
-
-/* The dtype a variable of key slot k is compiled with, or -1 for none
- * (a literal). */
-static int jxpy_var_dtype(const jxpy_slot *k)
-{
-    if (k->code >= 0 && k->code < JX_DTYPE_COUNT)
-        return k->code;
-    if (k->code == JXPY_ANY_INT || k->code == JXPY_ANY_FLOAT)
-        return (int)k->v.i;
+    size_t n = (size_t)PyTuple_GET_SIZE(s->names);
+    for (int v = 0; v < s->nvariants; v++)
+        if (memcmp(s->variants[v]->key, key, n) == 0)
+            return v;
     return -1;
 }
 
-/* Compiles the variant of s whose key is key (one slot per name): names
- * with a dtype (arrays, JXPY_ANY_*) are variables, Python scalars
- * (JXPY_SC_*) are written into the text as literals. */
-static jxpy_NumExpr *jxpy_compile_key(jxpy_state *st, jxpy_Source *s,
-                                      const jxpy_slot *key, unsigned flags)
-{
-    int n = (int)PyTuple_GET_SIZE(s->names);
-    jx_var stack_vars[JXPY_STACK_ARGS];
-    int stack_argvar[JXPY_STACK_ARGS];
-    jx_var *vars = stack_vars;
-    int *argvar = stack_argvar;
-    char *text = NULL;
-    jxpy_subst *subst = NULL;
-    int nsubst = 0, nv = 0;
-    jxpy_NumExpr *nx = NULL;
-
-    if (n > JXPY_STACK_ARGS) {
-        vars = PyMem_Malloc(sizeof(jx_var) * (size_t)n);
-        argvar = PyMem_Malloc(sizeof(int) * (size_t)n);
-        if (vars == NULL || argvar == NULL) {
-            PyErr_NoMemory();
-            goto done;
-        }
-    }
-    for (int i = 0; i < n; i++) {
-        int t = jxpy_var_dtype(&key[i]);
-        if (t < 0) {
-            argvar[i] = -1;
-            continue;
-        }
-        vars[nv].name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(s->names, i));
-        if (vars[nv].name == NULL)
-            goto done;
-        vars[nv].dtype = (jx_dtype)t;
-        argvar[i] = nv++;
-    }
-    if (jxpy_build_text(s, key, &text, &subst, &nsubst) < 0)
-        goto done;
-
-    jx_error err;
-    jx_expr *e;
-    const char *src = text ? text : s->src;
-    unsigned jflags = (flags & JXPY_NO_CACHE) ? JX_FLAG_NO_CACHE : 0;
-    Py_BEGIN_ALLOW_THREADS
-    e = jx_compile(src, vars, nv, jflags, &err);
-    Py_END_ALLOW_THREADS
-    if (e == NULL) {
-        if (err.offset >= 0 && nsubst) {
-            int64_t a = jxpy_map_pos(subst, nsubst, err.offset, 0);
-            int64_t b = jxpy_map_pos(subst, nsubst, err.offset + err.length, 1);
-            err.offset = a;
-            err.length = b > a ? b - a : 0;
-        }
-        jxpy_raise(&err, s->src, s->len);
-        goto done;
-    }
-    nx = jxpy_numexpr_new(st, e, s->ex, s->names, nv, argvar, key, flags);
-done:
-    if (vars != stack_vars)
-        PyMem_Free(vars);
-    if (argvar != stack_argvar)
-        PyMem_Free(argvar);
-    PyMem_Free(text);
-    PyMem_Free(subst);
-    return nx;
-}
-
-/* The typed IR of s with the literals of sub written in and the other
- * names variables of the dtypes of sub (the front end only: no LLVM).
- * Returns jx_free-able text, or NULL (no exception) when it does not
- * compile. */
-static char *jxpy_probe_ir(jxpy_Source *s, const jxpy_slot *sub)
-{
-    int n = (int)PyTuple_GET_SIZE(s->names);
-    jx_var *vars = PyMem_Malloc(sizeof(jx_var) * (size_t)(n ? n : 1));
-    char *text = NULL, *ir = NULL;
-    jxpy_subst *subst = NULL;
-    int nsubst, nv = 0;
-    if (vars == NULL)
-        return NULL;
-    for (int i = 0; i < n; i++) {
-        int t = jxpy_var_dtype(&sub[i]);
-        if (t < 0)
-            continue;
-        vars[nv].name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(s->names, i));
-        vars[nv].dtype = (jx_dtype)t;
-        if (vars[nv++].name == NULL)
-            goto done;
-    }
-    if (jxpy_build_text(s, sub, &text, &subst, &nsubst) < 0)
-        goto done;
-    jx_error err;
-    ir = jx_explain(text ? text : s->src, vars, nv, JX_EXPLAIN_IR, &err);
-done:
-    PyErr_Clear();
-    PyMem_Free(vars);
-    PyMem_Free(text);
-    PyMem_Free(subst);
-    return ir;
-}
-
-/* The IR's dtype mnemonics (jx_expr_ir's text), in jx_dtype order. */
-static const char *const jxpy_ir_types[] = {
-    "b1", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f16", "f32", "f64",
-};
-
-/* The type of the constants that differ between two IR texts of the same
- * shape: "%N = const.T value" lines, whose values must be vx in x and vy
- * in y (the probe literals themselves, not folded with anything).  -1 when
- * the texts differ otherwise, the differing constants disagree on T, a
- * value is not the literal's, or nothing differs. */
-static int jxpy_ir_diff_type(const char *x, const char *y, double vx, double vy)
-{
-    int type = -1;
-    while (*x && *y) {
-        const char *ex = strchr(x, '\n'), *ey = strchr(y, '\n');
-        size_t lx = ex ? (size_t)(ex - x) : strlen(x);
-        size_t ly = ey ? (size_t)(ey - y) : strlen(y);
-        if (lx != ly || memcmp(x, y, lx) != 0) {
-            /* both "%N = const.T " with the same N and T */
-            const char *cx = strstr(x, " = const."), *cy = strstr(y, " = const.");
-            if (!cx || !cy || cx - x != cy - y || (size_t)(cx - x) >= lx || x[0] != '%' ||
-                memcmp(x, y, (size_t)(cx - x)) != 0)
-                return -1;
-            const char *tx = cx + 9, *sp = memchr(tx, ' ', lx - (size_t)(tx - x));
-            if (sp == NULL || memcmp(tx, cy + 9, (size_t)(sp - tx + 1)) != 0)
-                return -1;
-            int t = -1;
-            for (int k = 0; k < (int)(sizeof jxpy_ir_types / sizeof jxpy_ir_types[0]); k++)
-                if (strlen(jxpy_ir_types[k]) == (size_t)(sp - tx) &&
-                    memcmp(jxpy_ir_types[k], tx, (size_t)(sp - tx)) == 0)
-                    t = k;
-            if (t < 0 || (type >= 0 && t != type))
-                return -1;
-            if (strtod(sp + 1, NULL) != vx || strtod(cy + 9 + (sp - tx) + 1, NULL) != vy)
-                return -1;
-            type = t;
-        }
-        x += lx + (ex ? 1 : 0);
-        y += ly + (ey ? 1 : 0);
-    }
-    return (*x || *y) ? -1 : type;
-}
-
-/* A value-independent variant for Python int and float scalars whose value
- * keeps changing (evaluate("a*x") in a loop over x): compiled once, with
- * each such scalar an operand of the dtype its literal gets in the C
- * library (NumPy 2's weak typing), found by comparing the typed IR of the
- * expression with two different literals for it.  Only when every
- * occurrence is a direct operand of one dtype (not folded with other
- * literals, as in -x or 2*x, where NumPy 2's bounds checks would apply to
- * the folded value); integers must then fit that dtype, and be >= 0 where
- * ** << >> appear.  Returns NULL without an exception when that cannot be
- * established: literals it is, one compilation per value. */
-static jxpy_NumExpr *jxpy_compile_generic(jxpy_state *st, jxpy_Source *s,
-                                          const jxpy_slot *slots, unsigned flags)
-{
-    int n = (int)PyTuple_GET_SIZE(s->names);
-    jxpy_slot *key = PyMem_Malloc(sizeof(jxpy_slot) * (size_t)n * 2);
-    if (key == NULL)
-        return NULL;
-    jxpy_slot *probe = key + n;
-    jxpy_NumExpr *nx = NULL;
-    /* The probes: fixed, ordinary values (exact in every float type, in
-     * range of every integer type), not the caller's. */
-    for (int i = 0; i < n; i++) {
-        key[i] = probe[i] = slots[i];
-        if (slots[i].code == JXPY_SC_INT)
-            probe[i].v.i = 3;
-        else if (slots[i].code == JXPY_SC_FLOAT)
-            probe[i].v.d = 1.375;
-    }
-    char *base = jxpy_probe_ir(s, probe);
-    if (base == NULL)
-        goto done;
-    for (int i = 0; i < n; i++) {
-        if (slots[i].code != JXPY_SC_INT && slots[i].code != JXPY_SC_FLOAT)
-            continue;
-        jxpy_slot keep = probe[i];
-        if (slots[i].code == JXPY_SC_INT)
-            probe[i].v.i = 5;
-        else
-            probe[i].v.d = 2.625;
-        char *alt = jxpy_probe_ir(s, probe);
-        probe[i] = keep;
-        int is_i = slots[i].code == JXPY_SC_INT;
-        int t = alt ? jxpy_ir_diff_type(base, alt, is_i ? 3.0 : 1.375, is_i ? 5.0 : 2.625) : -1;
-        if (alt)
-            jx_free(alt);
-        int is_float = t == JX_FLOAT16 || t == JX_FLOAT32 || t == JX_FLOAT64;
-        if (t < 0 || t == JX_BOOL || (slots[i].code == JXPY_SC_FLOAT && !is_float))
-            goto done;
-        key[i].code = slots[i].code == JXPY_SC_INT ? JXPY_ANY_INT : JXPY_ANY_FLOAT;
-        key[i].v.i = t;
-    }
-    nx = jxpy_compile_key(st, s, key, flags);
-    if (nx == NULL) {
-        PyErr_Clear();
-        goto done;
-    }
-    /* Sanity: the result's dtype is the literal version's. */
-    char want[64];
-    const char *r = strstr(base, "(result ");
-    if (r == NULL || sscanf(r + 8, "%63[a-z0-9]", want) != 1 ||
-        jx_dtype_from_name(want) != nx->rtype)
-        Py_CLEAR(nx);
-done:
-    if (base)
-        jx_free(base);
-    PyMem_Free(key);
-    return nx;
-}
-
-/* Variants of s compiled with literals for the same kinds of arguments as
- * slots (values aside); -1 when s already has a value-independent variant
- * for them (that this value does not fit). */
-static int jxpy_literal_variants(jxpy_Source *s, const jxpy_slot *slots, int n)
-{
-    int count = 0;
-    for (int v = 0; v < s->nvariants; v++) {
-        const jxpy_slot *k = s->variants[v]->key;
-        int same = 1, generic = 1;
-        for (int i = 0; i < n; i++) {
-            int c = slots[i].code;
-            int any = c == JXPY_SC_INT ? JXPY_ANY_INT : c == JXPY_SC_FLOAT ? JXPY_ANY_FLOAT : c;
-            same &= k[i].code == c;
-            generic &= k[i].code == any;
-        }
-        if (generic && !same)
-            return -1;
-        count += same;
-    }
-    return count;
-}
-
-/* The variant of s for slots: from the cache, or compiled and kept. */
+/* The variant of s for arguments passed as key says: from the cache, or
+ * compiled and kept (most recently used first). */
 static jxpy_NumExpr *jxpy_variant(jxpy_state *st, jxpy_Source *s,
-                                  const jxpy_slot *slots, unsigned flags)
+                                  const unsigned char *key, unsigned flags)
 {
-    int n = (int)PyTuple_GET_SIZE(s->names);
-    int has_numbers = 0;
-    if (!(flags & JXPY_NO_CACHE)) {
-        for (int v = 0; v < s->nvariants; v++) {
-            jxpy_NumExpr *nx = s->variants[v];
-            if (jxpy_key_matches(nx->key, slots, n, s->sign_matters)) {
-                if (v > 0) { /* most recently used first */
-                    memmove(s->variants + 1, s->variants, sizeof(jxpy_NumExpr *) * (size_t)v);
-                    s->variants[0] = nx;
-                }
-                return (jxpy_NumExpr *)Py_NewRef(nx);
-            }
-        }
-    }
-    for (int i = 0; i < n; i++)
-        has_numbers |= slots[i].code == JXPY_SC_INT || slots[i].code == JXPY_SC_FLOAT;
-    jxpy_NumExpr *nx = NULL;
-    /* A third value of the same scalars: stop compiling one per value. */
-    if (has_numbers && !(flags & JXPY_NO_CACHE) && jxpy_literal_variants(s, slots, n) >= 2) {
-        nx = jxpy_compile_generic(st, s, slots, flags);
-        if (nx && !jxpy_key_matches(nx->key, slots, n, s->sign_matters))
-            Py_CLEAR(nx); /* e.g. this value is out of range: a literal says so */
-    }
-    if (nx == NULL)
-        nx = jxpy_compile_key(st, s, slots, flags);
-    if (nx == NULL || (flags & JXPY_NO_CACHE))
-        return nx;
-    /* Another thread may have compiled the same while the GIL was free. */
-    for (int v = 0; v < s->nvariants; v++)
-        if (jxpy_key_matches(s->variants[v]->key, slots, n, s->sign_matters)) {
+    if (flags & JXPY_NO_CACHE)
+        return jxpy_numexpr_compile(st, s->ex, s->names, key, flags);
+    int v = jxpy_find_variant(s, key);
+    jxpy_NumExpr *nx;
+    if (v < 0) {
+        nx = jxpy_numexpr_compile(st, s->ex, s->names, key, flags);
+        if (nx == NULL)
+            return NULL;
+        /* Another thread may have compiled the same while the GIL was free. */
+        v = jxpy_find_variant(s, key);
+        if (v < 0) {
+            if (s->nvariants == JXPY_VARIANTS_MAX)
+                Py_DECREF(s->variants[--s->nvariants]);
+            v = s->nvariants++;
+            s->variants[v] = nx;
+        } else {
             Py_DECREF(nx);
-            return (jxpy_NumExpr *)Py_NewRef(s->variants[v]);
         }
-    if (s->nvariants == JXPY_VARIANTS_MAX) {
-        Py_DECREF(s->variants[JXPY_VARIANTS_MAX - 1]);
-        s->nvariants--;
     }
-    memmove(s->variants + 1, s->variants, sizeof(jxpy_NumExpr *) * (size_t)s->nvariants);
-    s->variants[0] = (jxpy_NumExpr *)Py_NewRef(nx);
-    s->nvariants++;
-    return nx;
+    nx = s->variants[v];
+    if (v > 0) {
+        memmove(s->variants + 1, s->variants, sizeof(jxpy_NumExpr *) * (size_t)v);
+        s->variants[0] = nx;
+    }
+    return (jxpy_NumExpr *)Py_NewRef(nx);
 }
 
-/* When a name has no value: if the expression itself is wrong (syntax,
- * unknown function, ...), that error wins, as in numexpr, where the
- * expression is parsed before the names are looked up.  Returns 1 with
- * that error set, 0 when the expression is fine. */
+/* When a name has no value: if the expression itself is wrong (an unknown
+ * function, a wrong argument count, ...), that error wins, as in numexpr,
+ * where the expression is parsed before the names are looked up (syntax
+ * errors are raised earlier, by jx_names).  Returns 1 with that error set,
+ * 0 when the expression is fine. */
 static int jxpy_expression_error(jxpy_Source *s)
 {
     int n = (int)PyTuple_GET_SIZE(s->names);
-    jx_var *vars = PyMem_Malloc(sizeof(jx_var) * (size_t)(n ? n : 1));
+    jx_var *vars = PyMem_Calloc((size_t)(n ? n : 1), sizeof(jx_var));
     if (vars == NULL)
         return 0;
     for (int i = 0; i < n; i++) {
@@ -1628,7 +959,7 @@ static int jxpy_expression_error(jxpy_Source *s)
         }
     }
     jx_error err;
-    char *t = jx_explain(s->src, vars, n, JX_EXPLAIN_AST, &err);
+    char *t = jx_explain(PyUnicode_AsUTF8(s->ex), vars, n, JX_EXPLAIN_AST, &err);
     PyMem_Free(vars);
     if (t != NULL) {
         jx_free(t);
@@ -1636,7 +967,7 @@ static int jxpy_expression_error(jxpy_Source *s)
     }
     if (err.code == JX_ERR_TYPE || err.code == JX_ERR_VALUE || err.code == JX_ERR_NAME)
         return 0;
-    jxpy_raise(&err, s->src, s->len);
+    jxpy_raise(&err, s->ex, 0);
     return 1;
 }
 
@@ -1963,21 +1294,19 @@ static PyObject *jxpy_core(jxpy_state *st, jxpy_Source *s, PyObject *local_dict,
                            int run, int set_last)
 {
     int n = (int)PyTuple_GET_SIZE(s->names);
-    jxpy_slot stack_slots[JXPY_STACK_ARGS] = {{0}};
-    PyArrayObject *stack_arrs[JXPY_STACK_ARGS];
-    jxpy_slot *slots = stack_slots;
-    PyArrayObject **arrs = stack_arrs;
+    jxpy_value stack_vals[JXPY_STACK_ARGS];
+    unsigned char stack_key[JXPY_STACK_ARGS];
+    jxpy_value *vals = stack_vals;
+    unsigned char *key = stack_key;
     PyObject *ret = NULL;
     jxpy_NumExpr *nx = NULL;
     int got = 0;
 
     if (n > JXPY_STACK_ARGS) {
-        slots = PyMem_Malloc(sizeof(jxpy_slot) * (size_t)n);
-        arrs = PyMem_Malloc(sizeof(PyArrayObject *) * (size_t)n);
-        if (slots == NULL || arrs == NULL) {
-            PyErr_NoMemory();
-            goto done;
-        }
+        vals = PyMem_Malloc((sizeof(jxpy_value) + 1) * (size_t)n);
+        if (vals == NULL)
+            return PyErr_NoMemory();
+        key = (unsigned char *)(vals + n);
     }
     if (n > 0) {
         jxpy_scope sc;
@@ -2000,7 +1329,7 @@ static PyObject *jxpy_core(jxpy_state *st, jxpy_Source *s, PyObject *local_dict,
                 }
                 break;
             }
-            int rc = jxpy_arg(v, name, 1, &slots[got], &arrs[got]);
+            int rc = jxpy_convert(v, name, 1, &vals[got], &key[got]);
             Py_DECREF(v);
             if (rc < 0)
                 break;
@@ -2009,23 +1338,18 @@ static PyObject *jxpy_core(jxpy_state *st, jxpy_Source *s, PyObject *local_dict,
         if (got < n)
             goto done;
     }
-    nx = jxpy_variant(st, s, slots, flags);
+    nx = jxpy_variant(st, s, key, flags);
     if (nx == NULL)
         goto done;
     if (set_last && jxpy_set_last(st, s, out, order, casting, flags) < 0)
         goto done;
-    if (run)
-        ret = jxpy_run(nx, arrs, slots, out, order, casting);
-    else
-        ret = Py_NewRef(Py_None);
+    ret = run ? jxpy_run(nx, vals, out, order, casting) : Py_NewRef(Py_None);
 done:
     Py_XDECREF(nx);
     for (int i = 0; i < got; i++)
-        Py_XDECREF(arrs[i]);
-    if (slots != stack_slots)
-        PyMem_Free(slots);
-    if (arrs != stack_arrs)
-        PyMem_Free(arrs);
+        Py_XDECREF(vals[i].arr);
+    if (vals != stack_vals)
+        PyMem_Free(vals);
     return ret;
 }
 
@@ -2185,30 +1509,14 @@ static PyObject *jxpy_compile(PyObject *module, PyObject *const *args,
         PyErr_SetString(PyExc_TypeError, "_compile(str, tuple, tuple of the same length)");
         return NULL;
     }
-    unsigned flags = 0;
-    if (disable) {
-        int t = PyObject_IsTrue(disable);
-        if (t < 0)
-            return NULL;
-        flags = t ? JXPY_NO_CACHE : 0;
-    }
-    Py_ssize_t len;
-    const char *src = PyUnicode_AsUTF8AndSize(ex, &len);
-    if (src == NULL)
+    int no_cache = disable ? PyObject_IsTrue(disable) : 0;
+    if (no_cache < 0)
         return NULL;
-    if (memchr(src, '\0', (size_t)len) != NULL) {
-        PyErr_SetString(PyExc_ValueError, "the expression contains a null character");
-        return NULL;
-    }
     int n = (int)PyTuple_GET_SIZE(names);
-    jx_var *vars = PyMem_Malloc(sizeof(jx_var) * (size_t)(n ? n : 1));
-    int *argvar = PyMem_Malloc(sizeof(int) * (size_t)(n ? n : 1));
-    jxpy_slot *key = PyMem_Malloc(sizeof(jxpy_slot) * (size_t)(n ? n : 1));
+    unsigned char *key = PyMem_Malloc((size_t)n + 1);
     PyObject *ret = NULL;
-    if (vars == NULL || argvar == NULL || key == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
+    if (key == NULL)
+        return PyErr_NoMemory();
     for (int i = 0; i < n; i++) {
         PyObject *nm = PyTuple_GET_ITEM(names, i);
         PyArray_Descr *d = NULL;
@@ -2222,29 +1530,36 @@ static PyObject *jxpy_compile(PyObject *module, PyObject *const *args,
         Py_DECREF(d);
         if (t == JX_DTYPE_INVALID)
             goto done;
-        vars[i].name = PyUnicode_AsUTF8(nm);
-        if (vars[i].name == NULL)
-            goto done;
-        vars[i].dtype = t;
-        argvar[i] = i;
-        key[i].code = (int)t;
-        key[i].v.i = 0;
+        key[i] = (unsigned char)t;
     }
-    jx_error err;
-    jx_expr *e;
-    Py_BEGIN_ALLOW_THREADS
-    e = jx_compile(src, vars, n, (flags & JXPY_NO_CACHE) ? JX_FLAG_NO_CACHE : 0, &err);
-    Py_END_ALLOW_THREADS
-    if (e == NULL) {
-        jxpy_raise(&err, src, len);
-        goto done;
-    }
-    ret = (PyObject *)jxpy_numexpr_new(st, e, ex, names, n, argvar, key, flags);
+    ret = (PyObject *)jxpy_numexpr_compile(st, ex, names, key, no_cache ? JXPY_NO_CACHE : 0);
 done:
-    PyMem_Free(vars);
-    PyMem_Free(argvar);
     PyMem_Free(key);
     return ret;
+}
+
+/* Casts argument i of a NumExpr call, in place, to the dtype t it was
+ * compiled for, if `casting` allows. */
+static int jxpy_cast_arg(jxpy_value *v, jx_dtype t, Py_ssize_t i, NPY_CASTING casting)
+{
+    PyArray_Descr *want = PyArray_DescrFromType(jxpy_npy_types[t]);
+    if (want == NULL)
+        return -1;
+    if (!PyArray_CanCastArrayTo(v->arr, want, casting)) {
+        PyErr_Format(PyExc_TypeError,
+                     "Iterator operand %zd dtype could not be cast from %R "
+                     "to %R according to the rule '%s'", i + 1,
+                     (PyObject *)PyArray_DESCR(v->arr), (PyObject *)want,
+                     jxpy_casting_name(casting));
+        Py_DECREF(want);
+        return -1;
+    }
+    PyArrayObject *c = (PyArrayObject *)PyArray_CastToType(v->arr, want, 0); /* steals */
+    if (c == NULL)
+        return -1;
+    Py_DECREF(v->arr);
+    v->arr = c;
+    return 0;
 }
 
 /* nex(*args, out=None, order='K', casting='safe', ex_uses_vml=False) */
@@ -2279,90 +1594,51 @@ static PyObject *jxpy_numexpr_call(jxpy_NumExpr *nx, PyObject *args, PyObject *k
                      nx->nargs, nx->input_names, n);
         return NULL;
     }
-    PyArrayObject *stack_arrs[JXPY_STACK_ARGS];
-    PyArrayObject **arrs = stack_arrs;
+    jxpy_value stack_vals[JXPY_STACK_ARGS];
+    jxpy_value *vals = stack_vals;
     PyObject *ret = NULL;
     Py_ssize_t got = 0;
     if (n > JXPY_STACK_ARGS) {
-        arrs = PyMem_Malloc(sizeof(PyArrayObject *) * (size_t)n);
-        if (arrs == NULL)
+        vals = PyMem_Malloc(sizeof(jxpy_value) * (size_t)n);
+        if (vals == NULL)
             return PyErr_NoMemory();
     }
     for (; got < n; got++) {
-        PyObject *name = PyTuple_GET_ITEM(nx->input_names, got);
-        jxpy_slot sl;
-        PyArrayObject *a;
-        if (jxpy_arg(PyTuple_GET_ITEM(args, got), name, 0, &sl, &a) < 0)
+        unsigned char code;
+        if (jxpy_convert(PyTuple_GET_ITEM(args, got), PyTuple_GET_ITEM(nx->input_names, got),
+                         0, &vals[got], &code) < 0)
             goto done;
-        if (sl.code != nx->key[got].code) {
-            PyArray_Descr *want = PyArray_DescrFromType(jxpy_npy_types[nx->key[got].code]);
-            if (want == NULL) {
-                Py_DECREF(a);
-                goto done;
-            }
-            if (!PyArray_CanCastArrayTo(a, want, casting)) {
-                PyErr_Format(PyExc_TypeError,
-                             "Iterator operand %zd dtype could not be cast from %R "
-                             "to %R according to the rule '%s'", got + 1,
-                             (PyObject *)PyArray_DESCR(a), (PyObject *)want,
-                             jxpy_casting_name(casting));
-                Py_DECREF(want);
-                Py_DECREF(a);
-                goto done;
-            }
-            PyArrayObject *c = (PyArrayObject *)PyArray_CastToType(a, want, 0);
-            Py_DECREF(a);
-            if (c == NULL)
-                goto done;
-            a = c;
+        if (code != nx->key[got] && jxpy_cast_arg(&vals[got], JXPY_DTYPE(nx->key[got]),
+                                                  got, casting) < 0) {
+            got++; /* converted: released below */
+            goto done;
         }
-        arrs[got] = a;
     }
-    ret = jxpy_run(nx, arrs, NULL, out, order, casting);
+    ret = jxpy_run(nx, vals, out, order, casting);
 done:
     for (Py_ssize_t i = 0; i < got; i++)
-        Py_DECREF(arrs[i]);
-    if (arrs != stack_arrs)
-        PyMem_Free(arrs);
+        Py_XDECREF(vals[i].arr);
+    if (vals != stack_vals)
+        PyMem_Free(vals);
     return ret;
-}
-
-static PyObject *jxpy_numexpr_run(jxpy_NumExpr *nx, PyObject *args, PyObject *kwargs)
-{
-    return jxpy_numexpr_call(nx, args, kwargs);
 }
 
 static PyObject *jxpy_numexpr_get_signature(jxpy_NumExpr *nx, void *closure)
 {
     /* NumPy's type characters ('?', 'b', ..., 'd'); for int32, int64,
      * float32 and float64 these are numexpr's codes too. */
-    char buf[JX_MAX_VARS + 1];
-    int n = nx->nargs < JX_MAX_VARS ? nx->nargs : JX_MAX_VARS;
     static const char chars[JX_DTYPE_COUNT] = "?bhilBHILefdFD";
-    for (int i = 0; i < n; i++) {
-        int c = nx->key[i].code;
-        buf[i] = c >= 0 && c < JX_DTYPE_COUNT ? chars[c] : 'n';
-    }
-    return PyBytes_FromStringAndSize(buf, n);
+    PyObject *b = PyBytes_FromStringAndSize(NULL, nx->nargs);
+    for (int i = 0; b && i < nx->nargs; i++)
+        PyBytes_AS_STRING(b)[i] = chars[JXPY_DTYPE(nx->key[i])];
+    return b;
 }
 
 static PyObject *jxpy_numexpr_get_dtypes(jxpy_NumExpr *nx, void *closure)
 {
     PyObject *t = PyTuple_New(nx->nargs);
     for (int i = 0; t && i < nx->nargs; i++) {
-        int c = nx->key[i].code;
-        PyObject *d;
-        if (c >= 0 && c < JX_DTYPE_COUNT)
-            d = (PyObject *)PyArray_DescrFromType(jxpy_npy_types[c]);
-        else if (c == JXPY_ANY_INT || c == JXPY_ANY_FLOAT)
-            d = PyUnicode_FromFormat("python %s as %s", c == JXPY_ANY_INT ? "int" : "float",
-                                     jx_dtype_name((jx_dtype)nx->key[i].v.i));
-        else if (c == JXPY_SC_BOOL)
-            d = PyUnicode_FromString("python bool");
-        else if (c == JXPY_SC_INT)
-            d = PyUnicode_FromString("python int");
-        else
-            d = PyUnicode_FromString("python float");
+        PyObject *d = (PyObject *)PyArray_DescrFromType(jxpy_npy_types[JXPY_DTYPE(nx->key[i])]);
         if (d == NULL) {
             Py_CLEAR(t);
             break;
@@ -2411,7 +1687,7 @@ static PyObject *jxpy_numexpr_repr(jxpy_NumExpr *nx)
 }
 
 static PyMethodDef jxpy_numexpr_methods[] = {
-    {"run", (PyCFunction)(void (*)(void))jxpy_numexpr_run, METH_VARARGS | METH_KEYWORDS,
+    {"run", (PyCFunction)(void (*)(void))jxpy_numexpr_call, METH_VARARGS | METH_KEYWORDS,
      PyDoc_STR("run(*args, out=None, order='K', casting='safe'): the same as calling it")},
     {NULL, NULL, 0, NULL},
 };
@@ -2499,31 +1775,35 @@ static PyObject *jxpy_names(PyObject *module, PyObject *ex)
     return r;
 }
 
+/* _explain(ex, names, dtypes, what, weak=()): weak[i] true marks a weak
+ * variable (a Python int or float). */
 static PyObject *jxpy_explain(PyObject *module, PyObject *const *args,
                               Py_ssize_t nargs, PyObject *kwnames)
 {
-    PyObject *ex = NULL, *names = NULL, *dtypes = NULL, *what_o = NULL;
-    const jxpy_kw kws[] = {{"ex", &ex}, {"names", &names}, {"dtypes", &dtypes}, {"what", &what_o}};
-    if (jxpy_parse_args("_explain", args, nargs, kwnames, kws, 4, 4, 4, 0) < 0)
+    PyObject *ex = NULL, *names = NULL, *dtypes = NULL, *what_o = NULL, *weak = NULL;
+    const jxpy_kw kws[] = {{"ex", &ex}, {"names", &names}, {"dtypes", &dtypes},
+                           {"what", &what_o}, {"weak", &weak}};
+    if (jxpy_parse_args("_explain", args, nargs, kwnames, kws, 5, 5, 4, 0) < 0)
         return NULL;
-    if (!PyUnicode_Check(ex) || !PyTuple_Check(names) || !PyTuple_Check(dtypes) ||
-        PyTuple_GET_SIZE(names) != PyTuple_GET_SIZE(dtypes)) {
-        PyErr_SetString(PyExc_TypeError, "_explain(str, tuple, tuple, int)");
+    Py_ssize_t n = PyTuple_Check(names) ? PyTuple_GET_SIZE(names) : -1;
+    if (!PyUnicode_Check(ex) || n < 0 || !PyTuple_Check(dtypes) ||
+        PyTuple_GET_SIZE(dtypes) != n ||
+        (weak && (!PyTuple_Check(weak) || PyTuple_GET_SIZE(weak) != n))) {
+        PyErr_SetString(PyExc_TypeError, "_explain(str, tuple, tuple, int, tuple)");
         return NULL;
     }
     unsigned long what = PyLong_AsUnsignedLong(what_o);
     if (what == (unsigned long)-1 && PyErr_Occurred())
         return NULL;
     Py_ssize_t len;
-    const char *src = PyUnicode_AsUTF8AndSize(ex, &len);
+    const char *src = jxpy_utf8(ex, &len);
     if (src == NULL)
         return NULL;
-    int n = (int)PyTuple_GET_SIZE(names);
-    jx_var *vars = PyMem_Malloc(sizeof(jx_var) * (size_t)(n ? n : 1));
+    jx_var *vars = PyMem_Calloc((size_t)(n ? n : 1), sizeof(jx_var));
     if (vars == NULL)
         return PyErr_NoMemory();
     PyObject *ret = NULL;
-    for (int i = 0; i < n; i++) {
+    for (Py_ssize_t i = 0; i < n; i++) {
         PyArray_Descr *d = NULL;
         if (!PyArray_DescrConverter(PyTuple_GET_ITEM(dtypes, i), &d))
             goto done;
@@ -2533,14 +1813,18 @@ static PyObject *jxpy_explain(PyObject *module, PyObject *const *args,
         if (t == JX_DTYPE_INVALID || vars[i].name == NULL)
             goto done;
         vars[i].dtype = t;
+        int w = weak ? PyObject_IsTrue(PyTuple_GET_ITEM(weak, i)) : 0;
+        if (w < 0)
+            goto done;
+        vars[i].flags = w ? JX_VAR_WEAK : 0;
     }
     jx_error err;
     char *text;
     Py_BEGIN_ALLOW_THREADS
-    text = jx_explain(src, vars, n, (unsigned)what, &err);
+    text = jx_explain(src, vars, (int)n, (unsigned)what, &err);
     Py_END_ALLOW_THREADS
     if (text == NULL) {
-        jxpy_raise(&err, src, len);
+        jxpy_raise(&err, ex, 0);
         goto done;
     }
     ret = PyUnicode_FromString(text);
@@ -2621,7 +1905,7 @@ static PyMethodDef jxpy_methods[] = {
      METH_FASTCALL | METH_KEYWORDS, jxpy_compile_doc},
     {"_explain", (PyCFunction)(void (*)(void))jxpy_explain,
      METH_FASTCALL | METH_KEYWORDS,
-     PyDoc_STR("_explain(ex, names, dtypes, what): jx_explain's text")},
+     PyDoc_STR("_explain(ex, names, dtypes, what, weak=()): jx_explain's text")},
     {"_names", jxpy_names, METH_O,
      PyDoc_STR("_names(ex): the variables of ex, in order of first use")},
     {"set_num_threads", jxpy_set_num_threads, METH_O,

@@ -163,7 +163,8 @@ _EXPLAIN = {
 def explain(ex, local_dict=None, what="ir", **dtypes):
     """Text of what jitexpr makes of ``ex``: ``what`` is any of "ast",
     "ir", "llvm", "asm" or "all" (or a list of them).  The dtypes of the
-    variables come from the values in ``local_dict`` or from keywords
+    variables come from the values in ``local_dict`` (a Python int or float
+    is weak, as evaluate() passes it) or from keywords
     (``explain("a*b", a="float32", b="float32")``); float64 otherwise."""
     ex = _source(ex)
     parts = ["ast", "ir", "llvm", "asm"] if what == "all" else (
@@ -174,15 +175,18 @@ def explain(ex, local_dict=None, what="ir", **dtypes):
             raise ValueError("what must be one of 'ast', 'ir', 'llvm', 'asm', 'all'")
         mask |= _EXPLAIN[p]
     names = _jitexpr._names(ex)
-    types = []
+    types, weak = [], []
     for n in names:
+        t, w = _np.dtype(_np.float64), False
         if n in dtypes:
-            types.append(_np.dtype(dtypes[n]))
+            t = _np.dtype(dtypes[n])
         elif local_dict is not None and n in local_dict:
-            types.append(_np.asarray(local_dict[n]).dtype)
-        else:
-            types.append(_np.dtype(_np.float64))
-    return _jitexpr._explain(ex, tuple(names), tuple(types), mask)
+            v = local_dict[n]
+            w = isinstance(v, (int, float)) and not isinstance(v, (bool, _np.generic))
+            t = _np.dtype(_np.int64) if w and isinstance(v, int) else _np.asarray(v).dtype
+        types.append(t)
+        weak.append(w)
+    return _jitexpr._explain(ex, tuple(names), tuple(types), mask, tuple(weak))
 
 
 def detect_number_of_threads():

@@ -254,14 +254,36 @@ def test_strong_scalars():
 
 
 def test_python_int_out_of_bounds():
-    # NumPy 2: OverflowError ("Python integer 256 out of bounds for uint8")
-    with pytest.raises(OverflowError):
-        jitexpr.evaluate("a + x", local_dict={"a": np.ones(3, np.uint8), "x": 256})
+    # NumPy 2: OverflowError ("Python integer 256 out of bounds for uint8"),
+    # checked by the library on every evaluation of the one compiled variant.
+    for x in [255, 256, -1, 0, 300]:
+        d = {"a": np.ones(3, np.uint8), "x": x}
+        if 0 <= x <= 255:
+            assert jitexpr.evaluate("a + x", local_dict=d).dtype == np.uint8
+        else:
+            with pytest.raises(OverflowError, match="out of bounds for uint8"):
+                jitexpr.evaluate("a + x", local_dict=d)
+    # A Python int beyond int64 is an OverflowError whatever it meets, as an
+    # integer literal is (a deliberate rule: NumPy 2 would make 2**63 a
+    # uint64 next to a uint64 array, and convert 2**70 next to a float one).
     with pytest.raises(OverflowError):
         jitexpr.evaluate("a + x", local_dict={"a": np.ones(3), "x": 2**70})
+    with pytest.raises(OverflowError):
+        jitexpr.evaluate("a + x", local_dict={"a": np.ones(3, np.uint64), "x": 2**63})
 
 
-def test_scalar_values_are_part_of_the_key():
+@pytest.mark.xfail(strict=True, reason="libjitexpr checks a weak int only where it is "
+                   "converted itself, not a value computed from it (docs/python.md)")
+@pytest.mark.parametrize("ex,x", [("-x + a", 1), ("2*x*a", 100), ("(x + 1) * a", 255)])
+def test_python_int_folded_out_of_bounds(ex, x):
+    # NumPy 2: Python computes -1, 200, 256, then each is out of bounds for
+    # the array's dtype.  jitexpr wraps them instead.
+    a = np.ones(3, np.uint8 if x != 100 else np.int8)
+    with pytest.raises(OverflowError):
+        jitexpr.evaluate(ex, local_dict={"a": a, "x": x})
+
+
+def test_python_scalar_values_are_exact():
     a = np.ones(3)
     for x in [2.0, 3.0, -0.0, 0.0, float("inf"), float("-inf"), 1e-300, -5]:
         r = jitexpr.evaluate("a * x")
@@ -279,7 +301,8 @@ def test_scalar_values_are_part_of_the_key():
                                       ("2*x*a", "float32"), ("-x + a", "int16")])
 def test_varying_python_scalar(ex, dtype):
     # A scalar whose value keeps changing must not cost a compilation per
-    # value (after the first two), and must keep NumPy 2's weak semantics.
+    # value (one variant for every value), and must keep NumPy 2's weak
+    # semantics.
     a = (np.arange(1, 12) % 7).astype(dtype)
     ints = np.dtype(dtype).kind in "iu"
     values = [1, 2, 3, 5, 7, 11, 13, 17] if ints else [0.1, 0.2, 0.3, 0.7, 1.5, 2.5, -3.5, 1e-3]
@@ -295,11 +318,9 @@ def test_varying_python_scalar(ex, dtype):
             want = np.asarray(ref(x))
         assert got.dtype == want.dtype == a.dtype, (x, got.dtype, want.dtype)
         assert np.array_equal(got, want), (x, got, want)
-    compiled = jitexpr.cache_info()["kernels_compiled"] - before
-    # Folded with a literal (2*x, -x): a literal per value, exact (not counted:
-    # the library's kernel cache may hold some from earlier tests).
-    if ex not in ("2*x*a", "-x + a"):
-        assert compiled <= 5, compiled
+    assert jitexpr.cache_info()["variants"] == 1
+    # The contiguous kernel and the one for a 0-d scalar operand, at most.
+    assert jitexpr.cache_info()["kernels_compiled"] - before <= 2
 
 
 def test_varying_python_scalar_keeps_errors():
@@ -309,10 +330,17 @@ def test_varying_python_scalar_keeps_errors():
     with pytest.raises(OverflowError):  # NumPy 2: out of bounds for int8
         n = 300
         jitexpr.evaluate("i8 + n")
+    n = 3
+    assert np.array_equal(jitexpr.evaluate("i8 + n"), i8 + 3)
+
+
+@pytest.mark.xfail(strict=True, reason="libjitexpr does not check the sign of a weak int "
+                   "exponent when evaluating (docs/python.md)")
+def test_negative_python_int_power():
     i32 = np.arange(1, 5, dtype=np.int32)
     for n in [1, 2, 3, 4]:
         jitexpr.evaluate("i32 ** n")
-    with pytest.raises(ValueError):  # negative integer power
+    with pytest.raises(ValueError):  # NumPy: integers to negative integer powers
         n = -1
         jitexpr.evaluate("i32 ** n")
 
@@ -349,8 +377,7 @@ def test_syntax_error_wins_over_missing_name():
 
 
 def test_syntax_error_offsets_with_scalars():
-    # Python scalars are substituted as literals; spans must still point
-    # into the text the caller wrote.
+    # Spans point into the text the caller wrote (jx_names reports it).
     x = 2.5  # noqa: F841
     with pytest.raises(SyntaxError) as e:
         jitexpr.evaluate("x + x + ) ")
@@ -593,6 +620,11 @@ def test_numexpr_with_E():
 def test_explain():
     text = jitexpr.explain("a * b + 1", a="float32", b="float32")
     assert "float32" in text
+    # Python scalars in local_dict are weak there too, as evaluate() has them.
+    d = {"a": np.ones(2, np.float32), "x": 0.5}
+    assert "(result float32)" in jitexpr.explain("a * x", d)
+    d["x"] = np.float64(0.5)
+    assert "(result float64)" in jitexpr.explain("a * x", d)
 
 
 # ---- the cache --------------------------------------------------------------------------------
