@@ -77,7 +77,9 @@ typedef enum jx_code {
     JX_ERR_ARG,       /* a bad argument to an API function */
     JX_ERR_NOMEM,     /* out of memory */
     JX_ERR_JIT,       /* LLVM failed (the message says how) */
-    JX_ERR_INTERNAL   /* a bug in jitexpr: please report it */
+    JX_ERR_INTERNAL,  /* a bug in jitexpr: please report it */
+    JX_ERR_OVERFLOW   /* a Python integer out of bounds for the type it
+                         joins (NumPy 2's OverflowError) */
 } jx_code;
 
 #define JX_MESSAGE_SIZE 256
@@ -92,9 +94,11 @@ typedef struct jx_error {
 /* A variable the expression may use: its name and element type.  With
  * JX_VAR_WEAK in flags it is typed like a Python scalar literal (weak, as
  * NumPy 2 types Python scalars): a weak int64 variable added to a float32
- * array gives float32.  The caller then passes a 0-d array of `dtype`,
- * whose value should fit the type it joins (a weak int joining uint8 is
- * converted with wrap-around, not checked). */
+ * array gives float32.  The caller then passes a 0-d array of `dtype`.
+ * As in NumPy 2, a weak integer value (the variable, or one computed from
+ * weak integers and literals, such as -x) must fit the integer type it
+ * joins (JX_ERR_OVERFLOW otherwise), and an integer power's weak exponent
+ * must not be negative (JX_ERR_VALUE); jx_eval checks both. */
 typedef struct jx_var {
     const char *name;
     jx_dtype dtype;

@@ -256,14 +256,14 @@ static PyObject *jxpy_caret_message(const char *msg, const char *src,
  *   function        NotImplementedError for numexpr functions and
  *                   reductions jitexpr lacks yet, TypeError otherwise
  *   arity, type     TypeError
- *   value           OverflowError for a Python integer out of bounds of a
- *                   dtype (NumPy 2): every value error of an evaluation
- *                   (weak variables), a literal's at compile time;
- *                   ValueError otherwise (an integer to a negative power)
+ *   overflow        OverflowError: a Python integer out of bounds of the
+ *                   dtype it joins (NumPy 2), a literal's or a weak
+ *                   variable's
+ *   value           ValueError (an integer to a negative power)
  *   limit, shape, bad argument   ValueError
  *   out of memory   MemoryError
  *   JIT, internal   RuntimeError */
-static void jxpy_raise(const jx_error *err, PyObject *ex, int at_eval)
+static void jxpy_raise(const jx_error *err, PyObject *ex)
 {
     Py_ssize_t len = 0;
     const char *src = PyUnicode_AsUTF8AndSize(ex, &len);
@@ -334,9 +334,11 @@ static void jxpy_raise(const jx_error *err, PyObject *ex, int at_eval)
     case JX_ERR_TYPE:
         type = PyExc_TypeError;
         break;
+    case JX_ERR_OVERFLOW:
+        type = PyExc_OverflowError;
+        break;
     case JX_ERR_VALUE:
-        type = at_eval || strstr(err->message, "out of bounds") ? PyExc_OverflowError
-                                                                : PyExc_ValueError;
+        type = PyExc_ValueError;
         break;
     case JX_ERR_NOMEM:
         type = PyExc_MemoryError;
@@ -447,7 +449,7 @@ static jxpy_NumExpr *jxpy_numexpr_compile(jxpy_state *st, PyObject *ex, PyObject
     e = jx_compile(src, vars, n, (flags & JXPY_NO_CACHE) ? JX_FLAG_NO_CACHE : 0, &err);
     Py_END_ALLOW_THREADS
     if (e == NULL) {
-        jxpy_raise(&err, ex, 0);
+        jxpy_raise(&err, ex);
         goto done;
     }
     jx_dtype rt = jx_expr_dtype(e);
@@ -668,7 +670,7 @@ static PyObject *jxpy_run(jxpy_NumExpr *nx, jxpy_value *vals, PyObject *outobj,
              * knows the shape, or says what is wrong. */
             int64_t shape64[JX_MAX_DIMS];
             if (jx_expr_result_shape(nx->expr, in, &ndim, shape64, &err) < 0) {
-                jxpy_raise(&err, nx->ex, 1);
+                jxpy_raise(&err, nx->ex);
                 goto done;
             }
             for (int d = 0; d < ndim; d++)
@@ -717,7 +719,7 @@ static PyObject *jxpy_run(jxpy_NumExpr *nx, jxpy_value *vals, PyObject *outobj,
     rc = jx_eval(nx->expr, in, &o, &err);
     Py_END_ALLOW_THREADS
     if (rc < 0) {
-        jxpy_raise(&err, nx->ex, 1);
+        jxpy_raise(&err, nx->ex);
         goto done;
     }
     if (out == NULL) {
@@ -829,7 +831,7 @@ static jxpy_Source *jxpy_source_new(jxpy_state *st, PyObject *ex)
     jx_error err;
     char *list = jx_names(src, &err);
     if (list == NULL) {
-        jxpy_raise(&err, ex, 0);
+        jxpy_raise(&err, ex);
         return NULL;
     }
     for (const char *p = list; *p; p += strlen(p) + 1)
@@ -967,7 +969,7 @@ static int jxpy_expression_error(jxpy_Source *s)
     }
     if (err.code == JX_ERR_TYPE || err.code == JX_ERR_VALUE || err.code == JX_ERR_NAME)
         return 0;
-    jxpy_raise(&err, s->ex, 0);
+    jxpy_raise(&err, s->ex);
     return 1;
 }
 
@@ -1824,7 +1826,7 @@ static PyObject *jxpy_explain(PyObject *module, PyObject *const *args,
     text = jx_explain(src, vars, (int)n, (unsigned)what, &err);
     Py_END_ALLOW_THREADS
     if (text == NULL) {
-        jxpy_raise(&err, ex, 0);
+        jxpy_raise(&err, ex);
         goto done;
     }
     ret = PyUnicode_FromString(text);

@@ -99,27 +99,9 @@ jx_expr *jx_compile(const char *src, const jx_var *vars, int nvars,
             return NULL;
         }
     }
-    /* Weak integer variables converted to narrower integer types: their
-     * values are checked when evaluating, as NumPy 2 checks Python ints. */
-    for (int i = 0; i < ir->n; i++) {
-        const jx_instr *in = &ir->ins[i];
-        if (in->op != JX_IR_CAST || ir->ins[in->args[0]].op != JX_IR_INPUT)
-            continue;
-        int slot = ir->ins[in->args[0]].input;
-        const jx_var *v = &vars[ir->input_var[slot]];
-        if (!(v->flags & JX_VAR_WEAK) || !(jx_dtype_kind(v->dtype) & JX_KINDS_INTEGER) ||
-            !(jx_dtype_kind(in->dtype) & JX_KINDS_INTEGER))
-            continue;
-        void *p = realloc(e->checks, sizeof *e->checks * (size_t)(e->nchecks + 1));
-        if (p == NULL) {
-            jx_expr_free(e);
-            jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
-            return NULL;
-        }
-        e->checks = p;
-        e->checks[e->nchecks].slot = slot;
-        e->checks[e->nchecks].to = in->dtype;
-        e->nchecks++;
+    if (jx_weak_plan(e, vars, err) < 0) {
+        jx_expr_free(e);
+        return NULL;
     }
     /* Compile the contiguous kernel now, so LLVM errors surface here. */
     char layout[JX_LAYOUT_MAX + 1];
@@ -240,7 +222,8 @@ int jx_expr_result_shape(const jx_expr *e, const jx_array *inputs, int *ndim,
         jx_err_set(err, JX_ERR_ARG, -1, 0, "jx_expr_result_shape: a NULL argument");
         return -1;
     }
-    const jx_array *ops[1 + JX_MAX_VARS] = {NULL};
+    const jx_array *ops[1 + JX_MAX_VARS]; /* [0] the output, none here */
+    ops[0] = NULL;
     int bndim;
     int64_t bshape[JX_MAX_DIMS];
     if (jx_eval_inputs(e, inputs, ops, err) < 0 ||
@@ -370,6 +353,7 @@ const char *jx_code_name(jx_code code)
         [JX_ERR_NOMEM] = "out of memory",
         [JX_ERR_JIT] = "JIT error",
         [JX_ERR_INTERNAL] = "internal error",
+        [JX_ERR_OVERFLOW] = "overflow error",
     };
     if ((int)code < 0 || (size_t)code >= sizeof names / sizeof names[0])
         return "unknown error";

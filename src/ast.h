@@ -58,7 +58,7 @@ struct jx_node {
  * NULL with *err set: JX_ERR_SYNTAX (offset at the offending token),
  * JX_ERR_LIMIT for sources longer than JX_MAX_SOURCE, nesting deeper
  * than JX_MAX_DEPTH or a tree higher than JX_MAX_HEIGHT, JX_ERR_TYPE for
- * strings, JX_ERR_VALUE for integer literals over 64 bits, JX_ERR_ARG for
+ * strings, JX_ERR_OVERFLOW for integer literals over 64 bits, JX_ERR_ARG for
  * a NULL source, JX_ERR_NOMEM. */
 JX_INTERNAL jx_node *jx_parse(jx_arena *a, const char *src, int32_t len,
                               jx_error *err);

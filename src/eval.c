@@ -363,25 +363,7 @@ int jx_eval_inputs(const jx_expr *e, const jx_array *inputs,
             return -1;
         ops[1 + i] = a;
     }
-    for (int c = 0; c < e->nchecks; c++) {
-        const jx_array *a = ops[1 + e->checks[c].slot];
-        jx_dtype to = e->checks[c].to;
-        if (a->ndim != 0) {
-            jx_err_set(err, JX_ERR_ARG, -1, 0,
-                       "weak variable '%s' must be a 0-d array",
-                       e->names[e->checks[c].slot]);
-            return -1;
-        }
-        int64_t v;
-        memcpy(&v, a->data, sizeof v);
-        if (!jx_dtype_holds(to, v)) {
-            jx_err_set(err, JX_ERR_VALUE, -1, 0,
-                       "Python integer %lld out of bounds for %s (variable '%s')",
-                       (long long)v, jx_dtype_name(to), e->names[e->checks[c].slot]);
-            return -1;
-        }
-    }
-    return 0;
+    return jx_weak_check(e, ops, err);
 }
 
 int jx_eval_broadcast(const jx_expr *e, const jx_array *const *ops, int nops,

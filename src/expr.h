@@ -14,11 +14,12 @@ struct jx_expr {
     unsigned flags;         /* JX_FLAG_* given to jx_compile */
     int nvars;              /* entries in the vars table at compile time */
     char **names;           /* [ir->ninputs] names of the used variables */
-    int nchecks;            /* weak integer inputs cast to integer types: */
-    struct {
-        int32_t slot;       /*   the input slot (a 0-d int64 variable) */
-        jx_dtype to;        /*   the type its value must fit */
-    } *checks;              /*   checked by every evaluation */
+    int nchecks;            /* checks of weak integer values (weak.c): */
+    struct jx_weak_check {
+        int32_t value;      /*   the instruction whose value is checked */
+        jx_dtype to;        /*   the integer type it must fit, or */
+        bool exponent;      /*   an integer power's exponent: must be >= 0 */
+    } *checks;              /*   made at compile time, run by every eval */
     pthread_mutex_t lock;   /* guards slots and nslots */
     struct {
         char layout[JX_LAYOUT_MAX + 1];
@@ -26,6 +27,16 @@ struct jx_expr {
     } slots[JX_EXPR_SLOTS];
     int nslots;             /* slots in use */
 };
+
+/* Plans the checks of weak integer values (JX_VAR_WEAK): every integer
+ * value computed from weak integers and literals alone that is converted
+ * to a narrower integer type, or is an integer power's exponent.  Returns
+ * 0, or -1 with *err set (out of memory). */
+JX_INTERNAL int jx_weak_plan(jx_expr *e, const jx_var *vars, jx_error *err);
+/* Runs them over the inputs (ops[1 + slot]): JX_ERR_OVERFLOW for a value
+ * out of bounds, JX_ERR_VALUE for a negative integer exponent. */
+JX_INTERNAL int jx_weak_check(const jx_expr *e, const jx_array *const *ops,
+                              jx_error *err);
 
 /* The kernel of e for layout, compiled or looked up on first use.  With
  * all slots taken the kernel comes from the cache each time (*tmp set: the

@@ -5,7 +5,7 @@
  * underscores between digits, floats (1.5 .5 1. 2e-3 1.e5) and imaginary
  * literals (2j .5e2J).  A number running into a name, a digit or a dot
  * ("12abc", "1.2.3", "0b12", "1_") is one syntax error covering the whole
- * run.  Integers must fit in 64 bits unsigned (JX_ERR_VALUE); floats are
+ * run.  Integers must fit in 64 bits unsigned (JX_ERR_OVERFLOW); floats are
  * converted by strtod_l in the C locale, so they are correctly rounded and
  * the process locale's decimal point does not matter; 1e400 is inf and
  * 1e-400 is 0, as in Python.
@@ -144,7 +144,7 @@ static int bad_number(const jx_lexer *lx, int32_t start, int32_t i,
 
 static int too_large(int32_t start, int32_t i, jx_error *err)
 {
-    jx_err_set(err, JX_ERR_VALUE, start, i - start,
+    jx_err_set(err, JX_ERR_OVERFLOW, start, i - start,
                "integer literal too large: the limit is 2**64-1 "
                "(18446744073709551615)");
     return -1;

@@ -60,7 +60,7 @@ typedef struct jx_lexer {
 JX_INTERNAL void jx_lex_init(jx_lexer *lx, const char *src, int32_t len);
 /* Reads the next token into *tok.  Returns 0, or -1 with *err set
  * (JX_ERR_SYNTAX for a bad character or a malformed number,
- * JX_ERR_VALUE for an integer literal that does not fit in 64 bits,
+ * JX_ERR_OVERFLOW for an integer literal that does not fit in 64 bits,
  * JX_ERR_NOMEM when a long float literal cannot be copied). */
 JX_INTERNAL int jx_lex_next(jx_lexer *lx, jx_token *tok, jx_error *err);
 /* The spelling of a token kind for messages: "'**'", "end of input". */

@@ -120,7 +120,7 @@ static int convert_const(sema *S, jx_node *n, jx_dtype t)
             return 0; /* float to int: leave it to the generated code */
         int64_t v = from == JX_KIND_BOOL ? (int64_t)n->v.u : n->v.i;
         if (n->weak && from == JX_KIND_INT && !jx_dtype_holds(t, v)) {
-            jx_err_set(S->err, JX_ERR_VALUE, n->offset, n->length,
+            jx_err_set(S->err, JX_ERR_OVERFLOW, n->offset, n->length,
                        "Python integer %lld out of bounds for %s",
                        (long long)v, jx_dtype_name(t));
             return -1;
@@ -314,7 +314,7 @@ static int fold(sema *S, jx_node *n, jx_dtype t)
     n->nargs = 0;
     return 1;
 overflow:
-    jx_err_set(S->err, JX_ERR_VALUE, n->offset, n->length,
+    jx_err_set(S->err, JX_ERR_OVERFLOW, n->offset, n->length,
                "integer constant overflows int64");
     return -1;
 }
@@ -565,7 +565,7 @@ static jx_node *visit(sema *S, jx_node *n, bool root)
     switch (n->kind) {
     case JX_N_INT:
         if (n->v.u > (uint64_t)INT64_MAX) {
-            jx_err_set(S->err, JX_ERR_VALUE, n->offset, n->length,
+            jx_err_set(S->err, JX_ERR_OVERFLOW, n->offset, n->length,
                        "integer literal out of range for int64");
             return NULL;
         }

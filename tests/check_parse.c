@@ -553,7 +553,7 @@ static const struct {
     {"a + 1.2.3", JX_ERR_SYNTAX, 4, 5, "invalid decimal literal"},
     {"12abc", JX_ERR_SYNTAX, 0, 5, "invalid decimal literal"},
     {"0x", JX_ERR_SYNTAX, 0, 2, "invalid hexadecimal literal"},
-    {"2 ** 99999999999999999999", JX_ERR_VALUE, 5, 20,
+    {"2 ** 99999999999999999999", JX_ERR_OVERFLOW, 5, 20,
      "integer literal too large: the limit is 2**64-1 "
      "(18446744073709551615)"},
     {"a.b", JX_ERR_SYNTAX, 1, 1, "unexpected character '.'"},
@@ -857,7 +857,7 @@ START_TEST(test_random)
         } else {
             ck_assert(p.err.code == JX_ERR_SYNTAX ||
                       p.err.code == JX_ERR_TYPE ||
-                      p.err.code == JX_ERR_VALUE ||
+                      p.err.code == JX_ERR_OVERFLOW ||
                       p.err.code == JX_ERR_LIMIT);
             ck_assert_int_ge(p.err.offset, 0);
             ck_assert_int_ge(p.err.length, 0);

@@ -272,12 +272,10 @@ def test_python_int_out_of_bounds():
         jitexpr.evaluate("a + x", local_dict={"a": np.ones(3, np.uint64), "x": 2**63})
 
 
-@pytest.mark.xfail(strict=True, reason="libjitexpr checks a weak int only where it is "
-                   "converted itself, not a value computed from it (docs/python.md)")
 @pytest.mark.parametrize("ex,x", [("-x + a", 1), ("2*x*a", 100), ("(x + 1) * a", 255)])
 def test_python_int_folded_out_of_bounds(ex, x):
     # NumPy 2: Python computes -1, 200, 256, then each is out of bounds for
-    # the array's dtype.  jitexpr wraps them instead.
+    # the array's dtype; jitexpr checks the values it computes the same way.
     a = np.ones(3, np.uint8 if x != 100 else np.int8)
     with pytest.raises(OverflowError):
         jitexpr.evaluate(ex, local_dict={"a": a, "x": x})
@@ -334,8 +332,6 @@ def test_varying_python_scalar_keeps_errors():
     assert np.array_equal(jitexpr.evaluate("i8 + n"), i8 + 3)
 
 
-@pytest.mark.xfail(strict=True, reason="libjitexpr does not check the sign of a weak int "
-                   "exponent when evaluating (docs/python.md)")
 def test_negative_python_int_power():
     i32 = np.arange(1, 5, dtype=np.int32)
     for n in [1, 2, 3, 4]:
