@@ -7,8 +7,9 @@
 # 1. n = 1e7, threads 1, 2, 4, ... up to the cores this process may use:
 #    a compute-bound expression, a memory-bound one, and a reduction.
 # 2. The break-even size: 1 thread against 2 for small n with the inline
-#    threshold lifted (JITEXPR_PARALLEL_MIN=0); where 2 threads start to
-#    win is where the default threshold (JX_PARALLEL_MIN_DEFAULT) belongs.
+#    threshold lifted (JITEXPR_PARALLEL_WORK=0); where 2 threads start to
+#    win, times the expression's cost per element, is where the default
+#    work threshold (JX_PARALLEL_WORK_DEFAULT) belongs.
 set -euo pipefail
 jitexpr=${1:-./jitexpr}
 cores=$(nproc)
@@ -43,14 +44,14 @@ for expr in "sin(a)**2+cos(b)**2" "2*a+3*b" "sum(a*b)"; do
 done
 
 echo
-echo "== break-even: 1 thread vs 2, inline threshold lifted (JITEXPR_PARALLEL_MIN=0) =="
+echo "== break-even: 1 thread vs 2, inline threshold lifted (JITEXPR_PARALLEL_WORK=0) =="
 echo "   time per call in microseconds, median of 201 runs"
 printf "%-10s %14s %14s %14s %14s\n" "n" "a+b 1thr" "a+b 2thr" "sin(a) 1thr" "sin(a) 2thr"
 for n in 2048 4096 8192 16384 32768 65536 131072 262144; do
     row=()
     for expr in "a+b" "sin(a)"; do
         for t in 1 2; do
-            ms=$(JITEXPR_PARALLEL_MIN=0 median_ms "$expr" "$n" "$t" 201)
+            ms=$(JITEXPR_PARALLEL_WORK=0 median_ms "$expr" "$n" "$t" 201)
             row+=("$(awk -v m="$ms" 'BEGIN { print m * 1000 }')")
         done
     done

@@ -253,7 +253,8 @@ void jx_plan_run_rows(const jx_plan *p, jx_kernel_fn fn, int64_t r0, int64_t r1,
     }
 }
 
-void jx_plan_chunks(const jx_plan *p, int64_t align, bool rows_ok, jx_chunks *ck)
+void jx_plan_chunks(const jx_plan *p, int64_t align, bool rows_ok, int64_t cost,
+                    jx_chunks *ck)
 {
     int64_t inner = p->ndim ? p->shape[p->ndim - 1] : 1, nrows = 1;
     for (int d = 0; d + 1 < p->ndim; d++)
@@ -267,7 +268,7 @@ void jx_plan_chunks(const jx_plan *p, int64_t align, bool rows_ok, jx_chunks *ck
     ck->across = !rows_ok;
     ck->nthreads = jx_get_num_threads();
     int64_t total = nrows * inner;
-    if (ck->nthreads <= 1 || total < jx_pool_parallel_min()) {
+    if (ck->nthreads <= 1 || total * cost < jx_pool_parallel_work()) {
         ck->nthreads = 1;
         return;
     }
@@ -328,10 +329,10 @@ static int run_chunk(void *arg, int64_t c, jx_error *err)
     return 0;
 }
 
-int jx_plan_run(const jx_plan *p, jx_kernel_fn fn, jx_error *err)
+int jx_plan_run(const jx_plan *p, jx_kernel_fn fn, int64_t cost, jx_error *err)
 {
     run_job j = {p, fn, {0}};
-    jx_plan_chunks(p, 64, true, &j.ck); /* segments of whole cache lines */
+    jx_plan_chunks(p, 64, true, cost, &j.ck); /* segments of whole cache lines */
     return jx_pool_run(j.ck.count, j.ck.nthreads, run_chunk, &j, err);
 }
 
@@ -544,7 +545,7 @@ int jx_eval_run(const jx_expr *e, const jx_array *inputs, jx_array *out,
         free(p.strides);
         return -1;
     }
-    int rc = jx_plan_run(&p, k->fn, err);
+    int rc = jx_plan_run(&p, k->fn, ir->cost, err);
     jx_cache_release(tmpk);
     free(p.strides);
     return rc;

@@ -35,7 +35,8 @@ JX_INTERNAL void jx_plan_run_rows(const jx_plan *p, jx_kernel_fn fn, int64_t r0,
  * whole rows (`rows` rows each) or of row segments (`segs` per row,
  * `seglen` elements, a multiple of the alignment asked for).  Without
  * rows_ok, a chunk is one segment of every row (for reductions that
- * accumulate along the rows).  nthreads is 1 when it does not pay. */
+ * accumulate along the rows).  nthreads is 1 when it does not pay for
+ * work of `cost` per element (jx_pool_parallel_work). */
 typedef struct jx_chunks {
     int64_t nrows;   /* outer rows */
     int64_t inner;   /* elements per row */
@@ -48,12 +49,14 @@ typedef struct jx_chunks {
 } jx_chunks;
 
 JX_INTERNAL void jx_plan_chunks(const jx_plan *p, int64_t align, bool rows_ok,
-                                jx_chunks *ck);
+                                int64_t cost, jx_chunks *ck);
 /* Chunk c covers rows [r0, r1), elements [i0, i1) of each. */
 JX_INTERNAL void jx_chunk_range(const jx_chunks *ck, int64_t c, int64_t *r0,
                                 int64_t *r1, int64_t *i0, int64_t *i1);
-/* Runs fn over the whole plan, on several threads when that pays. */
-JX_INTERNAL int jx_plan_run(const jx_plan *p, jx_kernel_fn fn, jx_error *err);
+/* Runs fn over the whole plan, on several threads when that pays for an
+ * expression of this cost per element (jx_ir.cost). */
+JX_INTERNAL int jx_plan_run(const jx_plan *p, jx_kernel_fn fn, int64_t cost,
+                            jx_error *err);
 /* The layout class of an operand's inner stride. */
 JX_INTERNAL char jx_layout_class(int64_t stride, int64_t itemsize);
 

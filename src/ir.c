@@ -207,6 +207,25 @@ static char *make_text(const jx_ir *ir)
     return jx_buf_take(&b);
 }
 
+/* Work per element, relative to one load or one add: what a vector loop
+ * spends on each instruction, roughly, as measured on the development
+ * machine (docs/threads.md); it only decides when threads pay. */
+static int32_t instr_cost(const jx_instr *in)
+{
+    bool fl = jx_dtype_kind(in->dtype) == JX_KIND_FLOAT;
+    switch (in->op) {
+    case JX_IR_CONST: return 0;
+    case JX_IR_INPUT:
+    case JX_IR_CAST: return 1;
+    case JX_OP_DIV:
+    case JX_OP_SQRT: return 2;
+    case JX_OP_FLOORDIV:
+    case JX_OP_MOD: return fl ? 6 : 4;
+    case JX_OP_POW: return fl ? 14 : 4;
+    default: return jx_ops[in->op].low == JX_L_LIBM ? 14 : 1;
+    }
+}
+
 jx_ir *jx_ir_build(const jx_node *root, jx_error *err)
 {
     jx_ir *ir = calloc(1, sizeof *ir);
@@ -235,6 +254,9 @@ jx_ir *jx_ir_build(const jx_node *root, jx_error *err)
         jx_ir_free(ir);
         return NULL;
     }
+    ir->cost = 1; /* the store (or the accumulation) */
+    for (int32_t i = 0; i < ir->n; i++)
+        ir->cost += instr_cost(&ir->ins[i]);
     ir->text = make_text(ir);
     if (ir->text == NULL) {
         nomem(&B);

@@ -44,6 +44,8 @@ typedef struct jx_ir {
     jx_dtype *input_dtype; /* [ninputs] dtype of each slot */
     int32_t *input_var;  /* [ninputs] index in the jx_compile vars table */
     char *text;          /* canonical text, NUL-terminated */
+    int32_t cost;        /* estimated work per element, in units of one
+                            load or one cheap operation (jx_ir_build) */
 } jx_ir;
 
 /* Builds IR from a typed tree (after jx_sema).  Returns NULL with *err

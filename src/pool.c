@@ -53,7 +53,7 @@ static struct {
     int nworkers;             /* threads started */
     int nthreads;             /* the setting: threads a job may use */
     int max_threads;          /* cap on nthreads */
-    int64_t parallel_min;     /* elements below which jobs run inline */
+    int64_t parallel_work;    /* work below which evaluations run inline */
     bool configured;          /* nthreads/max_threads read from the env */
     bool atfork;              /* pthread_atfork handlers installed */
 } pool = {
@@ -134,29 +134,29 @@ static void configure(void)
     if (!n)
         n = jx_detect_cores();
     pool.nthreads = n < pool.max_threads ? n : pool.max_threads;
-    const char *pm = getenv("JITEXPR_PARALLEL_MIN");
+    const char *pm = getenv("JITEXPR_PARALLEL_WORK");
     char *end;
     long long v = pm && *pm ? strtoll(pm, &end, 10) : -1;
-    pool.parallel_min = (v >= 0 && *end == '\0') ? v : JX_PARALLEL_MIN_DEFAULT;
+    pool.parallel_work = (v >= 0 && *end == '\0') ? v : JX_PARALLEL_WORK_DEFAULT;
     pool.configured = true;
 }
 
 /* The settings, read under the lock. */
 typedef struct settings {
     int nthreads, max_threads;
-    int64_t parallel_min;
+    int64_t parallel_work;
 } settings;
 
 static settings current(void)
 {
     pthread_mutex_lock(&pool.lock);
     configure();
-    settings s = {pool.nthreads, pool.max_threads, pool.parallel_min};
+    settings s = {pool.nthreads, pool.max_threads, pool.parallel_work};
     pthread_mutex_unlock(&pool.lock);
     return s;
 }
 
-int64_t jx_pool_parallel_min(void) { return current().parallel_min; }
+int64_t jx_pool_parallel_work(void) { return current().parallel_work; }
 int jx_max_threads(void) { return current().max_threads; }
 int jx_get_num_threads(void) { return current().nthreads; }
 

@@ -314,7 +314,7 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
         if (k == NULL) {
             rc = -1;
         } else if (rows) {
-            jx_plan_chunks(&p, JX_REDUCE_BLOCK, true, &j.ck);
+            jx_plan_chunks(&p, JX_REDUCE_BLOCK, true, ir->cost, &j.ck);
             j.nblocks = (j.ck.inner + JX_REDUCE_BLOCK - 1) / JX_REDUCE_BLOCK;
             j.partials = malloc((size_t)(j.ck.nrows * j.nblocks * accsize));
             if (j.partials == NULL) {
@@ -336,7 +336,7 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
             free(j.partials);
         } else {
             identity(op, at, acc, nout);
-            jx_plan_chunks(&p, 64, false, &j.ck);
+            jx_plan_chunks(&p, 64, false, ir->cost, &j.ck);
             rc = jx_pool_run(j.ck.count, j.ck.nthreads, accumulate_chunk, &j, err);
         }
         jx_cache_release(tmpk);

@@ -195,18 +195,43 @@ START_TEST(test_fork)
 END_TEST
 
 /* Large evaluations split over threads equal the same on one thread, for
- * 1-D and 2-D shapes that cut rows, segments of rows, and broadcasts. */
+ * 1-D and 2-D shapes that cut rows, segments of rows, and broadcasts.
+ * Each is above the work threshold (elements x cost >= 2^20), so four
+ * threads really run: the test checks that the workers exist. */
 static const struct {
     const char *src;
     int ndim;
     int64_t shape[2];
 } big_rows[] = {
     {"sin(a)**2 + cos(b)**2 * a", 1, {1000003, 0}},
-    {"2*a + 3*b", 1, {65536, 0}},
+    {"2*a + 3*b", 1, {262147, 0}},
     {"a*b - a", 2, {1001, 257}},   /* rows per chunk */
     {"a*b - a", 2, {3, 300007}},   /* segments of rows */
-    {"where(a > b, a, b)", 2, {40000, 3}},
+    {"where(a > b, a, b)", 2, {100000, 3}},
 };
+
+/* Below the work threshold an evaluation runs inline: a+b (cost 4) on
+ * 2^17 elements starts no worker, sin(a) (cost 16) on the same does. */
+START_TEST(test_work_threshold)
+{
+    enum { N = 1 << 17 };
+    double *a = calloc(N, sizeof *a), *o = calloc(N, sizeof *o);
+    jx_var vars[1] = {{"a", JX_FLOAT64}};
+    jx_error err;
+    jx_set_num_threads(4);
+    jx_expr *cheap = jx_compile("a + a", vars, 1, 0, &err);
+    jx_expr *dear = jx_compile("sin(a)", vars, 1, 0, &err);
+    jx_array in = test_vec(JX_FLOAT64, a, N), out = test_vec(JX_FLOAT64, o, N);
+    ck_assert_int_eq(jx_eval(cheap, &in, &out, &err), 0);
+    ck_assert_int_eq(jx_pool_workers(), 0);
+    ck_assert_int_eq(jx_eval(dear, &in, &out, &err), 0);
+    ck_assert_int_eq(jx_pool_workers(), 3);
+    jx_expr_free(cheap);
+    jx_expr_free(dear);
+    free(a);
+    free(o);
+}
+END_TEST
 
 START_TEST(test_parallel_equals_serial)
 {
@@ -266,6 +291,7 @@ static Suite *pool_suite(void)
     tcase_add_test(tc, test_environment);
     tcase_add_test(tc, test_fork);
     tcase_add_loop_test(tc, test_parallel_equals_serial, 0, NROWS(big_rows));
+    tcase_add_test(tc, test_work_threshold);
     suite_add_tcase(s, tc);
     return s;
 }
