@@ -89,6 +89,16 @@ check)
             failed=$((failed + f + e))
         fi
     done
+    # pytest's totals ("612 passed, 2 failed in 50s").
+    if [ -f py/pytest.log ]; then
+        line=$(grep -E '^=*[ ]*[0-9]+ (passed|failed|error)' py/pytest.log | tail -n 1 || true)
+        if [ -n "$line" ]; then
+            echo "pytest: $line"
+            count() { echo "$line" | grep -oE "[0-9]+ $1" | grep -oE '[0-9]+' || echo 0; }
+            passed=$((passed + $(count passed)))
+            failed=$((failed + $(count failed) + $(count 'errors?')))
+        fi
+    fi
     if [ "$status" -ne 0 ]; then
         for log in tests/*.log; do
             grep -qE '^(FAIL|ERROR)' "$log" 2>/dev/null && cat "$log"
