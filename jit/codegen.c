@@ -420,14 +420,14 @@ static void declare_vecfn(cg *c, const jx_cg_vecfn *v)
 static void add_vector_variants(cg *c, LLVMValueRef call, const char *fn,
                                 bool f32)
 {
-    if (c->tgt == NULL || c->tgt->vec == 0)
+    if (c->tgt == NULL)
         return;
     char list[512];
     size_t len = 0;
     list[0] = '\0';
     for (int k = 0; k < JX_CG_NVEC; k++) {
         jx_cg_vecfn v;
-        if (!(c->tgt->vec >> k & 1) || jx_cg_vecfn_get(k, &v) != 0 ||
+        if (!jx_cg_has_vec(c->tgt, k) || jx_cg_vecfn_get(k, &v) != 0 ||
             v.f32 != f32 || strcmp(v.fn, fn) != 0)
             continue;
         int w = snprintf(list + len, sizeof list - len, "%s%s(%s)",
@@ -480,7 +480,7 @@ static void vector_call_attrs(cg *c, LLVMValueRef fn)
     add_fn_attr(c, fn, "alignstack", 64);
     for (int k = 0; k < JX_CG_NVEC; k++) {
         jx_cg_vecfn v;
-        if ((c->tgt->vec >> k & 1) && jx_cg_vecfn_get(k, &v) == 0 &&
+        if (jx_cg_has_vec(c->tgt, k) && jx_cg_vecfn_get(k, &v) == 0 &&
             v.isa == 'e') {
             static const char key[] = "prefer-vector-width", val[] = "512";
             LLVMAddAttributeAtIndex(

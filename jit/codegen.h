@@ -27,9 +27,16 @@ typedef struct jx_cg_vecfn {
     char name[32];   /* the vector function: "_ZGVeN8v_sin" */
 } jx_cg_vecfn;
 
-/* The number of vector functions: indices 0 .. JX_CG_NVEC - 1 (six
- * functions, two precisions, two ISAs). */
-#define JX_CG_NVEC 24
+/* The number of vector functions: indices 0 .. JX_CG_NVEC - 1 (each LIBM
+ * row of the op table and pow, two precisions, two ISAs). */
+#define JX_CG_IS_LIBM_INLINE 0
+#define JX_CG_IS_LIBM_INTRIN 0
+#define JX_CG_IS_LIBM_LIBM 1
+#define JX_CG_COUNT_LIBM(id, mnem, spell, syn, ar, rule, kinds, low, fn) \
+    +JX_CG_IS_LIBM_##low
+enum { JX_CG_NLIBM = 0 JX_OPS(JX_CG_COUNT_LIBM) };
+#define JX_CG_NVEC ((JX_CG_NLIBM + 1) * 2 * 2)
+#define JX_CG_VEC_WORDS ((JX_CG_NVEC + 63) / 64)
 
 /* Row k of the table into *out; returns 0, or -1 when k is out of range. */
 JX_INTERNAL int jx_cg_vecfn_get(int k, jx_cg_vecfn *out);
@@ -39,8 +46,18 @@ JX_INTERNAL int jx_cg_vecfn_get(int k, jx_cg_vecfn *out);
  * where a loop also holds doubles, and for the remainder of a 16-lane
  * loop. */
 typedef struct jx_cg_target {
-    uint64_t vec; /* bit k: vector function k may be called (1 << k) */
+    uint64_t vec[JX_CG_VEC_WORDS]; /* bit k: vector function k may be called */
 } jx_cg_target;
+
+static inline bool jx_cg_has_vec(const jx_cg_target *t, int k)
+{
+    return (t->vec[k / 64] >> (k % 64)) & 1;
+}
+
+static inline void jx_cg_set_vec(jx_cg_target *t, int k)
+{
+    t->vec[k / 64] |= UINT64_C(1) << (k % 64);
+}
 
 /* Checks that the code generator handles ir (every dtype supported, every
  * op given a kind it accepts, operands consistent) and that layout fits it.

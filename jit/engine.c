@@ -117,9 +117,9 @@ static void define_runtime_symbols(void)
 {
     const char *const *names = jx_cg_runtime_symbols();
     void *libm = dlopen("libm.so.6", RTLD_LAZY | RTLD_NOLOAD);
-    jx_symbol_pair pairs[64];
+    jx_symbol_pair pairs[128];
     size_t n = 0;
-    for (size_t i = 0; names[i] != NULL && n < 64; i++) {
+    for (size_t i = 0; names[i] != NULL && n < 128; i++) {
         void *addr = libm ? dlsym(libm, names[i]) : NULL;
         if (addr == NULL)
             addr = dlsym(RTLD_DEFAULT, names[i]);
@@ -194,7 +194,8 @@ static void load_vecmath(void)
     if (lib == NULL)
         return;
     jx_symbol_pair pairs[JX_CG_NVEC];
-    uint64_t have = 0;
+    jx_cg_target have;
+    memset(&have, 0, sizeof have);
     size_t n = 0;
     for (int k = 0; k < JX_CG_NVEC; k++) {
         jx_cg_vecfn v;
@@ -210,7 +211,7 @@ static void load_vecmath(void)
             LLVMJITSymbolGenericFlagsCallable;
         pairs[n].Sym.Flags.TargetFlags = 0;
         n++;
-        have |= UINT64_C(1) << k;
+        jx_cg_set_vec(&have, k);
     }
     dlclose(lib); /* LLVMLoadLibraryPermanently keeps it loaded */
     if (n == 0)
@@ -222,7 +223,7 @@ static void load_vecmath(void)
         LLVMOrcDisposeMaterializationUnit(mu);
         return;
     }
-    engine.tgt.vec = have;
+    engine.tgt = have;
     engine.vec_isa = isa;
 }
 

@@ -187,9 +187,7 @@ static const char *const jxpy_reductions[] = {
     "argmin", "argmax", "cumsum", "cumprod", NULL,
 };
 static const char *const jxpy_numexpr_functions[] = {
-    "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh",
-    "arcsinh", "arccosh", "arctanh", "log1p", "log10", "log2", "expm1",
-    "absolute", "conj", "conjugate", "real", "imag", "complex", "contains",
+    "arctan2", "absolute", "conj", "conjugate", "real", "imag", "complex", "contains",
     "fmod", "ceil", "floor", "round", "trunc", "isnan", "isfinite", "isinf",
     "signbit", "copysign", "nextafter", "hypot", "maximum", "minimum",
     "square", "reciprocal", "sign", NULL,

@@ -58,6 +58,21 @@
     X(SIN,      "sin",      "sin",     FN,  1, FLOATFN,  JX_F,               LIBM,   "sin") \
     X(COS,      "cos",      "cos",     FN,  1, FLOATFN,  JX_F,               LIBM,   "cos") \
     X(TAN,      "tan",      "tan",     FN,  1, FLOATFN,  JX_F,               LIBM,   "tan") \
+    X(ARCSIN,  "arcsin",   "arcsin",   FN,  1, FLOATFN,  JX_F,               LIBM,   "asin") \
+    X(ARCCOS,  "arccos",   "arccos",   FN,  1, FLOATFN,  JX_F,               LIBM,   "acos") \
+    X(ARCTAN,  "arctan",   "arctan",   FN,  1, FLOATFN,  JX_F,               LIBM,   "atan") \
+    X(SINH,    "sinh",     "sinh",     FN,  1, FLOATFN,  JX_F,               LIBM,   "sinh") \
+    X(COSH,    "cosh",     "cosh",     FN,  1, FLOATFN,  JX_F,               LIBM,   "cosh") \
+    X(TANH,    "tanh",     "tanh",     FN,  1, FLOATFN,  JX_F,               LIBM,   "tanh") \
+    X(ARCSINH, "arcsinh",  "arcsinh",  FN,  1, FLOATFN,  JX_F,               LIBM,   "asinh") \
+    X(ARCCOSH, "arccosh",  "arccosh",  FN,  1, FLOATFN,  JX_F,               LIBM,   "acosh") \
+    X(ARCTANH, "arctanh",  "arctanh",  FN,  1, FLOATFN,  JX_F,               LIBM,   "atanh") \
+    X(EXP2,    "exp2",     "exp2",     FN,  1, FLOATFN,  JX_F,               LIBM,   "exp2") \
+    X(EXPM1,   "expm1",    "expm1",    FN,  1, FLOATFN,  JX_F,               LIBM,   "expm1") \
+    X(LOG2,    "log2",     "log2",     FN,  1, FLOATFN,  JX_F,               LIBM,   "log2") \
+    X(LOG10,   "log10",    "log10",    FN,  1, FLOATFN,  JX_F,               LIBM,   "log10") \
+    X(LOG1P,   "log1p",    "log1p",    FN,  1, FLOATFN,  JX_F,               LIBM,   "log1p") \
+    X(CBRT,    "cbrt",     "cbrt",     FN,  1, FLOATFN,  JX_F,               LIBM,   "cbrt") \
     X(SUM,      "sum",      "sum",     FN,  1, REDUCE,   JX_B|JX_I|JX_F,     INLINE, NULL) \
     X(PROD,     "prod",     "prod",    FN,  1, REDUCE,   JX_B|JX_I|JX_F,     INLINE, NULL) \
     X(MIN,      "min",      "min",     FN,  1, REDUCE,   JX_B|JX_I|JX_F,     INLINE, NULL) \

@@ -216,6 +216,21 @@ static void fmt_val(jx_dtype t, val v, char *s, size_t n)
         case JX_OP_SIN: return sin##SFX(a);                                \
         case JX_OP_COS: return cos##SFX(a);                                \
         case JX_OP_TAN: return tan##SFX(a);                                \
+        case JX_OP_ARCSIN: return asin##SFX(a);                            \
+        case JX_OP_ARCCOS: return acos##SFX(a);                            \
+        case JX_OP_ARCTAN: return atan##SFX(a);                            \
+        case JX_OP_SINH: return sinh##SFX(a);                              \
+        case JX_OP_COSH: return cosh##SFX(a);                              \
+        case JX_OP_TANH: return tanh##SFX(a);                              \
+        case JX_OP_ARCSINH: return asinh##SFX(a);                          \
+        case JX_OP_ARCCOSH: return acosh##SFX(a);                          \
+        case JX_OP_ARCTANH: return atanh##SFX(a);                          \
+        case JX_OP_EXP2: return exp2##SFX(a);                              \
+        case JX_OP_EXPM1: return expm1##SFX(a);                            \
+        case JX_OP_LOG2: return log2##SFX(a);                              \
+        case JX_OP_LOG10: return log10##SFX(a);                            \
+        case JX_OP_LOG1P: return log1p##SFX(a);                            \
+        case JX_OP_CBRT: return cbrt##SFX(a);                              \
         default: return (T)NAN;                                            \
         }                                                                  \
     }

@@ -48,6 +48,21 @@ NUMPY = {
     ("FN", "sin"): np.sin,
     ("FN", "cos"): np.cos,
     ("FN", "tan"): np.tan,
+    ("FN", "arcsin"): np.arcsin,
+    ("FN", "arccos"): np.arccos,
+    ("FN", "arctan"): np.arctan,
+    ("FN", "sinh"): np.sinh,
+    ("FN", "cosh"): np.cosh,
+    ("FN", "tanh"): np.tanh,
+    ("FN", "arcsinh"): np.arcsinh,
+    ("FN", "arccosh"): np.arccosh,
+    ("FN", "arctanh"): np.arctanh,
+    ("FN", "exp2"): np.exp2,
+    ("FN", "expm1"): np.expm1,
+    ("FN", "log2"): np.log2,
+    ("FN", "log10"): np.log10,
+    ("FN", "log1p"): np.log1p,
+    ("FN", "cbrt"): np.cbrt,
 }
 
 N = 101  # odd and longer than any vector: the loops' tails run too
@@ -306,16 +321,26 @@ MATH_FUNCTIONS = [op for op in OPS if op.low == "LIBM"]
 def test_math_ulp_vs_mpmath(op, dtype):
     mpmath = pytest.importorskip("mpmath")
     rng = np.random.default_rng(7)
-    if op.spell == "log":
-        x = np.exp(rng.uniform(-20, 20, 300))
-    elif op.spell == "exp":
-        x = rng.uniform(-80 if dtype == "float32" else -700, 80 if dtype == "float32" else 700, 300)
-    else:
-        x = rng.uniform(-10, 10, 300)
+    # Each function over its useful domain, and its mpmath reference.
+    u = lambda lo, hi: rng.uniform(lo, hi, 300)
+    logs = np.exp(u(-20, 20))
+    cases = {
+        "log": (logs, mpmath.log), "log2": (logs, lambda v: mpmath.log(v, 2)),
+        "log10": (logs, mpmath.log10), "log1p": (u(-0.9, 100), mpmath.log1p),
+        "exp": (u(-80, 80) if dtype == "float32" else u(-700, 700), mpmath.exp),
+        "exp2": (u(-120, 120), lambda v: mpmath.power(2, v)),
+        "expm1": (u(-20, 20), mpmath.expm1),
+        "arcsin": (u(-1, 1), mpmath.asin), "arccos": (u(-1, 1), mpmath.acos),
+        "arctan": (u(-100, 100), mpmath.atan), "sinh": (u(-20, 20), mpmath.sinh),
+        "cosh": (u(-20, 20), mpmath.cosh), "tanh": (u(-10, 10), mpmath.tanh),
+        "arcsinh": (u(-100, 100), mpmath.asinh), "arccosh": (u(1, 100), mpmath.acosh),
+        "arctanh": (u(-1, 1), mpmath.atanh),
+        "cbrt": (u(-1000, 1000), lambda v: mpmath.sign(v) * mpmath.cbrt(abs(v))),
+    }
+    x, f = cases.get(op.spell, (u(-10, 10), getattr(mpmath, op.spell, None)))
     x = x.astype(dtype)
     got = jitexpr.evaluate("%s(x)" % op.spell, local_dict={"x": x})
     mpmath.mp.prec = 128
-    f = getattr(mpmath, op.spell)
     ref = np.array([float(f(mpmath.mpf(float(v)))) for v in x]).astype(dtype)
     # ref is the correctly rounded result (to within the final rounding),
     # so the error bound is the library's, plus half an ULP of rounding.
