@@ -355,6 +355,19 @@ static void add_fn_attr(cg *c, LLVMValueRef fn, const char *name,
                                 LLVMCreateEnumAttribute(c->ctx, kind, val));
 }
 
+/* A math function without side effects, as the loop vectorizer needs it:
+ * memory(none) (readnone before LLVM 16), nounwind, willreturn. */
+static void mark_pure(cg *c, LLVMValueRef f)
+{
+#if LLVM_VERSION_MAJOR >= 16
+    add_fn_attr(c, f, "memory", 0); /* memory(none) */
+#else
+    add_fn_attr(c, f, "readnone", 0);
+#endif
+    add_fn_attr(c, f, "nounwind", 0);
+    add_fn_attr(c, f, "willreturn", 0);
+}
+
 /* ---- vector math ------------------------------------------------------ */
 
 /* The scalar functions with libmvec variants: the LIBM rows of the op
@@ -401,13 +414,7 @@ static void declare_vecfn(cg *c, const jx_cg_vecfn *v)
     LLVMTypeRef args[2] = {vt, vt};
     LLVMValueRef f = LLVMAddFunction(
         c->mod, v->name, LLVMFunctionType(vt, args, (unsigned)v->nargs, 0));
-#if LLVM_VERSION_MAJOR >= 16
-    add_fn_attr(c, f, "memory", 0); /* memory(none) */
-#else
-    add_fn_attr(c, f, "readnone", 0);
-#endif
-    add_fn_attr(c, f, "nounwind", 0);
-    add_fn_attr(c, f, "willreturn", 0);
+    mark_pure(c, f);
     if (c->nused < JX_CG_NVEC)
         c->used[c->nused++] = f;
 }
@@ -538,13 +545,7 @@ static LLVMValueRef libm_call(cg *c, const char *fn, LLVMValueRef *x,
     LLVMValueRef f = LLVMGetNamedFunction(c->mod, name);
     if (f == NULL) {
         f = LLVMAddFunction(c->mod, name, fty);
-#if LLVM_VERSION_MAJOR >= 16
-        add_fn_attr(c, f, "memory", 0); /* memory(none) */
-#else
-        add_fn_attr(c, f, "readnone", 0);
-#endif
-        add_fn_attr(c, f, "nounwind", 0);
-        add_fn_attr(c, f, "willreturn", 0);
+        mark_pure(c, f);
     }
     LLVMValueRef call = LLVMBuildCall2(c->b, fty, f, x, nargs, "");
     add_vector_variants(c, call, fn, f32);

@@ -110,6 +110,32 @@ static void fork_prepare(void) { pthread_mutex_lock(&engine.lock); }
 static void fork_parent(void) { pthread_mutex_unlock(&engine.lock); }
 static void fork_child(void) { pthread_mutex_unlock(&engine.lock); }
 
+/* Pair p: `name` at address addr, a callable exported symbol. */
+static void set_pair(jx_symbol_pair *p, const char *name, void *addr)
+{
+    p->Name = LLVMOrcLLJITMangleAndIntern(engine.jit, name);
+    p->Sym.Address = (LLVMOrcExecutorAddress)(uintptr_t)addr;
+    p->Sym.Flags.GenericFlags =
+        LLVMJITSymbolGenericFlagsExported | LLVMJITSymbolGenericFlagsCallable;
+    p->Sym.Flags.TargetFlags = 0;
+}
+
+/* Defines pairs[0..n-1] in the main JITDylib.  Returns 0, or -1 (the
+ * kernels then do without: the process generator may still find them). */
+static int define_absolute(jx_symbol_pair *pairs, size_t n)
+{
+    if (n == 0)
+        return -1;
+    LLVMOrcMaterializationUnitRef mu = LLVMOrcAbsoluteSymbols(pairs, n);
+    LLVMErrorRef e = LLVMOrcJITDylibDefine(engine.main, mu);
+    if (e != NULL) {
+        LLVMConsumeError(e);
+        LLVMOrcDisposeMaterializationUnit(mu);
+        return -1;
+    }
+    return 0;
+}
+
 /* Defines the C library functions kernels call as absolute symbols, found
  * through our own link map: the process generator alone misses them when
  * this library was loaded RTLD_LOCAL and libm is not global. */
@@ -125,24 +151,11 @@ static void define_runtime_symbols(void)
             addr = dlsym(RTLD_DEFAULT, names[i]);
         if (addr == NULL)
             continue; /* the process generator may still find it */
-        pairs[n].Name = LLVMOrcLLJITMangleAndIntern(engine.jit, names[i]);
-        pairs[n].Sym.Address = (LLVMOrcExecutorAddress)(uintptr_t)addr;
-        pairs[n].Sym.Flags.GenericFlags =
-            LLVMJITSymbolGenericFlagsExported |
-            LLVMJITSymbolGenericFlagsCallable;
-        pairs[n].Sym.Flags.TargetFlags = 0;
-        n++;
+        set_pair(&pairs[n++], names[i], addr);
     }
     if (libm != NULL)
         dlclose(libm);
-    if (n == 0)
-        return;
-    LLVMOrcMaterializationUnitRef mu = LLVMOrcAbsoluteSymbols(pairs, n);
-    LLVMErrorRef e = LLVMOrcJITDylibDefine(engine.main, mu);
-    if (e != NULL) {
-        LLVMConsumeError(e);
-        LLVMOrcDisposeMaterializationUnit(mu);
-    }
+    define_absolute(pairs, n);
 }
 
 /* Whether the LLVM feature string fs ("+sse2,-avx512f,...") has +feat. */
@@ -204,25 +217,12 @@ static void load_vecmath(void)
         void *addr = dlsym(lib, v.name);
         if (addr == NULL)
             continue; /* an older libmvec (tan came in glibc 2.35) */
-        pairs[n].Name = LLVMOrcLLJITMangleAndIntern(engine.jit, v.name);
-        pairs[n].Sym.Address = (LLVMOrcExecutorAddress)(uintptr_t)addr;
-        pairs[n].Sym.Flags.GenericFlags =
-            LLVMJITSymbolGenericFlagsExported |
-            LLVMJITSymbolGenericFlagsCallable;
-        pairs[n].Sym.Flags.TargetFlags = 0;
-        n++;
+        set_pair(&pairs[n++], v.name, addr);
         jx_cg_set_vec(&have, k);
     }
     dlclose(lib); /* LLVMLoadLibraryPermanently keeps it loaded */
-    if (n == 0)
+    if (define_absolute(pairs, n) < 0)
         return;
-    LLVMOrcMaterializationUnitRef mu = LLVMOrcAbsoluteSymbols(pairs, n);
-    LLVMErrorRef e = LLVMOrcJITDylibDefine(engine.main, mu);
-    if (e != NULL) {
-        LLVMConsumeError(e);
-        LLVMOrcDisposeMaterializationUnit(mu);
-        return;
-    }
     engine.tgt = have;
     engine.vec_isa = isa;
 }
