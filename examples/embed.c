@@ -41,7 +41,7 @@ static void print_error(const char *src, const jx_error *err)
             fputc('^', stderr);
         fputc('\n', stderr);
     }
-    fprintf(stderr, "  error: %s: %s\n", jx_code_name(err->code),
+    fprintf(stderr, "  error (%s): %s\n", jx_code_name(err->code),
             err->message);
 }
 
