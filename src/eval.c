@@ -266,9 +266,10 @@ void jx_plan_chunks(const jx_plan *p, int64_t align, bool rows_ok, int64_t cost,
     ck->rows = nrows;
     ck->count = 1;
     ck->across = !rows_ok;
-    ck->nthreads = jx_get_num_threads();
+    int64_t parallel_work;
+    jx_pool_settings(&ck->nthreads, &parallel_work);
     int64_t total = nrows * inner;
-    if (ck->nthreads <= 1 || total * cost < jx_pool_parallel_work()) {
+    if (ck->nthreads <= 1 || total * cost < parallel_work) {
         ck->nthreads = 1;
         return;
     }

@@ -36,7 +36,7 @@ JX_INTERNAL void jx_plan_run_rows(const jx_plan *p, jx_kernel_fn fn, int64_t r0,
  * `seglen` elements, a multiple of the alignment asked for).  Without
  * rows_ok, a chunk is one segment of every row (for reductions that
  * accumulate along the rows).  nthreads is 1 when it does not pay for
- * work of `cost` per element (jx_pool_parallel_work). */
+ * work of `cost` per element (jx_pool_settings). */
 typedef struct jx_chunks {
     int64_t nrows;   /* outer rows */
     int64_t inner;   /* elements per row */

@@ -156,7 +156,13 @@ static settings current(void)
     return s;
 }
 
-int64_t jx_pool_parallel_work(void) { return current().parallel_work; }
+void jx_pool_settings(int *nthreads, int64_t *parallel_work)
+{
+    settings s = current();
+    *nthreads = s.nthreads;
+    *parallel_work = s.parallel_work;
+}
+
 int jx_max_threads(void) { return current().max_threads; }
 int jx_get_num_threads(void) { return current().nthreads; }
 

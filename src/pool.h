@@ -31,7 +31,8 @@ JX_INTERNAL int jx_pool_run(int64_t nchunks, int nthreads, jx_chunk_fn fn,
  * (cost 16) from about 2^15.  JITEXPR_PARALLEL_WORK overrides it, for
  * measuring and tuning. */
 #define JX_PARALLEL_WORK_DEFAULT (INT64_C(1) << 20)
-JX_INTERNAL int64_t jx_pool_parallel_work(void);
+/* The thread count and the work threshold, read together (one lock). */
+JX_INTERNAL void jx_pool_settings(int *nthreads, int64_t *parallel_work);
 
 /* Workers now alive (for tests). */
 JX_INTERNAL int jx_pool_workers(void);
