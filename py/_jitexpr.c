@@ -84,7 +84,6 @@ typedef struct jxpy_NumExpr {
     unsigned char *key;    /* per argument: its code (jx_dtype | JXPY_WEAK) */
     int rtypenum;          /* NumPy type number of the result */
     jx_dtype rtype;        /* the result's jx_dtype */
-    int elementwise;       /* the result has the inputs' broadcast shape */
 } jxpy_NumExpr;
 
 /* evaluate()'s cache entry for one expression string. */
@@ -392,33 +391,6 @@ static void jxpy_numexpr_dealloc(jxpy_NumExpr *self)
     Py_DECREF(tp);
 }
 
-/* Whether e's result has the broadcast shape of its inputs (it is not a
- * reduction), as the library says of 2x3 arrays.  The hot path then
- * broadcasts by itself and asks jx_expr_result_shape only otherwise. */
-static int jxpy_elementwise(const jx_expr *e, const unsigned char *key, int n)
-{
-    jx_array *in = PyMem_Calloc((size_t)(n ? n : 1), sizeof(jx_array));
-    int64_t zero = 0, shape[JX_MAX_DIMS];
-    int ndim, arrays = 0, r;
-    jx_error err;
-    if (in == NULL)
-        return 0;
-    for (int i = 0; i < n; i++) {
-        in[i].data = &zero;
-        in[i].dtype = JXPY_DTYPE(key[i]);
-        if (!(key[i] & JXPY_WEAK)) { /* weak variables are 0-d */
-            in[i].ndim = 2;
-            in[i].shape[0] = 2;
-            in[i].shape[1] = 3;
-            arrays = 1;
-        }
-    }
-    r = jx_expr_result_shape(e, in, &ndim, shape, &err) == 0 &&
-        ndim == 2 * arrays && (!arrays || (shape[0] == 2 && shape[1] == 3));
-    PyMem_Free(in);
-    return r;
-}
-
 /* Compiles ex for the arguments `names` (tuple of str), passed as key[i]
  * says (GIL released). */
 static jxpy_NumExpr *jxpy_numexpr_compile(jxpy_state *st, PyObject *ex, PyObject *names,
@@ -467,7 +439,6 @@ static jxpy_NumExpr *jxpy_numexpr_compile(jxpy_state *st, PyObject *ex, PyObject
     nx->nargs = n;
     nx->rtype = rt;
     nx->rtypenum = jxpy_npy_types[rt];
-    nx->elementwise = jxpy_elementwise(e, key, n);
     nx->key = PyMem_Malloc((size_t)n + 1);
     if (nx->key == NULL) {
         Py_CLEAR(nx);
@@ -491,29 +462,6 @@ static npy_intp jxpy_bstride(PyArrayObject *a, int ndim, int d)
     if (ad < 0 || PyArray_DIM(a, ad) == 1)
         return 0;
     return PyArray_STRIDE(a, ad);
-}
-
-/* NumPy's broadcast of ops[0..n-1] (NULL entries skipped); -1 when they
- * do not broadcast. */
-static int jxpy_broadcast(PyArrayObject *const *ops, int n, int *ndim_out, npy_intp *shape)
-{
-    int ndim = 0;
-    for (int i = 0; i < n; i++)
-        if (ops[i] && PyArray_NDIM(ops[i]) > ndim)
-            ndim = PyArray_NDIM(ops[i]);
-    for (int d = 0; d < ndim; d++) {
-        shape[d] = 1;
-        for (int i = 0; i < n; i++) {
-            int ad = ops[i] ? d - (ndim - PyArray_NDIM(ops[i])) : -1;
-            npy_intp s = ad >= 0 ? PyArray_DIM(ops[i], ad) : 1;
-            if (s != 1 && shape[d] != 1 && s != shape[d])
-                return -1;
-            if (s != 1)
-                shape[d] = s;
-        }
-    }
-    *ndim_out = ndim;
-    return 0;
 }
 
 /* NumPy's 'K' order (npyiter_find_best_axis_ordering): perm lists the axes
@@ -661,19 +609,17 @@ static PyObject *jxpy_run(jxpy_NumExpr *nx, jxpy_value *vals, PyObject *outobj,
     }
 
     if (outobj == NULL || outobj == Py_None) {
+        /* The library knows the result's shape (broadcast, less a reduced
+         * axis), or says what is wrong. */
         int ndim;
         npy_intp shape[NPY_MAXDIMS];
-        if (!nx->elementwise || jxpy_broadcast(ops, nx->nargs, &ndim, shape) < 0) {
-            /* A reduction, or shapes that do not broadcast: the library
-             * knows the shape, or says what is wrong. */
-            int64_t shape64[JX_MAX_DIMS];
-            if (jx_expr_result_shape(nx->expr, in, &ndim, shape64, &err) < 0) {
-                jxpy_raise(&err, nx->ex);
-                goto done;
-            }
-            for (int d = 0; d < ndim; d++)
-                shape[d] = (npy_intp)shape64[d];
+        int64_t shape64[JX_MAX_DIMS];
+        if (jx_expr_result_shape(nx->expr, in, &ndim, shape64, &err) < 0) {
+            jxpy_raise(&err, nx->ex);
+            goto done;
         }
+        for (int d = 0; d < ndim; d++)
+            shape[d] = (npy_intp)shape64[d];
         result = jxpy_alloc(nx->rtypenum, ndim, shape, order, ops, nx->nargs);
         if (result == NULL)
             goto done;
