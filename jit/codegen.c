@@ -209,13 +209,16 @@ static int check_instr(const jx_ir *ir, int idx, jx_error *err)
     jx_kind kind = jx_dtype_kind(ot);
     if (!(op->kinds & kind) ||
         (op->rule == JX_R_TRUEDIV && kind != JX_KIND_FLOAT) ||
-        (op->rule == JX_R_FLOATFN && kind != JX_KIND_FLOAT)) {
+        ((op->rule == JX_R_FLOATFN || op->rule == JX_R_FLOATPRED) &&
+         kind != JX_KIND_FLOAT)) {
         jx_err_set(err, JX_ERR_TYPE, -1, 0,
                    "the code generator has no %s for %s", op->mnem,
                    jx_dtype_name(ot));
         return -1;
     }
-    jx_dtype rt = op->rule == JX_R_CMP ? JX_BOOL : ot;
+    bool pred = op->rule == JX_R_CMP || op->rule == JX_R_PRED ||
+                op->rule == JX_R_FLOATPRED;
+    jx_dtype rt = pred ? JX_BOOL : ot;
     if (in->dtype != rt)
         return bad_ir(err, idx, "result dtype");
     return 0;
@@ -370,15 +373,19 @@ static void mark_pure(cg *c, LLVMValueRef f)
 
 /* ---- vector math ------------------------------------------------------ */
 
-/* The scalar functions with libmvec variants: the LIBM rows of the op
- * table, then pow (the general float power).  The ISA letters of the
- * variants, and the vector register width of each. */
-#define CG_VEC_INLINE(fn)
-#define CG_VEC_INTRIN(fn)
-#define CG_VEC_LIBM(fn) fn,
+/* The scalar functions with libmvec variants and their operand counts: the
+ * LIBM rows of the op table, then pow (the general float power).  The ISA
+ * letters of the variants, and the vector register width of each. */
+typedef struct cg_vec_row {
+    const char *fn;
+    int nargs;
+} cg_vec_row;
+#define CG_VEC_INLINE(fn, ar)
+#define CG_VEC_INTRIN(fn, ar)
+#define CG_VEC_LIBM(fn, ar) {fn, ar},
 #define CG_VEC_ROW(id, mnem, spell, syn, ar, rule, kinds, low, fn) \
-    CG_VEC_##low(fn)
-static const char *const vec_fns[] = {JX_OPS(CG_VEC_ROW) "pow"};
+    CG_VEC_##low(fn, ar)
+static const cg_vec_row vec_fns[] = {JX_OPS(CG_VEC_ROW){"pow", 2}};
 #define CG_NVEC_FNS (sizeof vec_fns / sizeof vec_fns[0])
 static const char vec_isas[] = "de";
 static const int vec_isa_bits[] = {256, 512};
@@ -391,8 +398,8 @@ int jx_cg_vecfn_get(int k, jx_cg_vecfn *out)
         return -1;
     int nisa = (int)sizeof vec_isas - 1;
     int isa = k % nisa, f32 = (k / nisa) % 2, f = k / nisa / 2;
-    out->fn = vec_fns[f];
-    out->nargs = strcmp(out->fn, "pow") == 0 ? 2 : 1;
+    out->fn = vec_fns[f].fn;
+    out->nargs = vec_fns[f].nargs;
     out->f32 = f32;
     out->isa = vec_isas[isa];
     out->lanes = vec_isa_bits[isa] / (f32 ? 32 : 64);
@@ -701,6 +708,38 @@ static LLVMValueRef int_divmod(cg *c, LLVMValueRef a, LLVMValueRef bv,
     return LLVMBuildSelect(b, bz, zero, q, "");
 }
 
+/* C's remainder (NumPy's fmod): the sign of the dividend; x % 0 gives 0
+ * and so does MIN % -1, through a safe divisor, as in int_divmod. */
+static LLVMValueRef int_fmod(cg *c, LLVMValueRef a, LLVMValueRef bv, bool sgn)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMTypeRef t = LLVMTypeOf(a);
+    unsigned bits = LLVMGetIntTypeWidth(t);
+    LLVMValueRef one = const_int(t, 1);
+    LLVMValueRef bad = LLVMBuildICmp(b, LLVMIntEQ, bv, const_int(t, 0), "");
+    if (sgn)
+        bad = LLVMBuildOr(
+            b, bad,
+            LLVMBuildAnd(
+                b,
+                LLVMBuildICmp(b, LLVMIntEQ, a, const_int(t, UINT64_C(1) << (bits - 1)), ""),
+                LLVMBuildICmp(b, LLVMIntEQ, bv, const_int(t, ~0ull), ""), ""),
+            "");
+    LLVMValueRef sb = LLVMBuildSelect(b, bad, one, bv, "");
+    return sgn ? LLVMBuildSRem(b, a, sb, "") : LLVMBuildURem(b, a, sb, "");
+}
+
+/* The larger (max) or smaller of two integers or bools (bool as unsigned). */
+static LLVMValueRef int_minmax(cg *c, LLVMValueRef a, LLVMValueRef y, bool sgn,
+                               bool max)
+{
+    LLVMTypeRef ty = LLVMTypeOf(a);
+    LLVMValueRef args[2] = {a, y};
+    const char *fn = max ? (sgn ? "llvm.smax" : "llvm.umax")
+                         : (sgn ? "llvm.smin" : "llvm.umin");
+    return intrin(c, fn, &ty, 1, args, 2);
+}
+
 /* a ** e by repeated squaring over every bit of e, straight-line so that
  * it vectorizes; wraps.  Signed e < 0 gives 0, except 1 ** e == 1 and
  * (-1) ** e == +-1 (which the squaring already computes). */
@@ -818,6 +857,131 @@ static LLVMValueRef float_pow(cg *c, const jx_instr *in, jx_dtype t,
     return from_calc(c, libm_call(c, "pow", x, 2), t);
 }
 
+
+/* ---- NumPy's float functions written out ------------------------------ */
+
+/* sign(a): 1, -1, 0 for either zero, NaN stays. */
+static LLVMValueRef float_sign(cg *c, LLVMValueRef a)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMTypeRef t = LLVMTypeOf(a);
+    LLVMValueRef zero = const_real(t, 0.0);
+    LLVMValueRef r = LLVMBuildSelect(
+        b, LLVMBuildFCmp(b, LLVMRealOEQ, a, zero, ""), zero, a, "");
+    r = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, a, zero, ""),
+                        const_real(t, -1.0), r, "");
+    return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, a, zero, ""),
+                           const_real(t, 1.0), r, "");
+}
+
+/* NumPy's maximum (max) or minimum of a and y as its scalar loops define
+ * them: (a >= y || isnan(a)) ? a : y, so that a NaN in either operand is
+ * the result; fmax and fmin (fnum) test isnan(y) instead and return the
+ * number.  Written as selects, not llvm.maximum or llvm.maxnum, for a
+ * defined answer with zeros of both signs (maxnum may return either). */
+static LLVMValueRef float_minmax(cg *c, LLVMValueRef a, LLVMValueRef y,
+                                 bool max, bool fnum)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMValueRef keep = LLVMBuildFCmp(b, max ? LLVMRealOGE : LLVMRealOLE, a, y, "");
+    LLVMValueRef n = fnum ? y : a;
+    keep = LLVMBuildOr(b, keep, LLVMBuildFCmp(b, LLVMRealUNO, n, n, ""), "");
+    return LLVMBuildSelect(b, keep, a, y, "");
+}
+
+/* heaviside(x, h0): 0 below zero, h0 at zero, 1 above, NaN stays. */
+static LLVMValueRef float_heaviside(cg *c, LLVMValueRef x, LLVMValueRef h0)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMTypeRef t = LLVMTypeOf(x);
+    LLVMValueRef zero = const_real(t, 0.0);
+    LLVMValueRef r = LLVMBuildSelect(
+        b, LLVMBuildFCmp(b, LLVMRealOEQ, x, zero, ""), h0, x, "");
+    r = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, x, zero, ""), zero,
+                        r, "");
+    return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, x, zero, ""),
+                           const_real(t, 1.0), r, "");
+}
+
+/* NumPy's logaddexp (log(exp(x) + exp(y))) and logaddexp2 (base 2):
+ * the larger plus log1p(exp(-|x - y|)), so that nothing overflows;
+ * x == y gives x + log(2) (x + 1) also for infinities, and a NaN
+ * difference is the result.  exp, exp2 and log1p are vector calls. */
+static LLVMValueRef float_logaddexp(cg *c, LLVMValueRef x, LLVMValueRef y,
+                                    bool base2)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMTypeRef t = LLVMTypeOf(x);
+    LLVMValueRef d = LLVMBuildFSub(b, x, y, "");
+    LLVMValueRef big = LLVMBuildSelect(
+        b, LLVMBuildFCmp(b, LLVMRealOGT, d, const_real(t, 0.0), ""), x, y, "");
+    LLVMValueRef nd = LLVMBuildFNeg(b, fintrin1(c, "llvm.fabs", d), "");
+    LLVMValueRef e = libm_call(c, base2 ? "exp2" : "exp", &nd, 1);
+    LLVMValueRef l = libm_call(c, "log1p", &e, 1);
+    if (base2) /* log2(1 + e) = log1p(e) / log(2) */
+        l = LLVMBuildFMul(b, l, const_real(t, 1.4426950408889634), "");
+    LLVMValueRef r = LLVMBuildFAdd(b, big, l, "");
+    r = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealUNO, d, d, ""), d, r, "");
+    LLVMValueRef same = LLVMBuildFAdd(
+        b, x, const_real(t, base2 ? 1.0 : 0.69314718055994531), "");
+    return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOEQ, x, y, ""), same,
+                           r, "");
+}
+
+/* The integer type of a float's bits. */
+static LLVMTypeRef bits_type(cg *c, LLVMValueRef x)
+{
+    LLVMTypeRef t = LLVMTypeOf(x);
+    unsigned w = t == c->t_half ? 16 : t == c->t_float ? 32 : 64;
+    return LLVMIntTypeInContext(c->ctx, w);
+}
+
+/* signbit(x) of a value in its storage type (float16 too). */
+static LLVMValueRef float_signbit(cg *c, LLVMValueRef x)
+{
+    LLVMTypeRef it = bits_type(c, x);
+    LLVMValueRef bits = LLVMBuildBitCast(c->b, x, it, "");
+    return LLVMBuildICmp(c->b, LLVMIntSLT, bits, const_int(it, 0), "");
+}
+
+/* nextafter(x, y) in x's storage type (float16 steps in half ULPs, as
+ * NumPy's): the neighbour of x towards y, by one step of its bits; from a
+ * zero, the smallest subnormal with y's sign; NaN in, NaN out. */
+static LLVMValueRef float_nextafter(cg *c, LLVMValueRef x, LLVMValueRef y)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMTypeRef t = LLVMTypeOf(x), it = bits_type(c, x);
+    unsigned w = LLVMGetIntTypeWidth(it);
+    LLVMValueRef zero = const_real(t, 0.0), one = const_int(it, 1);
+    LLVMValueRef bx = LLVMBuildBitCast(b, x, it, "");
+    LLVMValueRef by = LLVMBuildBitCast(b, y, it, "");
+    /* Away from zero when x < y has the sign of x > 0. */
+    LLVMValueRef away =
+        LLVMBuildICmp(b, LLVMIntEQ, LLVMBuildFCmp(b, LLVMRealOLT, x, y, ""),
+                      LLVMBuildFCmp(b, LLVMRealOGT, x, zero, ""), "");
+    LLVMValueRef r = LLVMBuildSelect(b, away, LLVMBuildAdd(b, bx, one, ""),
+                                     LLVMBuildSub(b, bx, one, ""), "");
+    LLVMValueRef tiny = LLVMBuildOr(
+        b, LLVMBuildAnd(b, by, const_int(it, UINT64_C(1) << (w - 1)), ""), one,
+        "");
+    r = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOEQ, x, zero, ""), tiny, r,
+                        "");
+    r = LLVMBuildBitCast(b, r, t, "");
+    r = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOEQ, x, y, ""), y, r, "");
+    LLVMValueRef nan = LLVMBuildFCmp(b, LLVMRealUNO, x, y, "");
+    return LLVMBuildSelect(b, nan, LLVMBuildFAdd(b, x, y, ""), r, "");
+}
+
+/* deg2rad and rad2deg factors as NumPy rounds them: in the calc type. */
+static LLVMValueRef angle_factor(cg *c, LLVMTypeRef t, bool to_rad)
+{
+    const double pid = 3.14159265358979323846;
+    if (t == c->t_double)
+        return const_real(t, to_rad ? pid / 180.0 : 180.0 / pid);
+    float pi = (float)pid;
+    return const_real(t, to_rad ? (double)(pi / 180.0f) : (double)(180.0f / pi));
+}
+
 /* ---- one instruction -------------------------------------------------- */
 
 static LLVMValueRef emit_float_op(cg *c, const jx_instr *in, jx_dtype t,
@@ -839,6 +1003,38 @@ static LLVMValueRef emit_float_op(cg *c, const jx_instr *in, jx_dtype t,
     case JX_OP_MOD: r = float_divmod(c, a, y, false); break;
     case JX_OP_POW: return float_pow(c, in, t, a, y);
     case JX_OP_ABS: r = fintrin1(c, "llvm.fabs", a); break;
+    case JX_OP_FMOD: r = LLVMBuildFRem(b, a, y, ""); break;
+    case JX_OP_SQUARE: r = LLVMBuildFMul(b, a, a, ""); break;
+    case JX_OP_RECIP: r = LLVMBuildFDiv(b, const_real(LLVMTypeOf(a), 1.0), a, ""); break;
+    case JX_OP_SIGN: r = float_sign(c, a); break;
+    case JX_OP_ROUND: r = fintrin1(c, "llvm.roundeven", a); break;
+    case JX_OP_MAXIMUM: r = float_minmax(c, a, y, true, false); break;
+    case JX_OP_MINIMUM: r = float_minmax(c, a, y, false, false); break;
+    case JX_OP_FMAX: r = float_minmax(c, a, y, true, true); break;
+    case JX_OP_FMIN: r = float_minmax(c, a, y, false, true); break;
+    case JX_OP_CLIP: /* NumPy's minimum(maximum(x, lo), hi): NaN wins */
+        r = float_minmax(c, float_minmax(c, a, y, true, false),
+                         to_calc(c, v[2], t), false, false);
+        break;
+    case JX_OP_DEG2RAD:
+    case JX_OP_RAD2DEG:
+        r = LLVMBuildFMul(b, a, angle_factor(c, LLVMTypeOf(a), in->op == JX_OP_DEG2RAD), "");
+        break;
+    case JX_OP_LOGADDEXP:
+    case JX_OP_LOGADDEXP2:
+        r = float_logaddexp(c, a, y, in->op == JX_OP_LOGADDEXP2);
+        break;
+    case JX_OP_HEAVISIDE: r = float_heaviside(c, a, y); break;
+    case JX_OP_NEXTAFTER: return float_nextafter(c, v[0], v[1]);
+    case JX_OP_SIGNBIT: return float_signbit(c, v[0]);
+    case JX_OP_ISNAN: return LLVMBuildFCmp(b, LLVMRealUNO, a, a, "");
+    case JX_OP_ISINF:
+    case JX_OP_ISFINITE: {
+        LLVMValueRef m = fintrin1(c, "llvm.fabs", a);
+        LLVMValueRef inf = const_real(LLVMTypeOf(a), INFINITY);
+        return LLVMBuildFCmp(b, in->op == JX_OP_ISINF ? LLVMRealOEQ : LLVMRealONE,
+                             m, inf, "");
+    }
     case JX_OP_LT: pred = LLVMRealOLT; goto cmp;
     case JX_OP_LE: pred = LLVMRealOLE; goto cmp;
     case JX_OP_EQ: pred = LLVMRealOEQ; goto cmp;
@@ -905,6 +1101,42 @@ static LLVMValueRef emit_int_op(cg *c, const jx_instr *in, jx_dtype t,
         LLVMValueRef args[2] = {a, const_int(c->t_i1, 0)};
         return intrin(c, "llvm.abs", &ty, 1, args, 2);
     }
+    case JX_OP_FMOD: return int_fmod(c, a, y, sgn);
+    case JX_OP_SQUARE: return LLVMBuildMul(b, a, a, "");
+    case JX_OP_SIGN: {
+        LLVMValueRef zero = const_int(ty, 0);
+        LLVMValueRef pos = LLVMBuildZExt(
+            b, LLVMBuildICmp(b, sgn ? LLVMIntSGT : LLVMIntNE, a, zero, ""), ty, "");
+        if (!sgn)
+            return pos;
+        return LLVMBuildSub(
+            b, pos, LLVMBuildZExt(b, LLVMBuildICmp(b, LLVMIntSLT, a, zero, ""), ty, ""), "");
+    }
+    case JX_OP_RECIP: {
+        /* 1/x in integers: 1 and -1 are their own reciprocals, the rest
+         * give 0, and so does 0 (NumPy's is a float inf cast to the type:
+         * undefined). */
+        LLVMValueRef one = const_int(ty, 1);
+        LLVMValueRef r = LLVMBuildZExt(
+            b, LLVMBuildICmp(b, LLVMIntEQ, a, one, ""), ty, "");
+        if (!sgn)
+            return r;
+        LLVMValueRef m1 = const_int(ty, ~0ull);
+        return LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntEQ, a, m1, ""), m1, r, "");
+    }
+    case JX_OP_ROUND: return a;
+    case JX_OP_ISNAN:
+    case JX_OP_ISINF: return const_int(c->t_i1, 0);
+    case JX_OP_ISFINITE: return const_int(c->t_i1, 1);
+    case JX_OP_MAXIMUM:
+    case JX_OP_FMAX:
+    case JX_OP_MINIMUM:
+    case JX_OP_FMIN: {
+        bool max = in->op == JX_OP_MAXIMUM || in->op == JX_OP_FMAX;
+        return int_minmax(c, a, y, sgn, max);
+    }
+    case JX_OP_CLIP:
+        return int_minmax(c, int_minmax(c, a, y, sgn, true), v[2], sgn, false);
     case JX_OP_LT: pred = sgn ? LLVMIntSLT : LLVMIntULT; break;
     case JX_OP_LE: pred = sgn ? LLVMIntSLE : LLVMIntULE; break;
     case JX_OP_EQ: pred = LLVMIntEQ; break;
@@ -956,13 +1188,25 @@ static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
     const jx_opinfo *op = &jx_ops[in->op];
     if (in->op == JX_OP_WHERE)
         return LLVMBuildSelect(c->b, v[0], v[1], v[2], "");
+    if (in->op == JX_OP_COPY)
+        return v[0];
+    if (in->op == JX_OP_ONES_LIKE)
+        return dt_float(in->dtype) ? const_real(val_type(c, in->dtype), 1.0)
+                                   : const_int(val_type(c, in->dtype), 1);
     jx_dtype t = ir->ins[in->args[0]].dtype; /* the operand type */
     switch (op->low) {
-    case JX_L_INTRIN:
-        return from_calc(c, fintrin1(c, op->fn, to_calc(c, v[0], t)), t);
-    case JX_L_LIBM: {
+    case JX_L_INTRIN: {
         LLVMValueRef x = to_calc(c, v[0], t);
-        LLVMValueRef r = libm_call(c, op->fn, &x, 1);
+        LLVMValueRef r = op->arity == 2
+                             ? fintrin2(c, op->fn, x, to_calc(c, v[1], t))
+                             : fintrin1(c, op->fn, x);
+        return from_calc(c, r, t);
+    }
+    case JX_L_LIBM: {
+        LLVMValueRef x[2] = {to_calc(c, v[0], t), NULL};
+        if (op->arity == 2)
+            x[1] = to_calc(c, v[1], t);
+        LLVMValueRef r = libm_call(c, op->fn, x, (unsigned)op->arity);
         if (in->op == JX_OP_SIN || in->op == JX_OP_COS)
             r = clamp_unit(c, r);
         return from_calc(c, r, t);
@@ -1320,7 +1564,7 @@ int jx_cg_build(LLVMModuleRef mod, const jx_ir *ir, const char *layout,
 
 /* libm functions of the op table, as fn and fn "f", then the libcalls of
  * the intrinsics and instructions codegen emits (frem, llvm.pow,
- * llvm.floor without SSE4.1). */
+ * llvm.floor, ceil, trunc and roundeven without SSE4.1). */
 #define CG_SYM_INLINE(fn)
 #define CG_SYM_INTRIN(fn)
 #define CG_SYM_LIBM(fn) fn, fn "f",
@@ -1329,7 +1573,8 @@ int jx_cg_build(LLVMModuleRef mod, const jx_ir *ir, const char *layout,
 
 static const char *const runtime_symbols[] = {
     JX_OPS(CG_SYM_ROW)
-    "fmod", "fmodf", "pow", "powf", "floor", "floorf", NULL
+    "fmod", "fmodf", "pow", "powf", "floor", "floorf", "ceil", "ceilf",
+    "trunc", "truncf", "roundeven", "roundevenf", NULL
 };
 
 const char *const *jx_cg_runtime_symbols(void) { return runtime_symbols; }

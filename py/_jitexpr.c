@@ -186,10 +186,7 @@ static const char *const jxpy_reductions[] = {
     "argmin", "argmax", "cumsum", "cumprod", NULL,
 };
 static const char *const jxpy_numexpr_functions[] = {
-    "arctan2", "absolute", "conj", "conjugate", "real", "imag", "complex", "contains",
-    "fmod", "ceil", "floor", "round", "trunc", "isnan", "isfinite", "isinf",
-    "signbit", "copysign", "nextafter", "hypot", "maximum", "minimum",
-    "square", "reciprocal", "sign", NULL,
+    "conj", "real", "imag", "complex", "contains", NULL,
 };
 
 static int jxpy_in_list(const char *const *list, const char *s, size_t n)

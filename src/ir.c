@@ -222,6 +222,9 @@ static int32_t instr_cost(const jx_instr *in)
     case JX_OP_FLOORDIV:
     case JX_OP_MOD: return fl ? 6 : 4;
     case JX_OP_POW: return fl ? 14 : 4;
+    case JX_OP_FMOD: return fl ? 14 : 4;
+    case JX_OP_LOGADDEXP:
+    case JX_OP_LOGADDEXP2: return 30; /* two vector calls */
     default: return jx_ops[in->op].low == JX_L_LIBM ? 14 : 1;
     }
 }

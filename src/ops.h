@@ -73,6 +73,38 @@
     X(LOG10,   "log10",    "log10",    FN,  1, FLOATFN,  JX_F,               LIBM,   "log10") \
     X(LOG1P,   "log1p",    "log1p",    FN,  1, FLOATFN,  JX_F,               LIBM,   "log1p") \
     X(CBRT,    "cbrt",     "cbrt",     FN,  1, FLOATFN,  JX_F,               LIBM,   "cbrt") \
+    X(ERF,     "erf",      "erf",      FN,  1, FLOATFN,  JX_F,               LIBM,   "erf") \
+    X(ERFC,    "erfc",     "erfc",     FN,  1, FLOATFN,  JX_F,               LIBM,   "erfc") \
+    X(ARCTAN2, "arctan2",  "arctan2",  FN,  2, FLOATFN,  JX_F,               LIBM,   "atan2") \
+    X(HYPOT,   "hypot",    "hypot",    FN,  2, FLOATFN,  JX_F,               LIBM,   "hypot") \
+    X(POWER,   "power",    "power",    FN,  2, BOOL8,    JX_I|JX_F|JX_C,     INLINE, NULL) \
+    X(FMOD,    "fmod",     "fmod",     FN,  2, BOOL8,    JX_I|JX_F,          INLINE, NULL) \
+    X(SIGN,    "sign",     "sign",     FN,  1, SAME,     JX_I|JX_F,          INLINE, NULL) \
+    X(SQUARE,  "square",   "square",   FN,  1, BOOL8,    JX_I|JX_F,          INLINE, NULL) \
+    X(RECIP,   "reciprocal", "reciprocal", FN, 1, BOOL8, JX_I|JX_F,          INLINE, NULL) \
+    X(FLOOR,   "floor",    "floor",    FN,  1, FLOATFN,  JX_F,               INTRIN, "llvm.floor") \
+    X(CEIL,    "ceil",     "ceil",     FN,  1, FLOATFN,  JX_F,               INTRIN, "llvm.ceil") \
+    X(TRUNC,   "trunc",    "trunc",    FN,  1, FLOATFN,  JX_F,               INTRIN, "llvm.trunc") \
+    X(RINT,    "rint",     "rint",     FN,  1, FLOATFN,  JX_F,               INTRIN, "llvm.roundeven") \
+    X(ROUND,   "round",    "round",    FN,  1, SAME,     JX_I|JX_F,          INLINE, NULL) \
+    X(COPYSIGN, "copysign", "copysign", FN, 2, FLOATFN,  JX_F,               INTRIN, "llvm.copysign") \
+    X(NEXTAFTER, "nextafter", "nextafter", FN, 2, FLOATFN, JX_F,             INLINE, NULL) \
+    X(SIGNBIT, "signbit",  "signbit",  FN,  1, FLOATPRED, JX_F,              INLINE, NULL) \
+    X(ISNAN,   "isnan",    "isnan",    FN,  1, PRED,     JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(ISINF,   "isinf",    "isinf",    FN,  1, PRED,     JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(ISFINITE, "isfinite", "isfinite", FN, 1, PRED,     JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(MAXIMUM, "maximum",  "maximum",  FN,  2, ARITH,    JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(MINIMUM, "minimum",  "minimum",  FN,  2, ARITH,    JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(FMAX,    "fmax",     "fmax",     FN,  2, ARITH,    JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(FMIN,    "fmin",     "fmin",     FN,  2, ARITH,    JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(CLIP,    "clip",     "clip",     FN,  3, ARITH,    JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(DEG2RAD, "deg2rad",  "deg2rad",  FN,  1, FLOATFN,  JX_F,               INLINE, NULL) \
+    X(RAD2DEG, "rad2deg",  "rad2deg",  FN,  1, FLOATFN,  JX_F,               INLINE, NULL) \
+    X(LOGADDEXP, "logaddexp", "logaddexp", FN, 2, FLOATFN, JX_F,             INLINE, NULL) \
+    X(LOGADDEXP2, "logaddexp2", "logaddexp2", FN, 2, FLOATFN, JX_F,          INLINE, NULL) \
+    X(HEAVISIDE, "heaviside", "heaviside", FN, 2, FLOATFN, JX_F,             INLINE, NULL) \
+    X(COPY,    "copy",     "copy",     FN,  1, SAME,     JX_KINDS_ALL,       INLINE, NULL) \
+    X(ONES_LIKE, "ones_like", "ones_like", FN, 1, SAME,  JX_KINDS_ALL,       INLINE, NULL) \
     X(SUM,      "sum",      "sum",     FN,  1, REDUCE,   JX_B|JX_I|JX_F,     INLINE, NULL) \
     X(PROD,     "prod",     "prod",    FN,  1, REDUCE,   JX_B|JX_I|JX_F,     INLINE, NULL) \
     X(MIN,      "min",      "min",     FN,  1, REDUCE,   JX_B|JX_I|JX_F,     INLINE, NULL) \
@@ -101,10 +133,13 @@ typedef enum jx_syntax { JX_SYN_OPB, JX_SYN_OPU, JX_SYN_FN } jx_syntax;
  *   WHERE    first operand to bool; the other two promoted together
  *   REDUCE   a reduction over the whole array or one axis (sum(x, axis=1)):
  *            only as the outermost operation; result and accumulator
- *            types as NumPy's (jx_sema_reduce_types) */
+ *            types as NumPy's (jx_sema_reduce_types)
+ *   PRED     a test of the operand's value in its own type (isnan); result
+ *            bool
+ *   FLOATPRED as PRED, on the operand promoted to a float (signbit) */
 typedef enum jx_rule {
     JX_R_SAME, JX_R_ARITH, JX_R_TRUEDIV, JX_R_CMP, JX_R_BOOL8, JX_R_FLOATFN,
-    JX_R_WHERE, JX_R_REDUCE
+    JX_R_WHERE, JX_R_REDUCE, JX_R_PRED, JX_R_FLOATPRED
 } jx_rule;
 
 typedef enum jx_lower { JX_L_INLINE, JX_L_INTRIN, JX_L_LIBM } jx_lower;

@@ -61,6 +61,7 @@ static jx_node *new_node(sema *S, jx_node_kind kind, const jx_node *span)
         jx_err_set(S->err, JX_ERR_NOMEM, -1, 0, "out of memory");
         return NULL;
     }
+    memset(n, 0, sizeof *n);
     n->kind = kind;
     n->op = -1;
     n->var = -1;
@@ -491,6 +492,22 @@ static int bind_call(sema *S, jx_node *n)
 /* ---- the pass --------------------------------------------------------------- */
 
 
+/* The float type a float function (arctan2) of n's operands computes in,
+ * t being their promoted type.  NumPy picks the first loop that each
+ * operand casts to safely, so arrays of int8 and uint8 give float16, not
+ * the float of their common int16; with a Python scalar among them, the
+ * float of the promoted type (int8 array and 2.5: float64). */
+static jx_dtype float_operands(const jx_node *n, jx_dtype t)
+{
+    jx_dtype f = jx_dtype_to_float(n->args[0]->dtype);
+    for (int i = 0; i < n->nargs; i++) {
+        if (n->args[i]->weak)
+            return jx_dtype_to_float(t);
+        f = jx_dtype_promote(f, jx_dtype_to_float(n->args[i]->dtype));
+    }
+    return f;
+}
+
 /* Types operator node n whose operands are typed. */
 static int type_op(sema *S, jx_node *n)
 {
@@ -520,7 +537,12 @@ static int type_op(sema *S, jx_node *n)
             t = result = JX_INT8;
         break;
     case JX_R_CMP: result = JX_BOOL; break;
-    case JX_R_FLOATFN: t = result = jx_dtype_to_float(t); break;
+    case JX_R_FLOATFN: t = result = float_operands(n, t); break;
+    case JX_R_PRED: result = JX_BOOL; break;
+    case JX_R_FLOATPRED:
+        t = float_operands(n, t);
+        result = JX_BOOL;
+        break;
     case JX_R_REDUCE: {
         jx_dtype acc;
         if (jx_dtype_kind(t) & o->kinds)
@@ -560,6 +582,48 @@ static int type_op(sema *S, jx_node *n)
     return 0;
 }
 
+/* The dtype a call such as float32(x) converts to: the callee is the
+ * NumPy name of a dtype (only the canonical names: "float" and "int" are
+ * not casts).  JX_DTYPE_INVALID when it is not a cast. */
+static jx_dtype cast_target(const jx_node *n)
+{
+    for (int t = 0; t < JX_DTYPE_COUNT; t++) {
+        const char *name = jx_dtype_name((jx_dtype)t);
+        if (strlen(name) == (size_t)n->namelen &&
+            memcmp(name, n->name, (size_t)n->namelen) == 0)
+            return (jx_dtype)t;
+    }
+    return JX_DTYPE_INVALID;
+}
+
+/* An explicit cast float32(x): as NumPy's astype (unsafe casting: floats
+ * to integers saturate, NaN gives 0, docs/language.md).  The result is a
+ * strong type, even of a Python scalar. */
+static jx_node *visit_cast(sema *S, jx_node *n, jx_dtype t)
+{
+    const char *name = jx_dtype_name(t);
+    if (n->nargs != 1 || n->args[0]->kind == JX_N_KWARG) {
+        jx_err_set(S->err, JX_ERR_ARITY, n->offset, n->length,
+                   "%s() takes one argument, the value to convert", name);
+        return NULL;
+    }
+    if (check_supported(S, n, t) < 0)
+        return NULL;
+    jx_node *arg = visit(S, n->args[0], false);
+    if (arg == NULL)
+        return NULL;
+    bool weak_int = arg->weak && is_const(arg) &&
+                    jx_dtype_kind(arg->dtype) == JX_KIND_INT;
+    /* int8(300) wraps as np.int8(300) did before NumPy 2: a cast says
+     * so explicitly, unlike 300 + int8 array. */
+    if (weak_int)
+        arg->weak = false;
+    if (coerce(S, &arg, t) < 0)
+        return NULL;
+    arg->weak = false;
+    return arg;
+}
+
 static jx_node *visit(sema *S, jx_node *n, bool root)
 {
     switch (n->kind) {
@@ -595,9 +659,15 @@ static jx_node *visit(sema *S, jx_node *n, bool root)
         jx_err_set(S->err, JX_ERR_SYNTAX, n->offset, n->length,
                    "a keyword argument outside a call");
         return NULL;
-    case JX_N_CALL:
+    case JX_N_CALL: {
+        jx_dtype ct = cast_target(n);
+        if (ct != JX_DTYPE_INVALID)
+            return visit_cast(S, n, ct);
         if (bind_call(S, n) < 0)
             return NULL;
+        /* power(a, b) is a ** b: one operator in the IR and the kernels. */
+        if (n->op == JX_OP_POWER)
+            n->op = JX_OP_POW;
         if (jx_ops[n->op].rule == JX_R_REDUCE && !root) {
             jx_err_set(S->err, JX_ERR_SYNTAX, n->offset, n->length,
                        "%s() must be the outermost operation of the expression "
@@ -605,6 +675,7 @@ static jx_node *visit(sema *S, jx_node *n, bool root)
                        jx_ops[n->op].spell, jx_ops[n->op].spell);
             return NULL;
         }
+    }
         /* fall through */
     case JX_N_OP:
         /* -9223372036854775808: the literal alone is out of range. */

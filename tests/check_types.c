@@ -96,6 +96,18 @@ static const struct {
     {"where(a > 0, a, 0)", JX_INT16, JX_INT16},
     {"where(a > 0, a, 0.5)", JX_FLOAT32, JX_FLOAT32},
     {"-9223372036854775808 + a", JX_INT64, JX_INT64},
+    /* Explicit casts: strong, also of a literal. */
+    {"float32(a) * 2.0", JX_INT16, JX_FLOAT32},
+    {"int8(a)", JX_FLOAT64, JX_INT8},
+    {"float32(2) + a", JX_FLOAT16, JX_FLOAT32},
+    {"uint8(a) + 1", JX_FLOAT32, JX_UINT8},
+    {"bool(a)", JX_INT32, JX_BOOL},
+    {"float64(a)", JX_FLOAT64, JX_FLOAT64},
+    {"clip(a, 0, 1.5)", JX_INT32, JX_FLOAT64},
+    {"clip(a, 0, 100)", JX_UINT8, JX_UINT8},
+    {"maximum(a, 2.5)", JX_FLOAT16, JX_FLOAT16},
+    {"isfinite(a)", JX_INT8, JX_BOOL},
+    {"power(a, 2)", JX_INT16, JX_INT16},
 };
 
 START_TEST(test_weak)
@@ -125,6 +137,10 @@ static const struct {
     {"1.0 / 0.0", JX_FLOAT64, 0, 0},  /* division by zero: left to the kernel */
     {"0.0 * -1.0", JX_FLOAT64, 0, 0}, /* -0.0: left to the kernel */
     {"True & False", JX_BOOL, 1, 0},
+    {"int8(300)", JX_INT8, 1, 44},    /* an explicit cast wraps */
+    {"int16(-1) + a", JX_INT64, 0, 0},
+    {"float32(1.5)", JX_FLOAT32, 1, 1.5},
+    {"uint8(-1)", JX_UINT8, 1, 255},
 };
 
 START_TEST(test_fold)
@@ -145,8 +161,10 @@ START_TEST(test_fold)
         ck_assert_msg((root->kind == JX_N_CONST) == fold_rows[_i].folded,
                       "%s: folded %d", src, root->kind == JX_N_CONST);
         if (fold_rows[_i].folded) {
-            double v = jx_dtype_kind(root->dtype) == JX_KIND_FLOAT ? root->v.f
-                       : (double)root->v.i;
+            jx_kind k = jx_dtype_kind(root->dtype);
+            double v = k == JX_KIND_FLOAT ? root->v.f
+                       : k == JX_KIND_UINT ? (double)root->v.u
+                                           : (double)root->v.i;
             ck_assert_double_eq(v, fold_rows[_i].value);
         }
     }
@@ -180,6 +198,13 @@ static const struct {
     {"-f", JX_ERR_TYPE, 0, 2, "operator '-' does not support bool"},
     {"f - f", JX_ERR_TYPE, 0, 5, "bool and bool"},
     {"a + 2j", JX_ERR_TYPE, 4, 2, "complex128 is not supported yet"},
+    {"float32(a, b)", JX_ERR_ARITY, 0, 13, "float32() takes one argument"},
+    {"int8(x=a)", JX_ERR_ARITY, 0, 9, "int8() takes one argument"},
+    {"sign(f)", JX_ERR_TYPE, 0, 7, "function 'sign' does not support bool"},
+    {"clip(a, 1)", JX_ERR_ARITY, 0, 10, "clip() takes 3 arguments, 2 given"},
+    {"arctan2(a)", JX_ERR_ARITY, 0, 10, "arctan2() takes 2 arguments, 1 given"},
+    {"round(f)", JX_ERR_TYPE, 0, 8, "function 'round' does not support bool"},
+    {"maximum(a, 1j)", JX_ERR_TYPE, 11, 2, "complex128 is not supported yet"},
 };
 
 START_TEST(test_errors)

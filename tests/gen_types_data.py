@@ -22,7 +22,17 @@ BINARY = [("+", np.add), ("-", np.subtract), ("*", np.multiply),
           (">=", np.greater_equal), ("&", np.bitwise_and), ("|", np.bitwise_or),
           ("^", np.bitwise_xor), ("<<", np.left_shift), (">>", np.right_shift)]
 UNARY = [("-{}", np.negative), ("~{}", np.invert), ("abs({})", np.absolute),
-         ("sqrt({})", np.sqrt), ("exp({})", np.exp), ("sin({})", np.sin)]
+         ("sqrt({})", np.sqrt), ("exp({})", np.exp), ("sin({})", np.sin),
+         ("floor({})", np.floor), ("rint({})", np.rint), ("sign({})", np.sign),
+         ("square({})", np.square), ("reciprocal({})", np.reciprocal),
+         ("isnan({})", np.isnan), ("signbit({})", np.signbit),
+         ("deg2rad({})", np.deg2rad), ("copy({})", np.copy),
+         ("ones_like({})", np.ones_like)]
+# Functions of two operands, one row per type rule they use.
+BINARY_FN = [("arctan2", np.arctan2), ("fmod", np.fmod), ("power", np.power),
+             ("maximum", np.maximum), ("fmin", np.fmin), ("copysign", np.copysign),
+             ("nextafter", np.nextafter), ("logaddexp", np.logaddexp),
+             ("heaviside", np.heaviside)]
 # Python scalars whose NumPy 1.x (value-based) and NumPy 2 (NEP 50, weak)
 # result types agree.
 SCALARS = ["1", "2.5", "True"]
@@ -54,6 +64,11 @@ for spell, f in BINARY:
         for b in REAL:
             x, y = np.ones(2, a), np.ones(2, b)
             print(row("a %s b" % spell, a, b, result(f, x, y)))
+for name, f in BINARY_FN:
+    for a in REAL:
+        for b in REAL:
+            x, y = np.ones(2, a), np.ones(2, b)
+            print(row("%s(a, b)" % name, a, b, result(f, x, y)))
 for fmt, f in UNARY:
     for a in REAL:
         print(row(fmt.format("a"), a, "", result(f, np.ones(2, a))))

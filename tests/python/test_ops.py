@@ -7,6 +7,7 @@ One test per (operator, dtype); inside it, every layout and operand kind,
 with all differences reported together.
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -14,6 +15,38 @@ import pytest
 
 import jitexpr
 from conftest import DTYPES, OPS, ULP_TOLERANCE, compare, max_ulp_error
+
+def _float_result(x):
+    """The float dtype NumPy's float functions (sqrt) give for x."""
+    return np.sqrt(np.zeros(1, np.asarray(x).dtype)).dtype
+
+
+def _via_math(fn):
+    """A reference NumPy lacks (erf, erfc), from Python's math module in
+    float64, rounded to the float type NumPy would use."""
+    def f(x):
+        x = np.asarray(x)
+        r = np.vectorize(fn, otypes=[np.float64])(x.astype(np.float64))
+        return np.asarray(r).astype(_float_result(x))
+    return f
+
+
+def _reciprocal(x):
+    """np.reciprocal, except that integer 0 gives 0: NumPy's value there is
+    a float infinity cast to the integer type, undefined (docs/language.md)."""
+    x = np.asarray(x)
+    r = np.reciprocal(x)
+    if x.dtype.kind in "iu":
+        r = np.where(x == 0, np.zeros((), x.dtype), r)
+    return r
+
+
+def _round(x):
+    """np.round; of bools it gives float16, where the library refuses."""
+    if np.asarray(x).dtype.kind == "b":
+        raise TypeError("round of bool")
+    return np.round(x)
+
 
 # NumPy's function for each row of the table, by syntax and spelling.  A
 # row without one fails test_every_op_has_a_reference: a new operator needs
@@ -63,7 +96,44 @@ NUMPY = {
     ("FN", "log10"): np.log10,
     ("FN", "log1p"): np.log1p,
     ("FN", "cbrt"): np.cbrt,
+    ("FN", "erf"): _via_math(math.erf),
+    ("FN", "erfc"): _via_math(math.erfc),
+    ("FN", "arctan2"): np.arctan2,
+    ("FN", "hypot"): np.hypot,
+    ("FN", "power"): np.power,
+    ("FN", "fmod"): np.fmod,
+    ("FN", "sign"): np.sign,
+    ("FN", "square"): np.square,
+    ("FN", "reciprocal"): _reciprocal,
+    ("FN", "floor"): np.floor,
+    ("FN", "ceil"): np.ceil,
+    ("FN", "trunc"): np.trunc,
+    ("FN", "rint"): np.rint,
+    ("FN", "round"): _round,
+    ("FN", "copysign"): np.copysign,
+    ("FN", "nextafter"): np.nextafter,
+    ("FN", "signbit"): np.signbit,
+    ("FN", "isnan"): np.isnan,
+    ("FN", "isinf"): np.isinf,
+    ("FN", "isfinite"): np.isfinite,
+    ("FN", "maximum"): np.maximum,
+    ("FN", "minimum"): np.minimum,
+    ("FN", "fmax"): np.fmax,
+    ("FN", "fmin"): np.fmin,
+    ("FN", "clip"): np.clip,
+    ("FN", "deg2rad"): np.deg2rad,
+    ("FN", "rad2deg"): np.rad2deg,
+    ("FN", "logaddexp"): np.logaddexp,
+    ("FN", "logaddexp2"): np.logaddexp2,
+    ("FN", "heaviside"): np.heaviside,
+    ("FN", "copy"): np.copy,
+    ("FN", "ones_like"): np.ones_like,
 }
+
+# Functions built from vector math calls whose result may cancel (a sum of
+# a term computed within a few ULP): compared with an absolute tolerance of
+# ULP_TOLERANCE ULPs of max(|result|, 1) instead.
+ABSOLUTE_ULPS = ("logaddexp", "logaddexp2")
 
 N = 101  # odd and longer than any vector: the loops' tails run too
 NAMES = ("a", "b", "c")
@@ -86,9 +156,11 @@ def test_every_op_has_a_reference():
 # ---- operand values -----------------------------------------------------------
 
 INT_SPECIALS = ([0, 1, -1, "min", "max", 7, -7, 100],
-                [0, 0, -1, -1, 0, 2, -3, 7])
+                [0, 0, -1, -1, 0, 2, -3, 7],
+                [0, 1, 5, "max", 0, 3, -2, "min"])
 FLOAT_SPECIALS = ([0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, 0.5, 2.5, -2.5, 1e-3, 100.0],
-                  [0.0, 0.0, -0.0, 0.0, 2.0, -np.inf, 1.0, np.inf, -2.5, 0.5, 3.0, 1e-3])
+                  [0.0, 0.0, -0.0, 0.0, 2.0, -np.inf, 1.0, np.inf, -2.5, 0.5, 3.0, 1e-3],
+                  [1.0, -0.0, 0.5, 2.0, np.inf, 3.0, 2.0, np.nan, -1.0, 0.0, 1.0, 50.0])
 
 
 def values(op, dtype, n, seed, position):
@@ -101,7 +173,7 @@ def values(op, dtype, n, seed, position):
         return v
     if dt.kind in "iu":
         info = np.iinfo(dt)
-        if op is not None and op.spell == "**" and position == 1:
+        if op is not None and op.spell in ("**", "power") and position == 1:
             # NumPy raises for negative integer exponents anywhere in an
             # array; the library gives 0/±1 (docs/language.md): not compared.
             return rng.integers(0, 6, n).astype(dt)
@@ -148,7 +220,7 @@ def tolerance(op, expected):
     """ULPs allowed: 0 (exact) except for math functions and float `**`."""
     if isinstance(expected, type) or expected.dtype.kind != "f":
         return 0
-    if op.low == "LIBM" or op.spell == "**":
+    if op.low == "LIBM" or op.spell in ("**", "power") or op.spell in ABSOLUTE_ULPS:
         return ULP_TOLERANCE[expected.dtype.name]
     return 0
 
@@ -172,9 +244,28 @@ def check(op, args, label, failures):
         failures.append("%s [%s]: gave %s, NumPy raises %s" % (
             src, label, got.dtype, expected.__name__))
         return
-    diff = compare(got, expected, tolerance(op, expected))
+    if op.spell in ABSOLUTE_ULPS and not isinstance(expected, type):
+        diff = compare_absolute(got, expected, tolerance(op, expected))
+    else:
+        diff = compare(got, expected, tolerance(op, expected))
     if diff:
         failures.append("%s [%s]: %s" % (src, label, diff))
+
+
+def compare_absolute(got, expected, ulps):
+    """compare(), with the error measured in ULPs of max(|expected|, 1)."""
+    diff = compare(got, expected, 0)
+    if diff is None or diff.startswith(("dtype", "shape")):
+        return diff
+    g = np.asarray(got, np.float64)
+    e = np.asarray(expected, np.float64)
+    scale = np.spacing(np.maximum(np.abs(expected), np.ones((), expected.dtype))).astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        bad = ~((g == e) | (np.isnan(g) & np.isnan(e)) |
+                (np.isfinite(g) & np.isfinite(e) & (np.abs(g - e) <= ulps * scale)))
+    if np.any(bad):
+        return "error > %d ULP of max(|x|, 1): got %r, NumPy %r" % (ulps, g[bad][:5], e[bad][:5])
+    return None
 
 
 def describe(args):
@@ -231,7 +322,7 @@ def test_op(op, dtype):
             check(op, args, name, failures)
         if op.arity == 2:
             for label, s in SCALARS:
-                if op.spell in ("<<", ">>", "**") and isinstance(s, int) and not isinstance(s, bool):
+                if op.spell in ("<<", ">>", "**", "power") and isinstance(s, int) and not isinstance(s, bool):
                     s = 2  # a count or exponent in range for every dtype
                 check(op, [vals[0][:N], s], "array, " + label, failures)
                 check(op, [s, vals[1][:N]], label + ", array", failures)
@@ -337,11 +428,27 @@ def test_math_ulp_vs_mpmath(op, dtype):
         "arctanh": (u(-1, 1), mpmath.atanh),
         "cbrt": (u(-1000, 1000), lambda v: mpmath.sign(v) * mpmath.cbrt(abs(v))),
     }
-    x, f = cases.get(op.spell, (u(-10, 10), getattr(mpmath, op.spell, None)))
-    x = x.astype(dtype)
-    got = jitexpr.evaluate("%s(x)" % op.spell, local_dict={"x": x})
+    cases.update({
+        "erf": (u(-6, 6), mpmath.erf),
+        "erfc": (u(-5, 27) if dtype == "float64" else u(-3, 10), mpmath.erfc),
+    })
+    # Two-operand functions: (y, x) pairs over all quadrants and scales.
+    cases2 = {
+        "arctan2": ((u(-10, 10) * np.exp(u(-5, 5)), u(-10, 10)), mpmath.atan2),
+        "hypot": ((u(-1e3, 1e3), u(-1e3, 1e3) * np.exp(u(-8, 8))), mpmath.hypot),
+    }
     mpmath.mp.prec = 128
-    ref = np.array([float(f(mpmath.mpf(float(v)))) for v in x]).astype(dtype)
+    if op.arity == 2:
+        (x, y), f = cases2[op.spell]
+        x, y = x.astype(dtype), y.astype(dtype)
+        got = jitexpr.evaluate("%s(x, y)" % op.spell, local_dict={"x": x, "y": y})
+        ref = np.array([float(f(mpmath.mpf(float(v)), mpmath.mpf(float(w))))
+                        for v, w in zip(x, y)]).astype(dtype)
+    else:
+        x, f = cases.get(op.spell, (u(-10, 10), getattr(mpmath, op.spell, None)))
+        x = x.astype(dtype)
+        got = jitexpr.evaluate("%s(x)" % op.spell, local_dict={"x": x})
+        ref = np.array([float(f(mpmath.mpf(float(v)))) for v in x]).astype(dtype)
     # ref is the correctly rounded result (to within the final rounding),
     # so the error bound is the library's, plus half an ULP of rounding.
     err = max_ulp_error(got, ref)
