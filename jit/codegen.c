@@ -18,8 +18,17 @@
  *
  * Values in registers: bool is i1, integers iN, float16 `half` (each op
  * extends to float, computes and rounds back to half, as NumPy's float16
- * loops do), float32 float, float64 double.  In memory bool is one byte
- * 0/1.  Every load and store has alignment 1: data may be unaligned.
+ * loops do), float32 float, float64 double, complex64 and complex128 the
+ * literal struct {float, float} or {double, double} (real, imaginary),
+ * built by insertvalue and taken apart by extractvalue, which instcombine
+ * and SROA turn into two scalars (so + - * still vectorize).  In memory
+ * bool is one byte 0/1 and a complex its two parts side by side, as NumPy
+ * stores them.  Every load and store has alignment 1: data may be
+ * unaligned.
+ *
+ * Complex arithmetic is NumPy's, part by part in the parts' type; complex
+ * functions and powers call the wrappers of cmath.c (the C library's
+ * csin, cexp, ...) in double and round the parts.
  *
  * Nothing here may produce poison or trap on any input: integer division
  * gets a safe divisor by select, shifts select away oversized counts,
@@ -47,6 +56,7 @@
 #include <string.h>
 
 #include "../src/dtype.h"
+#include "cmath.h"
 
 /* One code generation: the module, the builder, and a value per
  * instruction. */
@@ -207,18 +217,29 @@ static int check_instr(const jx_ir *ir, int idx, jx_error *err)
     if (check_dtype(ot, err) != 0)
         return -1;
     jx_kind kind = jx_dtype_kind(ot);
+    bool fc = kind == JX_KIND_FLOAT || kind == JX_KIND_COMPLEX;
     if (!(op->kinds & kind) ||
-        (op->rule == JX_R_TRUEDIV && kind != JX_KIND_FLOAT) ||
-        ((op->rule == JX_R_FLOATFN || op->rule == JX_R_FLOATPRED) &&
-         kind != JX_KIND_FLOAT)) {
+        ((op->rule == JX_R_TRUEDIV || op->rule == JX_R_FLOATFN ||
+          op->rule == JX_R_ANGLE) && !fc) ||
+        (op->rule == JX_R_FLOATPRED && kind != JX_KIND_FLOAT) ||
+        (op->rule == JX_R_FLOATFN && kind == JX_KIND_COMPLEX &&
+         jx_cm_name(in->op) == NULL && in->op != JX_OP_RINT) ||
+        (op->rule == JX_R_COMPLEX && ot != JX_FLOAT64)) {
         jx_err_set(err, JX_ERR_TYPE, -1, 0,
                    "the code generator has no %s for %s", op->mnem,
                    jx_dtype_name(ot));
         return -1;
     }
-    bool pred = op->rule == JX_R_CMP || op->rule == JX_R_PRED ||
-                op->rule == JX_R_FLOATPRED;
-    jx_dtype rt = pred ? JX_BOOL : ot;
+    jx_dtype rt = ot;
+    switch (op->rule) {
+    case JX_R_CMP:
+    case JX_R_PRED:
+    case JX_R_FLOATPRED: rt = JX_BOOL; break;
+    case JX_R_PART:
+    case JX_R_ANGLE: rt = jx_dtype_part(ot); break;
+    case JX_R_COMPLEX: rt = JX_COMPLEX128; break;
+    default: break;
+    }
     if (in->dtype != rt)
         return bad_ir(err, idx, "result dtype");
     return 0;
@@ -273,6 +294,13 @@ static int dt_bits(jx_dtype t) { return (int)jx_dtype_get(t)->size * 8; }
 static bool dt_float(jx_dtype t) { return jx_dtype_kind(t) == JX_KIND_FLOAT; }
 static bool dt_signed(jx_dtype t) { return jx_dtype_kind(t) == JX_KIND_INT; }
 static bool dt_bool(jx_dtype t) { return jx_dtype_kind(t) == JX_KIND_BOOL; }
+static bool dt_complex(jx_dtype t) { return jx_dtype_kind(t) == JX_KIND_COMPLEX; }
+
+/* The type of each part of complex t: float or double. */
+static LLVMTypeRef part_type(cg *c, jx_dtype t)
+{
+    return t == JX_COMPLEX64 ? c->t_float : c->t_double;
+}
 
 /* The type of an element in memory. */
 static LLVMTypeRef mem_type(cg *c, jx_dtype t)
@@ -281,6 +309,11 @@ static LLVMTypeRef mem_type(cg *c, jx_dtype t)
     case JX_FLOAT16: return c->t_half;
     case JX_FLOAT32: return c->t_float;
     case JX_FLOAT64: return c->t_double;
+    case JX_COMPLEX64:
+    case JX_COMPLEX128: {
+        LLVMTypeRef parts[2] = {part_type(c, t), part_type(c, t)};
+        return LLVMStructTypeInContext(c->ctx, parts, 2, 0);
+    }
     default: return LLVMIntTypeInContext(c->ctx, (unsigned)dt_bits(t));
     }
 }
@@ -559,8 +592,51 @@ static LLVMValueRef libm_call(cg *c, const char *fn, LLVMValueRef *x,
     return call;
 }
 
+/* ---- complex values --------------------------------------------------- */
+
+static LLVMValueRef cx_re(cg *c, LLVMValueRef v)
+{
+    return LLVMBuildExtractValue(c->b, v, 0, "re");
+}
+
+static LLVMValueRef cx_im(cg *c, LLVMValueRef v)
+{
+    return LLVMBuildExtractValue(c->b, v, 1, "im");
+}
+
+/* The complex t with parts re and im (of t's part type). */
+static LLVMValueRef cx_make(cg *c, jx_dtype t, LLVMValueRef re, LLVMValueRef im)
+{
+    LLVMValueRef v = LLVMGetPoison(val_type(c, t));
+    v = LLVMBuildInsertValue(c->b, v, re, 0, "");
+    return LLVMBuildInsertValue(c->b, v, im, 1, "");
+}
+
+/* The address of the imaginary part of the complex t at addr. */
+static LLVMValueRef cx_im_addr(cg *c, jx_dtype t, LLVMValueRef addr)
+{
+    LLVMValueRef one = const_int(c->t_i64, 1);
+    return LLVMBuildInBoundsGEP2(c->b, part_type(c, t), addr, &one, 1, "");
+}
+
+static LLVMValueRef load_part(cg *c, jx_dtype t, LLVMValueRef addr)
+{
+    LLVMValueRef v = LLVMBuildLoad2(c->b, part_type(c, t), addr, "");
+    LLVMSetAlignment(v, 1);
+    return v;
+}
+
+static void store_part(cg *c, LLVMValueRef addr, LLVMValueRef v)
+{
+    LLVMSetAlignment(LLVMBuildStore(c->b, v, addr), 1);
+}
+
 static LLVMValueRef load_elem(cg *c, jx_dtype t, LLVMValueRef addr)
 {
+    if (dt_complex(t)) /* two loads of the parts: the vectorizer sees an
+                          interleaved pair, not an aggregate */
+        return cx_make(c, t, load_part(c, t, addr),
+                       load_part(c, t, cx_im_addr(c, t, addr)));
     LLVMValueRef v = LLVMBuildLoad2(c->b, mem_type(c, t), addr, "");
     LLVMSetAlignment(v, 1);
     if (dt_bool(t))
@@ -570,6 +646,11 @@ static LLVMValueRef load_elem(cg *c, jx_dtype t, LLVMValueRef addr)
 
 static void store_elem(cg *c, jx_dtype t, LLVMValueRef addr, LLVMValueRef v)
 {
+    if (dt_complex(t)) {
+        store_part(c, addr, cx_re(c, v));
+        store_part(c, cx_im_addr(c, t, addr), cx_im(c, v));
+        return;
+    }
     if (dt_bool(t))
         v = LLVMBuildZExt(c->b, v, c->t_i8, "");
     LLVMValueRef st = LLVMBuildStore(c->b, v, addr);
@@ -619,11 +700,39 @@ static LLVMValueRef f64_to_f16(cg *c, LLVMValueRef d)
 }
 
 static LLVMValueRef emit_cast(cg *c, LLVMValueRef v, jx_dtype from,
+                              jx_dtype to);
+
+/* Casts from or to a complex type: part by part between complex types; a
+ * real value gets imaginary part 0; to bool, re != 0 or im != 0 (NaN is
+ * True); to any other real type, the real part (an explicit cast: NumPy
+ * drops the imaginary part). */
+static LLVMValueRef cx_cast(cg *c, LLVMValueRef v, jx_dtype from, jx_dtype to)
+{
+    LLVMBuilderRef b = c->b;
+    jx_dtype pf = jx_dtype_part(from), pt = jx_dtype_part(to);
+    if (dt_complex(from) && dt_complex(to))
+        return cx_make(c, to, emit_cast(c, cx_re(c, v), pf, pt),
+                       emit_cast(c, cx_im(c, v), pf, pt));
+    if (dt_complex(to))
+        return cx_make(c, to, emit_cast(c, v, from, pt),
+                       const_real(part_type(c, to), 0.0));
+    if (dt_bool(to)) {
+        LLVMValueRef zero = const_real(part_type(c, from), 0.0);
+        return LLVMBuildOr(b, LLVMBuildFCmp(b, LLVMRealUNE, cx_re(c, v), zero, ""),
+                           LLVMBuildFCmp(b, LLVMRealUNE, cx_im(c, v), zero, ""),
+                           "");
+    }
+    return emit_cast(c, cx_re(c, v), pf, to);
+}
+
+static LLVMValueRef emit_cast(cg *c, LLVMValueRef v, jx_dtype from,
                               jx_dtype to)
 {
     LLVMBuilderRef b = c->b;
     if (from == to)
         return v;
+    if (dt_complex(from) || dt_complex(to))
+        return cx_cast(c, v, from, to);
     LLVMTypeRef tt = val_type(c, to);
     if (dt_bool(to)) { /* != 0; NaN is True */
         if (dt_float(from))
@@ -824,6 +933,7 @@ static bool const_value(const jx_ir *ir, int idx, double *out)
     if (in->op != JX_IR_CONST)
         return false;
     switch (jx_dtype_kind(in->dtype)) {
+    case JX_KIND_COMPLEX: return false;
     case JX_KIND_FLOAT: *out = in->k.f; return true;
     case JX_KIND_INT: *out = (double)in->k.i; return true;
     default: *out = (double)in->k.u; return true;
@@ -1150,6 +1260,245 @@ static LLVMValueRef emit_int_op(cg *c, const jx_instr *in, jx_dtype t,
     return LLVMBuildICmp(b, pred, a, y, "");
 }
 
+/* ---- complex operations ---------------------------------------------- */
+
+/* A call of the cmath.c function fn on the double values x[0..nargs-1];
+ * returns {double, double}.  Declared memory(none), as the libm calls. */
+static LLVMValueRef cm_call(cg *c, const char *fn, LLVMValueRef *x,
+                            unsigned nargs)
+{
+    LLVMTypeRef args[4] = {c->t_double, c->t_double, c->t_double, c->t_double};
+    LLVMTypeRef parts[2] = {c->t_double, c->t_double};
+    LLVMTypeRef rt = LLVMStructTypeInContext(c->ctx, parts, 2, 0);
+    LLVMTypeRef fty = LLVMFunctionType(rt, args, nargs, 0);
+    LLVMValueRef f = LLVMGetNamedFunction(c->mod, fn);
+    if (f == NULL) {
+        f = LLVMAddFunction(c->mod, fn, fty);
+        mark_pure(c, f);
+    }
+    return LLVMBuildCall2(c->b, fty, f, x, nargs, "");
+}
+
+/* cmath.c's fn on the complex t values v[0..nz-1], computed in double and
+ * rounded back to t. */
+static LLVMValueRef cx_libcall(cg *c, const char *fn, jx_dtype t,
+                               LLVMValueRef *v, int nz)
+{
+    LLVMValueRef x[4];
+    for (int k = 0; k < nz; k++) {
+        x[2 * k] = emit_cast(c, cx_re(c, v[k]), jx_dtype_part(t), JX_FLOAT64);
+        x[2 * k + 1] = emit_cast(c, cx_im(c, v[k]), jx_dtype_part(t), JX_FLOAT64);
+    }
+    LLVMValueRef r = cm_call(c, fn, x, (unsigned)(2 * nz));
+    return emit_cast(c, r, JX_COMPLEX128, t);
+}
+
+/* NumPy's complex division (its divide loop): Smith's method, scaled by
+ * the larger part of the divisor; a zero divisor gives the parts of the
+ * dividend divided by 0 (inf or NaN).  Both ways are computed and one is
+ * selected, so that the loop stays straight-line. */
+static LLVMValueRef cx_div(cg *c, jx_dtype t, LLVMValueRef x, LLVMValueRef y)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMTypeRef pt = part_type(c, t);
+    LLVMValueRef ar = cx_re(c, x), ai = cx_im(c, x);
+    LLVMValueRef br = cx_re(c, y), bi = cx_im(c, y);
+    LLVMValueRef abr = fintrin1(c, "llvm.fabs", br);
+    LLVMValueRef abi = fintrin1(c, "llvm.fabs", bi);
+    LLVMValueRef one = const_real(pt, 1.0), zero = const_real(pt, 0.0);
+    /* |br| >= |bi|: rat = bi/br, scl = 1/(br + bi*rat) */
+    LLVMValueRef rat1 = LLVMBuildFDiv(b, bi, br, "");
+    LLVMValueRef scl1 = LLVMBuildFDiv(
+        b, one, LLVMBuildFAdd(b, br, LLVMBuildFMul(b, bi, rat1, ""), ""), "");
+    LLVMValueRef r1 = LLVMBuildFMul(
+        b, LLVMBuildFAdd(b, ar, LLVMBuildFMul(b, ai, rat1, ""), ""), scl1, "");
+    LLVMValueRef i1 = LLVMBuildFMul(
+        b, LLVMBuildFSub(b, ai, LLVMBuildFMul(b, ar, rat1, ""), ""), scl1, "");
+    /* otherwise: rat = br/bi, scl = 1/(bi + br*rat) */
+    LLVMValueRef rat2 = LLVMBuildFDiv(b, br, bi, "");
+    LLVMValueRef scl2 = LLVMBuildFDiv(
+        b, one, LLVMBuildFAdd(b, bi, LLVMBuildFMul(b, br, rat2, ""), ""), "");
+    LLVMValueRef r2 = LLVMBuildFMul(
+        b, LLVMBuildFAdd(b, LLVMBuildFMul(b, ar, rat2, ""), ai, ""), scl2, "");
+    LLVMValueRef i2 = LLVMBuildFMul(
+        b, LLVMBuildFSub(b, LLVMBuildFMul(b, ai, rat2, ""), ar, ""), scl2, "");
+    /* both parts zero: the dividend's parts over |br| */
+    LLVMValueRef r0 = LLVMBuildFDiv(b, ar, abr, "");
+    LLVMValueRef i0 = LLVMBuildFDiv(b, ai, abr, "");
+    LLVMValueRef first = LLVMBuildFCmp(b, LLVMRealOGE, abr, abi, "");
+    LLVMValueRef zero_div = LLVMBuildAnd(
+        b, LLVMBuildFCmp(b, LLVMRealOEQ, abr, zero, ""),
+        LLVMBuildFCmp(b, LLVMRealOEQ, abi, zero, ""), "");
+    LLVMValueRef re = LLVMBuildSelect(
+        b, first, LLVMBuildSelect(b, zero_div, r0, r1, ""), r2, "");
+    LLVMValueRef im = LLVMBuildSelect(
+        b, first, LLVMBuildSelect(b, zero_div, i0, i1, ""), i2, "");
+    return cx_make(c, t, re, im);
+}
+
+/* NumPy's complex ordering (lexicographic, as its CLT/CLE macros):
+ * x < y is (xr < yr and neither imaginary part NaN) or (xr == yr and
+ * xi < yi); > and >= swap the operands' roles. */
+static LLVMValueRef cx_order(cg *c, LLVMRealPredicate strict,
+                             LLVMRealPredicate tie, LLVMValueRef x,
+                             LLVMValueRef y)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMValueRef xr = cx_re(c, x), xi = cx_im(c, x);
+    LLVMValueRef yr = cx_re(c, y), yi = cx_im(c, y);
+    LLVMValueRef lead = LLVMBuildAnd(
+        b, LLVMBuildFCmp(b, strict, xr, yr, ""),
+        LLVMBuildFCmp(b, LLVMRealORD, xi, yi, ""), "");
+    LLVMValueRef tied = LLVMBuildAnd(
+        b, LLVMBuildFCmp(b, LLVMRealOEQ, xr, yr, ""),
+        LLVMBuildFCmp(b, tie, xi, yi, ""), "");
+    return LLVMBuildOr(b, lead, tied, "");
+}
+
+/* NumPy's complex maximum (max) or minimum: x when x >= y (x <= y) in the
+ * lexicographic order, or when x (fmax and fmin, fnum: y) has a NaN part;
+ * else y. */
+static LLVMValueRef cx_minmax(cg *c, LLVMValueRef x, LLVMValueRef y, bool max,
+                              bool fnum)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMValueRef keep = max ? cx_order(c, LLVMRealOGT, LLVMRealOGE, x, y)
+                            : cx_order(c, LLVMRealOLT, LLVMRealOLE, x, y);
+    LLVMValueRef n = fnum ? y : x;
+    LLVMValueRef nr = cx_re(c, n), ni = cx_im(c, n);
+    LLVMValueRef nan = LLVMBuildOr(b, LLVMBuildFCmp(b, LLVMRealUNO, nr, nr, ""),
+                                   LLVMBuildFCmp(b, LLVMRealUNO, ni, ni, ""), "");
+    return LLVMBuildSelect(b, LLVMBuildOr(b, keep, nan, ""), x, y, "");
+}
+
+/* NumPy's complex reciprocal: with r the smaller part over the larger,
+ * 1/z = (1, -r)/d or (r, -1)/d; 0 gives NaN parts, as NumPy's. */
+static LLVMValueRef cx_recip(cg *c, jx_dtype t, LLVMValueRef x)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMValueRef xr = cx_re(c, x), xi = cx_im(c, x);
+    LLVMValueRef one = const_real(part_type(c, t), 1.0);
+    LLVMValueRef first = LLVMBuildFCmp(b, LLVMRealOLE, fintrin1(c, "llvm.fabs", xi),
+                                       fintrin1(c, "llvm.fabs", xr), "");
+    LLVMValueRef r1 = LLVMBuildFDiv(b, xi, xr, "");
+    LLVMValueRef d1 = LLVMBuildFAdd(b, xr, LLVMBuildFMul(b, xi, r1, ""), "");
+    LLVMValueRef r2 = LLVMBuildFDiv(b, xr, xi, "");
+    LLVMValueRef d2 = LLVMBuildFAdd(b, LLVMBuildFMul(b, xr, r2, ""), xi, "");
+    LLVMValueRef re = LLVMBuildSelect(b, first, LLVMBuildFDiv(b, one, d1, ""),
+                                      LLVMBuildFDiv(b, r2, d2, ""), "");
+    LLVMValueRef im = LLVMBuildSelect(
+        b, first, LLVMBuildFNeg(b, LLVMBuildFDiv(b, r1, d1, ""), ""),
+        LLVMBuildFNeg(b, LLVMBuildFDiv(b, one, d2, ""), ""), "");
+    return cx_make(c, t, re, im);
+}
+
+/* An op on complex t operands v[]; its result may be real (abs, real,
+ * imag, angle, comparisons). */
+static LLVMValueRef emit_complex_op(cg *c, const jx_instr *in, jx_dtype t,
+                                    LLVMValueRef *v)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMValueRef x = v[0], y = in->nargs > 1 ? v[1] : NULL;
+    if (in->op == JX_OP_RINT || in->op == JX_OP_ROUND) /* each part, as NumPy */
+        return cx_make(c, t, fintrin1(c, "llvm.roundeven", cx_re(c, x)),
+                       fintrin1(c, "llvm.roundeven", cx_im(c, x)));
+    if (jx_ops[in->op].rule == JX_R_FLOATFN) {
+        const char *fn = jx_cm_name(in->op);
+        if (fn == NULL) {
+            cg_fail(c, "no complex lowering for %s", jx_ops[in->op].mnem);
+            return x;
+        }
+        return cx_libcall(c, fn, t, v, 1);
+    }
+    LLVMValueRef xr = cx_re(c, x), xi = cx_im(c, x);
+    LLVMValueRef yr = y ? cx_re(c, y) : NULL, yi = y ? cx_im(c, y) : NULL;
+    switch (in->op) {
+    case JX_OP_POS:
+    case JX_OP_REAL: return in->op == JX_OP_POS ? x : xr;
+    case JX_OP_IMAG: return xi;
+    case JX_OP_NEG:
+        return cx_make(c, t, LLVMBuildFNeg(b, xr, ""), LLVMBuildFNeg(b, xi, ""));
+    case JX_OP_CONJ: return cx_make(c, t, xr, LLVMBuildFNeg(b, xi, ""));
+    case JX_OP_ADD:
+        return cx_make(c, t, LLVMBuildFAdd(b, xr, yr, ""), LLVMBuildFAdd(b, xi, yi, ""));
+    case JX_OP_SUB:
+        return cx_make(c, t, LLVMBuildFSub(b, xr, yr, ""), LLVMBuildFSub(b, xi, yi, ""));
+    case JX_OP_MUL:
+        return cx_make(c, t,
+                       LLVMBuildFSub(b, LLVMBuildFMul(b, xr, yr, ""),
+                                     LLVMBuildFMul(b, xi, yi, ""), ""),
+                       LLVMBuildFAdd(b, LLVMBuildFMul(b, xr, yi, ""),
+                                     LLVMBuildFMul(b, xi, yr, ""), ""));
+    case JX_OP_DIV: return cx_div(c, t, x, y);
+    case JX_OP_SQUARE:
+        return cx_make(c, t,
+                       LLVMBuildFSub(b, LLVMBuildFMul(b, xr, xr, ""),
+                                     LLVMBuildFMul(b, xi, xi, ""), ""),
+                       LLVMBuildFAdd(b, LLVMBuildFMul(b, xr, xi, ""),
+                                     LLVMBuildFMul(b, xi, xr, ""), ""));
+    case JX_OP_RECIP: return cx_recip(c, t, x);
+    case JX_OP_ISNAN:
+        return LLVMBuildOr(b, LLVMBuildFCmp(b, LLVMRealUNO, xr, xr, ""),
+                           LLVMBuildFCmp(b, LLVMRealUNO, xi, xi, ""), "");
+    case JX_OP_ISINF:
+    case JX_OP_ISFINITE: {
+        LLVMValueRef inf = const_real(part_type(c, t), INFINITY);
+        LLVMValueRef ar = fintrin1(c, "llvm.fabs", xr), ai = fintrin1(c, "llvm.fabs", xi);
+        if (in->op == JX_OP_ISINF)
+            return LLVMBuildOr(b, LLVMBuildFCmp(b, LLVMRealOEQ, ar, inf, ""),
+                               LLVMBuildFCmp(b, LLVMRealOEQ, ai, inf, ""), "");
+        return LLVMBuildAnd(b, LLVMBuildFCmp(b, LLVMRealONE, ar, inf, ""),
+                            LLVMBuildFCmp(b, LLVMRealONE, ai, inf, ""), "");
+    }
+    case JX_OP_MAXIMUM:
+    case JX_OP_MINIMUM:
+    case JX_OP_FMAX:
+    case JX_OP_FMIN:
+        return cx_minmax(c, x, y, in->op == JX_OP_MAXIMUM || in->op == JX_OP_FMAX,
+                         in->op == JX_OP_FMAX || in->op == JX_OP_FMIN);
+    case JX_OP_POW: return cx_libcall(c, JX_CM_POWER, t, v, 2);
+    case JX_OP_ABS: { /* |z| = hypot, as NumPy's npy_cabs */
+        LLVMValueRef a[2] = {xr, xi};
+        return libm_call(c, "hypot", a, 2);
+    }
+    case JX_OP_ANGLE: {
+        LLVMValueRef a[2] = {xi, xr};
+        return libm_call(c, "atan2", a, 2);
+    }
+    case JX_OP_EQ:
+        return LLVMBuildAnd(b, LLVMBuildFCmp(b, LLVMRealOEQ, xr, yr, ""),
+                            LLVMBuildFCmp(b, LLVMRealOEQ, xi, yi, ""), "");
+    case JX_OP_NE:
+        return LLVMBuildOr(b, LLVMBuildFCmp(b, LLVMRealUNE, xr, yr, ""),
+                           LLVMBuildFCmp(b, LLVMRealUNE, xi, yi, ""), "");
+    case JX_OP_LT: return cx_order(c, LLVMRealOLT, LLVMRealOLT, x, y);
+    case JX_OP_LE: return cx_order(c, LLVMRealOLT, LLVMRealOLE, x, y);
+    case JX_OP_GT: return cx_order(c, LLVMRealOGT, LLVMRealOGT, x, y);
+    case JX_OP_GE: return cx_order(c, LLVMRealOGT, LLVMRealOGE, x, y);
+    default:
+        cg_fail(c, "no complex lowering for %s", jx_ops[in->op].mnem);
+        return x;
+    }
+}
+
+/* real, imag, conj, angle and complex() on real operands of type t. */
+static LLVMValueRef emit_real_part_op(cg *c, const jx_instr *in, jx_dtype t,
+                                      LLVMValueRef *v)
+{
+    switch (in->op) {
+    case JX_OP_IMAG: /* zeros of the operand's type */
+        return dt_float(t) ? const_real(val_type(c, t), 0.0)
+                           : const_int(val_type(c, t), 0);
+    case JX_OP_ANGLE: { /* arctan2(0, x): 0, pi or NaN, as np.angle */
+        LLVMValueRef a[2] = {const_real(calc_type(c, t), 0.0), to_calc(c, v[0], t)};
+        return from_calc(c, libm_call(c, "atan2", a, 2), t);
+    }
+    case JX_OP_COMPLEX: return cx_make(c, in->dtype, v[0], v[1]);
+    default: /* real, conj: the value */
+        return v[0];
+    }
+}
+
 static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
                                const cg_layout *l, LLVMValueRef *ptr,
                                LLVMValueRef *stride)
@@ -1167,6 +1516,11 @@ static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
     }
     case JX_IR_CONST:
         switch (jx_dtype_kind(in->dtype)) {
+        case JX_KIND_COMPLEX: {
+            LLVMValueRef parts[2] = {const_real(part_type(c, in->dtype), in->k.f),
+                                     const_real(part_type(c, in->dtype), in->kim)};
+            return LLVMConstStructInContext(c->ctx, parts, 2, 0);
+        }
         case JX_KIND_FLOAT:
             return const_real(val_type(c, in->dtype), in->k.f);
         case JX_KIND_BOOL:
@@ -1190,10 +1544,20 @@ static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
         return LLVMBuildSelect(c->b, v[0], v[1], v[2], "");
     if (in->op == JX_OP_COPY)
         return v[0];
-    if (in->op == JX_OP_ONES_LIKE)
-        return dt_float(in->dtype) ? const_real(val_type(c, in->dtype), 1.0)
-                                   : const_int(val_type(c, in->dtype), 1);
+    if (in->op == JX_OP_ONES_LIKE) {
+        jx_dtype rt = in->dtype;
+        if (dt_complex(rt))
+            return cx_make(c, rt, const_real(part_type(c, rt), 1.0),
+                           const_real(part_type(c, rt), 0.0));
+        return dt_float(rt) ? const_real(val_type(c, rt), 1.0)
+                            : const_int(val_type(c, rt), 1);
+    }
     jx_dtype t = ir->ins[in->args[0]].dtype; /* the operand type */
+    if (dt_complex(t))
+        return emit_complex_op(c, in, t, v);
+    if (in->op == JX_OP_REAL || in->op == JX_OP_IMAG || in->op == JX_OP_CONJ ||
+        in->op == JX_OP_ANGLE || in->op == JX_OP_COMPLEX)
+        return emit_real_part_op(c, in, t, v);
     switch (op->low) {
     case JX_L_INTRIN: {
         LLVMValueRef x = to_calc(c, v[0], t);

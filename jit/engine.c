@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmath.h"
 #include "codegen.h"
 
 /* One absolute symbol definition (LLVMJITCSymbolMapPair before the C API
@@ -155,6 +156,10 @@ static void define_runtime_symbols(void)
     }
     if (libm != NULL)
         dlclose(libm);
+    /* Our own complex functions: hidden in this library, so only an
+     * absolute definition finds them. */
+    for (const jx_cm_symbol *s = jx_cm_symbols(); s->name != NULL && n < 128; s++)
+        set_pair(&pairs[n++], s->name, s->addr);
     define_absolute(pairs, n);
 }
 

@@ -15,8 +15,9 @@
  * variants, the allocation of the result and jx_eval with the GIL released.
  * A repeated call neither parses nor compiles.
  *
- * Python ints and floats are weak, as in NumPy 2 (NEP 50): each is passed
- * as a 0-d int64 or float64 operand of a JX_VAR_WEAK variable, which the
+ * Python ints, floats and complexes are weak, as in NumPy 2 (NEP 50): each
+ * is passed as a 0-d int64, float64 or complex128 operand of a JX_VAR_WEAK
+ * variable, which the
  * library types as it types a literal (and whose int value it checks
  * against the integer types it joins), so one compiled variant serves
  * every value.  See docs/python.md.
@@ -61,6 +62,7 @@ typedef struct jxpy_value {
     union {
         int64_t i;      /*   int (weak int64) */
         double d;       /*   float (weak float64) */
+        double c[2];    /*   complex (weak complex128): real, imaginary */
         npy_bool b;     /*   bool (bool) */
     } v;                /*   the data of its 0-d operand */
 } jxpy_value;
@@ -155,38 +157,31 @@ static jx_dtype jxpy_dtype_of(PyArray_Descr *d, PyObject *what)
         }
         break;
     case 'c':
-        if (what)
-            PyErr_Format(PyExc_TypeError,
-                         "'%U' is %R: complex dtypes are not supported by "
-                         "jitexpr yet", what, (PyObject *)d);
-        else
-            PyErr_Format(PyExc_TypeError,
-                         "%R: complex dtypes are not supported by jitexpr yet",
-                         (PyObject *)d);
-        return JX_DTYPE_INVALID;
+        switch (size) {
+        case 8: return JX_COMPLEX64;
+        case 16: return JX_COMPLEX128;
+        }
+        break;
     }
     if (what)
         PyErr_Format(PyExc_TypeError,
                      "'%U' has dtype %R, which jitexpr does not support "
                      "(bool, int8..int64, uint8..uint64, float16, float32, "
-                     "float64)", what, (PyObject *)d);
+                     "float64, complex64, complex128)", what, (PyObject *)d);
     else
         PyErr_Format(PyExc_TypeError,
                      "dtype %R is not supported by jitexpr (bool, int8..int64, "
-                     "uint8..uint64, float16, float32, float64)", (PyObject *)d);
+                     "uint8..uint64, float16, float32, float64, complex64, "
+                     "complex128)", (PyObject *)d);
     return JX_DTYPE_INVALID;
 }
 
 /* ---- errors ------------------------------------------------------------------ */
 
-/* Functions of numexpr (and reductions) that the C library does not have
- * yet: asking for one raises NotImplementedError rather than TypeError. */
+/* Reductions that the C library does not have: asking for one raises
+ * NotImplementedError rather than TypeError. */
 static const char *const jxpy_reductions[] = {
-    "sum", "prod", "min", "max", "any", "all", "mean", "std", "var",
-    "argmin", "argmax", "cumsum", "cumprod", NULL,
-};
-static const char *const jxpy_numexpr_functions[] = {
-    "conj", "real", "imag", "complex", "contains", NULL,
+    "std", "var", "argmin", "argmax", "cumsum", "cumprod", NULL,
 };
 
 static int jxpy_in_list(const char *const *list, const char *s, size_t n)
@@ -307,10 +302,8 @@ static void jxpy_raise(const jx_error *err, PyObject *ex)
                 n++;
             const char *what = NULL;
             if (jxpy_in_list(jxpy_reductions, span, n))
-                what = "(): reductions are not supported by jitexpr yet (compute "
+                what = "(): this reduction is not supported by jitexpr yet (compute "
                        "the element-wise part with jitexpr and reduce with NumPy)";
-            else if (jxpy_in_list(jxpy_numexpr_functions, span, n))
-                what = "() is not supported by jitexpr yet";
             if (what) {
                 PyObject *fn = PyUnicode_DecodeUTF8(span, (Py_ssize_t)n, "replace");
                 PyObject *m2 = fn ? PyUnicode_FromFormat("%U%s\n%U", fn, what, msg) : NULL;
@@ -420,9 +413,9 @@ static jxpy_NumExpr *jxpy_numexpr_compile(jxpy_state *st, PyObject *ex, PyObject
         goto done;
     }
     jx_dtype rt = jx_expr_dtype(e);
-    if (rt < 0 || rt >= JX_DTYPE_COUNT || rt == JX_COMPLEX64 || rt == JX_COMPLEX128) {
+    if (rt < 0 || rt >= JX_DTYPE_COUNT) {
         jx_expr_free(e);
-        PyErr_SetString(PyExc_TypeError, "complex results are not supported by jitexpr yet");
+        PyErr_SetString(PyExc_SystemError, "jitexpr: invalid result dtype");
         goto done;
     }
     nx = PyObject_New(jxpy_NumExpr, st->NumExprType);
@@ -681,8 +674,9 @@ done:
 /* Converts the value of argument `name`.  An array (anything np.asarray
  * accepts; NumPy scalars and 0-d arrays are arrays): v->arr gets a new
  * reference in native byte order, *code its jx_dtype.  With `weak`, a
- * Python bool, int or float is kept in v->v (v->arr NULL): a bool is a
- * bool, an int a weak int64, a float a weak float64.  Returns 0, or -1
+ * Python bool, int, float or complex is kept in v->v (v->arr NULL): a bool
+ * is a bool, an int a weak int64, a float a weak float64, a complex a weak
+ * complex128.  Returns 0, or -1
  * with an exception. */
 static int jxpy_convert(PyObject *obj, PyObject *name, int weak, jxpy_value *v,
                         unsigned char *code)
@@ -720,11 +714,14 @@ static int jxpy_convert(PyObject *obj, PyObject *name, int weak, jxpy_value *v,
         v->v.d = PyFloat_AS_DOUBLE(obj);
         *code = JX_FLOAT64 | JXPY_WEAK;
         return 0;
-    } else if (PyComplex_Check(obj)) {
-        PyErr_Format(PyExc_TypeError,
-                     "'%U' is complex: complex values are not supported by "
-                     "jitexpr yet", name);
-        return -1;
+    } else if (weak && PyComplex_Check(obj)) {
+        Py_complex z = PyComplex_AsCComplex(obj);
+        if (z.real == -1.0 && PyErr_Occurred())
+            return -1;
+        v->v.c[0] = z.real;
+        v->v.c[1] = z.imag;
+        *code = JX_COMPLEX128 | JXPY_WEAK;
+        return 0;
     } else {
         a = (PyArrayObject *)PyArray_FROM_O(obj);
         if (a == NULL)

@@ -46,6 +46,8 @@ struct jx_node {
     int32_t offset;             /* span in the source: first byte */
     int32_t length;             /*   and length in bytes */
     jx_value v;                 /* literal or constant value */
+    double im;                  /* JX_N_CONST of a complex type: the
+                                   imaginary part (v.f is the real part) */
     /* Set by sema: */
     int var;                    /* JX_N_VAR: index in the vars table */
     jx_dtype dtype;             /* the node's type */

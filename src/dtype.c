@@ -17,8 +17,8 @@ static const jx_dtype_info infos[JX_DTYPE_COUNT] = {
     [JX_FLOAT16] = {"float16", "f16", 2, JX_KIND_FLOAT, 'e', true},
     [JX_FLOAT32] = {"float32", "f32", 4, JX_KIND_FLOAT, 'f', true},
     [JX_FLOAT64] = {"float64", "f64", 8, JX_KIND_FLOAT, 'd', true},
-    [JX_COMPLEX64] = {"complex64", "c64", 8, JX_KIND_COMPLEX, 'F', false},
-    [JX_COMPLEX128] = {"complex128", "c128", 16, JX_KIND_COMPLEX, 'D', false},
+    [JX_COMPLEX64] = {"complex64", "c64", 8, JX_KIND_COMPLEX, 'F', true},
+    [JX_COMPLEX128] = {"complex128", "c128", 16, JX_KIND_COMPLEX, 'D', true},
 };
 
 const jx_dtype_info *jx_dtype_get(jx_dtype t)
@@ -103,14 +103,18 @@ jx_dtype jx_dtype_to_float(jx_dtype t)
     }
 }
 
-static jx_dtype complex_of(jx_dtype f)
+jx_dtype jx_dtype_complex_of(jx_dtype f)
 {
     return f == JX_FLOAT64 ? JX_COMPLEX128 : JX_COMPLEX64;
 }
 
-static jx_dtype float_of_complex(jx_dtype c)
+jx_dtype jx_dtype_part(jx_dtype t)
 {
-    return c == JX_COMPLEX128 ? JX_FLOAT64 : JX_FLOAT32;
+    switch (t) {
+    case JX_COMPLEX64: return JX_FLOAT32;
+    case JX_COMPLEX128: return JX_FLOAT64;
+    default: return t;
+    }
 }
 
 jx_dtype jx_dtype_promote(jx_dtype a, jx_dtype b)
@@ -145,9 +149,9 @@ jx_dtype jx_dtype_promote(jx_dtype a, jx_dtype b)
     }
     /* kb is complex: a is an integer or a float. */
     jx_dtype fa = jx_dtype_to_float(a);
-    jx_dtype fb = float_of_complex(b);
+    jx_dtype fb = jx_dtype_part(b);
     jx_dtype f = infos[fa].size > infos[fb].size ? fa : fb;
     if (f == JX_FLOAT16)
         f = JX_FLOAT32;
-    return complex_of(f);
+    return jx_dtype_complex_of(f);
 }

@@ -35,6 +35,12 @@ JX_INTERNAL jx_kind jx_dtype_kind(jx_dtype t);
  * bool/int8/uint8 -> float16, int16/uint16 -> float32, wider -> float64,
  * floats and complex unchanged. */
 JX_INTERNAL jx_dtype jx_dtype_to_float(jx_dtype t);
+/* The complex type whose parts are float f: float64 -> complex128, float32
+ * (and float16) -> complex64. */
+JX_INTERNAL jx_dtype jx_dtype_complex_of(jx_dtype f);
+/* The type of each part of complex t (complex64 -> float32); t itself when
+ * it is not complex. */
+JX_INTERNAL jx_dtype jx_dtype_part(jx_dtype t);
 /* Whether integer type t holds the value v. */
 JX_INTERNAL bool jx_dtype_holds(jx_dtype t, int64_t v);
 /* The smallest signed integer type of at least `bytes` bytes. */

@@ -20,7 +20,8 @@ typedef struct builder {
 static bool same_instr(const jx_instr *a, const jx_instr *b)
 {
     if (a->op != b->op || a->dtype != b->dtype || a->nargs != b->nargs ||
-        a->input != b->input || a->k.u != b->k.u)
+        a->input != b->input || a->k.u != b->k.u ||
+        memcmp(&a->kim, &b->kim, sizeof a->kim) != 0) /* bits: -0.0, NaN */
         return false;
     for (int i = 0; i < a->nargs; i++)
         if (a->args[i] != b->args[i])
@@ -35,6 +36,7 @@ static uint64_t hash_instr(const jx_instr *in)
     h = jx_hash_bytes(&in->dtype, sizeof in->dtype, h);
     h = jx_hash_bytes(in->args, sizeof(int32_t) * (size_t)in->nargs, h);
     h = jx_hash_bytes(&in->input, sizeof in->input, h);
+    h = jx_hash_bytes(&in->kim, sizeof in->kim, h);
     return jx_hash_bytes(&in->k.u, sizeof in->k.u, h);
 }
 
@@ -132,6 +134,8 @@ static int32_t emit(builder *B, const jx_node *n)
     case JX_N_CONST:
         in.op = JX_IR_CONST;
         in.k = n->v;
+        if (jx_dtype_kind(n->dtype) == JX_KIND_COMPLEX)
+            in.kim = n->im;
         break;
     case JX_N_VAR:
         in.op = JX_IR_INPUT;
@@ -172,9 +176,12 @@ static const char *mnemonic(int op)
     }
 }
 
-static void print_const(jx_buf *b, jx_dtype t, jx_value k)
+/* A constant in the canonical text; a complex one is "(re, im)", both
+ * parts in %a (exact, so two constants print alike only when equal). */
+static void print_const(jx_buf *b, jx_dtype t, jx_value k, double kim)
 {
     switch (jx_dtype_kind(t)) {
+    case JX_KIND_COMPLEX: jx_buf_printf(b, "(%a, %a)", k.f, kim); break;
     case JX_KIND_BOOL:
     case JX_KIND_UINT: jx_buf_printf(b, "%llu", (unsigned long long)k.u); break;
     case JX_KIND_INT: jx_buf_printf(b, "%lld", (long long)k.i); break;
@@ -193,7 +200,7 @@ static char *make_text(const jx_ir *ir)
             jx_buf_printf(&b, " $%d", (int)in->input);
         else if (in->op == JX_IR_CONST) {
             jx_buf_append(&b, " ", 1);
-            print_const(&b, in->dtype, in->k);
+            print_const(&b, in->dtype, in->k, in->kim);
         }
         for (int j = 0; j < in->nargs; j++)
             jx_buf_printf(&b, "%s%%%d", j ? ", " : " ", (int)in->args[j]);
@@ -213,6 +220,13 @@ static char *make_text(const jx_ir *ir)
 static int32_t instr_cost(const jx_instr *in)
 {
     bool fl = jx_dtype_kind(in->dtype) == JX_KIND_FLOAT;
+    /* Complex functions and powers are C library calls on one element,
+     * complex division some ten operations. */
+    if (jx_dtype_kind(in->dtype) == JX_KIND_COMPLEX && in->op < JX_OP_COUNT &&
+        (jx_ops[in->op].rule == JX_R_FLOATFN || in->op == JX_OP_POW))
+        return 40;
+    if (jx_dtype_kind(in->dtype) == JX_KIND_COMPLEX && in->op == JX_OP_DIV)
+        return 10;
     switch (in->op) {
     case JX_IR_CONST: return 0;
     case JX_IR_INPUT:

@@ -25,6 +25,8 @@ typedef struct jx_instr {
     int32_t args[JX_IR_MAX_ARGS];  /* indices of earlier instructions */
     int32_t input;                 /* JX_IR_INPUT: the input slot */
     jx_value k;                    /* JX_IR_CONST: value, as in jx_node */
+    double kim;                    /* JX_IR_CONST of a complex type: the
+                                      imaginary part (k.f the real part) */
 } jx_instr;
 
 /* One expression's IR.  Owned by its jx_expr (malloc'd, not arena), so it

@@ -39,39 +39,44 @@
     X(FLOORDIV, "floordiv", "//",      OPB, 2, BOOL8,    JX_B|JX_I|JX_F,     INLINE, NULL) \
     X(MOD,      "mod",      "%",       OPB, 2, BOOL8,    JX_B|JX_I|JX_F,     INLINE, NULL) \
     X(POW,      "pow",      "**",      OPB, 2, BOOL8,    JX_I|JX_F|JX_C,     INLINE, NULL) \
-    X(LT,       "lt",       "<",       OPB, 2, CMP,      JX_B|JX_I|JX_F,     INLINE, NULL) \
-    X(LE,       "le",       "<=",      OPB, 2, CMP,      JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(LT,       "lt",       "<",       OPB, 2, CMP,      JX_KINDS_ALL,       INLINE, NULL) \
+    X(LE,       "le",       "<=",      OPB, 2, CMP,      JX_KINDS_ALL,       INLINE, NULL) \
     X(EQ,       "eq",       "==",      OPB, 2, CMP,      JX_KINDS_ALL,       INLINE, NULL) \
     X(NE,       "ne",       "!=",      OPB, 2, CMP,      JX_KINDS_ALL,       INLINE, NULL) \
-    X(GE,       "ge",       ">=",      OPB, 2, CMP,      JX_B|JX_I|JX_F,     INLINE, NULL) \
-    X(GT,       "gt",       ">",       OPB, 2, CMP,      JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(GE,       "ge",       ">=",      OPB, 2, CMP,      JX_KINDS_ALL,       INLINE, NULL) \
+    X(GT,       "gt",       ">",       OPB, 2, CMP,      JX_KINDS_ALL,       INLINE, NULL) \
     X(AND,      "and",      "&",       OPB, 2, ARITH,    JX_B|JX_I,          INLINE, NULL) \
     X(OR,       "or",       "|",       OPB, 2, ARITH,    JX_B|JX_I,          INLINE, NULL) \
     X(XOR,      "xor",      "^",       OPB, 2, ARITH,    JX_B|JX_I,          INLINE, NULL) \
     X(SHL,      "shl",      "<<",      OPB, 2, BOOL8,    JX_I,               INLINE, NULL) \
     X(SHR,      "shr",      ">>",      OPB, 2, BOOL8,    JX_I,               INLINE, NULL) \
     X(WHERE,    "where",    "where",   FN,  3, WHERE,    JX_KINDS_ALL,       INLINE, NULL) \
-    X(ABS,      "abs",      "abs",     FN,  1, SAME,     JX_B|JX_I|JX_F,     INLINE, NULL) \
-    X(SQRT,     "sqrt",     "sqrt",    FN,  1, FLOATFN,  JX_F,               INTRIN, "llvm.sqrt") \
-    X(EXP,      "exp",      "exp",     FN,  1, FLOATFN,  JX_F,               LIBM,   "exp") \
-    X(LOG,      "log",      "log",     FN,  1, FLOATFN,  JX_F,               LIBM,   "log") \
-    X(SIN,      "sin",      "sin",     FN,  1, FLOATFN,  JX_F,               LIBM,   "sin") \
-    X(COS,      "cos",      "cos",     FN,  1, FLOATFN,  JX_F,               LIBM,   "cos") \
-    X(TAN,      "tan",      "tan",     FN,  1, FLOATFN,  JX_F,               LIBM,   "tan") \
-    X(ARCSIN,  "arcsin",   "arcsin",   FN,  1, FLOATFN,  JX_F,               LIBM,   "asin") \
-    X(ARCCOS,  "arccos",   "arccos",   FN,  1, FLOATFN,  JX_F,               LIBM,   "acos") \
-    X(ARCTAN,  "arctan",   "arctan",   FN,  1, FLOATFN,  JX_F,               LIBM,   "atan") \
-    X(SINH,    "sinh",     "sinh",     FN,  1, FLOATFN,  JX_F,               LIBM,   "sinh") \
-    X(COSH,    "cosh",     "cosh",     FN,  1, FLOATFN,  JX_F,               LIBM,   "cosh") \
-    X(TANH,    "tanh",     "tanh",     FN,  1, FLOATFN,  JX_F,               LIBM,   "tanh") \
-    X(ARCSINH, "arcsinh",  "arcsinh",  FN,  1, FLOATFN,  JX_F,               LIBM,   "asinh") \
-    X(ARCCOSH, "arccosh",  "arccosh",  FN,  1, FLOATFN,  JX_F,               LIBM,   "acosh") \
-    X(ARCTANH, "arctanh",  "arctanh",  FN,  1, FLOATFN,  JX_F,               LIBM,   "atanh") \
-    X(EXP2,    "exp2",     "exp2",     FN,  1, FLOATFN,  JX_F,               LIBM,   "exp2") \
-    X(EXPM1,   "expm1",    "expm1",    FN,  1, FLOATFN,  JX_F,               LIBM,   "expm1") \
-    X(LOG2,    "log2",     "log2",     FN,  1, FLOATFN,  JX_F,               LIBM,   "log2") \
-    X(LOG10,   "log10",    "log10",    FN,  1, FLOATFN,  JX_F,               LIBM,   "log10") \
-    X(LOG1P,   "log1p",    "log1p",    FN,  1, FLOATFN,  JX_F,               LIBM,   "log1p") \
+    X(ABS,      "abs",      "abs",     FN,  1, PART,     JX_KINDS_ALL,       INLINE, NULL) \
+    X(REAL,     "real",     "real",    FN,  1, PART,     JX_KINDS_ALL,       INLINE, NULL) \
+    X(IMAG,     "imag",     "imag",    FN,  1, PART,     JX_KINDS_ALL,       INLINE, NULL) \
+    X(CONJ,     "conj",     "conj",    FN,  1, BOOL8,    JX_KINDS_ALL,       INLINE, NULL) \
+    X(COMPLEX,  "complex",  "complex", FN,  2, COMPLEX,  JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(ANGLE,    "angle",    "angle",   FN,  1, ANGLE,    JX_KINDS_ALL,       INLINE, NULL) \
+    X(SQRT,     "sqrt",     "sqrt",    FN,  1, FLOATFN,  JX_F|JX_C,          INTRIN, "llvm.sqrt") \
+    X(EXP,      "exp",      "exp",     FN,  1, FLOATFN,  JX_F|JX_C,          LIBM,   "exp") \
+    X(LOG,      "log",      "log",     FN,  1, FLOATFN,  JX_F|JX_C,          LIBM,   "log") \
+    X(SIN,      "sin",      "sin",     FN,  1, FLOATFN,  JX_F|JX_C,          LIBM,   "sin") \
+    X(COS,      "cos",      "cos",     FN,  1, FLOATFN,  JX_F|JX_C,          LIBM,   "cos") \
+    X(TAN,      "tan",      "tan",     FN,  1, FLOATFN,  JX_F|JX_C,          LIBM,   "tan") \
+    X(ARCSIN,  "arcsin",   "arcsin",   FN,  1, FLOATFN,  JX_F|JX_C,          LIBM,   "asin") \
+    X(ARCCOS,  "arccos",   "arccos",   FN,  1, FLOATFN,  JX_F|JX_C,          LIBM,   "acos") \
+    X(ARCTAN,  "arctan",   "arctan",   FN,  1, FLOATFN,  JX_F|JX_C,          LIBM,   "atan") \
+    X(SINH,    "sinh",     "sinh",     FN,  1, FLOATFN,  JX_F|JX_C,          LIBM,   "sinh") \
+    X(COSH,    "cosh",     "cosh",     FN,  1, FLOATFN,  JX_F|JX_C,          LIBM,   "cosh") \
+    X(TANH,    "tanh",     "tanh",     FN,  1, FLOATFN,  JX_F|JX_C,          LIBM,   "tanh") \
+    X(ARCSINH, "arcsinh",  "arcsinh",  FN,  1, FLOATFN,  JX_F|JX_C,          LIBM,   "asinh") \
+    X(ARCCOSH, "arccosh",  "arccosh",  FN,  1, FLOATFN,  JX_F|JX_C,          LIBM,   "acosh") \
+    X(ARCTANH, "arctanh",  "arctanh",  FN,  1, FLOATFN,  JX_F|JX_C,          LIBM,   "atanh") \
+    X(EXP2,    "exp2",     "exp2",     FN,  1, FLOATFN,  JX_F|JX_C,          LIBM,   "exp2") \
+    X(EXPM1,   "expm1",    "expm1",    FN,  1, FLOATFN,  JX_F|JX_C,          LIBM,   "expm1") \
+    X(LOG2,    "log2",     "log2",     FN,  1, FLOATFN,  JX_F|JX_C,          LIBM,   "log2") \
+    X(LOG10,   "log10",    "log10",    FN,  1, FLOATFN,  JX_F|JX_C,          LIBM,   "log10") \
+    X(LOG1P,   "log1p",    "log1p",    FN,  1, FLOATFN,  JX_F|JX_C,          LIBM,   "log1p") \
     X(CBRT,    "cbrt",     "cbrt",     FN,  1, FLOATFN,  JX_F,               LIBM,   "cbrt") \
     X(ERF,     "erf",      "erf",      FN,  1, FLOATFN,  JX_F,               LIBM,   "erf") \
     X(ERFC,    "erfc",     "erfc",     FN,  1, FLOATFN,  JX_F,               LIBM,   "erfc") \
@@ -80,23 +85,23 @@
     X(POWER,   "power",    "power",    FN,  2, BOOL8,    JX_I|JX_F|JX_C,     INLINE, NULL) \
     X(FMOD,    "fmod",     "fmod",     FN,  2, BOOL8,    JX_I|JX_F,          INLINE, NULL) \
     X(SIGN,    "sign",     "sign",     FN,  1, SAME,     JX_I|JX_F,          INLINE, NULL) \
-    X(SQUARE,  "square",   "square",   FN,  1, BOOL8,    JX_I|JX_F,          INLINE, NULL) \
-    X(RECIP,   "reciprocal", "reciprocal", FN, 1, BOOL8, JX_I|JX_F,          INLINE, NULL) \
+    X(SQUARE,  "square",   "square",   FN,  1, BOOL8,    JX_I|JX_F|JX_C,         INLINE, NULL) \
+    X(RECIP,   "reciprocal", "reciprocal", FN, 1, BOOL8, JX_I|JX_F|JX_C,         INLINE, NULL) \
     X(FLOOR,   "floor",    "floor",    FN,  1, FLOATFN,  JX_F,               INTRIN, "llvm.floor") \
     X(CEIL,    "ceil",     "ceil",     FN,  1, FLOATFN,  JX_F,               INTRIN, "llvm.ceil") \
     X(TRUNC,   "trunc",    "trunc",    FN,  1, FLOATFN,  JX_F,               INTRIN, "llvm.trunc") \
-    X(RINT,    "rint",     "rint",     FN,  1, FLOATFN,  JX_F,               INTRIN, "llvm.roundeven") \
-    X(ROUND,   "round",    "round",    FN,  1, SAME,     JX_I|JX_F,          INLINE, NULL) \
+    X(RINT,    "rint",     "rint",     FN,  1, FLOATFN,  JX_F|JX_C,          INTRIN, "llvm.roundeven") \
+    X(ROUND,   "round",    "round",    FN,  1, SAME,     JX_I|JX_F|JX_C,         INLINE, NULL) \
     X(COPYSIGN, "copysign", "copysign", FN, 2, FLOATFN,  JX_F,               INTRIN, "llvm.copysign") \
     X(NEXTAFTER, "nextafter", "nextafter", FN, 2, FLOATFN, JX_F,             INLINE, NULL) \
     X(SIGNBIT, "signbit",  "signbit",  FN,  1, FLOATPRED, JX_F,              INLINE, NULL) \
-    X(ISNAN,   "isnan",    "isnan",    FN,  1, PRED,     JX_B|JX_I|JX_F,     INLINE, NULL) \
-    X(ISINF,   "isinf",    "isinf",    FN,  1, PRED,     JX_B|JX_I|JX_F,     INLINE, NULL) \
-    X(ISFINITE, "isfinite", "isfinite", FN, 1, PRED,     JX_B|JX_I|JX_F,     INLINE, NULL) \
-    X(MAXIMUM, "maximum",  "maximum",  FN,  2, ARITH,    JX_B|JX_I|JX_F,     INLINE, NULL) \
-    X(MINIMUM, "minimum",  "minimum",  FN,  2, ARITH,    JX_B|JX_I|JX_F,     INLINE, NULL) \
-    X(FMAX,    "fmax",     "fmax",     FN,  2, ARITH,    JX_B|JX_I|JX_F,     INLINE, NULL) \
-    X(FMIN,    "fmin",     "fmin",     FN,  2, ARITH,    JX_B|JX_I|JX_F,     INLINE, NULL) \
+    X(ISNAN,   "isnan",    "isnan",    FN,  1, PRED,     JX_B|JX_I|JX_F|JX_C,    INLINE, NULL) \
+    X(ISINF,   "isinf",    "isinf",    FN,  1, PRED,     JX_B|JX_I|JX_F|JX_C,    INLINE, NULL) \
+    X(ISFINITE, "isfinite", "isfinite", FN, 1, PRED,     JX_B|JX_I|JX_F|JX_C,    INLINE, NULL) \
+    X(MAXIMUM, "maximum",  "maximum",  FN,  2, ARITH,    JX_B|JX_I|JX_F|JX_C,    INLINE, NULL) \
+    X(MINIMUM, "minimum",  "minimum",  FN,  2, ARITH,    JX_B|JX_I|JX_F|JX_C,    INLINE, NULL) \
+    X(FMAX,    "fmax",     "fmax",     FN,  2, ARITH,    JX_B|JX_I|JX_F|JX_C,    INLINE, NULL) \
+    X(FMIN,    "fmin",     "fmin",     FN,  2, ARITH,    JX_B|JX_I|JX_F|JX_C,    INLINE, NULL) \
     X(CLIP,    "clip",     "clip",     FN,  3, ARITH,    JX_B|JX_I|JX_F,     INLINE, NULL) \
     X(DEG2RAD, "deg2rad",  "deg2rad",  FN,  1, FLOATFN,  JX_F,               INLINE, NULL) \
     X(RAD2DEG, "rad2deg",  "rad2deg",  FN,  1, FLOATFN,  JX_F,               INLINE, NULL) \
@@ -130,16 +135,23 @@ typedef enum jx_syntax { JX_SYN_OPB, JX_SYN_OPU, JX_SYN_FN } jx_syntax;
  *   BOOL8    as ARITH, but two bools become int8 (NumPy: True//True
  *            is int8)
  *   FLOATFN  operand promoted to a float (jx_dtype_to_float); result too
+ *            (a complex operand keeps its type: the complex function)
  *   WHERE    first operand to bool; the other two promoted together
  *   REDUCE   a reduction over the whole array or one axis (sum(x, axis=1)):
  *            only as the outermost operation; result and accumulator
  *            types as NumPy's (jx_sema_reduce_types)
  *   PRED     a test of the operand's value in its own type (isnan); result
  *            bool
- *   FLOATPRED as PRED, on the operand promoted to a float (signbit) */
+ *   FLOATPRED as PRED, on the operand promoted to a float (signbit)
+ *   PART     as SAME, but a complex operand gives the float type of its
+ *            parts (abs, real, imag: complex64 -> float32)
+ *   COMPLEX  complex(a, b): both operands float64, result complex128 (as
+ *            numexpr, whatever the operands' types)
+ *   ANGLE    as FLOATFN, but a complex operand gives its parts' type */
 typedef enum jx_rule {
     JX_R_SAME, JX_R_ARITH, JX_R_TRUEDIV, JX_R_CMP, JX_R_BOOL8, JX_R_FLOATFN,
-    JX_R_WHERE, JX_R_REDUCE, JX_R_PRED, JX_R_FLOATPRED
+    JX_R_WHERE, JX_R_REDUCE, JX_R_PRED, JX_R_FLOATPRED, JX_R_PART,
+    JX_R_COMPLEX, JX_R_ANGLE
 } jx_rule;
 
 typedef enum jx_lower { JX_L_INLINE, JX_L_INTRIN, JX_L_LIBM } jx_lower;

@@ -558,7 +558,9 @@ static void dump_value(const jx_node *n, jx_buf *b)
     jx_kind kind = 0;
     if ((int)n->dtype >= 0 && n->dtype < JX_DTYPE_COUNT)
         kind = jx_dtype_kind(n->dtype);
-    if (kind == JX_KIND_FLOAT || kind == JX_KIND_COMPLEX)
+    if (kind == JX_KIND_COMPLEX)
+        jx_buf_printf(b, " (%.17g, %.17g)", n->v.f, n->im);
+    else if (kind == JX_KIND_FLOAT)
         jx_buf_printf(b, " %.17g", n->v.f);
     else if (kind == JX_KIND_INT)
         jx_buf_printf(b, " %" PRId64, n->v.i);

@@ -45,12 +45,12 @@ static jx_dtype promote_weak(jx_dtype a, bool wa, jx_dtype b, bool wb)
     if (wa == wb)
         return jx_dtype_promote(a, b);
     jx_dtype w = wa ? a : b, s = wa ? b : a;
-    if (kind_rank(w) <= kind_rank(s)) {
-        /* A Python complex with a float array: complex of its size. */
-        if (kind_rank(w) == 3 && kind_rank(s) == 2)
-            return s == JX_FLOAT64 ? JX_COMPLEX128 : JX_COMPLEX64;
+    /* A Python complex with a float array: the complex of the float's
+     * size (float16 and float32 give complex64), as NEP 50 says. */
+    if (kind_rank(w) == 3 && kind_rank(s) == 2)
+        return s == JX_FLOAT64 ? JX_COMPLEX128 : JX_COMPLEX64;
+    if (kind_rank(w) <= kind_rank(s))
         return s;
-    }
     return jx_dtype_promote(default_of_rank(kind_rank(w)), s);
 }
 
@@ -116,6 +116,8 @@ static int convert_const(sema *S, jx_node *n, jx_dtype t)
     jx_kind from = jx_dtype_kind(n->dtype), to = jx_dtype_kind(t);
     if (n->dtype == t)
         return 1;
+    if (from == JX_KIND_COMPLEX && to != JX_KIND_COMPLEX)
+        return 0; /* the real part: left to the generated code */
     if (to == JX_KIND_INT || to == JX_KIND_UINT) {
         if (from == JX_KIND_FLOAT)
             return 0; /* float to int: leave it to the generated code */
@@ -132,12 +134,19 @@ static int convert_const(sema *S, jx_node *n, jx_dtype t)
     } else if (to == JX_KIND_FLOAT) {
         n->v.f = round_float(t, const_as_double(n));
     } else if (to == JX_KIND_BOOL) {
+        if (from == JX_KIND_COMPLEX)
+            return 0; /* left to the generated code */
         if (from == JX_KIND_FLOAT)
             n->v.u = n->v.f != 0.0; /* NaN is True */
         else
             n->v.u = n->v.u != 0;
     } else {
-        return 0; /* complex: not yet */
+        /* To complex: the parts rounded to the parts' type. */
+        jx_dtype part = jx_dtype_part(t);
+        double re = const_as_double(n);
+        double im = from == JX_KIND_COMPLEX ? n->im : 0.0;
+        n->v.f = round_float(part, re);
+        n->im = round_float(part, im);
     }
     n->dtype = t;
     return 1;
@@ -298,6 +307,27 @@ static int fold(sema *S, jx_node *n, jx_dtype t)
         if (!float_ok(r) || !float_ok(x) || (b && !float_ok(y)))
             return 0;
         n->v.f = r;
+    } else if (k == JX_KIND_COMPLEX) {
+        /* Part by part only (+ - and signs): 1+2j is one constant.  Products
+         * and quotients mix the parts, with their own NaN and infinity
+         * rules: left to the kernel. */
+        jx_dtype part = jx_dtype_part(t);
+        double xr = a->v.f, xi = a->im, yr = b ? b->v.f : 0, yi = b ? b->im : 0;
+        double rr, ri;
+        switch (n->op) {
+        case JX_OP_POS: rr = xr; ri = xi; break;
+        case JX_OP_NEG: rr = -xr; ri = -xi; break;
+        case JX_OP_ADD: rr = xr + yr; ri = xi + yi; break;
+        case JX_OP_SUB: rr = xr - yr; ri = xi - yi; break;
+        default: return 0;
+        }
+        rr = round_float(part, rr);
+        ri = round_float(part, ri);
+        if (!float_ok(rr) || !float_ok(ri) || !float_ok(xr) || !float_ok(xi) ||
+            (b && (!float_ok(yr) || !float_ok(yi))))
+            return 0;
+        n->v.f = rr;
+        n->im = ri;
     } else if (k == JX_KIND_BOOL) {
         switch (n->op) {
         case JX_OP_ADD:
@@ -330,12 +360,18 @@ void jx_sema_reduce_types(int op, jx_dtype elem, jx_dtype *result, jx_dtype *acc
     switch (op) {
     case JX_OP_SUM:
     case JX_OP_PROD:
-        if (k == JX_KIND_FLOAT)
+        if (k == JX_KIND_COMPLEX)
+            *result = elem, *acc = JX_COMPLEX128;
+        else if (k == JX_KIND_FLOAT)
             *result = elem, *acc = JX_FLOAT64;
         else
             *result = *acc = k == JX_KIND_UINT ? JX_UINT64 : JX_INT64;
         return;
     case JX_OP_MEAN:
+        if (k == JX_KIND_COMPLEX) {
+            *result = elem, *acc = JX_COMPLEX128;
+            return;
+        }
         *result = k == JX_KIND_FLOAT ? elem : JX_FLOAT64;
         *acc = JX_FLOAT64;
         return;
@@ -543,6 +579,16 @@ static int type_op(sema *S, jx_node *n)
         t = float_operands(n, t);
         result = JX_BOOL;
         break;
+    case JX_R_PART: result = jx_dtype_part(t); break;
+    case JX_R_ANGLE:
+        t = jx_dtype_to_float(t);
+        result = jx_dtype_part(t);
+        break;
+    case JX_R_COMPLEX:
+        if (jx_dtype_kind(t) & o->kinds)
+            t = JX_FLOAT64;
+        result = JX_COMPLEX128;
+        break;
     case JX_R_REDUCE: {
         jx_dtype acc;
         if (jx_dtype_kind(t) & o->kinds)
@@ -647,9 +693,13 @@ static jx_node *visit(sema *S, jx_node *n, bool root)
         n->dtype = JX_BOOL;
         n->weak = false;
         return n;
-    case JX_N_IMAG:
+    case JX_N_IMAG: /* a weak complex128 constant (0, v.f) */
+        n->kind = JX_N_CONST;
         n->dtype = JX_COMPLEX128;
-        return check_supported(S, n, JX_COMPLEX128) < 0 ? NULL : n;
+        n->weak = true;
+        n->im = n->v.f;
+        n->v.f = 0.0;
+        return n;
     case JX_N_CONST:
     case JX_N_CAST:
         return n;

@@ -10,8 +10,10 @@
  * relative (float32 rounding at each operation against a double
  * reference: ~4 operations * 2^-24 each, doubled for libm). */
 #include <check.h>
+#include <complex.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -477,6 +479,196 @@ START_TEST(test_constant_expression)
 }
 END_TEST
 
+/* ---- complex ---------------------------------------------------------------
+ * One row per expression over complex128 a and b (contiguous, and a
+ * strided b), with its reference in C99 <complex.h>.  Operands include
+ * zeros, infinities and NaN in either part.  rtol: relative to |want|,
+ * 0 for exact (+ - * / by NumPy's formulas, which these references
+ * compute the same way). */
+
+typedef double complex (*cref_fn)(double complex a, double complex b);
+
+/* NumPy's complex division (Smith's method; a zero divisor gives the
+ * dividend's parts over 0). */
+static double complex c_div(double complex a, double complex b)
+{
+    double ar = creal(a), ai = cimag(a), br = creal(b), bi = cimag(b);
+    if (fabs(br) >= fabs(bi)) {
+        if (br == 0 && bi == 0)
+            return CMPLX(ar / fabs(br), ai / fabs(br));
+        double rat = bi / br, scl = 1.0 / (br + bi * rat);
+        return CMPLX((ar + ai * rat) * scl, (ai - ar * rat) * scl);
+    }
+    double rat = br / bi, scl = 1.0 / (bi + br * rat);
+    return CMPLX((ar * rat + ai) * scl, (ai * rat - ar) * scl);
+}
+
+static double complex c_mul(double complex a, double complex b)
+{
+    return CMPLX(creal(a) * creal(b) - cimag(a) * cimag(b),
+                 creal(a) * cimag(b) + cimag(a) * creal(b));
+}
+
+static double complex cr_add(double complex a, double complex b) { return CMPLX(creal(a) + creal(b), cimag(a) + cimag(b)); }
+static double complex cr_mul(double complex a, double complex b) { return c_mul(a, b); }
+static double complex cr_div(double complex a, double complex b) { return c_div(a, b); }
+static double complex cr_lit(double complex a, double complex b) { (void)b; return c_mul(a, CMPLX(3, -1)); }
+static double complex cr_sqrt(double complex a, double complex b) { (void)b; return csqrt(a); }
+static double complex cr_exp(double complex a, double complex b) { (void)b; return cexp(a); }
+static double complex cr_log(double complex a, double complex b) { (void)b; return clog(a); }
+static double complex cr_sin(double complex a, double complex b) { (void)b; return csin(a); }
+static double complex cr_atanh(double complex a, double complex b) { (void)b; return catanh(a); }
+static double complex cr_abs(double complex a, double complex b) { (void)b; return hypot(creal(a), cimag(a)); }
+static double complex cr_conj(double complex a, double complex b) { (void)b; return CMPLX(creal(a), -cimag(a)); }
+static double complex cr_sq(double complex a, double complex b) { (void)b; return c_mul(a, a); }
+static double complex cr_eq(double complex a, double complex b) { return creal(a) == creal(b) && cimag(a) == cimag(b); }
+/* NumPy's lexicographic order: re first, NaN imaginary parts never less. */
+static double complex cr_lt(double complex a, double complex b)
+{
+    return (creal(a) < creal(b) && !isnan(cimag(a)) && !isnan(cimag(b))) ||
+           (creal(a) == creal(b) && cimag(a) < cimag(b));
+}
+static double complex cr_angle(double complex a, double complex b) { (void)b; return atan2(cimag(a), creal(a)); }
+static double complex cr_where(double complex a, double complex b) { return creal(a) > 0 ? a : b; }
+
+static const struct {
+    const char *src;
+    cref_fn ref;
+    jx_dtype rt;  /* the result's dtype */
+    double rtol;
+} complex_cases[] = {
+    {"a + b", cr_add, JX_COMPLEX128, 0},
+    {"a * b", cr_mul, JX_COMPLEX128, 0},
+    {"a / b", cr_div, JX_COMPLEX128, 0},
+    {"a * (3-1j)", cr_lit, JX_COMPLEX128, 0},
+    {"a ** 2", cr_sq, JX_COMPLEX128, 0},
+    {"sqrt(a)", cr_sqrt, JX_COMPLEX128, 0},
+    {"exp(a)", cr_exp, JX_COMPLEX128, 0},
+    {"log(a)", cr_log, JX_COMPLEX128, 0},
+    {"sin(a)", cr_sin, JX_COMPLEX128, 0},
+    {"arctanh(a)", cr_atanh, JX_COMPLEX128, 0},
+    /* hypot and atan2 may be libmvec's in the vector loop: 4 ULP */
+    {"abs(a)", cr_abs, JX_FLOAT64, 1e-15},
+    {"angle(a)", cr_angle, JX_FLOAT64, 1e-15},
+    {"conj(a)", cr_conj, JX_COMPLEX128, 0},
+    {"a == b", cr_eq, JX_BOOL, 0},
+    {"a < b", cr_lt, JX_BOOL, 0},
+    {"where(real(a) > 0, a, b)", cr_where, JX_COMPLEX128, 0},
+};
+
+#define CN 203
+static double complex cval(int k, int i)
+{
+    static const double sp[] = {0.0, -0.0, 1.0, -2.5, INFINITY, -INFINITY, NAN, 0.5};
+    if (i < 64) /* every pair of specials */
+        return CMPLX(sp[(i + k) % 8], sp[(i / 8 + 3 * k) % 8]);
+    return CMPLX(sin(i * (k + 1.3)) * 3, cos(i * (k + 0.7)) * 2);
+}
+
+/* Whether got matches want: NaN and infinities in the same parts, finite
+ * values within rtol of |want| (exactly for rtol 0). */
+static bool complex_close(double complex got, double complex want, double rtol)
+{
+    double g[2] = {creal(got), cimag(got)}, w[2] = {creal(want), cimag(want)};
+    for (int k = 0; k < 2; k++) {
+        if (isnan(w[k]) || isnan(g[k]) || isinf(w[k]) || isinf(g[k])) {
+            if (!(isnan(w[k]) && isnan(g[k])) && g[k] != w[k])
+                return false;
+        }
+    }
+    if (!isfinite(w[0]) || !isfinite(w[1]))
+        return true;
+    if (rtol == 0)
+        return g[0] == w[0] && g[1] == w[1];
+    return cabs(got - want) <= rtol * cabs(want);
+}
+
+START_TEST(test_complex)
+{
+    static double complex a[CN], b[2 * CN];
+    for (int i = 0; i < CN; i++) {
+        a[i] = cval(0, i);
+        b[2 * i] = cval(1, i);
+        b[2 * i + 1] = CMPLX(99, 99); /* skipped by the stride */
+    }
+    jx_var vars[] = {{"a", JX_COMPLEX128, 0}, {"b", JX_COMPLEX128, 0}};
+    jx_array in[2] = {{a, JX_COMPLEX128, 1, {CN}, {16}},
+                      {b, JX_COMPLEX128, 1, {CN}, {32}}};
+    for (size_t c = 0; c < sizeof complex_cases / sizeof complex_cases[0]; c++) {
+        jx_error err;
+        jx_expr *e = jx_compile(complex_cases[c].src, vars, 2, 0, &err);
+        ck_assert_msg(e != NULL, "%s: %s", complex_cases[c].src, err.message);
+        ck_assert_int_eq(jx_expr_dtype(e), complex_cases[c].rt);
+        jx_array out;
+        ck_assert_msg(jx_eval_new(e, in, &out, &err) == 0, "%s", err.message);
+        for (int i = 0; i < CN; i++) {
+            double complex want = complex_cases[c].ref(a[i], b[2 * i]), got;
+            switch (out.dtype) {
+            case JX_BOOL: got = ((const unsigned char *)out.data)[i]; break;
+            case JX_FLOAT64: got = ((const double *)out.data)[i]; break;
+            default: got = ((const double complex *)out.data)[i]; break;
+            }
+            ck_assert_msg(complex_close(got, want, complex_cases[c].rtol),
+                          "%s at %d (a=%g%+gj, b=%g%+gj): got %g%+gj, want %g%+gj",
+                          complex_cases[c].src, i, creal(a[i]), cimag(a[i]),
+                          creal(b[2 * i]), cimag(b[2 * i]), creal(got), cimag(got),
+                          creal(want), cimag(want));
+        }
+        jx_free(out.data);
+        jx_expr_free(e);
+    }
+}
+END_TEST
+
+/* Types and errors of complex expressions: one row each. */
+static const struct {
+    const char *src;
+    jx_dtype at;        /* a's dtype */
+    jx_dtype want;      /* the result's, or JX_DTYPE_INVALID: an error */
+    const char *msg;    /* the error message, or NULL */
+} complex_types[] = {
+    {"a * 2j", JX_FLOAT32, JX_COMPLEX64, NULL},      /* weak complex: NEP 50 */
+    {"a * 2j", JX_FLOAT16, JX_COMPLEX64, NULL},
+    {"a * 2j", JX_FLOAT64, JX_COMPLEX128, NULL},
+    {"a * 2j", JX_INT8, JX_COMPLEX128, NULL},
+    {"abs(a)", JX_COMPLEX64, JX_FLOAT32, NULL},
+    {"real(a) + imag(a)", JX_COMPLEX64, JX_FLOAT32, NULL},
+    {"imag(a)", JX_INT16, JX_INT16, NULL},
+    {"angle(a)", JX_INT8, JX_FLOAT16, NULL},
+    {"complex(a, 1)", JX_FLOAT32, JX_COMPLEX128, NULL},
+    {"sqrt(a)", JX_COMPLEX64, JX_COMPLEX64, NULL},
+    {"a // 1j", JX_FLOAT64, JX_DTYPE_INVALID,
+     "operator '//' does not support float64 and complex128 (computed as complex128)"},
+    {"cbrt(a)", JX_COMPLEX64, JX_DTYPE_INVALID, "function 'cbrt' does not support complex64"},
+    {"a & a", JX_COMPLEX64, JX_DTYPE_INVALID,
+     "operator '&' does not support complex64 and complex64 (computed as complex64)"},
+    {"complex(a, a)", JX_COMPLEX64, JX_DTYPE_INVALID,
+     "function 'complex' does not support complex64 and complex64 (computed as complex64)"},
+    {"sum(a)", JX_COMPLEX64, JX_DTYPE_INVALID, "function 'sum' does not support complex64"},
+    {"max(a)", JX_COMPLEX128, JX_DTYPE_INVALID, "function 'max' does not support complex128"},
+};
+
+START_TEST(test_complex_types)
+{
+    for (size_t c = 0; c < sizeof complex_types / sizeof complex_types[0]; c++) {
+        jx_var var = {"a", complex_types[c].at, 0};
+        jx_error err;
+        jx_expr *e = jx_compile(complex_types[c].src, &var, 1, 0, &err);
+        if (complex_types[c].want == JX_DTYPE_INVALID) {
+            ck_assert_msg(e == NULL, "%s compiled", complex_types[c].src);
+            ck_assert_int_eq(err.code, JX_ERR_TYPE);
+            ck_assert_str_eq(err.message, complex_types[c].msg);
+            continue;
+        }
+        ck_assert_msg(e != NULL, "%s: %s", complex_types[c].src, err.message);
+        ck_assert_msg(jx_expr_dtype(e) == complex_types[c].want, "%s: dtype %d, want %d",
+                      complex_types[c].src, (int)jx_expr_dtype(e),
+                      (int)complex_types[c].want);
+        jx_expr_free(e);
+    }
+}
+END_TEST
+
 START_TEST(test_explain)
 {
     jx_var vars[2] = {{"a", JX_FLOAT64}, {"b", JX_FLOAT64}};
@@ -722,6 +914,8 @@ static Suite *eval_suite(void)
     tcase_add_test(api, test_used_vars);
     tcase_add_test(api, test_api_errors);
     tcase_add_test(api, test_constant_expression);
+    tcase_add_test(api, test_complex);
+    tcase_add_test(api, test_complex_types);
     tcase_add_test(api, test_explain);
     tcase_add_test(api, test_threads);
     tcase_add_test(api, test_names);

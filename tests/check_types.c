@@ -197,14 +197,18 @@ static const struct {
     {"a << 1", JX_ERR_TYPE, 0, 6, "'<<'"},
     {"-f", JX_ERR_TYPE, 0, 2, "operator '-' does not support bool"},
     {"f - f", JX_ERR_TYPE, 0, 5, "bool and bool"},
-    {"a + 2j", JX_ERR_TYPE, 4, 2, "complex128 is not supported yet"},
     {"float32(a, b)", JX_ERR_ARITY, 0, 13, "float32() takes one argument"},
     {"int8(x=a)", JX_ERR_ARITY, 0, 9, "int8() takes one argument"},
     {"sign(f)", JX_ERR_TYPE, 0, 7, "function 'sign' does not support bool"},
     {"clip(a, 1)", JX_ERR_ARITY, 0, 10, "clip() takes 3 arguments, 2 given"},
     {"arctan2(a)", JX_ERR_ARITY, 0, 10, "arctan2() takes 2 arguments, 1 given"},
     {"round(f)", JX_ERR_TYPE, 0, 8, "function 'round' does not support bool"},
-    {"maximum(a, 1j)", JX_ERR_TYPE, 11, 2, "complex128 is not supported yet"},
+    {"clip(a, 1j, 2)", JX_ERR_TYPE, 0, 14, "function 'clip' does not support complex128"},
+    {"a // 2j", JX_ERR_TYPE, 0, 7, "operator '//' does not support float64 and complex128"},
+    {"i % (1+2j)", JX_ERR_TYPE, 0, 10, "operator '%' does not support int32 and complex128"},
+    {"cbrt(a * 1j)", JX_ERR_TYPE, 0, 12, "function 'cbrt' does not support complex128"},
+    {"max(a + 1j)", JX_ERR_TYPE, 0, 11, "function 'max' does not support complex128"},
+    {"complex(a * 1j, b)", JX_ERR_TYPE, 0, 18, "function 'complex' does not support complex128"},
 };
 
 START_TEST(test_errors)

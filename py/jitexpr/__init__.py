@@ -115,7 +115,7 @@ def _signature_dtype(t):
     if t is float:
         return _np.dtype(_np.float32)
     if t is complex:
-        raise TypeError("complex dtypes are not supported by jitexpr yet")
+        return _np.dtype(_np.complex128)
     return _np.dtype(t)
 
 

@@ -21,7 +21,7 @@ TOP = os.path.normpath(os.path.join(HERE, "..", ".."))
 #: The dtypes jitexpr supports now, in jx_dtype order.
 DTYPES = [
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
-    "uint64", "float16", "float32", "float64",
+    "uint64", "float16", "float32", "float64", "complex64", "complex128",
 ]
 
 
@@ -111,15 +111,47 @@ def max_ulp_error(got, expected):
     return float(np.max(err)) if err.size else 0.0
 
 
-def compare(got, expected, ulps=0):
+#: Allowed error of complex results of functions and powers, relative to
+#: the magnitude of NumPy's result: the library calls glibc's complex
+#: functions in double (complex64 rounded from them), NumPy the same
+#: functions in the element's precision (csinf for complex64), so complex64
+#: results differ by a few float32 ULPs of |z|; complex128 ones by
+#: formulas evaluated in a different order (powers by multiplication).
+COMPLEX_RTOL = {"complex64": 1e-5, "complex128": 1e-13}
+
+
+def compare_complex(got, expected, rtol=0):
+    """compare() for complex arrays of the same dtype and shape: NaN and
+    infinities in the same parts, the rest equal, or within rtol of |z|."""
+    gr, gi, er, ei = got.real, got.imag, expected.real, expected.imag
+    for g, e, part in ((gr, er, "real"), (gi, ei, "imaginary")):
+        same = (g == e) | (np.isnan(g) & np.isnan(e))
+        special = ~np.isfinite(g) | ~np.isfinite(e)
+        if np.any(special & ~same):
+            return "%s parts: NaN or inf differ: got %r, NumPy %r" % (
+                part, _sample(got, expected), _sample(expected, got))
+    finite = np.isfinite(er) & np.isfinite(ei)
+    with np.errstate(all="ignore"):
+        err = np.abs(got[finite].astype(np.complex128) - expected[finite])
+        bound = rtol * np.abs(expected[finite].astype(np.complex128))
+    if np.any(err > bound):
+        return "values differ (rtol %g): got %r, NumPy %r" % (
+            rtol, _sample(got, expected), _sample(expected, got))
+    return None
+
+
+def compare(got, expected, ulps=0, rtol=0):
     """None when got matches expected (dtype, shape, values, NaN positions),
-    else a description of the difference."""
+    else a description of the difference.  ulps: the error allowed in float
+    results; rtol: in complex ones (compare_complex)."""
     got = np.asarray(got)
     expected = np.asarray(expected)
     if got.dtype != expected.dtype:
         return "dtype %s, NumPy %s" % (got.dtype, expected.dtype)
     if got.shape != expected.shape:
         return "shape %s, NumPy %s" % (got.shape, expected.shape)
+    if expected.dtype.kind == "c":
+        return compare_complex(got, expected, rtol)
     if expected.dtype.kind == "f":
         if ulps:
             err = max_ulp_error(got, expected)
@@ -144,7 +176,7 @@ def _sample(x, other):
         return x
     with np.errstate(invalid="ignore"):
         eq = x == other
-        if x.dtype.kind == "f" and other.dtype.kind == "f":
+        if x.dtype.kind in "fc" and other.dtype.kind in "fc":
             eq |= np.isnan(x) & np.isnan(other)
     diff = ~eq
     idx = np.flatnonzero(diff)[:4]

@@ -1,0 +1,193 @@
+/* cmath.c - complex math for kernels.  See cmath.h.
+ *
+ * NumPy (1.24, npy_math_complex.c.src and umath/funcs.inc.src) calls the
+ * C library for csqrt, cexp, clog and the trigonometric and hyperbolic
+ * functions, and has its own formulas for the rest; they are copied here
+ * so that results, infinities and NaNs match. */
+#include "cmath.h"
+
+#include <complex.h>
+#include <math.h>
+#include <stddef.h>
+
+#define LOG2E 1.442695040888963407359924681001892137
+#define LOG10E 0.434294481903251827651128918916605082
+#define LOGE2 0.693147180559945309417232121458176568
+
+static jx_cm_pair pair(double complex z)
+{
+    jx_cm_pair r = {creal(z), cimag(z)};
+    return r;
+}
+
+/* re + im*I without the multiplication (which would turn inf*0 into NaN). */
+static double complex make(double re, double im)
+{
+    return CMPLX(re, im);
+}
+
+/* The C library's functions, one wrapper each. */
+#define CM_LIBC(name, cfn) \
+    static jx_cm_pair cm_##name(double re, double im) \
+    { \
+        return pair(cfn(make(re, im))); \
+    }
+CM_LIBC(sqrt, csqrt)
+CM_LIBC(exp, cexp)
+CM_LIBC(log, clog)
+CM_LIBC(sin, csin)
+CM_LIBC(cos, ccos)
+CM_LIBC(tan, ctan)
+CM_LIBC(arcsin, casin)
+CM_LIBC(arccos, cacos)
+CM_LIBC(arctan, catan)
+CM_LIBC(sinh, csinh)
+CM_LIBC(cosh, ccosh)
+CM_LIBC(tanh, ctanh)
+CM_LIBC(arcsinh, casinh)
+CM_LIBC(arccosh, cacosh)
+CM_LIBC(arctanh, catanh)
+#undef CM_LIBC
+
+/* NumPy's nc_exp2: exp(z * ln 2). */
+static jx_cm_pair cm_exp2(double re, double im)
+{
+    return pair(cexp(make(re * LOGE2, im * LOGE2)));
+}
+
+/* NumPy's nc_log2 and nc_log10: log(z) times a constant, part by part. */
+static jx_cm_pair cm_log2(double re, double im)
+{
+    jx_cm_pair r = pair(clog(make(re, im)));
+    r.re *= LOG2E;
+    r.im *= LOG2E;
+    return r;
+}
+
+static jx_cm_pair cm_log10(double re, double im)
+{
+    jx_cm_pair r = pair(clog(make(re, im)));
+    r.re *= LOG10E;
+    r.im *= LOG10E;
+    return r;
+}
+
+/* NumPy's nc_log1p: log|z + 1| + i arg(z + 1). */
+static jx_cm_pair cm_log1p(double re, double im)
+{
+    jx_cm_pair r;
+    r.re = log(hypot(re + 1, im));
+    r.im = atan2(im, re + 1);
+    return r;
+}
+
+/* NumPy's nc_expm1: exp(z) - 1 without cancellation in the real part. */
+static jx_cm_pair cm_expm1(double re, double im)
+{
+    double a = sin(im / 2);
+    jx_cm_pair r;
+    r.re = expm1(re) * cos(im) - 2 * a * a;
+    r.im = exp(re) * sin(im);
+    return r;
+}
+
+/* NumPy's cmul and cdiv (Smith's method, as its divide loop). */
+static jx_cm_pair cmul(jx_cm_pair a, jx_cm_pair b)
+{
+    jx_cm_pair r = {a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re};
+    return r;
+}
+
+static jx_cm_pair cdiv(jx_cm_pair a, jx_cm_pair b)
+{
+    double abs_br = fabs(b.re), abs_bi = fabs(b.im);
+    jx_cm_pair r;
+    if (abs_br >= abs_bi) {
+        if (abs_br == 0 && abs_bi == 0) {
+            r.re = a.re / abs_br;
+            r.im = a.im / abs_br;
+        } else {
+            double rat = b.im / b.re;
+            double scl = 1.0 / (b.re + b.im * rat);
+            r.re = (a.re + a.im * rat) * scl;
+            r.im = (a.im - a.re * rat) * scl;
+        }
+    } else {
+        double rat = b.re / b.im;
+        double scl = 1.0 / (b.im + b.re * rat);
+        r.re = (a.re * rat + a.im) * scl;
+        r.im = (a.im * rat - a.re) * scl;
+    }
+    return r;
+}
+
+/* NumPy's nc_pow. */
+jx_cm_pair jx_cm_power(double ar, double ai, double br, double bi)
+{
+    jx_cm_pair a = {ar, ai}, one = {1.0, 0.0};
+    if (br == 0 && bi == 0)
+        return one;
+    if (ar == 0 && ai == 0) {
+        jx_cm_pair r = {0.0, 0.0};
+        if (br > 0 && bi == 0)
+            return r;
+        r.re = r.im = NAN; /* 0 to a complex or negative power */
+        return r;
+    }
+    if (bi == 0 && br > -100 && br < 100 && br == (double)(long)br) {
+        long n = (long)br;
+        if (n == 1)
+            return a;
+        if (n == 2)
+            return cmul(a, a);
+        if (n == 3)
+            return cmul(cmul(a, a), a);
+        long m = n < 0 ? -n : n;
+        jx_cm_pair acc = one, p = a;
+        for (long mask = 1;; mask <<= 1) {
+            if (m & mask)
+                acc = cmul(acc, p);
+            if (m < (mask << 1))
+                break;
+            p = cmul(p, p);
+        }
+        return n < 0 ? cdiv(one, acc) : acc;
+    }
+    return pair(cpow(make(ar, ai), make(br, bi)));
+}
+
+/* Op -> function: the FLOATFN rows with a complex version, then the power. */
+static const jx_cm_symbol syms[] = {
+    {JX_OP_SQRT, "jx_cm_sqrt", (void *)cm_sqrt},
+    {JX_OP_EXP, "jx_cm_exp", (void *)cm_exp},
+    {JX_OP_LOG, "jx_cm_log", (void *)cm_log},
+    {JX_OP_SIN, "jx_cm_sin", (void *)cm_sin},
+    {JX_OP_COS, "jx_cm_cos", (void *)cm_cos},
+    {JX_OP_TAN, "jx_cm_tan", (void *)cm_tan},
+    {JX_OP_ARCSIN, "jx_cm_arcsin", (void *)cm_arcsin},
+    {JX_OP_ARCCOS, "jx_cm_arccos", (void *)cm_arccos},
+    {JX_OP_ARCTAN, "jx_cm_arctan", (void *)cm_arctan},
+    {JX_OP_SINH, "jx_cm_sinh", (void *)cm_sinh},
+    {JX_OP_COSH, "jx_cm_cosh", (void *)cm_cosh},
+    {JX_OP_TANH, "jx_cm_tanh", (void *)cm_tanh},
+    {JX_OP_ARCSINH, "jx_cm_arcsinh", (void *)cm_arcsinh},
+    {JX_OP_ARCCOSH, "jx_cm_arccosh", (void *)cm_arccosh},
+    {JX_OP_ARCTANH, "jx_cm_arctanh", (void *)cm_arctanh},
+    {JX_OP_EXP2, "jx_cm_exp2", (void *)cm_exp2},
+    {JX_OP_EXPM1, "jx_cm_expm1", (void *)cm_expm1},
+    {JX_OP_LOG2, "jx_cm_log2", (void *)cm_log2},
+    {JX_OP_LOG10, "jx_cm_log10", (void *)cm_log10},
+    {JX_OP_LOG1P, "jx_cm_log1p", (void *)cm_log1p},
+    {-1, JX_CM_POWER, (void *)jx_cm_power},
+    {-1, NULL, NULL},
+};
+
+const char *jx_cm_name(int op)
+{
+    for (const jx_cm_symbol *s = syms; s->name != NULL; s++)
+        if (s->op == op && op >= 0)
+            return s->name;
+    return NULL;
+}
+
+const jx_cm_symbol *jx_cm_symbols(void) { return syms; }

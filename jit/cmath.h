@@ -1,0 +1,51 @@
+/* cmath.h - the complex math kernels call: small wrappers around the C
+ * library's complex functions (csin, cexp, clog, ...), with NumPy's
+ * formulas where NumPy has its own (log10, log2, log1p, expm1, exp2, and
+ * powers).
+ *
+ * ABI, the same for complex64 and complex128 (complex64 is computed in
+ * double and rounded by the kernel):
+ *
+ *   jx_cm_pair NAME(double re, double im)                 one operand
+ *   jx_cm_pair jx_cm_power(double ar, double ai, double br, double bi)
+ *
+ * A struct of two doubles is returned in two FP registers on x86-64 and
+ * AArch64, as LLVM returns its IR type {double, double}: the kernel
+ * declares them that way.  The functions touch no memory, so kernels
+ * declare them memory(none).  They are internal to the library: the
+ * engine defines them in the JIT as absolute symbols (jx_cm_symbols). */
+#ifndef JX_CMATH_H
+#define JX_CMATH_H
+
+#include "../src/ir.h"
+
+typedef struct jx_cm_pair {
+    double re; /* real part */
+    double im; /* imaginary part */
+} jx_cm_pair;
+
+/* One function kernels may call. */
+typedef struct jx_cm_symbol {
+    int op;           /* the FLOATFN op it computes on complex values, or -1
+                         (the power) */
+    const char *name; /* its symbol in the JIT: "jx_cm_sin" */
+    void *addr;       /* the function */
+} jx_cm_symbol;
+
+/* The symbol of the complex version of FLOATFN op (JX_OP_SIN ...), or
+ * NULL when there is none (cbrt, as in NumPy). */
+JX_INTERNAL const char *jx_cm_name(int op);
+
+/* The name of the complex power function. */
+#define JX_CM_POWER "jx_cm_power"
+
+/* Every function, ending with a NULL name. */
+JX_INTERNAL const jx_cm_symbol *jx_cm_symbols(void);
+
+/* Complex power with NumPy's rules (exposed for the tests): 0**0 is 1,
+ * 0**b is 0 for real b > 0 and nan+nanj otherwise, integer exponents of
+ * magnitude below 100 by repeated multiplication, anything else cpow. */
+JX_INTERNAL jx_cm_pair jx_cm_power(double ar, double ai, double br,
+                                   double bi);
+
+#endif
