@@ -65,9 +65,9 @@ int main(void)
     /* 2. The variables an expression may use: names and dtypes.  The
      *    order of this table is the order of the inputs at evaluation. */
     const jx_var vars[] = {
-        {"a", JX_FLOAT64, 0},
-        {"b", JX_FLOAT64, 0},
-        {"c", JX_FLOAT64, 0},
+        {"a", JX_FLOAT64, 0, 0},
+        {"b", JX_FLOAT64, 0, 0},
+        {"c", JX_FLOAT64, 0, 0},
     };
 
     /* 3. Compile.  On failure jx_compile returns NULL and fills err.
@@ -120,7 +120,7 @@ int main(void)
     scalar.data = &k;
     scalar.dtype = JX_FLOAT64;
     scalar.ndim = 0;
-    const jx_var vars2[] = {{"a", JX_FLOAT64, 0}, {"k", JX_FLOAT64, 0}};
+    const jx_var vars2[] = {{"a", JX_FLOAT64, 0, 0}, {"k", JX_FLOAT64, 0, 0}};
     const char *src2 = "k * a**2 + 1";
     e = jx_compile(src2, vars2, 2, 0, &err);
     if (e == NULL) {

@@ -59,6 +59,9 @@ typedef enum jx_dtype {
     JX_FLOAT64,
     JX_COMPLEX64,
     JX_COMPLEX128,
+    JX_BYTES,       /* NumPy 'S': byte strings of a fixed itemsize each
+                       (jx_var.itemsize); trailing NULs are not part of
+                       a value, as in NumPy */
     JX_DTYPE_COUNT,
     JX_DTYPE_INVALID = -1
 } jx_dtype;
@@ -91,7 +94,10 @@ typedef struct jx_error {
     char message[JX_MESSAGE_SIZE];  /* one line, no trailing newline */
 } jx_error;
 
-/* A variable the expression may use: its name and element type.  With
+/* A variable the expression may use: its name and element type.  A
+ * JX_BYTES variable gives its itemsize (bytes per element, 1 or more);
+ * for the other dtypes itemsize is 0 (or the dtype's size), so callers
+ * that leave it zero keep working.  With
  * JX_VAR_WEAK in flags it is typed like a Python scalar literal (weak, as
  * NumPy 2 types Python scalars): a weak int64 variable added to a float32
  * array gives float32.  The caller then passes a 0-d array of `dtype`.
@@ -102,13 +108,15 @@ typedef struct jx_error {
 typedef struct jx_var {
     const char *name;
     jx_dtype dtype;
-    unsigned flags; /* JX_VAR_* */
+    unsigned flags;  /* JX_VAR_* */
+    size_t itemsize; /* JX_BYTES: bytes per element; otherwise 0 */
 } jx_var;
 
 #define JX_VAR_WEAK 1u
 
 /* An N-D strided array.  Strides are in bytes and may be negative or zero.
- * ndim == 0 is a scalar.  data may be unaligned. */
+ * ndim == 0 is a scalar.  data may be unaligned.  The elements of a
+ * JX_BYTES array have the itemsize its variable was compiled with. */
 typedef struct jx_array {
     void *data;
     jx_dtype dtype;
@@ -177,12 +185,15 @@ JX_API char *jx_explain(const char *src, const jx_var *vars, int nvars,
 /* Releases memory the library returned. */
 JX_API void jx_free(void *p);
 
-/* Dtype names as NumPy spells them ("float64"); jx_dtype_from_name
- * returns JX_DTYPE_INVALID for an unknown name.  itemsize in bytes. */
+/* Dtype names as NumPy spells them ("float64"; JX_BYTES is "bytes");
+ * jx_dtype_from_name returns JX_DTYPE_INVALID for an unknown name.
+ * jx_dtype_size: itemsize in bytes, 0 for JX_BYTES (its itemsize is per
+ * variable). */
 JX_API const char *jx_dtype_name(jx_dtype t);
 JX_API jx_dtype jx_dtype_from_name(const char *name);
 JX_API size_t jx_dtype_size(jx_dtype t);
-/* NumPy's promotion of two dtypes (np.result_type). */
+/* NumPy's promotion of two dtypes (np.result_type); JX_BYTES promotes
+ * only with itself (JX_DTYPE_INVALID otherwise). */
 JX_API jx_dtype jx_dtype_promote(jx_dtype a, jx_dtype b);
 
 /* A short name for an error code ("syntax error"). */

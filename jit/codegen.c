@@ -55,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/bytes.h"
 #include "../src/dtype.h"
 #include "cmath.h"
 
@@ -191,10 +192,14 @@ static int check_instr(const jx_ir *ir, int idx, jx_error *err)
             return bad_ir(err, idx, "input dtype");
         return 0;
     case JX_IR_CONST:
+        if (in->dtype == JX_BYTES && (in->str == NULL || in->itemsize < 0))
+            return bad_ir(err, idx, "string constant without its bytes");
         return 0;
     case JX_IR_CAST:
         if (in->nargs != 1)
             return bad_ir(err, idx, "cast operands");
+        if (in->dtype == JX_BYTES || ir->ins[in->args[0]].dtype == JX_BYTES)
+            return bad_ir(err, idx, "a cast of a byte string");
         return 0;
     default:
         break;
@@ -230,11 +235,14 @@ static int check_instr(const jx_ir *ir, int idx, jx_error *err)
                    jx_dtype_name(ot));
         return -1;
     }
+    if (kind == JX_KIND_BYTES && op->rule != JX_R_CMP && op->rule != JX_R_BYTESFN)
+        return bad_ir(err, idx, "a byte string op of an unknown rule");
     jx_dtype rt = ot;
     switch (op->rule) {
     case JX_R_CMP:
     case JX_R_PRED:
-    case JX_R_FLOATPRED: rt = JX_BOOL; break;
+    case JX_R_FLOATPRED:
+    case JX_R_BYTESFN: rt = JX_BOOL; break;
     case JX_R_PART:
     case JX_R_ANGLE: rt = jx_dtype_part(ot); break;
     case JX_R_COMPLEX: rt = JX_COMPLEX128; break;
@@ -260,6 +268,18 @@ int jx_cg_check(const jx_ir *ir, const char *layout, jx_error *err)
     for (int i = 0; i < ir->n; i++)
         if (check_instr(ir, i, err) != 0)
             return -1;
+    for (int i = 0; i < ir->ninputs; i++)
+        if (ir->input_dtype[i] == JX_BYTES &&
+            (ir->input_itemsize == NULL || ir->input_itemsize[i] < 1)) {
+            jx_err_set(err, JX_ERR_INTERNAL, -1, 0,
+                       "malformed IR: byte string input %d without an itemsize", i);
+            return -1;
+        }
+    if (ir->ins[ir->result].dtype == JX_BYTES) {
+        jx_err_set(err, JX_ERR_TYPE, -1, 0,
+                   "the code generator has no byte string results");
+        return -1;
+    }
     if (ir->reduce >= 0) {
         if (ir->reduce >= JX_OP_COUNT ||
             jx_ops[ir->reduce].rule != JX_R_REDUCE) {
@@ -399,6 +419,21 @@ static void mark_pure(cg *c, LLVMValueRef f)
     add_fn_attr(c, f, "memory", 0); /* memory(none) */
 #else
     add_fn_attr(c, f, "readnone", 0);
+#endif
+    add_fn_attr(c, f, "nounwind", 0);
+    add_fn_attr(c, f, "willreturn", 0);
+}
+
+/* A library function that reads its pointer arguments only:
+ * memory(argmem: read) (readonly argmemonly before LLVM 16), nounwind,
+ * willreturn. */
+static void mark_reads_args(cg *c, LLVMValueRef f)
+{
+#if LLVM_VERSION_MAJOR >= 16
+    add_fn_attr(c, f, "memory", 1); /* ModRef::Ref on argument memory */
+#else
+    add_fn_attr(c, f, "readonly", 0);
+    add_fn_attr(c, f, "argmemonly", 0);
 #endif
     add_fn_attr(c, f, "nounwind", 0);
     add_fn_attr(c, f, "willreturn", 0);
@@ -671,6 +706,79 @@ static LLVMValueRef elem_addr(cg *c, char cls, jx_dtype t, LLVMValueRef base,
     default: /* scalar */
         return base;
     }
+}
+
+/* ---- byte strings -------------------------------------------------------
+ * The value of a byte string is the address of its element; its length is
+ * the instruction's itemsize, a constant of the kernel.  Comparisons and
+ * contains() call bytes.c's functions, which the engine defines in the
+ * JIT (jx_cg_helpers). */
+
+static const jx_cg_helper helpers[] = {
+    {"jx_bytes_cmp", jx_bytes_cmp},
+    {"jx_bytes_contains", jx_bytes_contains},
+    {NULL, NULL},
+};
+
+const jx_cg_helper *jx_cg_helpers(void) { return helpers; }
+
+/* The address of element i of a byte string operand of class cls (not
+ * scalar): contiguous elements are itemsize bytes apart. */
+static LLVMValueRef bytes_addr(cg *c, char cls, int64_t itemsize,
+                               LLVMValueRef base, LLVMValueRef stride,
+                               LLVMValueRef i)
+{
+    LLVMValueRef step = cls == JX_LAYOUT_CONTIG
+                            ? const_int(c->t_i64, (uint64_t)itemsize)
+                            : stride;
+    LLVMValueRef off = LLVMBuildMul(c->b, i, step, "");
+    return LLVMBuildInBoundsGEP2(c->b, c->t_i8, base, &off, 1, "");
+}
+
+/* A string constant: a private constant global holding its bytes. */
+static LLVMValueRef bytes_const(cg *c, const jx_instr *in)
+{
+    LLVMValueRef init = LLVMConstStringInContext(c->ctx, in->str,
+                                                 (unsigned)in->itemsize, 1);
+    LLVMValueRef g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), "str");
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+    return g;
+}
+
+/* A comparison or contains() of two byte strings: helper(a, na, b, nb)
+ * compared with 0. */
+static LLVMValueRef emit_bytes_op(cg *c, const jx_instr *in, LLVMValueRef *v)
+{
+    const jx_instr *a = &c->ir->ins[in->args[0]], *b = &c->ir->ins[in->args[1]];
+    const char *name = in->op == JX_OP_CONTAINS ? "jx_bytes_contains" : "jx_bytes_cmp";
+    LLVMTypeRef i32 = LLVMInt32TypeInContext(c->ctx);
+    LLVMTypeRef pt[4] = {c->t_ptr, c->t_i64, c->t_ptr, c->t_i64};
+    LLVMTypeRef fty = LLVMFunctionType(i32, pt, 4, 0);
+    LLVMValueRef f = LLVMGetNamedFunction(c->mod, name);
+    if (f == NULL) {
+        f = LLVMAddFunction(c->mod, name, fty);
+        mark_reads_args(c, f);
+    }
+    LLVMValueRef args[4] = {v[0], const_int(c->t_i64, (uint64_t)a->itemsize),
+                            v[1], const_int(c->t_i64, (uint64_t)b->itemsize)};
+    LLVMValueRef r = LLVMBuildCall2(c->b, fty, f, args, 4, "");
+    LLVMIntPredicate pred;
+    switch (in->op) {
+    case JX_OP_LT: pred = LLVMIntSLT; break;
+    case JX_OP_LE: pred = LLVMIntSLE; break;
+    case JX_OP_EQ: pred = LLVMIntEQ; break;
+    case JX_OP_GE: pred = LLVMIntSGE; break;
+    case JX_OP_GT: pred = LLVMIntSGT; break;
+    case JX_OP_NE:
+    case JX_OP_CONTAINS: pred = LLVMIntNE; break;
+    default:
+        cg_fail(c, "no byte string lowering for %s", jx_ops[in->op].mnem);
+        return const_int(c->t_i1, 0);
+    }
+    return LLVMBuildICmp(c->b, pred, r, const_int(i32, 0), "");
 }
 
 /* ---- casts ------------------------------------------------------------ */
@@ -1510,6 +1618,9 @@ static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
         int k = in->input;
         if (l->cls[k + 1] == JX_LAYOUT_SCALAR)
             return c->scalar[k];
+        if (in->dtype == JX_BYTES)
+            return bytes_addr(c, l->cls[k + 1], in->itemsize, ptr[k + 1],
+                              stride[k + 1], i);
         return load_elem(c, in->dtype,
                          elem_addr(c, l->cls[k + 1], in->dtype, ptr[k + 1],
                                    stride[k + 1], i));
@@ -1521,6 +1632,8 @@ static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
                                      const_real(part_type(c, in->dtype), in->kim)};
             return LLVMConstStructInContext(c->ctx, parts, 2, 0);
         }
+        case JX_KIND_BYTES:
+            return bytes_const(c, in);
         case JX_KIND_FLOAT:
             return const_real(val_type(c, in->dtype), in->k.f);
         case JX_KIND_BOOL:
@@ -1553,6 +1666,8 @@ static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
                             : const_int(val_type(c, rt), 1);
     }
     jx_dtype t = ir->ins[in->args[0]].dtype; /* the operand type */
+    if (t == JX_BYTES)
+        return emit_bytes_op(c, in, v);
     if (dt_complex(t))
         return emit_complex_op(c, in, t, v);
     if (in->op == JX_OP_REAL || in->op == JX_OP_IMAG || in->op == JX_OP_CONJ ||
@@ -1828,7 +1943,9 @@ static LLVMValueRef build_body(cg *c, const cg_layout *l, const char *name)
     LLVMPositionBuilderAtEnd(b, pre);
     for (int k = 0; k < ir->ninputs; k++)
         if (l->cls[k + 1] == JX_LAYOUT_SCALAR)
-            c->scalar[k] = load_elem(c, ir->input_dtype[k], ptr[k + 1]);
+            c->scalar[k] = ir->input_dtype[k] == JX_BYTES /* its address */
+                               ? ptr[k + 1]
+                               : load_elem(c, ir->input_dtype[k], ptr[k + 1]);
     if (l->mode == CG_PARTIALS)
         build_partials(c, l, fn, pre, exit, n, ptr, stride);
     else

@@ -163,6 +163,18 @@ static void define_runtime_symbols(void)
     define_absolute(pairs, n);
 }
 
+/* Defines this library's functions that kernels call (jx_cg_helpers) by
+ * address: they are hidden, so no generator finds them by name. */
+static void define_helper_symbols(void)
+{
+    const jx_cg_helper *h = jx_cg_helpers();
+    jx_symbol_pair pairs[16];
+    size_t n = 0;
+    for (; h[n].name != NULL && n < 16; n++)
+        set_pair(&pairs[n], h[n].name, (void *)(uintptr_t)h[n].fn);
+    define_absolute(pairs, n);
+}
+
 /* Whether the LLVM feature string fs ("+sse2,-avx512f,...") has +feat. */
 static bool has_feature(const char *fs, const char *feat)
 {
@@ -282,6 +294,7 @@ static void engine_init(void)
     }
     LLVMOrcJITDylibAddGenerator(engine.main, gen);
     define_runtime_symbols();
+    define_helper_symbols();
     load_vecmath();
     size_t len = strlen(engine.id);
     snprintf(engine.id + len, sizeof engine.id - len, " libmvec:%s",

@@ -50,9 +50,13 @@
 #define JXPY_STACK_ARGS 8    /* arguments handled without malloc */
 
 /* An argument's code in a variant's key: the jx_dtype it is passed as,
- * plus JXPY_WEAK for a Python int or float (a JX_VAR_WEAK variable). */
+ * plus JXPY_WEAK for a Python int or float (a JX_VAR_WEAK variable), plus
+ * for a byte string (dtype 'S') its itemsize shifted left by 8: a variant
+ * is compiled for one itemsize of each string argument. */
+typedef uint64_t jxpy_code;
 #define JXPY_WEAK 0x80
-#define JXPY_DTYPE(code) ((jx_dtype)((code) & ~JXPY_WEAK))
+#define JXPY_DTYPE(code) ((jx_dtype)((code) & 0x7f))
+#define JXPY_ITEMSIZE(code) ((size_t)((code) >> 8))
 
 #define JXPY_NO_CACHE 1u /* disable_cache=True: compile afresh, keep nothing */
 
@@ -83,7 +87,8 @@ typedef struct jxpy_NumExpr {
     PyObject *ex;          /* the source text as given */
     PyObject *input_names; /* tuple of str: the arguments, in call order */
     int nargs;             /* len(input_names) */
-    unsigned char *key;    /* per argument: its code (jx_dtype | JXPY_WEAK) */
+    jxpy_code *key;        /* per argument: its code (jx_dtype | JXPY_WEAK |
+                              itemsize << 8) */
     int rtypenum;          /* NumPy type number of the result */
     jx_dtype rtype;        /* the result's jx_dtype */
 } jxpy_NumExpr;
@@ -123,6 +128,7 @@ static const int jxpy_npy_types[JX_DTYPE_COUNT] = {
     [JX_UINT64] = NPY_UINT64,   [JX_FLOAT16] = NPY_HALF,
     [JX_FLOAT32] = NPY_FLOAT32, [JX_FLOAT64] = NPY_FLOAT64,
     [JX_COMPLEX64] = NPY_COMPLEX64, [JX_COMPLEX128] = NPY_COMPLEX128,
+    [JX_BYTES] = NPY_STRING,
 };
 
 /* The jx_dtype of a NumPy dtype (byte order aside), or JX_DTYPE_INVALID
@@ -156,6 +162,22 @@ static jx_dtype jxpy_dtype_of(PyArray_Descr *d, PyObject *what)
         case 8: return JX_FLOAT64;
         }
         break;
+    case 'S':
+        if (size > 0)
+            return JX_BYTES;
+        break;
+    case 'U':
+        /* numexpr: "NumExpr 2 does not support Unicode as a dtype." */
+        if (what)
+            PyErr_Format(PyExc_TypeError,
+                         "'%U' is a str array (%R): jitexpr supports byte "
+                         "strings (dtype 'S', b'...'), not str; encode it, "
+                         "e.g. with .astype('S')", what, (PyObject *)d);
+        else
+            PyErr_Format(PyExc_TypeError,
+                         "%R: jitexpr supports byte strings (dtype 'S'), not "
+                         "str (dtype 'U')", (PyObject *)d);
+        return JX_DTYPE_INVALID;
     case 'c':
         switch (size) {
         case 8: return JX_COMPLEX64;
@@ -167,13 +189,30 @@ static jx_dtype jxpy_dtype_of(PyArray_Descr *d, PyObject *what)
         PyErr_Format(PyExc_TypeError,
                      "'%U' has dtype %R, which jitexpr does not support "
                      "(bool, int8..int64, uint8..uint64, float16, float32, "
-                     "float64, complex64, complex128)", what, (PyObject *)d);
+                     "float64, complex64, complex128, byte strings)", what, (PyObject *)d);
     else
         PyErr_Format(PyExc_TypeError,
                      "dtype %R is not supported by jitexpr (bool, int8..int64, "
                      "uint8..uint64, float16, float32, float64, complex64, "
-                     "complex128)", (PyObject *)d);
+                     "complex128, byte strings)", (PyObject *)d);
     return JX_DTYPE_INVALID;
+}
+
+/* The code of an argument of dtype d that jxpy_dtype_of maps to t. */
+static jxpy_code jxpy_code_of(jx_dtype t, PyArray_Descr *d)
+{
+    return t == JX_BYTES ? (jxpy_code)t | (jxpy_code)d->elsize << 8 : (jxpy_code)t;
+}
+
+/* The NumPy dtype of an argument code (new reference), or NULL. */
+static PyArray_Descr *jxpy_descr_of(jxpy_code code)
+{
+    if (JXPY_DTYPE(code) != JX_BYTES)
+        return PyArray_DescrFromType(jxpy_npy_types[JXPY_DTYPE(code)]);
+    PyArray_Descr *d = PyArray_DescrNewFromType(NPY_STRING);
+    if (d != NULL)
+        d->elsize = (int)JXPY_ITEMSIZE(code);
+    return d;
 }
 
 /* ---- errors ------------------------------------------------------------------ */
@@ -384,7 +423,7 @@ static void jxpy_numexpr_dealloc(jxpy_NumExpr *self)
 /* Compiles ex for the arguments `names` (tuple of str), passed as key[i]
  * says (GIL released). */
 static jxpy_NumExpr *jxpy_numexpr_compile(jxpy_state *st, PyObject *ex, PyObject *names,
-                                          const unsigned char *key, unsigned flags)
+                                          const jxpy_code *key, unsigned flags)
 {
     Py_ssize_t len;
     const char *src = jxpy_utf8(ex, &len);
@@ -402,6 +441,7 @@ static jxpy_NumExpr *jxpy_numexpr_compile(jxpy_state *st, PyObject *ex, PyObject
             goto done;
         vars[i].dtype = JXPY_DTYPE(key[i]);
         vars[i].flags = (key[i] & JXPY_WEAK) ? JX_VAR_WEAK : 0;
+        vars[i].itemsize = JXPY_ITEMSIZE(key[i]);
     }
     jx_error err;
     jx_expr *e;
@@ -429,13 +469,13 @@ static jxpy_NumExpr *jxpy_numexpr_compile(jxpy_state *st, PyObject *ex, PyObject
     nx->nargs = n;
     nx->rtype = rt;
     nx->rtypenum = jxpy_npy_types[rt];
-    nx->key = PyMem_Malloc((size_t)n + 1);
+    nx->key = PyMem_Malloc(sizeof(jxpy_code) * ((size_t)n + 1));
     if (nx->key == NULL) {
         Py_CLEAR(nx);
         PyErr_NoMemory();
         goto done;
     }
-    memcpy(nx->key, key, (size_t)n);
+    memcpy(nx->key, key, sizeof(jxpy_code) * (size_t)n);
 done:
     if (vars != stack_vars)
         PyMem_Free(vars);
@@ -679,7 +719,7 @@ done:
  * complex128.  Returns 0, or -1
  * with an exception. */
 static int jxpy_convert(PyObject *obj, PyObject *name, int weak, jxpy_value *v,
-                        unsigned char *code)
+                        jxpy_code *code)
 {
     PyArrayObject *a;
     v->arr = NULL;
@@ -732,7 +772,7 @@ static int jxpy_convert(PyObject *obj, PyObject *name, int weak, jxpy_value *v,
         Py_DECREF(a);
         return -1;
     }
-    *code = (unsigned char)t;
+    *code = jxpy_code_of(t, PyArray_DESCR(a));
     if (!PyArray_ISNBO(PyArray_DESCR(a)->byteorder)) {
         PyArray_Descr *nd = PyArray_DescrNewByteorder(PyArray_DESCR(a), NPY_NATIVE);
         PyArrayObject *c = nd ? (PyArrayObject *)PyArray_CastToType(a, nd, 0) : NULL;
@@ -837,11 +877,11 @@ static jxpy_Source *jxpy_get_source(jxpy_state *st, PyObject *ex, int store)
 }
 
 /* The index of s's variant compiled for key, or -1. */
-static int jxpy_find_variant(const jxpy_Source *s, const unsigned char *key)
+static int jxpy_find_variant(const jxpy_Source *s, const jxpy_code *key)
 {
     size_t n = (size_t)PyTuple_GET_SIZE(s->names);
     for (int v = 0; v < s->nvariants; v++)
-        if (memcmp(s->variants[v]->key, key, n) == 0)
+        if (memcmp(s->variants[v]->key, key, sizeof(jxpy_code) * n) == 0)
             return v;
     return -1;
 }
@@ -849,7 +889,7 @@ static int jxpy_find_variant(const jxpy_Source *s, const unsigned char *key)
 /* The variant of s for arguments passed as key says: from the cache, or
  * compiled and kept (most recently used first). */
 static jxpy_NumExpr *jxpy_variant(jxpy_state *st, jxpy_Source *s,
-                                  const unsigned char *key, unsigned flags)
+                                  const jxpy_code *key, unsigned flags)
 {
     if (flags & JXPY_NO_CACHE)
         return jxpy_numexpr_compile(st, s->ex, s->names, key, flags);
@@ -1235,18 +1275,18 @@ static PyObject *jxpy_core(jxpy_state *st, jxpy_Source *s, PyObject *local_dict,
 {
     int n = (int)PyTuple_GET_SIZE(s->names);
     jxpy_value stack_vals[JXPY_STACK_ARGS];
-    unsigned char stack_key[JXPY_STACK_ARGS];
+    jxpy_code stack_key[JXPY_STACK_ARGS];
     jxpy_value *vals = stack_vals;
-    unsigned char *key = stack_key;
+    jxpy_code *key = stack_key;
     PyObject *ret = NULL;
     jxpy_NumExpr *nx = NULL;
     int got = 0;
 
     if (n > JXPY_STACK_ARGS) {
-        vals = PyMem_Malloc((sizeof(jxpy_value) + 1) * (size_t)n);
+        vals = PyMem_Malloc((sizeof(jxpy_value) + sizeof(jxpy_code)) * (size_t)n);
         if (vals == NULL)
             return PyErr_NoMemory();
-        key = (unsigned char *)(vals + n);
+        key = (jxpy_code *)(vals + n);
     }
     if (n > 0) {
         jxpy_scope sc;
@@ -1453,7 +1493,7 @@ static PyObject *jxpy_compile(PyObject *module, PyObject *const *args,
     if (no_cache < 0)
         return NULL;
     int n = (int)PyTuple_GET_SIZE(names);
-    unsigned char *key = PyMem_Malloc((size_t)n + 1);
+    jxpy_code *key = PyMem_Malloc(sizeof(jxpy_code) * ((size_t)n + 1));
     PyObject *ret = NULL;
     if (key == NULL)
         return PyErr_NoMemory();
@@ -1467,10 +1507,11 @@ static PyObject *jxpy_compile(PyObject *module, PyObject *const *args,
         if (!PyArray_DescrConverter(PyTuple_GET_ITEM(dtypes, i), &d))
             goto done;
         jx_dtype t = jxpy_dtype_of(d, nm);
+        if (t != JX_DTYPE_INVALID)
+            key[i] = jxpy_code_of(t, d);
         Py_DECREF(d);
         if (t == JX_DTYPE_INVALID)
             goto done;
-        key[i] = (unsigned char)t;
     }
     ret = (PyObject *)jxpy_numexpr_compile(st, ex, names, key, no_cache ? JXPY_NO_CACHE : 0);
 done:
@@ -1478,11 +1519,11 @@ done:
     return ret;
 }
 
-/* Casts argument i of a NumExpr call, in place, to the dtype t it was
- * compiled for, if `casting` allows. */
-static int jxpy_cast_arg(jxpy_value *v, jx_dtype t, Py_ssize_t i, NPY_CASTING casting)
+/* Casts argument i of a NumExpr call, in place, to the dtype of `code` it
+ * was compiled for, if `casting` allows. */
+static int jxpy_cast_arg(jxpy_value *v, jxpy_code code, Py_ssize_t i, NPY_CASTING casting)
 {
-    PyArray_Descr *want = PyArray_DescrFromType(jxpy_npy_types[t]);
+    PyArray_Descr *want = jxpy_descr_of(code);
     if (want == NULL)
         return -1;
     if (!PyArray_CanCastArrayTo(v->arr, want, casting)) {
@@ -1544,11 +1585,11 @@ static PyObject *jxpy_numexpr_call(jxpy_NumExpr *nx, PyObject *args, PyObject *k
             return PyErr_NoMemory();
     }
     for (; got < n; got++) {
-        unsigned char code;
+        jxpy_code code;
         if (jxpy_convert(PyTuple_GET_ITEM(args, got), PyTuple_GET_ITEM(nx->input_names, got),
                          0, &vals[got], &code) < 0)
             goto done;
-        if (code != nx->key[got] && jxpy_cast_arg(&vals[got], JXPY_DTYPE(nx->key[got]),
+        if (code != nx->key[got] && jxpy_cast_arg(&vals[got], nx->key[got],
                                                   got, casting) < 0) {
             got++; /* converted: released below */
             goto done;
@@ -1567,7 +1608,7 @@ static PyObject *jxpy_numexpr_get_signature(jxpy_NumExpr *nx, void *closure)
 {
     /* NumPy's type characters ('?', 'b', ..., 'd'); for int32, int64,
      * float32 and float64 these are numexpr's codes too. */
-    static const char chars[JX_DTYPE_COUNT] = "?bhilBHILefdFD";
+    static const char chars[JX_DTYPE_COUNT + 1] = "?bhilBHILefdFDS";
     PyObject *b = PyBytes_FromStringAndSize(NULL, nx->nargs);
     for (int i = 0; b && i < nx->nargs; i++)
         PyBytes_AS_STRING(b)[i] = chars[JXPY_DTYPE(nx->key[i])];
@@ -1578,7 +1619,7 @@ static PyObject *jxpy_numexpr_get_dtypes(jxpy_NumExpr *nx, void *closure)
 {
     PyObject *t = PyTuple_New(nx->nargs);
     for (int i = 0; t && i < nx->nargs; i++) {
-        PyObject *d = (PyObject *)PyArray_DescrFromType(jxpy_npy_types[JXPY_DTYPE(nx->key[i])]);
+        PyObject *d = (PyObject *)jxpy_descr_of(nx->key[i]);
         if (d == NULL) {
             Py_CLEAR(t);
             break;
@@ -1748,6 +1789,7 @@ static PyObject *jxpy_explain(PyObject *module, PyObject *const *args,
         if (!PyArray_DescrConverter(PyTuple_GET_ITEM(dtypes, i), &d))
             goto done;
         jx_dtype t = jxpy_dtype_of(d, PyTuple_GET_ITEM(names, i));
+        vars[i].itemsize = t == JX_BYTES ? (size_t)d->elsize : 0;
         Py_DECREF(d);
         vars[i].name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(names, i));
         if (t == JX_DTYPE_INVALID || vars[i].name == NULL)

@@ -26,7 +26,9 @@ typedef enum jx_node_kind {
     JX_N_KWARG,   /* keyword argument name=value of a call: name/namelen,
                      args[0] the value */
     JX_N_CONST,   /* a typed constant, made by sema's folding: v */
-    JX_N_CAST     /* inserted by sema: args[0] converted to dtype */
+    JX_N_CAST,    /* inserted by sema: args[0] converted to dtype */
+    JX_N_STRING   /* string literal 'ab', b'ab': its bytes, escapes decoded,
+                     in str/itemsize; sema makes it a JX_BYTES constant */
 } jx_node_kind;
 
 typedef union jx_value {
@@ -48,6 +50,10 @@ struct jx_node {
     jx_value v;                 /* literal or constant value */
     double im;                  /* JX_N_CONST of a complex type: the
                                    imaginary part (v.f is the real part) */
+    const char *str;            /* JX_N_STRING, JX_BYTES constant: its bytes
+                                   (in the arena, never NULL) */
+    int64_t itemsize;           /* JX_BYTES: bytes per element (a string
+                                   literal's length, a variable's itemsize) */
     /* Set by sema: */
     int var;                    /* JX_N_VAR: index in the vars table */
     jx_dtype dtype;             /* the node's type */
@@ -59,8 +65,8 @@ struct jx_node {
 /* Parses src (len bytes) into a tree in arena a.  Returns the root, or
  * NULL with *err set: JX_ERR_SYNTAX (offset at the offending token),
  * JX_ERR_LIMIT for sources longer than JX_MAX_SOURCE, nesting deeper
- * than JX_MAX_DEPTH or a tree higher than JX_MAX_HEIGHT, JX_ERR_TYPE for
- * strings, JX_ERR_OVERFLOW for integer literals over 64 bits, JX_ERR_ARG for
+ * than JX_MAX_DEPTH or a tree higher than JX_MAX_HEIGHT, JX_ERR_SYNTAX for
+ * a bad escape in a string literal, JX_ERR_OVERFLOW for integer literals over 64 bits, JX_ERR_ARG for
  * a NULL source, JX_ERR_NOMEM. */
 JX_INTERNAL jx_node *jx_parse(jx_arena *a, const char *src, int32_t len,
                               jx_error *err);

@@ -19,6 +19,8 @@ static const jx_dtype_info infos[JX_DTYPE_COUNT] = {
     [JX_FLOAT64] = {"float64", "f64", 8, JX_KIND_FLOAT, 'd', true},
     [JX_COMPLEX64] = {"complex64", "c64", 8, JX_KIND_COMPLEX, 'F', true},
     [JX_COMPLEX128] = {"complex128", "c128", 16, JX_KIND_COMPLEX, 'D', true},
+    /* IR text writes a bytes type with its itemsize: "S5" (ir.c). */
+    [JX_BYTES] = {"bytes", "S", 0, JX_KIND_BYTES, 'S', true},
 };
 
 const jx_dtype_info *jx_dtype_get(jx_dtype t)
@@ -51,7 +53,7 @@ jx_dtype jx_dtype_from_name(const char *name)
         {"i1", JX_INT8},        {"u8", JX_UINT64},       {"u4", JX_UINT32},
         {"u2", JX_UINT16},      {"u1", JX_UINT8},        {"c8", JX_COMPLEX64},
         {"c16", JX_COMPLEX128}, {"double", JX_FLOAT64},  {"float", JX_FLOAT64},
-        {"int", JX_INT64},      {"complex", JX_COMPLEX128},
+        {"int", JX_INT64},      {"complex", JX_COMPLEX128}, {"S", JX_BYTES},
     };
     if (name == NULL)
         return JX_DTYPE_INVALID;
@@ -123,6 +125,8 @@ jx_dtype jx_dtype_promote(jx_dtype a, jx_dtype b)
         return JX_DTYPE_INVALID;
     if (a == b)
         return a;
+    if (a == JX_BYTES || b == JX_BYTES) /* a string with a number */
+        return JX_DTYPE_INVALID;
     jx_kind ka = infos[a].kind, kb = infos[b].kind;
     /* Order so that a has the lower kind. */
     if (ka > kb) {

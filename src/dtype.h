@@ -12,18 +12,20 @@ typedef enum jx_kind {
     JX_KIND_INT = 2,     /* signed integer */
     JX_KIND_UINT = 4,    /* unsigned integer */
     JX_KIND_FLOAT = 8,
-    JX_KIND_COMPLEX = 16
+    JX_KIND_COMPLEX = 16,
+    JX_KIND_BYTES = 32   /* byte strings: compared, searched, never
+                            converted to or from a number */
 } jx_kind;
 
 #define JX_KINDS_INTEGER (JX_KIND_INT | JX_KIND_UINT)
 #define JX_KINDS_REAL (JX_KIND_INT | JX_KIND_UINT | JX_KIND_FLOAT)
 #define JX_KINDS_NUMBER (JX_KINDS_REAL | JX_KIND_COMPLEX)
-#define JX_KINDS_ALL (JX_KIND_BOOL | JX_KINDS_NUMBER)
+#define JX_KINDS_ALL (JX_KIND_BOOL | JX_KINDS_NUMBER) /* bytes not included */
 
 typedef struct jx_dtype_info {
     const char *name;  /* NumPy's name: "float64" */
     const char *abbr;  /* short name in IR text: "f64" */
-    unsigned size;     /* bytes */
+    unsigned size;     /* bytes; 0 for JX_BYTES (per variable) */
     jx_kind kind;      /* one kind bit */
     char npy_char;     /* NumPy's type character: 'd' */
     bool supported;    /* the code generator implements it */

@@ -73,10 +73,20 @@ static int check_array(const jx_array *a, const char *what, const char *name,
     return 0;
 }
 
-/* Lowest and one-past-highest byte an array touches. */
-static void extent(const jx_array *a, char **lo, char **hi)
+/* Bytes per element of operand o (0: the output, 1 + i: input slot i) of
+ * type t: a byte string's itemsize is the one it was compiled with. */
+static int64_t op_itemsize(const jx_ir *ir, int o, jx_dtype t)
 {
-    int64_t l = 0, h = (int64_t)jx_dtype_size(a->dtype);
+    if (t == JX_BYTES && o > 0 && ir->input_itemsize != NULL)
+        return ir->input_itemsize[o - 1];
+    return (int64_t)jx_dtype_size(t);
+}
+
+/* Lowest and one-past-highest byte an array of elements of `item` bytes
+ * touches. */
+static void extent(const jx_array *a, int64_t item, char **lo, char **hi)
+{
+    int64_t l = 0, h = item;
     for (int d = 0; d < a->ndim; d++) {
         if (a->shape[d] == 0) {
             *lo = *hi = a->data;
@@ -104,16 +114,18 @@ static int64_t bstride(const jx_array *a, int ndim, int d)
 
 typedef enum overlap { OV_NONE, OV_SAME, OV_PARTIAL } overlap;
 
-/* How input a overlaps output out: not at all, element for element (safe
- * for an element-wise loop), or otherwise (needs a buffer). */
-static overlap check_overlap(const jx_array *out, const jx_array *a)
+/* How input a (elements of `item` bytes) overlaps output out: not at all,
+ * element for element (safe for an element-wise loop), or otherwise
+ * (needs a buffer). */
+static overlap check_overlap(const jx_array *out, const jx_array *a, int64_t item)
 {
     char *alo, *ahi, *olo, *ohi;
-    extent(a, &alo, &ahi);
-    extent(out, &olo, &ohi);
+    int64_t oitem = (int64_t)jx_dtype_size(out->dtype);
+    extent(a, item, &alo, &ahi);
+    extent(out, oitem, &olo, &ohi);
     if (alo == ahi || olo == ohi || ahi <= olo || ohi <= alo)
         return OV_NONE;
-    if (a->data != out->data || jx_dtype_size(a->dtype) != jx_dtype_size(out->dtype))
+    if (a->data != out->data || item != oitem)
         return OV_PARTIAL;
     for (int d = 0; d < out->ndim; d++)
         if (out->shape[d] > 1 && bstride(a, out->ndim, d) != out->strides[d])
@@ -453,8 +465,8 @@ int jx_eval_check_out(const jx_array *out, jx_dtype t, int ndim,
     return 0;
 }
 
-int jx_plan_init(jx_plan *p, const jx_array *const *ops, int nops, int ndim,
-                 const int64_t *shape, jx_error *err)
+int jx_plan_init(jx_plan *p, const jx_ir *ir, const jx_array *const *ops,
+                 int nops, int ndim, const int64_t *shape, jx_error *err)
 {
     p->nops = nops;
     p->ndim = ndim;
@@ -466,7 +478,7 @@ int jx_plan_init(jx_plan *p, const jx_array *const *ops, int nops, int ndim,
     }
     for (int o = 0; o < nops; o++) {
         p->data[o] = ops[o]->data;
-        p->itemsize[o] = (int64_t)jx_dtype_size(ops[o]->dtype);
+        p->itemsize[o] = op_itemsize(ir, o, ops[o]->dtype);
         for (int d = 0; d < ndim; d++)
             STRIDE(p, d, o) = bstride(ops[o], ndim, d);
     }
@@ -513,7 +525,8 @@ int jx_eval_run(const jx_expr *e, const jx_array *inputs, jx_array *out,
     bool noalias = true;
     if (!alloc) {
         for (int i = 0; i < nin; i++) {
-            overlap ov = check_overlap(out, ops[1 + i]);
+            overlap ov = check_overlap(out, ops[1 + i],
+                                       op_itemsize(ir, 1 + i, ops[1 + i]->dtype));
             if (ov == OV_PARTIAL) {
                 /* Evaluate into a fresh buffer, then copy. */
                 jx_array tmp;
@@ -530,7 +543,7 @@ int jx_eval_run(const jx_expr *e, const jx_array *inputs, jx_array *out,
 
     jx_plan p;
     ops[0] = out;
-    if (jx_plan_init(&p, ops, nops, ndim, shape, err) < 0)
+    if (jx_plan_init(&p, ir, ops, nops, ndim, shape, err) < 0)
         return -1;
     jx_plan_collapse(&p, 0);
 

@@ -74,9 +74,12 @@ JX_INTERNAL int jx_eval_alloc(jx_array *out, jx_dtype t, int ndim,
 /* Checks a caller's output: dtype t, the given shape, writable strides. */
 JX_INTERNAL int jx_eval_check_out(const jx_array *out, jx_dtype t, int ndim,
                                   const int64_t *shape, jx_error *err);
-/* Sets up p over ops (all of the broadcast shape's ndim or fewer). */
-JX_INTERNAL int jx_plan_init(jx_plan *p, const jx_array *const *ops, int nops,
-                             int ndim, const int64_t *shape, jx_error *err);
+/* Sets up p over ops (all of the broadcast shape's ndim or fewer), ops[0]
+ * the output and ops[1 + i] input slot i of ir (byte strings: the
+ * itemsize ir has for the slot). */
+JX_INTERNAL int jx_plan_init(jx_plan *p, const jx_ir *ir,
+                             const jx_array *const *ops, int nops, int ndim,
+                             const int64_t *shape, jx_error *err);
 
 /* A reduction's result shape from the broadcast shape: the axis (or -1
  * for all of them) and the shape without it (reduce.c). */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "dtype.h"
 #include "sema.h"
 
@@ -20,8 +21,11 @@ typedef struct builder {
 static bool same_instr(const jx_instr *a, const jx_instr *b)
 {
     if (a->op != b->op || a->dtype != b->dtype || a->nargs != b->nargs ||
-        a->input != b->input || a->k.u != b->k.u ||
+        a->input != b->input || a->k.u != b->k.u || a->itemsize != b->itemsize ||
         memcmp(&a->kim, &b->kim, sizeof a->kim) != 0) /* bits: -0.0, NaN */
+        return false;
+    if (a->str != NULL && (b->str == NULL ||
+                           memcmp(a->str, b->str, (size_t)a->itemsize) != 0))
         return false;
     for (int i = 0; i < a->nargs; i++)
         if (a->args[i] != b->args[i])
@@ -37,6 +41,9 @@ static uint64_t hash_instr(const jx_instr *in)
     h = jx_hash_bytes(in->args, sizeof(int32_t) * (size_t)in->nargs, h);
     h = jx_hash_bytes(&in->input, sizeof in->input, h);
     h = jx_hash_bytes(&in->kim, sizeof in->kim, h);
+    h = jx_hash_bytes(&in->itemsize, sizeof in->itemsize, h);
+    if (in->str != NULL)
+        h = jx_hash_bytes(in->str, (size_t)in->itemsize, h);
     return jx_hash_bytes(&in->k.u, sizeof in->k.u, h);
 }
 
@@ -85,6 +92,13 @@ static int32_t intern(builder *B, const jx_instr *in)
         ir->cap = cap;
     }
     ir->ins[ir->n] = *in;
+    if (in->str != NULL) { /* a string constant: the IR's own copy */
+        char *copy = malloc((size_t)in->itemsize + 1);
+        if (copy == NULL)
+            return nomem(B);
+        memcpy(copy, in->str, (size_t)in->itemsize);
+        ir->ins[ir->n].str = copy;
+    }
     B->table[h] = ir->n;
     return ir->n++;
 }
@@ -118,6 +132,11 @@ static int32_t input_slot(builder *B, const jx_node *n)
     if (iv == NULL)
         return nomem(B);
     ir->input_var = iv;
+    int64_t *is = realloc(ir->input_itemsize, sizeof *is * (size_t)ir->ninputs);
+    if (is == NULL)
+        return nomem(B);
+    ir->input_itemsize = is;
+    is[s] = n->dtype == JX_BYTES ? n->itemsize : 0;
     dt[s] = n->dtype;
     iv[s] = n->var;
     B->slot_of[n->var] = s;
@@ -136,9 +155,15 @@ static int32_t emit(builder *B, const jx_node *n)
         in.k = n->v;
         if (jx_dtype_kind(n->dtype) == JX_KIND_COMPLEX)
             in.kim = n->im;
+        if (n->dtype == JX_BYTES) {
+            in.itemsize = n->itemsize;
+            in.str = n->str; /* copied by intern */
+        }
         break;
     case JX_N_VAR:
         in.op = JX_IR_INPUT;
+        if (n->dtype == JX_BYTES)
+            in.itemsize = n->itemsize;
         in.input = input_slot(B, n);
         if (in.input < 0)
             return -1;
@@ -196,9 +221,14 @@ static char *make_text(const jx_ir *ir)
         const jx_instr *in = &ir->ins[i];
         jx_buf_printf(&b, "%%%d = %s.%s", (int)i, mnemonic(in->op),
                       jx_dtype_get(in->dtype)->abbr);
+        if (in->dtype == JX_BYTES)
+            jx_buf_printf(&b, "%lld", (long long)in->itemsize);
         if (in->op == JX_IR_INPUT)
             jx_buf_printf(&b, " $%d", (int)in->input);
-        else if (in->op == JX_IR_CONST) {
+        else if (in->op == JX_IR_CONST && in->dtype == JX_BYTES) {
+            jx_buf_append(&b, " ", 1);
+            jx_bytes_print(&b, in->str, in->itemsize);
+        } else if (in->op == JX_IR_CONST) {
             jx_buf_append(&b, " ", 1);
             print_const(&b, in->dtype, in->k, in->kim);
         }
@@ -217,7 +247,7 @@ static char *make_text(const jx_ir *ir)
 /* Work per element, relative to one load or one add: what a vector loop
  * spends on each instruction, roughly, as measured on the development
  * machine (docs/threads.md); it only decides when threads pay. */
-static int32_t instr_cost(const jx_instr *in)
+static int32_t instr_cost(const jx_ir *ir, const jx_instr *in)
 {
     bool fl = jx_dtype_kind(in->dtype) == JX_KIND_FLOAT;
     /* Complex functions and powers are C library calls on one element,
@@ -227,6 +257,10 @@ static int32_t instr_cost(const jx_instr *in)
         return 40;
     if (jx_dtype_kind(in->dtype) == JX_KIND_COMPLEX && in->op == JX_OP_DIV)
         return 10;
+    /* A byte string op calls a function per element (bytes.c). */
+    if (in->nargs > 0 && in->op < JX_OP_COUNT &&
+        ir->ins[in->args[in->nargs - 1]].dtype == JX_BYTES)
+        return 8;
     switch (in->op) {
     case JX_IR_CONST: return 0;
     case JX_IR_INPUT:
@@ -273,7 +307,7 @@ jx_ir *jx_ir_build(const jx_node *root, jx_error *err)
     }
     ir->cost = 1; /* the store (or the accumulation) */
     for (int32_t i = 0; i < ir->n; i++)
-        ir->cost += instr_cost(&ir->ins[i]);
+        ir->cost += instr_cost(ir, &ir->ins[i]);
     ir->text = make_text(ir);
     if (ir->text == NULL) {
         nomem(&B);
@@ -287,7 +321,10 @@ void jx_ir_free(jx_ir *ir)
 {
     if (ir == NULL)
         return;
+    for (int32_t i = 0; ir->ins != NULL && i < ir->n; i++)
+        free((char *)ir->ins[i].str);
     free(ir->ins);
+    free(ir->input_itemsize);
     free(ir->input_dtype);
     free(ir->input_var);
     free(ir->text);

@@ -1,7 +1,9 @@
 /* ir.h - the typed IR: SSA instructions in evaluation order, hash-consed
  * so that common subexpressions are computed once.  Its canonical text
  * (jx_ir.text) names inputs by slot, not by variable name, so "a+b" and
- * "x + y" over the same dtypes share one kernel. */
+ * "x + y" over the same dtypes share one kernel.  A byte string type is
+ * written with its itemsize ("in.S5 $0"), a string constant with its bytes
+ * ("const.S2 \"ab\""): kernels for other itemsizes or strings differ. */
 #ifndef JX_IR_H
 #define JX_IR_H
 
@@ -27,6 +29,10 @@ typedef struct jx_instr {
     jx_value k;                    /* JX_IR_CONST: value, as in jx_node */
     double kim;                    /* JX_IR_CONST of a complex type: the
                                       imaginary part (k.f the real part) */
+    int64_t itemsize;              /* JX_BYTES value: bytes per element;
+                                      0 for the other dtypes */
+    const char *str;               /* JX_BYTES constant: its itemsize bytes,
+                                      owned by the IR (never NULL) */
 } jx_instr;
 
 /* One expression's IR.  Owned by its jx_expr (malloc'd, not arena), so it
@@ -44,6 +50,8 @@ typedef struct jx_ir {
     int32_t axis;        /*   which one, as written (may be negative) */
     int32_t ninputs;     /* input slots, numbered by first use */
     jx_dtype *input_dtype; /* [ninputs] dtype of each slot */
+    int64_t *input_itemsize; /* [ninputs] JX_BYTES slots: the itemsize;
+                                0 for the other dtypes */
     int32_t *input_var;  /* [ninputs] index in the jx_compile vars table */
     char *text;          /* canonical text, NUL-terminated */
     int32_t cost;        /* estimated work per element, in units of one

@@ -26,6 +26,7 @@
 #define JX_I JX_KINDS_INTEGER
 #define JX_F JX_KIND_FLOAT
 #define JX_C JX_KIND_COMPLEX
+#define JX_S JX_KIND_BYTES
 
 /*      id        mnem        spell      syn  ar rule      kinds               low     fn */
 #define JX_OPS(X) \
@@ -39,18 +40,19 @@
     X(FLOORDIV, "floordiv", "//",      OPB, 2, BOOL8,    JX_B|JX_I|JX_F,     INLINE, NULL) \
     X(MOD,      "mod",      "%",       OPB, 2, BOOL8,    JX_B|JX_I|JX_F,     INLINE, NULL) \
     X(POW,      "pow",      "**",      OPB, 2, BOOL8,    JX_I|JX_F|JX_C,     INLINE, NULL) \
-    X(LT,       "lt",       "<",       OPB, 2, CMP,      JX_KINDS_ALL,       INLINE, NULL) \
-    X(LE,       "le",       "<=",      OPB, 2, CMP,      JX_KINDS_ALL,       INLINE, NULL) \
-    X(EQ,       "eq",       "==",      OPB, 2, CMP,      JX_KINDS_ALL,       INLINE, NULL) \
-    X(NE,       "ne",       "!=",      OPB, 2, CMP,      JX_KINDS_ALL,       INLINE, NULL) \
-    X(GE,       "ge",       ">=",      OPB, 2, CMP,      JX_KINDS_ALL,       INLINE, NULL) \
-    X(GT,       "gt",       ">",       OPB, 2, CMP,      JX_KINDS_ALL,       INLINE, NULL) \
+    X(LT,       "lt",       "<",       OPB, 2, CMP,      JX_KINDS_ALL|JX_S,  INLINE, NULL) \
+    X(LE,       "le",       "<=",      OPB, 2, CMP,      JX_KINDS_ALL|JX_S,  INLINE, NULL) \
+    X(EQ,       "eq",       "==",      OPB, 2, CMP,      JX_KINDS_ALL|JX_S,  INLINE, NULL) \
+    X(NE,       "ne",       "!=",      OPB, 2, CMP,      JX_KINDS_ALL|JX_S,  INLINE, NULL) \
+    X(GE,       "ge",       ">=",      OPB, 2, CMP,      JX_KINDS_ALL|JX_S,  INLINE, NULL) \
+    X(GT,       "gt",       ">",       OPB, 2, CMP,      JX_KINDS_ALL|JX_S,  INLINE, NULL) \
     X(AND,      "and",      "&",       OPB, 2, ARITH,    JX_B|JX_I,          INLINE, NULL) \
     X(OR,       "or",       "|",       OPB, 2, ARITH,    JX_B|JX_I,          INLINE, NULL) \
     X(XOR,      "xor",      "^",       OPB, 2, ARITH,    JX_B|JX_I,          INLINE, NULL) \
     X(SHL,      "shl",      "<<",      OPB, 2, BOOL8,    JX_I,               INLINE, NULL) \
     X(SHR,      "shr",      ">>",      OPB, 2, BOOL8,    JX_I,               INLINE, NULL) \
     X(WHERE,    "where",    "where",   FN,  3, WHERE,    JX_KINDS_ALL,       INLINE, NULL) \
+    X(CONTAINS, "contains", "contains",FN,  2, BYTESFN,  JX_S,               INLINE, NULL) \
     X(ABS,      "abs",      "abs",     FN,  1, PART,     JX_KINDS_ALL,       INLINE, NULL) \
     X(REAL,     "real",     "real",    FN,  1, PART,     JX_KINDS_ALL,       INLINE, NULL) \
     X(IMAG,     "imag",     "imag",    FN,  1, PART,     JX_KINDS_ALL,       INLINE, NULL) \
@@ -147,11 +149,15 @@ typedef enum jx_syntax { JX_SYN_OPB, JX_SYN_OPU, JX_SYN_FN } jx_syntax;
  *            parts (abs, real, imag: complex64 -> float32)
  *   COMPLEX  complex(a, b): both operands float64, result complex128 (as
  *            numexpr, whatever the operands' types)
- *   ANGLE    as FLOATFN, but a complex operand gives its parts' type */
+ *   ANGLE    as FLOATFN, but a complex operand gives its parts' type
+ *   BYTESFN  operands byte strings, of any itemsizes; result bool
+ * Byte strings (JX_S) are never promoted or cast: an op whose kinds hold
+ * JX_S takes them when every operand is one (CMP compares them as NumPy
+ * does), and any other mix of a string and a number is a type error. */
 typedef enum jx_rule {
     JX_R_SAME, JX_R_ARITH, JX_R_TRUEDIV, JX_R_CMP, JX_R_BOOL8, JX_R_FLOATFN,
     JX_R_WHERE, JX_R_REDUCE, JX_R_PRED, JX_R_FLOATPRED, JX_R_PART,
-    JX_R_COMPLEX, JX_R_ANGLE
+    JX_R_COMPLEX, JX_R_ANGLE, JX_R_BYTESFN
 } jx_rule;
 
 typedef enum jx_lower { JX_L_INLINE, JX_L_INTRIN, JX_L_LIBM } jx_lower;

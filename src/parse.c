@@ -29,6 +29,7 @@
  * (JX_PARSE_MAX_NODES), which chained comparisons could otherwise grow
  * exponentially by copying middle operands inside nested chains. */
 #include "ast.h"
+#include "bytes.h"
 #include "lex.h"
 #include "ops.h"
 
@@ -325,6 +326,86 @@ static jx_node *parse_call(jx_parser *p, const jx_token *name, int *h)
     return advance(p) < 0 ? NULL : n;
 }
 
+static int hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A string literal token ('ab', "ab", b'ab'; the lexer found its end) to a
+ * JX_N_STRING node holding its bytes.  Both spellings are byte strings,
+ * as in numexpr.  Escapes: \\ \' \" \n \r \t \0 \xHH; any other
+ * escape, an octal one (\0 then a digit) and a byte outside ASCII
+ * (numexpr encodes str literals as ASCII) are syntax errors at that
+ * spot. */
+static jx_node *parse_string(jx_parser *p, const jx_token *t)
+{
+    const char *s = p->src + t->offset;
+    int32_t i = (s[0] == '\'' || s[0] == '"') ? 1 : 2; /* after the quote */
+    int32_t end = t->length - 1;                      /* the closing quote */
+    char *buf = jx_arena_alloc(p->arena, (size_t)t->length);
+    jx_node *n = new_node(p, JX_N_STRING, t->offset, t->length);
+    if (buf == NULL || n == NULL) {
+        if (n != NULL)
+            jx_err_set(p->err, JX_ERR_NOMEM, -1, 0, "out of memory");
+        return NULL;
+    }
+    int64_t len = 0;
+    while (i < end) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            jx_err_set(p->err, JX_ERR_SYNTAX, t->offset + i, 1,
+                       "a string literal may hold ASCII characters only: "
+                       "write other bytes as \\xHH");
+            return NULL;
+        }
+        if (c != '\\') {
+            buf[len++] = (char)c;
+            i++;
+            continue;
+        }
+        int e = i + 1 < end ? s[i + 1] : 0;
+        int32_t elen = 2;
+        switch (e) {
+        case '\\': case '\'': case '"': buf[len++] = (char)e; break;
+        case 'n': buf[len++] = '\n'; break;
+        case 'r': buf[len++] = '\r'; break;
+        case 't': buf[len++] = '\t'; break;
+        case '0':
+            if (i + 2 < end && s[i + 2] >= '0' && s[i + 2] <= '7')
+                goto bad; /* octal: not supported */
+            buf[len++] = '\0';
+            break;
+        case 'x': {
+            int hi = i + 2 < end ? hex_digit(s[i + 2]) : -1;
+            int lo = i + 3 < end ? hex_digit(s[i + 3]) : -1;
+            if (hi < 0 || lo < 0) {
+                jx_err_set(p->err, JX_ERR_SYNTAX, t->offset + i,
+                           i + 4 <= end ? 4 : end - i,
+                           "'\\x' in a string literal needs two hex digits");
+                return NULL;
+            }
+            buf[len++] = (char)(hi * 16 + lo);
+            elen = 4;
+            break;
+        }
+        default:
+        bad:
+            jx_err_set(p->err, JX_ERR_SYNTAX, t->offset + i, 2,
+                       "unsupported escape '\\%c' in a string literal (use "
+                       "\\\\ \\' \\\" \\n \\r \\t \\0 or \\xHH)",
+                       e >= 0x21 && e < 0x7f ? e : '?');
+            return NULL;
+        }
+        i += elen;
+    }
+    n->str = buf;
+    n->itemsize = len;
+    return n;
+}
+
 /* literal, name, call, '(' expr ')' */
 static jx_node *parse_primary(jx_parser *p, int *h)
 {
@@ -377,9 +458,8 @@ static jx_node *parse_primary(jx_parser *p, int *h)
         p->depth--;
         return advance(p) < 0 ? NULL : n;
     case JX_TOK_STRING:
-        jx_err_set(p->err, JX_ERR_TYPE, t.offset, t.length,
-                   "byte strings are not supported yet");
-        return NULL;
+        n = parse_string(p, &t);
+        return n == NULL || advance(p) < 0 ? NULL : n;
     case JX_TOK_RPAREN:
         if (p->nopen == 0) {
             jx_err_set(p->err, JX_ERR_SYNTAX, t.offset, 1, "unmatched ')'");
@@ -603,16 +683,27 @@ static void dump(const jx_node *n, int level, jx_buf *b)
         break;
     case JX_N_CONST:
         jx_buf_printf(b, "const");
-        dump_value(n, b);
+        if (n->dtype == JX_BYTES) {
+            jx_buf_append(b, " ", 1);
+            jx_bytes_print(b, n->str, n->itemsize);
+        } else {
+            dump_value(n, b);
+        }
         break;
     case JX_N_CAST:
         jx_buf_printf(b, "cast");
+        break;
+    case JX_N_STRING:
+        jx_buf_printf(b, "string ");
+        jx_bytes_print(b, n->str, n->itemsize);
         break;
     default:
         jx_buf_printf(b, "node?%d", (int)n->kind);
         break;
     }
-    if (n->dtype != JX_DTYPE_INVALID)
+    if (n->dtype == JX_BYTES)
+        jx_buf_printf(b, " :S%" PRId64, n->itemsize);
+    else if (n->dtype != JX_DTYPE_INVALID)
         jx_buf_printf(b, " :%s%s", jx_dtype_name(n->dtype),
                       n->weak ? " weak" : "");
     jx_buf_printf(b, "\n");

@@ -292,7 +292,7 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
         }
         ops[0] = &A;
         jx_plan p;
-        if (jx_plan_init(&p, ops, nops, ndim, shape, err) < 0) {
+        if (jx_plan_init(&p, e->ir, ops, nops, ndim, shape, err) < 0) {
             free(acc);
             return -1;
         }

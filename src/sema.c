@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "dtype.h"
 #include "ops.h"
 
@@ -207,6 +208,73 @@ static int type_error(sema *S, const jx_node *n, jx_dtype t)
                    "function '%s' does not support %s", op_display(n->op),
                    jx_dtype_name(t));
     return -1;
+}
+
+/* ---- byte strings -----------------------------------------------------------
+ * A byte string is never promoted or cast: an op takes byte strings only
+ * when all its operands are ones and its kinds hold JX_KIND_BYTES. */
+
+/* A node's type for messages: "int64", or "S5" for a byte string. */
+static const char *type_name(const jx_node *n, char *buf, size_t size)
+{
+    if (n->dtype != JX_BYTES)
+        return jx_dtype_name(n->dtype);
+    snprintf(buf, size, "S%lld", (long long)n->itemsize);
+    return buf;
+}
+
+/* "operator '+' does not support S5 and int64 (...)": every operand's
+ * type, as there is no common one to name. */
+static int bytes_type_error(sema *S, const jx_node *n)
+{
+    const jx_opinfo *o = &jx_ops[n->op];
+    char list[160] = "", buf[32];
+    size_t used = 0;
+    for (int i = 0; i < n->nargs && used < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+                                 i == 0 ? "" : i + 1 == n->nargs ? " and " : ", ",
+                                 type_name(n->args[i], buf, sizeof buf));
+    jx_err_set(S->err, JX_ERR_TYPE, n->offset, n->length,
+               "%s '%s' does not support %s (byte strings take ==, !=, <, "
+               "<=, >, >= and contains(), with byte strings only)",
+               o->syn == JX_SYN_FN ? "function" : "operator", op_display(n->op),
+               list);
+    return -1;
+}
+
+/* Types op node n that has a byte string operand; folds it when every
+ * operand is a literal. */
+static int type_bytes_op(sema *S, jx_node *n)
+{
+    bool all_bytes = true, all_const = true;
+    for (int i = 0; i < n->nargs; i++) {
+        all_bytes = all_bytes && n->args[i]->dtype == JX_BYTES;
+        all_const = all_const && is_const(n->args[i]);
+    }
+    if (!all_bytes || !(jx_ops[n->op].kinds & JX_KIND_BYTES))
+        return bytes_type_error(S, n);
+    n->dtype = JX_BOOL;
+    n->weak = false;
+    if (!all_const)
+        return 0;
+    const jx_node *a = n->args[0], *b = n->args[1];
+    if (n->op == JX_OP_CONTAINS) {
+        n->v.u = (uint64_t)jx_bytes_contains(a->str, a->itemsize, b->str, b->itemsize);
+    } else {
+        int c = jx_bytes_cmp(a->str, a->itemsize, b->str, b->itemsize);
+        switch (n->op) {
+        case JX_OP_LT: n->v.u = c < 0; break;
+        case JX_OP_LE: n->v.u = c <= 0; break;
+        case JX_OP_EQ: n->v.u = c == 0; break;
+        case JX_OP_NE: n->v.u = c != 0; break;
+        case JX_OP_GE: n->v.u = c >= 0; break;
+        case JX_OP_GT: n->v.u = c > 0; break;
+        default: return 0; /* a new op taking bytes: computed by the kernel */
+        }
+    }
+    n->kind = JX_N_CONST;
+    n->nargs = 0;
+    return 0;
 }
 
 /* ---- constant folding ---------------------------------------------------
@@ -462,9 +530,21 @@ static int bind_var(sema *S, jx_node *n)
             }
             if (check_supported(S, n, t) < 0)
                 return -1;
+            /* Only byte strings read itemsize: C callers that fill the
+             * other fields one by one may leave it unset. */
+            if (t == JX_BYTES) {
+                size_t size = S->vars[i].itemsize;
+                if (size < 1 || size > INT32_MAX) {
+                    jx_err_set(S->err, JX_ERR_ARG, n->offset, n->length,
+                               "variable '%s' is bytes with itemsize %zu: "
+                               "give 1 to %d bytes", name, size, INT32_MAX);
+                    return -1;
+                }
+                n->itemsize = (int64_t)size;
+            }
             n->var = i;
             n->dtype = t;
-            n->weak = (S->vars[i].flags & JX_VAR_WEAK) != 0;
+            n->weak = t != JX_BYTES && (S->vars[i].flags & JX_VAR_WEAK) != 0;
             return 0;
         }
     }
@@ -552,6 +632,10 @@ static int type_op(sema *S, jx_node *n)
     jx_dtype t; /* the type the operator computes in */
     bool weak = true;
     int first = o->rule == JX_R_WHERE ? 1 : 0;
+
+    for (int i = 0; i < n->nargs; i++)
+        if (args[i]->dtype == JX_BYTES)
+            return type_bytes_op(S, n);
 
     t = args[first]->dtype;
     weak = args[first]->weak;
@@ -693,6 +777,11 @@ static jx_node *visit(sema *S, jx_node *n, bool root)
         n->dtype = JX_BOOL;
         n->weak = false;
         return n;
+    case JX_N_STRING: /* strong: a string takes no other type */
+        n->kind = JX_N_CONST;
+        n->dtype = JX_BYTES;
+        n->weak = false;
+        return n;
     case JX_N_IMAG: /* a weak complex128 constant (0, v.f) */
         n->kind = JX_N_CONST;
         n->dtype = JX_COMPLEX128;
@@ -754,5 +843,16 @@ jx_node *jx_sema(jx_arena *a, jx_node *root, const jx_var *vars, int nvars,
                  jx_error *err)
 {
     sema S = {a, vars, nvars, err};
-    return visit(&S, root, true);
+    root = visit(&S, root, true);
+    /* Kernels compute numbers and bools; a string result would be a copy
+     * of an input or a literal (docs/language.md). */
+    if (root != NULL && root->dtype == JX_BYTES) {
+        char buf[32];
+        jx_err_set(err, JX_ERR_TYPE, root->offset, root->length,
+                   "the result would be a byte string (%s): jitexpr computes "
+                   "numbers and bools from byte strings (compare them, or "
+                   "use contains())", type_name(root, buf, sizeof buf));
+        return NULL;
+    }
+    return root;
 }

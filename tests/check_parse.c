@@ -87,6 +87,9 @@ static void sexpr(const jx_node *n, char *buf, size_t size, size_t *pos)
     case JX_N_OP:
         snprintf(tmp, sizeof tmp, "(%s", jx_ops[n->op].mnem);
         break;
+    case JX_N_STRING:
+        snprintf(tmp, sizeof tmp, "(string");
+        break;
     default:
         snprintf(tmp, sizeof tmp, "(?%d", (int)n->kind);
         break;
@@ -543,10 +546,24 @@ static const struct {
      "too many arguments to 'f': a call takes at most 8"},
     {"f(1,2,3,4,5,6,7,8,x+y,)", JX_ERR_LIMIT, 18, 1,
      "too many arguments to 'f': a call takes at most 8"},
-    /* strings */
-    {"'abc'", JX_ERR_TYPE, 0, 5, "byte strings are not supported yet"},
-    {"a + b'x'", JX_ERR_TYPE, 4, 4, "byte strings are not supported yet"},
-    {"f(\"s\")", JX_ERR_TYPE, 2, 3, "byte strings are not supported yet"},
+    /* string literals: escapes outside the supported set, non-ASCII */
+    {"a == 'x\\q'", JX_ERR_SYNTAX, 7, 2,
+     "unsupported escape '\\q' in a string literal (use \\\\ \\' \\\" \\n "
+     "\\r \\t \\0 or \\xHH)"},
+    {"b'\\012'", JX_ERR_SYNTAX, 2, 2,
+     "unsupported escape '\\0' in a string literal (use \\\\ \\' \\\" \\n "
+     "\\r \\t \\0 or \\xHH)"},
+    {"f(\"\\a\")", JX_ERR_SYNTAX, 3, 2,
+     "unsupported escape '\\a' in a string literal (use \\\\ \\' \\\" \\n "
+     "\\r \\t \\0 or \\xHH)"},
+    {"'\\x4'", JX_ERR_SYNTAX, 1, 3,
+     "'\\x' in a string literal needs two hex digits"},
+    {"'ab\\xg1'", JX_ERR_SYNTAX, 3, 4,
+     "'\\x' in a string literal needs two hex digits"},
+    {"a == '\xc3\xa9'", JX_ERR_SYNTAX, 6, 1,
+     "a string literal may hold ASCII characters only: write other bytes "
+     "as \\xHH"},
+    {"'abc", JX_ERR_SYNTAX, 0, 4, "unterminated string literal"},
     /* lexer errors come through */
     {"a @ b", JX_ERR_SYNTAX, 2, 1, "unexpected character '@'"},
     {"a ! b", JX_ERR_SYNTAX, 2, 1, "unexpected character '!'"},
@@ -575,6 +592,73 @@ START_TEST(test_errors)
                   error_rows[_i].message);
     /* the same without an error struct */
     ck_assert_ptr_null(jx_parse(&p.arena, p.src, p.len, NULL));
+    parsed_free(&p);
+}
+END_TEST
+
+/* ---- string literals ------------------------------------------------------ */
+
+/* A literal's bytes after its escapes are decoded: the expected bytes and
+ * their count (they may hold NULs). */
+static const struct {
+    const char *src;
+    const char *bytes;
+    int64_t n;
+} string_rows[] = {
+    {"'abc'", "abc", 3},
+    {"\"abc\"", "abc", 3},
+    {"b'abc'", "abc", 3},
+    {"B\"abc\"", "abc", 3},
+    {"''", "", 0},
+    {"b\"\"", "", 0},
+    {"'a\\\\b'", "a\\b", 3},
+    {"'it\\'s'", "it's", 4},
+    {"\"say \\\"hi\\\"\"", "say \"hi\"", 8},
+    {"'\"'", "\"", 1},
+    {"\"'\"", "'", 1},
+    {"'\\n\\r\\t'", "\n\r\t", 3},
+    {"'\\x41\\x7a\\xFF\\x80'", "Az\xff\x80", 4},
+    {"'a\\0b'", "a\0b", 3},
+    {"'a\\08'", "a\0" "8", 3},
+    {"'ab\\x00\\x00'", "ab\0\0", 4},
+    {"'\\0'", "\0", 1},
+};
+
+START_TEST(test_strings)
+{
+    parsed p;
+    parse_s(&p, string_rows[_i].src);
+    ck_assert_msg(p.root != NULL, "%s: %s", string_rows[_i].src, p.err.message);
+    ck_assert_int_eq(p.root->kind, JX_N_STRING);
+    ck_assert_int_eq(p.root->offset, 0);
+    ck_assert_int_eq(p.root->length, (int32_t)strlen(string_rows[_i].src));
+    ck_assert_int_eq(p.root->itemsize, string_rows[_i].n);
+    ck_assert_ptr_nonnull(p.root->str);
+    ck_assert_msg(memcmp(p.root->str, string_rows[_i].bytes,
+                         (size_t)string_rows[_i].n) == 0,
+                  "%s: wrong bytes", string_rows[_i].src);
+    parsed_free(&p);
+}
+END_TEST
+
+/* Strings as operands keep their spans; the dump escapes their bytes. */
+START_TEST(test_string_operands)
+{
+    parsed p;
+    parse_s(&p, "contains(s, b'a\\x00\"') == (\"x\" < t)");
+    ck_assert_msg(p.root != NULL, "%s", p.err.message);
+    char buf[256];
+    to_sexpr(p.root, buf, sizeof buf);
+    ck_assert_str_eq(buf, "(eq (call contains (var s) (string)) (lt (string) (var t)))");
+    ck_assert_int_eq(p.root->args[1]->args[0]->itemsize, 1);
+    const jx_node *lit = p.root->args[0]->args[1];
+    ck_assert_int_eq(lit->offset, 12);
+    ck_assert_int_eq(lit->length, 9);
+    jx_buf b = {0};
+    jx_parse_dump(lit, &b);
+    char *s = jx_buf_take(&b);
+    ck_assert_str_eq(s, "string \"a\\x00\\\"\"\n");
+    free(s);
     parsed_free(&p);
 }
 END_TEST
@@ -899,6 +983,8 @@ static Suite *parse_suite(void)
     tcase_add_test(tc, test_chain_copies);
     tcase_add_loop_test(tc, test_spans, 0, N_ELEMS(span_rows));
     tcase_add_loop_test(tc, test_errors, 0, N_ELEMS(error_rows));
+    tcase_add_loop_test(tc, test_strings, 0, N_ELEMS(string_rows));
+    tcase_add_test(tc, test_string_operands);
     tcase_add_test(tc, test_bad_arguments);
     tcase_add_loop_test(tc, test_limits, 0, N_ELEMS(limit_rows));
     tcase_add_test(tc, test_depth_messages);

@@ -242,7 +242,16 @@ START_TEST(test_dtype_names)
 {
     for (int t = 0; t < JX_DTYPE_COUNT; t++) {
         ck_assert_int_eq(jx_dtype_from_name(jx_dtype_name((jx_dtype)t)), t);
-        ck_assert_uint_gt(jx_dtype_size((jx_dtype)t), 0);
+        if (t != JX_BYTES) /* its itemsize is per variable */
+            ck_assert_uint_gt(jx_dtype_size((jx_dtype)t), 0);
+    }
+    ck_assert_uint_eq(jx_dtype_size(JX_BYTES), 0);
+    ck_assert_int_eq(jx_dtype_from_name("S"), JX_BYTES);
+    /* A string never promotes with a number. */
+    for (int t = 0; t < JX_DTYPE_COUNT; t++) {
+        jx_dtype want = t == JX_BYTES ? JX_BYTES : JX_DTYPE_INVALID;
+        ck_assert_int_eq(jx_dtype_promote(JX_BYTES, (jx_dtype)t), want);
+        ck_assert_int_eq(jx_dtype_promote((jx_dtype)t, JX_BYTES), want);
     }
     ck_assert_int_eq(jx_dtype_from_name("f8"), JX_FLOAT64);
     ck_assert_int_eq(jx_dtype_from_name("nope"), JX_DTYPE_INVALID);

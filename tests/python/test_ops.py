@@ -91,6 +91,17 @@ def _round(x):
     return np.round(x)
 
 
+def np_contains(s, sub):
+    """numexpr's contains(), which NumPy lacks: byte strings only, each cut
+    at its first NUL (test_bytes.py tests it on strings; here every numeric
+    dtype must raise TypeError)."""
+    s, sub = np.asarray(s), np.asarray(sub)
+    if s.dtype.kind != "S" or sub.dtype.kind != "S":
+        raise TypeError("contains() takes byte strings")
+    return np.vectorize(lambda x, y: y.split(b"\0")[0] in x.split(b"\0")[0],
+                        otypes=[bool])(s, sub)
+
+
 # NumPy's function for each row of the table, by syntax and spelling.  A
 # row without one fails test_every_op_has_a_reference: a new operator needs
 # its reference here, and is then tested everywhere below.
@@ -117,6 +128,7 @@ NUMPY = {
     ("OPU", "+"): np.positive,
     ("OPU", "~"): np.invert,
     ("FN", "where"): np.where,
+    ("FN", "contains"): np_contains,
     ("FN", "abs"): np.absolute,
     ("FN", "real"): np.real,
     ("FN", "imag"): np.imag,
