@@ -520,13 +520,12 @@ MATH_ULP = 4
 MATH_FUNCTIONS = [op for op in OPS if op.low == "LIBM"]
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("op", MATH_FUNCTIONS, ids=[op.ident for op in MATH_FUNCTIONS])
-def test_math_ulp_vs_mpmath(op, dtype):
-    mpmath = pytest.importorskip("mpmath")
-    rng = np.random.default_rng(7)
-    # Each function over its useful domain, and its mpmath reference.
-    u = lambda lo, hi: rng.uniform(lo, hi, 300)
+def math_error(op, dtype, n, mpmath, seed=7):
+    """The largest error, in ULP, of op over n points of its useful domain
+    in dtype, against mpmath at 128 bits (rounded to dtype).  Also used by
+    bench/mathacc.py, which prints the table of docs/math.md."""
+    rng = np.random.default_rng(seed)
+    u = lambda lo, hi: rng.uniform(lo, hi, n)
     logs = np.exp(u(-20, 20))
     cases = {
         "log": (logs, mpmath.log), "log2": (logs, lambda v: mpmath.log(v, 2)),
@@ -540,11 +539,9 @@ def test_math_ulp_vs_mpmath(op, dtype):
         "arcsinh": (u(-100, 100), mpmath.asinh), "arccosh": (u(1, 100), mpmath.acosh),
         "arctanh": (u(-1, 1), mpmath.atanh),
         "cbrt": (u(-1000, 1000), lambda v: mpmath.sign(v) * mpmath.cbrt(abs(v))),
-    }
-    cases.update({
         "erf": (u(-6, 6), mpmath.erf),
         "erfc": (u(-5, 27) if dtype == "float64" else u(-3, 10), mpmath.erfc),
-    })
+    }
     # Two-operand functions: (y, x) pairs over all quadrants and scales.
     cases2 = {
         "arctan2": ((u(-10, 10) * np.exp(u(-5, 5)), u(-10, 10)), mpmath.atan2),
@@ -562,9 +559,16 @@ def test_math_ulp_vs_mpmath(op, dtype):
         x = x.astype(dtype)
         got = jitexpr.evaluate("%s(x)" % op.spell, local_dict={"x": x})
         ref = np.array([float(f(mpmath.mpf(float(v)))) for v in x]).astype(dtype)
-    # ref is the correctly rounded result (to within the final rounding),
-    # so the error bound is the library's, plus half an ULP of rounding.
-    err = max_ulp_error(got, ref)
+    return max_ulp_error(got, ref)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("op", MATH_FUNCTIONS, ids=[op.ident for op in MATH_FUNCTIONS])
+def test_math_ulp_vs_mpmath(op, dtype):
+    mpmath = pytest.importorskip("mpmath")
+    # The reference is the correctly rounded result (to within the final
+    # rounding), so the error bound is the library's, plus half an ULP.
+    err = math_error(op, dtype, 300, mpmath)
     assert err <= MATH_ULP + 0.5, "%s(%s): %.2f ULP" % (op.spell, dtype, err)
 
 
