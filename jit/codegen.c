@@ -411,29 +411,19 @@ static void add_fn_attr(cg *c, LLVMValueRef fn, const char *name,
                                 LLVMCreateEnumAttribute(c->ctx, kind, val));
 }
 
-/* A math function without side effects, as the loop vectorizer needs it:
- * memory(none) (readnone before LLVM 16), nounwind, willreturn. */
-static void mark_pure(cg *c, LLVMValueRef f)
+/* A library function kernels call, nounwind and willreturn, and without
+ * side effects, as the loop vectorizer needs it: memory(none) (readnone
+ * before LLVM 16), or when reads_args, reading its pointer arguments only:
+ * memory(argmem: read) (readonly argmemonly). */
+static void mark_libcall(cg *c, LLVMValueRef f, bool reads_args)
 {
 #if LLVM_VERSION_MAJOR >= 16
-    add_fn_attr(c, f, "memory", 0); /* memory(none) */
+    /* memory(none), or ModRef::Ref on argument memory */
+    add_fn_attr(c, f, "memory", reads_args ? 1 : 0);
 #else
-    add_fn_attr(c, f, "readnone", 0);
-#endif
-    add_fn_attr(c, f, "nounwind", 0);
-    add_fn_attr(c, f, "willreturn", 0);
-}
-
-/* A library function that reads its pointer arguments only:
- * memory(argmem: read) (readonly argmemonly before LLVM 16), nounwind,
- * willreturn. */
-static void mark_reads_args(cg *c, LLVMValueRef f)
-{
-#if LLVM_VERSION_MAJOR >= 16
-    add_fn_attr(c, f, "memory", 1); /* ModRef::Ref on argument memory */
-#else
-    add_fn_attr(c, f, "readonly", 0);
-    add_fn_attr(c, f, "argmemonly", 0);
+    add_fn_attr(c, f, reads_args ? "readonly" : "readnone", 0);
+    if (reads_args)
+        add_fn_attr(c, f, "argmemonly", 0);
 #endif
     add_fn_attr(c, f, "nounwind", 0);
     add_fn_attr(c, f, "willreturn", 0);
@@ -489,7 +479,7 @@ static void declare_vecfn(cg *c, const jx_cg_vecfn *v)
     LLVMTypeRef args[2] = {vt, vt};
     LLVMValueRef f = LLVMAddFunction(
         c->mod, v->name, LLVMFunctionType(vt, args, (unsigned)v->nargs, 0));
-    mark_pure(c, f);
+    mark_libcall(c, f, false);
     if (c->nused < JX_CG_NVEC)
         c->used[c->nused++] = f;
 }
@@ -620,7 +610,7 @@ static LLVMValueRef libm_call(cg *c, const char *fn, LLVMValueRef *x,
     LLVMValueRef f = LLVMGetNamedFunction(c->mod, name);
     if (f == NULL) {
         f = LLVMAddFunction(c->mod, name, fty);
-        mark_pure(c, f);
+        mark_libcall(c, f, false);
     }
     LLVMValueRef call = LLVMBuildCall2(c->b, fty, f, x, nargs, "");
     add_vector_variants(c, call, fn, f32);
@@ -760,7 +750,7 @@ static LLVMValueRef emit_bytes_op(cg *c, const jx_instr *in, LLVMValueRef *v)
     LLVMValueRef f = LLVMGetNamedFunction(c->mod, name);
     if (f == NULL) {
         f = LLVMAddFunction(c->mod, name, fty);
-        mark_reads_args(c, f);
+        mark_libcall(c, f, true);
     }
     LLVMValueRef args[4] = {v[0], const_int(c->t_i64, (uint64_t)a->itemsize),
                             v[1], const_int(c->t_i64, (uint64_t)b->itemsize)};
@@ -887,6 +877,27 @@ static LLVMValueRef emit_cast(cg *c, LLVMValueRef v, jx_dtype from,
 
 /* ---- integer and float arithmetic with NumPy's edge cases ------------- */
 
+/* The divisor bv made safe for a division of a: 1 where bv is 0, and for
+ * signed MIN / -1 (which traps), so nothing traps; callers select the
+ * results NumPy gives there. */
+static LLVMValueRef safe_divisor(cg *c, LLVMValueRef a, LLVMValueRef bv,
+                                 bool sgn)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMTypeRef t = LLVMTypeOf(a);
+    unsigned bits = LLVMGetIntTypeWidth(t);
+    LLVMValueRef bad = LLVMBuildICmp(b, LLVMIntEQ, bv, const_int(t, 0), "");
+    if (sgn) {
+        LLVMValueRef minv = const_int(t, UINT64_C(1) << (bits - 1));
+        LLVMValueRef ovf =
+            LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, a, minv, ""),
+                         LLVMBuildICmp(b, LLVMIntEQ, bv, const_int(t, ~0ull), ""),
+                         "");
+        bad = LLVMBuildOr(b, bad, ovf, "");
+    }
+    return LLVMBuildSelect(b, bad, const_int(t, 1), bv, "");
+}
+
 /* Python's floor division and modulo; x//0 and x%0 give 0, MIN//-1 gives
  * MIN, MIN%-1 gives 0; the divisor is made safe by select, so nothing
  * traps.  Unsigned (and bool, as i1) divide plainly. */
@@ -895,23 +906,15 @@ static LLVMValueRef int_divmod(cg *c, LLVMValueRef a, LLVMValueRef bv,
 {
     LLVMBuilderRef b = c->b;
     LLVMTypeRef t = LLVMTypeOf(a);
-    unsigned bits = LLVMGetIntTypeWidth(t);
-    LLVMValueRef zero = const_int(t, 0), one = const_int(t, 1);
+    LLVMValueRef zero = const_int(t, 0);
     LLVMValueRef bz = LLVMBuildICmp(b, LLVMIntEQ, bv, zero, "");
+    LLVMValueRef sb = safe_divisor(c, a, bv, sgn);
     if (!sgn) {
-        LLVMValueRef sb = LLVMBuildSelect(b, bz, one, bv, "");
         if (mod)
             return LLVMBuildURem(b, a, sb, ""); /* a % 1 == 0 */
         LLVMValueRef q = LLVMBuildUDiv(b, a, sb, "");
         return LLVMBuildSelect(b, bz, zero, q, "");
     }
-    LLVMValueRef minv = const_int(t, UINT64_C(1) << (bits - 1));
-    LLVMValueRef ovf =
-        LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntEQ, a, minv, ""),
-                     LLVMBuildICmp(b, LLVMIntEQ, bv, const_int(t, ~0ull), ""),
-                     "");
-    LLVMValueRef sb = LLVMBuildSelect(b, LLVMBuildOr(b, bz, ovf, ""), one, bv,
-                                      "");
     LLVMValueRef r = LLVMBuildSRem(b, a, sb, "");
     /* The remainder's sign differs from the divisor's: floor is one less. */
     LLVMValueRef adj = LLVMBuildAnd(
@@ -926,24 +929,11 @@ static LLVMValueRef int_divmod(cg *c, LLVMValueRef a, LLVMValueRef bv,
 }
 
 /* C's remainder (NumPy's fmod): the sign of the dividend; x % 0 gives 0
- * and so does MIN % -1, through a safe divisor, as in int_divmod. */
+ * and so does MIN % -1, through the safe divisor. */
 static LLVMValueRef int_fmod(cg *c, LLVMValueRef a, LLVMValueRef bv, bool sgn)
 {
-    LLVMBuilderRef b = c->b;
-    LLVMTypeRef t = LLVMTypeOf(a);
-    unsigned bits = LLVMGetIntTypeWidth(t);
-    LLVMValueRef one = const_int(t, 1);
-    LLVMValueRef bad = LLVMBuildICmp(b, LLVMIntEQ, bv, const_int(t, 0), "");
-    if (sgn)
-        bad = LLVMBuildOr(
-            b, bad,
-            LLVMBuildAnd(
-                b,
-                LLVMBuildICmp(b, LLVMIntEQ, a, const_int(t, UINT64_C(1) << (bits - 1)), ""),
-                LLVMBuildICmp(b, LLVMIntEQ, bv, const_int(t, ~0ull), ""), ""),
-            "");
-    LLVMValueRef sb = LLVMBuildSelect(b, bad, one, bv, "");
-    return sgn ? LLVMBuildSRem(b, a, sb, "") : LLVMBuildURem(b, a, sb, "");
+    LLVMValueRef sb = safe_divisor(c, a, bv, sgn);
+    return sgn ? LLVMBuildSRem(c->b, a, sb, "") : LLVMBuildURem(c->b, a, sb, "");
 }
 
 /* The larger (max) or smaller of two integers or bools (bool as unsigned). */
@@ -1078,18 +1068,19 @@ static LLVMValueRef float_pow(cg *c, const jx_instr *in, jx_dtype t,
 
 /* ---- NumPy's float functions written out ------------------------------ */
 
-/* sign(a): 1, -1, 0 for either zero, NaN stays. */
-static LLVMValueRef float_sign(cg *c, LLVMValueRef a)
+/* below, at or above by where x stands against zero; a NaN x stays:
+ * sign(x) and heaviside(x, h0). */
+static LLVMValueRef float_by_sign(cg *c, LLVMValueRef x, LLVMValueRef below,
+                                  LLVMValueRef at, LLVMValueRef above)
 {
     LLVMBuilderRef b = c->b;
-    LLVMTypeRef t = LLVMTypeOf(a);
-    LLVMValueRef zero = const_real(t, 0.0);
+    LLVMValueRef zero = const_real(LLVMTypeOf(x), 0.0);
     LLVMValueRef r = LLVMBuildSelect(
-        b, LLVMBuildFCmp(b, LLVMRealOEQ, a, zero, ""), zero, a, "");
-    r = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, a, zero, ""),
-                        const_real(t, -1.0), r, "");
-    return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, a, zero, ""),
-                           const_real(t, 1.0), r, "");
+        b, LLVMBuildFCmp(b, LLVMRealOEQ, x, zero, ""), at, x, "");
+    r = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, x, zero, ""), below,
+                        r, "");
+    return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, x, zero, ""),
+                           above, r, "");
 }
 
 /* NumPy's maximum (max) or minimum of a and y as its scalar loops define
@@ -1105,20 +1096,6 @@ static LLVMValueRef float_minmax(cg *c, LLVMValueRef a, LLVMValueRef y,
     LLVMValueRef n = fnum ? y : a;
     keep = LLVMBuildOr(b, keep, LLVMBuildFCmp(b, LLVMRealUNO, n, n, ""), "");
     return LLVMBuildSelect(b, keep, a, y, "");
-}
-
-/* heaviside(x, h0): 0 below zero, h0 at zero, 1 above, NaN stays. */
-static LLVMValueRef float_heaviside(cg *c, LLVMValueRef x, LLVMValueRef h0)
-{
-    LLVMBuilderRef b = c->b;
-    LLVMTypeRef t = LLVMTypeOf(x);
-    LLVMValueRef zero = const_real(t, 0.0);
-    LLVMValueRef r = LLVMBuildSelect(
-        b, LLVMBuildFCmp(b, LLVMRealOEQ, x, zero, ""), h0, x, "");
-    r = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, x, zero, ""), zero,
-                        r, "");
-    return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, x, zero, ""),
-                           const_real(t, 1.0), r, "");
 }
 
 /* NumPy's logaddexp (log(exp(x) + exp(y))) and logaddexp2 (base 2):
@@ -1224,7 +1201,11 @@ static LLVMValueRef emit_float_op(cg *c, const jx_instr *in, jx_dtype t,
     case JX_OP_FMOD: r = LLVMBuildFRem(b, a, y, ""); break;
     case JX_OP_SQUARE: r = LLVMBuildFMul(b, a, a, ""); break;
     case JX_OP_RECIP: r = LLVMBuildFDiv(b, const_real(LLVMTypeOf(a), 1.0), a, ""); break;
-    case JX_OP_SIGN: r = float_sign(c, a); break;
+    case JX_OP_SIGN: /* 1, -1, 0 for either zero */
+        r = float_by_sign(c, a, const_real(LLVMTypeOf(a), -1.0),
+                          const_real(LLVMTypeOf(a), 0.0),
+                          const_real(LLVMTypeOf(a), 1.0));
+        break;
     case JX_OP_ROUND: r = fintrin1(c, "llvm.roundeven", a); break;
     case JX_OP_MAXIMUM: r = float_minmax(c, a, y, true, false); break;
     case JX_OP_MINIMUM: r = float_minmax(c, a, y, false, false); break;
@@ -1242,7 +1223,10 @@ static LLVMValueRef emit_float_op(cg *c, const jx_instr *in, jx_dtype t,
     case JX_OP_LOGADDEXP2:
         r = float_logaddexp(c, a, y, in->op == JX_OP_LOGADDEXP2);
         break;
-    case JX_OP_HEAVISIDE: r = float_heaviside(c, a, y); break;
+    case JX_OP_HEAVISIDE: /* 0 below zero, h0 at zero, 1 above */
+        r = float_by_sign(c, a, const_real(LLVMTypeOf(a), 0.0), y,
+                          const_real(LLVMTypeOf(a), 1.0));
+        break;
     case JX_OP_NEXTAFTER: return float_nextafter(c, v[0], v[1]);
     case JX_OP_SIGNBIT: return float_signbit(c, v[0]);
     case JX_OP_ISNAN: return LLVMBuildFCmp(b, LLVMRealUNO, a, a, "");
@@ -1382,7 +1366,7 @@ static LLVMValueRef cm_call(cg *c, const char *fn, LLVMValueRef *x,
     LLVMValueRef f = LLVMGetNamedFunction(c->mod, fn);
     if (f == NULL) {
         f = LLVMAddFunction(c->mod, fn, fty);
-        mark_pure(c, f);
+        mark_libcall(c, f, false);
     }
     return LLVMBuildCall2(c->b, fty, f, x, nargs, "");
 }
@@ -1463,6 +1447,28 @@ static LLVMValueRef cx_order(cg *c, LLVMRealPredicate strict,
     return LLVMBuildOr(b, lead, tied, "");
 }
 
+/* x * y, part by part as NumPy's loop. */
+static LLVMValueRef cx_mul(cg *c, jx_dtype t, LLVMValueRef x, LLVMValueRef y)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMValueRef xr = cx_re(c, x), xi = cx_im(c, x);
+    LLVMValueRef yr = cx_re(c, y), yi = cx_im(c, y);
+    return cx_make(c, t,
+                   LLVMBuildFSub(b, LLVMBuildFMul(b, xr, yr, ""),
+                                 LLVMBuildFMul(b, xi, yi, ""), ""),
+                   LLVMBuildFAdd(b, LLVMBuildFMul(b, xr, yi, ""),
+                                 LLVMBuildFMul(b, xi, yr, ""), ""));
+}
+
+/* Whether either part of z is NaN (np.isnan of a complex). */
+static LLVMValueRef cx_isnan(cg *c, LLVMValueRef z)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMValueRef zr = cx_re(c, z), zi = cx_im(c, z);
+    return LLVMBuildOr(b, LLVMBuildFCmp(b, LLVMRealUNO, zr, zr, ""),
+                       LLVMBuildFCmp(b, LLVMRealUNO, zi, zi, ""), "");
+}
+
 /* NumPy's complex maximum (max) or minimum: x when x >= y (x <= y) in the
  * lexicographic order, or when x (fmax and fmin, fnum: y) has a NaN part;
  * else y. */
@@ -1472,10 +1478,7 @@ static LLVMValueRef cx_minmax(cg *c, LLVMValueRef x, LLVMValueRef y, bool max,
     LLVMBuilderRef b = c->b;
     LLVMValueRef keep = max ? cx_order(c, LLVMRealOGT, LLVMRealOGE, x, y)
                             : cx_order(c, LLVMRealOLT, LLVMRealOLE, x, y);
-    LLVMValueRef n = fnum ? y : x;
-    LLVMValueRef nr = cx_re(c, n), ni = cx_im(c, n);
-    LLVMValueRef nan = LLVMBuildOr(b, LLVMBuildFCmp(b, LLVMRealUNO, nr, nr, ""),
-                                   LLVMBuildFCmp(b, LLVMRealUNO, ni, ni, ""), "");
+    LLVMValueRef nan = cx_isnan(c, fnum ? y : x);
     return LLVMBuildSelect(b, LLVMBuildOr(b, keep, nan, ""), x, y, "");
 }
 
@@ -1531,23 +1534,11 @@ static LLVMValueRef emit_complex_op(cg *c, const jx_instr *in, jx_dtype t,
         return cx_make(c, t, LLVMBuildFAdd(b, xr, yr, ""), LLVMBuildFAdd(b, xi, yi, ""));
     case JX_OP_SUB:
         return cx_make(c, t, LLVMBuildFSub(b, xr, yr, ""), LLVMBuildFSub(b, xi, yi, ""));
-    case JX_OP_MUL:
-        return cx_make(c, t,
-                       LLVMBuildFSub(b, LLVMBuildFMul(b, xr, yr, ""),
-                                     LLVMBuildFMul(b, xi, yi, ""), ""),
-                       LLVMBuildFAdd(b, LLVMBuildFMul(b, xr, yi, ""),
-                                     LLVMBuildFMul(b, xi, yr, ""), ""));
+    case JX_OP_MUL: return cx_mul(c, t, x, y);
     case JX_OP_DIV: return cx_div(c, t, x, y);
-    case JX_OP_SQUARE:
-        return cx_make(c, t,
-                       LLVMBuildFSub(b, LLVMBuildFMul(b, xr, xr, ""),
-                                     LLVMBuildFMul(b, xi, xi, ""), ""),
-                       LLVMBuildFAdd(b, LLVMBuildFMul(b, xr, xi, ""),
-                                     LLVMBuildFMul(b, xi, xr, ""), ""));
+    case JX_OP_SQUARE: return cx_mul(c, t, x, x);
     case JX_OP_RECIP: return cx_recip(c, t, x);
-    case JX_OP_ISNAN:
-        return LLVMBuildOr(b, LLVMBuildFCmp(b, LLVMRealUNO, xr, xr, ""),
-                           LLVMBuildFCmp(b, LLVMRealUNO, xi, xi, ""), "");
+    case JX_OP_ISNAN: return cx_isnan(c, x);
     case JX_OP_ISINF:
     case JX_OP_ISFINITE: {
         LLVMValueRef inf = const_real(part_type(c, t), INFINITY);

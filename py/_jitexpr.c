@@ -17,8 +17,7 @@
  *
  * Python ints, floats and complexes are weak, as in NumPy 2 (NEP 50): each
  * is passed as a 0-d int64, float64 or complex128 operand of a JX_VAR_WEAK
- * variable, which the
- * library types as it types a literal (and whose int value it checks
+ * variable, which the library types as it types a literal (and whose int value it checks
  * against the integer types it joins), so one compiled variant serves
  * every value.  See docs/python.md.
  *
@@ -716,8 +715,7 @@ done:
  * reference in native byte order, *code its jx_dtype.  With `weak`, a
  * Python bool, int, float or complex is kept in v->v (v->arr NULL): a bool
  * is a bool, an int a weak int64, a float a weak float64, a complex a weak
- * complex128.  Returns 0, or -1
- * with an exception. */
+ * complex128.  Returns 0, or -1 with an exception. */
 static int jxpy_convert(PyObject *obj, PyObject *name, int weak, jxpy_value *v,
                         jxpy_code *code)
 {

@@ -428,18 +428,12 @@ void jx_sema_reduce_types(int op, jx_dtype elem, jx_dtype *result, jx_dtype *acc
     switch (op) {
     case JX_OP_SUM:
     case JX_OP_PROD:
-        if (k == JX_KIND_COMPLEX)
-            *result = elem, *acc = JX_COMPLEX128;
-        else if (k == JX_KIND_FLOAT)
+        if (k == JX_KIND_FLOAT)
             *result = elem, *acc = JX_FLOAT64;
         else
             *result = *acc = k == JX_KIND_UINT ? JX_UINT64 : JX_INT64;
         return;
     case JX_OP_MEAN:
-        if (k == JX_KIND_COMPLEX) {
-            *result = elem, *acc = JX_COMPLEX128;
-            return;
-        }
         *result = k == JX_KIND_FLOAT ? elem : JX_FLOAT64;
         *acc = JX_FLOAT64;
         return;
@@ -742,15 +736,12 @@ static jx_node *visit_cast(sema *S, jx_node *n, jx_dtype t)
     jx_node *arg = visit(S, n->args[0], false);
     if (arg == NULL)
         return NULL;
-    bool weak_int = arg->weak && is_const(arg) &&
-                    jx_dtype_kind(arg->dtype) == JX_KIND_INT;
-    /* int8(300) wraps as np.int8(300) did before NumPy 2: a cast says
-     * so explicitly, unlike 300 + int8 array. */
-    if (weak_int)
-        arg->weak = false;
+    /* Strong before the conversion: int8(300) wraps as np.int8(300) did
+     * before NumPy 2, a cast saying so explicitly, unlike 300 + int8
+     * array.  A cast node coerce makes is strong too. */
+    arg->weak = false;
     if (coerce(S, &arg, t) < 0)
         return NULL;
-    arg->weak = false;
     return arg;
 }
 
