@@ -58,6 +58,7 @@
 #include "../src/bytes.h"
 #include "../src/dtype.h"
 #include "cmath.h"
+#include "vmath.h"
 
 /* One code generation: the module, the builder, and a value per
  * instruction. */
@@ -1676,7 +1677,9 @@ static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
         LLVMValueRef x[2] = {to_calc(c, v[0], t), NULL};
         if (op->arity == 2)
             x[1] = to_calc(c, v[1], t);
-        LLVMValueRef r = libm_call(c, op->fn, x, (unsigned)op->arity);
+        LLVMValueRef r = jx_vm_has(op->fn)
+                             ? jx_vm_emit(c->b, op->fn, x)
+                             : libm_call(c, op->fn, x, (unsigned)op->arity);
         if (in->op == JX_OP_SIN || in->op == JX_OP_COS)
             r = clamp_unit(c, r);
         return from_calc(c, r, t);
