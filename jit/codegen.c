@@ -595,13 +595,16 @@ static void emit_compiler_used(cg *c)
     LLVMSetSection(g, "llvm.metadata");
 }
 
-/* A call of the libm function fn (double) or fn "f" (float) on the nargs
- * values x[], which have the calc type.  Declared without memory effects,
+/* fn (double) or fn "f" (float) of the nargs values x[], which have the
+ * calc type: vmath.c's kernel where it has one, else a call of libm's
+ * function.  Declared without memory effects,
  * so the loop vectorizer still takes the loop, and given its vector
  * variants, so that it calls them instead of this. */
 static LLVMValueRef libm_call(cg *c, const char *fn, LLVMValueRef *x,
                               unsigned nargs)
 {
+    if (jx_vm_has(fn)) /* written out in the loop instead (vmath.c) */
+        return jx_vm_emit(c->b, fn, x);
     LLVMTypeRef t = LLVMTypeOf(x[0]);
     LLVMTypeRef args[2] = {t, t};
     bool f32 = t == c->t_float;
@@ -1677,9 +1680,7 @@ static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
         LLVMValueRef x[2] = {to_calc(c, v[0], t), NULL};
         if (op->arity == 2)
             x[1] = to_calc(c, v[1], t);
-        LLVMValueRef r = jx_vm_has(op->fn)
-                             ? jx_vm_emit(c->b, op->fn, x)
-                             : libm_call(c, op->fn, x, (unsigned)op->arity);
+        LLVMValueRef r = libm_call(c, op->fn, x, (unsigned)op->arity);
         if (in->op == JX_OP_SIN || in->op == JX_OP_COS)
             r = clamp_unit(c, r);
         return from_calc(c, r, t);
