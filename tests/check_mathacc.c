@@ -1,11 +1,13 @@
 /* check_mathacc.c - accuracy of the math functions (exp, log, sin, cos,
- * tan, pow) as kernels compute them, in ULP, and their NaN/inf results.
+ * tan, pow, tanh, arctan2) as kernels compute them, in ULP, and their
+ * NaN/inf results.
  *
  * Kernels call glibc's libmvec in the vector loop (AVX-512 or AVX2
  * variants, documented within 4 ULP of the correctly rounded result) and
- * libm elsewhere; the bound this suite enforces is MAX_ULPS for every
- * function, dtype and variant.  Each function is evaluated through a
- * compiled kernel (jx_compile, jx_eval) in three ways:
+ * libm elsewhere; tanh and arctan2 are our own IR (jit/vmath.c) in every
+ * variant, vector loop and remainder alike.  The bound this suite enforces
+ * is MAX_ULPS for every function, dtype and variant.  Each function is
+ * evaluated through a compiled kernel (jx_compile, jx_eval) in three ways:
  *
  *   table   the points of mathacc_data.h, with the exact value computed by
  *           mpmath (gen_mathacc_data.py): random over the useful domain,
@@ -15,7 +17,8 @@
  *           long double functions for float64 (x87, 64-bit mantissa: their
  *           own error is about 2^-11 ULP of a double) and its double
  *           functions for float32 and float16 (2^-29 ULP of a float);
- *           float16 is swept exhaustively for the one-operand functions;
+ *           float16 is swept exhaustively for the one-operand functions
+ *           (pow and arctan2 take random pairs);
  *   special NaN, infinities, signed zeros, exact results: bit for bit what
  *           NumPy gives (mathacc_data.h records NumPy's results).
  *
@@ -48,7 +51,7 @@
 #define SWEEP (1 << 20) /* random points per function and dtype */
 
 struct acc_point {
-    double x, y;   /* the arguments (y: pow's exponent, else 0) */
+    double x, y;   /* the arguments: f(x) (y = 0), x**y, arctan2(x, y) */
     double hi, lo; /* the exact value is hi + lo */
 };
 
@@ -67,7 +70,8 @@ struct acc_special {
 
 #include "mathacc_data.h"
 
-static const char *const fns[] = {"exp", "log", "sin", "cos", "tan", "pow"};
+static const char *const fns[] = {"exp", "log", "sin",  "cos",
+                                  "tan", "pow", "tanh", "arctan2"};
 #define NFNS NROWS(fns)
 
 /* ---- the variant under test --------------------------------------------- */
@@ -104,16 +108,30 @@ static const char *use_variant(int k)
 
 /* ---- evaluating through a kernel --------------------------------------- */
 
+static bool is(const char *fn, const char *name)
+{
+    return strcmp(fn, name) == 0;
+}
+
+/* pow and arctan2 read the y array too. */
+static bool two_operands(const char *fn)
+{
+    return is(fn, "pow") || is(fn, "arctan2");
+}
+
 static const char *src_of(const char *fn)
 {
     static char buf[32];
-    if (strcmp(fn, "pow") == 0)
+    if (is(fn, "pow"))
         return "x**y";
+    if (is(fn, "arctan2"))
+        return "arctan2(x,y)";
     snprintf(buf, sizeof buf, "%s(x)", fn);
     return buf;
 }
 
-/* out[i] = fn(x[i]) (pow: x[i]**y[i]) over n elements of dtype t. */
+/* out[i] = fn(x[i]) (pow: x[i]**y[i], arctan2: arctan2(x[i], y[i])) over n
+ * elements of dtype t. */
 static void run(const char *fn, jx_dtype t, const void *x, const void *y,
                 void *out, int64_t n)
 {
@@ -218,10 +236,7 @@ static void report(const char *variant, const char *what, const char *fn,
                   w->got, w->want);
 }
 
-static bool is_sincos(const char *fn)
-{
-    return strcmp(fn, "sin") == 0 || strcmp(fn, "cos") == 0;
-}
+static bool is_sincos(const char *fn) { return is(fn, "sin") || is(fn, "cos"); }
 
 /* A multiple of 16 elements: every point runs through the vector loop. */
 static int64_t padded(int64_t n) { return (n + 15) / 16 * 16; }
@@ -293,13 +308,13 @@ static void sample(const char *fn, fmt f, double *x, double *y)
     double big = f.t == JX_FLOAT64 ? 709.7 : f.t == JX_FLOAT32 ? 88.7 : 11.0;
     double small = f.t == JX_FLOAT64 ? -745.0 : f.t == JX_FLOAT32 ? -103.0 : -17.0;
     *y = 0;
-    if (strcmp(fn, "exp") == 0) {
+    if (is(fn, "exp")) {
         *x = pick < 5 ? uniform(small, big) : sgn() * logu(-40, 3);
-    } else if (strcmp(fn, "log") == 0) {
+    } else if (is(fn, "log")) {
         *x = pick < 3   ? uniform(0.5, 2.0)
              : pick < 4 ? 1.0 + sgn() * logu(-50, -1)
                         : logu(f.emin - f.p + 1, f.emax);
-    } else if (strcmp(fn, "pow") == 0) {
+    } else if (is(fn, "pow")) {
         if (pick < 5) { /* |y log2 x| < the exponent range */
             *x = logu(-e30, e30);
             double l = fabs(log2(*x));
@@ -310,6 +325,35 @@ static void sample(const char *fn, fmt f, double *x, double *y)
         } else { /* negative x, integer y */
             *x = -logu(-8, 8);
             *y = (double)((int)(rnd() % 61) - 30);
+        }
+    } else if (is(fn, "tanh")) {
+        /* tanh rounds to 1 past 19.06 (float: 9.01, float16: 4.5) */
+        double sat = f.t == JX_FLOAT64 ? 19.0 : f.t == JX_FLOAT32 ? 8.0 : 4.0;
+        *x = pick < 3   ? uniform(-20, 20)
+             : pick < 4 ? sgn() * logu(f.emin - f.p + 1, -1) /* tiny */
+             : pick < 5 ? sgn() * uniform(0.5, 1.0)
+             : pick < 7 ? sgn() * uniform(sat, sat + 4) /* saturation */
+                        : sgn() * logu(0, f.emax);
+    } else if (is(fn, "arctan2")) { /* x = arctan2's y, y = its x */
+        *y = sgn() * logu(-e30, e30);
+        if (pick < 3) {
+            *x = sgn() * logu(-e30, e30);
+        } else if (pick < 4) { /* |y/x| near tan(pi/8), 1, tan(3pi/8) */
+            static const double q[] = {0x1.a827999fcef32p-2, 1.0,
+                                       0x1.3504f333f9de6p+1};
+            *x = sgn() * fabs(*y) * q[rnd() % 3] *
+                 (1 + sgn() * logu(-f.p - 2, -1));
+        } else if (pick < 5) { /* |y| >> |x| or |y| << |x| */
+            *x = sgn() * logu(f.emin, f.emax);
+        } else if (pick < 6) { /* any magnitudes */
+            *x = sgn() * logu(f.emin - f.p + 1, f.emax);
+            *y = sgn() * logu(f.emin - f.p + 1, f.emax);
+        } else if (pick < 7) { /* both tiny, subnormal */
+            *x = sgn() * logu(f.emin - f.p + 1, f.emin + 8);
+            *y = sgn() * logu(f.emin - f.p + 1, f.emin + 8);
+        } else { /* both huge, up to the largest finite value */
+            *x = sgn() * logu(f.emax - 3, f.emax + 1);
+            *y = sgn() * logu(f.emax - 3, f.emax + 1);
         }
     } else { /* sin, cos, tan */
         *x = pick < 4   ? uniform(-10, 10)
@@ -323,24 +367,24 @@ static void sample(const char *fn, fmt f, double *x, double *y)
 static long double reference(const char *fn, jx_dtype t, double x, double y)
 {
     if (t == JX_FLOAT64) {
-        long double lx = x;
-        switch (fn[0]) {
-        case 'e': return expl(lx);
-        case 'l': return logl(lx);
-        case 's': return sinl(lx);
-        case 'c': return cosl(lx);
-        case 't': return tanl(lx);
-        default: return powl(lx, y);
-        }
+        long double lx = x, ly = y;
+        return is(fn, "exp")    ? expl(lx)
+               : is(fn, "log")  ? logl(lx)
+               : is(fn, "sin")  ? sinl(lx)
+               : is(fn, "cos")  ? cosl(lx)
+               : is(fn, "tan")  ? tanl(lx)
+               : is(fn, "tanh") ? tanhl(lx)
+               : is(fn, "pow")  ? powl(lx, ly)
+                                : atan2l(lx, ly);
     }
-    switch (fn[0]) {
-    case 'e': return exp(x);
-    case 'l': return log(x);
-    case 's': return sin(x);
-    case 'c': return cos(x);
-    case 't': return tan(x);
-    default: return pow(x, y);
-    }
+    return is(fn, "exp")    ? exp(x)
+           : is(fn, "log")  ? log(x)
+           : is(fn, "sin")  ? sin(x)
+           : is(fn, "cos")  ? cos(x)
+           : is(fn, "tan")  ? tan(x)
+           : is(fn, "tanh") ? tanh(x)
+           : is(fn, "pow")  ? pow(x, y)
+                            : atan2(x, y);
 }
 
 /* Measures fn over SWEEP random points of dtype t, or over every float16
@@ -349,7 +393,7 @@ static void sweep(int variant, const char *fn, jx_dtype t)
 {
     const char *vname = use_variant(variant);
     fmt f = fmt_of(t);
-    bool exhaustive = t == JX_FLOAT16 && strcmp(fn, "pow") != 0;
+    bool exhaustive = t == JX_FLOAT16 && !two_operands(fn);
     int64_t n = exhaustive ? 65536 : SWEEP;
     size_t sz = jx_dtype_size(t);
     char *x = aligned_alloc(64, (size_t)n * sz);
@@ -372,7 +416,7 @@ static void sweep(int variant, const char *fn, jx_dtype t)
     for (int64_t i = 0; i < n; i++) {
         double a = get(t, x, i), b = get(t, y, i), got = get(t, o, i);
         long double v = reference(fn, t, a, b);
-        if (!isfinite(a) || isnan(v))
+        if (!isfinite(a) || !isfinite(b) || isnan(v))
             continue; /* test_special's business */
         /* Past the format's range: the result must be that infinity. */
         if (isinf(v) || fabsl(v) >= ldexpl(1, f.emax + 1) - ldexpl(1, f.emax - f.p)) {

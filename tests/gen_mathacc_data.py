@@ -1,14 +1,16 @@
 #!/usr/bin/python3
 """Writes tests/mathacc_data.h: points and reference values of the math
-functions (exp, log, sin, cos, tan, pow) for check_mathacc.c.  Run with
-Debian's /usr/bin/python3, which has mpmath (python3-mpmath) and NumPy, and
-commit the output; the test itself needs neither.
+functions (exp, log, sin, cos, tan, pow, tanh, arctan2) for
+check_mathacc.c.  Run with Debian's /usr/bin/python3, which has mpmath
+(python3-mpmath) and NumPy, and commit the output; the test itself needs
+neither.
 
     /usr/bin/python3 tests/gen_mathacc_data.py > tests/mathacc_data.h
 
 Two kinds of rows:
 
-  acc_points   a finite argument (x, and y for pow) of float64 or float32
+  acc_points   a finite argument (x, and y for pow and arctan2: x**y,
+               arctan2(x, y), so x is the ordinate) of float64 or float32
                and the exact value of the function there, computed by
                mpmath at 256 bits (more where the argument is huge: mpmath
                widens its precision for the argument reduction itself), as
@@ -18,7 +20,9 @@ Two kinds of rows:
                against hi + lo.  Points whose result overflows the dtype
                are left out.
   acc_special  arguments whose result is exceptional: NaN, an infinity, a
-               signed zero, or exact (exp(0) = 1, pow(x, 0) = 1); the
+               signed zero, or exact (exp(0) = 1, pow(x, 0) = 1, tanh
+               rounding to 1 far out, arctan2 of a zero or an infinity:
+               0, pi/4, pi/2, 3pi/4, pi, their signs); the
                expected value is NumPy's own result for that dtype, so the
                kernel must give exactly what NumPy gives.
 
@@ -36,7 +40,10 @@ warnings.simplefilter("ignore")
 mpmath.mp.prec = 256
 rng = random.Random(20240611)
 
-FUNCS = ["exp", "log", "sin", "cos", "tan", "pow"]
+# New functions go at the end: the points are drawn in this order from one
+# seeded generator, so the earlier tables stay as they are.
+FUNCS = ["exp", "log", "sin", "cos", "tan", "pow", "tanh", "arctan2"]
+TWO_OPERANDS = ("pow", "arctan2")
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
 # Per dtype: the largest finite value, the smallest subnormal, the mantissa
@@ -173,6 +180,84 @@ def args_pow(dt):
     return ps
 
 
+def args_tanh(dt):
+    L = LIMITS[dt]
+    # where tanh rounds to 1 in dt (19.06 for float64, 9.01 for float32)
+    p = 53 if dt == "float64" else 24
+    sat = float(mpmath.atanh(1 - mpmath.mpf(2) ** -(p + 1)))
+    sat_lo, sat_hi = (19.0, 23.0) if dt == "float64" else (8.0, 10.0)
+    xs = [rng.uniform(-20, 20) for _ in range(120)]
+    xs += [rng.uniform(0.1, 1.1) for _ in range(30)]            # the bench data
+    xs += [sign() * loguniform(-40, 0) for _ in range(50)]      # near 0
+    xs += [sign() * math.ldexp(1.0 + rng.random(), rng.randrange(L["emin"], -40))
+           for _ in range(25)]                                   # tiny, subnormal
+    xs += [sign() * rng.uniform(0.5, 1.0) for _ in range(40)]   # tanh 0.46..0.76
+    xs += [sign() * rng.uniform(1.0, 5.0) for _ in range(30)]
+    xs += [sign() * rng.uniform(sat_lo, sat_hi) for _ in range(40)]  # saturation
+    xs += [sign() * loguniform(5, L["emax"]) for _ in range(20)]     # huge
+    # tanh = 0.5 (a binade of the result), the expm1 reduction's k = 1
+    # (2|x| = ln2/2) and the cap of the saturation
+    for v in (math.atanh(0.5), math.log(2) / 4, sat, 22.0 if dt == "float64" else 10.0):
+        xs += near(v, dt, 2) + near(-v, dt, 1)
+    xs += [L["max"], -L["max"], L["tiny"], -L["tiny"], 1.0, -1.0, 0.5, 2.0]
+    return [(x,) for x in xs]
+
+
+def args_atan2(dt):
+    """(y, x) pairs, the arguments of arctan2(y, x)."""
+    L = LIMITS[dt]
+    e = 30 if dt == "float64" else 20
+    ps = []
+    for _ in range(100):                                        # ordinary
+        ps.append((sign() * loguniform(-e, e), sign() * loguniform(-e, e)))
+    for _ in range(40):                                         # any magnitudes
+        ps.append((sign() * loguniform(L["emin"] + 1, L["emax"]),
+                   sign() * loguniform(L["emin"] + 1, L["emax"])))
+    ps += [(rng.uniform(-1, 1), rng.uniform(-1, 1)) for _ in range(30)]
+    # |y/x| near tan(pi/8), 1 and tan(3pi/8): where the kernel changes
+    # reduction (n > d tan(pi/8)) and swaps the operands (|y| > |x|)
+    for q in (math.sqrt(2) - 1, 1.0, math.sqrt(2) + 1):
+        for _ in range(25):
+            x = sign() * loguniform(-e, e)
+            ratio = q * (1 + sign() * math.ldexp(rng.random(), -rng.randrange(1, 50)))
+            ps.append((sign() * abs(x) * ratio, x))
+        for y in near(q, dt, 2):
+            ps += [(y, 1.0), (-y, -1.0), (1.0, y), (-1.0, y)]
+    # |y| >> |x| and |y| << |x|: ratios up to 1e300 (float32: 1e38), and
+    # results in the subnormal range
+    top = 997 if dt == "float64" else 125
+    for _ in range(30):
+        k = rng.randrange(10, top)
+        y = sign() * loguniform(-e, e)
+        x = sign() * math.ldexp(abs(y) * (1 + rng.random()), k)
+        if math.isfinite(x):
+            ps += [(y, x), (x, y)]
+    for _ in range(30):
+        ey = rng.randrange(L["emin"] + 20, 0)
+        ex = ey - L["emin"] + rng.randrange(-60, 0)  # y/x around the subnormals
+        if ex < L["emax"]:
+            ps.append((sign() * math.ldexp(1.0 + rng.random(), ey),
+                       sign() * math.ldexp(1.0 + rng.random(), ex)))
+    # both tiny (subnormal) and both huge
+    def tiny():
+        s, m = sign(), 1.0 + rng.random()  # in this order: the seeded points
+        return s * math.ldexp(m, rng.randrange(L["emin"], L["emin"] + 60))
+    for _ in range(30):
+        y = tiny()
+        ps.append((y, tiny()))
+    for _ in range(30):  # up to the largest finite value
+        ps.append((sign() * loguniform(L["emax"] - 3, L["emax"] + 1),
+                   sign() * loguniform(L["emax"] - 3, L["emax"] + 1)))
+    M, T = L["max"], L["tiny"]
+    ps += [(M, M), (-M, M), (M, 0.6 * M), (0.6 * M, -M), (T, T), (T, -T), (M, T),
+           (T, M), (T, 2 * T), (-T, 2 * T), (2 * T, -T), (3 * T, 7 * T), (2 * T, 5 * T)]
+    # exact operands, rounded results: pi/4, 3pi/4 and so on
+    for y in (1.0, -1.0, 2.0, -3.0):
+        for x in (1.0, -1.0, 2.0, -3.0):
+            ps.append((y, x))
+    return ps
+
+
 def args_for(f, dt):
     if f == "exp":
         return args_exp(dt)
@@ -180,6 +265,10 @@ def args_for(f, dt):
         return args_log(dt)
     if f == "pow":
         return args_pow(dt)
+    if f == "tanh":
+        return args_tanh(dt)
+    if f == "arctan2":
+        return args_atan2(dt)
     return args_trig(dt, f)
 
 
@@ -195,14 +284,19 @@ def exact(f, a):
         return mpmath.cos(x)
     if f == "tan":
         return mpmath.tan(x)
+    if f == "tanh":
+        return mpmath.tanh(x)
+    if f == "arctan2":
+        return mpmath.atan2(x, mpmath.mpf(a[1]))
     return mpmath.power(x, mpmath.mpf(a[1]))
 
 
 def numpy_value(f, dt, a):
     t = DTYPES[dt]
     x = np.array([a[0]], dtype=t)
-    if f == "pow":
-        return float(np.power(x, np.array([a[1]], dtype=t))[0])
+    if f in TWO_OPERANDS:
+        y = np.array([a[1]], dtype=t)
+        return float((np.power if f == "pow" else np.arctan2)(x, y)[0])
     return float(getattr(np, f)(x)[0])
 
 
@@ -246,7 +340,13 @@ def special_args(f):
                 (2.0, nan), (1.0, inf), (1.0, -3.5), (5.0, 0.0), (-5.0, -0.0),
                 (inf, 0.0), (10.0, 400.0), (10.0, -400.0), (-10.0, 401.0),
                 (-1.0, 1e300)]
+    if f == "arctan2":  # (y, x)
+        vs = [0.0, -0.0, inf, -inf, nan, 1.0, -1.0]
+        return [(y, x) for y in vs for x in vs] + [
+            (5e-324, 1e300), (-5e-324, 1e300), (1e-300, 1e300), (-1e-300, 1e300)]
     xs = [0.0, -0.0, inf, -inf, nan]
+    if f == "tanh":
+        xs += [1000.0, -1000.0, 1e300, -1e300, 100.0, -100.0]
     if f == "exp":
         xs += [1000.0, -1000.0, 710.0, -746.0, 89.0, -104.0, 1e300, -1e300]
     if f == "log":
@@ -263,6 +363,8 @@ def exceptional(f, dt, a, r):
     just past them is left to the ULP measure of acc_points."""
     if not all(math.isfinite(v) for v in a):
         return True
+    if f == "arctan2" and 0.0 in a:
+        return True  # 0, pi/2 or pi with their signs (mpmath has no -0)
     try:
         v = exact(f, a)
     except (ZeroDivisionError, ValueError):
@@ -271,18 +373,19 @@ def exceptional(f, dt, a, r):
         return True  # NaN (a complex result) or a pole
     if v == 0 or v == 1:
         return True
-    L = LIMITS[dt]
+    L = LIMITS[dt]  # in mpmath: 2 * max and tiny / 8 are past the doubles
     if math.isinf(r):
-        return abs(v) > 2 * L["max"]
+        return abs(v) > 2 * mpmath.mpf(L["max"])
     if r == 0:
-        return abs(v) < L["tiny"] / 8
+        return abs(v) < mpmath.mpf(L["tiny"]) / 8
     return False
 
 
 def main():
     print("/* Generated by tests/gen_mathacc_data.py with mpmath %s and NumPy %s:"
           % (mpmath.__version__, np.__version__))
-    print(" * do not edit.  acc_points: {x, y, hi, lo}, the exact f(x) (pow: x**y)")
+    print(" * do not edit.  acc_points: {x, y, hi, lo}, the exact f(x) (pow: x**y,")
+    print(" * arctan2: arctan2(x, y))")
     print(" * is hi + lo; acc_specials: {x, y, NumPy's result}. */")
     tables = []
     for f in FUNCS:
@@ -300,6 +403,8 @@ def main():
                     continue
                 if f == "pow" and a[0] == 0:
                     continue
+                if f == "arctan2" and 0.0 in a:
+                    continue  # acc_specials' business
                 v = exact(f, a)
                 if overflows(dt, v):
                     continue  # an infinity: acc_specials' business
