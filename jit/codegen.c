@@ -432,24 +432,27 @@ static void mark_libcall(cg *c, LLVMValueRef f, bool reads_args)
 
 /* ---- vector math ------------------------------------------------------ */
 
-/* The scalar functions with libmvec variants and their operand counts: the
- * LIBM rows of the op table, then pow (the general float power).  The ISA
- * letters of the variants, and the vector register width of each. */
+/* The scalar functions with vector variants, their operand counts and
+ * library: the LIBM rows of the op table and pow (the general float
+ * power) from libmvec, then SLEEF's.  The ISA letters of the variants, and
+ * the vector register width of each. */
 typedef struct cg_vec_row {
     const char *fn;
     int nargs;
+    char lib; /* 'm' libmvec, 's' SLEEF */
 } cg_vec_row;
 #define CG_VEC_INLINE(fn, ar)
 #define CG_VEC_INTRIN(fn, ar)
-#define CG_VEC_LIBM(fn, ar) {fn, ar},
+#define CG_VEC_LIBM(fn, ar) {fn, ar, 'm'},
 #define CG_VEC_ROW(id, mnem, spell, syn, ar, rule, kinds, low, fn) \
     CG_VEC_##low(fn, ar)
-static const cg_vec_row vec_fns[] = {JX_OPS(CG_VEC_ROW){"pow", 2}};
+static const cg_vec_row vec_fns[] = {JX_OPS(CG_VEC_ROW){"pow", 2, 'm'},
+                                     {"log", 1, 's'}};
 #define CG_NVEC_FNS (sizeof vec_fns / sizeof vec_fns[0])
 static const char vec_isas[] = "de";
 static const int vec_isa_bits[] = {256, 512};
 _Static_assert(JX_CG_NVEC == CG_NVEC_FNS * 2 * (sizeof vec_isas - 1),
-               "JX_CG_NVEC: one per LIBM function and pow, precision, ISA");
+               "JX_CG_NVEC: one per vector function, precision, ISA");
 
 int jx_cg_vecfn_get(int k, jx_cg_vecfn *out)
 {
@@ -462,9 +465,16 @@ int jx_cg_vecfn_get(int k, jx_cg_vecfn *out)
     out->f32 = f32;
     out->isa = vec_isas[isa];
     out->lanes = vec_isa_bits[isa] / (f32 ? 32 : 64);
+    out->lib = vec_fns[f].lib;
     snprintf(out->name, sizeof out->name, "_ZGV%cN%d%s_%s%s", out->isa,
              out->lanes, out->nargs == 2 ? "vv" : "v", out->fn,
              f32 ? "f" : "");
+    if (out->lib == 's') /* Sleef_logd8_u35avx512f, Sleef_logf8_u35avx2 */
+        snprintf(out->sym, sizeof out->sym, "Sleef_%s%c%d_u35%s", out->fn,
+                 f32 ? 'f' : 'd', out->lanes,
+                 out->isa == 'e' ? "avx512f" : "avx2");
+    else
+        memcpy(out->sym, out->name, sizeof out->sym);
     return 0;
 }
 
@@ -473,23 +483,40 @@ int jx_cg_vecfn_get(int k, jx_cg_vecfn *out)
  * and O3 drops unused declarations. */
 static void declare_vecfn(cg *c, const jx_cg_vecfn *v)
 {
-    if (LLVMGetNamedFunction(c->mod, v->name) != NULL)
+    if (LLVMGetNamedFunction(c->mod, v->sym) != NULL)
         return;
     LLVMTypeRef et = v->f32 ? c->t_float : c->t_double;
     LLVMTypeRef vt = LLVMVectorType(et, (unsigned)v->lanes);
     LLVMTypeRef args[2] = {vt, vt};
     LLVMValueRef f = LLVMAddFunction(
-        c->mod, v->name, LLVMFunctionType(vt, args, (unsigned)v->nargs, 0));
+        c->mod, v->sym, LLVMFunctionType(vt, args, (unsigned)v->nargs, 0));
     mark_libcall(c, f, false);
     if (c->nused < JX_CG_NVEC)
         c->used[c->nused++] = f;
 }
 
+/* Whether the target allows a SLEEF variant of fn for precision f32 and
+ * ISA isa: it is then called instead of libmvec's. */
+static bool has_sleef(const jx_cg_target *tgt, const char *fn, bool f32,
+                      char isa)
+{
+    for (int k = 0; k < JX_CG_NVEC; k++) {
+        jx_cg_vecfn v;
+        if (jx_cg_has_vec(tgt, k) && jx_cg_vecfn_get(k, &v) == 0 &&
+            v.lib == 's' && v.f32 == f32 && v.isa == isa &&
+            strcmp(v.fn, fn) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Tells the loop vectorizer which vector functions compute the scalar call
  * `call` of fn (float lanes when f32): the call-site attribute
- * "vector-function-abi-variant", a list of "_ZGVeN8v_sin(_ZGVeN8v_sin)",
- * one per variant the target allows.  The vectorizer picks the lane count
- * its cost model likes and calls the variant of that width. */
+ * "vector-function-abi-variant", a list of "_ZGVeN8v_sin(_ZGVeN8v_sin)"
+ * (ABI name, function called: "_ZGVeN8v_log(Sleef_logd8_u35avx512f)"),
+ * one per ISA the target allows, SLEEF's where it has one.  The vectorizer
+ * picks the lane count its cost model likes and calls the variant of that
+ * width. */
 static void add_vector_variants(cg *c, LLVMValueRef call, const char *fn,
                                 bool f32)
 {
@@ -501,10 +528,11 @@ static void add_vector_variants(cg *c, LLVMValueRef call, const char *fn,
     for (int k = 0; k < JX_CG_NVEC; k++) {
         jx_cg_vecfn v;
         if (!jx_cg_has_vec(c->tgt, k) || jx_cg_vecfn_get(k, &v) != 0 ||
-            v.f32 != f32 || strcmp(v.fn, fn) != 0)
+            v.f32 != f32 || strcmp(v.fn, fn) != 0 ||
+            (v.lib == 'm' && has_sleef(c->tgt, fn, f32, v.isa)))
             continue;
         int w = snprintf(list + len, sizeof list - len, "%s%s(%s)",
-                         len ? "," : "", v.name, v.name);
+                         len ? "," : "", v.name, v.sym);
         if (w < 0 || (size_t)w >= sizeof list - len)
             break;
         len += (size_t)w;

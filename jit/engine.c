@@ -15,9 +15,11 @@
  * libmvec (LLVMLoadLibraryPermanently), defines the vector variants of the
  * math functions that the CPU runs as absolute symbols (dlsym, as libm's:
  * found from a Python extension loaded RTLD_LOCAL too) and lets the code
- * generator call them (jx_cg_target).  Without libmvec kernels call scalar
- * libm.  The choice is part of jx_jit_target_id ("libmvec:avx512"), so
- * cached kernels never cross it.
+ * generator call them (jx_cg_target); SLEEF's (libsleef.so.3) too, for
+ * the functions where it is faster (log), unless JITEXPR_SLEEF=no.
+ * Without libmvec kernels call scalar libm.  The choice is part of
+ * jx_jit_target_id ("libmvec:avx512 sleef:yes"), so cached kernels never
+ * cross it.
  *
  * LLVM must never take the process down: every LLVMErrorRef is consumed
  * into a jx_error, every context has a diagnostic handler (the default
@@ -63,6 +65,7 @@ typedef struct jx_engine {
     char *features;           /* host feature string (LLVM message) */
     jx_cg_target tgt;         /* the vector math kernels may call */
     char vec_isa;             /* libmvec's ISA letter in use, or 0: none */
+    bool sleef;               /* SLEEF's functions are in use too */
     char id[4096];            /* jx_jit_target_id's text */
     jx_code init_code;        /* JX_OK, or why the engine is unusable */
     char init_msg[JX_MESSAGE_SIZE];
@@ -212,36 +215,55 @@ static char host_vec_isa(void)
     return isa;
 }
 
-/* Loads glibc's libmvec (when the host can use it) and defines the vector
- * functions kernels may call as absolute symbols, as for libm; sets
- * engine.tgt to the ones defined.  Any failure leaves scalar libm calls. */
+/* A handle on the shared library `soname`, loaded for good (so that
+ * kernels may call into it), or NULL. */
+static void *load_permanently(const char *soname)
+{
+    if (LLVMLoadLibraryPermanently(soname) != 0)
+        return NULL;
+    return dlopen(soname, RTLD_LAZY | RTLD_NOLOAD);
+}
+
+/* Loads glibc's libmvec (when the host can use it), and SLEEF unless
+ * JITEXPR_SLEEF=no, and defines the vector functions kernels may call as
+ * absolute symbols, as for libm; sets engine.tgt to the ones defined.  Any
+ * failure leaves scalar libm calls (no libmvec) or libmvec's (no SLEEF). */
 static void load_vecmath(void)
 {
     char isa = host_vec_isa();
-    if (isa == 0 || LLVMLoadLibraryPermanently("libmvec.so.1") != 0)
+    if (isa == 0)
         return;
-    void *lib = dlopen("libmvec.so.1", RTLD_LAZY | RTLD_NOLOAD);
-    if (lib == NULL)
+    void *lib[2] = {load_permanently("libmvec.so.1"), NULL}; /* 'm', 's' */
+    if (lib[0] == NULL)
         return;
+    const char *env = getenv("JITEXPR_SLEEF");
+    if (env == NULL || strcmp(env, "no") != 0)
+        lib[1] = load_permanently("libsleef.so.3");
     jx_symbol_pair pairs[JX_CG_NVEC];
     jx_cg_target have;
     memset(&have, 0, sizeof have);
     size_t n = 0;
+    bool sleef = false;
     for (int k = 0; k < JX_CG_NVEC; k++) {
         jx_cg_vecfn v;
         if (jx_cg_vecfn_get(k, &v) != 0 || (v.isa == 'e' && isa != 'e'))
             continue; /* the AVX2 ones serve an AVX-512 host too */
-        void *addr = dlsym(lib, v.name);
+        void *h = lib[v.lib == 's'];
+        void *addr = h != NULL ? dlsym(h, v.sym) : NULL;
         if (addr == NULL)
             continue; /* an older libmvec (tan came in glibc 2.35) */
-        set_pair(&pairs[n++], v.name, addr);
+        set_pair(&pairs[n++], v.sym, addr);
         jx_cg_set_vec(&have, k);
+        sleef |= v.lib == 's';
     }
-    dlclose(lib); /* LLVMLoadLibraryPermanently keeps it loaded */
+    for (int i = 0; i < 2; i++) /* LLVMLoadLibraryPermanently keeps them */
+        if (lib[i] != NULL)
+            dlclose(lib[i]);
     if (define_absolute(pairs, n) < 0)
         return;
     engine.tgt = have;
     engine.vec_isa = isa;
+    engine.sleef = sleef;
 }
 
 static void engine_init(void)
@@ -297,10 +319,11 @@ static void engine_init(void)
     define_helper_symbols();
     load_vecmath();
     size_t len = strlen(engine.id);
-    snprintf(engine.id + len, sizeof engine.id - len, " libmvec:%s",
+    snprintf(engine.id + len, sizeof engine.id - len, " libmvec:%s sleef:%s",
              engine.vec_isa == 'e'   ? "avx512"
              : engine.vec_isa == 'd' ? "avx2"
-                                     : "none");
+                                     : "none",
+             engine.sleef ? "yes" : "no");
 }
 
 /* The engine, or NULL with *err set when LLVM could not be set up. */

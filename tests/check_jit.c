@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "../jit/jit.h"
+#include "../jit/codegen.h"
 #include "../jit/vmath.h"
 #include "../src/dtype.h"
 
@@ -1071,10 +1072,19 @@ static void check_vector_call(int op, jx_dtype t, char isa)
         return;
     }
     int lanes = (isa == 'e' ? 512 : 256) / (f64 ? 64 : 32);
+    char sym[64];
+    snprintf(sym, sizeof sym, "_ZGV%cN%d%s_%s%s", isa, lanes,
+             two ? "vv" : "v", fn, f64 ? "" : "f");
+    if (strstr(jx_jit_target_id(), "sleef:yes") != NULL) /* SLEEF's log */
+        for (int k = 0; k < JX_CG_NVEC; k++) {
+            jx_cg_vecfn v;
+            if (jx_cg_vecfn_get(k, &v) == 0 && v.lib == 's' &&
+                v.isa == isa && v.f32 == !f64 && strcmp(v.fn, fn) == 0)
+                snprintf(sym, sizeof sym, "%s", v.sym);
+        }
     char call[96];
-    snprintf(call, sizeof call, "call <%d x %s> @_ZGV%cN%d%s_%s%s(", lanes,
-             f64 ? "double" : "float", isa, lanes, two ? "vv" : "v",
-             fn, f64 ? "" : "f");
+    snprintf(call, sizeof call, "call <%d x %s> @%s(", lanes,
+             f64 ? "double" : "float", sym);
     if (isa != 0)
         ck_assert_msg(strstr(ir, call) != NULL, "%s: no %s in\n%s", text, call, ir);
     else
@@ -1128,6 +1138,33 @@ START_TEST(test_vecmath_env)
             ck_assert_int_gt(check_op(op), 0);
         }
     unsetenv("JITEXPR_VECMATH");
+}
+END_TEST
+
+/* SLEEF: where libsleef.so.3 loads (build.sh installs it) the engine uses
+ * it ("sleef:yes") and log calls its variants (test_vecmath checks the
+ * calls); JITEXPR_SLEEF=no goes back to libmvec's log.  A fresh process
+ * each, as test_vecmath_env. */
+START_TEST(test_sleef_env)
+{
+    if (_i == 1)
+        setenv("JITEXPR_SLEEF", "no", 1);
+    char isa = host_isa('e');
+    void *h = dlopen("libsleef.so.3", RTLD_LAZY | RTLD_LOCAL);
+    bool want = _i == 0 && isa != 0 && h != NULL;
+    if (h != NULL)
+        dlclose(h);
+    bool have = strstr(jx_jit_target_id(), "sleef:yes") != NULL;
+    const char *fork = getenv("CK_FORK");
+    if (have != want && fork != NULL && strcmp(fork, "no") == 0)
+        return; /* the engine was set up by an earlier test */
+    ck_assert_msg(have == want, "target %s, want sleef:%s",
+                  jx_jit_target_id(), want ? "yes" : "no");
+    static const jx_dtype ts[] = {JX_FLOAT64, JX_FLOAT32};
+    for (int k = 0; k < 2; k++)
+        check_vector_call(JX_OP_LOG, ts[k], isa);
+    ck_assert_int_gt(check_op(JX_OP_LOG), 0);
+    unsetenv("JITEXPR_SLEEF");
 }
 END_TEST
 
@@ -1935,6 +1972,7 @@ static Suite *jit_suite(void)
     tcase_add_test(tc, test_pow_const);
     tcase_add_test(tc, test_vecmath);
     tcase_add_loop_test(tc, test_vecmath_env, 0, 2);
+    tcase_add_loop_test(tc, test_sleef_env, 0, 2);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("reduce");
