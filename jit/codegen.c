@@ -1723,9 +1723,27 @@ static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
 
 /* ---- reductions ------------------------------------------------------ */
 
+/* One part (0 real, 1 imaginary) of the complex value reduction op
+ * starts from: the largest complex for min in the lexicographic order,
+ * the smallest for max. */
+static double cx_identity_part(int op, int part)
+{
+    switch (op) {
+    case JX_OP_PROD: return part == 0 ? 1.0 : 0.0;
+    case JX_OP_MIN: return HUGE_VAL;
+    case JX_OP_MAX: return -HUGE_VAL;
+    default: return 0.0; /* sum, mean */
+    }
+}
+
 /* The value reduction op starts from, in the accumulator type acc. */
 static LLVMValueRef reduce_identity(cg *c, int op, jx_dtype acc)
 {
+    if (dt_complex(acc)) {
+        LLVMValueRef parts[2] = {const_real(part_type(c, acc), cx_identity_part(op, 0)),
+                                 const_real(part_type(c, acc), cx_identity_part(op, 1))};
+        return LLVMConstStructInContext(c->ctx, parts, 2, 0);
+    }
     LLVMTypeRef t = val_type(c, acc);
     bool flt = dt_float(acc), sgn = dt_signed(acc);
     int bits = dt_bits(acc);
@@ -1750,6 +1768,46 @@ static LLVMValueRef reduce_identity(cg *c, int op, jx_dtype acc)
     }
 }
 
+/* Marks a float sum or product that the partials loop may reorder
+ * (vector lanes; LLVM 19's C API). */
+static void allow_reassoc(LLVMValueRef r)
+{
+#if LLVM_VERSION_MAJOR >= 19
+    LLVMSetFastMathFlags(r, LLVMFastMathAllowReassoc);
+#else
+    (void)r;
+#endif
+}
+
+/* combine(a, v) of a complex reduction op: sums part by part (reassoc:
+ * each part's sum may be reordered), products as NumPy's multiply, min and
+ * max as np.minimum/np.maximum (lexicographic; the first operand with a
+ * NaN part wins, so the first NaN in order propagates). */
+static LLVMValueRef cx_reduce_combine(cg *c, int op, jx_dtype acc,
+                                      LLVMValueRef a, LLVMValueRef v,
+                                      bool reassoc)
+{
+    LLVMBuilderRef b = c->b;
+    switch (op) {
+    case JX_OP_PROD: return cx_mul(c, acc, a, v);
+    case JX_OP_MIN: return cx_minmax(c, a, v, false, false);
+    case JX_OP_MAX: return cx_minmax(c, a, v, true, false);
+    case JX_OP_SUM:
+    case JX_OP_MEAN: {
+        LLVMValueRef re = LLVMBuildFAdd(b, cx_re(c, a), cx_re(c, v), "");
+        LLVMValueRef im = LLVMBuildFAdd(b, cx_im(c, a), cx_im(c, v), "");
+        if (reassoc) {
+            allow_reassoc(re);
+            allow_reassoc(im);
+        }
+        return cx_make(c, acc, re, im);
+    }
+    default:
+        cg_fail(c, "no complex accumulator for %s", jx_ops[op].mnem);
+        return a;
+    }
+}
+
 /* combine(a, v) of reduction op, both of the accumulator type.  Float
  * min/max propagate NaN (np.min, np.max).  reassoc: the partials loop may
  * reorder a float sum or product (vector lanes; LLVM 19's C API). */
@@ -1759,6 +1817,8 @@ static LLVMValueRef reduce_combine(cg *c, int op, jx_dtype acc,
 {
     LLVMBuilderRef b = c->b;
     LLVMValueRef r;
+    if (dt_complex(acc))
+        return cx_reduce_combine(c, op, acc, a, v, reassoc);
     if (dt_float(acc)) {
         a = to_calc(c, a, acc);
         v = to_calc(c, v, acc);
@@ -1772,12 +1832,8 @@ static LLVMValueRef reduce_combine(cg *c, int op, jx_dtype acc,
             return a;
         default: r = LLVMBuildFAdd(b, a, v, ""); break;
         }
-#if LLVM_VERSION_MAJOR >= 19
         if (reassoc && (op == JX_OP_SUM || op == JX_OP_PROD || op == JX_OP_MEAN))
-            LLVMSetFastMathFlags(r, LLVMFastMathAllowReassoc);
-#else
-        (void)reassoc;
-#endif
+            allow_reassoc(r);
         return from_calc(c, r, acc);
     }
     if (dt_bool(acc)) {
@@ -1887,21 +1943,41 @@ static void build_partials(cg *c, const cg_layout *l, LLVMValueRef fn,
         b, LLVMBuildICmp(b, LLVMIntSLT, lim, n, ""), lim, n, "end");
     LLVMBuildBr(b, body);
 
+    /* The running value: one phi, or one per part of a complex (the loop
+     * vectorizer reduces scalars, not aggregates). */
     LLVMPositionBuilderAtEnd(b, body);
     LLVMValueRef i = LLVMBuildPhi(b, c->t_i64, "i");
-    LLVMValueRef a = LLVMBuildPhi(b, val_type(c, acc), "acc");
+    bool cx = dt_complex(acc);
+    LLVMValueRef a_re = NULL, a_im = NULL, a;
+    if (cx) {
+        a_re = LLVMBuildPhi(b, part_type(c, acc), "acc.re");
+        a_im = LLVMBuildPhi(b, part_type(c, acc), "acc.im");
+        a = cx_make(c, acc, a_re, a_im);
+    } else {
+        a = LLVMBuildPhi(b, val_type(c, acc), "acc");
+    }
     LLVMValueRef v = emit_acc_value(c, i, l, ptr, stride);
     LLVMValueRef a_next =
         v ? reduce_combine(c, ir->reduce, acc, a, v, true) : a;
+    LLVMValueRef next_re = cx ? cx_re(c, a_next) : NULL;
+    LLVMValueRef next_im = cx ? cx_im(c, a_next) : NULL;
     LLVMValueRef next = LLVMBuildNUWAdd(b, i, const_int(c->t_i64, 1), "i.next");
     LLVMBasicBlockRef latch = LLVMGetInsertBlock(b);
     loop_hints(c, LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, end, ""),
                                   done, body));
     LLVMValueRef i_in[2] = {start, next};
-    LLVMValueRef a_in[2] = {reduce_identity(c, ir->reduce, acc), a_next};
     LLVMBasicBlockRef from[2] = {blk_bb, latch};
     LLVMAddIncoming(i, i_in, from, 2);
-    LLVMAddIncoming(a, a_in, from, 2);
+    if (cx) {
+        LLVMTypeRef pt = part_type(c, acc);
+        LLVMValueRef re_in[2] = {const_real(pt, cx_identity_part(ir->reduce, 0)), next_re};
+        LLVMValueRef im_in[2] = {const_real(pt, cx_identity_part(ir->reduce, 1)), next_im};
+        LLVMAddIncoming(a_re, re_in, from, 2);
+        LLVMAddIncoming(a_im, im_in, from, 2);
+    } else {
+        LLVMValueRef a_in[2] = {reduce_identity(c, ir->reduce, acc), a_next};
+        LLVMAddIncoming(a, a_in, from, 2);
+    }
 
     LLVMPositionBuilderAtEnd(b, done);
     store_elem(c, acc, elem_addr(c, JX_LAYOUT_CONTIG, acc, ptr[0], stride[0], blk),

@@ -112,13 +112,13 @@
     X(HEAVISIDE, "heaviside", "heaviside", FN, 2, FLOATFN, JX_F,             INLINE, NULL) \
     X(COPY,    "copy",     "copy",     FN,  1, SAME,     JX_KINDS_ALL,       INLINE, NULL) \
     X(ONES_LIKE, "ones_like", "ones_like", FN, 1, SAME,  JX_KINDS_ALL,       INLINE, NULL) \
-    X(SUM,      "sum",      "sum",     FN,  1, REDUCE,   JX_B|JX_I|JX_F,     INLINE, NULL) \
-    X(PROD,     "prod",     "prod",    FN,  1, REDUCE,   JX_B|JX_I|JX_F,     INLINE, NULL) \
-    X(MIN,      "min",      "min",     FN,  1, REDUCE,   JX_B|JX_I|JX_F,     INLINE, NULL) \
-    X(MAX,      "max",      "max",     FN,  1, REDUCE,   JX_B|JX_I|JX_F,     INLINE, NULL) \
-    X(ANY,      "any",      "any",     FN,  1, REDUCE,   JX_B|JX_I|JX_F,     INLINE, NULL) \
-    X(ALL,      "all",      "all",     FN,  1, REDUCE,   JX_B|JX_I|JX_F,     INLINE, NULL) \
-    X(MEAN,     "mean",     "mean",    FN,  1, REDUCE,   JX_B|JX_I|JX_F,     INLINE, NULL)
+    X(SUM,      "sum",      "sum",     FN,  1, REDUCE,   JX_KINDS_ALL,       INLINE, NULL) \
+    X(PROD,     "prod",     "prod",    FN,  1, REDUCE,   JX_KINDS_ALL,       INLINE, NULL) \
+    X(MIN,      "min",      "min",     FN,  1, REDUCE,   JX_KINDS_ALL,       INLINE, NULL) \
+    X(MAX,      "max",      "max",     FN,  1, REDUCE,   JX_KINDS_ALL,       INLINE, NULL) \
+    X(ANY,      "any",      "any",     FN,  1, REDUCE,   JX_KINDS_ALL,       INLINE, NULL) \
+    X(ALL,      "all",      "all",     FN,  1, REDUCE,   JX_KINDS_ALL,       INLINE, NULL) \
+    X(MEAN,     "mean",     "mean",    FN,  1, REDUCE,   JX_KINDS_ALL,       INLINE, NULL)
 
 typedef enum jx_op {
 #define JX_OP_ENUM(id, mnem, spell, syn, ar, rule, kinds, low, fn) JX_OP_##id,

@@ -11,7 +11,12 @@
  *    'A' kernel accumulates each row into it (out[i] = op(out[i], v[i]));
  *    threads take disjoint segments of the rows, so none writes another's
  *    outputs.
- * Then the accumulators are converted to the result dtype (mean divides). */
+ * Then the accumulators are converted to the result dtype (mean divides).
+ * Complex accumulators (complex128 for sums, products and means; the
+ * operand's type for min and max) are combined here as pairs of doubles,
+ * with NumPy's formulas: the naive product, the lexicographic min and max
+ * in which the first value with a NaN part wins, the mean as NumPy's
+ * division by count + 0j. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +67,38 @@ static void put_u(void *p, jx_dtype t, int64_t i, uint64_t v)
 }
 
 static bool is_float(jx_dtype t) { return jx_dtype_kind(t) == JX_KIND_FLOAT; }
+static bool is_complex(jx_dtype t) { return jx_dtype_kind(t) == JX_KIND_COMPLEX; }
 static bool is_signed(jx_dtype t) { return jx_dtype_kind(t) == JX_KIND_INT; }
+
+/* A complex accumulator value; complex64 parts are widened exactly. */
+typedef struct cplx {
+    double re; /* real part */
+    double im; /* imaginary part */
+} cplx;
+
+static cplx get_c(const void *p, jx_dtype t, int64_t i)
+{
+    cplx v;
+    if (t == JX_COMPLEX64) {
+        v.re = ((const float *)p)[2 * i];
+        v.im = ((const float *)p)[2 * i + 1];
+    } else {
+        v.re = ((const double *)p)[2 * i];
+        v.im = ((const double *)p)[2 * i + 1];
+    }
+    return v;
+}
+
+static void put_c(void *p, jx_dtype t, int64_t i, cplx v)
+{
+    if (t == JX_COMPLEX64) {
+        ((float *)p)[2 * i] = (float)v.re;
+        ((float *)p)[2 * i + 1] = (float)v.im;
+    } else {
+        ((double *)p)[2 * i] = v.re;
+        ((double *)p)[2 * i + 1] = v.im;
+    }
+}
 
 /* op(a, b) on doubles, NaN-propagating for min and max (as NumPy). */
 static double combine_f(int op, double a, double b)
@@ -72,6 +108,39 @@ static double combine_f(int op, double a, double b)
     case JX_OP_MIN: return isnan(a) || isnan(b) ? NAN : (b < a ? b : a);
     case JX_OP_MAX: return isnan(a) || isnan(b) ? NAN : (b > a ? b : a);
     default: return a + b; /* sum, mean */
+    }
+}
+
+/* NumPy's complex order: a >= b (ge) or a <= b, lexicographic; a NaN
+ * imaginary part makes the comparison of the real parts false. */
+static bool order_c(cplx a, cplx b, bool ge)
+{
+    bool ordered = !isnan(a.im) && !isnan(b.im);
+    bool lead = ge ? a.re > b.re : a.re < b.re;
+    bool tie = ge ? a.im >= b.im : a.im <= b.im;
+    return (lead && ordered) || (a.re == b.re && tie);
+}
+
+/* op(a, b) on complex values, as the kernel's (jit/codegen.c
+ * cx_reduce_combine): min and max keep a when it has a NaN part, so the
+ * first NaN in order propagates (np.minimum, np.maximum). */
+static cplx combine_c(int op, cplx a, cplx b)
+{
+    cplx r;
+    switch (op) {
+    case JX_OP_PROD:
+        r.re = a.re * b.re - a.im * b.im;
+        r.im = a.re * b.im + a.im * b.re;
+        return r;
+    case JX_OP_MIN:
+    case JX_OP_MAX:
+        if (isnan(a.re) || isnan(a.im) || order_c(a, b, op == JX_OP_MAX))
+            return a;
+        return b;
+    default: /* sum, mean */
+        r.re = a.re + b.re;
+        r.im = a.im + b.im;
+        return r;
     }
 }
 
@@ -102,11 +171,28 @@ static double pairwise(int op, const void *p, jx_dtype t, int64_t lo, int64_t n)
                      pairwise(op, p, t, lo + half, n - half));
 }
 
+/* pairwise() on complex partials; earlier partials stay on the left, so
+ * min and max keep the first NaN. */
+static cplx pairwise_c(int op, const void *p, jx_dtype t, int64_t lo, int64_t n)
+{
+    if (n <= 8) {
+        cplx r = get_c(p, t, lo);
+        for (int64_t i = 1; i < n; i++)
+            r = combine_c(op, r, get_c(p, t, lo + i));
+        return r;
+    }
+    int64_t half = n / 2;
+    return combine_c(op, pairwise_c(op, p, t, lo, half),
+                     pairwise_c(op, p, t, lo + half, n - half));
+}
+
 /* Combines partials [lo, lo+n) of type t into element `at` of acc. */
 static void combine_into(int op, jx_dtype t, const void *partials, int64_t lo,
                          int64_t n, void *acc, int64_t at)
 {
-    if (is_float(t)) {
+    if (is_complex(t)) {
+        put_c(acc, t, at, pairwise_c(op, partials, t, lo, n));
+    } else if (is_float(t)) {
         put_f(acc, t, at, pairwise(op, partials, t, lo, n));
     } else {
         uint64_t r = get_u(partials, t, lo);
@@ -120,6 +206,12 @@ static void combine_into(int op, jx_dtype t, const void *partials, int64_t lo,
 static void identity(int op, jx_dtype t, void *acc, int64_t n)
 {
     for (int64_t i = 0; i < n; i++) {
+        if (is_complex(t)) { /* min: the largest complex, max the smallest */
+            double v = op == JX_OP_MIN ? INFINITY : op == JX_OP_MAX ? -INFINITY : 0.0;
+            cplx z = {op == JX_OP_PROD ? 1.0 : v, v};
+            put_c(acc, t, i, z);
+            continue;
+        }
         if (is_float(t)) {
             double v = op == JX_OP_PROD ? 1.0 : op == JX_OP_MIN ? INFINITY
                        : op == JX_OP_MAX ? -INFINITY : 0.0;
@@ -144,6 +236,20 @@ static void identity(int op, jx_dtype t, void *acc, int64_t n)
 static void store_result(int op, jx_dtype acc, const void *a, int64_t i,
                          jx_dtype rt, char *dst, int64_t count)
 {
+    if (is_complex(acc)) {
+        cplx v = get_c(a, acc, i);
+        if (op == JX_OP_MEAN && count == 0) {
+            v.re = v.im = NAN;
+        } else if (op == JX_OP_MEAN) {
+            /* NumPy divides by count + 0j (Smith's division: ratio 0,
+             * scale 1/count), so an inf part makes the other NaN. */
+            double scl = 1.0 / (double)count;
+            cplx q = {(v.re + v.im * 0.0) * scl, (v.im - v.re * 0.0) * scl};
+            v = q;
+        }
+        put_c(dst, rt, 0, v);
+        return;
+    }
     if (is_float(acc)) {
         double v = get_f(a, acc, i);
         if (op == JX_OP_MEAN)

@@ -430,12 +430,16 @@ void jx_sema_reduce_types(int op, jx_dtype elem, jx_dtype *result, jx_dtype *acc
     case JX_OP_PROD:
         if (k == JX_KIND_FLOAT)
             *result = elem, *acc = JX_FLOAT64;
+        else if (k == JX_KIND_COMPLEX) /* complex64 in complex128, rounded */
+            *result = elem, *acc = JX_COMPLEX128;
         else
             *result = *acc = k == JX_KIND_UINT ? JX_UINT64 : JX_INT64;
         return;
     case JX_OP_MEAN:
-        *result = k == JX_KIND_FLOAT ? elem : JX_FLOAT64;
-        *acc = JX_FLOAT64;
+        if (k == JX_KIND_COMPLEX)
+            *result = elem, *acc = JX_COMPLEX128;
+        else
+            *result = k == JX_KIND_FLOAT ? elem : JX_FLOAT64, *acc = JX_FLOAT64;
         return;
     case JX_OP_MIN:
     case JX_OP_MAX:

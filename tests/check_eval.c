@@ -644,8 +644,14 @@ static const struct {
      "operator '&' does not support complex64 and complex64 (computed as complex64)"},
     {"complex(a, a)", JX_COMPLEX64, JX_DTYPE_INVALID,
      "function 'complex' does not support complex64 and complex64 (computed as complex64)"},
-    {"sum(a)", JX_COMPLEX64, JX_DTYPE_INVALID, "function 'sum' does not support complex64"},
-    {"max(a)", JX_COMPLEX128, JX_DTYPE_INVALID, "function 'max' does not support complex128"},
+    {"sum(a)", JX_COMPLEX64, JX_COMPLEX64, NULL},   /* accumulated in complex128 */
+    {"prod(a)", JX_COMPLEX128, JX_COMPLEX128, NULL},
+    {"mean(a, axis=0)", JX_COMPLEX64, JX_COMPLEX64, NULL},
+    {"max(a)", JX_COMPLEX128, JX_COMPLEX128, NULL}, /* lexicographic, as np.max */
+    {"min(a)", JX_COMPLEX64, JX_COMPLEX64, NULL},
+    {"any(a)", JX_COMPLEX64, JX_BOOL, NULL},
+    {"all(a)", JX_COMPLEX128, JX_BOOL, NULL},
+    {"sign(a)", JX_COMPLEX64, JX_DTYPE_INVALID, "function 'sign' does not support complex64"},
 };
 
 START_TEST(test_complex_types)

@@ -207,7 +207,7 @@ static const struct {
     {"a // 2j", JX_ERR_TYPE, 0, 7, "operator '//' does not support float64 and complex128"},
     {"i % (1+2j)", JX_ERR_TYPE, 0, 10, "operator '%' does not support int32 and complex128"},
     {"cbrt(a * 1j)", JX_ERR_TYPE, 0, 12, "function 'cbrt' does not support complex128"},
-    {"max(a + 1j)", JX_ERR_TYPE, 0, 11, "function 'max' does not support complex128"},
+    {"sign(a + 1j)", JX_ERR_TYPE, 0, 12, "function 'sign' does not support complex128"},
     {"complex(a * 1j, b)", JX_ERR_TYPE, 0, 18, "function 'complex' does not support complex128"},
 };
 

@@ -472,13 +472,8 @@ def test_reduction(op, dtype):
     rng = np.random.default_rng(5)
     dt = np.dtype(dtype)
     if dt.kind == "c":
-        # Not implemented for complex yet (docs/language.md): a TypeError
-        # naming the function and the dtype.
-        a = np.ones(N, dt)
-        with pytest.raises(TypeError, match="'%s' does not support %s" % (op.spell, dtype)):
-            jitexpr.evaluate("%s(a)" % op.spell)
-        return
-    if dt.kind == "f":
+        base = complex_values(op.spell, dtype, 3 * N, rng)
+    elif dt.kind == "f":
         base = rng.uniform(0.5, 1.5, 3 * N).astype(dt)
     elif dt.kind == "b":
         base = rng.random(3 * N) < 0.7
@@ -502,7 +497,11 @@ def test_reduction(op, dtype):
         with np.errstate(all="ignore"):
             want = np.asarray(ref_fn(a, **kw))
         rtol = REDUCE_RTOL.get(want.dtype.name, 0) if op.spell in ("sum", "prod", "mean") else 0
-        if got.dtype != want.dtype or got.shape != want.shape:
+        if want.dtype.kind == "c":
+            diff = compare(got, want, rtol=complex_reduce_rtol(op.spell, want.dtype.name))
+            if diff:
+                failures.append("%s [%s]: %s" % (src, label, diff))
+        elif got.dtype != want.dtype or got.shape != want.shape:
             failures.append("%s [%s]: %s%s, NumPy %s%s" % (src, label, got.dtype, got.shape,
                                                           want.dtype, want.shape))
         elif rtol:
@@ -510,6 +509,92 @@ def test_reduction(op, dtype):
                 failures.append("%s [%s]: %r, NumPy %r" % (src, label, got, want))
         elif not np.array_equal(got, want):
             failures.append("%s [%s]: %r, NumPy %r" % (src, label, got, want))
+    assert not failures, "\n  ".join(failures)
+
+
+# Complex reductions follow NumPy's dtypes (sum, prod, mean, min, max keep
+# the complex type; any, all give bool).  The library accumulates complex64
+# in complex128 where NumPy adds and multiplies in complex64, and sums in
+# blocks and pairs where NumPy multiplies in sequence: relative error (of
+# |z|) within these bounds; min, max, any and all exact.
+COMPLEX_REDUCE_RTOL = {"complex64": 1e-5, "complex128": 1e-12}
+
+
+def complex_reduce_rtol(spell, dtype):
+    if spell not in ("sum", "prod", "mean"):
+        return 0
+    return COMPLEX_REDUCE_RTOL[dtype] * (10 if spell == "prod" else 1)
+
+
+def complex_values(spell, dtype, n, rng):
+    """n values of complex dtype for reduction spell: parts in (0.5, 1.5)
+    (sums without cancellation); for prod points on the unit circle (finite
+    products); for min and max real parts from 4 values (ties decided by
+    the imaginary part); for any and all zeros and values with one part 0."""
+    re, im = rng.uniform(0.5, 1.5, n), rng.uniform(0.5, 1.5, n)
+    if spell == "prod":
+        t = rng.uniform(0, 2 * np.pi, n)
+        re, im = np.cos(t), np.sin(t)
+    elif spell in ("min", "max"):
+        re = rng.integers(0, 4, n) * 0.25
+    elif spell in ("any", "all"):
+        kind = rng.integers(0, 8, n)
+        re = np.where((kind == 0) | (kind == 1), 0, re)
+        im = np.where((kind == 0) | (kind == 2), 0, im)
+    z = np.empty(n, dtype)
+    z.real, z.imag = re, im
+    return z
+
+
+COMPLEX_REDUCE_CASES = [(op, dt, ax) for op in REDUCE_OPS for dt in ("complex64", "complex128")
+                        for ax in (None, 0, 1, -1)]
+
+
+@pytest.mark.parametrize("op,dtype,axis", COMPLEX_REDUCE_CASES,
+                         ids=["%s-%s-%s" % (op.ident, dt, ax) for op, dt, ax in COMPLEX_REDUCE_CASES])
+def test_complex_reduction(op, dtype, axis):
+    """Each reduction of complex64 and complex128 along each axis, over C
+    and Fortran 2-D arrays, with blocks of 1024 and more (and fewer), with
+    NaN parts (their positions in the result as NumPy's; min and max return
+    the first element with a NaN), infinite parts, and empty arrays (NumPy's
+    values, or its ValueError for min and max)."""
+    rng = np.random.default_rng(11)
+    ref_fn = REDUCTIONS[op.spell]
+    kw = {} if axis is None else {"axis": axis}
+    src = "%s(a%s)" % (op.spell, "" if axis is None else ", axis=%d" % axis)
+    rtol = complex_reduce_rtol(op.spell, dtype)
+    failures = []
+    for shape in [(7, 300), (300, 7), (3, 2100), (1, 1), (0, 5), (5, 0)]:
+        m, n = shape
+        base = complex_values(op.spell, dtype, m * n, rng).reshape(shape)
+        variants = [("", base)]
+        if base.size > 100:
+            nan = base.copy()
+            nan[2 % m, 3 % n] = complex(np.nan, 1)
+            nan[4 % m, 1 % n] = complex(1, np.nan)
+            nan[m - 1, n - 1] = complex(np.nan, np.nan)
+            variants.append((" NaN", nan))
+            if op.spell != "prod":  # inf * 0 parts: NaN or not by the order of products
+                inf = base.copy()
+                inf[1 % m, 2 % n] = complex(np.inf, 0.5)
+                inf[5 % m, 5 % n] = complex(-1, -np.inf)
+                variants.append((" inf", inf))
+        for label, a in variants:
+            for order in "CF":
+                x = np.asarray(a, order=order)
+                what = "%s [%s %s%s]" % (src, shape, order, label)
+                with np.errstate(all="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # mean of nothing
+                    try:
+                        want = np.asarray(ref_fn(x, **kw))
+                    except ValueError:
+                        with pytest.raises(ValueError):
+                            jitexpr.evaluate(src, local_dict={"a": x})
+                        continue
+                got = jitexpr.evaluate(src, local_dict={"a": x})
+                diff = compare(got, want, rtol=rtol)
+                if diff:
+                    failures.append("%s: %s" % (what, diff))
     assert not failures, "\n  ".join(failures)
 
 
