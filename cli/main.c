@@ -31,11 +31,12 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  eval EXPR [NAME=FILE.npy | NAME=VALUE[:DTYPE] ...] [-o OUT.npy]\n"
-    "      Evaluate EXPR over arrays read from .npy files and scalar values\n"
-    "      (broadcast as in NumPy).  VALUE is an integer (int64), a float\n"
-    "      (float64), True or False (bool), or a complex such as 1+2j\n"
-    "      (complex128); :DTYPE picks another dtype, e.g. x=3:int32.  Prints\n"
-    "      the result's dtype, shape and values, or writes it to OUT.npy.\n"
+    "      Evaluate EXPR over arrays read from .npy files (numbers, bools or\n"
+    "      byte strings, descr |S<n>) and scalar values (broadcast as in\n"
+    "      NumPy).  VALUE is an integer (int64), a float (float64), True or\n"
+    "      False (bool), or a complex such as 1+2j (complex128); :DTYPE\n"
+    "      picks another dtype, e.g. x=3:int32.  Prints the result's dtype,\n"
+    "      shape and values, or writes it to OUT.npy.\n"
     "  explain EXPR [NAME:DTYPE ...]\n"
     "      Print the parse tree, the typed IR, the optimised LLVM IR and the\n"
     "      machine code of EXPR's kernel.  Variables not named are float64.\n"
@@ -52,7 +53,9 @@ static const char usage_text[] =
     "      Print this help.\n"
     "\n"
     "DTYPE: bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64,\n"
-    "       float16, float32, float64, complex64, complex128.\n"
+    "       float16, float32, float64, complex64, complex128, or S<n>: byte\n"
+    "       strings of n bytes (explain and bench; eval reads them from\n"
+    "       .npy files, e.g. \"contains(s, b'ab')\" s=names.npy).\n"
     "\n"
     "Exit status: 0 on success, 1 on an I/O error, 2 on a usage error or an\n"
     "error in the expression.\n";
@@ -61,6 +64,7 @@ static const char usage_text[] =
 typedef struct cli_var {
     char *name;        /* owned copy */
     jx_dtype dtype;    /* its element type */
+    size_t itemsize;   /* JX_BYTES: bytes per element (S<n>); else 0 */
     jx_array arr;      /* its data (eval, bench) */
     int from_npy;      /* arr.data came from jx_npy_load */
     void *owned;       /* other memory to free (bench data) */
@@ -613,22 +617,65 @@ static void build_tables(cli *c)
     for (int i = 0; i < c->nvars; i++) {
         c->table[i].name = c->vars[i].name;
         c->table[i].dtype = c->vars[i].dtype;
+        c->table[i].itemsize = c->vars[i].itemsize;
         c->inputs[i] = c->vars[i].arr;
     }
 }
 
-static jx_dtype parse_dtype(const char *s, int *status)
+/* Parses a DTYPE argument: a dtype name (float64, i4, ...) or S<n>, byte
+ * strings of n bytes (*itemsize gets n; 0 for the other dtypes).  Returns
+ * JX_DTYPE_INVALID after printing why, with *status set. */
+static jx_dtype parse_dtype(const char *s, size_t *itemsize, int *status)
 {
+    *itemsize = 0;
+    if (s[0] == 'S' && s[1] != '\0') {
+        size_t digits = strspn(s + 1, "0123456789");
+        errno = 0;
+        unsigned long long n =
+            digits > 0 ? strtoull(s + 1, NULL, 10) : 0;
+        if (digits == 0 || s[1 + digits] != '\0') {
+            *status = usage_error("dtype '%s': byte strings are S<n>, n the "
+                                  "bytes per element, as in S8", s);
+            return JX_DTYPE_INVALID;
+        }
+        if (n == 0) {
+            *status = usage_error("dtype '%s': byte strings need a size of 1 "
+                                  "or more, as in S8", s);
+            return JX_DTYPE_INVALID;
+        }
+        if (errno != 0 || n > INT32_MAX) {
+            *status = usage_error("dtype '%s': byte strings of more than %d "
+                                  "bytes are not supported", s, INT32_MAX);
+            return JX_DTYPE_INVALID;
+        }
+        *itemsize = (size_t)n;
+        return JX_BYTES;
+    }
     jx_dtype t = jx_dtype_from_name(s);
+    if (t == JX_BYTES) { /* "bytes" or "S": no size */
+        *status = usage_error("dtype '%s': byte strings need a size: S<n>, "
+                              "as in S8", s);
+        return JX_DTYPE_INVALID;
+    }
     if (t == JX_DTYPE_INVALID) {
         char list[256] = "";
         for (int i = 0; i < JX_DTYPE_COUNT; i++) {
             strcat(list, i ? ", " : "");
-            strcat(list, jx_dtype_name((jx_dtype)i));
+            strcat(list, i == JX_BYTES ? "S<n>" : jx_dtype_name((jx_dtype)i));
         }
         *status = usage_error("unknown dtype '%s' (one of: %s)", s, list);
     }
     return t;
+}
+
+/* A variable's dtype as the CLI spells it: "float64", or "S8". */
+static const char *dtype_text(char *buf, size_t size, const cli_var *v)
+{
+    if (v->dtype == JX_BYTES)
+        snprintf(buf, size, "S%zu", v->itemsize);
+    else
+        snprintf(buf, size, "%s", jx_dtype_name(v->dtype));
+    return buf;
 }
 
 /* Parses "NAME:DTYPE" (or "NAME", float64) for explain and bench. */
@@ -641,11 +688,14 @@ static int parse_typed_name(cli *c, const char *arg)
         return usage_error("'%s': expected NAME:DTYPE (this command makes "
                            "its own data)", arg);
     jx_dtype t = JX_FLOAT64;
-    if (colon != NULL && (t = parse_dtype(colon + 1, &status)) ==
+    size_t itemsize = 0;
+    if (colon != NULL && (t = parse_dtype(colon + 1, &itemsize, &status)) ==
                              JX_DTYPE_INVALID)
         return status;
-    if (add_var(c, arg, n, t, &status) == NULL)
+    cli_var *v = add_var(c, arg, n, t, &status);
+    if (v == NULL)
         return status;
+    v->itemsize = itemsize;
     return 0;
 }
 
@@ -833,9 +883,14 @@ static int parse_binding(cli *c, const char *arg)
         if (colon != NULL)
             *colon = '\0';
         scalar s = {0};
+        size_t itemsize = 0;
+        if (colon != NULL && colon[1] == 'S' && access(rhs, F_OK) != 0)
+            return usage_error("'%s': byte string values are not taken "
+                               "from the command line: write b'...' in "
+                               "EXPR, or give a .npy file", arg);
         if (strlen(rhs) < sizeof text && parse_scalar_text(text, &s)) {
-            if (colon != NULL &&
-                (t = parse_dtype(colon + 1, &status)) == JX_DTYPE_INVALID)
+            if (colon != NULL && (t = parse_dtype(colon + 1, &itemsize,
+                                                  &status)) == JX_DTYPE_INVALID)
                 return status;
             if (colon == NULL)
                 t = s.kind == S_BOOL      ? JX_BOOL
@@ -850,10 +905,12 @@ static int parse_binding(cli *c, const char *arg)
                                "a .npy file", arg, rhs);
     }
     char msg[512];
-    if (jx_npy_load(rhs, &v->arr, msg, sizeof msg) != JX_NPY_OK)
+    size_t itemsize = 0;
+    if (jx_npy_load(rhs, &v->arr, &itemsize, msg, sizeof msg) != JX_NPY_OK)
         return io_error("%s", msg);
     v->from_npy = 1;
     v->dtype = v->arr.dtype;
+    v->itemsize = v->dtype == JX_BYTES ? itemsize : 0;
     return 0;
 }
 
@@ -1017,8 +1074,10 @@ static uint64_t next_random(uint64_t *state)
 }
 
 /* Fills n elements of dtype t: floats in [0.1, 1.1), ints in 1..100,
- * bools at random. */
-static void fill_random(void *data, int64_t n, jx_dtype t, uint64_t seed)
+ * bools at random, byte strings of itemsize bytes: 0 to itemsize letters
+ * from "abcd", then NULs. */
+static void fill_random(void *data, int64_t n, jx_dtype t, size_t itemsize,
+                        uint64_t seed)
 {
     uint64_t st = seed;
     for (int64_t i = 0; i < n; i++) {
@@ -1048,6 +1107,14 @@ static void fill_random(void *data, int64_t n, jx_dtype t, uint64_t seed)
             ((double *)data)[2 * i + 1] =
                 0.1 + (double)(next_random(&st) >> 11) * 0x1.0p-53;
             break;
+        case JX_BYTES: {
+            unsigned char *s = (unsigned char *)data + (size_t)i * itemsize;
+            size_t len = (size_t)(r % (itemsize + 1));
+            for (size_t j = 0; j < itemsize; j++)
+                s[j] = j < len ? (unsigned char)('a' + (next_random(&st) >> 62))
+                               : 0;
+            break;
+        }
         default: break;
         }
     }
@@ -1093,14 +1160,18 @@ static int bench_data(cli *c, const jx_expr *e, int64_t n, size_t *in_bytes)
         if (used_var(c, e, k) < 0)
             continue;
         cli_var *v = &c->vars[used_var(c, e, k)];
-        size_t item = jx_npy_itemsize(v->dtype);
+        size_t item = v->dtype == JX_BYTES ? v->itemsize
+                                           : jx_npy_itemsize(v->dtype);
+        char name[32];
         *in_bytes += item;
-        if (posix_memalign(&v->owned, 64, (size_t)n * item) != 0) {
+        if ((uint64_t)n > SIZE_MAX / item ||
+            posix_memalign(&v->owned, 64, (size_t)n * item) != 0) {
             v->owned = NULL;
             return io_error("out of memory for %lld elements of %s",
-                            (long long)n, jx_dtype_name(v->dtype));
+                            (long long)n, dtype_text(name, sizeof name, v));
         }
-        fill_random(v->owned, n, v->dtype, 42 + 1000003u * (unsigned)k);
+        fill_random(v->owned, n, v->dtype, item,
+                    42 + 1000003u * (unsigned)k);
         v->arr.data = v->owned;
         v->arr.dtype = v->dtype;
         v->arr.ndim = 1;
@@ -1233,7 +1304,9 @@ static int cmd_bench(int argc, char **argv)
             if (used_var(c, e, k) < 0)
                 continue;
             const cli_var *v = &c->vars[used_var(c, e, k)];
-            printf("%s %s %s", k ? "," : "", v->name, jx_dtype_name(v->dtype));
+            char name[32];
+            printf("%s %s %s", k ? "," : "", v->name,
+                   dtype_text(name, sizeof name, v));
         }
         printf(" (n = %lld) -> %s ", (long long)n, jx_dtype_name(out.dtype));
         print_shape(stdout, &out);

@@ -1,6 +1,7 @@
 /* npy.c - NumPy .npy files: the header parser, loading and saving. */
 #include "npy.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -17,6 +18,8 @@ static const char magic[6] = {'\x93', 'N', 'U', 'M', 'P', 'Y'};
 /* What the header dict says, once parsed and checked. */
 typedef struct npy_header {
     jx_dtype dtype;               /* element type */
+    size_t itemsize;              /* bytes per element ('S<n>': n) */
+    char descr[32];               /* little-endian descr, for messages */
     int swap;                     /* data is in the other byte order */
     int fortran;                  /* 'fortran_order': True */
     int ndim;                     /* len(shape) */
@@ -32,7 +35,8 @@ typedef struct cursor {
     const char *path; /* file name, for messages */
 } cursor;
 
-/* Per-dtype facts: the little-endian descr and the element size. */
+/* Per-dtype facts: the little-endian descr and the element size.
+ * JX_BYTES has neither: its itemsize is per file ('S<n>'). */
 static const struct {
     const char *descr;
     size_t size;
@@ -167,7 +171,8 @@ static size_t parse_word(cursor *c, char *buf, size_t bufsize)
     return n;
 }
 
-/* Maps a descr string ('<f8', '>i4', '|b1') to a dtype and byte order. */
+/* Maps a descr string ('<f8', '>i4', '|b1', '|S5') to a dtype, its size
+ * and byte order. */
 static int parse_descr(cursor *c, const char *s, npy_header *h)
 {
     const char *d = s;
@@ -178,20 +183,40 @@ static int parse_descr(cursor *c, const char *s, npy_header *h)
     if (kind == '\0')
         return fail(c->msg, c->msgsize, JX_NPY_EFORMAT,
                     "%s: malformed .npy header: empty 'descr'", c->path);
+    /* The size: decimal digits only (strtol alone would take " 8", "+8"
+     * and "-8"); LONG_MAX when there are too many. */
     const char *digits = d + 1;
-    char *endp;
-    errno = 0;
-    long size = strtol(digits, &endp, 10);
-    int sized = endp != digits && *endp == '\0' && errno == 0;
+    char *endp = (char *)digits;
+    long size = 0;
+    if (isdigit((unsigned char)*digits))
+        size = strtol(digits, &endp, 10);
+    int sized = endp != digits && *endp == '\0';
     switch (kind) {
     case 'O':
         return fail(c->msg, c->msgsize, JX_NPY_EUNSUPPORTED,
                     "%s: object arrays ('%s') are not supported", c->path, s);
     case 'U':
-    case 'S':
-    case 'a':
         return fail(c->msg, c->msgsize, JX_NPY_EUNSUPPORTED,
-                    "%s: string arrays ('%s') are not supported", c->path, s);
+                    "%s: unicode string arrays ('%s') are not supported, "
+                    "byte strings ('|S<n>') are: save arr.astype('S')",
+                    c->path, s);
+    case 'S':
+    case 'a': /* NumPy's old name for 'S' */
+        if (!sized)
+            return fail(c->msg, c->msgsize, JX_NPY_EFORMAT,
+                        "%s: malformed .npy header: byte string descr '%s' "
+                        "has no size (expected S<n>, as in '|S8')", c->path,
+                        s);
+        if (size < 1 || size > INT32_MAX)
+            return fail(c->msg, c->msgsize, JX_NPY_EUNSUPPORTED,
+                        "%s: byte strings of %ld bytes ('%s') are not "
+                        "supported (1 to %d bytes are)", c->path, size, s,
+                        INT32_MAX);
+        h->dtype = JX_BYTES;
+        h->itemsize = (size_t)size;
+        h->swap = 0; /* bytes have no byte order */
+        snprintf(h->descr, sizeof h->descr, "|S%ld", size);
+        return JX_NPY_OK;
     case 'V':
         return fail(c->msg, c->msgsize, JX_NPY_EUNSUPPORTED,
                     "%s: void and structured dtypes ('%s') are not supported",
@@ -238,8 +263,11 @@ static int parse_descr(cursor *c, const char *s, npy_header *h)
     if (t == JX_DTYPE_INVALID)
         return fail(c->msg, c->msgsize, JX_NPY_EUNSUPPORTED,
                     "%s: unsupported dtype '%s' (supported: bool, int8-64, "
-                    "uint8-64, float16/32/64, complex64/128)", c->path, s);
+                    "uint8-64, float16/32/64, complex64/128, bytes S<n>)",
+                    c->path, s);
     h->dtype = t;
+    h->itemsize = dtypes[t].size;
+    snprintf(h->descr, sizeof h->descr, "%s", dtypes[t].descr);
     int little = host_is_little();
     h->swap = (order == '<' && !little) || (order == '>' && little);
     return JX_NPY_OK;
@@ -397,8 +425,8 @@ static size_t read_full(FILE *f, void *buf, size_t n)
     return got;
 }
 
-static int load_file(FILE *f, const char *path, jx_array *arr, char *msg,
-                     size_t msgsize)
+static int load_file(FILE *f, const char *path, jx_array *arr,
+                     size_t *itemsize, char *msg, size_t msgsize)
 {
     unsigned char pre[12];
     size_t got = read_full(f, pre, 8);
@@ -438,7 +466,7 @@ static int load_file(FILE *f, const char *path, jx_array *arr, char *msg,
 
     /* Element count and byte size, without overflow.  span counts a zero
      * dimension as one, so the strides of an empty array fit too. */
-    size_t item = dtypes[h.dtype].size;
+    size_t item = h.itemsize;
     uint64_t span = 1, count = 1;
     int overflow = 0;
     for (int i = 0; i < h.ndim; i++) {
@@ -468,12 +496,12 @@ static int load_file(FILE *f, const char *path, jx_array *arr, char *msg,
             return fail(msg, msgsize, JX_NPY_EFORMAT,
                         "%s: truncated .npy file: shape %s of %s needs %zu "
                         "bytes of data, the file has %llu", path, shape,
-                        dtypes[h.dtype].descr, nbytes,
+                        h.descr, nbytes,
                         (unsigned long long)have);
         if (have > nbytes)
             return fail(msg, msgsize, JX_NPY_EFORMAT,
                         "%s: shape %s of %s needs %zu bytes of data, but the "
-                        "file has %llu", path, shape, dtypes[h.dtype].descr,
+                        "file has %llu", path, shape, h.descr,
                         nbytes, (unsigned long long)have);
     }
 
@@ -493,13 +521,13 @@ static int load_file(FILE *f, const char *path, jx_array *arr, char *msg,
         return fail(msg, msgsize, JX_NPY_EFORMAT,
                     "%s: truncated .npy file: shape %s of %s needs %zu bytes "
                     "of data, the file has %zu", path, shape,
-                    dtypes[h.dtype].descr, nbytes, got);
+                    h.descr, nbytes, got);
     }
     if (fgetc(f) != EOF) {
         free(data);
         return fail(msg, msgsize, JX_NPY_EFORMAT,
                     "%s: the file has more data than shape %s of %s needs",
-                    path, shape, dtypes[h.dtype].descr);
+                    path, shape, h.descr);
     }
 
     if (h.swap)
@@ -513,6 +541,7 @@ static int load_file(FILE *f, const char *path, jx_array *arr, char *msg,
     memset(arr, 0, sizeof *arr);
     arr->data = data;
     arr->dtype = h.dtype;
+    *itemsize = item;
     arr->ndim = h.ndim;
     int64_t stride = (int64_t)item;
     for (int k = 0; k < h.ndim; k++) {
@@ -524,8 +553,13 @@ static int load_file(FILE *f, const char *path, jx_array *arr, char *msg,
     return JX_NPY_OK;
 }
 
-int jx_npy_load(const char *path, jx_array *arr, char *msg, size_t msgsize)
+int jx_npy_load(const char *path, jx_array *arr, size_t *itemsize, char *msg,
+                size_t msgsize)
 {
+    size_t item_ignored;
+    if (itemsize == NULL)
+        itemsize = &item_ignored;
+    *itemsize = 0;
     if (msg != NULL && msgsize > 0)
         msg[0] = '\0';
     if (arr == NULL || path == NULL)
@@ -542,9 +576,10 @@ int jx_npy_load(const char *path, jx_array *arr, char *msg, size_t msgsize)
         rc = fail(msg, msgsize, JX_NPY_EIO, "%s: %s", path,
                   strerror(EISDIR));
     else
-        rc = load_file(f, path, arr, msg, msgsize);
+        rc = load_file(f, path, arr, itemsize, msg, msgsize);
     fclose(f);
     if (rc != JX_NPY_OK) {
+        *itemsize = 0;
         memset(arr, 0, sizeof *arr);
         arr->dtype = JX_DTYPE_INVALID;
     }
@@ -650,6 +685,10 @@ int jx_npy_save(const char *path, const jx_array *arr, char *msg,
     if ((int)arr->dtype < 0 || arr->dtype >= JX_DTYPE_COUNT)
         return fail(msg, msgsize, JX_NPY_EARG, "%s: invalid dtype %d", path,
                     (int)arr->dtype);
+    if (arr->dtype == JX_BYTES)
+        return fail(msg, msgsize, JX_NPY_EARG,
+                    "%s: writing byte string (S) arrays is not supported",
+                    path);
     if (arr->ndim < 0 || arr->ndim > JX_MAX_DIMS)
         return fail(msg, msgsize, JX_NPY_EARG,
                     "%s: invalid number of dimensions %d", path, arr->ndim);

@@ -6,11 +6,15 @@
  *
  * Read: format versions 1.0, 2.0 and 3.0; dtypes bool, int8..int64,
  * uint8..uint64, float16/32/64, complex64/128, either byte order
- * (big-endian data is swapped on load); C or Fortran order; 0-d and
- * zero-size arrays.  Anything else is rejected with a message.
+ * (big-endian data is swapped on load), and byte strings 'S<n>' (n >= 1,
+ * any byte order mark: '|S3', '<S3', '>S3', '=S3'; JX_BYTES, the bytes
+ * read as they are); C or Fortran order; 0-d and zero-size arrays.
+ * Anything else (unicode 'U', object, structured, datetime, ...) is
+ * rejected with a message naming the descr.
  *
  * Write: version 1.0 (2.0 when the header would not fit), little-endian,
  * C order, the header padded so the data starts at a multiple of 64.
+ * Numbers and bools only: a JX_BYTES array is refused.
  *
  * Errors are data: each function returns JX_NPY_OK or a JX_NPY_E* code and
  * writes a one-line message (no trailing newline) into msg[0..msgsize-1].
@@ -42,8 +46,13 @@ typedef enum jx_npy_code {
 /* Loads path into *arr.  On success arr->data is a JX_NPY_ALIGN-aligned
  * buffer (never NULL, even for zero-size arrays) owned by the caller, to
  * be released with jx_npy_free; the strides describe the file's order
- * (C or Fortran).  On failure *arr is zeroed (data NULL). */
-int jx_npy_load(const char *path, jx_array *arr, char *msg, size_t msgsize);
+ * (C or Fortran).  *itemsize gets the bytes per element: n for a byte
+ * string file 'S<n>' (arr->dtype JX_BYTES; jx_array has no room for it,
+ * and jx_compile wants it in jx_var.itemsize), the dtype's size for the
+ * others.  itemsize may be NULL.  On failure *arr is zeroed (data NULL)
+ * and *itemsize is 0. */
+int jx_npy_load(const char *path, jx_array *arr, size_t *itemsize, char *msg,
+                size_t msgsize);
 
 /* Releases what jx_npy_load allocated (arr->data) and zeroes arr->data. */
 void jx_npy_free(jx_array *arr);
@@ -53,11 +62,13 @@ void jx_npy_free(jx_array *arr);
 int jx_npy_save(const char *path, const jx_array *arr, char *msg,
                 size_t msgsize);
 
-/* The little-endian descr of a dtype ("<f8", "|b1"), or NULL. */
+/* The little-endian descr of a dtype ("<f8", "|b1"), or NULL (for an
+ * invalid dtype, and for JX_BYTES, whose descr depends on the itemsize). */
 const char *jx_npy_descr(jx_dtype t);
 
-/* Element size in bytes of a dtype, or 0 when invalid (same values as the
- * library's jx_dtype_size, kept here so npy.c stands alone). */
+/* Element size in bytes of a dtype, or 0 when invalid or JX_BYTES (same
+ * values as the library's jx_dtype_size, kept here so npy.c stands
+ * alone). */
 size_t jx_npy_itemsize(jx_dtype t);
 
 #endif /* JX_NPY_H */

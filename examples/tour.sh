@@ -50,14 +50,21 @@ run_fails() {
     fi
 }
 
-# npy_int32 FILE SHAPE VALUE...: writes an int32 .npy file with bash's
-# printf alone: the magic, the version, the header length, the header dict
-# padded so the data starts at a multiple of 64, then little-endian data.
+# npy_header DESCR SHAPE: prints a .npy header with bash's printf alone:
+# the magic, the version, the header length, the header dict padded so the
+# data starts at a multiple of 64.
+npy_header() {
+    local dict="{'descr': '$1', 'fortran_order': False, 'shape': $2, }"
+    local hlen=$(((10 + ${#dict} + 1 + 63) / 64 * 64 - 10))
+    printf '\223NUMPY\001\000'
+    printf '%b' "\\0$(printf %03o $((hlen & 255)))\\0$(printf %03o $((hlen >> 8)))"
+    printf '%s%*s\n' "$dict" $((hlen - ${#dict} - 1)) ''
+}
+
+# npy_int32 FILE SHAPE VALUE...: writes an int32 .npy file, little-endian.
 npy_int32() {
     local file=$1 shape=$2 esc='' o v s
     shift 2
-    local dict="{'descr': '<i4', 'fortran_order': False, 'shape': $shape, }"
-    local hlen=$(((10 + ${#dict} + 1 + 63) / 64 * 64 - 10))
     for v in "$@"; do
         for s in 0 8 16 24; do
             printf -v o '\\0%03o' $((v >> s & 255))
@@ -65,10 +72,22 @@ npy_int32() {
         done
     done
     {
-        printf '\223NUMPY\001\000'
-        printf '%b' "\\0$(printf %03o $((hlen & 255)))\\0$(printf %03o $((hlen >> 8)))"
-        printf '%s%*s\n' "$dict" $((hlen - ${#dict} - 1)) ''
+        npy_header '<i4' "$shape"
         printf '%b' "$esc"
+    } >"$file"
+}
+
+# npy_bytes FILE N WORD...: writes a byte string .npy file ('|S<N>', as
+# np.save writes np.array([b'...', ...])), each word padded with NULs.
+npy_bytes() {
+    local file=$1 n=$2 w
+    shift 2
+    {
+        npy_header "|S$n" "($#,)"
+        for w in "$@"; do
+            printf '%s' "$w"
+            head -c $((n - ${#w})) /dev/zero
+        done
     } >"$file"
 }
 
@@ -93,7 +112,14 @@ step "4. scalars"
 run "$JITEXPR" eval "sqrt(x**2 + y**2)" x=3 y=4.0
 run "$JITEXPR" eval "x / 3 > y" x=7:float32 y=True
 
-step "5. explain 2*a+3*b (a, b float64): typed IR and vector code"
+step "5. byte strings: .npy files of descr |S<n>"
+npy_bytes names.npy 6 apple banana cab kiwi ""
+echo "# names.npy: |S6 [b'apple', b'banana', b'cab', b'kiwi', b'']"
+run "$JITEXPR" eval "contains(s, b'an') | (s == b'cab')" s=names.npy
+run "$JITEXPR" eval "s < b'c'" s=names.npy
+run_fails 2 "$JITEXPR" eval "where(s < b'c', s, b'')" s=names.npy
+
+step "6. explain 2*a+3*b (a, b float64): typed IR and vector code"
 echo_cmd "$JITEXPR" explain "2*a+3*b"
 "$JITEXPR" explain "2*a+3*b" >explain.txt
 echo "($(wc -l <explain.txt) lines: parse tree, typed IR, LLVM IR, machine code)"
@@ -109,17 +135,17 @@ fi
 echo "vector code ($(wc -l <vector.txt) lines), for example:"
 { grep -E '(mul|add)pd[[:space:]]' vector.txt || cat vector.txt; } | head -n 4
 
-step "6. errors point at the expression"
+step "7. errors point at the expression"
 run_fails 2 "$JITEXPR" eval "2*a + * b" a=1.0 b=2.0
 run_fails 2 "$JITEXPR" eval "2*a + sinn(b)" a=1.0 b=2.0
 run_fails 2 "$JITEXPR" eval "a + b" a=i.npy b=row.npy
 run_fails 1 "$JITEXPR" eval "a + 1" a=missing.npy
 
-step "7. bench, n = 1e7"
+step "8. bench, n = 1e7"
 run "$JITEXPR" bench "2*a + 3*b" -n 1e7
 run "$JITEXPR" bench "sin(a)**2 + cos(b)**2" -n 1e7
 
-step "8. the embedding example, built with pkg-config"
+step "9. the embedding example, built with pkg-config"
 if ! pkg-config --exists jitexpr; then
     echo "tour: pkg-config does not find jitexpr (set PKG_CONFIG_PATH)" >&2
     exit 1

@@ -1,7 +1,9 @@
 /* check_npy.c - tests of the CLI's .npy reader and writer (cli/npy.c).
  *
  * Every file a test reads is written by the test itself into a temporary
- * directory made in main() and removed at the end.
+ * directory made in main() and removed at the end.  Byte string files
+ * ('|S<n>') are also evaluated through the library, as the CLI does:
+ * comparisons and contains() against the bools written in the table.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -13,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jitexpr.h"
 #include "npy.h"
 
 static char tmpdir[256];
@@ -134,7 +137,10 @@ START_TEST(test_roundtrip_dtype)
     free(file);
 
     jx_array b;
-    ck_assert_int_eq(jx_npy_load(path, &b, msg, sizeof msg), JX_NPY_OK);
+    size_t got_item = 0;
+    ck_assert_int_eq(jx_npy_load(path, &b, &got_item, msg, sizeof msg),
+                     JX_NPY_OK);
+    ck_assert_uint_eq(got_item, item);
     ck_assert_int_eq(b.dtype, t);
     ck_assert_int_eq(b.ndim, 2);
     ck_assert_int_eq(b.shape[0], 2);
@@ -163,7 +169,7 @@ START_TEST(test_zero_d)
     ck_assert_int_eq(memcmp(file + 10, expect, strlen(expect)), 0);
     free(file);
     jx_array b;
-    ck_assert_int_eq(jx_npy_load(path, &b, msg, sizeof msg), JX_NPY_OK);
+    ck_assert_int_eq(jx_npy_load(path, &b, NULL, msg, sizeof msg), JX_NPY_OK);
     ck_assert_int_eq(b.ndim, 0);
     ck_assert_int_eq(b.dtype, JX_FLOAT64);
     ck_assert(*(double *)b.data == 2.5);
@@ -213,7 +219,7 @@ START_TEST(test_empty)
     ck_assert_ptr_nonnull(strstr((char *)file + 10, empties[_i].text));
     free(file);
     jx_array b;
-    ck_assert_int_eq(jx_npy_load(path, &b, msg, sizeof msg), JX_NPY_OK);
+    ck_assert_int_eq(jx_npy_load(path, &b, NULL, msg, sizeof msg), JX_NPY_OK);
     ck_assert_ptr_nonnull(b.data);
     ck_assert_int_eq(b.ndim, a.ndim);
     for (int d = 0; d < a.ndim; d++)
@@ -232,7 +238,7 @@ START_TEST(test_fortran_order)
                   64, f, sizeof f);
     jx_array b;
     char msg[256];
-    ck_assert_int_eq(jx_npy_load(path, &b, msg, sizeof msg), JX_NPY_OK);
+    ck_assert_int_eq(jx_npy_load(path, &b, NULL, msg, sizeof msg), JX_NPY_OK);
     ck_assert_int_eq(b.ndim, 2);
     ck_assert_int_eq(b.strides[0], 8);
     ck_assert_int_eq(b.strides[1], 16);
@@ -246,7 +252,7 @@ START_TEST(test_fortran_order)
     const char *out = tmp_path("fortran_c.npy");
     ck_assert_int_eq(jx_npy_save(out, &b, msg, sizeof msg), JX_NPY_OK);
     jx_npy_free(&b);
-    ck_assert_int_eq(jx_npy_load(out, &b, msg, sizeof msg), JX_NPY_OK);
+    ck_assert_int_eq(jx_npy_load(out, &b, NULL, msg, sizeof msg), JX_NPY_OK);
     const double c[6] = {0, 1, 2, 10, 11, 12};
     ck_assert_int_eq(memcmp(b.data, c, sizeof c), 0);
     ck_assert_int_eq(b.strides[0], 24);
@@ -264,7 +270,7 @@ START_TEST(test_save_strided)
     const char *path = tmp_path("strided.npy");
     ck_assert_int_eq(jx_npy_save(path, &t, msg, sizeof msg), JX_NPY_OK);
     jx_array b;
-    ck_assert_int_eq(jx_npy_load(path, &b, msg, sizeof msg), JX_NPY_OK);
+    ck_assert_int_eq(jx_npy_load(path, &b, NULL, msg, sizeof msg), JX_NPY_OK);
     const int16_t want[6] = {5, 2, 4, 1, 3, 0};
     ck_assert_int_eq(memcmp(b.data, want, sizeof want), 0);
     jx_npy_free(&b);
@@ -272,7 +278,7 @@ START_TEST(test_save_strided)
     jx_array z = {.data = base, .dtype = JX_INT16, .ndim = 2,
                   .shape = {2, 3}, .strides = {0, 2}};
     ck_assert_int_eq(jx_npy_save(path, &z, msg, sizeof msg), JX_NPY_OK);
-    ck_assert_int_eq(jx_npy_load(path, &b, msg, sizeof msg), JX_NPY_OK);
+    ck_assert_int_eq(jx_npy_load(path, &b, NULL, msg, sizeof msg), JX_NPY_OK);
     const int16_t want2[6] = {0, 1, 2, 0, 1, 2};
     ck_assert_int_eq(memcmp(b.data, want2, sizeof want2), 0);
     jx_npy_free(&b);
@@ -292,7 +298,7 @@ START_TEST(test_big_strided_save)
     const char *path = tmp_path("bigstrided.npy");
     ck_assert_int_eq(jx_npy_save(path, &a, msg, sizeof msg), JX_NPY_OK);
     jx_array b;
-    ck_assert_int_eq(jx_npy_load(path, &b, msg, sizeof msg), JX_NPY_OK);
+    ck_assert_int_eq(jx_npy_load(path, &b, NULL, msg, sizeof msg), JX_NPY_OK);
     for (int i = 0; i < N; i++)
         ck_assert(((double *)b.data)[i] == 2.0 * i);
     jx_npy_free(&b);
@@ -310,7 +316,7 @@ START_TEST(test_big_endian)
         "be_i4.npy", 1, 0,
         "{'descr': '>i4', 'fortran_order': False, 'shape': (2,), }", 64, i4,
         sizeof i4);
-    ck_assert_int_eq(jx_npy_load(p, &b, msg, sizeof msg), JX_NPY_OK);
+    ck_assert_int_eq(jx_npy_load(p, &b, NULL, msg, sizeof msg), JX_NPY_OK);
     ck_assert_int_eq(b.dtype, JX_INT32);
     ck_assert_int_eq(((int32_t *)b.data)[0], 258);
     ck_assert_int_eq(((int32_t *)b.data)[1], -2);
@@ -321,7 +327,7 @@ START_TEST(test_big_endian)
     p = write_npy("be_f8.npy", 1, 0,
                   "{'descr': '>f8', 'fortran_order': False, 'shape': (), }",
                   64, f8, sizeof f8);
-    ck_assert_int_eq(jx_npy_load(p, &b, msg, sizeof msg), JX_NPY_OK);
+    ck_assert_int_eq(jx_npy_load(p, &b, NULL, msg, sizeof msg), JX_NPY_OK);
     ck_assert(*(double *)b.data == 3.141592653589793);
     jx_npy_free(&b);
 
@@ -329,7 +335,7 @@ START_TEST(test_big_endian)
     p = write_npy("be_u2.npy", 1, 0,
                   "{'descr': '>u2', 'fortran_order': False, 'shape': (1,), }",
                   64, u2, sizeof u2);
-    ck_assert_int_eq(jx_npy_load(p, &b, msg, sizeof msg), JX_NPY_OK);
+    ck_assert_int_eq(jx_npy_load(p, &b, NULL, msg, sizeof msg), JX_NPY_OK);
     ck_assert_uint_eq(((uint16_t *)b.data)[0], 0x1234);
     jx_npy_free(&b);
 
@@ -337,7 +343,7 @@ START_TEST(test_big_endian)
     p = write_npy("be_f2.npy", 1, 0,
                   "{'descr': '>f2', 'fortran_order': False, 'shape': (1,), }",
                   64, f2, sizeof f2);
-    ck_assert_int_eq(jx_npy_load(p, &b, msg, sizeof msg), JX_NPY_OK);
+    ck_assert_int_eq(jx_npy_load(p, &b, NULL, msg, sizeof msg), JX_NPY_OK);
     ck_assert_int_eq(b.dtype, JX_FLOAT16);
     ck_assert_uint_eq(((uint16_t *)b.data)[0], 0x3c00);
     jx_npy_free(&b);
@@ -348,7 +354,7 @@ START_TEST(test_big_endian)
     p = write_npy("be_c16.npy", 1, 0,
                   "{'descr': '>c16', 'fortran_order': False, 'shape': (1,), }",
                   64, c16, sizeof c16);
-    ck_assert_int_eq(jx_npy_load(p, &b, msg, sizeof msg), JX_NPY_OK);
+    ck_assert_int_eq(jx_npy_load(p, &b, NULL, msg, sizeof msg), JX_NPY_OK);
     ck_assert_int_eq(b.dtype, JX_COMPLEX128);
     ck_assert(((double *)b.data)[0] == 1.5);
     ck_assert(((double *)b.data)[1] == -2.0);
@@ -359,7 +365,7 @@ START_TEST(test_big_endian)
     p = write_npy("be_c8.npy", 1, 0,
                   "{'descr': '>c8', 'fortran_order': False, 'shape': (), }",
                   64, c8, sizeof c8);
-    ck_assert_int_eq(jx_npy_load(p, &b, msg, sizeof msg), JX_NPY_OK);
+    ck_assert_int_eq(jx_npy_load(p, &b, NULL, msg, sizeof msg), JX_NPY_OK);
     ck_assert(((float *)b.data)[0] == 1.0f);
     ck_assert(((float *)b.data)[1] == 2.0f);
     jx_npy_free(&b);
@@ -368,7 +374,7 @@ START_TEST(test_big_endian)
     p = write_npy("be_i1.npy", 1, 0,
                   "{'descr': '>i1', 'fortran_order': False, 'shape': (2,), }",
                   64, i1, sizeof i1);
-    ck_assert_int_eq(jx_npy_load(p, &b, msg, sizeof msg), JX_NPY_OK);
+    ck_assert_int_eq(jx_npy_load(p, &b, NULL, msg, sizeof msg), JX_NPY_OK);
     ck_assert_int_eq(((int8_t *)b.data)[0], 127);
     ck_assert_int_eq(((int8_t *)b.data)[1], -128);
     jx_npy_free(&b);
@@ -387,7 +393,7 @@ START_TEST(test_versions)
             name, major, 0,
             "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", 64,
             v, sizeof v);
-        ck_assert_int_eq(jx_npy_load(p, &b, msg, sizeof msg), JX_NPY_OK);
+        ck_assert_int_eq(jx_npy_load(p, &b, NULL, msg, sizeof msg), JX_NPY_OK);
         ck_assert_int_eq(b.dtype, JX_INT64);
         ck_assert_int_eq(((int64_t *)b.data)[1], -8);
         jx_npy_free(&b);
@@ -415,7 +421,7 @@ START_TEST(test_lenient_headers)
     for (size_t align = 0; align <= 16; align += 16) {
         const char *p = write_npy("lenient.npy", 1, 0, good_headers[_i],
                                   align, v, sizeof v);
-        ck_assert_msg(jx_npy_load(p, &b, msg, sizeof msg) == JX_NPY_OK,
+        ck_assert_msg(jx_npy_load(p, &b, NULL, msg, sizeof msg) == JX_NPY_OK,
                       "%s: %s", good_headers[_i], msg);
         ck_assert_int_eq(b.dtype, JX_FLOAT32);
         ck_assert_int_eq(b.ndim, 1);
@@ -435,7 +441,7 @@ START_TEST(test_bool_normalised)
         sizeof v);
     char msg[256];
     jx_array b;
-    ck_assert_int_eq(jx_npy_load(p, &b, msg, sizeof msg), JX_NPY_OK);
+    ck_assert_int_eq(jx_npy_load(p, &b, NULL, msg, sizeof msg), JX_NPY_OK);
     ck_assert_int_eq(((unsigned char *)b.data)[2], 1);
     jx_npy_free(&b);
 }
@@ -452,14 +458,169 @@ START_TEST(test_max_dims)
     const char *p = write_npy("dims32.npy", 1, 0, h, 64, &v, sizeof v);
     char msg[256];
     jx_array b;
-    ck_assert_int_eq(jx_npy_load(p, &b, msg, sizeof msg), JX_NPY_OK);
+    ck_assert_int_eq(jx_npy_load(p, &b, NULL, msg, sizeof msg), JX_NPY_OK);
     ck_assert_int_eq(b.ndim, JX_MAX_DIMS);
     const char *out = tmp_path("dims32_out.npy");
     ck_assert_int_eq(jx_npy_save(out, &b, msg, sizeof msg), JX_NPY_OK);
     jx_npy_free(&b);
-    ck_assert_int_eq(jx_npy_load(out, &b, msg, sizeof msg), JX_NPY_OK);
+    ck_assert_int_eq(jx_npy_load(out, &b, NULL, msg, sizeof msg), JX_NPY_OK);
     ck_assert_int_eq(b.ndim, JX_MAX_DIMS);
     jx_npy_free(&b);
+}
+END_TEST
+
+/* ---- Byte strings ('S<n>') ------------------------------------------ */
+
+/* One row per pair of byte string files s and t, written with the same
+ * descr, order and shape: the bytes of each (count * itemsize, in file
+ * order), and what three expressions give, one 'T' or 'F' per element in
+ * C order (the values the bytes stand for are in the comments; trailing
+ * NULs are padding, contains() stops at the first NUL). */
+static const struct {
+    const char *what;
+    const char *descr;   /* as the header writes it */
+    const char *fortran; /* "True" or "False" */
+    const char *shape;   /* as the header writes it */
+    int ndim;
+    int64_t dims[2];
+    size_t itemsize;     /* what jx_npy_load must report */
+    int count;           /* elements */
+    const char *s, *t;   /* count * itemsize bytes each */
+    const char *eq_ab;   /* s == b'ab' */
+    const char *has_b;   /* contains(s, b'b') */
+    const char *lt;      /* s < t */
+} bytes_rows[] = {
+    /* s: ab, abc, b, ''   t: abc, abc, a, '' */
+    {"plain |S3", "|S3", "False", "(4,)", 1, {4}, 3, 4,
+     "ab\0abcb\0\0\0\0\0", "abcabca\0\0\0\0\0", "TFFF", "TTTF", "TFFF"},
+    /* s: a\0b, \0ab, ab, \0\0b   t: a\0c, \0ab, a\0c, \0\0c */
+    {"embedded NULs", "|S3", "False", "(4,)", 1, {4}, 3, 4,
+     "a\0b\0abab\0\0\0b", "a\0c\0aba\0c\0\0c", "FFTF", "FFTF", "TFFT"},
+    /* s: ab   t: b (0-d) */
+    {"0-d, a trailing NUL", "|S3", "False", "()", 0, {0}, 3, 1, "ab\0",
+     "b\0\0", "T", "T", "T"},
+    /* s: [[xab, ab], [\xff, abb]]   t: [[xac, ab], [a, abb]] */
+    {"<S3, 2-D", "<S3", "False", "(2, 2)", 2, {2, 2}, 3, 4,
+     "xabab\0\xff\0\0abb", "xacab\0a\0\0abb", "FTFF", "TTFT", "TFFF"},
+    /* s: ab, ba, \0b   t: b, ba, \0c */
+    {">S2", ">S2", "False", "(3,)", 1, {3}, 2, 3, "ab" "ba" "\0b",
+     "b\0" "ba" "\0c", "TFF", "TTF", "TFT"},
+    /* s: b, ''   t: c, '' */
+    {"=S1", "=S1", "False", "(2,)", 1, {2}, 1, 2, "b\0", "c\0", "FF", "TF",
+     "TF"},
+    /* NumPy's old name 'a'.  s: ab, b   t: ab, c */
+    {"|a2", "|a2", "False", "(2,)", 1, {2}, 2, 2, "abb\0", "abc\0", "TF",
+     "TT", "FT"},
+    /* Stored column by column: s = [[ab, abc], [b, '']],
+     * t = [[abc, abc], [a, '']]; the results are in C order. */
+    {"Fortran order", "|S3", "True", "(2, 2)", 2, {2, 2}, 3, 4,
+     "ab\0b\0\0abc\0\0\0", "abca\0\0abc\0\0\0", "TFFF", "TTTF", "TFFF"},
+    /* s: ab, x..xb   t: ab, x..xc (16 bytes each) */
+    {"|S16", "|S16", "False", "(2,)", 1, {2}, 16, 2,
+     "ab\0\0\0\0\0\0\0\0\0\0\0\0\0\0" "xxxxxxxxxxxxxxxb",
+     "ab\0\0\0\0\0\0\0\0\0\0\0\0\0\0" "xxxxxxxxxxxxxxxc", "TF", "TT", "FT"},
+    /* All padding: every value is ''. */
+    {"only NULs", "|S2", "False", "(3,)", 1, {3}, 2, 3, "\0\0\0\0\0\0",
+     "\0\0\0\0\0\0", "FFF", "FFF", "FFF"},
+    {"empty", "|S3", "False", "(0,)", 1, {0}, 3, 0, "", "", "", "", ""},
+    {"empty 2-D", "|S5", "False", "(2, 0)", 2, {2, 0}, 5, 0, "", "", "", "",
+     ""},
+};
+
+/* Loads the file a row describes and checks what jx_npy_load says. */
+static void load_bytes_file(int row, const char *name, const char *data,
+                            jx_array *a, size_t *item)
+{
+    char header[160];
+    snprintf(header, sizeof header,
+             "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }",
+             bytes_rows[row].descr, bytes_rows[row].fortran,
+             bytes_rows[row].shape);
+    size_t n = (size_t)bytes_rows[row].count * bytes_rows[row].itemsize;
+    const char *p = write_npy(name, 1, 0, header, 64, data, n);
+    char msg[256];
+    ck_assert_msg(jx_npy_load(p, a, item, msg, sizeof msg) == JX_NPY_OK,
+                  "%s: %s", bytes_rows[row].what, msg);
+    ck_assert_int_eq(a->dtype, JX_BYTES);
+    ck_assert_uint_eq(*item, bytes_rows[row].itemsize);
+    ck_assert_int_eq(a->ndim, bytes_rows[row].ndim);
+    for (int d = 0; d < a->ndim; d++)
+        ck_assert_int_eq(a->shape[d], bytes_rows[row].dims[d]);
+    ck_assert_uint_eq((uintptr_t)a->data % JX_NPY_ALIGN, 0);
+    /* The bytes as they are in the file: no swapping, no stripping. */
+    ck_assert_int_eq(memcmp(a->data, data, n), 0);
+}
+
+/* Evaluates src over s and t as the CLI does (their itemsizes in the
+ * jx_var table) and compares the bools with want, one 'T' or 'F' per
+ * element in C order. */
+static void check_bools(const char *what, const char *src, const jx_array *s,
+                        size_t s_item, const jx_array *t, size_t t_item,
+                        const char *want)
+{
+    jx_var vars[2] = {{"s", JX_BYTES, 0, s_item}, {"t", JX_BYTES, 0, t_item}};
+    jx_array in[2] = {*s, *t};
+    jx_error err;
+    jx_expr *e = jx_compile(src, vars, 2, 0, &err);
+    ck_assert_msg(e != NULL, "%s: %s: %s", what, src, err.message);
+    ck_assert_int_eq(jx_expr_dtype(e), JX_BOOL);
+    jx_array out;
+    ck_assert_msg(jx_eval_new(e, in, &out, &err) == JX_OK, "%s: %s: %s", what,
+                  src, err.message);
+    ck_assert_int_eq(out.dtype, JX_BOOL);
+    ck_assert_int_eq(out.ndim, s->ndim);
+    size_t n = 1;
+    for (int d = 0; d < out.ndim; d++) {
+        ck_assert_int_eq(out.shape[d], s->shape[d]);
+        n *= (size_t)out.shape[d];
+    }
+    ck_assert_uint_eq(n, strlen(want));
+    char got[16] = "";
+    for (size_t k = 0; k < n; k++) /* jx_eval_new's output is C order */
+        got[k] = ((const unsigned char *)out.data)[k] ? 'T' : 'F';
+    ck_assert_msg(strcmp(got, want) == 0, "%s: %s gives %s, want %s", what,
+                  src, got, want);
+    jx_free(out.data);
+    jx_expr_free(e);
+}
+
+START_TEST(test_bytes)
+{
+    jx_array s, t;
+    size_t s_item = 0, t_item = 0;
+    load_bytes_file(_i, "bytes_s.npy", bytes_rows[_i].s, &s, &s_item);
+    load_bytes_file(_i, "bytes_t.npy", bytes_rows[_i].t, &t, &t_item);
+    const char *what = bytes_rows[_i].what;
+    check_bools(what, "s == b'ab'", &s, s_item, &t, t_item,
+                bytes_rows[_i].eq_ab);
+    check_bools(what, "contains(s, b'b')", &s, s_item, &t, t_item,
+                bytes_rows[_i].has_b);
+    check_bools(what, "s < t", &s, s_item, &t, t_item, bytes_rows[_i].lt);
+    jx_npy_free(&s);
+    jx_npy_free(&t);
+}
+END_TEST
+
+/* A string-valued result is the library's error, not a crash: what the
+ * CLI prints for `jitexpr eval s s=names.npy`. */
+START_TEST(test_bytes_result_refused)
+{
+    const char *p = write_npy(
+        "bytes_r.npy", 1, 0,
+        "{'descr': '|S3', 'fortran_order': False, 'shape': (2,), }", 64,
+        "ab\0xyz", 6);
+    jx_array s;
+    size_t item;
+    char msg[256];
+    ck_assert_int_eq(jx_npy_load(p, &s, &item, msg, sizeof msg), JX_NPY_OK);
+    jx_var var = {"s", JX_BYTES, 0, item};
+    jx_error err;
+    ck_assert_ptr_null(jx_compile("s", &var, 1, 0, &err));
+    ck_assert_int_eq(err.code, JX_ERR_TYPE);
+    ck_assert_ptr_nonnull(strstr(err.message, "byte string (S3)"));
+    ck_assert_ptr_null(jx_compile("where(s > b'a', s, s)", &var, 1, 0, &err));
+    ck_assert_int_eq(err.code, JX_ERR_TYPE);
+    jx_npy_free(&s);
 }
 END_TEST
 
@@ -481,9 +642,44 @@ static const struct {
     {"object", 1, 0, HDR("'|O'", "False", "(1,)"), 8, JX_NPY_EUNSUPPORTED,
      "object arrays ('|O') are not supported"},
     {"unicode", 1, 0, HDR("'<U5'", "False", "(1,)"), 20, JX_NPY_EUNSUPPORTED,
-     "string arrays ('<U5') are not supported"},
-    {"bytes", 1, 0, HDR("'|S3'", "False", "(1,)"), 3, JX_NPY_EUNSUPPORTED,
-     "string arrays ('|S3') are not supported"},
+     "unicode string arrays ('<U5') are not supported, byte strings"},
+    {"unicode <U3", 1, 0, HDR("'<U3'", "False", "(2,)"), 24,
+     JX_NPY_EUNSUPPORTED, "unicode string arrays ('<U3') are not supported"},
+    {"unicode >U1", 1, 0, HDR("'>U1'", "False", "()"), 4, JX_NPY_EUNSUPPORTED,
+     "unicode string arrays ('>U1') are not supported"},
+    {"bytes S0", 1, 0, HDR("'|S0'", "False", "(1,)"), 0, JX_NPY_EUNSUPPORTED,
+     "byte strings of 0 bytes ('|S0') are not supported (1 to 2147483647"},
+    {"bytes <S0", 1, 0, HDR("'<S0'", "False", "(0,)"), 0, JX_NPY_EUNSUPPORTED,
+     "byte strings of 0 bytes ('<S0')"},
+    {"bytes too big", 1, 0, HDR("'|S2147483648'", "False", "(0,)"), 0,
+     JX_NPY_EUNSUPPORTED, "byte strings of 2147483648 bytes ('|S2147483648')"},
+    {"bytes huge size", 1, 0, HDR("'|S99999999999999999999999'", "False",
+     "(0,)"), 0, JX_NPY_EUNSUPPORTED, "are not supported (1 to 2147483647"},
+    {"bytes no size", 1, 0, HDR("'|S'", "False", "(1,)"), 1, JX_NPY_EFORMAT,
+     "byte string descr '|S' has no size (expected S<n>"},
+    {"bytes bad size", 1, 0, HDR("'|S3x'", "False", "(1,)"), 3,
+     JX_NPY_EFORMAT, "byte string descr '|S3x' has no size"},
+    {"bytes negative size", 1, 0, HDR("'|S-3'", "False", "(1,)"), 3,
+     JX_NPY_EFORMAT, "byte string descr '|S-3' has no size"},
+    {"bytes signed size", 1, 0, HDR("'|S+3'", "False", "(1,)"), 3,
+     JX_NPY_EFORMAT, "byte string descr '|S+3' has no size"},
+    {"bytes truncated", 1, 0, HDR("'|S3'", "False", "(2,)"), 5,
+     JX_NPY_EFORMAT,
+     "truncated .npy file: shape (2,) of |S3 needs 6 bytes of data, the "
+     "file has 5"},
+    {"bytes truncated 2-D", 1, 0, HDR("'>S4'", "True", "(2, 3)"), 20,
+     JX_NPY_EFORMAT, "shape (2, 3) of |S4 needs 24 bytes of data, the file "
+     "has 20"},
+    {"bytes no data", 1, 0, HDR("'|S7'", "False", "()"), 0, JX_NPY_EFORMAT,
+     "shape () of |S7 needs 7 bytes of data, the file has 0"},
+    {"bytes extra data", 1, 0, HDR("'|S3'", "False", "(1,)"), 4,
+     JX_NPY_EFORMAT, "shape (1,) of |S3 needs 3 bytes of data, but the file "
+     "has 4"},
+    {"bytes too large", 1, 0,
+     HDR("'|S65536'", "False", "(4294967296, 4294967296)"), 8,
+     JX_NPY_EFORMAT, "shape (4294967296, 4294967296) is too large"},
+    {"signed numeric size", 1, 0, HDR("'<f+4'", "False", "(1,)"), 4,
+     JX_NPY_EUNSUPPORTED, "unsupported dtype '<f+4'"},
     {"structured", 1, 0, HDR("[('a', '<i4'), ('b', '<f8')]", "False", "(1,)"),
      12, JX_NPY_EUNSUPPORTED, "structured dtypes are not supported"},
     {"void", 1, 0, HDR("'|V8'", "False", "(1,)"), 8, JX_NPY_EUNSUPPORTED,
@@ -574,7 +770,8 @@ START_TEST(test_reject)
     char msg[256];
     jx_array b;
     memset(&b, 0x55, sizeof b);
-    int rc = jx_npy_load(p, &b, msg, sizeof msg);
+    size_t item = 99;
+    int rc = jx_npy_load(p, &b, &item, msg, sizeof msg);
     ck_assert_msg(rc == rejects[_i].code, "%s: code %d, want %d (%s)",
                   rejects[_i].what, rc, rejects[_i].code, msg);
     ck_assert_msg(strstr(msg, rejects[_i].message) != NULL,
@@ -584,6 +781,7 @@ START_TEST(test_reject)
     ck_assert_ptr_nonnull(strstr(msg, name));
     ck_assert_ptr_null(strchr(msg, '\n'));
     ck_assert_ptr_null(b.data);
+    ck_assert_uint_eq(item, 0);
 }
 END_TEST
 
@@ -619,7 +817,7 @@ START_TEST(test_reject_raw)
                                 raw_rejects[_i].n);
     char msg[256];
     jx_array b;
-    int rc = jx_npy_load(p, &b, msg, sizeof msg);
+    int rc = jx_npy_load(p, &b, NULL, msg, sizeof msg);
     ck_assert_msg(rc == raw_rejects[_i].code, "%s: code %d (%s)",
                   raw_rejects[_i].what, rc, msg);
     ck_assert_msg(strstr(msg, raw_rejects[_i].message) != NULL,
@@ -633,17 +831,17 @@ START_TEST(test_reject_io)
 {
     char msg[256];
     jx_array b;
-    ck_assert_int_eq(jx_npy_load(tmp_path("no/such.npy"), &b, msg, sizeof msg),
-                     JX_NPY_EIO);
+    ck_assert_int_eq(jx_npy_load(tmp_path("no/such.npy"), &b, NULL, msg,
+                                 sizeof msg), JX_NPY_EIO);
     ck_assert_ptr_nonnull(strstr(msg, "No such file or directory"));
-    ck_assert_int_eq(jx_npy_load(tmpdir, &b, msg, sizeof msg), JX_NPY_EIO);
+    ck_assert_int_eq(jx_npy_load(tmpdir, &b, NULL, msg, sizeof msg), JX_NPY_EIO);
     ck_assert_ptr_nonnull(strstr(msg, "Is a directory"));
     /* A message buffer of one byte, or none, is fine too. */
     char tiny[1];
-    ck_assert_int_eq(jx_npy_load(tmpdir, &b, tiny, sizeof tiny), JX_NPY_EIO);
+    ck_assert_int_eq(jx_npy_load(tmpdir, &b, NULL, tiny, sizeof tiny), JX_NPY_EIO);
     ck_assert_int_eq(tiny[0], '\0');
-    ck_assert_int_eq(jx_npy_load(tmpdir, &b, NULL, 0), JX_NPY_EIO);
-    ck_assert_int_eq(jx_npy_load(NULL, &b, msg, sizeof msg), JX_NPY_EARG);
+    ck_assert_int_eq(jx_npy_load(tmpdir, &b, NULL, NULL, 0), JX_NPY_EIO);
+    ck_assert_int_eq(jx_npy_load(NULL, &b, NULL, msg, sizeof msg), JX_NPY_EARG);
 }
 END_TEST
 
@@ -679,6 +877,12 @@ START_TEST(test_save_errors)
     ck_assert_int_eq(jx_npy_save(tmp_path("x.npy"), &bad, msg, sizeof msg),
                      JX_NPY_EARG);
     ck_assert_ptr_nonnull(strstr(msg, "NULL data"));
+    bad = a;
+    bad.dtype = JX_BYTES; /* reading them is enough for the CLI */
+    ck_assert_int_eq(jx_npy_save(tmp_path("x.npy"), &bad, msg, sizeof msg),
+                     JX_NPY_EARG);
+    ck_assert_ptr_nonnull(
+        strstr(msg, "writing byte string (S) arrays is not supported"));
     ck_assert_int_eq(access(tmp_path("x.npy"), F_OK), -1);
 
     /* /dev/full: the write fails and is reported. */
@@ -697,6 +901,8 @@ START_TEST(test_descr_table)
 {
     ck_assert_ptr_null(jx_npy_descr(JX_DTYPE_INVALID));
     ck_assert_ptr_null(jx_npy_descr(JX_DTYPE_COUNT));
+    ck_assert_ptr_null(jx_npy_descr(JX_BYTES)); /* depends on the itemsize */
+    ck_assert_uint_eq(jx_npy_itemsize(JX_BYTES), 0);
     ck_assert_uint_eq(jx_npy_itemsize(JX_COMPLEX128), 16);
     ck_assert_uint_eq(jx_npy_itemsize(JX_DTYPE_INVALID), 0);
 }
@@ -723,6 +929,12 @@ static Suite *npy_suite(void)
     tcase_add_test(tc, test_max_dims);
     tcase_add_test(tc, test_descr_table);
     suite_add_tcase(s, tc);
+
+    TCase *tb = tcase_create("bytes");
+    tcase_add_loop_test(tb, test_bytes, 0,
+                        sizeof bytes_rows / sizeof bytes_rows[0]);
+    tcase_add_test(tb, test_bytes_result_refused);
+    suite_add_tcase(s, tb);
 
     TCase *tr = tcase_create("reject");
     tcase_add_loop_test(tr, test_reject, 0, sizeof rejects / sizeof rejects[0]);
