@@ -347,32 +347,35 @@ START_TEST(test_reductions)
 }
 END_TEST
 
-static double eval1(const char *src, jx_dtype t, void *data, int64_t n)
+/* src over n elements of a (dtype t), into *r (the caller frees r->data). */
+static void eval_new(const char *src, jx_dtype t, void *data, int64_t n,
+                     jx_array *r)
 {
     jx_var v = {"a", t};
     jx_error err;
     jx_expr *e = jx_compile(src, &v, 1, 0, &err);
     ck_assert_msg(e != NULL, "%s: %s", src, err.message);
-    jx_array in = test_vec(t, data, n), r;
-    ck_assert_msg(jx_eval_new(e, &in, &r, &err) == 0, "%s: %s", src, err.message);
+    jx_array in = test_vec(t, data, n);
+    ck_assert_msg(jx_eval_new(e, &in, r, &err) == 0, "%s: %s", src, err.message);
+    jx_expr_free(e);
+}
+
+static double eval1(const char *src, jx_dtype t, void *data, int64_t n)
+{
+    jx_array r;
+    eval_new(src, t, data, n, &r);
     double x = result_at(&r, 0);
     jx_free(r.data);
-    jx_expr_free(e);
     return x;
 }
 
 /* src over n elements of a (dtype t); the first result as complex parts. */
 static lcx evalc(const char *src, jx_dtype t, void *data, int64_t n)
 {
-    jx_var v = {"a", t};
-    jx_error err;
-    jx_expr *e = jx_compile(src, &v, 1, 0, &err);
-    ck_assert_msg(e != NULL, "%s: %s", src, err.message);
-    jx_array in = test_vec(t, data, n), r;
-    ck_assert_msg(jx_eval_new(e, &in, &r, &err) == 0, "%s: %s", src, err.message);
+    jx_array r;
+    eval_new(src, t, data, n, &r);
     lcx z = cresult_at(&r, 0);
     jx_free(r.data);
-    jx_expr_free(e);
     return z;
 }
 
