@@ -28,7 +28,8 @@ def fit(name, g, a, b, deg, f32):
     print("};")
 
 
-# atan(r) = r + r*z*P(z), z = r*r, 0 <= r <= 1
+# atan(r) = r + r*z*P(z), z = r*r, |r| <= tan(pi/8)
+T8 = mp.tan(mp.pi / 8)
 
 
 def atan_p(z):
@@ -48,7 +49,7 @@ def expm1_q(r):
     return (mp.expm1(r) - r) / r ** 2
 
 
-fit("atan_f64", atan_p, 0, 1, 19, False)
-fit("atan_f32", atan_p, 0, 1, 9, True)
+fit("atan_f64", atan_p, 0, T8 ** 2, 10, False)
+fit("atan_f32", atan_p, 0, T8 ** 2, 4, True)
 fit("expm1_f64", expm1_q, -H, H, 10, False)
 fit("expm1_f32", expm1_q, -H, H, 5, True)

@@ -15,23 +15,25 @@
  *                 44 (float: 20), where tanh is 1 in the type; expm1(t) =
  *                 2^k * p + (2^k - 1), t = k*ln2 + r, |r| <= ln2/2, p =
  *                 r + r*r*Q(r).
- *   atan2(y, x) from n = min(|x|, |y|), d = max: r = n/d in [0, 1],
- *                 atan(r) = r + r*z*P(z), z = r*r, P of degree 19 (float:
- *                 9); then pi/2 - a where |y| > |x|, pi - a where x is
- *                 negative (signbit: -0 too), the sign of y.  Both
- *                 infinite: pi/4 for atan(1); both zero: r = 0.  A reduction to
- *                 |r| <= tan(pi/8) ((n-d)/(n+d) beyond it) with a
- *                 polynomial of degree 10 was 20% faster unguarded, but
- *                 n + d overflows near the largest value and the test
- *                 n > d*tan(pi/8) misjudges subnormals (arctan2(2^-1074,
- *                 2^-1073) was 32422 ULP off); guarded by scaling, it
- *                 was slower than this.
+ *   atan2(y, x) from n = min(|x|, |y|), d = max: r = n/d in [0, 1], and
+ *                 beyond tan(pi/8) atan(r) = pi/4 + atan((r-1)/(r+1)), so
+ *                 |r| <= tan(pi/8); atan(r) = r + r*z*P(z), z = r*r, P of
+ *                 degree 10 (float: 4); then pi/2 - a where |y| > |x|,
+ *                 pi - a where x is negative (signbit: -0 too), the sign
+ *                 of y.  Both infinite: pi/4 for atan(1); both zero:
+ *                 r = 0.  The second division runs on the divider beside
+ *                 the polynomial's FMAs: 1.10 ns/element against 1.32 for
+ *                 one polynomial of degree 19 on [0, 1].  Reducing n and d
+ *                 instead ((n-d)/(n+d), one division) overflows near the
+ *                 largest value and misjudges n > d*tan(pi/8) for
+ *                 subnormals (arctan2(2^-1074, 2^-1073) was 32422 ULP off
+ *                 in a first version); r = n/d has neither problem.
  *
  * NaN in gives NaN out (every step propagates it, or is a select that
  * keeps it), and both kernels keep the sign of a zero as libm does.
  *
  * Measured (2-core AVX-512 VM, n = 1e5, ns per element, one thread;
- * docs/math.md): atan2 1.3 double and 0.4 float against libmvec's 1.45
+ * docs/math.md): atan2 1.1 double and 0.4 float against libmvec's 1.45
  * and 0.55; tanh 0.79 and 0.32 against 1.80 and 0.45.  log written this
  * way took 1.37 (double, its division the cost) and is SLEEF's. */
 #include "vmath.h"
@@ -41,21 +43,17 @@
 
 /* ---- coefficients (jit/gen_vmath.py) ---------------------------------- */
 
-/* atan_f64 on [0, 1], degree 19: error 3.06e-17 */
+/* atan_f64 on [0, 0.171573], degree 10: error 3.16e-17 */
 static const double atan_f64[] = {
-    0x1.2f07811f9f6e9p-16,  -0x1.a359b96a4eee4p-13, 0x1.1325b2f8964bep-10,
-    -0x1.ca3677db66678p-9,  0x1.123baedb61abdp-7,   -0x1.fd0e4de8fed90p-7,
-    0x1.843f4bca23369p-6,   -0x1.00390504e9f2fp-5,  0x1.3328700bb8169p-5,
-    -0x1.5d02278205cc7p-5,  0x1.841dcf603a209p-5,   -0x1.aebbb1647a168p-5,
-    0x1.e1d0239d392a6p-5,   -0x1.110fff599e4d2p-4,  0x1.3b1399d1dcdc7p-4,
-    -0x1.745d15ee35819p-4,  0x1.c71c71bb00a6cp-4,   -0x1.24924924753ecp-3,
-    0x1.9999999999620p-3,   -0x1.5555555555555p-2,
+    -0x1.3a31b1c0fd3b7p-6, 0x1.4162c02b1dda3p-5,  -0x1.a0999c632b6edp-5,
+    0x1.dfe6497e96323p-5,  -0x1.10fa77b1a6d57p-4, 0x1.3b1263064f6b9p-4,
+    -0x1.745d0b28a7e37p-4, 0x1.c71c71853d7fap-4,  -0x1.2492492436201p-3,
+    0x1.999999999934cp-3,  -0x1.5555555555555p-2,
 };
-/* atan_f32 on [0, 1], degree 9: error 2.47e-9 */
+/* atan_f32 on [0, 0.171573], degree 4: error 1.55e-8 */
 static const double atan_f32[] = {
-    0x1.86406cp-10, -0x1.2ba6b6p-7, 0x1.aefb2cp-6,  -0x1.9115a4p-5,
-    0x1.2006f8p-4,  -0x1.6dd8fep-4, 0x1.c62cdap-4,  -0x1.248952p-3,
-    0x1.999956p-3,  -0x1.555556p-2,
+    -0x1.08455ep-4, 0x1.b81030p-4, -0x1.242036p-3, 0x1.999730p-3,
+    -0x1.555554p-2,
 };
 /* expm1_f64 on [-0.346574, 0.346574], degree 10: error 1.4e-18 */
 static const double expm1_f64[] = {
@@ -197,10 +195,16 @@ static LLVMValueRef vm_atan2(vm *v, LLVMValueRef y, LLVMValueRef x)
     /* both zero: 0/1 */
     d = sel(v, cmp(v, LLVMRealOEQ, d, k(v, 0.0)), k(v, 1.0), d);
     LLVMValueRef r = LLVMBuildFDiv(b, n, d, ""); /* in [0, 1] */
+    /* past tan(pi/8): atan(r) = pi/4 + atan((r-1)/(r+1)) */
+    LLVMValueRef big = cmp(v, LLVMRealOGT, r, k(v, 0x1.a827999fcef32p-2));
+    LLVMValueRef r2 = LLVMBuildFDiv(b, sub(v, r, k(v, 1.0)),
+                                    add(v, r, k(v, 1.0)), "");
+    r = sel(v, big, r2, r);
     LLVMValueRef z = mul(v, r, r);
     LLVMValueRef p = v->f32 ? horner(v, z, atan_f32, NELEM(atan_f32))
                             : horner(v, z, atan_f64, NELEM(atan_f64));
     LLVMValueRef a = fma3(v, mul(v, r, z), p, r);
+    a = sel(v, big, add(v, a, k(v, M_PI_4)), a);
     /* both infinite (r is NaN): pi/4, rounded (d may be NaN where n is
      * infinite: NaN stays) */
     LLVMValueRef inf = LLVMBuildAnd(b, cmp(v, LLVMRealOEQ, n, k(v, HUGE_VAL)),
