@@ -2,7 +2,7 @@
  *
  * Where glibc's libmvec is slower than NumPy's own SIMD code, a kernel
  * here computes the function in the loop itself: straight-line
- * instructions (fmuladd, selects, bit operations, one division), no calls
+ * instructions (fmuladd, selects, bit operations, divisions), no calls
  * and no branches, so the loop vectorizer widens it to the target's vector
  * width with everything else the expression does, and nothing is spilled
  * around a call.  Each kernel reduces its argument with exact steps and
