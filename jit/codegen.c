@@ -44,7 +44,15 @@
  * its function aligns its stack to 64 bytes and, with AVX-512 variants,
  * prefers 512-bit vectors.  This runs as fast as a vector loop written by
  * hand around the same calls (measured: docs/math.md), and it vectorizes
- * reductions and strided loops (gathers) too. */
+ * reductions and strided loops (gathers) too.
+ *
+ * tanh and atan2 are vmath.c's kernels instead, written out in the loop.
+ * sin and cos of doubles are too where the output overlaps no input
+ * (layout ":n", elementwise): the loop `fast.body` uses vmath.c's kernels,
+ * valid for |x| <= 2^24, and or-s a flag where an element is not; if the
+ * chunk set it, `loop.body` (libm and libmvec) computes the chunk again
+ * from the untouched inputs and stores the elements out of range (masked
+ * stores): each result depends on its element only. */
 #include "codegen.h"
 
 #include <llvm-c/DebugInfo.h>
@@ -72,6 +80,10 @@ typedef struct cg {
     LLVMValueRef *scalar; /* [ir->ninputs] stride-0 inputs, loaded once */
     const jx_cg_target *tgt; /* the vector functions allowed, or NULL */
     bool vec_calls;       /* a call was given vector variants */
+    bool fast;            /* emit vmath.c's guarded kernels (sin, cos) */
+    bool guarding;        /* the exact loop after a fast one: compute the
+                             guards too, store only where they hold */
+    LLVMValueRef exact;   /* i1: this element needs the exact loop, or NULL */
     LLVMValueRef used[JX_CG_NVEC]; /* vector functions declared, for */
     int nused;                     /*   llvm.compiler.used */
     jx_error *err;
@@ -633,6 +645,17 @@ static LLVMValueRef libm_call(cg *c, const char *fn, LLVMValueRef *x,
 {
     if (jx_vm_has(fn)) /* written out in the loop instead (vmath.c) */
         return jx_vm_emit(c->b, fn, x);
+    if ((c->fast || c->guarding) &&
+        jx_vm_has_guarded(fn, LLVMTypeOf(x[0]) == c->t_float)) {
+        LLVMValueRef ex, r = NULL;
+        if (c->fast)
+            r = jx_vm_emit_guarded(c->b, fn, x, &ex);
+        else
+            ex = jx_vm_emit_guard(c->b, fn, x);
+        c->exact = c->exact ? LLVMBuildOr(c->b, c->exact, ex, "") : ex;
+        if (r != NULL)
+            return r;
+    }
     LLVMTypeRef t = LLVMTypeOf(x[0]);
     LLVMTypeRef args[2] = {t, t};
     bool f32 = t == c->t_float;
@@ -1885,6 +1908,64 @@ static LLVMValueRef emit_acc_value(cg *c, LLVMValueRef i, const cg_layout *l,
     return emit_cast(c, v, c->ir->ins[c->ir->result].dtype, c->ir->acc_dtype);
 }
 
+/* Whether ir computes a function that vmath.c has a guarded kernel for
+ * (sin or cos of a float64). */
+static bool uses_guarded(const jx_ir *ir)
+{
+    for (int idx = 0; idx < ir->n; idx++) {
+        const jx_instr *in = &ir->ins[idx];
+        const jx_opinfo *op = &jx_ops[in->op];
+        if (op->low == JX_L_LIBM && in->nargs > 0 &&
+            ir->ins[in->args[0]].dtype == JX_FLOAT64 &&
+            jx_vm_has_guarded(op->fn, false))
+            return true;
+    }
+    return false;
+}
+
+/* for (i = 0; i < n; i++) out[i] = value, with vmath.c's guarded kernels,
+ * or-ing into a flag where an element needs the exact function; then, if
+ * the flag is set, branches to `again` (the loop with the library's
+ * functions, which stores the elements out of the kernels' range)
+ * instead of `exit`. */
+static void build_fast_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
+                            LLVMBasicBlockRef pre, LLVMBasicBlockRef again,
+                            LLVMBasicBlockRef exit, LLVMValueRef n,
+                            LLVMValueRef *ptr, LLVMValueRef *stride)
+{
+    const jx_ir *ir = c->ir;
+    LLVMBuilderRef b = c->b;
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(c->ctx, fn, "fast.body");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, fn, "fast.done");
+    LLVMBuildBr(b, body);
+    LLVMPositionBuilderAtEnd(b, body);
+    LLVMValueRef i = LLVMBuildPhi(b, c->t_i64, "i");
+    LLVMValueRef flag = LLVMBuildPhi(b, c->t_i8, "flag");
+    c->fast = true;
+    c->exact = NULL;
+    LLVMValueRef v = emit_value(c, i, l, ptr, stride);
+    jx_dtype rt = ir->ins[ir->result].dtype;
+    if (v != NULL)
+        store_elem(c, rt, elem_addr(c, l->cls[0], rt, ptr[0], stride[0], i), v);
+    LLVMValueRef ex = c->exact ? LLVMBuildZExt(b, c->exact, c->t_i8, "")
+                               : const_int(c->t_i8, 0);
+    LLVMValueRef flag_next = LLVMBuildOr(b, flag, ex, "flag.next");
+    c->fast = false;
+    c->exact = NULL;
+    LLVMValueRef next = LLVMBuildNUWAdd(b, i, const_int(c->t_i64, 1), "i.next");
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(b);
+    LLVMValueRef i_in[2] = {const_int(c->t_i64, 0), next};
+    LLVMValueRef f_in[2] = {const_int(c->t_i8, 0), flag_next};
+    LLVMBasicBlockRef from[2] = {pre, latch};
+    LLVMAddIncoming(i, i_in, from, 2);
+    LLVMAddIncoming(flag, f_in, from, 2);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, n, ""), done, body);
+    LLVMPositionBuilderAtEnd(b, done);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, flag_next,
+                                     const_int(c->t_i8, 0), ""),
+                    again, exit);
+}
+
 /* for (i = 0; i < n; i++) out[i] = value or combine(out[i], value). */
 static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
                        LLVMBasicBlockRef pre, LLVMBasicBlockRef exit,
@@ -1892,6 +1973,16 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
 {
     const jx_ir *ir = c->ir;
     LLVMBuilderRef b = c->b;
+    /* sin and cos of doubles: vmath.c's kernels first, where the output
+     * overlaps no input (the exact loop then reads the inputs again) */
+    if (l->mode == CG_ELEMENTWISE && l->noalias && uses_guarded(ir)) {
+        LLVMBasicBlockRef again =
+            LLVMAppendBasicBlockInContext(c->ctx, fn, "exact.pre");
+        build_fast_loop(c, l, fn, pre, again, exit, n, ptr, stride);
+        LLVMPositionBuilderAtEnd(b, again);
+        pre = again;
+        c->guarding = true;
+    }
     LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(c->ctx, fn, "loop.body");
     LLVMBuildBr(b, body);
     LLVMPositionBuilderAtEnd(b, body);
@@ -1906,10 +1997,24 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
                        reduce_combine(c, ir->reduce, acc, old, v, false));
         }
     } else {
+        c->exact = NULL;
         LLVMValueRef v = emit_value(c, i, l, ptr, stride);
         jx_dtype rt = ir->ins[ir->result].dtype;
+        LLVMBasicBlockRef skip = NULL;
+        if (c->guarding && c->exact != NULL) { /* only where out of range */
+            LLVMBasicBlockRef st =
+                LLVMAppendBasicBlockInContext(c->ctx, fn, "exact.store");
+            skip = LLVMAppendBasicBlockInContext(c->ctx, fn, "exact.next");
+            LLVMBuildCondBr(b, c->exact, st, skip);
+            LLVMPositionBuilderAtEnd(b, st);
+        }
         if (v != NULL)
             store_elem(c, rt, elem_addr(c, l->cls[0], rt, ptr[0], stride[0], i), v);
+        if (skip != NULL) {
+            LLVMBuildBr(b, skip);
+            LLVMPositionBuilderAtEnd(b, skip);
+        }
+        c->exact = NULL;
     }
     LLVMValueRef next = LLVMBuildNUWAdd(b, i, const_int(c->t_i64, 1), "i.next");
     LLVMValueRef in_vals[2] = {const_int(c->t_i64, 0), next};
@@ -1917,6 +2022,7 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
     LLVMAddIncoming(i, in_vals, in_blocks, 2);
     loop_hints(c, LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, n, ""),
                                   exit, body));
+    c->guarding = false;
 }
 
 /* for each block of JX_REDUCE_BLOCK elements: partial[blk] = reduction. */

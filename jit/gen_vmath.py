@@ -49,6 +49,15 @@ def expm1_q(r):
     return (mp.expm1(r) - r) / r ** 2
 
 
+# sin(r) = r + r*z*S(z), z = r*r, |r| <= pi/2
+def sin_s(z):
+    if z == 0:
+        return mp.mpf(-1) / 6
+    r = mp.sqrt(z)
+    return (mp.sin(r) - r) / r ** 3
+
+
+fit("sin_f64", sin_s, 0, (mp.pi / 2) ** 2, 7, False)
 fit("atan_f64", atan_p, 0, T8 ** 2, 10, False)
 fit("atan_f32", atan_p, 0, T8 ** 2, 4, True)
 fit("expm1_f64", expm1_q, -H, H, 10, False)

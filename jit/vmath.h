@@ -19,4 +19,21 @@ JX_INTERNAL bool jx_vm_has(const char *fn);
 JX_INTERNAL LLVMValueRef jx_vm_emit(LLVMBuilderRef b, const char *fn,
                                     LLVMValueRef *x);
 
+/* Whether fn has a kernel here that holds only for part of its domain:
+ * sin and cos of doubles (|x| <= 2^24).  A loop computing it must run
+ * again with the library's function wherever the kernel says so. */
+JX_INTERNAL bool jx_vm_has_guarded(const char *fn, bool f32);
+
+/* Emits that kernel of x[0] as jx_vm_emit does, and sets *exact to an i1
+ * that is true where the result does not hold (x out of the kernel's
+ * range, infinite or NaN). */
+JX_INTERNAL LLVMValueRef jx_vm_emit_guarded(LLVMBuilderRef b, const char *fn,
+                                            LLVMValueRef *x,
+                                            LLVMValueRef *exact);
+
+/* The i1 that jx_vm_emit_guarded sets in *exact, alone: x[0] is out of
+ * the kernel's range (for the loop that computes those elements). */
+JX_INTERNAL LLVMValueRef jx_vm_emit_guard(LLVMBuilderRef b, const char *fn,
+                                          LLVMValueRef *x);
+
 #endif

@@ -443,6 +443,85 @@ START_TEST(test_sweep)
 }
 END_TEST
 
+/* sin and cos of float64 with every |x| <= 2^24: vmath.c's kernels (the
+ * loop labelled fast.body), which leave an element to libm's functions
+ * only when it is out of that range; the sweep above mixes in such
+ * elements, so this is where the kernels themselves are measured:
+ * SWEEP points, magnitudes log-uniform over [2^-40, 2^24], a quarter of
+ * them within 2^-40 to 2^-10 of a multiple of pi/2 up to 2^22 * pi/2. */
+static void sweep_fast(int variant, const char *fn)
+{
+    const char *vname = use_variant(variant);
+    jx_var v = {.name = "x", .dtype = JX_FLOAT64};
+    jx_error err;
+    char src[16];
+    snprintf(src, sizeof src, "%s(x)", fn);
+    char *ir = jx_explain(src, &v, 1, JX_EXPLAIN_LLVM, &err);
+    ck_assert_msg(ir != NULL, "explain: %s", err.message);
+    ck_assert_msg(strstr(ir, "fast.body") != NULL, "%s: no fast loop", src);
+    jx_free(ir);
+    fmt f = fmt_of(JX_FLOAT64);
+    int64_t n = SWEEP;
+    double *x = aligned_alloc(64, (size_t)n * sizeof *x);
+    double *o = aligned_alloc(64, (size_t)n * sizeof *o);
+    for (int64_t i = 0; i < n; i++) {
+        if (i % 4 == 0) {
+            double k = (double)(rnd() % (UINT64_C(1) << 22));
+            x[i] = k * 1.5707963267948966 + sgn() * ldexp(unit(), -10 - (int)(rnd() % 31));
+        } else {
+            x[i] = sgn() * ldexp(1.0 + unit(), (int)(rnd() % 64) - 40);
+        }
+    }
+    run(fn, JX_FLOAT64, x, x, o, n);
+    worst w = {.clamp = true};
+    for (int64_t i = 0; i < n; i++)
+        note(&w, ulp_error(f, o[i], reference(fn, JX_FLOAT64, x[i], 0)), x[i], 0,
+             o[i], reference(fn, JX_FLOAT64, x[i], 0));
+    /* The kernels ran: evaluated in place (the output is the input, so
+     * only the library's loop runs), the same data gives other results
+     * somewhere. */
+    double *e = aligned_alloc(64, (size_t)n * sizeof *e);
+    memcpy(e, x, (size_t)n * sizeof *e);
+    run(fn, JX_FLOAT64, e, e, e, n);
+    int64_t differ = 0;
+    for (int64_t i = 0; i < n; i++)
+        differ += o[i] != e[i];
+    ck_assert_msg(differ > 0, "%s: the same results as the library's", fn);
+    /* Element by element: every 1000th element out of range (huge,
+     * infinite, NaN) leaves the others' bits alone and gets the library's
+     * value there, whatever chunk it falls in. */
+    static const double bad[] = {1e300, -0x1p25, INFINITY, NAN};
+    for (int64_t i = 0; i < n; i++)
+        e[i] = i % 1000 == 999 ? bad[(i / 1000) % 4] : x[i];
+    double *m = aligned_alloc(64, (size_t)n * sizeof *m);
+    run(fn, JX_FLOAT64, e, e, m, n);
+    for (int64_t i = 0; i < n; i++) {
+        if (i % 1000 != 999) {
+            ck_assert_msg(memcmp(&m[i], &o[i], sizeof m[i]) == 0,
+                          "%s(%a): %a beside out-of-range elements, %a without",
+                          fn, x[i], m[i], o[i]);
+        } else if (isfinite(e[i])) {
+            long double want = reference(fn, JX_FLOAT64, e[i], 0);
+            ck_assert_msg(ulp_error(f, m[i], want) <= MAX_ULPS, "%s(%a) = %a",
+                          fn, e[i], m[i]);
+        } else {
+            ck_assert_msg(isnan(m[i]), "%s(%a) = %a, not NaN", fn, e[i], m[i]);
+        }
+    }
+    free(m);
+    free(e);
+    free(x);
+    free(o);
+    report(vname, "fast", fn, JX_FLOAT64, &w);
+}
+
+START_TEST(test_sweep_fast)
+{
+    static const char *const fast_fns[] = {"sin", "cos"};
+    sweep_fast(_i / 2, fast_fns[_i % 2]);
+}
+END_TEST
+
 /* ---- NaN, infinities, signed zeros -------------------------------------- */
 
 static bool same(double a, double b)
@@ -515,6 +594,7 @@ static Suite *mathacc_suite(void)
         int nt = NROWS(acc_tables);
         tcase_add_loop_test(tc, test_table, v * nt, (v + 1) * nt);
         tcase_add_loop_test(tc, test_sweep, v * NSWEEP, (v + 1) * NSWEEP);
+        tcase_add_loop_test(tc, test_sweep_fast, 2 * v, 2 * v + 2);
         tcase_add_loop_test(tc, test_special, v, v + 1);
         suite_add_tcase(s, tc);
     }
