@@ -1914,6 +1914,8 @@ static bool uses_guarded(const jx_ir *ir)
 {
     for (int idx = 0; idx < ir->n; idx++) {
         const jx_instr *in = &ir->ins[idx];
+        if (in->op >= JX_OP_COUNT) /* an input, a constant, a cast */
+            continue;
         const jx_opinfo *op = &jx_ops[in->op];
         if (op->low == JX_L_LIBM && in->nargs > 0 &&
             ir->ins[in->args[0]].dtype == JX_FLOAT64 &&
