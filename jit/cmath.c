@@ -20,10 +20,16 @@ static jx_cm_pair pair(double complex z)
     return r;
 }
 
-/* re + im*I without the multiplication (which would turn inf*0 into NaN). */
+/* re + im*I without the multiplication (which would turn inf*0 into NaN).
+ * Not CMPLX: glibc defines it only for GCC 4.7 and later, so not for
+ * clang; C11 lays a complex out as an array of its two parts. */
 static double complex make(double re, double im)
 {
-    return CMPLX(re, im);
+    double complex z;
+    double *part = (double *)&z;
+    part[0] = re;
+    part[1] = im;
+    return z;
 }
 
 /* The C library's functions, one wrapper each. */

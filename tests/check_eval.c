@@ -21,6 +21,10 @@
 #include "jitexpr.h"
 #include "testutil.h"
 
+#ifndef CMPLX /* glibc defines it for GCC 4.7 and later only, not clang */
+#define CMPLX(x, y) __builtin_complex((double)(x), (double)(y))
+#endif
+
 typedef double (*ref_fn)(double a, double b, double c);
 
 static double r_lin(double a, double b, double c) { return 2 * a + 3 * b; }
