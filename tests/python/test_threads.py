@@ -152,3 +152,38 @@ def test_numexpr_max_threads_caps():
         ["2", "2", "2"]
     assert in_subprocess(code, NUMEXPR_MAX_THREADS="3", OMP_NUM_THREADS="1") == \
         ["3", "1", "3"]
+
+
+@pytest.mark.parametrize("fn", ["sin", "cos"])
+def test_sin_cos_fallback_does_not_depend_on_the_split(fn):
+    """float64 sin and cos run jitexpr's kernel where |x| <= 2^24 and the
+    library's function elsewhere (docs/math.md), element by element: the
+    same bits on 1, 2 and 4 threads, whichever chunks hold the huge, infinite
+    and NaN elements, and NumPy's value (within 4 ULP) or NaN there."""
+    rng = np.random.default_rng(7)
+    x = rng.uniform(-100.0, 100.0, 1 << 20)
+    bad = rng.choice(x.size, 40, replace=False)
+    x[bad] = np.tile([1e300, -3e7, np.inf, np.nan], 10)
+    prev = jitexpr.set_num_threads(1)
+    try:
+        results = []
+        for t in (1, 2, 4):
+            jitexpr.set_num_threads(t)
+            results.append(jitexpr.evaluate(fn + "(x)", local_dict={"x": x}))
+    finally:
+        jitexpr.set_num_threads(prev)
+    for r in results[1:]:
+        assert r.tobytes() == results[0].tobytes()
+    # the other elements as without the bad ones: the kernel's bits
+    clean = x.copy()
+    clean[bad] = 0.5
+    r_clean = jitexpr.evaluate(fn + "(x)", local_dict={"x": clean})
+    keep = np.ones(x.size, bool)
+    keep[bad] = False
+    assert results[0][keep].tobytes() == r_clean[keep].tobytes()
+    with np.errstate(invalid="ignore"):
+        want = getattr(np, fn)(x)
+    r = results[0]
+    assert np.array_equal(np.isnan(r), np.isnan(want))
+    ok = ~np.isnan(want)
+    assert np.all(np.abs(r[ok] - want[ok]) <= 4 * np.spacing(np.abs(want[ok])) + 1e-300)
