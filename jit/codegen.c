@@ -68,6 +68,14 @@
 #include "cmath.h"
 #include "vmath.h"
 
+/* How sin and cos of doubles are emitted (build_loop). */
+typedef enum cg_guard {
+    CG_LIBRARY, /* calls, as every other math function */
+    CG_FAST,    /* vmath.c's kernels, and in `exact` their guards */
+    CG_RECHECK  /* calls, and in `exact` the guards (the loop after a
+                   CG_FAST one stores only where they hold) */
+} cg_guard;
+
 /* One code generation: the module, the builder, and a value per
  * instruction. */
 typedef struct cg {
@@ -80,10 +88,9 @@ typedef struct cg {
     LLVMValueRef *scalar; /* [ir->ninputs] stride-0 inputs, loaded once */
     const jx_cg_target *tgt; /* the vector functions allowed, or NULL */
     bool vec_calls;       /* a call was given vector variants */
-    bool fast;            /* emit vmath.c's guarded kernels (sin, cos) */
-    bool guarding;        /* the exact loop after a fast one: compute the
-                             guards too, store only where they hold */
-    LLVMValueRef exact;   /* i1: this element needs the exact loop, or NULL */
+    cg_guard guard;       /* how sin and cos of doubles are emitted */
+    LLVMValueRef exact;   /* i1: this element needs the library's value
+                             (CG_FAST, CG_RECHECK), or NULL */
     LLVMValueRef used[JX_CG_NVEC]; /* vector functions declared, for */
     int nused;                     /*   llvm.compiler.used */
     jx_error *err;
@@ -645,13 +652,13 @@ static LLVMValueRef libm_call(cg *c, const char *fn, LLVMValueRef *x,
 {
     if (jx_vm_has(fn)) /* written out in the loop instead (vmath.c) */
         return jx_vm_emit(c->b, fn, x);
-    if ((c->fast || c->guarding) &&
+    if (c->guard != CG_LIBRARY &&
         jx_vm_has_guarded(fn, LLVMTypeOf(x[0]) == c->t_float)) {
         LLVMValueRef ex, r = NULL;
-        if (c->fast)
+        if (c->guard == CG_FAST)
             r = jx_vm_emit_guarded(c->b, fn, x, &ex);
         else
-            ex = jx_vm_emit_guard(c->b, fn, x);
+            ex = jx_vm_emit_guard(c->b, x);
         c->exact = c->exact ? LLVMBuildOr(c->b, c->exact, ex, "") : ex;
         if (r != NULL)
             return r;
@@ -1908,6 +1915,15 @@ static LLVMValueRef emit_acc_value(cg *c, LLVMValueRef i, const cg_layout *l,
     return emit_cast(c, v, c->ir->ins[c->ir->result].dtype, c->ir->acc_dtype);
 }
 
+/* out[i] = v, in the result's dtype (v NULL: emitting failed, nothing). */
+static void store_value(cg *c, const cg_layout *l, LLVMValueRef v,
+                        LLVMValueRef i, LLVMValueRef *ptr, LLVMValueRef *stride)
+{
+    jx_dtype rt = c->ir->ins[c->ir->result].dtype;
+    if (v != NULL)
+        store_elem(c, rt, elem_addr(c, l->cls[0], rt, ptr[0], stride[0], i), v);
+}
+
 /* Whether ir computes a function that vmath.c has a guarded kernel for
  * (sin or cos of a float64). */
 static bool uses_guarded(const jx_ir *ir)
@@ -1935,7 +1951,6 @@ static void build_fast_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
                             LLVMBasicBlockRef exit, LLVMValueRef n,
                             LLVMValueRef *ptr, LLVMValueRef *stride)
 {
-    const jx_ir *ir = c->ir;
     LLVMBuilderRef b = c->b;
     LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(c->ctx, fn, "fast.body");
     LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, fn, "fast.done");
@@ -1943,16 +1958,13 @@ static void build_fast_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
     LLVMPositionBuilderAtEnd(b, body);
     LLVMValueRef i = LLVMBuildPhi(b, c->t_i64, "i");
     LLVMValueRef flag = LLVMBuildPhi(b, c->t_i8, "flag");
-    c->fast = true;
+    c->guard = CG_FAST;
     c->exact = NULL;
-    LLVMValueRef v = emit_value(c, i, l, ptr, stride);
-    jx_dtype rt = ir->ins[ir->result].dtype;
-    if (v != NULL)
-        store_elem(c, rt, elem_addr(c, l->cls[0], rt, ptr[0], stride[0], i), v);
+    store_value(c, l, emit_value(c, i, l, ptr, stride), i, ptr, stride);
     LLVMValueRef ex = c->exact ? LLVMBuildZExt(b, c->exact, c->t_i8, "")
                                : const_int(c->t_i8, 0);
     LLVMValueRef flag_next = LLVMBuildOr(b, flag, ex, "flag.next");
-    c->fast = false;
+    c->guard = CG_LIBRARY;
     c->exact = NULL;
     LLVMValueRef next = LLVMBuildNUWAdd(b, i, const_int(c->t_i64, 1), "i.next");
     LLVMBasicBlockRef latch = LLVMGetInsertBlock(b);
@@ -1983,7 +1995,7 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
         build_fast_loop(c, l, fn, pre, again, exit, n, ptr, stride);
         LLVMPositionBuilderAtEnd(b, again);
         pre = again;
-        c->guarding = true;
+        c->guard = CG_RECHECK;
     }
     LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(c->ctx, fn, "loop.body");
     LLVMBuildBr(b, body);
@@ -2001,17 +2013,15 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
     } else {
         c->exact = NULL;
         LLVMValueRef v = emit_value(c, i, l, ptr, stride);
-        jx_dtype rt = ir->ins[ir->result].dtype;
         LLVMBasicBlockRef skip = NULL;
-        if (c->guarding && c->exact != NULL) { /* only where out of range */
+        if (c->guard == CG_RECHECK && c->exact != NULL) { /* out of range */
             LLVMBasicBlockRef st =
                 LLVMAppendBasicBlockInContext(c->ctx, fn, "exact.store");
             skip = LLVMAppendBasicBlockInContext(c->ctx, fn, "exact.next");
             LLVMBuildCondBr(b, c->exact, st, skip);
             LLVMPositionBuilderAtEnd(b, st);
         }
-        if (v != NULL)
-            store_elem(c, rt, elem_addr(c, l->cls[0], rt, ptr[0], stride[0], i), v);
+        store_value(c, l, v, i, ptr, stride);
         if (skip != NULL) {
             LLVMBuildBr(b, skip);
             LLVMPositionBuilderAtEnd(b, skip);
@@ -2024,7 +2034,7 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
     LLVMAddIncoming(i, in_vals, in_blocks, 2);
     loop_hints(c, LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, n, ""),
                                   exit, body));
-    c->guarding = false;
+    c->guard = CG_LIBRARY;
 }
 
 /* for each block of JX_REDUCE_BLOCK elements: partial[blk] = reduction. */

@@ -326,10 +326,8 @@ LLVMValueRef jx_vm_emit_guarded(LLVMBuilderRef b, const char *fn,
     return vm_sincos(&v, x[0], strcmp(fn, "cos") == 0, exact);
 }
 
-LLVMValueRef jx_vm_emit_guard(LLVMBuilderRef b, const char *fn,
-                              LLVMValueRef *x)
+LLVMValueRef jx_vm_emit_guard(LLVMBuilderRef b, LLVMValueRef *x)
 {
-    (void)fn; /* sin and cos share the range */
     vm v = vm_init(b, x[0]);
     return vm_out_of_range(&v, x[0]);
 }

@@ -32,8 +32,8 @@ JX_INTERNAL LLVMValueRef jx_vm_emit_guarded(LLVMBuilderRef b, const char *fn,
                                             LLVMValueRef *exact);
 
 /* The i1 that jx_vm_emit_guarded sets in *exact, alone: x[0] is out of
- * the kernel's range (for the loop that computes those elements). */
-JX_INTERNAL LLVMValueRef jx_vm_emit_guard(LLVMBuilderRef b, const char *fn,
-                                          LLVMValueRef *x);
+ * the kernels' range, which sin and cos share (for the loop that
+ * computes those elements). */
+JX_INTERNAL LLVMValueRef jx_vm_emit_guard(LLVMBuilderRef b, LLVMValueRef *x);
 
 #endif
