@@ -629,26 +629,24 @@ static jx_dtype parse_dtype(const char *s, size_t *itemsize, int *status)
 {
     *itemsize = 0;
     if (s[0] == 'S' && s[1] != '\0') {
-        size_t digits = strspn(s + 1, "0123456789");
-        errno = 0;
-        unsigned long long n =
-            digits > 0 ? strtoull(s + 1, NULL, 10) : 0;
-        if (digits == 0 || s[1 + digits] != '\0') {
+        size_t n;
+        int rc = jx_npy_bytes_size(s + 1, &n);
+        if (rc == JX_NPY_EFORMAT) {
             *status = usage_error("dtype '%s': byte strings are S<n>, n the "
                                   "bytes per element, as in S8", s);
             return JX_DTYPE_INVALID;
         }
-        if (n == 0) {
+        if (rc != JX_NPY_OK && n == 0) {
             *status = usage_error("dtype '%s': byte strings need a size of 1 "
                                   "or more, as in S8", s);
             return JX_DTYPE_INVALID;
         }
-        if (errno != 0 || n > INT32_MAX) {
+        if (rc != JX_NPY_OK) {
             *status = usage_error("dtype '%s': byte strings of more than %d "
                                   "bytes are not supported", s, INT32_MAX);
             return JX_DTYPE_INVALID;
         }
-        *itemsize = (size_t)n;
+        *itemsize = n;
         return JX_BYTES;
     }
     jx_dtype t = jx_dtype_from_name(s);

@@ -50,6 +50,17 @@ static const struct {
     [JX_COMPLEX64] = {"<c8", 8}, [JX_COMPLEX128] = {"<c16", 16},
 };
 
+int jx_npy_bytes_size(const char *digits, size_t *n)
+{
+    size_t len = strspn(digits, "0123456789");
+    if (len == 0 || digits[len] != '\0')
+        return JX_NPY_EFORMAT;
+    errno = 0;
+    unsigned long long v = strtoull(digits, NULL, 10);
+    *n = errno != 0 || v > SIZE_MAX ? SIZE_MAX : (size_t)v;
+    return *n == 0 || *n > INT32_MAX ? JX_NPY_EUNSUPPORTED : JX_NPY_OK;
+}
+
 const char *jx_npy_descr(jx_dtype t)
 {
     if ((int)t < 0 || t >= JX_DTYPE_COUNT)
@@ -201,22 +212,25 @@ static int parse_descr(cursor *c, const char *s, npy_header *h)
                     "byte strings ('|S<n>') are: save arr.astype('S')",
                     c->path, s);
     case 'S':
-    case 'a': /* NumPy's old name for 'S' */
-        if (!sized)
+    case 'a': { /* NumPy's old name for 'S' */
+        size_t n;
+        int rc = jx_npy_bytes_size(digits, &n);
+        if (rc == JX_NPY_EFORMAT)
             return fail(c->msg, c->msgsize, JX_NPY_EFORMAT,
                         "%s: malformed .npy header: byte string descr '%s' "
                         "has no size (expected S<n>, as in '|S8')", c->path,
                         s);
-        if (size < 1 || size > INT32_MAX)
+        if (rc != JX_NPY_OK)
             return fail(c->msg, c->msgsize, JX_NPY_EUNSUPPORTED,
-                        "%s: byte strings of %ld bytes ('%s') are not "
-                        "supported (1 to %d bytes are)", c->path, size, s,
+                        "%s: byte strings of %zu bytes ('%s') are not "
+                        "supported (1 to %d bytes are)", c->path, n, s,
                         INT32_MAX);
         h->dtype = JX_BYTES;
-        h->itemsize = (size_t)size;
+        h->itemsize = n;
         h->swap = 0; /* bytes have no byte order */
-        snprintf(h->descr, sizeof h->descr, "|S%ld", size);
+        snprintf(h->descr, sizeof h->descr, "|S%zu", n);
         return JX_NPY_OK;
+    }
     case 'V':
         return fail(c->msg, c->msgsize, JX_NPY_EUNSUPPORTED,
                     "%s: void and structured dtypes ('%s') are not supported",

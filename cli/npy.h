@@ -71,4 +71,11 @@ const char *jx_npy_descr(jx_dtype t);
  * alone). */
 size_t jx_npy_itemsize(jx_dtype t);
 
+/* The n of a byte-string dtype S<n> from its text `digits`: JX_NPY_OK
+ * with *n in 1 .. INT32_MAX; JX_NPY_EFORMAT when digits is empty or not
+ * all decimal digits ("3x", "+3"); JX_NPY_EUNSUPPORTED when n is 0 or
+ * larger than INT32_MAX (*n: the value, SIZE_MAX past the range of an
+ * unsigned long long). */
+int jx_npy_bytes_size(const char *digits, size_t *n);
+
 #endif /* JX_NPY_H */
