@@ -612,15 +612,15 @@ static void vector_call_attrs(cg *c, LLVMValueRef fn)
     }
 }
 
-/* sin or cos r kept within [-1, 1] where it may come from libmvec, whose
- * sinf and cosf give -1.0000001 and cos 1.0000000000000002 near their
- * peaks (within 4 ULP, but arcsin or sqrt(1 - x*x) of that is NaN, and
- * libm and NumPy give 1).  r > 1 ? 1 : r, then r < -1 ? -1 : r: NaN
- * compares false and stays, and x86 makes it one vminpd and one vmaxpd
- * (5-8% on sin(a)**2+cos(b)**2, float64). */
+/* sin or cos r kept within [-1, 1] where it may come from libmvec or
+ * vmath.c's kernel (CG_FAST): libmvec's sinf and cosf give -1.0000001 and
+ * its cos 1.0000000000000002 near their peaks (within 4 ULP, but arcsin or
+ * sqrt(1 - x*x) of that is NaN, and libm and NumPy give 1).  r > 1 ? 1 :
+ * r, then r < -1 ? -1 : r: NaN compares false and stays, and x86 makes it
+ * one vminpd and one vmaxpd (5-8% on sin(a)**2+cos(b)**2, float64). */
 static LLVMValueRef clamp_unit(cg *c, LLVMValueRef r)
 {
-    if (!c->vec_calls)
+    if (!c->vec_calls && c->guard != CG_FAST)
         return r;
     LLVMBuilderRef b = c->b;
     LLVMTypeRef t = LLVMTypeOf(r);

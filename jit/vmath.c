@@ -242,8 +242,8 @@ static LLVMValueRef vm_atan2(vm *v, LLVMValueRef y, LLVMValueRef x)
  * sum of three doubles (the first step is exact; |r| <= pi/2 and its
  * relative error stays near 2^-53 for |k| < 2^24, x within 2^-60 of a
  * multiple of pi included); sin(r) = r + r*z*S(z), z = r*r; the result
- * is (-1)^k sin(r), for cos (-1)^(k+1) sin(r), clamped to [-1, 1]; sin
- * of a zero is that zero. */
+ * is (-1)^k sin(r), for cos (-1)^(k+1) sin(r) (codegen.c clamps it to
+ * [-1, 1], as libmvec's); sin of a zero is that zero. */
 /* i1: x is out of vm_sincos's range: |x| > 2^24, infinite or NaN. */
 static LLVMValueRef vm_out_of_range(vm *v, LLVMValueRef x)
 {
@@ -282,8 +282,6 @@ static LLVMValueRef vm_sincos(vm *v, LLVMValueRef x, bool cos,
     if (!cos) /* sin(-0) is -0: r lost the sign in the FMA with pi's
                * negative third part (x != 0 leaves |r| >= 2^-60) */
         s = sel(v, cmp(v, LLVMRealOEQ, x, k(v, 0.0)), x, s);
-    s = sel(v, cmp(v, LLVMRealOGT, s, k(v, 1.0)), k(v, 1.0), s);
-    s = sel(v, cmp(v, LLVMRealOLT, s, k(v, -1.0)), k(v, -1.0), s);
     *exact = vm_out_of_range(v, x);
     return s;
 }
