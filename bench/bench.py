@@ -309,7 +309,12 @@ def main():
     p.add_argument("--target", type=float, help="seconds per sample (default 0.01)")
     p.add_argument("--no-overhead", action="store_true", help="skip the n = 10 overhead table")
     p.add_argument("--no-compile", action="store_true", help="skip the first-call table")
+    p.add_argument("--result-cache", type=int, metavar="BYTES",
+                   help="jitexpr.set_result_cache(BYTES) first; 0: every result without "
+                        "out gets fresh pages, as NumPy's do")
     args = p.parse_args()
+    if args.result_cache is not None:
+        jitexpr.set_result_cache(args.result_cache)
 
     sizes = args.n or ([1000, 100000] if args.quick else [1000, 100000, 10000000])
     repeat = args.repeat or (5 if args.quick else 9)
@@ -326,6 +331,8 @@ def main():
     print("jitexpr %s, numexpr %s, NumPy %s, Python %s; %d cores" % (
         jitexpr.__version__, numexpr.__version__ if numexpr else "-", np.__version__,
         sys.version.split()[0], ncores))
+    print("jitexpr keeps up to %d MiB of freed results for reuse (--result-cache)" % (
+        jitexpr.cache_info()["result_cache_limit"] >> 20))
     print("median time per call; ratios < 1: jitexpr faster; NumPy is single-threaded\n")
 
     rows = []

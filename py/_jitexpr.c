@@ -32,11 +32,13 @@
 #include <string.h>
 
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+#define PY_ARRAY_UNIQUE_SYMBOL jxpy_ARRAY_API /* shared with resultbuf.c */
 #include <numpy/arrayobject.h>
 #include <numpy/arrayscalars.h>
 #include <structmember.h>
 
 #include "jitexpr.h"
+#include "resultbuf.h"
 
 #if PY_VERSION_HEX < 0x030B0000
 #include <frameobject.h>
@@ -564,9 +566,7 @@ static PyArrayObject *jxpy_alloc(int typenum, int ndim, const npy_intp *shape,
             c_order = perm[k] == ndim - 1 - k;
     }
     if (c_order)
-        return (PyArrayObject *)PyArray_NewFromDescr(&PyArray_Type, descr, ndim,
-                                                     (npy_intp *)shape, NULL,
-                                                     NULL, 0, NULL);
+        return jxpy_rb_new(descr, ndim, (npy_intp *)shape, NULL);
     npy_intp strides[NPY_MAXDIMS];
     npy_intp s = descr->elsize;
     for (int k = 0; k < ndim; k++) {
@@ -574,9 +574,7 @@ static PyArrayObject *jxpy_alloc(int typenum, int ndim, const npy_intp *shape,
         if (shape[perm[k]])
             s *= shape[perm[k]];
     }
-    return (PyArrayObject *)PyArray_NewFromDescr(&PyArray_Type, descr, ndim,
-                                                 (npy_intp *)shape, strides,
-                                                 NULL, 0, NULL);
+    return jxpy_rb_new(descr, ndim, (npy_intp *)shape, strides);
 }
 
 static int jxpy_fill(jx_array *a, PyArrayObject *arr, jx_dtype t)
@@ -1860,11 +1858,29 @@ static PyObject *jxpy_cache_info(PyObject *module, PyObject *unused)
     PyObject *k, *v;
     while (PyDict_Next(st->sources, &pos, &k, &v))
         variants += ((jxpy_Source *)v)->nvariants;
-    return Py_BuildValue("{sKsKsKsnsn}", "kernels_compiled",
+    jxpy_rb_stats r = jxpy_rb_get_stats();
+    return Py_BuildValue("{sKsKsKsnsnsnsnsnsKsK}", "kernels_compiled",
                          (unsigned long long)s.kernels_compiled, "cache_hits",
                          (unsigned long long)s.cache_hits, "cache_entries",
                          (unsigned long long)s.cache_entries, "expressions",
-                         PyDict_GET_SIZE(st->sources), "variants", variants);
+                         PyDict_GET_SIZE(st->sources), "variants", variants,
+                         "result_cache_limit", (Py_ssize_t)r.limit,
+                         "result_cache_bytes", (Py_ssize_t)r.bytes,
+                         "result_cache_blocks", (Py_ssize_t)r.blocks,
+                         "result_cache_hits", r.hits, "result_cache_misses",
+                         r.misses);
+}
+
+static PyObject *jxpy_set_result_cache(PyObject *module, PyObject *arg)
+{
+    Py_ssize_t n = PyNumber_AsSsize_t(arg, PyExc_OverflowError);
+    if (n == -1 && PyErr_Occurred())
+        return NULL;
+    if (n < 0) {
+        PyErr_SetString(PyExc_ValueError, "set_result_cache: the limit must be >= 0 bytes");
+        return NULL;
+    }
+    return PyLong_FromSize_t(jxpy_rb_set_limit((size_t)n));
 }
 
 static PyObject *jxpy_clear_cache(PyObject *module, PyObject *unused)
@@ -1901,6 +1917,9 @@ static PyMethodDef jxpy_methods[] = {
      PyDoc_STR("cache_info(): kernel cache statistics and evaluate()'s cache sizes")},
     {"clear_cache", jxpy_clear_cache, METH_NOARGS,
      PyDoc_STR("clear_cache(): forget evaluate()'s compiled expressions")},
+    {"set_result_cache", jxpy_set_result_cache, METH_O,
+     PyDoc_STR("set_result_cache(nbytes): keep at most nbytes of freed large results "
+               "for reuse (0: none); returns the previous limit")},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1909,7 +1928,7 @@ static PyMethodDef jxpy_methods[] = {
 static int jxpy_exec(PyObject *m)
 {
     jxpy_state *st = jxpy_get_state(m);
-    if (_import_array() < 0)
+    if (_import_array() < 0 || jxpy_rb_init() < 0)
         return -1;
     st->NumExprType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &jxpy_numexpr_spec, NULL);
     if (st->NumExprType == NULL)

@@ -32,6 +32,7 @@ from ._jitexpr import (
     get_num_threads,
     re_evaluate,
     set_num_threads,
+    set_result_cache,
     validate,
 )
 
@@ -54,6 +55,7 @@ __all__ = [
     "print_versions",
     "re_evaluate",
     "set_num_threads",
+    "set_result_cache",
     "set_vml_accuracy_mode",
     "set_vml_num_threads",
     "use_vml",

@@ -23,7 +23,8 @@ def test_surface():
     for name in ["evaluate", "re_evaluate", "validate", "NumExpr", "set_num_threads",
                  "get_num_threads", "detect_number_of_cores", "ncores", "nthreads",
                  "MAX_THREADS", "use_vml", "__version__", "print_versions", "E",
-                 "disassemble", "detect_number_of_threads", "get_vml_version"]:
+                 "disassemble", "detect_number_of_threads", "get_vml_version",
+                 "set_result_cache", "cache_info", "clear_cache"]:
         assert hasattr(jitexpr, name), name
     assert jitexpr.use_vml is False
     assert isinstance(jitexpr.__version__, str) and jitexpr.__version__
@@ -708,3 +709,148 @@ def test_threads_evaluate_concurrently():
         t.join()
     for x, r in zip(arrays, results):
         assert np.allclose(r, x * 2 + np.sin(x))
+
+
+# ---- the result cache (py/resultbuf.c) -----------------------------------------------------
+
+MIB = 1 << 20
+handler_name = np.core.multiarray.get_handler_name
+
+
+@pytest.fixture
+def result_cache():
+    """An empty cache with a limit for one test; the old limit back after it."""
+    prev = jitexpr.set_result_cache(0)
+    jitexpr.set_result_cache(64 * MIB)
+    yield
+    jitexpr.set_result_cache(prev)
+
+
+def test_result_cache_reuses_a_freed_result(result_cache):
+    a = np.arange(float(1 << 18))  # 2 MiB of results
+    r = jitexpr.evaluate("a * 2")
+    assert handler_name(r) == "jitexpr_result_cache" and r.flags.owndata
+    where = r.ctypes.data
+    del r
+    info = jitexpr.cache_info()
+    assert info["result_cache_blocks"] == 1 and info["result_cache_bytes"] >= 2 * MIB
+    r = jitexpr.evaluate("a + 1")  # the same block, all of it written afresh
+    assert r.ctypes.data == where
+    assert np.array_equal(r, a + 1)
+    after = jitexpr.cache_info()
+    assert after["result_cache_hits"] == info["result_cache_hits"] + 1
+    assert after["result_cache_blocks"] == 0 and after["result_cache_bytes"] == 0
+
+
+@pytest.mark.parametrize("n, name", [(10, "default_allocator"),
+                                     (MIB // 8 - 1, "default_allocator"),
+                                     (MIB // 8, "jitexpr_result_cache")])
+def test_result_cache_only_for_large_results(result_cache, n, name):
+    a = np.ones(n)
+    assert handler_name(jitexpr.evaluate("a + 1")) == name
+    out = np.empty(n)  # the caller's out is the caller's
+    assert handler_name(jitexpr.evaluate("a + 1", out=out)) == "default_allocator"
+
+
+def test_result_cache_keeps_at_most_its_limit(result_cache):
+    jitexpr.set_result_cache(5 * MIB)
+    a = np.ones(1 << 18)
+    rs = [jitexpr.evaluate("a + %d" % i, local_dict={"a": a}) for i in range(4)]
+    for i, r in enumerate(rs):
+        assert np.array_equal(r, a + i)
+    del r, rs
+    info = jitexpr.cache_info()
+    assert info["result_cache_blocks"] == 2 and 4 * MIB <= info["result_cache_bytes"] <= 5 * MIB
+    assert jitexpr.set_result_cache(0) == 5 * MIB
+    info = jitexpr.cache_info()
+    assert info["result_cache_blocks"] == 0 and info["result_cache_bytes"] == 0
+    r = jitexpr.evaluate("a - 1")
+    del r
+    assert jitexpr.cache_info()["result_cache_blocks"] == 0
+    with pytest.raises(ValueError, match=">= 0"):
+        jitexpr.set_result_cache(-1)
+
+
+def test_result_cache_size_classes(result_cache):
+    big = jitexpr.evaluate("a + 1", local_dict={"a": np.ones(1 << 20)})  # 8 MiB
+    del big
+    # 2 MiB is less than half of the kept block: a new one
+    small = jitexpr.evaluate("a + 1", local_dict={"a": np.ones(1 << 18)})
+    assert jitexpr.cache_info()["result_cache_blocks"] == 1
+    # 6 MiB fits the 8 MiB block
+    mid = jitexpr.evaluate("a * 3", local_dict={"a": np.ones(3 << 18)})
+    assert np.array_equal(mid, np.full(3 << 18, 3.0)) and np.array_equal(small, np.full(1 << 18, 2.0))
+    assert jitexpr.cache_info()["result_cache_blocks"] == 0
+
+
+def test_result_cache_resize_and_views(result_cache):
+    a = np.arange(float(1 << 18))
+    r = jitexpr.evaluate("a * 3")
+    v = r[::2]  # a view keeps the block
+    del r
+    assert jitexpr.cache_info()["result_cache_blocks"] == 0
+    assert np.array_equal(v, a[::2] * 3)
+    r = jitexpr.evaluate("a * 3")
+    r.resize(1 << 19, refcheck=False)  # realloc through the handler
+    assert np.array_equal(r[: 1 << 18], a * 3)
+    del r, v
+    assert jitexpr.cache_info()["result_cache_blocks"] == 2
+
+
+def test_result_cache_with_threads(result_cache):
+    # Results allocated and freed on four threads at once.
+    rng = np.random.default_rng(5)
+    arrays = [rng.random(1 << 18) for _ in range(4)]
+    bad = []
+
+    def work(x):
+        for i in range(30):
+            r = jitexpr.evaluate("x * 2 + %d" % (i % 3), local_dict={"x": x})
+            if not np.array_equal(r, x * 2 + i % 3):
+                bad.append(i)
+
+    threads = [threading.Thread(target=work, args=(x,)) for x in arrays]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert bad == []
+    assert jitexpr.cache_info()["result_cache_bytes"] <= 64 * MIB
+
+
+@pytest.mark.parametrize("value, limit", [("0", 0), ("3000000", 3000000),
+                                          ("lots", 256 * MIB), ("-5", 256 * MIB), ("", 256 * MIB)])
+def test_result_cache_from_environment(value, limit):
+    import os
+    code = "import jitexpr; print(jitexpr.cache_info()['result_cache_limit'])"
+    env = dict(os.environ, JITEXPR_RESULT_CACHE=value)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout
+    assert int(out) == limit
+
+
+def test_result_cache_fork():
+    # A child forked while another thread allocates and frees results must
+    # find the cache's lock free (pthread_atfork).
+    code = """
+import os, sys, threading, numpy as np, jitexpr
+a = np.ones(1 << 18)
+stop = False
+def churn():
+    while not stop:
+        jitexpr.evaluate("a + 1")
+t = threading.Thread(target=churn); t.start()
+for _ in range(20):
+    pid = os.fork()
+    if pid == 0:
+        r = jitexpr.evaluate("a * 5"); del r
+        r = jitexpr.evaluate("a * 5")
+        os._exit(0 if np.array_equal(r, a * 5) else 3)
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        stop = True; t.join(); sys.exit("child: %d" % status)
+stop = True; t.join(); print("ok")
+"""
+    out = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
