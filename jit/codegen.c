@@ -635,9 +635,15 @@ static void emit_compiler_used(cg *c)
 {
     if (c->nused == 0)
         return;
+#if LLVM_VERSION_MAJOR >= 17
     LLVMTypeRef at = LLVMArrayType2(c->t_ptr, (uint64_t)c->nused);
+    LLVMValueRef init = LLVMConstArray2(c->t_ptr, c->used, (uint64_t)c->nused);
+#else /* the 64-bit counts came in LLVM 17 */
+    LLVMTypeRef at = LLVMArrayType(c->t_ptr, (unsigned)c->nused);
+    LLVMValueRef init = LLVMConstArray(c->t_ptr, c->used, (unsigned)c->nused);
+#endif
     LLVMValueRef g = LLVMAddGlobal(c->mod, at, "llvm.compiler.used");
-    LLVMSetInitializer(g, LLVMConstArray2(c->t_ptr, c->used, (uint64_t)c->nused));
+    LLVMSetInitializer(g, init);
     LLVMSetLinkage(g, LLVMAppendingLinkage);
     LLVMSetSection(g, "llvm.metadata");
 }
@@ -1158,6 +1164,33 @@ static LLVMValueRef float_minmax(cg *c, LLVMValueRef a, LLVMValueRef y,
     LLVMValueRef n = fnum ? y : a;
     keep = LLVMBuildOr(b, keep, LLVMBuildFCmp(b, LLVMRealUNO, n, n, ""), "");
     return LLVMBuildSelect(b, keep, a, y, "");
+}
+
+/* llvm.minimum or llvm.maximum of scalar floats a and v: NaN if either
+ * is, -0 below +0.  LLVM before 17 has no x86 instruction selection for
+ * them ("Cannot select: fminimum" aborts the process), so there the same
+ * answer is written as selects: the ordered compare, for equal values the
+ * OR (min) or AND (max) of the bits, which picks -0 or +0, and a + v for a
+ * NaN.  From 17 the intrinsic, which the loop vectorizer widens as a
+ * reduction. */
+static LLVMValueRef float_minimum(cg *c, LLVMValueRef a, LLVMValueRef v, bool max)
+{
+#if LLVM_VERSION_MAJOR >= 17
+    return fintrin2(c, max ? "llvm.maximum" : "llvm.minimum", a, v);
+#else
+    LLVMBuilderRef b = c->b;
+    LLVMTypeRef t = LLVMTypeOf(a);
+    LLVMTypeRef ti = LLVMIntTypeInContext(
+        c->ctx, LLVMGetTypeKind(t) == LLVMDoubleTypeKind ? 64 : 32);
+    LLVMValueRef ab = LLVMBuildBitCast(b, a, ti, ""), vb = LLVMBuildBitCast(b, v, ti, "");
+    LLVMValueRef same = LLVMBuildBitCast(
+        b, max ? LLVMBuildAnd(b, ab, vb, "") : LLVMBuildOr(b, ab, vb, ""), t, "");
+    LLVMValueRef r = LLVMBuildSelect(
+        b, LLVMBuildFCmp(b, max ? LLVMRealOGT : LLVMRealOLT, a, v, ""), a, v, "");
+    r = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOEQ, a, v, ""), same, r, "");
+    return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealUNO, a, v, ""),
+                           LLVMBuildFAdd(b, a, v, ""), r, "");
+#endif
 }
 
 /* NumPy's logaddexp (log(exp(x) + exp(y))) and logaddexp2 (base 2):
@@ -1854,8 +1887,8 @@ static LLVMValueRef reduce_combine(cg *c, int op, jx_dtype acc,
         v = to_calc(c, v, acc);
         switch (op) {
         case JX_OP_PROD: r = LLVMBuildFMul(b, a, v, ""); break;
-        case JX_OP_MIN: r = fintrin2(c, "llvm.minimum", a, v); break;
-        case JX_OP_MAX: r = fintrin2(c, "llvm.maximum", a, v); break;
+        case JX_OP_MIN: r = float_minimum(c, a, v, false); break;
+        case JX_OP_MAX: r = float_minimum(c, a, v, true); break;
         case JX_OP_ANY:
         case JX_OP_ALL:
             cg_fail(c, "no float accumulator for %s", jx_ops[op].mnem);
