@@ -184,11 +184,43 @@ static jx_dtype numpy_result(const char *op, jx_dtype t)
 {
     if (!strcmp(op, "any") || !strcmp(op, "all"))
         return JX_BOOL;
+    if (t == JX_COMPLEX64 || t == JX_COMPLEX128)
+        return t;
     if (!strcmp(op, "mean"))
         return t == JX_FLOAT32 ? JX_FLOAT32 : JX_FLOAT64;
     if (!strcmp(op, "sum") || !strcmp(op, "prod"))
         return t == JX_FLOAT32 || t == JX_FLOAT64 ? t : JX_INT64;
     return t; /* min, max */
+}
+
+/* op over a (F_A) or a*b - a (F_AB) of in[], all of it (axes[x] = -2) or
+ * along axes[x]: compiles it into src, checks NumPy's result dtype,
+ * evaluates it into *r (the caller frees r->data) and checks the result's
+ * shape.  Returns the number of results; *axis: 0, 1 or -2 (all). */
+static int64_t run_reduction(const char *op, int f, int x, jx_dtype t, jx_array *in,
+                             int64_t m, int64_t n, char *src, size_t size,
+                             jx_array *r, int *axis)
+{
+    jx_var vars[2] = {{"a", t}, {"b", t}};
+    const char *body = f == F_A ? "a" : "a*b - a";
+    if (axes[x] == -2)
+        snprintf(src, size, "%s(%s)", op, body);
+    else
+        snprintf(src, size, "%s(%s, axis=%d)", op, body, axes[x]);
+    jx_error err;
+    jx_expr *e = jx_compile(src, vars, 2, 0, &err);
+    ck_assert_msg(e != NULL, "%s over %s: %s", src, jx_dtype_name(t), err.message);
+    jx_dtype rt = numpy_result(op, t);
+    ck_assert_msg(jx_expr_dtype(e) == rt, "%s over %s gives %s, NumPy %s", src,
+                  jx_dtype_name(t), jx_dtype_name(jx_expr_dtype(e)), jx_dtype_name(rt));
+    ck_assert_msg(jx_eval_new(e, in, r, &err) == 0, "%s: %s", src, err.message);
+    jx_expr_free(e);
+    *axis = axes[x] == -1 ? 1 : axes[x];
+    int64_t nres = *axis == -2 ? 1 : *axis == 0 ? n : m;
+    ck_assert_int_eq(r->ndim, *axis == -2 ? 0 : 1);
+    if (r->ndim)
+        ck_assert_int_eq(r->shape[0], nres);
+    return nres;
 }
 
 /* Every reduction over complex64 and complex128, every axis and shape:
@@ -233,28 +265,12 @@ START_TEST(test_complex_reductions)
         }
     }
     jx_array in[2] = {make2(t, da, m, n, shapes[s].fortran), make2(t, db, m, n, 0)};
-    jx_var vars[2] = {{"a", t}, {"b", t}};
     char src[80];
-    const char *body = f == F_A ? "a" : "a*b - a";
-    if (axes[x] == -2)
-        snprintf(src, sizeof src, "%s(%s)", op, body);
-    else
-        snprintf(src, sizeof src, "%s(%s, axis=%d)", op, body, axes[x]);
-    jx_error err;
-    jx_expr *e = jx_compile(src, vars, 2, 0, &err);
-    ck_assert_msg(e != NULL, "%s over %s: %s", src, jx_dtype_name(t), err.message);
-    bool boolean = !strcmp(op, "any") || !strcmp(op, "all");
-    jx_dtype rt = boolean ? JX_BOOL : t; /* NumPy's */
-    ck_assert_msg(jx_expr_dtype(e) == rt, "%s over %s gives %s, NumPy %s", src,
-                  jx_dtype_name(t), jx_dtype_name(jx_expr_dtype(e)), jx_dtype_name(rt));
     jx_array r;
-    ck_assert_msg(jx_eval_new(e, in, &r, &err) == 0, "%s: %s", src, err.message);
-    int axis = axes[x] == -1 ? 1 : axes[x];
-    int64_t nres = axis == -2 ? 1 : axis == 0 ? n : m;
-    ck_assert_int_eq(r.ndim, axis == -2 ? 0 : 1);
-    if (r.ndim)
-        ck_assert_int_eq(r.shape[0], nres);
-    bool exact = boolean || !strcmp(op, "min") || !strcmp(op, "max");
+    int axis;
+    int64_t nres = run_reduction(op, f, x, t, in, m, n, src, sizeof src, &r, &axis);
+    bool exact = !strcmp(op, "any") || !strcmp(op, "all") || !strcmp(op, "min") ||
+                 !strcmp(op, "max");
     double tol = exact ? 0 : t == JX_COMPLEX64 ? 1e-5 : !strcmp(op, "prod") ? 1e-11 : 1e-12;
     for (int64_t k = 0; k < nres; k++) {
         lcx want = cref_reduce(op, &in[0], &in[1], f, axis, k);
@@ -267,7 +283,6 @@ START_TEST(test_complex_reductions)
                       want.re, want.im);
     }
     jx_free(r.data);
-    jx_expr_free(e);
     free(da);
     free(db);
 }
@@ -311,26 +326,11 @@ START_TEST(test_reductions)
         }
     }
     jx_array in[2] = {make2(t, da, m, n, shapes[s].fortran), make2(t, db, m, n, 0)};
-    jx_var vars[2] = {{"a", t}, {"b", t}};
     char src[80];
-    const char *body = f == F_A ? "a" : "a*b - a";
-    if (axes[x] == -2)
-        snprintf(src, sizeof src, "%s(%s)", op, body);
-    else
-        snprintf(src, sizeof src, "%s(%s, axis=%d)", op, body, axes[x]);
-    jx_error err;
-    jx_expr *e = jx_compile(src, vars, 2, 0, &err);
-    ck_assert_msg(e != NULL, "%s over %s: %s", src, jx_dtype_name(t), err.message);
-    jx_dtype rt = numpy_result(op, t);
-    ck_assert_msg(jx_expr_dtype(e) == rt, "%s over %s gives %s, NumPy %s", src,
-                  jx_dtype_name(t), jx_dtype_name(jx_expr_dtype(e)), jx_dtype_name(rt));
     jx_array r;
-    ck_assert_msg(jx_eval_new(e, in, &r, &err) == 0, "%s: %s", src, err.message);
-    int axis = axes[x] == -1 ? 1 : axes[x];
-    int64_t nres = axis == -2 ? 1 : axis == 0 ? n : m;
-    ck_assert_int_eq(r.ndim, axis == -2 ? 0 : 1);
-    if (r.ndim)
-        ck_assert_int_eq(r.shape[0], nres);
+    int axis;
+    int64_t nres = run_reduction(op, f, x, t, in, m, n, src, sizeof src, &r, &axis);
+    jx_dtype rt = numpy_result(op, t);
     double tol = rt == JX_FLOAT64 ? 1e-12 : rt == JX_FLOAT32 ? 1e-5 : 0;
     for (int64_t k = 0; k < nres; k++) {
         long double want = ref_reduce(op, &in[0], &in[1], f, axis, k);
@@ -341,7 +341,6 @@ START_TEST(test_reductions)
                       shapes[s].fortran ? " F" : "", (long long)k, got, want);
     }
     jx_free(r.data);
-    jx_expr_free(e);
     free(da);
     free(db);
 }
