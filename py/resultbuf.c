@@ -146,14 +146,6 @@ static void *rb_realloc(void *ctx, void *p, size_t size)
     return realloc(p, size);
 }
 
-static int rb_fits(size_t size)
-{
-    pthread_mutex_lock(&rb.lock);
-    int fits = size <= rb.limit;
-    pthread_mutex_unlock(&rb.lock);
-    return fits;
-}
-
 static void rb_free(void *ctx, void *p, size_t nbytes)
 {
     (void)ctx, (void)nbytes; /* nbytes is the array's, size the block's */
@@ -162,11 +154,11 @@ static void rb_free(void *ctx, void *p, size_t nbytes)
     size_t size = malloc_usable_size(p);
     void *drop[RB_SLOTS + 1];
     int ndrop = 0;
-    if (size >= JXPY_RB_MIN && rb_fits(size)) {
-        /* before rb_malloc can hand it out: its caller writes it */
-        rb_advise(p, size, MADV_FREE);
+    if (size >= JXPY_RB_MIN) {
         pthread_mutex_lock(&rb.lock);
-        if (size <= rb.limit) { /* the limit may have changed meanwhile */
+        if (size <= rb.limit) {
+            /* before rb_malloc can hand it out: its caller writes it */
+            rb_advise(p, size, MADV_FREE);
             ndrop = rb_evict(size, 1, drop);
             rb.kept[rb.n++] = (rb_block){p, size};
             rb.bytes += size;
