@@ -19,12 +19,18 @@
  * takes the smallest kept block that holds it and is at most twice its
  * size.
  *
- * A kept block is marked MADV_FREE: until the block is reused the kernel
- * may take its pages back when memory runs short (they then read as
- * zeros; a result overwrites them anyway), and while it has not, reuse
- * costs no page fault.  Blocks come from malloc, as NumPy's own handler's
- * do, with the same MADV_HUGEPAGE advice from 4 MiB, so calloc, realloc
- * (ndarray.resize) and free of a block never kept are glibc's.
+ * A kept block stays resident: nothing is given back to the kernel while
+ * the cache holds it, and the limit bounds what it holds.  An earlier
+ * version marked kept blocks MADV_FREE so that the kernel could take their
+ * pages under memory pressure; on a host whose kernel reclaims such pages
+ * proactively (DAMON's kdamond, Linux 6.18, Zen 5) it took them within
+ * milliseconds, and every reuse faulted all the pages in again: a + b at
+ * n = 1e6 cost 2.4 ms against NumPy's 0.36 (0.41 without the cache).
+ * Kept pages cannot lose that way; tests/python/test_api.py pages a kept
+ * block out (MADV_PAGEOUT) and checks that it stays resident.  Blocks
+ * come from malloc, as NumPy's own handler's do, with the same
+ * MADV_HUGEPAGE advice from 4 MiB, so calloc, realloc (ndarray.resize) and
+ * free of a block never kept are glibc's.
  *
  * State: one cache per process, under rb.lock (the handler is called
  * from whatever thread frees an array); fork() takes the lock first, so
@@ -157,8 +163,6 @@ static void rb_free(void *ctx, void *p, size_t nbytes)
     if (size >= JXPY_RB_MIN) {
         pthread_mutex_lock(&rb.lock);
         if (size <= rb.limit) {
-            /* before rb_malloc can hand it out: its caller writes it */
-            rb_advise(p, size, MADV_FREE);
             ndrop = rb_evict(size, 1, drop);
             rb.kept[rb.n++] = (rb_block){p, size};
             rb.bytes += size;

@@ -3,6 +3,7 @@ re_evaluate, validate, NumExpr, threads, the module's constants, errors,
 Python scalars (weak, as NumPy 2) and the expression cache."""
 
 import collections
+import os
 import subprocess
 import sys
 import threading
@@ -740,6 +741,57 @@ def test_result_cache_reuses_a_freed_result(result_cache):
     after = jitexpr.cache_info()
     assert after["result_cache_hits"] == info["result_cache_hits"] + 1
     assert after["result_cache_blocks"] == 0 and after["result_cache_bytes"] == 0
+
+
+def _resident_pages(addr, nbytes):
+    """How many of the whole pages in [addr, addr + nbytes) are resident
+    (mincore), and how many there are."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    page = os.sysconf("SC_PAGE_SIZE")
+    lo = (addr + page - 1) // page * page
+    hi = (addr + nbytes) // page * page
+    vec = (ctypes.c_ubyte * ((hi - lo) // page))()
+    libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
+    assert libc.mincore(lo, hi - lo, vec) == 0, os.strerror(ctypes.get_errno())
+    return sum(v & 1 for v in vec), len(vec)
+
+
+def _page_out(addr, nbytes):
+    """Asks the kernel to reclaim [addr, addr + nbytes) now, as proactive
+    reclaim (kdamond) would: MADV_PAGEOUT (Linux 5.4)."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    page = os.sysconf("SC_PAGE_SIZE")
+    lo = (addr + page - 1) // page * page
+    hi = (addr + nbytes) // page * page
+    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    return libc.madvise(lo, hi - lo, 21)  # MADV_PAGEOUT
+
+
+def _swap_on():
+    with open("/proc/swaps") as f:
+        return len(f.read().splitlines()) > 1
+
+
+def test_result_cache_keeps_its_blocks_resident(result_cache):
+    """A kept block holds its pages: reclaim cannot take them, so reusing it
+    never faults them in again (the MADV_FREE version lost them at once
+    under kdamond, and every reuse refaulted the whole block).  Without
+    swap, MADV_PAGEOUT can only drop pages the kernel may discard."""
+    if _swap_on():
+        pytest.skip("swap is on: MADV_PAGEOUT may swap out any anonymous page")
+    a = np.arange(float(1 << 19))  # 4 MiB
+    r = jitexpr.evaluate("a * 2")
+    where, nbytes = r.ctypes.data, r.nbytes
+    del r
+    assert jitexpr.cache_info()["result_cache_blocks"] == 1
+    if _page_out(where, nbytes) != 0:
+        pytest.skip("MADV_PAGEOUT is not supported by this kernel")
+    resident, pages = _resident_pages(where, nbytes)
+    assert pages > 0 and resident == pages
+    r = jitexpr.evaluate("a + 1")
+    assert r.ctypes.data == where and np.array_equal(r, a + 1)
 
 
 @pytest.mark.parametrize("n, name", [(10, "default_allocator"),
