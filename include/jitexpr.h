@@ -221,6 +221,14 @@ JX_API int jx_max_threads(void);
 
 JX_API const char *jx_version(void);
 
+/* What kernels are compiled for, as text to release with jx_free (NULL
+ * when out of memory): the first line the target (LLVM version, CPU, its
+ * features, the vector math libraries), then one line per math function
+ * and precision whose implementation was chosen so far in this process,
+ * ours (jit/vmath.c) or the library's, and the timing that chose it:
+ * "log float64: ours (measured: ours 0.41, library 0.98 ns/element)". */
+JX_API char *jx_target_info(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -514,6 +514,27 @@ static void declare_vecfn(cg *c, const jx_cg_vecfn *v)
         c->used[c->nused++] = f;
 }
 
+bool jx_cg_has_vecfn(const jx_cg_target *t, const char *fn, bool f32)
+{
+    for (int k = 0; t != NULL && k < JX_CG_NVEC; k++) {
+        jx_cg_vecfn v;
+        if (jx_cg_has_vec(t, k) && jx_cg_vecfn_get(k, &v) == 0 &&
+            v.f32 == f32 && strcmp(v.fn, fn) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Whether a kernel for tgt computes fn with the library's vector function
+ * rather than vmath.c's kernel: only where both exist, and the target's
+ * chooser (the engine's measurement) says so. */
+static bool use_library(const jx_cg_target *tgt, const char *fn, bool f32)
+{
+    return tgt != NULL && tgt->use_lib != NULL &&
+           jx_cg_has_vecfn(tgt, fn, f32) &&
+           tgt->use_lib(tgt->use_lib_ctx, fn, f32);
+}
+
 /* Whether the target allows a SLEEF variant of fn for precision f32 and
  * ISA isa: it is then called instead of libmvec's. */
 static bool has_sleef(const jx_cg_target *tgt, const char *fn, bool f32,
@@ -656,10 +677,11 @@ static void emit_compiler_used(cg *c)
 static LLVMValueRef libm_call(cg *c, const char *fn, LLVMValueRef *x,
                               unsigned nargs)
 {
-    if (jx_vm_has(fn)) /* written out in the loop instead (vmath.c) */
-        return jx_vm_emit(c->b, fn, x);
-    if (c->guard != CG_LIBRARY &&
-        jx_vm_has_guarded(fn, LLVMTypeOf(x[0]) == c->t_float)) {
+    bool f32 = LLVMTypeOf(x[0]) == c->t_float;
+    if (jx_vm_has(fn) && !use_library(c->tgt, fn, f32))
+        return jx_vm_emit(c->b, fn, x); /* written out in the loop (vmath.c) */
+    if (c->guard != CG_LIBRARY && jx_vm_has_guarded(fn, f32) &&
+        !use_library(c->tgt, fn, f32)) {
         LLVMValueRef ex, r = NULL;
         if (c->guard == CG_FAST)
             r = jx_vm_emit_guarded(c->b, fn, x, &ex);
@@ -671,7 +693,6 @@ static LLVMValueRef libm_call(cg *c, const char *fn, LLVMValueRef *x,
     }
     LLVMTypeRef t = LLVMTypeOf(x[0]);
     LLVMTypeRef args[2] = {t, t};
-    bool f32 = t == c->t_float;
     char name[64];
     snprintf(name, sizeof name, "%s%s", fn, f32 ? "f" : "");
     LLVMTypeRef fty = LLVMFunctionType(t, args, nargs, 0);
@@ -1959,7 +1980,7 @@ static void store_value(cg *c, const cg_layout *l, LLVMValueRef v,
 
 /* Whether ir computes a function that vmath.c has a guarded kernel for
  * (sin or cos of a float64). */
-static bool uses_guarded(const jx_ir *ir)
+static bool uses_guarded(const jx_ir *ir, const jx_cg_target *tgt)
 {
     for (int idx = 0; idx < ir->n; idx++) {
         const jx_instr *in = &ir->ins[idx];
@@ -1968,7 +1989,8 @@ static bool uses_guarded(const jx_ir *ir)
         const jx_opinfo *op = &jx_ops[in->op];
         if (op->low == JX_L_LIBM && in->nargs > 0 &&
             ir->ins[in->args[0]].dtype == JX_FLOAT64 &&
-            jx_vm_has_guarded(op->fn, false))
+            jx_vm_has_guarded(op->fn, false) &&
+            !use_library(tgt, op->fn, false))
             return true;
     }
     return false;
@@ -2022,7 +2044,7 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
     LLVMBuilderRef b = c->b;
     /* sin and cos of doubles: vmath.c's kernels first, where the output
      * overlaps no input (the exact loop then reads the inputs again) */
-    if (l->mode == CG_ELEMENTWISE && l->noalias && uses_guarded(ir)) {
+    if (l->mode == CG_ELEMENTWISE && l->noalias && uses_guarded(ir, c->tgt)) {
         LLVMBasicBlockRef again =
             LLVMAppendBasicBlockInContext(c->ctx, fn, "exact.pre");
         build_fast_loop(c, l, fn, pre, again, exit, n, ptr, stride);

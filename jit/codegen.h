@@ -57,7 +57,18 @@ JX_INTERNAL int jx_cg_vecfn_get(int k, jx_cg_vecfn *out);
  * loop. */
 typedef struct jx_cg_target {
     uint64_t vec[JX_CG_VEC_WORDS]; /* bit k: vector function k may be called */
+    /* Where vmath.c has a kernel for a function and the library a vector
+     * function too: whether kernels call the library's (true) or compute
+     * vmath.c's (false, and when use_lib is NULL).  fn is the double name
+     * ("log"), f32 the precision.  The engine decides by measuring. */
+    bool (*use_lib)(void *ctx, const char *fn, bool f32);
+    void *use_lib_ctx;
 } jx_cg_target;
+
+/* Whether the target has a vector function (any ISA) for fn at precision
+ * f32: only then is there a choice between it and vmath.c's kernel. */
+JX_INTERNAL bool jx_cg_has_vecfn(const jx_cg_target *t, const char *fn,
+                                 bool f32);
 
 static inline bool jx_cg_has_vec(const jx_cg_target *t, int k)
 {

@@ -15,11 +15,21 @@
  * libmvec (LLVMLoadLibraryPermanently), defines the vector variants of the
  * math functions that the CPU runs as absolute symbols (dlsym, as libm's:
  * found from a Python extension loaded RTLD_LOCAL too) and lets the code
- * generator call them (jx_cg_target); SLEEF's (libsleef.so.3) too, for
- * the functions where it is faster (log), unless JITEXPR_SLEEF=no.
- * Without libmvec kernels call scalar libm.  The choice is part of
- * jx_jit_target_id ("libmvec:avx512 sleef:yes"), so cached kernels never
+ * generator call them (jx_cg_target); SLEEF's (libsleef.so.3) for log
+ * only with JITEXPR_SLEEF=yes: its AVX-512 log reads a constant with a
+ * masked load, which takes a microcode assist on every call while the
+ * page's table entry is not present or not marked accessed, and a kernel
+ * with proactive reclaim (kdamond) clears that bit: 20.8 against 0.39
+ * ns/element in the same process, 20 s apart (docs/math.md).  Without
+ * libmvec kernels call scalar libm.  The choice is part of
+ * jx_jit_target_id ("libmvec:avx512 sleef:no"), so cached kernels never
  * cross it.
+ *
+ * Where vmath.c has a kernel for a function and the library a vector
+ * function too, the engine measures both on this machine the first time a
+ * kernel needs that function (calib.c) and uses the faster, unless
+ * JITEXPR_MATHLIB says which ("own", "lib", "auto", or per function
+ * "auto,log=lib"); jx_jit_describe lists the choices made.
  *
  * LLVM must never take the process down: every LLVMErrorRef is consumed
  * into a jx_error, every context has a diagnostic handler (the default
@@ -45,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calib.h"
 #include "cmath.h"
 #include "codegen.h"
 
@@ -72,6 +83,27 @@ typedef struct jx_engine {
     atomic_ullong counter;    /* numbers kernel names */
     unsigned releases;        /* kernels released since the last sweep */
 } jx_engine;
+
+/* The implementation of one function at one precision, where vmath.c has
+ * a kernel and the library a vector function. */
+typedef struct jx_choice {
+    char mode;     /* JITEXPR_MATHLIB: 'a' measure, 'o' ours, 'l' library */
+    bool decided;  /* lib is set */
+    bool lib;      /* kernels call the library's function */
+    bool measured; /* ns holds the timing that decided it */
+    double ns[2];  /* ns/element: ours, the library's (calib.c) */
+} jx_choice;
+
+/* A library function must be this much faster than our kernel to be
+ * chosen: ours is exact in its timing (no masked loads, no page it
+ * depends on) and its results the same on every machine. */
+#define JX_LIB_MARGIN 0.97
+
+/* Choices by op (LIBM rows) and precision [f32]; decided on first use. */
+static struct {
+    pthread_mutex_t lock; /* held while deciding (measuring) */
+    jx_choice c[JX_OP_COUNT][2];
+} choices = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static jx_engine engine = {.lock = PTHREAD_MUTEX_INITIALIZER};
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
@@ -110,9 +142,21 @@ static void session_error(void *ctx, LLVMErrorRef e)
     LLVMConsumeError(e);
 }
 
-static void fork_prepare(void) { pthread_mutex_lock(&engine.lock); }
-static void fork_parent(void) { pthread_mutex_unlock(&engine.lock); }
-static void fork_child(void) { pthread_mutex_unlock(&engine.lock); }
+static void fork_prepare(void)
+{
+    pthread_mutex_lock(&choices.lock);
+    pthread_mutex_lock(&engine.lock);
+}
+static void fork_parent(void)
+{
+    pthread_mutex_unlock(&engine.lock);
+    pthread_mutex_unlock(&choices.lock);
+}
+static void fork_child(void)
+{
+    pthread_mutex_unlock(&engine.lock);
+    pthread_mutex_unlock(&choices.lock);
+}
 
 /* Pair p: `name` at address addr, a callable exported symbol. */
 static void set_pair(jx_symbol_pair *p, const char *name, void *addr)
@@ -237,7 +281,7 @@ static void load_vecmath(void)
     if (lib[0] == NULL)
         return;
     const char *env = getenv("JITEXPR_SLEEF");
-    if (env == NULL || strcmp(env, "no") != 0)
+    if (env != NULL && strcmp(env, "yes") == 0)
         lib[1] = load_permanently("libsleef.so.3");
     jx_symbol_pair pairs[JX_CG_NVEC];
     jx_cg_target have;
@@ -264,6 +308,78 @@ static void load_vecmath(void)
     engine.tgt = have;
     engine.vec_isa = isa;
     engine.sleef = sleef;
+}
+
+/* The mode letter of a JITEXPR_MATHLIB word ("auto", "own", "lib"), or
+ * 0. */
+static char mathlib_mode(const char *w, size_t n)
+{
+    return n == 4 && memcmp(w, "auto", 4) == 0 ? 'a'
+           : n == 3 && memcmp(w, "own", 3) == 0 ? 'o'
+           : n == 3 && memcmp(w, "lib", 3) == 0 ? 'l'
+                                                 : 0;
+}
+
+/* choices.c[][].mode from JITEXPR_MATHLIB: comma-separated words, a mode
+ * for every function and "name=mode" for one (its name in expressions or
+ * libm's: "arctan2" or "atan2"); the default and anything unreadable:
+ * auto. */
+static void read_mathlib(void)
+{
+    const char *env = getenv("JITEXPR_MATHLIB");
+    char all = 'a';
+    for (const char *p = env ? env : ""; *p != '\0';) {
+        size_t len = strcspn(p, ",");
+        const char *eq = memchr(p, '=', len);
+        if (eq == NULL && mathlib_mode(p, len) != 0)
+            all = mathlib_mode(p, len);
+        size_t nl = eq ? (size_t)(eq - p) : 0;
+        char m = eq ? mathlib_mode(eq + 1, len - nl - 1) : 0;
+        for (int op = 0; m != 0 && op < JX_OP_COUNT; op++) {
+            const jx_opinfo *o = &jx_ops[op];
+            if (o->low == JX_L_LIBM &&
+                ((strlen(o->spell) == nl && memcmp(o->spell, p, nl) == 0) ||
+                 (strlen(o->fn) == nl && memcmp(o->fn, p, nl) == 0)))
+                choices.c[op][0].mode = choices.c[op][1].mode = m;
+        }
+        p += len + (p[len] == ',');
+    }
+    for (int op = 0; op < JX_OP_COUNT; op++)
+        for (int f = 0; f < 2; f++)
+            if (choices.c[op][f].mode == 0)
+                choices.c[op][f].mode = all;
+}
+
+static int compile_with(const jx_ir *ir, const char *layout,
+                        const jx_cg_target *tgt, jx_jit_code *out,
+                        jx_error *err);
+
+/* The target's chooser: whether kernels compute fn at precision f32 with
+ * the library's vector function.  Decided once per process, under
+ * choices.lock, by JITEXPR_MATHLIB or by timing both (calib.c); a
+ * measurement that fails keeps our kernel. */
+static bool engine_use_lib(void *ctx, const char *fn, bool f32)
+{
+    (void)ctx;
+    int op = jx_cal_libm_op(fn);
+    if (op < 0)
+        return false;
+    pthread_mutex_lock(&choices.lock);
+    jx_choice *c = &choices.c[op][f32];
+    if (!c->decided) {
+        c->lib = c->mode == 'l';
+        if (c->mode == 'a') {
+            jx_cg_target base = engine.tgt;
+            base.use_lib = NULL;
+            c->measured =
+                jx_cal_measure(fn, f32, &base, compile_with, c->ns) == 0;
+            c->lib = c->measured && c->ns[1] < c->ns[0] * JX_LIB_MARGIN;
+        }
+        c->decided = true;
+    }
+    bool lib = c->lib;
+    pthread_mutex_unlock(&choices.lock);
+    return lib;
 }
 
 static void engine_init(void)
@@ -318,6 +434,8 @@ static void engine_init(void)
     define_runtime_symbols();
     define_helper_symbols();
     load_vecmath();
+    read_mathlib();
+    engine.tgt.use_lib = engine_use_lib;
     size_t len = strlen(engine.id);
     snprintf(engine.id + len, sizeof engine.id - len, " libmvec:%s sleef:%s",
              engine.vec_isa == 'e'   ? "avx512"
@@ -391,7 +509,8 @@ static int diag_check(jx_build *bd, jx_error *err, const char *when)
 
 /* Generates, verifies and optimises the kernel `name` for ir and layout. */
 static int build_module(jx_engine *en, jx_build *bd, const jx_ir *ir,
-                        const char *layout, const char *name, jx_error *err)
+                        const char *layout, const char *name,
+                        const jx_cg_target *tgt, jx_error *err)
 {
     memset(bd, 0, sizeof *bd);
     if (jx_cg_check(ir, layout, err) != 0)
@@ -413,7 +532,7 @@ static int build_module(jx_engine *en, jx_build *bd, const jx_ir *ir,
     LLVMSetModuleDataLayout(bd->mod, td);
     LLVMDisposeTargetData(td);
 
-    if (jx_cg_build(bd->mod, ir, layout, name, &en->tgt, err) != 0) {
+    if (jx_cg_build(bd->mod, ir, layout, name, tgt, err) != 0) {
         build_dispose(bd);
         return -1;
     }
@@ -482,12 +601,25 @@ int jx_jit_compile(const jx_ir *ir, const char *layout, jx_jit_code *out,
     jx_engine *en = engine_get(err);
     if (en == NULL)
         return -1;
+    return compile_with(ir, layout, &en->tgt, out, err);
+}
+
+/* jx_jit_compile with the vector functions and choices of tgt. */
+static int compile_with(const jx_ir *ir, const char *layout,
+                        const jx_cg_target *tgt, jx_jit_code *out,
+                        jx_error *err)
+{
+    out->fn = NULL;
+    out->handle = NULL;
+    jx_engine *en = engine_get(err);
+    if (en == NULL)
+        return -1;
     char name[48];
     snprintf(name, sizeof name, "jx_kernel_%llu",
              (unsigned long long)atomic_fetch_add(&en->counter, 1));
 
     jx_build bd;
-    if (build_module(en, &bd, ir, layout, name, err) != 0)
+    if (build_module(en, &bd, ir, layout, name, tgt, err) != 0)
         return -1;
     LLVMMemoryBufferRef obj;
     int rc = emit(&bd, LLVMObjectFile, &obj, err);
@@ -552,7 +684,7 @@ int jx_jit_explain(const jx_ir *ir, const char *layout, unsigned what,
     if (en == NULL)
         return -1;
     jx_build bd;
-    if (build_module(en, &bd, ir, layout, "jx_kernel", err) != 0)
+    if (build_module(en, &bd, ir, layout, "jx_kernel", &en->tgt, err) != 0)
         return -1;
     if (what & JX_EXPLAIN_LLVM) {
         char *s = LLVMPrintModuleToString(bd.mod);
@@ -575,4 +707,28 @@ int jx_jit_explain(const jx_ir *ir, const char *layout, unsigned what,
         return -1;
     }
     return 0;
+}
+
+void jx_jit_describe(jx_buf *b)
+{
+    pthread_once(&engine_once, engine_init);
+    jx_buf_printf(b, "%s", engine.id);
+    pthread_mutex_lock(&choices.lock);
+    for (int op = 0; op < JX_OP_COUNT; op++)
+        for (int f = 0; f < 2; f++) {
+            const jx_choice *c = &choices.c[op][f];
+            if (!c->decided)
+                continue;
+            jx_buf_printf(b, "\n%s %s: %s", jx_ops[op].spell,
+                          f ? "float32" : "float64",
+                          c->lib ? "library" : "ours");
+            if (c->measured)
+                jx_buf_printf(b, " (measured: ours %.2f, library %.2f ns/element)",
+                              c->ns[0], c->ns[1]);
+            else
+                jx_buf_printf(b, " (%s)", c->mode == 'a'
+                                              ? "measurement failed"
+                                              : "JITEXPR_MATHLIB");
+        }
+    pthread_mutex_unlock(&choices.lock);
 }

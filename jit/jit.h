@@ -33,6 +33,11 @@ JX_INTERNAL void jx_jit_release(jx_jit_code *code);
 JX_INTERNAL int jx_jit_explain(const jx_ir *ir, const char *layout,
                                unsigned what, jx_buf *b, jx_error *err);
 
+/* Appends to b the target id and, one line each, the implementation
+ * chosen so far for each math function that has two ("log float64:
+ * ours (measured: ours 0.41, library 0.98 ns/element)"). */
+JX_INTERNAL void jx_jit_describe(jx_buf *b);
+
 /* "LLVM 19.1.7, znver4, +avx512f,..." for cache keys and versions. */
 JX_INTERNAL const char *jx_jit_target_id(void);
 

@@ -1849,6 +1849,17 @@ static PyObject *jxpy_version(PyObject *module, PyObject *unused)
     return PyUnicode_FromString(jx_version());
 }
 
+static PyObject *jxpy_target_info(PyObject *module, PyObject *unused)
+{
+    (void)module, (void)unused;
+    char *text = jx_target_info();
+    if (text == NULL)
+        return PyErr_NoMemory();
+    PyObject *r = PyUnicode_FromString(text);
+    jx_free(text);
+    return r;
+}
+
 static PyObject *jxpy_cache_info(PyObject *module, PyObject *unused)
 {
     jxpy_state *st = jxpy_get_state(module);
@@ -1913,6 +1924,9 @@ static PyMethodDef jxpy_methods[] = {
     {"max_threads", jxpy_max_threads, METH_NOARGS,
      PyDoc_STR("max_threads(): the most threads set_num_threads accepts")},
     {"version", jxpy_version, METH_NOARGS, PyDoc_STR("version(): libjitexpr's version")},
+    {"target_info", jxpy_target_info, METH_NOARGS,
+     PyDoc_STR("target_info(): the target kernels are compiled for, then one line per "
+               "math function whose implementation was chosen (ours or the library's)")},
     {"cache_info", jxpy_cache_info, METH_NOARGS,
      PyDoc_STR("cache_info(): kernel cache statistics and evaluate()'s cache sizes")},
     {"clear_cache", jxpy_clear_cache, METH_NOARGS,

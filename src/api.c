@@ -325,6 +325,19 @@ char *jx_explain(const char *src, const jx_var *vars, int nvars,
             free(jx_buf_take(&b));
             return NULL;
         }
+        /* the target, and the math implementations this kernel chose */
+        jx_buf t = {0};
+        jx_jit_describe(&t);
+        char *text = jx_buf_take(&t);
+        const char *prefix = "; target: ";
+        for (char *line = text, *nl; line != NULL; line = nl) {
+            nl = strchr(line, '\n');
+            if (nl != NULL)
+                *nl++ = '\0';
+            jx_buf_printf(&b, "%s%s\n", prefix, line);
+            prefix = ";   ";
+        }
+        free(text);
     }
     jx_ir_free(ir);
     char *text = jx_buf_take(&b);
@@ -367,3 +380,10 @@ void jx_get_stats(jx_stats *st)
 }
 
 const char *jx_version(void) { return JITEXPR_VERSION; }
+
+char *jx_target_info(void)
+{
+    jx_buf b = {0};
+    jx_jit_describe(&b);
+    return jx_buf_take(&b);
+}

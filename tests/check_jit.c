@@ -1141,17 +1141,19 @@ START_TEST(test_vecmath_env)
 }
 END_TEST
 
-/* SLEEF: where libsleef.so.3 loads (build.sh installs it) the engine uses
- * it ("sleef:yes") and log calls its variants (test_vecmath checks the
- * calls); JITEXPR_SLEEF=no goes back to libmvec's log.  A fresh process
- * each, as test_vecmath_env. */
+/* SLEEF: only with JITEXPR_SLEEF=yes (and where libsleef.so.3 loads) the
+ * engine uses it ("sleef:yes") and log calls its variants; by default log
+ * calls libmvec's (its AVX-512 log reads a constant with a masked load,
+ * whose speed depends on the page's table entry: docs/math.md).  A fresh
+ * process each, as test_vecmath_env. */
 START_TEST(test_sleef_env)
 {
     if (_i == 1)
-        setenv("JITEXPR_SLEEF", "no", 1);
+        setenv("JITEXPR_SLEEF", "yes", 1);
+    setenv("JITEXPR_MATHLIB", "lib", 1); /* log from a library, not vmath.c */
     char isa = host_isa('e');
     void *h = dlopen("libsleef.so.3", RTLD_LAZY | RTLD_LOCAL);
-    bool want = _i == 0 && isa != 0 && h != NULL;
+    bool want = _i == 1 && isa != 0 && h != NULL;
     if (h != NULL)
         dlclose(h);
     bool have = strstr(jx_jit_target_id(), "sleef:yes") != NULL;
@@ -1165,6 +1167,169 @@ START_TEST(test_sleef_env)
         check_vector_call(JX_OP_LOG, ts[k], isa);
     ck_assert_int_gt(check_op(JX_OP_LOG), 0);
     unsetenv("JITEXPR_SLEEF");
+}
+END_TEST
+
+/* Whether the AT&T assembly line has a masked instruction ("{%k1}") that
+ * reads memory: a memory operand ("(") before the last operand, which is
+ * the destination.  Such a load of a constant takes a microcode assist on
+ * every execution while the page's table entry is not present or not
+ * marked accessed (docs/math.md: SLEEF's log ran 50 times slower). */
+static bool masked_memory_read(const char *line, size_t len)
+{
+    const char *k = NULL;
+    for (size_t i = 0; i + 3 <= len && k == NULL; i++)
+        if (memcmp(line + i, "{%k", 3) == 0)
+            k = line + i;
+    if (k == NULL)
+        return false;
+    const char *last = NULL; /* the last comma outside parentheses */
+    int depth = 0;
+    for (const char *p = line; p < k; p++) {
+        depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+        if (*p == ',' && depth == 0)
+            last = p;
+    }
+    return last != NULL && memchr(line, '(', (size_t)(last - line)) != NULL;
+}
+
+/* The math functions (the LIBM rows) over float64 and float32, contiguous:
+ * the kernel's machine code has no masked instruction reading memory
+ * (vmath.c's kernels, in the suite's JITEXPR_MATHLIB=own), so their speed
+ * cannot depend on a page's table entry as SLEEF's log did.  (Elsewhere
+ * LLVM does emit such reads: where() loads under its condition, floordiv
+ * and float32 comparisons read constants under a mask.  They read
+ * anonymous memory, the arrays and the kernel's constant pool, whose
+ * pages stay present: a cleared accessed bit costs one assist per page,
+ * once, measured in docs/math.md.  A library's constants are file pages,
+ * which reclaim takes away for good.) */
+START_TEST(test_no_masked_loads)
+{
+    static const char *const lines[] = {
+        "\tvbroadcastsd\t0x15112c(%rip), %zmm1 {%k1}",
+        "\tvblendmpd\t.LCPI0_3(%rip), %zmm6, %zmm10 {%k2}",
+        "\tvmovupd\t%zmm0, (%r14,%r13,8) {%k1}",
+        "\tvaddpd\t%zmm1, %zmm2, %zmm3 {%k1}",
+        "\tvmovapd\t(%rdi,%rax,8), %zmm0 {%k1} {z}",
+    };
+    static const bool reads[] = {true, true, false, false, true};
+    for (int i = 0; i < 5; i++)
+        ck_assert_int_eq(masked_memory_read(lines[i], strlen(lines[i])), reads[i]);
+    static const jx_dtype ts[] = {JX_FLOAT64, JX_FLOAT32};
+    int checked = 0, bad = 0;
+    for (int op = 0; op < JX_OP_COUNT; op++)
+        for (int k = 0; k < 2; k++) {
+            if (jx_ops[op].low != JX_L_LIBM || !op_accepts(op, ts[k]))
+                continue;
+            tir T;
+            char text[64];
+            op_ir(&T, op, ts[k], text, sizeof text);
+            char lay[16];
+            memset(lay, 'C', (size_t)T.ir.ninputs + 1);
+            strcpy(lay + T.ir.ninputs + 1, ":n");
+            jx_buf b = {0};
+            jx_error err;
+            ck_assert_int_eq(jx_jit_explain(&T.ir, lay, JX_EXPLAIN_ASM, &b, &err), 0);
+            char *as = jx_buf_take(&b);
+            ck_assert_ptr_nonnull(as);
+            for (const char *p = as; *p != '\0';) {
+                size_t len = strcspn(p, "\n");
+                if (masked_memory_read(p, len)) {
+                    fprintf(stderr, "%s: a masked read of memory: %.*s\n",
+                            text, (int)len, p);
+                    bad++;
+                }
+                p += len + (p[len] == '\n');
+            }
+            free(as);
+            checked++;
+        }
+    ck_assert_int_gt(checked, 40);
+    ck_assert_msg(bad == 0, "%d masked reads of memory (stderr lists them)", bad);
+}
+END_TEST
+
+/* The line of jx_target_info for function `spell` at precision t, copied
+ * to line (empty when it has none). */
+static void choice_line(const char *spell, jx_dtype t, char *line, size_t size)
+{
+    char *info = jx_target_info();
+    ck_assert_ptr_nonnull(info);
+    char key[64];
+    snprintf(key, sizeof key, "\n%s %s: ", spell, jx_dtype_name(t));
+    const char *p = strstr(info, key);
+    line[0] = '\0';
+    if (p != NULL)
+        snprintf(line, size, "%.*s", (int)strcspn(p + 1, "\n"), p + 1);
+    free(info);
+}
+
+/* JITEXPR_MATHLIB: which of vmath.c's kernel and the library's vector
+ * function kernels use for tanh and arctan2 (both have both), one
+ * environment per process (Check's fork; CK_FORK=no: skipped). */
+static const struct mathlib_row {
+    const char *env;     /* JITEXPR_MATHLIB */
+    char tanh, arctan2;  /* 'o' ours, 'l' the library's, 'm' measured */
+} mathlib_rows[] = {
+    {"own", 'o', 'o'},
+    {"lib", 'l', 'l'},
+    {"auto", 'm', 'm'},
+    {"lib,arctan2=own", 'l', 'o'},
+    {"own,tanh=lib,atan2=lib", 'l', 'l'},
+    {"auto,tanh=own", 'o', 'm'},
+    {"never,tanh=sometimes", 'm', 'm'}, /* unreadable words: auto */
+};
+
+START_TEST(test_mathlib_env)
+{
+    const struct mathlib_row *r = &mathlib_rows[_i];
+    char isa = host_isa('e');
+    const char *fork = getenv("CK_FORK");
+    if (isa == 0 || (fork != NULL && strcmp(fork, "no") == 0))
+        return; /* no vector library: vmath.c's kernels, nothing to choose */
+    setenv("JITEXPR_MATHLIB", r->env, 1);
+    static const int ops[] = {JX_OP_TANH, JX_OP_ARCTAN2};
+    static const jx_dtype ts[] = {JX_FLOAT64, JX_FLOAT32};
+    for (int o = 0; o < 2; o++)
+        for (int k = 0; k < 2; k++) {
+            char want = o == 0 ? r->tanh : r->arctan2;
+            const char *spell = jx_ops[ops[o]].spell;
+            ck_assert_int_gt(check_op(ops[o]), 0); /* compiles, and right */
+            char line[256];
+            choice_line(spell, ts[k], line, sizeof line);
+            bool lib = strstr(line, ": library") != NULL;
+            ck_assert_msg(lib || strstr(line, ": ours") != NULL,
+                          "%s: %s %s has no choice: '%s'", r->env, spell,
+                          jx_dtype_name(ts[k]), line);
+            if (want == 'm') {
+                double ours, theirs;
+                const char *m = strstr(line, "measured: ours ");
+                ck_assert_msg(m != NULL && sscanf(m, "measured: ours %lf, "
+                              "library %lf", &ours, &theirs) == 2,
+                              "%s: '%s'", r->env, line);
+                ck_assert_msg(ours > 0 && theirs > 0 && ours < 1e3 && theirs < 1e3,
+                              "%s: '%s'", r->env, line);
+                ck_assert_msg(lib == (theirs < ours * 0.97), "%s: '%s'",
+                              r->env, line);
+            } else {
+                ck_assert_msg(lib == (want == 'l') &&
+                                  strstr(line, "(JITEXPR_MATHLIB)") != NULL,
+                              "%s: '%s'", r->env, line);
+            }
+            /* the kernel calls what was chosen */
+            tir T;
+            char text[64];
+            op_ir(&T, ops[o], ts[k], text, sizeof text);
+            jx_buf b = {0};
+            jx_error err;
+            ck_assert_int_eq(jx_jit_explain(&T.ir, o ? "CCC:n" : "CC:n",
+                                            JX_EXPLAIN_LLVM, &b, &err), 0);
+            char *ir = jx_buf_take(&b);
+            ck_assert_msg((strstr(ir, "call <") != NULL &&
+                           strstr(ir, "@_ZGV") != NULL) == lib,
+                          "%s: %s: library %d, but\n%s", r->env, text, lib, ir);
+            free(ir);
+        }
 }
 END_TEST
 
@@ -1973,6 +2138,9 @@ static Suite *jit_suite(void)
     tcase_add_test(tc, test_vecmath);
     tcase_add_loop_test(tc, test_vecmath_env, 0, 2);
     tcase_add_loop_test(tc, test_sleef_env, 0, 2);
+    tcase_add_test(tc, test_no_masked_loads);
+    tcase_add_loop_test(tc, test_mathlib_env, 0,
+                        sizeof mathlib_rows / sizeof mathlib_rows[0]);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("reduce");

@@ -33,6 +33,7 @@ from ._jitexpr import (
     re_evaluate,
     set_num_threads,
     set_result_cache,
+    target_info,
     validate,
 )
 
@@ -58,6 +59,7 @@ __all__ = [
     "set_result_cache",
     "set_vml_accuracy_mode",
     "set_vml_num_threads",
+    "target_info",
     "use_vml",
     "validate",
 ]
@@ -238,6 +240,12 @@ def print_versions():
         ("kernels", "%(kernels_compiled)d compiled, %(cache_hits)d cache hits, "
                     "%(cache_entries)d held" % info),
     ]
+    target = _jitexpr.target_info().split("\n")
+    rows.append(("target", target[0]))
+    # The math functions whose implementation this process chose so far
+    # (the first kernel that uses one measures ours against the library's).
+    for line in target[1:]:
+        rows.append(("math", line))
     line = "-=" * 38
     print(line)
     for k, v in rows:

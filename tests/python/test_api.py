@@ -906,3 +906,22 @@ stop = True; t.join(); print("ok")
     out = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True,
                          text=True, timeout=120)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_target_info_names_the_math_choices(capsys):
+    """After a kernel with tanh, the process has chosen ours or libmvec's for
+    tanh in float64 (by timing both, or as JITEXPR_MATHLIB says), and
+    target_info() and print_versions() say which; SLEEF is off unless asked
+    for (JITEXPR_SLEEF=yes)."""
+    a = np.linspace(-3, 3, 1001)
+    assert np.allclose(jitexpr.evaluate("tanh(a)"), np.tanh(a), rtol=1e-15, atol=0)
+    info = jitexpr.target_info().split("\n")
+    assert info[0].startswith("LLVM ") and "libmvec:" in info[0]
+    if os.environ.get("JITEXPR_SLEEF") != "yes":
+        assert "sleef:no" in info[0]
+    if "libmvec:none" in info[0]:
+        return  # no vector library: nothing to choose between
+    tanh = [line for line in info[1:] if line.startswith("tanh float64: ")]
+    assert len(tanh) == 1 and ("ours" in tanh[0] or "library" in tanh[0]), info
+    jitexpr.print_versions()
+    assert "math:        " + tanh[0] in capsys.readouterr().out
