@@ -34,7 +34,7 @@ static const cal_domain domains[] = {
     {"tan", -1.5, 1.5, false},  {"tanh", -5.0, 5.0, false},
     {"atan2", -10.0, 10.0, false}, {"expm1", -5.0, 5.0, false},
     {"exp", -20.0, 20.0, false}, {"cbrt", -1000.0, 1000.0, false},
-    {"acosh", 0.0, 7.0, true},
+    {"acosh", 0.0, 7.0, true},  {"pow", -2.0, 2.0, true},
 };
 
 static cal_domain domain_of(const char *fn)
@@ -47,6 +47,8 @@ static cal_domain domain_of(const char *fn)
 
 int jx_cal_libm_op(const char *fn)
 {
+    if (strcmp(fn, "pow") == 0) /* a float power, a ** b */
+        return JX_OP_POW;
     for (int op = 0; op < JX_OP_COUNT; op++)
         if (jx_ops[op].low == JX_L_LIBM && jx_ops[op].fn != NULL &&
             strcmp(jx_ops[op].fn, fn) == 0)
@@ -91,7 +93,7 @@ int jx_cal_measure(const char *fn, bool f32, const jx_cg_target *tgt,
     int op = jx_cal_libm_op(fn);
     if (op < 0)
         return -1;
-    int nargs = jx_ops[op].arity;
+    int nargs = op == JX_OP_POW ? 2 : jx_ops[op].arity;
     jx_dtype t = f32 ? JX_FLOAT32 : JX_FLOAT64;
 
     /* The IR of fn(a) or fn(a, b). */

@@ -310,6 +310,13 @@ static void load_vecmath(void)
     engine.sleef = sleef;
 }
 
+/* The name of op's function in JITEXPR_MATHLIB and jx_jit_describe: as in
+ * expressions ("arctan2"), "pow" for a float power. */
+static const char *choice_name(int op)
+{
+    return op == JX_OP_POW ? "pow" : jx_ops[op].spell;
+}
+
 /* The mode letter of a JITEXPR_MATHLIB word ("auto", "own", "lib"), or
  * 0. */
 static char mathlib_mode(const char *w, size_t n)
@@ -335,13 +342,16 @@ static void read_mathlib(void)
             all = mathlib_mode(p, len);
         size_t nl = eq ? (size_t)(eq - p) : 0;
         char m = eq ? mathlib_mode(eq + 1, len - nl - 1) : 0;
-        for (int op = 0; m != 0 && op < JX_OP_COUNT; op++) {
-            const jx_opinfo *o = &jx_ops[op];
-            if (o->low == JX_L_LIBM &&
-                ((strlen(o->spell) == nl && memcmp(o->spell, p, nl) == 0) ||
-                 (strlen(o->fn) == nl && memcmp(o->fn, p, nl) == 0)))
+        for (int op = 0; m != 0 && op < JX_OP_COUNT; op++)
+            if (strlen(choice_name(op)) == nl &&
+                memcmp(choice_name(op), p, nl) == 0)
                 choices.c[op][0].mode = choices.c[op][1].mode = m;
-        }
+        char fn[16]; /* or libm's name: "atan2" */
+        int op = nl < sizeof fn ? (memcpy(fn, p, nl), fn[nl] = '\0',
+                                   jx_cal_libm_op(fn))
+                                : -1;
+        if (m != 0 && op >= 0)
+            choices.c[op][0].mode = choices.c[op][1].mode = m;
         p += len + (p[len] == ',');
     }
     for (int op = 0; op < JX_OP_COUNT; op++)
@@ -719,7 +729,7 @@ void jx_jit_describe(jx_buf *b)
             const jx_choice *c = &choices.c[op][f];
             if (!c->decided)
                 continue;
-            jx_buf_printf(b, "\n%s %s: %s", jx_ops[op].spell,
+            jx_buf_printf(b, "\n%s %s: %s", choice_name(op),
                           f ? "float32" : "float64",
                           c->lib ? "library" : "ours");
             if (c->measured)
