@@ -93,6 +93,27 @@ def expm1_q(r):
     return (mp.expm1(r) - r) / r ** 2
 
 
+# cbrt(c), c = 2^e * m in [1, 8), e in {0, 1, 2}, m in [1, 2): the first
+# 1/cbrt(c) is R(m) * K(2^e), R fitted for its relative error (weight
+# 1/R), K the parabola through (s, s^(-1/3)), s = 1, 2, 4 (exact there, to
+# the coefficients' rounding)
+def cbrt_r(m):
+    return m ** (-mp.mpf(1) / 3)
+
+
+def parabola(name, g):
+    """Prints the table of name: the parabola through (s, g(s)), s = 1, 2,
+    4, highest degree first."""
+    s = [mp.mpf(1), mp.mpf(2), mp.mpf(4)]
+    vand = mp.matrix([[x ** (2 - j) for j in range(3)] for x in s])
+    poly = mp.lu_solve(vand, mp.matrix([g(x) for x in s]))
+    print("/* %s at s = 2^e, e = 0, 1, 2 */" % name)
+    print("static const double %s[] = {" % name)
+    for c in poly:
+        print("    %s," % float(c).hex())
+    print("};")
+
+
 # sin(r) = r + r*z*S(z), z = r*r, |r| <= pi/2
 def sin_s(z):
     if z == 0:
@@ -108,3 +129,7 @@ fit("atan_f64", atan_p, 0, T8 ** 2, 9, False, weight=lambda z: z)
 fit("atan_f32", atan_p, 0, T8 ** 2, 4, True)
 fit("expm1_f64", expm1_q, -H, H, 10, False)
 fit("expm1_f32", expm1_q, -H, H, 5, True)
+# float64: R, then a correction by 2/3*(1 - c*z^3) (to 2e-10); float32: R
+fit("cbrt_f64", cbrt_r, 1, 2, 5, False, weight=lambda m: 1 / cbrt_r(m))
+fit("cbrt_f32", cbrt_r, 1, 2, 5, True, weight=lambda m: 1 / cbrt_r(m))
+parabola("cbrt_k", lambda s: s ** (-mp.mpf(1) / 3))  # 2^(-e/3)

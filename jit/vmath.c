@@ -11,10 +11,18 @@
  * bench/mathacc.py and checked by tests/check_mathacc.c, are in
  * docs/math.md (at most 4 ULP, the bound of the vector libraries).
  *
- *   tanh(x)     = sign(x) * e / (e + 2), e = expm1(2|x|), 2|x| capped at
- *                 44 (float: 20), where tanh is 1 in the type; expm1(t) =
- *                 2^k * p + (2^k - 1), t = k*ln2 + r, |r| <= ln2/2, p =
- *                 r + r*r*Q(r).
+ *   expm1(t)    = 2^k * p + (2^k - 1) = 2*h, t = k*ln2 + r, |r| <= ln2/2,
+ *                 p = r + r*r*Q(r), h = s*p + (s - 1/2), s = 2^(k-1), a
+ *                 double up to k = 1024 (vm_expm1_half); for expm1(x), x
+ *                 kept within [-40, 710] (float: [-20, 89]) and x itself
+ *                 below 2^-54 (subnormals, -0).
+ *   tanh(x)     = sign(x) * e / (e + 2) = h / (h + 1), e = expm1(2|x|),
+ *                 2|x| capped at 44 (float: 20), where tanh is 1 in the
+ *                 type.
+ *   cbrt(x)     of c = 2^e * m in [1, 8) (vm_cbrt): q and e from the
+ *                 exponent by an integer multiplication, 1/cbrt(c) to
+ *                 6e-6 by polynomials in m and 2^e, a division-free
+ *                 correction (float64), one Newton step; no division.
  *   atan2(y, x) from n = min(|x|, |y|), d = max: r = n/d in [0, 1], and
  *                 beyond tan(pi/8) atan(r) = pi/4 + atan((r-1)/(r+1)), so
  *                 |r| <= tan(pi/8); atan(r) = r + r*z*P(z), z = r*r, P of
@@ -54,7 +62,13 @@
  *                 libm fallback on every lane.
  *
  * NaN in gives NaN out (every step propagates it, or is a select that
- * keeps it), and both kernels keep the sign of a zero as libm does.
+ * keeps it), and the kernels keep the sign of a zero as libm does.
+ *
+ * No kernel may compile to a masked instruction that reads memory (a
+ * select of a constant folded into a masked load, blend or
+ * multiplication): where the page's accessed bit is clear, each takes a
+ * microcode assist (SLEEF's masked vbroadcastsd: its log ran 50 times
+ * slower); tests/check_jit.c reads the machine code for them.
  *
  * Measured (2-core AVX-512 VM, n = 1e5, ns per element, one thread;
  * docs/math.md): atan2 0.98 double and 0.36 float against libmvec's 1.45
@@ -99,6 +113,22 @@ static const double expm1_f32[] = {
     0x1.5554eap-5,  0x1.555556p-3,  0x1.000000p-1,
 };
 
+/* cbrt_f64 on [1, 2], degree 5: error 5.75e-6 (weighted) */
+static const double cbrt_f64[] = {
+    -0x1.16d6018271244p-6, 0x1.3fa1894333eabp-3,  -0x1.321bb8e5b39cep-1,
+    0x1.3e68410186014p+0,  -0x1.90e6eb70135c3p+0, 0x1.c7f34d4a66379p+0,
+};
+/* cbrt_f32 on [1, 2], degree 5: error 5.75e-6 (weighted) */
+static const double cbrt_f32[] = {
+    -0x1.16d602p-6, 0x1.3fa18ap-3,  -0x1.321bb8p-1,
+    0x1.3e6842p+0,  -0x1.90e6ecp+0, 0x1.c7f34ep+0,
+};
+/* cbrt_k at s = 2^e, e = 0, 1, 2: 2^(-e/3) */
+static const double cbrt_k[] = {
+    0x1.53c681a386a39p-5,
+    -0x1.52aa9bf5a4b5cp-2,
+    0x1.4a0c72f04cf85p+0,
+};
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 /* ---- emit helpers ----------------------------------------------------- */
@@ -184,13 +214,14 @@ static LLVMValueRef horner(vm *v, LLVMValueRef x, const double *c, int n)
 
 /* ---- kernels ---------------------------------------------------------- */
 
-static LLVMValueRef vm_tanh(vm *v, LLVMValueRef x)
+/* expm1(t)/2 for t in [-40, 710] (float: [-20, 89]), NaN: NaN.  t =
+ * k*ln2 + r, |r| <= ln2/2, p = expm1(r) = r + r*r*Q(r); expm1(t) = 2^k*p
+ * + (2^k - 1) = 2*h, h = s*p + (s - 1/2), s = 2^(k-1): s is a normal
+ * number from k = -58 to k = 1024 (x past 709.44), where 2*h overflows
+ * exactly when expm1 does. */
+static LLVMValueRef vm_expm1_half(vm *v, LLVMValueRef t)
 {
     LLVMBuilderRef b = v->b;
-    /* t = 2|x|, capped where tanh rounds to 1 (NaN stays: compares false) */
-    double cap = v->f32 ? 20.0 : 44.0;
-    LLVMValueRef t = mul(v, fabs1(v, x), k(v, 2.0));
-    t = sel(v, cmp(v, LLVMRealOGT, t, k(v, cap)), k(v, cap), t);
     /* k = round(t / ln2) by the shifter 1.5 * 2^mantissa bits: its low
      * bits are k, and kd - shifter is k as a float. */
     double shifter = v->f32 ? 0x1.8p23 : 0x1.8p52;
@@ -205,16 +236,123 @@ static LLVMValueRef vm_tanh(vm *v, LLVMValueRef x)
     LLVMValueRef q = v->f32 ? horner(v, r, expm1_f32, NELEM(expm1_f32))
                             : horner(v, r, expm1_f64, NELEM(expm1_f64));
     LLVMValueRef p = fma3(v, mul(v, r, r), q, r); /* expm1(r) */
-    /* 2^k: k + bias into the exponent field (the shifter's high bits
-     * fall off the top) */
+    /* s = 2^(k-1): k - 1 + bias into the exponent field (the shifter's
+     * high bits fall off the top) */
     unsigned mant = v->f32 ? 23 : 52, bias = v->f32 ? 127 : 1023;
     LLVMValueRef kbits = LLVMBuildBitCast(b, kd, v->ti, "");
     LLVMValueRef sbits = LLVMBuildShl(
-        b, LLVMBuildAdd(b, kbits, ki(v, bias), ""), ki(v, mant), "");
-    LLVMValueRef scale = LLVMBuildBitCast(b, sbits, v->t, "");
-    LLVMValueRef e = fma3(v, scale, p, sub(v, scale, k(v, 1.0)));
-    LLVMValueRef th = LLVMBuildFDiv(b, e, add(v, e, k(v, 2.0)), "");
+        b, LLVMBuildAdd(b, kbits, ki(v, bias - 1), ""), ki(v, mant), "");
+    LLVMValueRef s = LLVMBuildBitCast(b, sbits, v->t, "");
+    return fma3(v, s, p, sub(v, s, k(v, 0.5)));
+}
+
+/* expm1(x): x kept within [-40, 710] (float: [-20, 89]), where expm1 is
+ * -1 and infinite in the type (NaN compares false and stays), 2*h; below
+ * 2^-54 (float: 2^-25) x itself, exact, keeping -0 and the subnormals
+ * that h = x/2 would round. */
+static LLVMValueRef vm_expm1(vm *v, LLVMValueRef x)
+{
+    double lo = v->f32 ? -20.0 : -40.0, hi = v->f32 ? 89.0 : 710.0;
+    LLVMValueRef t = sel(v, cmp(v, LLVMRealOLT, x, k(v, lo)), k(v, lo), x);
+    t = sel(v, cmp(v, LLVMRealOGT, t, k(v, hi)), k(v, hi), t);
+    LLVMValueRef h = vm_expm1_half(v, t);
+    LLVMValueRef e = add(v, h, h);
+    LLVMValueRef tiny = k(v, v->f32 ? 0x1p-25 : 0x1p-54);
+    return sel(v, cmp(v, LLVMRealOLT, fabs1(v, x), tiny), x, e);
+}
+
+/* tanh(x) = sign(x) * e / (e + 2) = h / (h + 1), e = expm1(t) = 2*h, t =
+ * 2|x| capped where tanh rounds to 1. */
+static LLVMValueRef vm_tanh(vm *v, LLVMValueRef x)
+{
+    /* NaN stays: compares false */
+    double cap = v->f32 ? 20.0 : 44.0;
+    LLVMValueRef t = mul(v, fabs1(v, x), k(v, 2.0));
+    t = sel(v, cmp(v, LLVMRealOGT, t, k(v, cap)), k(v, cap), t);
+    LLVMValueRef h = vm_expm1_half(v, t);
+    LLVMValueRef th = LLVMBuildFDiv(v->b, h, add(v, h, k(v, 1.0)), "");
     return copysign2(v, th, x);
+}
+
+/* c[0] * x^(n-1) + ... + c[n-1], n even, by Estrin's scheme: pairs
+ * c[i]*x + c[i+1] side by side, then Horner's rule in x*x, a shorter
+ * chain than horner's for the same number of FMAs. */
+static LLVMValueRef estrin(vm *v, LLVMValueRef x, const double *c, int n)
+{
+    LLVMValueRef x2 = mul(v, x, x);
+    LLVMValueRef p = fma3(v, k(v, c[0]), x, k(v, c[1]));
+    for (int i = 2; i < n; i += 2)
+        p = fma3(v, p, x2, fma3(v, k(v, c[i]), x, k(v, c[i + 1])));
+    return p;
+}
+
+/* cbrt(x) of |x| = 2^(3q + e) * m, e in {0, 1, 2}, m in [1, 2), after
+ * subnormals are scaled by 2^54 (float: 2^24) into the normals: with n
+ * the biased exponent (plus 2 for float, so that the bias is a multiple
+ * of 3), n*21846 = q*2^16 + 2q + e*21846 (n < 2^13), which holds q above
+ * bit 16 and e in bits 14-15.  c = 2^e * m in [1, 8), cbrt(|x|) = 2^q *
+ * cbrt(c).  z ~ 1/cbrt(c) = R(m) * K(2^e) (gen_vmath.py: R to 5.8e-6,
+ * K the parabola through e = 0, 1, 2), y = c*z^2 ~ cbrt(c), w = z^2/3;
+ * for doubles both times 1 + u, u = 2/3*(1 - c*z^3), which takes them to
+ * 2e-10 without a division.  Then one Newton step y += (c - y^3)*w,
+ * with y^2 rounded (0.73 ULP; exact by one FMA more, 0.50 ULP, it took
+ * 15% longer: the chain of dependent instructions is the loop's cost,
+ * hence also Estrin's scheme and the corrections side by side).  The
+ * scale 2^q, with x's sign and a subnormal's 2^-18 (float: 2^-8), is
+ * built beside all that and applied by one multiplication.  +-0, +-inf
+ * and NaN are x itself. */
+static LLVMValueRef vm_cbrt(vm *v, LLVMValueRef x)
+{
+    LLVMBuilderRef b = v->b;
+    unsigned mant = v->f32 ? 23 : 52, bias = v->f32 ? 127 : 1023;
+    unsigned off = v->f32 ? 2 : 0; /* bias + off: a multiple of 3 */
+    unsigned long long one = (unsigned long long)bias << mant;
+    unsigned long long mmask = (1ull << mant) - 1;
+    LLVMValueRef ax = fabs1(v, x);
+    LLVMValueRef sub = cmp(v, LLVMRealOLT, ax, k(v, v->f32 ? 0x1p-126 : 0x1p-1022));
+    LLVMValueRef a = sel(v, sub, mul(v, ax, k(v, v->f32 ? 0x1p24 : 0x1p54)), ax);
+    LLVMValueRef ia = LLVMBuildBitCast(b, a, v->ti, "");
+    LLVMValueRef n = LLVMBuildAdd(b, LLVMBuildLShr(b, ia, ki(v, mant), ""),
+                                  ki(v, off), "");
+    LLVMValueRef prod = LLVMBuildMul(b, n, ki(v, 21846), "");
+    /* s = 2^e: e (bits 14-15) into the exponent field, plus the bias */
+    LLVMValueRef ebits = LLVMBuildAnd(b, LLVMBuildShl(b, prod, ki(v, mant - 14), ""),
+                                      ki(v, 3ull << mant), "");
+    ebits = LLVMBuildAdd(b, ebits, ki(v, one), "");
+    LLVMValueRef s = LLVMBuildBitCast(b, ebits, v->t, "");
+    LLVMValueRef mbits = LLVMBuildAnd(b, ia, ki(v, mmask), "");
+    LLVMValueRef m = LLVMBuildBitCast(b, LLVMBuildOr(b, mbits, ki(v, one), ""),
+                                      v->t, "");
+    LLVMValueRef c = LLVMBuildBitCast(b, LLVMBuildOr(b, mbits, ebits, ""),
+                                      v->t, "");
+    /* the scale 2^(q - (bias + off)/3) */
+    LLVMValueRef q = LLVMBuildAdd(b, LLVMBuildLShr(b, prod, ki(v, 16), ""),
+                                  ki(v, bias - (bias + off) / 3), "");
+    LLVMValueRef scale = LLVMBuildBitCast(b, LLVMBuildShl(b, q, ki(v, mant), ""),
+                                          v->t, "");
+    scale = sel(v, sub, mul(v, scale, k(v, v->f32 ? 0x1p-8 : 0x1p-18)), scale);
+    scale = copysign2(v, scale, x);
+
+    LLVMValueRef z = v->f32 ? estrin(v, m, cbrt_f32, NELEM(cbrt_f32))
+                            : estrin(v, m, cbrt_f64, NELEM(cbrt_f64));
+    z = mul(v, z, horner(v, s, cbrt_k, NELEM(cbrt_k)));
+    LLVMValueRef z2 = mul(v, z, z);
+    LLVMValueRef y = mul(v, c, z2);
+    LLVMValueRef w = mul(v, z2, k(v, 1.0 / 3.0));
+    if (!v->f32) {
+        LLVMValueRef u = fma3(v, LLVMBuildFNeg(b, mul(v, c, k(v, 2.0 / 3.0)), ""),
+                              mul(v, z2, z), k(v, 2.0 / 3.0));
+        y = fma3(v, y, u, y);
+        w = fma3(v, w, u, w);
+    }
+    LLVMValueRef d = fma3(v, LLVMBuildFNeg(b, mul(v, y, y), ""), y, c);
+    LLVMValueRef r = mul(v, fma3(v, d, w, y), scale);
+    /* 0, inf, NaN: |x|'s bits - 1 at or above inf's - 1 (unsigned) */
+    LLVMValueRef xb = LLVMBuildBitCast(b, ax, v->ti, "");
+    unsigned long long inf = (unsigned long long)(v->f32 ? 0xff : 0x7ff) << mant;
+    LLVMValueRef special = LLVMBuildICmp(
+        b, LLVMIntUGE, LLVMBuildSub(b, xb, ki(v, 1), ""), ki(v, inf - 1), "");
+    return sel(v, special, x, r);
 }
 
 static LLVMValueRef vm_atan2(vm *v, LLVMValueRef y, LLVMValueRef x)
@@ -303,7 +441,8 @@ static LLVMValueRef vm_sincos(vm *v, LLVMValueRef x, bool cos,
 
 bool jx_vm_has(const char *fn)
 {
-    return strcmp(fn, "tanh") == 0 || strcmp(fn, "atan2") == 0;
+    return strcmp(fn, "tanh") == 0 || strcmp(fn, "atan2") == 0 ||
+           strcmp(fn, "expm1") == 0 || strcmp(fn, "cbrt") == 0;
 }
 
 static vm vm_init(LLVMBuilderRef b, LLVMValueRef x)
@@ -322,6 +461,10 @@ LLVMValueRef jx_vm_emit(LLVMBuilderRef b, const char *fn, LLVMValueRef *x)
     vm v = vm_init(b, x[0]);
     if (strcmp(fn, "tanh") == 0)
         return vm_tanh(&v, x[0]);
+    if (strcmp(fn, "expm1") == 0)
+        return vm_expm1(&v, x[0]);
+    if (strcmp(fn, "cbrt") == 0)
+        return vm_cbrt(&v, x[0]);
     return vm_atan2(&v, x[0], x[1]);
 }
 

@@ -1223,20 +1223,29 @@ static bool masked_memory_read(const char *line, size_t len)
  * which reclaim takes away for good.) */
 START_TEST(test_no_masked_loads)
 {
-    static const char *const lines[] = {
-        "\tvbroadcastsd\t0x15112c(%rip), %zmm1 {%k1}",
-        "\tvblendmpd\t.LCPI0_3(%rip), %zmm6, %zmm10 {%k2}",
-        "\tvmovupd\t%zmm0, (%r14,%r13,8) {%k1}",
-        "\tvaddpd\t%zmm1, %zmm2, %zmm3 {%k1}",
-        "\tvmovapd\t(%rdi,%rax,8), %zmm0 {%k1} {z}",
+    static const struct {
+        const char *line;
+        bool reads;
+    } lines[] = {
+        {"\tvbroadcastsd\t0x15112c(%rip), %zmm1 {%k1}", true},
+        {"\tvblendmpd\t.LCPI0_3(%rip), %zmm6, %zmm10 {%k2}", true},
+        {"\tvmulpd\t.LCPI0_2(%rip){1to8}, %zmm28, %zmm29 {%k1}", true},
+        {"\tvpblendmq\t.LCPI0_18(%rip){1to8}, %zmm18, %zmm24 {%k1}", true},
+        {"\tvmovsd\t.LCPI0_13(%rip), %xmm13 {%k1}", true},
+        {"\tvgatherqpd\t(%rax,%zmm1,8), %zmm2 {%k1}", true},
+        {"\tvmovapd\t(%rdi,%rax,8), %zmm0 {%k1} {z}", true},
+        {"\tvmovupd\t%zmm0, (%r14,%r13,8) {%k1}", false},
+        {"\tvaddpd\t%zmm1, %zmm2, %zmm3 {%k1}", false},
+        {"\tvfmadd213pd\t.LCPI0_3(%rip){1to8}, %zmm1, %zmm2", false},
     };
-    static const bool reads[] = {true, true, false, false, true};
-    for (int i = 0; i < 5; i++)
-        ck_assert_int_eq(masked_memory_read(lines[i], strlen(lines[i])), reads[i]);
-    static const jx_dtype ts[] = {JX_FLOAT64, JX_FLOAT32};
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        ck_assert_msg(masked_memory_read(lines[i].line, strlen(lines[i].line)) ==
+                          lines[i].reads,
+                      "%s", lines[i].line);
+    static const jx_dtype ts[] = {JX_FLOAT64, JX_FLOAT32, JX_FLOAT16};
     int checked = 0, bad = 0;
     for (int op = 0; op < JX_OP_COUNT; op++)
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < 3; k++) {
             if (jx_ops[op].low != JX_L_LIBM || !op_accepts(op, ts[k]))
                 continue;
             tir T;
@@ -1262,7 +1271,7 @@ START_TEST(test_no_masked_loads)
             free(as);
             checked++;
         }
-    ck_assert_int_gt(checked, 40);
+    ck_assert_int_gt(checked, 60);
     ck_assert_msg(bad == 0, "%d masked reads of memory (stderr lists them)", bad);
 }
 END_TEST

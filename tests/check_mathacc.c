@@ -1,11 +1,11 @@
 /* check_mathacc.c - accuracy of the math functions (exp, log, sin, cos,
- * tan, pow, tanh, arctan2) as kernels compute them, in ULP, and their
- * NaN/inf results.
+ * tan, pow, tanh, arctan2, expm1, cbrt) as kernels compute them, in ULP,
+ * and their NaN/inf results.
  *
  * Kernels call glibc's libmvec in the vector loop (AVX-512 or AVX2
  * variants, documented within 4 ULP of the correctly rounded result) and
- * libm elsewhere; tanh and arctan2 are our own IR (jit/vmath.c) in every
- * variant, vector loop and remainder alike.  The bound this suite enforces
+ * libm elsewhere; tanh, arctan2, expm1 and cbrt are our own IR
+ * (jit/vmath.c) in every variant, vector loop and remainder alike.  The bound this suite enforces
  * is MAX_ULPS for every function, dtype and variant.  Each function is
  * evaluated through a compiled kernel (jx_compile, jx_eval) in three ways:
  *
@@ -70,8 +70,9 @@ struct acc_special {
 
 #include "mathacc_data.h"
 
-static const char *const fns[] = {"exp", "log", "sin",  "cos",
-                                  "tan", "pow", "tanh", "arctan2"};
+static const char *const fns[] = {"exp",  "log",     "sin",   "cos",
+                                  "tan",  "pow",     "tanh",  "arctan2",
+                                  "expm1", "cbrt"};
 #define NFNS NROWS(fns)
 
 /* ---- the variant under test --------------------------------------------- */
@@ -334,6 +335,15 @@ static void sample(const char *fn, fmt f, double *x, double *y)
              : pick < 5 ? sgn() * uniform(0.5, 1.0)
              : pick < 7 ? sgn() * uniform(sat, sat + 4) /* saturation */
                         : sgn() * logu(0, f.emax);
+    } else if (is(fn, "expm1")) {
+        /* -1 below -37.5 (float: -17.4, float16: -8.3) */
+        double low = f.t == JX_FLOAT64 ? -40.0 : f.t == JX_FLOAT32 ? -20.0 : -10.0;
+        *x = pick < 4   ? uniform(low, big)
+             : pick < 6 ? uniform(-1.5, 1.5) /* k = -2..2 */
+                        : sgn() * logu(f.emin - f.p + 1, 0);
+    } else if (is(fn, "cbrt")) { /* every exponent, subnormals included */
+        *x = pick < 2 ? uniform(-100, 100)
+                      : sgn() * logu(f.emin - f.p + 1, f.emax);
     } else if (is(fn, "arctan2")) { /* x = arctan2's y, y = its x */
         *y = sgn() * logu(-e30, e30);
         if (pick < 3) {
@@ -374,6 +384,8 @@ static long double reference(const char *fn, jx_dtype t, double x, double y)
                : is(fn, "cos")  ? cosl(lx)
                : is(fn, "tan")  ? tanl(lx)
                : is(fn, "tanh") ? tanhl(lx)
+               : is(fn, "expm1") ? expm1l(lx)
+               : is(fn, "cbrt") ? cbrtl(lx)
                : is(fn, "pow")  ? powl(lx, ly)
                                 : atan2l(lx, ly);
     }
@@ -383,6 +395,8 @@ static long double reference(const char *fn, jx_dtype t, double x, double y)
            : is(fn, "cos")  ? cos(x)
            : is(fn, "tan")  ? tan(x)
            : is(fn, "tanh") ? tanh(x)
+           : is(fn, "expm1") ? expm1(x)
+           : is(fn, "cbrt") ? cbrt(x)
            : is(fn, "pow")  ? pow(x, y)
                             : atan2(x, y);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes tests/mathacc_data.h: points and reference values of the math
-functions (exp, log, sin, cos, tan, pow, tanh, arctan2) for
+functions (exp, log, sin, cos, tan, pow, tanh, arctan2, expm1, cbrt) for
 check_mathacc.c.  Run with Debian's /usr/bin/python3, which has mpmath
 (python3-mpmath) and NumPy, and commit the output; the test itself needs
 neither.
@@ -42,7 +42,8 @@ rng = random.Random(20240611)
 
 # New functions go at the end: the points are drawn in this order from one
 # seeded generator, so the earlier tables stay as they are.
-FUNCS = ["exp", "log", "sin", "cos", "tan", "pow", "tanh", "arctan2"]
+FUNCS = ["exp", "log", "sin", "cos", "tan", "pow", "tanh", "arctan2", "expm1",
+         "cbrt"]
 TWO_OPERANDS = ("pow", "arctan2")
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
@@ -258,6 +259,43 @@ def args_atan2(dt):
     return ps
 
 
+def args_expm1(dt):
+    L = LIMITS[dt]
+    low = -37.5 if dt == "float64" else -17.4  # expm1 rounds to -1 below
+    xs = [rng.uniform(low - 3, L["exp_hi"]) for _ in range(100)]
+    xs += [rng.uniform(-3, 3) for _ in range(80)]
+    xs += [sign() * loguniform(-60, 0) for _ in range(80)]      # near 0
+    xs += [sign() * math.ldexp(1.0 + rng.random(), rng.randrange(L["emin"], -60))
+           for _ in range(20)]                                   # tiny, subnormal
+    xs += [L["exp_hi"] - rng.random() * 0.5 for _ in range(20)]  # near overflow
+    xs += [rng.uniform(low - 3, low + 3) for _ in range(20)]     # near -1
+    # the reduction's k changes sign and steps at (j + 1/2)*ln2, j = -3..3;
+    # the kernel's k - 1 + bias and its clamps at -40 (float: -20) and 710
+    # (float: 89)
+    for j in range(-3, 4):
+        xs += near((j + 0.5) * math.log(2), dt, 1)
+    for v in (L["exp_hi"], low, -40.0 if dt == "float64" else -20.0,
+              2.0 ** -54, -(2.0 ** -54), 2.0 ** -25, -(2.0 ** -25)):
+        xs += near(v, dt, 2)
+    xs += [1.0, -1.0, 0.5, -0.5, 2.0, 10.0, L["tiny"], -L["tiny"]]
+    return [(x,) for x in xs]
+
+
+def args_cbrt(dt):
+    L = LIMITS[dt]
+    xs = [sign() * loguniform(L["emin"] + 1, L["emax"]) for _ in range(150)]
+    xs += [rng.uniform(-100, 100) for _ in range(60)]
+    xs += [sign() * math.ldexp(1.0 + rng.random(), rng.randrange(L["emin"], L["emin"] + 60))
+           for _ in range(40)]                                   # subnormal
+    # each exponent modulo 3, and the edges of the mantissa interval
+    for e in range(-6, 7):
+        xs += near(math.ldexp(1.0, e), dt, 1) + near(math.ldexp(1.999999, e), dt, 1)
+    xs += [float(k ** 3) for k in range(1, 30)] + [-8.0, -27.0, 0.001, 1e-300 if dt == "float64" else 1e-30]
+    normal_min = 2.0 ** (-1022 if dt == "float64" else -126)
+    xs += near(normal_min, dt, 2) + [L["tiny"], -L["tiny"], L["max"], -L["max"]]
+    return [(x,) for x in xs]
+
+
 def args_for(f, dt):
     if f == "exp":
         return args_exp(dt)
@@ -269,6 +307,10 @@ def args_for(f, dt):
         return args_tanh(dt)
     if f == "arctan2":
         return args_atan2(dt)
+    if f == "expm1":
+        return args_expm1(dt)
+    if f == "cbrt":
+        return args_cbrt(dt)
     return args_trig(dt, f)
 
 
@@ -288,6 +330,10 @@ def exact(f, a):
         return mpmath.tanh(x)
     if f == "arctan2":
         return mpmath.atan2(x, mpmath.mpf(a[1]))
+    if f == "expm1":
+        return mpmath.expm1(x)
+    if f == "cbrt":
+        return mpmath.cbrt(x) if x >= 0 else -mpmath.cbrt(-x)
     return mpmath.power(x, mpmath.mpf(a[1]))
 
 
@@ -353,6 +399,13 @@ def special_args(f):
         xs += [-1.0, -1e-300, -inf, 1.0, -5e-324, 1e-45 * -1, 2.0 ** 10, 2.0 ** -20]
     if f in ("sin", "tan"):
         xs += [5e-324, -5e-324, 1e-300, -1e-310, 1e-45, -1e-40]
+    if f == "expm1":  # -1, inf, and x itself below 2^-54
+        xs += [1000.0, -1000.0, 710.0, 89.0, -40.0, -20.0, -37.5, -17.4, -100.0,
+               1e300, -1e300, 5e-324, -5e-324, 1e-300, -1e-310, 1e-45, -1e-40,
+               1e-20, -1e-20]
+    if f == "cbrt":  # exact cubes
+        xs += [8.0, -8.0, 27.0, -0.125, 1.0, -1.0, 2.0 ** 300, -(2.0 ** -300),
+               2.0 ** 30, 2.0 ** -30, 1000.0]
     return [(x,) for x in xs]
 
 
@@ -373,6 +426,10 @@ def exceptional(f, dt, a, r):
         return True  # NaN (a complex result) or a pole
     if v == 0 or v == 1:
         return True
+    if f == "expm1" and (abs(a[0]) < 2.0 ** -54 or a[0] <= -37.5):
+        return True  # x itself (subnormals too), or -1
+    if f == "cbrt" and mpmath.mpf(r) ** 3 == a[0]:
+        return True  # an exact cube
     L = LIMITS[dt]  # in mpmath: 2 * max and tiny / 8 are past the doubles
     if math.isinf(r):
         return abs(v) > 2 * mpmath.mpf(L["max"])
