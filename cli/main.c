@@ -48,7 +48,7 @@ static const char usage_text[] =
     "      floats are uniform in [0.1, 1.1), integers in 1..100, bools\n"
     "      random.\n"
     "  version\n"
-    "      Print the version.\n"
+    "      Print the version and the target kernels are compiled for.\n"
     "  help, -h, --help\n"
     "      Print this help.\n"
     "\n"
@@ -1224,6 +1224,21 @@ static int bench_run(cli *c, const jx_expr *e, const char *src,
     return 0;
 }
 
+/* The implementation chosen for each math function so far (ours or the
+ * library's, and the timing that chose it), one "math:" line each. */
+static void print_math_choices(void)
+{
+    char *info = jx_target_info();
+    const char *p = info != NULL ? strchr(info, '\n') : NULL;
+    while (p != NULL) {
+        const char *end = strchr(p + 1, '\n');
+        int len = end ? (int)(end - p - 1) : (int)strlen(p + 1);
+        printf("math:       %.*s\n", len, p + 1);
+        p = end;
+    }
+    jx_free(info);
+}
+
 static int cmd_bench(int argc, char **argv)
 {
     if (argc < 1)
@@ -1320,6 +1335,7 @@ static int cmd_bench(int argc, char **argv)
                (long long)repeats, b2, b3);
         printf("throughput: %.3g elements/s, %.2f GB/s\n", (double)n / med,
                bytes / med / 1e9);
+        print_math_choices();
     }
     free(times);
     free(out.data);
@@ -1341,6 +1357,10 @@ static int cmd_version(void)
     if (lib != NULL && strcmp(lib, JITEXPR_VERSION) != 0)
         printf(" (library %s)", lib);
     printf("\n");
+    char *info = jx_target_info();
+    if (info != NULL) /* the first line: what kernels are compiled for */
+        printf("target: %.*s\n", (int)strcspn(info, "\n"), info);
+    jx_free(info);
     return 0;
 }
 
