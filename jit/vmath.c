@@ -61,6 +61,18 @@
  *                 every lane, and the loop vectorizer calls a conditional
  *                 libm fallback on every lane.
  *
+ *   log(x)      x = 2^k * m, m in [sqrt(1/2), sqrt(2)), from the bits
+ *                 (subnormals from x * 2^52); s = (m-1)/(m+1), z = s*s,
+ *                 log(m) = f - s*(f - z*P(z)), f = m - 1, P of degree 6
+ *                 (float: 2), fitted to keep z*(P - p) smallest; + k*ln2.
+ *   log1p(x)    the same of u = 1 + x, and c = x - (u - 1), what u
+ *                 lost, times 2^-k, added to f where it leads.  The
+ *                 loop's time follows the latency before the division
+ *                 more than the instruction count: scaling x for
+ *                 subnormals first (compare, masked multiply) cost 7%,
+ *                 Estrin's scheme for P gained nothing; vm_log says what
+ *                 keeps the special cases off masked memory operands.
+ *
  * NaN in gives NaN out (every step propagates it, or is a select that
  * keeps it), and the kernels keep the sign of a zero as libm does.
  *
@@ -73,8 +85,8 @@
  * Measured (2-core AVX-512 VM, n = 1e5, ns per element, one thread;
  * docs/math.md): atan2 0.98 double and 0.36 float against libmvec's 1.45
  * and 0.55; tanh 0.79 and 0.32 against 1.80 and 0.45; sin and cos
- * (double) 0.66 and 0.70 against 0.89 and 0.92.  log written this
- * way took 1.37 (double, its division the cost) and is SLEEF's. */
+ * (double) 0.66 and 0.70 against 0.89 and 0.92.  log and log1p (Zen 5
+ * host): in docs/math.md. */
 #include "vmath.h"
 
 #include <math.h>
@@ -129,6 +141,17 @@ static const double cbrt_k[] = {
     -0x1.52aa9bf5a4b5cp-2,
     0x1.4a0c72f04cf85p+0,
 };
+/* log_f64 on [0, 0.0294373], degree 6: error 2.46e-18 (weighted) */
+static const double log_f64[] = {
+    0x1.2f056555d5032p-3, 0x1.39a1ba854059ep-3, 0x1.74663eea91664p-3,
+    0x1.c71c520951610p-3, 0x1.24924941f135ap-2, 0x1.999999997fdb6p-2,
+    0x1.5555555555592p-1,
+};
+/* log_f32 on [0, 0.0294373], degree 2: error 1.62e-9 (weighted) */
+static const double log_f32[] = {
+    0x1.31e2f4p-2, 0x1.995ebap-2, 0x1.55557ap-1,
+};
+
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 /* ---- emit helpers ----------------------------------------------------- */
@@ -387,6 +410,91 @@ static LLVMValueRef vm_atan2(vm *v, LLVMValueRef y, LLVMValueRef x)
     return copysign2(v, a, y);
 }
 
+/* log(x), or log1p(x) where lp1: u = 1 + x (log: u = x, a subnormal
+ * scaled by 2^52 first, float: 2^23) is 2^k * m, m in [sqrt(1/2),
+ * sqrt(2)), by integer operations on u's bits: t = bits(u) - bits(m0),
+ * m0 just below sqrt(1/2), k = t >> 52 (arithmetic), m = t's mantissa
+ * bits + m0.  f = m - 1 (exact), s = f/(2 + f), z = s*s, and log(m) =
+ * f - h + s*(h + z*P(z)), h = f*f/2 (fdlibm's order: f, exact, leads).
+ * log1p adds what u lost, c = x - (u - 1) (exact), as c * 2^-k, into f
+ * for s and h and into the low part; k*ln2 in two parts, the high one
+ * with trailing zeros. */
+/* log(x), or log1p(x) where lp1: u = x (log1p: u = 1 + x) = 2^k * m, m
+ * in [sqrt(1/2), sqrt(2)), by integer operations on u's bits: t = bits(u)
+ * - bits(m0), m0 just below sqrt(1/2), k = t >> 52 (arithmetic; float:
+ * 23), m = t's mantissa bits + bits(m0).  f = m - 1 (exact), s = f/(m +
+ * 1), z = s*s, log(m) = f - s*(f - z*P(z)), + k*ln2 by one FMA (ln2
+ * rounded to a double is 0.3 ULP off, relative).  log1p adds what u lost,
+ * c = x - (u - 1) (exact), as c*2^-k, to f where f leads (f - s*(...)).
+ *
+ * No select here has a constant operand beside the value it replaces: x86
+ * makes such a select a masked instruction with the constant as a memory
+ * operand where registers run short (log(a)+tanh(b)), and a masked load
+ * from a page whose accessed bit the kernel cleared takes a microcode
+ * assist each time (SLEEF's AVX-512 log ran 50 times slower so); check_jit
+ * looks for them. */
+static LLVMValueRef vm_log(vm *v, LLVMValueRef x, bool lp1)
+{
+    LLVMBuilderRef b = v->b;
+    unsigned mant = v->f32 ? 23 : 52;
+    unsigned long long m0 = v->f32 ? 0x3f3504f3ull : 0x3fe6a09e667f3bcdull;
+    unsigned long long top = v->f32 ? 0x1ffull << 23 : 0xfffull << 52;
+    LLVMValueRef one = k(v, 1.0);
+    LLVMValueRef u = lp1 ? add(v, x, one) : x;
+    LLVMValueRef iu = LLVMBuildBitCast(b, u, v->ti, ""), iv = iu;
+    if (!lp1) {
+        /* subnormal (and zero, negative: replaced below): the bits of x *
+         * 2^52 less 52 << 52, the 52 from fma(x, 0, 2^-971), which the
+         * compiler cannot fold into a constant (x may be NaN): a masked
+         * subtraction of two registers.  Scaling x first instead (a
+         * compare and a masked multiply before everything else) took 0.47
+         * ns/element against 0.44; normalizing by leading zeros (five
+         * integer operations, no select) 0.46. */
+        LLVMValueRef xs = mul(v, x, k(v, v->f32 ? 0x1p23 : 0x1p52));
+        LLVMValueRef sh = fma3(v, x, k(v, 0.0), k(v, v->f32 ? 0x1p-104 : 0x1p-971));
+        LLVMValueRef is = LLVMBuildSub(b, LLVMBuildBitCast(b, xs, v->ti, ""),
+                                       LLVMBuildBitCast(b, sh, v->ti, ""), "");
+        iv = sel(v, cmp(v, LLVMRealOLT, x, k(v, v->f32 ? 0x1p-126 : 0x1p-1022)),
+                 is, iu);
+    }
+    LLVMValueRef t = LLVMBuildSub(b, iv, ki(v, m0), "");
+    LLVMValueRef kf = LLVMBuildSIToFP(b, LLVMBuildAShr(b, t, ki(v, mant), ""),
+                                      v->t, "");
+    LLVMValueRef kb = LLVMBuildAnd(b, t, ki(v, top), ""); /* k << 52 */
+    LLVMValueRef m = LLVMBuildBitCast(b, LLVMBuildSub(b, iv, kb, ""), v->t, "");
+    LLVMValueRef f = sub(v, m, one), fc = f;
+    if (lp1) {
+        /* c * 2^-k with 4 * 2^-k, 4.0 with k less in its exponent: normal
+         * for every k up to 1024 (2^-k is not, past 1022); fc = x where k
+         * = 0 */
+        LLVMValueRef c = sub(v, x, sub(v, u, one));
+        LLVMValueRef sc = LLVMBuildBitCast(
+            b, LLVMBuildSub(b, LLVMBuildBitCast(b, k(v, 4.0), v->ti, ""), kb, ""),
+            v->t, "");
+        fc = fma3(v, mul(v, c, sc), k(v, 0.25), f);
+    }
+    LLVMValueRef s = LLVMBuildFDiv(b, f, add(v, m, one), "");
+    LLVMValueRef z = mul(v, s, s);
+    LLVMValueRef p = v->f32 ? horner(v, z, log_f32, NELEM(log_f32))
+                            : horner(v, z, log_f64, NELEM(log_f64));
+    LLVMValueRef d = fma3(v, LLVMBuildFNeg(b, z, ""), p, fc);
+    LLVMValueRef r = fma3(v, LLVMBuildFNeg(b, s, ""), d, fc);
+    r = fma3(v, kf, k(v, v->f32 ? 0x1.62e43p-1 : 0x1.62e42fefa39efp-1), r);
+    /* u = +inf or NaN: u.  u <= 0: w = min(u, -0) (-0 for both zeros), w
+     * | w >> 11 (arithmetic; float: 8): the sign fills the exponent, and
+     * the mantissa is zero (-inf) unless u is neither zero: NaN. */
+    r = sel(v, cmp(v, LLVMRealUEQ, u, k(v, INFINITY)), u, r);
+    LLVMValueRef w = sel(v, cmp(v, LLVMRealOLT, u, k(v, -0.0)), u, k(v, -0.0));
+    LLVMValueRef iw = LLVMBuildBitCast(b, w, v->ti, "");
+    LLVMValueRef sp = LLVMBuildOr(
+        b, iw, LLVMBuildAShr(b, iw, ki(v, v->f32 ? 8 : 11), ""), "");
+    r = sel(v, cmp(v, LLVMRealOLE, u, k(v, 0.0)), LLVMBuildBitCast(b, sp, v->t, ""),
+            r);
+    if (lp1) /* log1p(x) has x's sign: -0 too */
+        r = copysign2(v, r, x);
+    return r;
+}
+
 /* sin or cos of a double x (cos: odd) for |x| <= 2^24; *exact is set
  * where |x| is larger, infinite or NaN.  x = (k + h)*pi + r, h = 0 (sin)
  * or 1/2 (cos), k = round(x/pi - h), r by three FMA steps with pi as the
@@ -442,7 +550,8 @@ static LLVMValueRef vm_sincos(vm *v, LLVMValueRef x, bool cos,
 bool jx_vm_has(const char *fn)
 {
     return strcmp(fn, "tanh") == 0 || strcmp(fn, "atan2") == 0 ||
-           strcmp(fn, "expm1") == 0 || strcmp(fn, "cbrt") == 0;
+           strcmp(fn, "expm1") == 0 || strcmp(fn, "cbrt") == 0 ||
+           strcmp(fn, "log") == 0 || strcmp(fn, "log1p") == 0;
 }
 
 static vm vm_init(LLVMBuilderRef b, LLVMValueRef x)
@@ -465,6 +574,8 @@ LLVMValueRef jx_vm_emit(LLVMBuilderRef b, const char *fn, LLVMValueRef *x)
         return vm_expm1(&v, x[0]);
     if (strcmp(fn, "cbrt") == 0)
         return vm_cbrt(&v, x[0]);
+    if (strcmp(fn, "log") == 0 || strcmp(fn, "log1p") == 0)
+        return vm_log(&v, x[0], strcmp(fn, "log1p") == 0);
     return vm_atan2(&v, x[0], x[1]);
 }
 

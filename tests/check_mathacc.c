@@ -1,11 +1,12 @@
 /* check_mathacc.c - accuracy of the math functions (exp, log, sin, cos,
- * tan, pow, tanh, arctan2, expm1, cbrt) as kernels compute them, in ULP,
- * and their NaN/inf results.
+ * tan, pow, tanh, arctan2, expm1, cbrt, log1p) as kernels compute them,
+ * in ULP, and their NaN/inf results.
  *
  * Kernels call glibc's libmvec in the vector loop (AVX-512 or AVX2
  * variants, documented within 4 ULP of the correctly rounded result) and
- * libm elsewhere; tanh, arctan2, expm1 and cbrt are our own IR
- * (jit/vmath.c) in every variant, vector loop and remainder alike.  The bound this suite enforces
+ * libm elsewhere; tanh, arctan2, expm1, cbrt, log and log1p are our own
+ * IR (jit/vmath.c) in every variant, vector loop and remainder alike (the
+ * sweep checks that no library function is called for them).  The bound this suite enforces
  * is MAX_ULPS for every function, dtype and variant.  Each function is
  * evaluated through a compiled kernel (jx_compile, jx_eval) in three ways:
  *
@@ -18,7 +19,8 @@
  *           own error is about 2^-11 ULP of a double) and its double
  *           functions for float32 and float16 (2^-29 ULP of a float);
  *           float16 is swept exhaustively for the one-operand functions
- *           (pow and arctan2 take random pairs);
+ *           (pow and arctan2 take random pairs); the same points again
+ *           in runs of 1 to 15 elements ("rest"), the loops' remainders;
  *   special NaN, infinities, signed zeros, exact results: bit for bit what
  *           NumPy gives (mathacc_data.h records NumPy's results).
  *
@@ -70,10 +72,18 @@ struct acc_special {
 
 #include "mathacc_data.h"
 
-static const char *const fns[] = {"exp",  "log",     "sin",   "cos",
-                                  "tan",  "pow",     "tanh",  "arctan2",
-                                  "expm1", "cbrt"};
+static const char *const fns[] = {"exp",   "log",  "sin",  "cos",
+                                  "tan",   "pow",  "tanh", "arctan2",
+                                  "expm1", "cbrt", "log1p"};
 #define NFNS NROWS(fns)
+
+/* The functions jit/vmath.c computes, and the libm name each would call
+ * otherwise. */
+static const struct {
+    const char *fn, *libm;
+} own_kernels[] = {
+    {"tanh", "tanh"},   {"arctan2", "atan2"}, {"expm1", "expm1"},
+    {"cbrt", "cbrt"},   {"log", "log"},       {"log1p", "log1p"}};
 
 /* ---- the variant under test --------------------------------------------- */
 
@@ -132,19 +142,53 @@ static const char *src_of(const char *fn)
 }
 
 /* out[i] = fn(x[i]) (pow: x[i]**y[i], arctan2: arctan2(x[i], y[i])) over n
- * elements of dtype t. */
-static void run(const char *fn, jx_dtype t, const void *x, const void *y,
-                void *out, int64_t n)
+ * elements of dtype t: at once, or where short, in runs of 15 elements,
+ * 14, ..., 1, 15, ... (what the loops leave to their remainders). */
+static void run_in(const char *fn, jx_dtype t, const void *x, const void *y,
+                   void *out, int64_t n, bool short_runs)
 {
     jx_var vars[2] = {{.name = "x", .dtype = t}, {.name = "y", .dtype = t}};
     jx_error err;
     jx_expr *e = jx_compile(src_of(fn), vars, 2, 0, &err);
     ck_assert_msg(e != NULL, "%s: %s", src_of(fn), err.message);
     ck_assert_int_eq(jx_expr_dtype(e), t);
-    jx_array in[2] = {test_vec(t, (void *)x, n), test_vec(t, (void *)y, n)};
-    jx_array o = test_vec(t, out, n);
-    ck_assert_msg(jx_eval(e, in, &o, &err) == 0, "eval: %s", err.message);
+    size_t sz = jx_dtype_size(t);
+    for (int64_t i = 0, run = 15; i < n; i += run, run = run > 1 ? run - 1 : 15) {
+        if (!short_runs || run > n - i)
+            run = n - i;
+        jx_array in[2] = {test_vec(t, (char *)x + i * sz, run),
+                          test_vec(t, (char *)y + i * sz, run)};
+        jx_array o = test_vec(t, (char *)out + i * sz, run);
+        ck_assert_msg(jx_eval(e, in, &o, &err) == 0, "eval: %s", err.message);
+    }
     jx_expr_free(e);
+}
+
+static void run(const char *fn, jx_dtype t, const void *x, const void *y,
+                void *out, int64_t n)
+{
+    run_in(fn, t, x, y, out, n, false);
+}
+
+/* Whether the kernel of fn over dtype t calls a library function for it
+ * (libm's, libmvec's or SLEEF's) rather than computing it in the loop. */
+static bool calls_library(const char *fn, jx_dtype t)
+{
+    const char *libm = NULL;
+    for (size_t k = 0; k < NROWS(own_kernels); k++)
+        if (strcmp(own_kernels[k].fn, fn) == 0)
+            libm = own_kernels[k].libm;
+    jx_var vars[2] = {{.name = "x", .dtype = t}, {.name = "y", .dtype = t}};
+    jx_error err;
+    char *ir = jx_explain(src_of(fn), vars, 2, JX_EXPLAIN_LLVM, &err);
+    ck_assert_msg(ir != NULL, "explain: %s", err.message);
+    char d[40], f[40];
+    snprintf(d, sizeof d, "@%s(", libm);
+    snprintf(f, sizeof f, "@%sf(", libm);
+    bool calls = strstr(ir, "_ZGV") != NULL || strstr(ir, "Sleef_") != NULL ||
+                 strstr(ir, d) != NULL || strstr(ir, f) != NULL;
+    jx_free(ir);
+    return calls;
 }
 
 /* ---- ULPs ---------------------------------------------------------------- */
@@ -315,6 +359,11 @@ static void sample(const char *fn, fmt f, double *x, double *y)
         *x = pick < 3   ? uniform(0.5, 2.0)
              : pick < 4 ? 1.0 + sgn() * logu(-50, -1)
                         : logu(f.emin - f.p + 1, f.emax);
+    } else if (is(fn, "log1p")) {
+        *x = pick < 3   ? uniform(-0.5, 1.0)
+             : pick < 5 ? sgn() * logu(f.emin - f.p + 1, -1) /* tiny */
+             : pick < 6 ? -1.0 + logu(-f.p, -1)              /* near -1 */
+                        : logu(-1, f.emax);
     } else if (is(fn, "pow")) {
         if (pick < 5) { /* |y log2 x| < the exponent range */
             *x = logu(-e30, e30);
@@ -378,34 +427,63 @@ static long double reference(const char *fn, jx_dtype t, double x, double y)
 {
     if (t == JX_FLOAT64) {
         long double lx = x, ly = y;
-        return is(fn, "exp")    ? expl(lx)
-               : is(fn, "log")  ? logl(lx)
-               : is(fn, "sin")  ? sinl(lx)
-               : is(fn, "cos")  ? cosl(lx)
-               : is(fn, "tan")  ? tanl(lx)
-               : is(fn, "tanh") ? tanhl(lx)
+        return is(fn, "exp")     ? expl(lx)
+               : is(fn, "log")   ? logl(lx)
+               : is(fn, "log1p") ? log1pl(lx)
+               : is(fn, "sin")   ? sinl(lx)
+               : is(fn, "cos")   ? cosl(lx)
+               : is(fn, "tan")   ? tanl(lx)
+               : is(fn, "tanh")  ? tanhl(lx)
                : is(fn, "expm1") ? expm1l(lx)
-               : is(fn, "cbrt") ? cbrtl(lx)
-               : is(fn, "pow")  ? powl(lx, ly)
-                                : atan2l(lx, ly);
+               : is(fn, "cbrt")  ? cbrtl(lx)
+               : is(fn, "pow")   ? powl(lx, ly)
+                                 : atan2l(lx, ly);
     }
-    return is(fn, "exp")    ? exp(x)
-           : is(fn, "log")  ? log(x)
-           : is(fn, "sin")  ? sin(x)
-           : is(fn, "cos")  ? cos(x)
-           : is(fn, "tan")  ? tan(x)
-           : is(fn, "tanh") ? tanh(x)
+    return is(fn, "exp")     ? exp(x)
+           : is(fn, "log")   ? log(x)
+           : is(fn, "log1p") ? log1p(x)
+           : is(fn, "sin")   ? sin(x)
+           : is(fn, "cos")   ? cos(x)
+           : is(fn, "tan")   ? tan(x)
+           : is(fn, "tanh")  ? tanh(x)
            : is(fn, "expm1") ? expm1(x)
-           : is(fn, "cbrt") ? cbrt(x)
-           : is(fn, "pow")  ? pow(x, y)
-                            : atan2(x, y);
+           : is(fn, "cbrt")  ? cbrt(x)
+           : is(fn, "pow")   ? pow(x, y)
+                             : atan2(x, y);
+}
+
+/* The largest error of fn's results o at the points (x, y) of dtype t. */
+static worst measure(const char *fn, jx_dtype t, const char *x, const char *y,
+                     const char *o, int64_t n)
+{
+    fmt f = fmt_of(t);
+    worst w = {.clamp = is_sincos(fn)};
+    for (int64_t i = 0; i < n; i++) {
+        double a = get(t, x, i), b = get(t, y, i), got = get(t, o, i);
+        long double v = reference(fn, t, a, b);
+        if (!isfinite(a) || !isfinite(b) || isnan(v))
+            continue; /* test_special's business */
+        /* Past the format's range: the result must be that infinity. */
+        if (isinf(v) || fabsl(v) >= ldexpl(1, f.emax + 1) - ldexpl(1, f.emax - f.p)) {
+            note(&w, isinf(got) && (got > 0) == (v > 0) ? 0 : INFINITY, a, b,
+                 got, v);
+            continue;
+        }
+        note(&w, ulp_error(f, got, v), a, b, got, v);
+    }
+    return w;
 }
 
 /* Measures fn over SWEEP random points of dtype t, or over every float16
- * value when fn has one operand. */
+ * value when fn has one operand: evaluated at once (the vector loop), and
+ * in runs of 15 elements, 14, ..., 1 (the remainders). */
 static void sweep(int variant, const char *fn, jx_dtype t)
 {
     const char *vname = use_variant(variant);
+    for (size_t k = 0; k < NROWS(own_kernels); k++)
+        if (strcmp(own_kernels[k].fn, fn) == 0)
+            ck_assert_msg(!calls_library(fn, t), "%s over %s calls the library",
+                          fn, jx_dtype_name(t));
     fmt f = fmt_of(t);
     bool exhaustive = t == JX_FLOAT16 && !two_operands(fn);
     int64_t n = exhaustive ? 65536 : SWEEP;
@@ -426,24 +504,15 @@ static void sweep(int variant, const char *fn, jx_dtype t)
         put(t, y, i, b);
     }
     run(fn, t, x, y, o, n);
-    worst w = {.clamp = is_sincos(fn)};
-    for (int64_t i = 0; i < n; i++) {
-        double a = get(t, x, i), b = get(t, y, i), got = get(t, o, i);
-        long double v = reference(fn, t, a, b);
-        if (!isfinite(a) || !isfinite(b) || isnan(v))
-            continue; /* test_special's business */
-        /* Past the format's range: the result must be that infinity. */
-        if (isinf(v) || fabsl(v) >= ldexpl(1, f.emax + 1) - ldexpl(1, f.emax - f.p)) {
-            note(&w, isinf(got) && (got > 0) == (v > 0) ? 0 : INFINITY, a, b,
-                 got, v);
-            continue;
-        }
-        note(&w, ulp_error(f, got, v), a, b, got, v);
-    }
+    worst w = measure(fn, t, x, y, o, n);
+    report(vname, exhaustive ? "all" : "sweep", fn, t, &w);
+    memset(o, 0, (size_t)n * sz);
+    run_in(fn, t, x, y, o, n, true);
+    w = measure(fn, t, x, y, o, n);
+    report(vname, "rest", fn, t, &w);
     free(x);
     free(y);
     free(o);
-    report(vname, exhaustive ? "all" : "sweep", fn, t, &w);
 }
 
 static const jx_dtype sweep_dtypes[] = {JX_FLOAT64, JX_FLOAT32, JX_FLOAT16};

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Writes tests/mathacc_data.h: points and reference values of the math
-functions (exp, log, sin, cos, tan, pow, tanh, arctan2, expm1, cbrt) for
-check_mathacc.c.  Run with Debian's /usr/bin/python3, which has mpmath
-(python3-mpmath) and NumPy, and commit the output; the test itself needs
-neither.
+functions (exp, log, sin, cos, tan, pow, tanh, arctan2, expm1, cbrt,
+log1p) for check_mathacc.c.  Run with Debian's /usr/bin/python3, which has
+mpmath (python3-mpmath) and NumPy, and commit the output; the test itself
+needs neither.
 
     /usr/bin/python3 tests/gen_mathacc_data.py > tests/mathacc_data.h
 
@@ -43,7 +43,7 @@ rng = random.Random(20240611)
 # New functions go at the end: the points are drawn in this order from one
 # seeded generator, so the earlier tables stay as they are.
 FUNCS = ["exp", "log", "sin", "cos", "tan", "pow", "tanh", "arctan2", "expm1",
-         "cbrt"]
+         "cbrt", "log1p"]
 TWO_OPERANDS = ("pow", "arctan2")
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
@@ -116,6 +116,25 @@ def args_log(dt):
     xs += [rng.uniform(0.5, 2.0) for _ in range(50)]
     xs += [L["tiny"], L["max"], 2.0, 0.5, 10.0, math.e]
     xs += near(1.0, dt, 5)
+    return [(x,) for x in xs]
+
+
+def args_log1p(dt):
+    L = LIMITS[dt]
+    xs = [rng.uniform(-0.5, 1.0) for _ in range(100)]
+    xs += [rng.uniform(0.1, 1.1) for _ in range(40)]            # the bench data
+    xs += [sign() * loguniform(-60, -1) for _ in range(80)]     # near 0
+    xs += [sign() * math.ldexp(1.0 + rng.random(), rng.randrange(L["emin"], -60))
+           for _ in range(25)]                                   # tiny, subnormal
+    xs += [-1.0 + math.ldexp(1.0 + rng.random(), -rng.randrange(2, 54))
+           for _ in range(40)]                                   # near -1
+    xs += [loguniform(0, L["emax"]) for _ in range(60)]         # large
+    # where u = 1 + x changes binade (k) and rounds: sqrt(1/2) - 1,
+    # sqrt(2) - 1, 2^n - 1, and 1 + x past 2^p (the correction vanishes)
+    for v in (math.sqrt(0.5) - 1, math.sqrt(2) - 1, 1.0, 3.0, 2.0 ** 30 - 1,
+              2.0 ** (53 if dt == "float64" else 24)):
+        xs += near(v, dt, 2)
+    xs += [L["tiny"], -L["tiny"], L["max"], 1e-300 if dt == "float64" else 1e-38]
     return [(x,) for x in xs]
 
 
@@ -311,6 +330,8 @@ def args_for(f, dt):
         return args_expm1(dt)
     if f == "cbrt":
         return args_cbrt(dt)
+    if f == "log1p":
+        return args_log1p(dt)
     return args_trig(dt, f)
 
 
@@ -320,6 +341,8 @@ def exact(f, a):
         return mpmath.exp(x)
     if f == "log":
         return mpmath.log(x)
+    if f == "log1p":
+        return mpmath.log1p(x)
     if f == "sin":
         return mpmath.sin(x)
     if f == "cos":
@@ -406,6 +429,8 @@ def special_args(f):
     if f == "cbrt":  # exact cubes
         xs += [8.0, -8.0, 27.0, -0.125, 1.0, -1.0, 2.0 ** 300, -(2.0 ** -300),
                2.0 ** 30, 2.0 ** -30, 1000.0]
+    if f == "log1p":
+        xs += [-1.0, -1.5, -2.0, -1e300, -1.0000000000000002, 1e300]
     return [(x,) for x in xs]
 
 
@@ -455,6 +480,8 @@ def main():
                 if not all(math.isfinite(v) for v in a):
                     continue
                 if f == "log" and a[0] <= 0:
+                    continue
+                if f == "log1p" and a[0] <= -1:
                     continue
                 if f == "pow" and a[0] < 0 and a[1] != int(a[1]):
                     continue
