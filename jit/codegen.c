@@ -1574,6 +1574,20 @@ static LLVMValueRef cx_exp(cg *c, jx_dtype t, LLVMValueRef z, bool two)
     return cx_make(c, t, re, im);
 }
 
+/* Whether cx_exp, the lowering of complex128 op, calls sin or cos where
+ * the target takes vmath.c's guarded kernels (build_loop then runs the
+ * fast loop first, as for a float64 sin). */
+static bool cx_uses_guarded(int op, const jx_cg_target *tgt)
+{
+    static const char *const fns[] = {"sin", "cos"};
+    if (op != JX_OP_EXP && op != JX_OP_EXP2)
+        return false;
+    for (int k = 0; k < 2; k++)
+        if (jx_vm_has_guarded(fns[k], false) && !use_library(tgt, fns[k], false))
+            return true;
+    return false;
+}
+
 /* NumPy's complex division (its divide loop): Smith's method, scaled by
  * the larger part of the divisor; a zero divisor gives the parts of the
  * dividend divided by 0 (inf or NaN).  Both ways are computed and one is
@@ -2054,7 +2068,7 @@ static void store_value(cg *c, const cg_layout *l, LLVMValueRef v,
 }
 
 /* Whether ir computes a function that vmath.c has a guarded kernel for
- * (sin or cos of a float64). */
+ * (sin or cos of a float64, or of the parts of a complex128). */
 static bool uses_guarded(const jx_ir *ir, const jx_cg_target *tgt)
 {
     for (int idx = 0; idx < ir->n; idx++) {
@@ -2066,6 +2080,9 @@ static bool uses_guarded(const jx_ir *ir, const jx_cg_target *tgt)
             ir->ins[in->args[0]].dtype == JX_FLOAT64 &&
             jx_vm_has_guarded(op->fn, false) &&
             !use_library(tgt, op->fn, false))
+            return true;
+        if (in->nargs > 0 && ir->ins[in->args[0]].dtype == JX_COMPLEX128 &&
+            cx_uses_guarded(in->op, tgt))
             return true;
     }
     return false;
