@@ -3,8 +3,8 @@
  * NumPy (1.24, npy_math_complex.c.src and umath/funcs.inc.src) calls the
  * C library for csqrt, cexp, clog and the trigonometric and hyperbolic
  * functions, and has its own formulas for the rest; they are copied here
- * so that results, infinities and NaNs match.  (cexp and NumPy's exp2
- * from it are codegen.c's cx_exp.) */
+ * so that results, infinities and NaNs match.  (cexp, and NumPy's exp2
+ * and expm1, are codegen.c's cx_exp and cx_expm1.) */
 #include "cmath.h"
 
 #include <complex.h>
@@ -77,16 +77,6 @@ static jx_cm_pair cm_log1p(double re, double im)
     jx_cm_pair r;
     r.re = log(hypot(re + 1, im));
     r.im = atan2(im, re + 1);
-    return r;
-}
-
-/* NumPy's nc_expm1: exp(z) - 1 without cancellation in the real part. */
-static jx_cm_pair cm_expm1(double re, double im)
-{
-    double a = sin(im / 2);
-    jx_cm_pair r;
-    r.re = expm1(re) * cos(im) - 2 * a * a;
-    r.im = exp(re) * sin(im);
     return r;
 }
 
@@ -171,7 +161,6 @@ static const jx_cm_symbol syms[] = {
     {JX_OP_ARCSINH, "jx_cm_arcsinh", (void *)cm_arcsinh},
     {JX_OP_ARCCOSH, "jx_cm_arccosh", (void *)cm_arccosh},
     {JX_OP_ARCTANH, "jx_cm_arctanh", (void *)cm_arctanh},
-    {JX_OP_EXPM1, "jx_cm_expm1", (void *)cm_expm1},
     {JX_OP_LOG2, "jx_cm_log2", (void *)cm_log2},
     {JX_OP_LOG10, "jx_cm_log10", (void *)cm_log10},
     {JX_OP_LOG1P, "jx_cm_log1p", (void *)cm_log1p},

@@ -1,8 +1,9 @@
 /* cmath.h - the complex math kernels call: small wrappers around the C
  * library's complex functions (csin, clog, ...), with NumPy's formulas
- * where NumPy has its own (log10, log2, log1p, expm1, and powers).  exp
- * and exp2 are not here: codegen.c writes them out in the loop (cx_exp),
- * from the real exp, sin and cos, with cexp's special cases.
+ * where NumPy has its own (log10, log2, log1p, and powers).  exp, exp2
+ * and expm1 are not here: codegen.c writes them out in the loop (cx_exp,
+ * cx_expm1) from the real exp, expm1, sin and cos, with cexp's special
+ * cases.
  *
  * ABI, the same for complex64 and complex128 (complex64 is computed in
  * double and rounded by the kernel):

@@ -26,11 +26,11 @@
  * stores them.  Every load and store has alignment 1: data may be
  * unaligned.
  *
- * Complex arithmetic is NumPy's, part by part in the parts' type; exp and
- * exp2 are written out from the real exp, sin and cos in the parts' type
- * (cx_exp), so that they vectorize; the other complex functions and
- * powers call the wrappers of cmath.c (the C library's csin, clog, ...)
- * in double and round the parts.
+ * Complex arithmetic is NumPy's, part by part in the parts' type; exp,
+ * exp2 and expm1 are written out from the real exp, expm1, sin and cos in
+ * the parts' type (cx_exp, cx_expm1), so that they vectorize; the other
+ * complex functions and powers call the wrappers of cmath.c (the C
+ * library's csin, clog, ...) in double and round the parts.
  *
  * Nothing here may produce poison or trap on any input: integer division
  * gets a safe divisor by select, shifts select away oversized counts,
@@ -196,10 +196,11 @@ static int bad_ir(jx_error *err, int idx, const char *what)
 }
 
 /* Whether FLOATFN op of a complex operand is lowered here, as operations
- * on the parts (cx_exp), rather than by a call of cmath.c. */
+ * on the parts (cx_exp, cx_expm1), rather than by a call of cmath.c. */
 static bool cx_inline_fn(int op)
 {
-    return op == JX_OP_EXP || op == JX_OP_EXP2 || op == JX_OP_RINT;
+    return op == JX_OP_EXP || op == JX_OP_EXP2 || op == JX_OP_EXPM1 ||
+           op == JX_OP_RINT;
 }
 
 /* Checks instruction idx: operands earlier, dtypes consistent, the op
@@ -1574,13 +1575,34 @@ static LLVMValueRef cx_exp(cg *c, jx_dtype t, LLVMValueRef z, bool two)
     return cx_make(c, t, re, im);
 }
 
-/* Whether cx_exp, the lowering of complex128 op, calls sin or cos where
+/* expm1(z) by NumPy's nc_expm1, in t's part type: expm1(x) cos y -
+ * 2 sin(y/2)^2 + i exp(x) sin y (no cancellation near z = 0), from the
+ * real functions as cx_exp; NumPy has no special cases here, and the
+ * formula gives its infinities and NaNs. */
+static LLVMValueRef cx_expm1(cg *c, jx_dtype t, LLVMValueRef z)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMTypeRef pt = part_type(c, t);
+    LLVMValueRef x = cx_re(c, z), y = cx_im(c, z);
+    LLVMValueRef h = LLVMBuildFMul(b, y, const_real(pt, 0.5), "");
+    LLVMValueRef a = libm_call(c, "sin", &h, 1);
+    LLVMValueRef a2 = LLVMBuildFMul(
+        b, LLVMBuildFMul(b, const_real(pt, 2.0), a, ""), a, "");
+    LLVMValueRef re = LLVMBuildFSub(
+        b, LLVMBuildFMul(b, libm_call(c, "expm1", &x, 1), libm_call(c, "cos", &y, 1), ""),
+        a2, "");
+    LLVMValueRef im = LLVMBuildFMul(b, libm_call(c, "exp", &x, 1),
+                                    libm_call(c, "sin", &y, 1), "");
+    return cx_make(c, t, re, im);
+}
+
+/* Whether cx_exp or cx_expm1, the lowering of complex128 op, calls sin or cos where
  * the target takes vmath.c's guarded kernels (build_loop then runs the
  * fast loop first, as for a float64 sin). */
 static bool cx_uses_guarded(int op, const jx_cg_target *tgt)
 {
     static const char *const fns[] = {"sin", "cos"};
-    if (op != JX_OP_EXP && op != JX_OP_EXP2)
+    if (op != JX_OP_EXP && op != JX_OP_EXP2 && op != JX_OP_EXPM1)
         return false;
     for (int k = 0; k < 2; k++)
         if (jx_vm_has_guarded(fns[k], false) && !use_library(tgt, fns[k], false))
@@ -1718,6 +1740,8 @@ static LLVMValueRef emit_complex_op(cg *c, const jx_instr *in, jx_dtype t,
                        fintrin1(c, "llvm.roundeven", cx_im(c, x)));
     if (in->op == JX_OP_EXP || in->op == JX_OP_EXP2)
         return cx_exp(c, t, x, in->op == JX_OP_EXP2);
+    if (in->op == JX_OP_EXPM1)
+        return cx_expm1(c, t, x);
     if (jx_ops[in->op].rule == JX_R_FLOATFN) {
         const char *fn = jx_cm_name(in->op);
         if (fn == NULL) {

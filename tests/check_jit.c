@@ -1129,16 +1129,16 @@ START_TEST(test_vecmath)
 }
 END_TEST
 
-/* Complex exp and exp2 are written out from the real functions: the
- * contiguous loop calls the vector sin and cos (and exp, unless vmath.c
- * writes it out), on complex64's floats, and never cmath.c. */
+/* Complex exp, exp2 and expm1 are written out from the real functions:
+ * the contiguous loop calls the vector sin and cos (and exp, unless
+ * vmath.c writes it out), on complex64's floats, and never cmath.c. */
 START_TEST(test_complex_exp_vector)
 {
     char isa = host_isa('e');
     static const jx_dtype ts[] = {JX_COMPLEX128, JX_COMPLEX64};
-    static const int ops[] = {JX_OP_EXP, JX_OP_EXP2};
+    static const int ops[] = {JX_OP_EXP, JX_OP_EXP2, JX_OP_EXPM1};
     for (int k = 0; k < 2; k++)
-        for (int o = 0; o < 2; o++) {
+        for (int o = 0; o < 3; o++) {
             tir T;
             char text[64];
             op_ir(&T, ops[o], ts[k], text, sizeof text);
