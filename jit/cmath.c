@@ -3,7 +3,8 @@
  * NumPy (1.24, npy_math_complex.c.src and umath/funcs.inc.src) calls the
  * C library for csqrt, cexp, clog and the trigonometric and hyperbolic
  * functions, and has its own formulas for the rest; they are copied here
- * so that results, infinities and NaNs match. */
+ * so that results, infinities and NaNs match.  (cexp, and NumPy's exp2
+ * and expm1, are codegen.c's cx_exp and cx_expm1.) */
 #include "cmath.h"
 
 #include <complex.h>
@@ -12,7 +13,6 @@
 
 #define LOG2E 1.442695040888963407359924681001892137
 #define LOG10E 0.434294481903251827651128918916605082
-#define LOGE2 0.693147180559945309417232121458176568
 
 static jx_cm_pair pair(double complex z)
 {
@@ -39,7 +39,6 @@ static double complex make(double re, double im)
         return pair(cfn(make(re, im))); \
     }
 CM_LIBC(sqrt, csqrt)
-CM_LIBC(exp, cexp)
 CM_LIBC(log, clog)
 CM_LIBC(sin, csin)
 CM_LIBC(cos, ccos)
@@ -54,12 +53,6 @@ CM_LIBC(arcsinh, casinh)
 CM_LIBC(arccosh, cacosh)
 CM_LIBC(arctanh, catanh)
 #undef CM_LIBC
-
-/* NumPy's nc_exp2: exp(z * ln 2). */
-static jx_cm_pair cm_exp2(double re, double im)
-{
-    return pair(cexp(make(re * LOGE2, im * LOGE2)));
-}
 
 /* NumPy's nc_log2 and nc_log10: log(z) times a constant, part by part. */
 static jx_cm_pair cm_log2(double re, double im)
@@ -84,16 +77,6 @@ static jx_cm_pair cm_log1p(double re, double im)
     jx_cm_pair r;
     r.re = log(hypot(re + 1, im));
     r.im = atan2(im, re + 1);
-    return r;
-}
-
-/* NumPy's nc_expm1: exp(z) - 1 without cancellation in the real part. */
-static jx_cm_pair cm_expm1(double re, double im)
-{
-    double a = sin(im / 2);
-    jx_cm_pair r;
-    r.re = expm1(re) * cos(im) - 2 * a * a;
-    r.im = exp(re) * sin(im);
     return r;
 }
 
@@ -165,7 +148,6 @@ jx_cm_pair jx_cm_power(double ar, double ai, double br, double bi)
 /* Op -> function: the FLOATFN rows with a complex version, then the power. */
 static const jx_cm_symbol syms[] = {
     {JX_OP_SQRT, "jx_cm_sqrt", (void *)cm_sqrt},
-    {JX_OP_EXP, "jx_cm_exp", (void *)cm_exp},
     {JX_OP_LOG, "jx_cm_log", (void *)cm_log},
     {JX_OP_SIN, "jx_cm_sin", (void *)cm_sin},
     {JX_OP_COS, "jx_cm_cos", (void *)cm_cos},
@@ -179,8 +161,6 @@ static const jx_cm_symbol syms[] = {
     {JX_OP_ARCSINH, "jx_cm_arcsinh", (void *)cm_arcsinh},
     {JX_OP_ARCCOSH, "jx_cm_arccosh", (void *)cm_arccosh},
     {JX_OP_ARCTANH, "jx_cm_arctanh", (void *)cm_arctanh},
-    {JX_OP_EXP2, "jx_cm_exp2", (void *)cm_exp2},
-    {JX_OP_EXPM1, "jx_cm_expm1", (void *)cm_expm1},
     {JX_OP_LOG2, "jx_cm_log2", (void *)cm_log2},
     {JX_OP_LOG10, "jx_cm_log10", (void *)cm_log10},
     {JX_OP_LOG1P, "jx_cm_log1p", (void *)cm_log1p},

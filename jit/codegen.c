@@ -26,9 +26,11 @@
  * stores them.  Every load and store has alignment 1: data may be
  * unaligned.
  *
- * Complex arithmetic is NumPy's, part by part in the parts' type; complex
- * functions and powers call the wrappers of cmath.c (the C library's
- * csin, cexp, ...) in double and round the parts.
+ * Complex arithmetic is NumPy's, part by part in the parts' type; exp,
+ * exp2 and expm1 are written out from the real exp, expm1, sin and cos in
+ * the parts' type (cx_exp, cx_expm1), so that they vectorize; the other
+ * complex functions and powers call the wrappers of cmath.c (the C
+ * library's csin, clog, ...) in double and round the parts.
  *
  * Nothing here may produce poison or trap on any input: integer division
  * gets a safe divisor by select, shifts select away oversized counts,
@@ -57,6 +59,7 @@
 
 #include <llvm-c/DebugInfo.h>
 #include <llvm/Config/llvm-config.h>
+#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -192,6 +195,14 @@ static int bad_ir(jx_error *err, int idx, const char *what)
     return -1;
 }
 
+/* Whether FLOATFN op of a complex operand is lowered here, as operations
+ * on the parts (cx_exp, cx_expm1), rather than by a call of cmath.c. */
+static bool cx_inline_fn(int op)
+{
+    return op == JX_OP_EXP || op == JX_OP_EXP2 || op == JX_OP_EXPM1 ||
+           op == JX_OP_RINT;
+}
+
 /* Checks instruction idx: operands earlier, dtypes consistent, the op
  * accepts the operand kind. */
 static int check_instr(const jx_ir *ir, int idx, jx_error *err)
@@ -248,7 +259,7 @@ static int check_instr(const jx_ir *ir, int idx, jx_error *err)
           op->rule == JX_R_ANGLE) && !fc) ||
         (op->rule == JX_R_FLOATPRED && kind != JX_KIND_FLOAT) ||
         (op->rule == JX_R_FLOATFN && kind == JX_KIND_COMPLEX &&
-         jx_cm_name(in->op) == NULL && in->op != JX_OP_RINT) ||
+         jx_cm_name(in->op) == NULL && !cx_inline_fn(in->op)) ||
         (op->rule == JX_R_COMPLEX && ot != JX_FLOAT64)) {
         jx_err_set(err, JX_ERR_TYPE, -1, 0,
                    "the code generator has no %s for %s", op->mnem,
@@ -1501,6 +1512,104 @@ static LLVMValueRef cx_libcall(cg *c, const char *fn, jx_dtype t,
     return emit_cast(c, r, JX_COMPLEX128, t);
 }
 
+#define LN2 0.693147180559945309417232121458176568
+
+/* exp(z), or exp2(z) = exp(z * ln 2) (NumPy's nc_exp2), of the complex t
+ * value z, in t's part type: exp(x) * (cos y + i sin y) from the real
+ * functions (libm_call: vector variants or vmath.c's kernels), so that the
+ * loop vectorizes; with the special cases of glibc's cexp, which NumPy
+ * calls, as selects:
+ *   - y subnormal or zero: sin y = y, cos y = 1 (y NaN: both NaN);
+ *   - x > t (709, float 88): t taken off x and exp(t) folded into the sine
+ *     and cosine, twice, then DBL_MAX for exp(x) if x is still > t, so
+ *     that exp(x) cos y is finite where it can be (x = +inf falls here:
+ *     +-inf with the signs of cos y and sin y, and y for y = 0);
+ *   - y infinite or NaN: NaN + NaN i from sin and cos, except x = +inf
+ *     (+inf + NaN i) and x = -inf (+0 + copysign(0, y) i);
+ *   - y = 0: the imaginary part is y, whatever x (NaN too).
+ * Results are within the real functions' error bounds (4 ULP each) of
+ * cexp's; special values are cexp's bit for bit, except which NaN. */
+static LLVMValueRef cx_exp(cg *c, jx_dtype t, LLVMValueRef z, bool two)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMTypeRef pt = part_type(c, t);
+    bool f32 = pt == c->t_float;
+    LLVMValueRef x = cx_re(c, z), y = cx_im(c, z);
+    if (two) {
+        LLVMValueRef ln2 = const_real(pt, f32 ? (double)(float)LN2 : LN2);
+        x = LLVMBuildFMul(b, x, ln2, "");
+        y = LLVMBuildFMul(b, y, ln2, "");
+    }
+    LLVMValueRef zero = const_real(pt, 0.0), one = const_real(pt, 1.0);
+    LLVMValueRef inf = const_real(pt, INFINITY);
+    LLVMValueRef tt = const_real(pt, f32 ? 88.0 : 709.0);
+    LLVMValueRef et = const_real(pt, f32 ? (double)expf(88.0f) : exp(709.0));
+    LLVMValueRef ay = fintrin1(c, "llvm.fabs", y);
+    /* unordered: NaN takes sin and cos, and gives NaN */
+    LLVMValueRef normal = LLVMBuildFCmp(
+        b, LLVMRealUGT, ay, const_real(pt, f32 ? FLT_MIN : DBL_MIN), "");
+    LLVMValueRef s = LLVMBuildSelect(b, normal, libm_call(c, "sin", &y, 1), y, "");
+    LLVMValueRef co = LLVMBuildSelect(b, normal, libm_call(c, "cos", &y, 1), one, "");
+    LLVMValueRef xs = x;
+    for (int k = 0; k < 2; k++) {
+        LLVMValueRef big = LLVMBuildFCmp(b, LLVMRealOGT, xs, tt, "");
+        xs = LLVMBuildSelect(b, big, LLVMBuildFSub(b, xs, tt, ""), xs, "");
+        s = LLVMBuildSelect(b, big, LLVMBuildFMul(b, s, et, ""), s, "");
+        co = LLVMBuildSelect(b, big, LLVMBuildFMul(b, co, et, ""), co, "");
+    }
+    LLVMValueRef e = LLVMBuildSelect(
+        b, LLVMBuildFCmp(b, LLVMRealOGT, xs, tt, ""),
+        const_real(pt, f32 ? FLT_MAX : DBL_MAX), libm_call(c, "exp", &xs, 1), "");
+    LLVMValueRef re = LLVMBuildFMul(b, e, co, "");
+    LLVMValueRef im = LLVMBuildFMul(b, e, s, "");
+    /* x infinite, y not finite */
+    LLVMValueRef ynf = LLVMBuildFCmp(b, LLVMRealUGE, ay, inf, "");
+    LLVMValueRef pinf = LLVMBuildAnd(
+        b, ynf, LLVMBuildFCmp(b, LLVMRealOEQ, x, inf, ""), "");
+    LLVMValueRef ninf = LLVMBuildAnd(
+        b, ynf, LLVMBuildFCmp(b, LLVMRealOEQ, x, const_real(pt, -INFINITY), ""), "");
+    re = LLVMBuildSelect(b, pinf, inf, re, "");
+    re = LLVMBuildSelect(b, ninf, zero, re, "");
+    im = LLVMBuildSelect(b, ninf, fintrin2(c, "llvm.copysign", zero, y), im, "");
+    im = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOEQ, y, zero, ""), y, im, "");
+    return cx_make(c, t, re, im);
+}
+
+/* expm1(z) by NumPy's nc_expm1, in t's part type: expm1(x) cos y -
+ * 2 sin(y/2)^2 + i exp(x) sin y (no cancellation near z = 0), from the
+ * real functions as cx_exp; NumPy has no special cases here, and the
+ * formula gives its infinities and NaNs. */
+static LLVMValueRef cx_expm1(cg *c, jx_dtype t, LLVMValueRef z)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMTypeRef pt = part_type(c, t);
+    LLVMValueRef x = cx_re(c, z), y = cx_im(c, z);
+    LLVMValueRef h = LLVMBuildFMul(b, y, const_real(pt, 0.5), "");
+    LLVMValueRef a = libm_call(c, "sin", &h, 1);
+    LLVMValueRef a2 = LLVMBuildFMul(
+        b, LLVMBuildFMul(b, const_real(pt, 2.0), a, ""), a, "");
+    LLVMValueRef re = LLVMBuildFSub(
+        b, LLVMBuildFMul(b, libm_call(c, "expm1", &x, 1), libm_call(c, "cos", &y, 1), ""),
+        a2, "");
+    LLVMValueRef im = LLVMBuildFMul(b, libm_call(c, "exp", &x, 1),
+                                    libm_call(c, "sin", &y, 1), "");
+    return cx_make(c, t, re, im);
+}
+
+/* Whether cx_exp or cx_expm1, the lowering of complex128 op, calls sin or cos where
+ * the target takes vmath.c's guarded kernels (build_loop then runs the
+ * fast loop first, as for a float64 sin). */
+static bool cx_uses_guarded(int op, const jx_cg_target *tgt)
+{
+    static const char *const fns[] = {"sin", "cos"};
+    if (op != JX_OP_EXP && op != JX_OP_EXP2 && op != JX_OP_EXPM1)
+        return false;
+    for (int k = 0; k < 2; k++)
+        if (jx_vm_has_guarded(fns[k], false) && !use_library(tgt, fns[k], false))
+            return true;
+    return false;
+}
+
 /* NumPy's complex division (its divide loop): Smith's method, scaled by
  * the larger part of the divisor; a zero divisor gives the parts of the
  * dividend divided by 0 (inf or NaN).  Both ways are computed and one is
@@ -1629,6 +1738,10 @@ static LLVMValueRef emit_complex_op(cg *c, const jx_instr *in, jx_dtype t,
     if (in->op == JX_OP_RINT || in->op == JX_OP_ROUND) /* each part, as NumPy */
         return cx_make(c, t, fintrin1(c, "llvm.roundeven", cx_re(c, x)),
                        fintrin1(c, "llvm.roundeven", cx_im(c, x)));
+    if (in->op == JX_OP_EXP || in->op == JX_OP_EXP2)
+        return cx_exp(c, t, x, in->op == JX_OP_EXP2);
+    if (in->op == JX_OP_EXPM1)
+        return cx_expm1(c, t, x);
     if (jx_ops[in->op].rule == JX_R_FLOATFN) {
         const char *fn = jx_cm_name(in->op);
         if (fn == NULL) {
@@ -1979,7 +2092,7 @@ static void store_value(cg *c, const cg_layout *l, LLVMValueRef v,
 }
 
 /* Whether ir computes a function that vmath.c has a guarded kernel for
- * (sin or cos of a float64). */
+ * (sin or cos of a float64, or of the parts of a complex128). */
 static bool uses_guarded(const jx_ir *ir, const jx_cg_target *tgt)
 {
     for (int idx = 0; idx < ir->n; idx++) {
@@ -1991,6 +2104,9 @@ static bool uses_guarded(const jx_ir *ir, const jx_cg_target *tgt)
             ir->ins[in->args[0]].dtype == JX_FLOAT64 &&
             jx_vm_has_guarded(op->fn, false) &&
             !use_library(tgt, op->fn, false))
+            return true;
+        if (in->nargs > 0 && ir->ins[in->args[0]].dtype == JX_COMPLEX128 &&
+            cx_uses_guarded(in->op, tgt))
             return true;
     }
     return false;

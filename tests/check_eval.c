@@ -11,6 +11,7 @@
  * reference: ~4 operations * 2^-24 each, doubled for libm). */
 #include <check.h>
 #include <complex.h>
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -547,7 +548,9 @@ static const struct {
     {"a * (3-1j)", cr_lit, JX_COMPLEX128, 0},
     {"a ** 2", cr_sq, JX_COMPLEX128, 0},
     {"sqrt(a)", cr_sqrt, JX_COMPLEX128, 0},
-    {"exp(a)", cr_exp, JX_COMPLEX128, 0},
+    /* written out from exp, sin and cos (4 ULP each, libmvec's) and a
+     * product, against cexp's own half ULP or so: 11 ULP of each part */
+    {"exp(a)", cr_exp, JX_COMPLEX128, 11 * DBL_EPSILON},
     {"log(a)", cr_log, JX_COMPLEX128, 0},
     {"sin(a)", cr_sin, JX_COMPLEX128, 0},
     {"arctanh(a)", cr_atanh, JX_COMPLEX128, 0},
@@ -619,6 +622,196 @@ START_TEST(test_complex)
                           creal(want), cimag(want));
         }
         jx_free(out.data);
+        jx_expr_free(e);
+    }
+}
+END_TEST
+
+/* ---- complex exp: special values -------------------------------------------
+ * exp(x + yi) as NumPy 1.24 gives it (glibc's cexp and cexpf: C99 Annex G,
+ * with exp(x) scaled where it overflows and exp(x) cos y would not), one
+ * row per value.  Each is evaluated at positions of the vector loop and of
+ * its remainder, contiguous and strided.  Parts that are 0, 1, infinite or
+ * NaN must match bit for bit (the sign of a zero; any NaN), the others
+ * within CEXP_ULP. */
+
+/* The kernel's error: exp, sin and cos (4 ULP each) and the products
+ * (1.5), against cexp's own (1.5 at most: its parts are products of
+ * correctly rounded functions). */
+#define CEXP_ULP 11
+
+static const struct {
+    jx_dtype t;
+    double x, y;   /* z = x + yi */
+    double re, im; /* exp(z) */
+} cexp_cases[] = {
+    {JX_COMPLEX128, 0.0, 0.0, 1.0, 0.0},
+    {JX_COMPLEX128, -0.0, -0.0, 1.0, -0.0},
+    {JX_COMPLEX128, 0.0, -0.0, 1.0, -0.0},
+    {JX_COMPLEX128, -0.0, 0.0, 1.0, 0.0},
+    {JX_COMPLEX128, 1.0, 0.0, 2.718281828459045, 0.0},
+    {JX_COMPLEX128, 1.0, 5e-324, 2.718281828459045, 1.5e-323},
+    {JX_COMPLEX128, 1.0, INFINITY, NAN, NAN},
+    {JX_COMPLEX128, -2.5, -INFINITY, NAN, NAN},
+    {JX_COMPLEX128, 0.0, NAN, NAN, NAN},
+    {JX_COMPLEX128, INFINITY, 0.0, INFINITY, 0.0},
+    {JX_COMPLEX128, INFINITY, -0.0, INFINITY, -0.0},
+    {JX_COMPLEX128, INFINITY, 1.0, INFINITY, INFINITY},
+    {JX_COMPLEX128, INFINITY, -2.5, -INFINITY, -INFINITY},
+    {JX_COMPLEX128, INFINITY, INFINITY, INFINITY, NAN},
+    {JX_COMPLEX128, INFINITY, -INFINITY, INFINITY, NAN},
+    {JX_COMPLEX128, INFINITY, NAN, INFINITY, NAN},
+    {JX_COMPLEX128, INFINITY, 5e-324, INFINITY, INFINITY},
+    {JX_COMPLEX128, INFINITY, -5e-324, INFINITY, -INFINITY},
+    {JX_COMPLEX128, -INFINITY, 0.0, 0.0, 0.0},
+    {JX_COMPLEX128, -INFINITY, -0.0, 0.0, -0.0},
+    {JX_COMPLEX128, -INFINITY, 1.0, 0.0, 0.0},
+    {JX_COMPLEX128, -INFINITY, -2.5, -0.0, -0.0},
+    {JX_COMPLEX128, -INFINITY, INFINITY, 0.0, 0.0},
+    {JX_COMPLEX128, -INFINITY, -INFINITY, 0.0, -0.0},
+    {JX_COMPLEX128, -INFINITY, NAN, 0.0, 0.0},
+    {JX_COMPLEX128, NAN, 0.0, NAN, 0.0},
+    {JX_COMPLEX128, NAN, -0.0, NAN, -0.0},
+    {JX_COMPLEX128, NAN, 1.0, NAN, NAN},
+    {JX_COMPLEX128, NAN, INFINITY, NAN, NAN},
+    {JX_COMPLEX128, NAN, NAN, NAN, NAN},
+    {JX_COMPLEX128, NAN, 5e-324, NAN, NAN},
+    {JX_COMPLEX128, 710.0, 0.0, INFINITY, 0.0},
+    {JX_COMPLEX128, 1500.0, -0.0, INFINITY, -0.0},
+    {JX_COMPLEX128, 710.0, 1.0, 1.2070325234545281e+308, INFINITY},
+    {JX_COMPLEX128, 710.0, 5e-324, INFINITY, 1.1037400669496503e-15},
+    {JX_COMPLEX128, 1500.0, 1.0, INFINITY, INFINITY},
+    {JX_COMPLEX128, 2200.0, -2.5, -INFINITY, -INFINITY},
+    {JX_COMPLEX128, 710.0, -1.5707963267948966, 1.3679272698459398e+292, -INFINITY},
+    {JX_COMPLEX128, -800.0, 1.0, 0.0, 0.0},
+    {JX_COMPLEX128, -800.0, -2.5, -0.0, -0.0},
+    {JX_COMPLEX128, -740.0, 1.0, 2.27e-322, 3.56e-322},
+    {JX_COMPLEX64, 0.0, 0.0, 1.0, 0.0},
+    {JX_COMPLEX64, -0.0, -0.0, 1.0, -0.0},
+    {JX_COMPLEX64, 0.0, -0.0, 1.0, -0.0},
+    {JX_COMPLEX64, -0.0, 0.0, 1.0, 0.0},
+    {JX_COMPLEX64, 1.0, 0.0, 2.71828175, 0.0},
+    {JX_COMPLEX64, 1.0, 1.40129846e-45, 2.71828175, 4.20389539e-45},
+    {JX_COMPLEX64, 1.0, INFINITY, NAN, NAN},
+    {JX_COMPLEX64, -2.5, -INFINITY, NAN, NAN},
+    {JX_COMPLEX64, 0.0, NAN, NAN, NAN},
+    {JX_COMPLEX64, INFINITY, 0.0, INFINITY, 0.0},
+    {JX_COMPLEX64, INFINITY, -0.0, INFINITY, -0.0},
+    {JX_COMPLEX64, INFINITY, 1.0, INFINITY, INFINITY},
+    {JX_COMPLEX64, INFINITY, -2.5, -INFINITY, -INFINITY},
+    {JX_COMPLEX64, INFINITY, INFINITY, INFINITY, NAN},
+    {JX_COMPLEX64, INFINITY, -INFINITY, INFINITY, NAN},
+    {JX_COMPLEX64, INFINITY, NAN, INFINITY, NAN},
+    {JX_COMPLEX64, INFINITY, 1.40129846e-45, INFINITY, INFINITY},
+    {JX_COMPLEX64, INFINITY, -1.40129846e-45, INFINITY, -INFINITY},
+    {JX_COMPLEX64, -INFINITY, 0.0, 0.0, 0.0},
+    {JX_COMPLEX64, -INFINITY, -0.0, 0.0, -0.0},
+    {JX_COMPLEX64, -INFINITY, 1.0, 0.0, 0.0},
+    {JX_COMPLEX64, -INFINITY, -2.5, -0.0, -0.0},
+    {JX_COMPLEX64, -INFINITY, INFINITY, 0.0, 0.0},
+    {JX_COMPLEX64, -INFINITY, -INFINITY, 0.0, -0.0},
+    {JX_COMPLEX64, -INFINITY, NAN, 0.0, 0.0},
+    {JX_COMPLEX64, NAN, 0.0, NAN, 0.0},
+    {JX_COMPLEX64, NAN, -0.0, NAN, -0.0},
+    {JX_COMPLEX64, NAN, 1.0, NAN, NAN},
+    {JX_COMPLEX64, NAN, INFINITY, NAN, NAN},
+    {JX_COMPLEX64, NAN, NAN, NAN, NAN},
+    {JX_COMPLEX64, NAN, 1.40129846e-45, NAN, NAN},
+    {JX_COMPLEX64, 89.0, 0.0, INFINITY, 0.0},
+    {JX_COMPLEX64, 200.0, -0.0, INFINITY, -0.0},
+    {JX_COMPLEX64, 89.0, 1.0, 2.425748e+38, INFINITY},
+    {JX_COMPLEX64, 89.0, 1.40129846e-45, INFINITY, 6.29128749e-07},
+    {JX_COMPLEX64, 200.0, 1.0, INFINITY, INFINITY},
+    {JX_COMPLEX64, 300.0, -2.5, -INFINITY, -INFINITY},
+    {JX_COMPLEX64, 89.0, -1.57079637, -1.96247213e+31, -INFINITY},
+    {JX_COMPLEX64, -110.0, 1.0, 0.0, 0.0},
+    {JX_COMPLEX64, -110.0, -2.5, -0.0, -0.0},
+    {JX_COMPLEX64, -100.0, 1.0, 2.1019477e-44, 3.22298647e-44},
+};
+
+/* One ULP of |v| in dtype t's part type (the subnormal spacing below the
+ * smallest normal). */
+static double part_ulp(jx_dtype t, double v)
+{
+    v = fabs(v);
+    if (t == JX_COMPLEX64) {
+        float f = (float)v < FLT_MIN ? FLT_MIN : (float)v;
+        return (double)(nextafterf(f, INFINITY) - f);
+    }
+    double d = v < DBL_MIN ? DBL_MIN : v;
+    return nextafter(d, INFINITY) - d;
+}
+
+/* Whether got matches want as the table says. */
+static bool cexp_part_ok(jx_dtype t, double got, double want)
+{
+    if (isnan(want) || isnan(got))
+        return isnan(want) && isnan(got);
+    if (want == 0 || isinf(want) || want == 1)
+        return got == want && signbit(got) == signbit(want);
+    return isfinite(got) && fabs(got - want) <= CEXP_ULP * part_ulp(t, want);
+}
+
+/* Element i of n complex t at base, step elements apart: x + yi. */
+static void cx_put(void *base, jx_dtype t, int i, int step, double x, double y)
+{
+    if (t == JX_COMPLEX64) {
+        ((float *)base)[2 * step * i] = (float)x;
+        ((float *)base)[2 * step * i + 1] = (float)y;
+    } else {
+        ((double *)base)[2 * step * i] = x;
+        ((double *)base)[2 * step * i + 1] = y;
+    }
+}
+
+static double cx_get(const void *base, jx_dtype t, int i, int part)
+{
+    return t == JX_COMPLEX64 ? ((const float *)base)[2 * i + part]
+                             : ((const double *)base)[2 * i + part];
+}
+
+/* Run with sin and cos from vmath.c (the complex128 loop then runs the
+ * guarded kernels first, and again with the library's where they do not
+ * hold: y infinite or NaN) and from the library, one per process (Check's
+ * fork; CK_FORK=no: the first only). */
+static const char *const cexp_mathlib[] = {"own", "lib"};
+
+START_TEST(test_complex_exp)
+{
+    const char *fork = getenv("CK_FORK");
+    if (fork != NULL && strcmp(fork, "no") == 0 && _i > 0)
+        return;
+    setenv("JITEXPR_MATHLIB", cexp_mathlib[_i], 1);
+    enum { N = 37 }; /* 32 in the vector loop (8 or 16 lanes), 5 left */
+    static const bool at[N] = {[1] = true, [9] = true, [20] = true, [33] = true, [36] = true};
+    static double buf[2 * 2 * N]; /* N complex128, or strided: every other */
+    const double fx = 0.5, fy = -0.25; /* the other elements */
+    double complex fw = cexp(CMPLX(fx, fy));
+    for (size_t r = 0; r < sizeof cexp_cases / sizeof cexp_cases[0]; r++) {
+        jx_dtype t = cexp_cases[r].t;
+        jx_var var = {"a", t, 0};
+        jx_error err;
+        jx_expr *e = jx_compile("exp(a)", &var, 1, 0, &err);
+        ck_assert_msg(e != NULL, "%s", err.message);
+        for (int step = 1; step <= 2; step++) {
+            for (int i = 0; i < N; i++)
+                cx_put(buf, t, i, step, at[i] ? cexp_cases[r].x : fx,
+                       at[i] ? cexp_cases[r].y : fy);
+            int64_t size = t == JX_COMPLEX64 ? 8 : 16;
+            jx_array in = {buf, t, 1, {N}, {size * step}}, out;
+            ck_assert_msg(jx_eval_new(e, &in, &out, &err) == 0, "%s", err.message);
+            for (int i = 0; i < N; i++) {
+                double gr = cx_get(out.data, t, i, 0), gi = cx_get(out.data, t, i, 1);
+                double wr = at[i] ? cexp_cases[r].re : creal(fw);
+                double wi = at[i] ? cexp_cases[r].im : cimag(fw);
+                ck_assert_msg(cexp_part_ok(t, gr, wr) && cexp_part_ok(t, gi, wi),
+                              "%s: exp(%s %.17g%+.17gj) at %d, step %d: got %.17g%+.17gj, "
+                              "want %.17g%+.17gj", cexp_mathlib[_i], jx_dtype_name(t),
+                              at[i] ? cexp_cases[r].x : fx, at[i] ? cexp_cases[r].y : fy,
+                              i, step, gr, gi, wr, wi);
+            }
+            jx_free(out.data);
+        }
         jx_expr_free(e);
     }
 }
@@ -925,6 +1118,7 @@ static Suite *eval_suite(void)
     tcase_add_test(api, test_api_errors);
     tcase_add_test(api, test_constant_expression);
     tcase_add_test(api, test_complex);
+    tcase_add_loop_test(api, test_complex_exp, 0, 2);
     tcase_add_test(api, test_complex_types);
     tcase_add_test(api, test_explain);
     tcase_add_test(api, test_threads);

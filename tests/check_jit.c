@@ -1129,6 +1129,40 @@ START_TEST(test_vecmath)
 }
 END_TEST
 
+/* Complex exp, exp2 and expm1 are written out from the real functions:
+ * the contiguous loop calls the vector sin and cos (and exp, unless
+ * vmath.c writes it out), on complex64's floats, and never cmath.c. */
+START_TEST(test_complex_exp_vector)
+{
+    char isa = host_isa('e');
+    static const jx_dtype ts[] = {JX_COMPLEX128, JX_COMPLEX64};
+    static const int ops[] = {JX_OP_EXP, JX_OP_EXP2, JX_OP_EXPM1};
+    for (int k = 0; k < 2; k++)
+        for (int o = 0; o < 3; o++) {
+            tir T;
+            char text[64];
+            op_ir(&T, ops[o], ts[k], text, sizeof text);
+            jx_buf b = {0};
+            jx_error err;
+            ck_assert_int_eq(jx_jit_explain(&T.ir, "CC:n", JX_EXPLAIN_LLVM, &b, &err), 0);
+            char *ir = jx_buf_take(&b);
+            ck_assert_ptr_nonnull(ir);
+            ck_assert_msg(strstr(ir, "@jx_cm_") == NULL, "%s: calls cmath.c:\n%s", text, ir);
+            bool f64 = ts[k] == JX_COMPLEX128;
+            int lanes = (isa == 'e' ? 512 : 256) / (f64 ? 64 : 32);
+            static const char *const fns[] = {"sin", "cos", "exp"};
+            for (int f = 0; isa != 0 && f < 3; f++) {
+                char call[96];
+                snprintf(call, sizeof call, "call <%d x %s> @_ZGV%cN%dv_%s%s(", lanes,
+                         f64 ? "double" : "float", isa, lanes, fns[f], f64 ? "" : "f");
+                ck_assert_msg(strstr(ir, call) != NULL || (f == 2 && jx_vm_has("exp")),
+                              "%s: no %s in\n%s", text, call, ir);
+            }
+            free(ir);
+        }
+}
+END_TEST
+
 /* JITEXPR_VECMATH=avx2 and none: the AVX2 variants (on an AVX-512 host
  * too) and scalar libm, each checked like test_op.  The engine reads the
  * variable when it starts: this needs a fresh process (Check's fork); with
@@ -2148,6 +2182,7 @@ static Suite *jit_suite(void)
     tcase_add_loop_test(tc, test_cast, 0, JX_DTYPE_COUNT);
     tcase_add_test(tc, test_pow_const);
     tcase_add_test(tc, test_vecmath);
+    tcase_add_test(tc, test_complex_exp_vector);
     tcase_add_loop_test(tc, test_vecmath_env, 0, 2);
     tcase_add_loop_test(tc, test_sleef_env, 0, 2);
     tcase_add_test(tc, test_no_masked_loads);

@@ -695,3 +695,104 @@ def test_complex_out():
     r = jitexpr.evaluate("a * 2 + 1j", out=out)
     assert r is out
     np.testing.assert_array_equal(out, a * 2 + 1j)
+
+
+# ---- complex exp and exp2: special values and accuracy --------------------------------
+# The kernel writes them out from the real exp, sin and cos (4 ULP each) with
+# glibc cexp's special cases, which NumPy calls: against the exact value,
+# 4 + 4 ULP and 1.5 for the products (and exp(t)'s rounding where exp(x)
+# is scaled); against NumPy, whose cexp is within 1.5, 11 ULP of each part.
+CEXP_ULP_EXACT = 10  # against mpmath, rounded: 9.5 + 0.5
+CEXP_ULP_NUMPY = 11
+
+
+def cexp_specials(dtype):
+    """Every pair of parts from a list of special and boundary values."""
+    f = np.dtype(dtype).type(0).real.dtype.type
+    fi = np.finfo(f)
+    if f == np.float32:
+        big = [88.5, 89.0, 100.0, 176.5, 200.0, 265.0, 300.0]
+    else:
+        big = [709.5, 710.0, 1000.0, 1418.5, 1500.0, 2127.5, 2200.0]
+    sp = [0.0, -0.0, 1.0, -2.5, np.inf, -np.inf, np.nan, fi.smallest_subnormal,
+          -fi.smallest_subnormal, fi.tiny, 1e-30, 3.0, np.pi / 2, 1e10, 1e30, fi.max, -fi.max]
+    sp += big + [-b for b in big]
+    x, y = np.meshgrid(np.array(sp, f), np.array(sp, f))
+    z = np.empty(x.size, dtype)
+    z.real, z.imag = x.ravel(), y.ravel()
+    return z
+
+
+def cexp_diff(z, got, want, ulps, of_abs=False):
+    """Each part bit for bit where NumPy's is 0, 1, infinite or NaN (any
+    NaN), else within ulps ULP of it (of_abs: ULP of |want|, for a part
+    that is a difference and may cancel); the first differences."""
+    bad = []
+    tiny = np.finfo(got.real.dtype).tiny
+    for part in ("real", "imag"):
+        g, w = getattr(got, part), getattr(want, part)
+        exact = (w == 0) | (w == 1) | ~np.isfinite(w)
+        same = ((g == w) & (np.signbit(g) == np.signbit(w))) | (np.isnan(g) & np.isnan(w))
+        bad += list(np.nonzero(exact & ~same)[0])
+        with np.errstate(over="ignore", invalid="ignore"):
+            scale = np.abs(want) if of_abs else np.abs(w)
+            scale = np.where(np.isfinite(scale), scale, np.abs(w))
+            spacing = np.spacing(np.maximum(scale, tiny)).astype(np.float64)
+            err = np.abs(g.astype(np.float64) - w.astype(np.float64))
+            bad += list(np.nonzero(~exact & ~(err <= ulps * spacing))[0])
+    return ["%r: got %r, NumPy %r" % (z[i], got[i], want[i]) for i in sorted(set(bad))[:10]]
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+@pytest.mark.parametrize("fn", ["exp", "exp2", "expm1"])
+def test_complex_exp_special(fn, dtype):
+    z = cexp_specials(dtype)
+    with np.errstate(all="ignore"):
+        want = getattr(np, fn)(z)
+    failures = []
+    wide = np.repeat(z, 3)  # every third element: a strided operand
+    for label, arg, ref in [("contiguous", z, want), ("remainder", z[:-5], want[:-5]),
+                            ("strided", wide[::3], want), ("reversed", z[::-1], want[::-1])]:
+        got = jitexpr.evaluate("%s(z)" % fn, local_dict={"z": arg})
+        assert got.dtype == want.dtype
+        # expm1's real part, expm1(x) cos y - 2 sin(y/2)^2, may cancel: its
+        # error is in ULP of the terms, which |expm1(z)| bounds (within a
+        # small factor: where they cancel, sin y is not small)
+        diff = cexp_diff(arg, got, ref, CEXP_ULP_NUMPY, of_abs=fn == "expm1")
+        if diff:
+            failures.append("%s(%s) [%s]: %s" % (fn, dtype, label, "; ".join(diff)))
+    assert not failures, "\n  ".join(failures)
+
+
+def cexp_error(fn, dtype, n, mpmath, seed=11):
+    """The largest error in ULP of either part of fn(z) over n points,
+    against mpmath at 128 bits (rounded to the part type).  exp2 is
+    checked as exp of z * ln 2 rounded to the part type, as NumPy computes
+    it (the rounding of that product is NumPy's too)."""
+    rng = np.random.default_rng(seed)
+    f = np.dtype(dtype).type(0).real.dtype.type
+    lim, t = (87.0, 88.0) if f == np.float32 else (700.0, 709.0)
+    m = n // 4
+    x = np.concatenate([rng.uniform(-lim, lim, n - m), rng.uniform(t, t + 0.78, m)])
+    y = np.concatenate([rng.uniform(-30, 30, n - 2 * m), rng.uniform(-1e5, 1e5, m),
+                        np.pi / 2 + rng.uniform(-1e-3, 1e-3, m) * np.exp(rng.uniform(-20, 0, m))])
+    if fn == "exp2":
+        x /= math.log(2)
+    z = np.empty(n, dtype)
+    z.real, z.imag = x.astype(f), y.astype(f)
+    got = jitexpr.evaluate("%s(z)" % fn, local_dict={"z": z})
+    w = z if fn == "exp" else (z.real * f(math.log(2))) + 1j * (z.imag * f(math.log(2)))
+    mpmath.mp.prec = 128
+    ref = [mpmath.exp(mpmath.mpc(float(v.real), float(v.imag))) for v in np.asarray(w, np.complex128)]
+    with np.errstate(over="ignore"):
+        rr = np.array([float(v.real) for v in ref]).astype(f)
+        ri = np.array([float(v.imag) for v in ref]).astype(f)
+    return max(max_ulp_error(got.real, rr), max_ulp_error(got.imag, ri))
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+@pytest.mark.parametrize("fn", ["exp", "exp2"])
+def test_complex_exp_ulp_vs_mpmath(fn, dtype):
+    mpmath = pytest.importorskip("mpmath")
+    err = cexp_error(fn, dtype, 400, mpmath)
+    assert err <= CEXP_ULP_EXACT, "%s(%s): %.2f ULP" % (fn, dtype, err)
