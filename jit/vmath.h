@@ -8,7 +8,7 @@
 
 #include "../src/util.h"
 
-/* Whether libm function fn ("tanh", "atan2": the double name) has a
+/* Whether libm function fn ("tanh", "atan2", "pow": the double name) has a
  * kernel here, for float and double. */
 JX_INTERNAL bool jx_vm_has(const char *fn);
 
