@@ -320,10 +320,11 @@ static LLVMValueRef vm_sincos(vm *v, LLVMValueRef x, bool cos,
  * 1075, and an error d in it is d*ln2 of the result), so s, z, 3 + z,
  * s*q and the sum with e are double-doubles (exact products by FMA);
  * only z*z*R, at most 2^-11 of q, is plain double.  Then t = y*log2|x|
- * = th + tl, clamped to +-1100 (past overflow and underflow), k =
- * round(th), r = (th - k) + tl, |r| <= 1/2, 2^r = 1 + r*E(r), and 2^k
- * in two factors so that k may reach them.  float32 computes the same
- * in double, without the double-doubles. */
+ * = th + tl, k = round(th), r = th - k (exact, |r| <= 1/2), 2^(r + tl)
+ * = 2^r (1 + tl ln2), 2^r = 1 + r*E(r), and 2^k in two factors so that
+ * k may reach +-1100; past that the result is inf or 0 (a select at the
+ * end).  float32 computes the same in double, without the
+ * double-doubles. */
 
 /* powlog_f64 on [0, 0.0294402], degree 6: error 3.34e-20 (weighted) */
 static const double powlog_f64[] = {
