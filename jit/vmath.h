@@ -9,7 +9,8 @@
 #include "../src/util.h"
 
 /* Whether libm function fn ("tanh", "atan2", "expm1", "cbrt", "log",
- * "log1p": the double name) has a kernel here, for float and double. */
+ * "log1p", "pow": the double name) has a kernel here, for float and
+ * double. */
 JX_INTERNAL bool jx_vm_has(const char *fn);
 
 /* Emits fn of x[0] (and x[1] for two operands), all float or all double,

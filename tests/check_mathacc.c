@@ -345,7 +345,8 @@ static double logu(int lo, int hi)
 }
 
 /* A random argument (x, y) of fn over its useful domain in format f:
- * mostly where results are ordinary, a share at the extremes. */
+ * mostly where results are ordinary, a share at the extremes (pow: near
+ * overflow and underflow, subnormal results, subnormal and zero x). */
 static void sample(const char *fn, fmt f, double *x, double *y)
 {
     unsigned pick = (unsigned)(rnd() % 8);
@@ -365,16 +366,33 @@ static void sample(const char *fn, fmt f, double *x, double *y)
              : pick < 6 ? -1.0 + logu(-f.p, -1)              /* near -1 */
                         : logu(-1, f.emax);
     } else if (is(fn, "pow")) {
-        if (pick < 5) { /* |y log2 x| < the exponent range */
+        unsigned q = (unsigned)(rnd() % 16);
+        if (q < 6) { /* |y log2 x| < the exponent range */
             *x = logu(-e30, e30);
             double l = fabs(log2(*x));
             *y = uniform(-1, 1) * (f.emax - 1) / (l > 1 ? l : 1);
-        } else if (pick < 7) { /* x near 1, large y */
+        } else if (q < 9) { /* x near 1, large y */
             *x = 1.0 + sgn() * logu(-40, -4);
             *y = sgn() * logu(0, 20);
-        } else { /* negative x, integer y */
+        } else if (q < 11) { /* negative x, integer y */
             *x = -logu(-8, 8);
             *y = (double)((int)(rnd() % 61) - 30);
+        } else if (q < 14) { /* results near overflow, near underflow and
+                              * subnormal: log2 of the result t */
+            double t = q < 12 ? uniform(f.emax - 2, f.emax + 1)
+                              : uniform(f.emin - f.p - 1, f.emin + 2);
+            *x = logu(-e30, e30);
+            *y = log2(*x) != 0 ? t / log2(*x) : t;
+            if (q == 13 && rnd() % 4 == 0) { /* and a negative x */
+                *y = round(*y);
+                *x = -*x;
+            }
+        } else if (q < 15) { /* subnormal x */
+            *x = logu(f.emin - f.p + 1, f.emin);
+            *y = uniform(-1, 1);
+        } else { /* zero x */
+            *x = rnd() & 1 ? 0.0 : -0.0;
+            *y = rnd() & 1 ? uniform(-8, 8) : (double)((int)(rnd() % 17) - 8);
         }
     } else if (is(fn, "tanh")) {
         /* tanh rounds to 1 past 19.06 (float: 9.01, float16: 4.5) */
