@@ -61,6 +61,11 @@
  *                 every lane, and the loop vectorizer calls a conditional
  *                 libm fallback on every lane.
  *
+ *   exp(x)      2^k * (1 + p), p = expm1(r) as above (vm_exp_reduce,
+ *                 shared with expm1 and tanh), 2^k as two factors so that
+ *                 subnormal results round once; x kept in [-746, 710]
+ *                 (float [-104, 89]).  0.75/0.96 ULP (table/sweep),
+ *                 0.37 ns/element against libmvec's 0.53 (Zen 5, n = 1e5).
  *   log(x)      x = 2^k * m, m in [sqrt(1/2), sqrt(2)), from the bits
  *                 (subnormals from x * 2^52); s = (m-1)/(m+1), z = s*s,
  *                 log(m) = f - s*(f - z*P(z)), f = m - 1, P of degree 6
@@ -253,7 +258,9 @@ static LLVMValueRef horner(vm *v, LLVMValueRef x, const double *c, int n)
  * + (2^k - 1) = 2*h, h = s*p + (s - 1/2), s = 2^(k-1): s is a normal
  * number from k = -58 to k = 1024 (x past 709.44), where 2*h overflows
  * exactly when expm1 does. */
-static LLVMValueRef vm_expm1_half(vm *v, LLVMValueRef t)
+/* t = k*ln2 + r, |r| <= ln2/2: sets *kd to k in the low bits of a
+ * double (the shifter's), and returns p = expm1(r) = r + r*r*Q(r). */
+static LLVMValueRef vm_exp_reduce(vm *v, LLVMValueRef t, LLVMValueRef *kd_out)
 {
     LLVMBuilderRef b = v->b;
     /* k = round(t / ln2) by the shifter 1.5 * 2^mantissa bits: its low
@@ -269,15 +276,57 @@ static LLVMValueRef vm_expm1_half(vm *v, LLVMValueRef t)
     r = fma3(v, LLVMBuildFNeg(b, kf, ""), k(v, ln2_lo), r);
     LLVMValueRef q = v->f32 ? horner(v, r, expm1_f32, NELEM(expm1_f32))
                             : horner(v, r, expm1_f64, NELEM(expm1_f64));
-    LLVMValueRef p = fma3(v, mul(v, r, r), q, r); /* expm1(r) */
-    /* s = 2^(k-1): k - 1 + bias into the exponent field (the shifter's
-     * high bits fall off the top) */
+    *kd_out = kd;
+    return fma3(v, mul(v, r, r), q, r); /* expm1(r) */
+}
+
+/* 2^(j + e) as a float, j the integer in the low bits of kd (from
+ * vm_exp_reduce) plus e: j + e + bias into the exponent field (the
+ * shifter's high bits fall off the top).  j + e must be a normal
+ * exponent. */
+static LLVMValueRef vm_pow2(vm *v, LLVMValueRef kbits, int e)
+{
+    LLVMBuilderRef b = v->b;
     unsigned mant = v->f32 ? 23 : 52, bias = v->f32 ? 127 : 1023;
-    LLVMValueRef kbits = LLVMBuildBitCast(b, kd, v->ti, "");
     LLVMValueRef sbits = LLVMBuildShl(
-        b, LLVMBuildAdd(b, kbits, ki(v, bias - 1), ""), ki(v, mant), "");
-    LLVMValueRef s = LLVMBuildBitCast(b, sbits, v->t, "");
+        b, LLVMBuildAdd(b, kbits, ki(v, (unsigned long long)(bias + e)), ""),
+        ki(v, mant), "");
+    return LLVMBuildBitCast(b, sbits, v->t, "");
+}
+
+static LLVMValueRef vm_expm1_half(vm *v, LLVMValueRef t)
+{
+    LLVMValueRef kd;
+    LLVMValueRef p = vm_exp_reduce(v, t, &kd);
+    /* s = 2^(k-1) */
+    LLVMValueRef s = vm_pow2(v, LLVMBuildBitCast(v->b, kd, v->ti, ""), -1);
     return fma3(v, s, p, sub(v, s, k(v, 0.5)));
+}
+
+/* exp(x) = 2^k * (1 + p), x kept within [-746, 710] (float: [-104, 89]),
+ * beyond which exp is 0 and infinite in the type (NaN compares false and
+ * stays).  2^k in two factors, 2^(k - k/2) and 2^(k/2), each a normal
+ * number for k in [-1077, 1024], so that results that are subnormal (x
+ * below -708.4) round once, at the last multiplication, and 2^1024 can
+ * overflow to inf exactly where exp does. */
+static LLVMValueRef vm_exp(vm *v, LLVMValueRef x)
+{
+    LLVMBuilderRef b = v->b;
+    double lo = v->f32 ? -104.0 : -746.0, hi = v->f32 ? 89.0 : 710.0;
+    LLVMValueRef t = sel(v, cmp(v, LLVMRealOLT, x, k(v, lo)), k(v, lo), x);
+    t = sel(v, cmp(v, LLVMRealOGT, t, k(v, hi)), k(v, hi), t);
+    LLVMValueRef kd;
+    LLVMValueRef p = vm_exp_reduce(v, t, &kd);
+    /* k's low bits, sign-extended from the shifter's field: k = kbits -
+     * bits(shifter), an integer subtraction that keeps the sign */
+    LLVMValueRef kbits = LLVMBuildBitCast(b, kd, v->ti, "");
+    double shifter = v->f32 ? 0x1.8p23 : 0x1.8p52;
+    LLVMValueRef sh = LLVMBuildBitCast(b, k(v, shifter), v->ti, "");
+    LLVMValueRef kk = LLVMBuildSub(b, kbits, sh, "");
+    LLVMValueRef k1 = LLVMBuildAShr(b, kk, ki(v, 1), "");
+    LLVMValueRef k2 = LLVMBuildSub(b, kk, k1, "");
+    LLVMValueRef s1 = vm_pow2(v, k1, 0), s2 = vm_pow2(v, k2, 0);
+    return mul(v, fma3(v, s1, p, s1), s2);
 }
 
 /* expm1(x): x kept within [-40, 710] (float: [-20, 89]), where expm1 is
@@ -827,7 +876,7 @@ bool jx_vm_has(const char *fn)
     return strcmp(fn, "tanh") == 0 || strcmp(fn, "atan2") == 0 ||
            strcmp(fn, "expm1") == 0 || strcmp(fn, "cbrt") == 0 ||
            strcmp(fn, "log") == 0 || strcmp(fn, "log1p") == 0 ||
-           strcmp(fn, "pow") == 0;
+           strcmp(fn, "pow") == 0 || strcmp(fn, "exp") == 0;
 }
 
 static vm vm_init(LLVMBuilderRef b, LLVMValueRef x)
@@ -848,6 +897,8 @@ LLVMValueRef jx_vm_emit(LLVMBuilderRef b, const char *fn, LLVMValueRef *x)
         return vm_tanh(&v, x[0]);
     if (strcmp(fn, "expm1") == 0)
         return vm_expm1(&v, x[0]);
+    if (strcmp(fn, "exp") == 0)
+        return vm_exp(&v, x[0]);
     if (strcmp(fn, "cbrt") == 0)
         return vm_cbrt(&v, x[0]);
     if (strcmp(fn, "log") == 0 || strcmp(fn, "log1p") == 0)

@@ -9,7 +9,7 @@
 #include "../src/util.h"
 
 /* Whether libm function fn ("tanh", "atan2", "expm1", "cbrt", "log",
- * "log1p", "pow": the double name) has a kernel here, for float and
+ * "log1p", "pow", "exp": the double name) has a kernel here, for float and
  * double. */
 JX_INTERNAL bool jx_vm_has(const char *fn);
 
