@@ -24,7 +24,7 @@ esac
 packages=(
     build-essential autoconf automake libtool pkg-config
     llvm-19-dev check libsleef3
-    python3-dev python3-numpy python3-pytest
+    python3-dev python3-numpy python3-pytest python3-mpmath
 )
 
 missing=()
