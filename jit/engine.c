@@ -327,6 +327,25 @@ static char mathlib_mode(const char *w, size_t n)
                                                  : 0;
 }
 
+/* The op a JITEXPR_MATHLIB name (n bytes) stands for: a LIBM row of the
+ * op table by its name in expressions ("arctan2") or libm's ("atan2"), or
+ * the float power ("pow"); -1 for anything else. */
+static int mathlib_op(const char *name, size_t n)
+{
+    char fn[16];
+    if (n >= sizeof fn)
+        return -1;
+    memcpy(fn, name, n);
+    fn[n] = '\0';
+    int op = jx_cal_libm_op(fn);
+    if (op < 0) {
+        op = jx_ops_find_function(name, n);
+        if (op >= 0 && jx_ops[op].low != JX_L_LIBM)
+            op = -1;
+    }
+    return op;
+}
+
 /* choices.c[][].mode from JITEXPR_MATHLIB: comma-separated words, a mode
  * for every function and "name=mode" for one (its name in expressions or
  * libm's: "arctan2" or "atan2"); the default and anything unreadable:
@@ -342,14 +361,7 @@ static void read_mathlib(void)
             all = mathlib_mode(p, len);
         size_t nl = eq ? (size_t)(eq - p) : 0;
         char m = eq ? mathlib_mode(eq + 1, len - nl - 1) : 0;
-        for (int op = 0; m != 0 && op < JX_OP_COUNT; op++)
-            if (strlen(choice_name(op)) == nl &&
-                memcmp(choice_name(op), p, nl) == 0)
-                choices.c[op][0].mode = choices.c[op][1].mode = m;
-        char fn[16]; /* or libm's name: "atan2" */
-        int op = nl < sizeof fn ? (memcpy(fn, p, nl), fn[nl] = '\0',
-                                   jx_cal_libm_op(fn))
-                                : -1;
+        int op = eq ? mathlib_op(p, nl) : -1;
         if (m != 0 && op >= 0)
             choices.c[op][0].mode = choices.c[op][1].mode = m;
         p += len + (p[len] == ',');
