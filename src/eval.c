@@ -227,6 +227,27 @@ void jx_plan_row_pointers(const jx_plan *p, int64_t row, char **ptr)
     }
 }
 
+/* Calls fn over n elements, first over the few that bring a contiguous
+ * output to a cache line boundary when the row is long: every vector store
+ * after them is then aligned, and so is every input load when the inputs
+ * share the output's offset (as NumPy's allocations do). */
+static void call_aligned(jx_kernel_fn fn, int64_t n, char **ptr, int64_t *inner,
+                         int nops)
+{
+    int64_t size = inner[0];
+    uintptr_t mis = (uintptr_t)ptr[0] % 64;
+    if (n < 2048 || mis == 0 || size <= 0 || size > 16 || mis % (uintptr_t)size) {
+        fn(n, ptr, inner);
+        return;
+    }
+    int64_t head = (int64_t)(64 - mis) / size;
+    char *p[JX_PLAN_MAX_OPS];
+    fn(head, ptr, inner);
+    for (int o = 0; o < nops; o++)
+        p[o] = ptr[o] + head * inner[o];
+    fn(n - head, p, inner);
+}
+
 /* Runs the kernel over rows [r0, r1), elements [i0, i1) of each. */
 void jx_plan_run_rows(const jx_plan *p, jx_kernel_fn fn, int64_t r0, int64_t r1,
                      int64_t i0, int64_t i1)
@@ -252,7 +273,7 @@ void jx_plan_run_rows(const jx_plan *p, jx_kernel_fn fn, int64_t r0, int64_t r1,
         rem /= p->shape[d];
     }
     for (int64_t r = r0; r < r1; r++) {
-        fn(i1 - i0, ptr, inner);
+        call_aligned(fn, i1 - i0, ptr, inner, nops);
         for (int d = last - 1; d >= 0; d--) { /* odometer */
             for (int o = 0; o < nops; o++)
                 ptr[o] += STRIDE(p, d, o);

@@ -90,6 +90,38 @@ def test_unaligned(dtype):
     assert compare(jitexpr.evaluate("a * b + a"), ref) is None
 
 
+# A long contiguous run is cut in two calls, the first bringing the output
+# to a 64-byte boundary (eval.c, call_aligned): rows of each output offset,
+# with inputs at the same and at other offsets, long enough to be cut.
+@pytest.mark.parametrize("dtype", ["int8", "int32", "int64", "float32", "float64",
+                                   "complex128"])
+@pytest.mark.parametrize("out_off", [0, 1, 8, 16, 24, 48, 56])
+def test_long_runs_at_every_offset(dtype, out_off):
+    dt = np.dtype(dtype)
+    n = 5000
+
+    def at(off, values):
+        buf = np.zeros(n * dt.itemsize + 128, np.uint8)
+        start = (-buf.ctypes.data) % 64 + off
+        v = buf[start:start + n * dt.itemsize].view(dt)
+        v[:] = values
+        assert v.ctypes.data % 64 == off
+        return v
+
+    a_values = np.arange(n).astype(dt) + 1
+    b_values = base((n,)).astype(dt)
+    out = at(out_off, 0)
+    for in_off in sorted({out_off, (out_off + 8) % 64, 0}):
+        a, b = at(in_off, a_values), at(out_off, b_values)
+        ref = a * 3 + b
+        out[:] = 0
+        r = jitexpr.evaluate("a * 3 + b", local_dict={"a": a, "b": b}, out=out)
+        assert r is out and compare(out, ref) is None, (in_off, out_off)
+        # the first call's elements and the second's: every one written once
+        assert compare(jitexpr.evaluate("a * 3 + b", local_dict={"a": a, "b": b}),
+                       ref) is None
+
+
 def test_zero_d_and_zero_size():
     z = np.array(2.0)
     assert jitexpr.evaluate("z * 3", local_dict={"z": z}).shape == ()
