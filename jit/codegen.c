@@ -2221,6 +2221,36 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
     c->guard = CG_LIBRARY;
 }
 
+/* Float min and max in the partials loop compare keys, not floats: the
+ * bits of x as a signed integer, the magnitude bits flipped when the sign
+ * is set, order floats as numbers with -0 below +0, so that llvm.smax or
+ * smin of the keys is np.max's or np.min's answer, one instruction on the
+ * running value instead of llvm.maximum's six (measured: 1.6x NumPy's
+ * time on float32 max at n = 1e6, Zen 5, from the latency of that chain).
+ * A NaN's key lies above +inf's (sign clear) or below -inf's (sign set):
+ * the loop keeps both the largest and the smallest key, and a block with
+ * either beyond the infinities is a NaN.  (A flag or-ed from isnan instead
+ * put the loop in the mask registers, which it spilled.)  The key is its
+ * own inverse. */
+static LLVMValueRef float_key(cg *c, LLVMValueRef bits)
+{
+    LLVMTypeRef it = LLVMTypeOf(bits);
+    unsigned w = LLVMGetIntTypeWidth(it);
+    LLVMValueRef sign = LLVMBuildAShr(c->b, bits, const_int(it, w - 1), "");
+    LLVMValueRef flip = LLVMBuildAnd(c->b, sign, const_int(it, (~UINT64_C(0)) >> (65 - w)), "");
+    return LLVMBuildXor(c->b, bits, flip, "key");
+}
+
+/* The key of +inf (its bits) or of -inf (the sign bit and the flipped
+ * magnitude), in w bits. */
+static LLVMValueRef float_key_inf(cg *c, LLVMTypeRef it, bool negative)
+{
+    unsigned w = LLVMGetIntTypeWidth(it);
+    uint64_t mag = w == 16 ? 0x7c00 : w == 32 ? 0x7f800000 : UINT64_C(0x7ff0000000000000);
+    uint64_t magmask = (~UINT64_C(0)) >> (65 - w);
+    return const_int(it, negative ? (UINT64_C(1) << (w - 1)) | (mag ^ magmask) : mag);
+}
+
 /* for each block of JX_REDUCE_BLOCK elements: partial[blk] = reduction. */
 static void build_partials(cg *c, const cg_layout *l, LLVMValueRef fn,
                            LLVMBasicBlockRef pre, LLVMBasicBlockRef exit,
@@ -2229,6 +2259,7 @@ static void build_partials(cg *c, const cg_layout *l, LLVMValueRef fn,
 {
     const jx_ir *ir = c->ir;
     jx_dtype acc = ir->acc_dtype;
+    int op = ir->reduce;
     LLVMBuilderRef b = c->b;
     LLVMBasicBlockRef blk_bb = LLVMAppendBasicBlockInContext(c->ctx, fn, "block");
     LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(c->ctx, fn, "loop.body");
@@ -2246,44 +2277,73 @@ static void build_partials(cg *c, const cg_layout *l, LLVMValueRef fn,
     LLVMBuildBr(b, body);
 
     /* The running value: one phi, or one per part of a complex (the loop
-     * vectorizer reduces scalars, not aggregates). */
+     * vectorizer reduces scalars, not aggregates), or a float min/max's
+     * largest and smallest key. */
     LLVMPositionBuilderAtEnd(b, body);
     LLVMValueRef i = LLVMBuildPhi(b, c->t_i64, "i");
     bool cx = dt_complex(acc);
-    LLVMValueRef a_re = NULL, a_im = NULL, a;
+    bool keyed = dt_float(acc) && (op == JX_OP_MIN || op == JX_OP_MAX);
+    LLVMTypeRef vt = val_type(c, acc);
+    LLVMTypeRef kt = keyed ? LLVMIntTypeInContext(c->ctx, (unsigned)dt_bits(acc)) : NULL;
+    LLVMValueRef ph[2], init[2], next[2];
+    int nphi = cx || keyed ? 2 : 1;
     if (cx) {
-        a_re = LLVMBuildPhi(b, part_type(c, acc), "acc.re");
-        a_im = LLVMBuildPhi(b, part_type(c, acc), "acc.im");
-        a = cx_make(c, acc, a_re, a_im);
+        ph[0] = LLVMBuildPhi(b, part_type(c, acc), "acc.re");
+        ph[1] = LLVMBuildPhi(b, part_type(c, acc), "acc.im");
+        init[0] = const_real(part_type(c, acc), cx_identity_part(op, 0));
+        init[1] = const_real(part_type(c, acc), cx_identity_part(op, 1));
+    } else if (keyed) {
+        ph[0] = LLVMBuildPhi(b, kt, "acc.hi");
+        ph[1] = LLVMBuildPhi(b, kt, "acc.lo");
+        init[0] = float_key_inf(c, kt, true);
+        init[1] = float_key_inf(c, kt, false);
     } else {
-        a = LLVMBuildPhi(b, val_type(c, acc), "acc");
+        ph[0] = LLVMBuildPhi(b, vt, "acc");
+        init[0] = reduce_identity(c, op, acc);
     }
     LLVMValueRef v = emit_acc_value(c, i, l, ptr, stride);
-    LLVMValueRef a_next =
-        v ? reduce_combine(c, ir->reduce, acc, a, v, true) : a;
-    LLVMValueRef next_re = cx ? cx_re(c, a_next) : NULL;
-    LLVMValueRef next_im = cx ? cx_im(c, a_next) : NULL;
-    LLVMValueRef next = LLVMBuildNUWAdd(b, i, const_int(c->t_i64, 1), "i.next");
+    LLVMValueRef result; /* the block's value, in block.end */
+    if (v == NULL) {
+        memcpy(next, ph, sizeof next);
+    } else if (cx) {
+        LLVMValueRef r = reduce_combine(c, op, acc, cx_make(c, acc, ph[0], ph[1]), v, true);
+        next[0] = cx_re(c, r);
+        next[1] = cx_im(c, r);
+    } else if (keyed) {
+        LLVMValueRef key = float_key(c, LLVMBuildBitCast(b, v, kt, ""));
+        LLVMValueRef hi[2] = {ph[0], key}, lo[2] = {ph[1], key};
+        next[0] = intrin(c, "llvm.smax", &kt, 1, hi, 2);
+        next[1] = intrin(c, "llvm.smin", &kt, 1, lo, 2);
+    } else {
+        next[0] = reduce_combine(c, op, acc, ph[0], v, true);
+    }
+    LLVMValueRef inext = LLVMBuildNUWAdd(b, i, const_int(c->t_i64, 1), "i.next");
     LLVMBasicBlockRef latch = LLVMGetInsertBlock(b);
-    loop_hints(c, LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, end, ""),
+    loop_hints(c, LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, inext, end, ""),
                                   done, body));
-    LLVMValueRef i_in[2] = {start, next};
+    LLVMValueRef i_in[2] = {start, inext};
     LLVMBasicBlockRef from[2] = {blk_bb, latch};
     LLVMAddIncoming(i, i_in, from, 2);
-    if (cx) {
-        LLVMTypeRef pt = part_type(c, acc);
-        LLVMValueRef re_in[2] = {const_real(pt, cx_identity_part(ir->reduce, 0)), next_re};
-        LLVMValueRef im_in[2] = {const_real(pt, cx_identity_part(ir->reduce, 1)), next_im};
-        LLVMAddIncoming(a_re, re_in, from, 2);
-        LLVMAddIncoming(a_im, im_in, from, 2);
-    } else {
-        LLVMValueRef a_in[2] = {reduce_identity(c, ir->reduce, acc), a_next};
-        LLVMAddIncoming(a, a_in, from, 2);
+    for (int k = 0; k < nphi; k++) {
+        LLVMValueRef in[2] = {init[k], next[k]};
+        LLVMAddIncoming(ph[k], in, from, 2);
     }
 
     LLVMPositionBuilderAtEnd(b, done);
+    if (cx) {
+        result = cx_make(c, acc, next[0], next[1]);
+    } else if (keyed) {
+        LLVMValueRef nan = LLVMBuildOr(
+            b, LLVMBuildICmp(b, LLVMIntSGT, next[0], float_key_inf(c, kt, false), ""),
+            LLVMBuildICmp(b, LLVMIntSLT, next[1], float_key_inf(c, kt, true), ""), "");
+        result = float_key(c, op == JX_OP_MAX ? next[0] : next[1]);
+        result = LLVMBuildBitCast(b, result, vt, "");
+        result = LLVMBuildSelect(b, nan, LLVMConstReal(vt, NAN), result, "");
+    } else {
+        result = next[0];
+    }
     store_elem(c, acc, elem_addr(c, JX_LAYOUT_CONTIG, acc, ptr[0], stride[0], blk),
-               a_next);
+               result);
     LLVMValueRef blk_next = LLVMBuildNUWAdd(b, blk, const_int(c->t_i64, 1), "");
     LLVMValueRef blk_in[2] = {const_int(c->t_i64, 0), blk_next};
     LLVMBasicBlockRef blk_from[2] = {pre, done};

@@ -512,6 +512,57 @@ def test_reduction(op, dtype):
     assert not failures, "\n  ".join(failures)
 
 
+# Float min and max of special values, each row a way the partials loop's
+# keys (codegen.c, float_key) could go wrong: NaNs of either sign (x86
+# makes negative ones: 0 * inf), zeros of both signs in either order,
+# infinities, subnormals, all NaN, a NaN in the last (scalar) elements or
+# only in a later block; each at several lengths, as float16, 32 and 64,
+# whole and along each axis.  Exact, with the sign of zero, against NumPy,
+# except where zeros of both signs meet: NumPy's answer there depends on
+# the order its SIMD lanes meet them (max of [-0, +0] is -0, of 1025 such
+# zeros also -0), the library's is IEEE 754's maximum and minimum, -0
+# below +0, whatever the order.
+NEG_NAN = -np.float64("nan")
+SPECIAL_MINMAX = [
+    ("positive NaN", lambda n: np.where(np.arange(n) == n // 3, np.nan, 1.0)),
+    ("negative NaN", lambda n: np.where(np.arange(n) == n // 2, NEG_NAN, 1.0)),
+    ("NaN last", lambda n: np.where(np.arange(n) == n - 1, NEG_NAN, -1.0)),
+    ("all NaN", lambda n: np.full(n, np.nan)),
+    ("zeros -0 first", lambda n: np.where(np.arange(n) % 2 == 0, -0.0, 0.0)),
+    ("zeros +0 first", lambda n: np.where(np.arange(n) % 2 == 0, 0.0, -0.0)),
+    ("all -0", lambda n: np.full(n, -0.0)),
+    ("-0 and negatives", lambda n: np.where(np.arange(n) == n // 2, -0.0, -1.0 - np.arange(n))),
+    ("+0 and positives", lambda n: np.where(np.arange(n) == n // 2, 0.0, 1.0 + np.arange(n))),
+    ("infinities", lambda n: np.where(np.arange(n) % 3 == 0, np.inf, -np.inf)),
+    ("-inf only", lambda n: np.full(n, -np.inf)),
+    ("subnormals", lambda n: np.where(np.arange(n) % 2 == 0, 5e-324, -5e-324)),
+    ("mixed signs", lambda n: np.sin(np.arange(n) * 0.7) * 1e3),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("label,make", SPECIAL_MINMAX, ids=[r[0] for r in SPECIAL_MINMAX])
+def test_float_min_max_special_values(dtype, label, make):
+    failures = []
+    for n in (1, 7, 64, 1023, 1025, 2500):
+        with np.errstate(all="ignore"):
+            a = make(n).astype(dtype)
+        for fn in ("min", "max"):
+            for axis in (None, 0, 1) if n >= 64 else (None,):
+                x = a if axis is None else a[: n - n % 8].reshape(8, -1)
+                want = np.asarray(getattr(np, fn)(x, axis=axis))
+                both = np.any((x == 0) & np.signbit(x), axis=axis) & np.any(
+                    (x == 0) & ~np.signbit(x), axis=axis)
+                want = np.where(both & (want == 0), -0.0 if fn == "min" else 0.0, want)
+                src = "%s(x)" % fn if axis is None else "%s(x, axis=%d)" % (fn, axis)
+                got = jitexpr.evaluate(src, local_dict={"x": x})
+                ok = ((got == want) & (np.signbit(got) == np.signbit(want))) | (
+                    np.isnan(got) & np.isnan(want))
+                if got.dtype != x.dtype or not ok.all():
+                    failures.append("%s n=%d: %r, expected %r" % (src, n, got, want))
+    assert not failures, "\n  ".join(failures[:20])
+
+
 # Complex reductions follow NumPy's dtypes (sum, prod, mean, min, max keep
 # the complex type; any, all give bool).  The library accumulates complex64
 # in complex128 where NumPy adds and multiplies in complex64, and sums in
