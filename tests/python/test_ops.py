@@ -458,6 +458,34 @@ def test_mixed_dtypes(op):
         len(failures), "\n  ".join(failures[:30]))
 
 
+# Integer division and remainders over every pair of a grid of values:
+# both signs, around the 32-bit boundaries where the kernels switch to a
+# 32-bit division (signed 64-bit from the magnitudes: codegen.c,
+# int_magnitudes), the extremes, 0 and -1 as divisors.  Exact, against
+# NumPy (which gives 0 for x // 0 and x % 0, MIN for MIN // -1, 0 for
+# MIN % -1).
+DIV_GRID = [0, 1, -1, 2, -2, 3, -3, 7, -7, 100, -100, 2**31 - 1, -2**31, 2**31, -2**31 - 1,
+            2**32 - 1, 2**32, -2**32, 2**32 + 1, 2**62 + 3, -2**62 - 5, "max", "min", "min+1"]
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64", "uint32", "uint64"])
+@pytest.mark.parametrize("expr,ref", [("a // b", np.floor_divide), ("a % b", np.remainder),
+                                      ("fmod(a, b)", np.fmod)])
+def test_integer_division_grid(dtype, expr, ref):
+    info = np.iinfo(dtype)
+    named = {"max": int(info.max), "min": int(info.min), "min+1": int(info.min) + 1}
+    grid = sorted({named.get(x, x) for x in DIV_GRID
+                   if info.min <= named.get(x, x) <= info.max})
+    a = np.array([x for x in grid for _ in grid], dtype)
+    b = np.array([y for _ in grid for y in grid], dtype)
+    with np.errstate(all="ignore"):
+        want = ref(a, b)
+    got = jitexpr.evaluate(expr, local_dict={"a": a, "b": b})
+    bad = np.flatnonzero(got != want)
+    assert got.dtype == want.dtype and not bad.size, ["%d %s %d: %d, NumPy %d" % (
+        a[i], expr, b[i], got[i], want[i]) for i in bad[:20]]
+
+
 # Relative error allowed in float sums, products and means: both sides sum
 # pairwise or in blocks, with errors growing like log(n) ULPs; NumPy adds
 # float16 in float16 while the library may accumulate in float32.
