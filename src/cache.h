@@ -5,6 +5,7 @@
 #ifndef JX_CACHE_H
 #define JX_CACHE_H
 
+#include "adapt.h"
 #include "ir.h"
 #include "jit.h"
 
@@ -19,6 +20,7 @@ struct jx_kernel {
     jx_kernel *chain;      /* next in the hash bucket */
     jx_kernel *newer;      /* LRU list: towards the most recent */
     jx_kernel *older;      /* LRU list: towards the least recent */
+    jx_adapt adapt;        /* inline or on the pool, by size (adapt.h) */
 };
 
 #define JX_CACHE_MAX_ENTRIES 4096

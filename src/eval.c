@@ -286,8 +286,26 @@ void jx_plan_run_rows(const jx_plan *p, jx_kernel_fn fn, int64_t r0, int64_t r1,
     }
 }
 
+/* The plan's elements. */
+static int64_t plan_elements(const jx_plan *p)
+{
+    int64_t total = 1;
+    for (int d = 0; d < p->ndim; d++)
+        total *= p->shape[d];
+    return total;
+}
+
 void jx_plan_chunks(const jx_plan *p, int64_t align, bool rows_ok, int64_t cost,
                     jx_chunks *ck)
+{
+    int nthreads;
+    int64_t parallel_work;
+    jx_pool_settings(&nthreads, &parallel_work);
+    jx_plan_chunks_as(p, align, rows_ok, plan_elements(p) * cost >= parallel_work, ck);
+}
+
+void jx_plan_chunks_as(const jx_plan *p, int64_t align, bool rows_ok, bool pool,
+                       jx_chunks *ck)
 {
     int64_t inner = p->ndim ? p->shape[p->ndim - 1] : 1, nrows = 1;
     for (int d = 0; d + 1 < p->ndim; d++)
@@ -302,7 +320,7 @@ void jx_plan_chunks(const jx_plan *p, int64_t align, bool rows_ok, int64_t cost,
     int64_t parallel_work;
     jx_pool_settings(&ck->nthreads, &parallel_work);
     int64_t total = nrows * inner;
-    if (ck->nthreads <= 1 || total * cost < parallel_work) {
+    if (ck->nthreads <= 1 || !pool) {
         ck->nthreads = 1;
         return;
     }
@@ -363,11 +381,21 @@ static int run_chunk(void *arg, int64_t c, jx_error *err)
     return 0;
 }
 
-int jx_plan_run(const jx_plan *p, jx_kernel_fn fn, int64_t cost, jx_error *err)
+int jx_plan_run(const jx_plan *p, jx_kernel_fn fn, int64_t cost, jx_adapt *ad,
+                jx_error *err)
 {
     run_job j = {p, fn, {0}};
-    jx_plan_chunks(p, 64, true, cost, &j.ck); /* segments of whole cache lines */
-    return jx_pool_run(j.ck.count, j.ck.nthreads, run_chunk, &j, err);
+    int nthreads;
+    int64_t parallel_work, total = plan_elements(p);
+    jx_pool_settings(&nthreads, &parallel_work);
+    jx_adapt_pick pick = jx_adapt_choose(nthreads > 1 ? ad : NULL, total,
+                                         total * cost, parallel_work);
+    jx_plan_chunks_as(p, 64, true, pick.pool, &j.ck); /* whole cache lines */
+    int64_t t0 = pick.cls >= 0 ? jx_adapt_now() : 0;
+    int rc = jx_pool_run(j.ck.count, j.ck.nthreads, run_chunk, &j, err);
+    if (pick.cls >= 0 && rc == 0)
+        jx_adapt_record(ad, pick, total, jx_adapt_now() - t0);
+    return rc;
 }
 
 char jx_layout_class(int64_t stride, int64_t itemsize)
@@ -580,7 +608,7 @@ int jx_eval_run(const jx_expr *e, const jx_array *inputs, jx_array *out,
         free(p.strides);
         return -1;
     }
-    int rc = jx_plan_run(&p, k->fn, ir->cost, err);
+    int rc = jx_plan_run(&p, k->fn, ir->cost, &k->adapt, err);
     jx_cache_release(tmpk);
     free(p.strides);
     return rc;

@@ -13,6 +13,7 @@
 #include "jitexpr.h"
 #include "testutil.h"
 #include "pool.h"
+#include "adapt.h"
 
 typedef struct counts {
     _Atomic int *hits;  /* times each chunk ran */
@@ -279,6 +280,70 @@ START_TEST(test_parallel_equals_serial)
 }
 END_TEST
 
+/* The inline-or-pool choice (adapt.c) fed with made-up timings: each row
+ * a threshold, a size, the work, picoseconds per element inline and on
+ * the pool, and what must happen: the model alone outside the band, else
+ * the faster way from the fifth call on, the slower tried at most
+ * `max_slow` times in 2000 calls (two to start, then pairs at growing
+ * intervals), and after the two ways swap speeds, the new faster one
+ * chosen within 5000 calls. */
+static const struct {
+    int64_t threshold, elements, work;
+    uint32_t ps_inline, ps_pool;
+    int band;        /* 0: the model decides (cls -1) */
+    int max_slow;
+} adapt_rows[] = {
+    {1 << 20, 1 << 10, 1 << 12, 300, 9000, 0, 0},   /* far below: inline */
+    {1 << 20, 1 << 24, 1 << 26, 900, 450, 0, 0},    /* far above: pool */
+    {1 << 20, 1 << 16, 1 << 20, 300, 500, 1, 14},   /* model says pool, inline is faster */
+    {1 << 20, 1 << 17, 1 << 19, 440, 390, 1, 14},   /* model says inline, pool is faster */
+    {1 << 20, 1 << 18, 1 << 22, 400, 2000, 1, 14},  /* pool 5x slower */
+};
+
+static int64_t adapt_time(uint32_t ps, int64_t elements) { return (int64_t)ps * elements / 1000; }
+
+START_TEST(test_adapt)
+{
+    jx_adapt *a = calloc(1, sizeof *a);
+    int64_t n = adapt_rows[_i].elements, work = adapt_rows[_i].work, thr = adapt_rows[_i].threshold;
+    uint32_t ps[2] = {adapt_rows[_i].ps_inline, adapt_rows[_i].ps_pool};
+    bool model = work >= thr;
+    int slow = 0;
+    for (int call = 0; call < 2000; call++) {
+        jx_adapt_pick p = jx_adapt_choose(a, n, work, thr);
+        if (!adapt_rows[_i].band) {
+            ck_assert_int_eq(p.cls, -1);
+            ck_assert_int_eq(p.pool, model);
+            continue;
+        }
+        ck_assert_int_ge(p.cls, 0);
+        bool faster = ps[1] < ps[0];
+        if (p.pool != faster) {
+            slow++;
+            ck_assert_msg(call < 4 || p.probe, "the slower way at call %d, not a trial", call);
+        }
+        jx_adapt_record(a, p, n, adapt_time(ps[p.pool], n));
+    }
+    if (adapt_rows[_i].band) {
+        ck_assert_msg(slow <= adapt_rows[_i].max_slow, "the slower way %d times", slow);
+        /* the ways swap: the other is chosen within 5000 calls, then kept */
+        uint32_t t = ps[0];
+        ps[0] = ps[1];
+        ps[1] = t;
+        bool faster = ps[1] < ps[0];
+        int last_wrong = -1;
+        for (int call = 0; call < 8000; call++) {
+            jx_adapt_pick p = jx_adapt_choose(a, n, work, thr);
+            if (p.pool != faster && !p.probe)
+                last_wrong = call;
+            jx_adapt_record(a, p, n, adapt_time(ps[p.pool], n));
+        }
+        ck_assert_msg(last_wrong < 5000, "still the slower way at call %d", last_wrong);
+    }
+    free(a);
+}
+END_TEST
+
 static Suite *pool_suite(void)
 {
     Suite *s = suite_create("pool");
@@ -292,6 +357,7 @@ static Suite *pool_suite(void)
     tcase_add_test(tc, test_fork);
     tcase_add_loop_test(tc, test_parallel_equals_serial, 0, NROWS(big_rows));
     tcase_add_test(tc, test_work_threshold);
+    tcase_add_loop_test(tc, test_adapt, 0, NROWS(adapt_rows));
     suite_add_tcase(s, tc);
     return s;
 }
