@@ -77,6 +77,13 @@
  *                 subnormals first (compare, masked multiply) cost 7%,
  *                 Estrin's scheme for P gained nothing; vm_log says what
  *                 keeps the special cases off masked memory operands.
+ *   acosh(x)    = log1p(t + sqrt(t*(x + 1))), t = x - 1 (exact near 1);
+ *                 log1p(2x - 1) from 2^26 (float 2^12), log1p(x) + ln2
+ *                 from 2^1000 (float 2^126).  Within 2.8 ULP (sweep, the
+ *                 worst just above 1: the rounding of t*(x + 1) and of the
+ *                 sum passes through log1p); 0.87 ns/element against
+ *                 libmvec's 2.21 (float 0.33 against 1.19; Zen 5), 0.5-0.6
+ *                 of NumPy's time at n = 1e6.
  *   pow(x, y)   = 2^(y*log2|x|) (section "pow" below): log2|x| = e +
  *                 log2(m), m in [sqrt(1/2), sqrt(2)), from s = (m-1)/(m+1)
  *                 as a double-double (float64: y*log2|x| reaches 1075 and
@@ -557,6 +564,32 @@ static LLVMValueRef vm_log(vm *v, LLVMValueRef x, bool lp1)
     return r;
 }
 
+/* acosh(x) = log1p(u), vm_log's log1p: u = t + sqrt(t*(x + 1)), t = x - 1
+ * (exact where x is near 1, where the result is small), while x < 2^26
+ * (float 2^12); from there x + sqrt(x*x - 1) rounds to 2x, and u = 2x - 1
+ * (one rounding, by FMA); past 2^1000 (float 2^126), where 2x could
+ * overflow, u = x and ln 2 is added.  x < 1 takes the square root of a
+ * negative number, t*|x + 1| (NaN; t*(x + 1) is positive again below
+ * -1), -1 gives log1p(-2), NaN stays NaN.  The
+ * ln 2 comes in as (x > 2^1000) * ln 2, not as a select of constants
+ * (a masked load). */
+static LLVMValueRef vm_acosh(vm *v, LLVMValueRef x)
+{
+    LLVMBuilderRef b = v->b;
+    LLVMValueRef one = k(v, 1.0);
+    LLVMValueRef t = sub(v, x, one);
+    LLVMValueRef prod = mul(v, t, fabs1(v, add(v, x, one))); /* < 0 for x < 1 */
+    LLVMValueRef near = add(v, t, intrin(v, "llvm.sqrt", &prod, 1));
+    LLVMValueRef far = fma3(v, x, k(v, 2.0), LLVMBuildFNeg(b, one, ""));
+    LLVMValueRef u = sel(v, cmp(v, LLVMRealOLT, x, k(v, v->f32 ? 0x1p12 : 0x1p26)),
+                         near, far);
+    LLVMValueRef huge = cmp(v, LLVMRealOGT, x, k(v, v->f32 ? 0x1p126 : 0x1p1000));
+    u = sel(v, huge, x, u);
+    LLVMValueRef r = vm_log(v, u, true);
+    LLVMValueRef hf = LLVMBuildUIToFP(b, huge, v->t, "");
+    return fma3(v, hf, k(v, v->f32 ? 0x1.62e43p-1 : 0x1.62e42fefa39efp-1), r);
+}
+
 /* sin or cos of a double x (cos: odd) for |x| <= 2^24; *exact is set
  * where |x| is larger, infinite or NaN.  x = (k + h)*pi + r, h = 0 (sin)
  * or 1/2 (cos), k = round(x/pi - h), r by three FMA steps with pi as the
@@ -876,7 +909,8 @@ bool jx_vm_has(const char *fn)
     return strcmp(fn, "tanh") == 0 || strcmp(fn, "atan2") == 0 ||
            strcmp(fn, "expm1") == 0 || strcmp(fn, "cbrt") == 0 ||
            strcmp(fn, "log") == 0 || strcmp(fn, "log1p") == 0 ||
-           strcmp(fn, "pow") == 0 || strcmp(fn, "exp") == 0;
+           strcmp(fn, "pow") == 0 || strcmp(fn, "exp") == 0 ||
+           strcmp(fn, "acosh") == 0;
 }
 
 static vm vm_init(LLVMBuilderRef b, LLVMValueRef x)
@@ -903,6 +937,8 @@ LLVMValueRef jx_vm_emit(LLVMBuilderRef b, const char *fn, LLVMValueRef *x)
         return vm_cbrt(&v, x[0]);
     if (strcmp(fn, "log") == 0 || strcmp(fn, "log1p") == 0)
         return vm_log(&v, x[0], strcmp(fn, "log1p") == 0);
+    if (strcmp(fn, "acosh") == 0)
+        return vm_acosh(&v, x[0]);
     if (strcmp(fn, "pow") == 0)
         return vm_pow(&v, x[0], x[1]);
     return vm_atan2(&v, x[0], x[1]);

@@ -76,7 +76,7 @@ struct acc_special {
 
 static const char *const fns[] = {"exp",   "log",  "sin",  "cos",
                                   "tan",   "pow",  "tanh", "arctan2",
-                                  "expm1", "cbrt", "log1p"};
+                                  "expm1", "cbrt", "log1p", "arccosh"};
 #define NFNS NROWS(fns)
 
 /* The libm name of fn ("atan2" for arctan2, from the op table; "pow" for
@@ -413,6 +413,10 @@ static void sample(const char *fn, fmt f, double *x, double *y)
         *x = pick < 4   ? uniform(low, big)
              : pick < 6 ? uniform(-1.5, 1.5) /* k = -2..2 */
                         : sgn() * logu(f.emin - f.p + 1, 0);
+    } else if (is(fn, "arccosh")) { /* x >= 1: near 1, ordinary, huge */
+        *x = pick < 2   ? 1.0 + logu(-f.p, -1)
+             : pick < 5 ? uniform(1.0, 100.0)
+                        : logu(0, f.emax);
     } else if (is(fn, "cbrt")) { /* every exponent, subnormals included */
         *x = pick < 2 ? uniform(-100, 100)
                       : sgn() * logu(f.emin - f.p + 1, f.emax);
@@ -459,6 +463,7 @@ static long double reference(const char *fn, jx_dtype t, double x, double y)
                : is(fn, "tanh")  ? tanhl(lx)
                : is(fn, "expm1") ? expm1l(lx)
                : is(fn, "cbrt")  ? cbrtl(lx)
+               : is(fn, "arccosh") ? acoshl(lx)
                : is(fn, "pow")   ? powl(lx, ly)
                                  : atan2l(lx, ly);
     }
@@ -471,6 +476,7 @@ static long double reference(const char *fn, jx_dtype t, double x, double y)
            : is(fn, "tanh")  ? tanh(x)
            : is(fn, "expm1") ? expm1(x)
            : is(fn, "cbrt")  ? cbrt(x)
+           : is(fn, "arccosh") ? acosh(x)
            : is(fn, "pow")   ? pow(x, y)
                              : atan2(x, y);
 }

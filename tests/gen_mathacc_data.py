@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes tests/mathacc_data.h: points and reference values of the math
 functions (exp, log, sin, cos, tan, pow, tanh, arctan2, expm1, cbrt,
-log1p) for check_mathacc.c.  Run with Debian's /usr/bin/python3, which has
+log1p, arccosh) for check_mathacc.c.  Run with Debian's /usr/bin/python3, which has
 mpmath (python3-mpmath) and NumPy, and commit the output; the test itself
 needs neither.
 
@@ -43,7 +43,7 @@ rng = random.Random(20240611)
 # New functions go at the end: the points are drawn in this order from one
 # seeded generator, so the earlier tables stay as they are.
 FUNCS = ["exp", "log", "sin", "cos", "tan", "pow", "tanh", "arctan2", "expm1",
-         "cbrt", "log1p"]
+         "cbrt", "log1p", "arccosh"]
 TWO_OPERANDS = ("pow", "arctan2")
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
@@ -315,6 +315,20 @@ def args_cbrt(dt):
     return [(x,) for x in xs]
 
 
+def args_arccosh(dt):
+    L = LIMITS[dt]
+    xs = [1.0 + loguniform(-50, 0) for _ in range(100)]          # near 1
+    xs += [rng.uniform(1.0, 2.0) for _ in range(60)]
+    xs += [rng.uniform(1.0, 100.0) for _ in range(60)]          # the bench data
+    xs += [loguniform(1, L["emax"]) for _ in range(80)]         # large
+    # where the kernel changes formula: u = 2x - 1 from 2^26 (float 2^12),
+    # u = x and + ln 2 from 2^1000 (float 2^126)
+    for v in ((2.0 ** 26, 2.0 ** 1000) if dt == "float64" else (2.0 ** 12, 2.0 ** 126)):
+        xs += near(v, dt, 2)
+    xs += near(1.0, dt, 3) + near(2.0, dt, 1) + [L["max"]]
+    return [(x,) for x in xs if rnd(dt, x) >= 1.0]
+
+
 def args_for(f, dt):
     if f == "exp":
         return args_exp(dt)
@@ -332,6 +346,8 @@ def args_for(f, dt):
         return args_cbrt(dt)
     if f == "log1p":
         return args_log1p(dt)
+    if f == "arccosh":
+        return args_arccosh(dt)
     return args_trig(dt, f)
 
 
@@ -343,6 +359,8 @@ def exact(f, a):
         return mpmath.log(x)
     if f == "log1p":
         return mpmath.log1p(x)
+    if f == "arccosh":
+        return mpmath.acosh(x)
     if f == "sin":
         return mpmath.sin(x)
     if f == "cos":
@@ -431,6 +449,8 @@ def special_args(f):
                2.0 ** 30, 2.0 ** -30, 1000.0]
     if f == "log1p":
         xs += [-1.0, -1.5, -2.0, -1e300, -1.0000000000000002, 1e300]
+    if f == "arccosh":  # 0 at 1, NaN below 1 (and for large negatives)
+        xs += [1.0, 0.5, -0.5, -1.0, -2.0, -1e10, -1e300, 0.9999999999999999, 1e300]
     return [(x,) for x in xs]
 
 
