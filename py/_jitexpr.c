@@ -662,7 +662,7 @@ static PyObject *jxpy_run(jxpy_NumExpr *nx, jxpy_value *vals, PyObject *outobj,
         PyArray_Descr *od = PyArray_DESCR(out);
         /* Of the result's dtype, the kernel writes straight into out;
          * otherwise into a temporary of out's shape, then cast. */
-        if (!(strchr("biuf", od->kind) && PyArray_ISNBO(od->byteorder) &&
+        if (!(strchr("biufc", od->kind) && PyArray_ISNBO(od->byteorder) &&
               jxpy_dtype_of(od, NULL) == nx->rtype)) {
             PyErr_Clear(); /* jxpy_dtype_of's, for a dtype jitexpr lacks */
             PyArray_Descr *rd = PyArray_DescrFromType(nx->rtypenum);
