@@ -7,7 +7,7 @@
  *   void NAME.body(i64 n, ptr p0..pK, i64 s0..sK)  internal, alwaysinline
  *
  * NAME loads the operand pointers and strides and calls NAME.body, whose
- * pointer parameters are `noalias` when the layout ends in ":n"; inlining
+ * pointer parameters are `noalias` when the layout has the flag n (":n"); inlining
  * turns that promise into scoped-noalias metadata, so the vectorizer needs
  * no run-time overlap checks.  NAME.body is the loop:
  *
@@ -114,6 +114,7 @@ typedef struct cg_layout {
     char cls[JX_MAX_VARS + 2]; /* class letter of operand k (0: output) */
     int nops;                  /* 1 + ninputs */
     bool noalias;              /* ":n": the output overlaps no input */
+    bool narrow;               /* ":w": 256-bit vectors */
 } cg_layout;
 
 /* ---- checks ---------------------------------------------------------- */
@@ -145,8 +146,9 @@ static int parse_layout(const jx_ir *ir, const char *layout, cg_layout *l,
     }
     const char *colon = strchr(p, ':');
     size_t nl = colon ? (size_t)(colon - p) : strlen(p);
-    if ((colon != NULL && strcmp(colon, ":n") != 0) ||
-        nl != (size_t)ir->ninputs + 1) {
+    bool flags_ok = colon == NULL || (colon[1] != '\0' &&
+                                      strspn(colon + 1, "nw") == strlen(colon + 1));
+    if (!flags_ok || nl != (size_t)ir->ninputs + 1) {
         jx_err_set(err, JX_ERR_INTERNAL, -1, 0,
                    "bad layout \"%.40s\" for a kernel of %d inputs", layout,
                    (int)ir->ninputs);
@@ -169,7 +171,8 @@ static int parse_layout(const jx_ir *ir, const char *layout, cg_layout *l,
     }
     l->cls[nl] = '\0';
     l->nops = (int)nl;
-    l->noalias = colon != NULL;
+    l->noalias = colon != NULL && strchr(colon, 'n') != NULL;
+    l->narrow = colon != NULL && strchr(colon, 'w') != NULL;
     return 0;
 }
 
@@ -2481,6 +2484,12 @@ static void build_entry(cg *c, const cg_layout *l, const char *name,
         LLVMAddFunction(c->mod, name, LLVMFunctionType(c->t_void, pt, 3, 0));
     add_fn_attr(c, fn, "nounwind", 0);
     vector_call_attrs(c, fn);
+    if (l->narrow && !c->vec_calls) { /* ":w" (adapt.h) */
+        static const char key[] = "prefer-vector-width", val[] = "256";
+        LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                                LLVMCreateStringAttribute(c->ctx, key, sizeof key - 1,
+                                                          val, sizeof val - 1));
+    }
     LLVMValueRef *args = malloc((size_t)(1 + 2 * nops) * sizeof *args);
     if (args == NULL) {
         jx_err_set(c->err, JX_ERR_NOMEM, -1, 0, "out of memory");

@@ -483,6 +483,12 @@ const char *jx_jit_target_id(void)
     return engine.id;
 }
 
+bool jx_jit_wide_vectors(void)
+{
+    pthread_once(&engine_once, engine_init);
+    return has_feature(engine.features, "avx512f");
+}
+
 /* ---- one module ------------------------------------------------------- */
 
 /* The first error LLVM reported through a context's diagnostic handler. */

@@ -41,4 +41,8 @@ JX_INTERNAL void jx_jit_describe(jx_buf *b);
 /* "LLVM 19.1.7, znver4, +avx512f,..." for cache keys and versions. */
 JX_INTERNAL const char *jx_jit_target_id(void);
 
+/* Whether the target's vectors are longer than 256 bits (AVX-512), so
+ * that a layout's 'w' flag (256-bit vectors) makes another kernel. */
+JX_INTERNAL bool jx_jit_wide_vectors(void);
+
 #endif

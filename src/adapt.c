@@ -1,4 +1,4 @@
-/* adapt.c - inline or on the pool, by timing both.  See adapt.h. */
+/* adapt.c - how a kernel runs, by timing the ways.  See adapt.h. */
 #include "adapt.h"
 
 #include <time.h>
@@ -20,29 +20,46 @@ static int size_class(int64_t elements)
     return c;
 }
 
-jx_adapt_pick jx_adapt_choose(jx_adapt *a, int64_t elements, int64_t work,
-                              int64_t threshold)
+jx_adapt_pick jx_adapt_choose(jx_adapt *a, int64_t elements, unsigned ways,
+                              int first)
 {
-    jx_adapt_pick pick = {work >= threshold, false, -1};
-    if (a == NULL || work < threshold / JX_ADAPT_BAND ||
-        work / JX_ADAPT_BAND >= threshold)
+    jx_adapt_pick pick = {first, false, -1};
+    /* the order of the first trials: `first`, then the others */
+    int order[JX_ADAPT_WAYS], n = 0;
+    order[n++] = first;
+    for (int w = 0; w < JX_ADAPT_WAYS; w++)
+        if ((ways >> w & 1) && w != first)
+            order[n++] = w;
+    if (a == NULL || n == 1)
         return pick;
     int c = size_class(elements);
     uint32_t calls = atomic_fetch_add_explicit(&a->calls[c], 1, memory_order_relaxed);
-    uint32_t t_in = atomic_load_explicit(&a->ps[c][0], memory_order_relaxed);
-    uint32_t t_pool = atomic_load_explicit(&a->ps[c][1], memory_order_relaxed);
     pick.cls = c;
-    if (calls < 4) { /* the model's way twice, then the other twice */
-        pick.pool ^= calls >= 2;
+    if (calls < 2 * (uint32_t)n) { /* each way twice */
+        pick.way = order[calls / 2];
         return pick;
     }
-    if (t_in == 0 || t_pool == 0) /* a lost update: the model */
+    int best = -1;
+    uint32_t best_ps = 0;
+    for (int i = 0; i < n; i++) {
+        uint32_t t = atomic_load_explicit(&a->ps[c][order[i]], memory_order_relaxed);
+        if (t == 0) /* a lost update, or a way not allowed before */
+            continue;
+        if (best < 0 || t < best_ps) {
+            best = order[i];
+            best_ps = t;
+        }
+    }
+    if (best < 0)
         return pick;
-    pick.pool = t_pool < t_in;
+    pick.way = best;
     uint32_t every = (uint32_t)JX_ADAPT_PROBE
                      << atomic_load_explicit(&a->backoff[c], memory_order_relaxed);
-    if (calls % every >= every - 2) { /* the slower, twice */
-        pick.pool = !pick.pool;
+    if (calls % every >= every - 2) { /* another way, twice: in turn */
+        int k = (int)(calls / every % (uint32_t)(n - 1)), j = 0;
+        for (int i = 0; i < n; i++)
+            if (order[i] != best && j++ == k)
+                pick.way = order[i];
         pick.probe = true;
     }
     return pick;
@@ -52,19 +69,16 @@ void jx_adapt_record(jx_adapt *a, jx_adapt_pick pick, int64_t elements, int64_t 
 {
     if (a == NULL || pick.cls < 0 || elements <= 0 || ns < 0)
         return;
+    /* Only a run that follows one the same way (adapt.h). */
+    uint8_t tag = (uint8_t)(1 + pick.way);
+    if (atomic_exchange_explicit(&a->last[pick.cls], tag, memory_order_relaxed) != tag)
+        return;
     int64_t ps = ns * 1000 / elements;
     if (ps < 1)
         ps = 1;
     if (ps > UINT32_MAX)
         ps = UINT32_MAX;
-    /* Only a run that follows one the same way: the first on the pool
-     * after runs inline finds the data in the caller's cache and the
-     * other CPUs idle, the first inline after the pool finds half of it
-     * in another core's cache; neither is what a series costs. */
-    uint8_t way = (uint8_t)(1 + pick.pool);
-    if (atomic_exchange_explicit(&a->last[pick.cls], way, memory_order_relaxed) != way)
-        return;
-    _Atomic uint32_t *slot = &a->ps[pick.cls][pick.pool];
+    _Atomic uint32_t *slot = &a->ps[pick.cls][pick.way];
     uint32_t old = atomic_load_explicit(slot, memory_order_relaxed);
     /* A faster time replaces the old one (the first run on the pool
      * starts its threads, a first touch faults pages in: outliers are
@@ -73,12 +87,16 @@ void jx_adapt_record(jx_adapt *a, jx_adapt_pick pick, int64_t elements, int64_t 
                      ? (uint32_t)ps
                      : (uint32_t)(((uint64_t)old + (uint64_t)ps) / 2);
     atomic_store_explicit(slot, v, memory_order_relaxed);
-    if (pick.probe) { /* still the slower: try it half as often */
-        uint32_t other = atomic_load_explicit(&a->ps[pick.cls][!pick.pool],
-                                              memory_order_relaxed);
+    if (pick.probe) { /* still not the fastest: tried half as often */
+        bool slower = false;
+        for (int w = 0; w < JX_ADAPT_WAYS; w++) {
+            uint32_t t = atomic_load_explicit(&a->ps[pick.cls][w], memory_order_relaxed);
+            if (w != pick.way && t != 0 && t < v)
+                slower = true;
+        }
         _Atomic uint8_t *b = &a->backoff[pick.cls];
         uint8_t k = atomic_load_explicit(b, memory_order_relaxed);
-        atomic_store_explicit(b, v >= other ? (uint8_t)(k < JX_ADAPT_BACKOFF ? k + 1 : k) : 0,
+        atomic_store_explicit(b, slower ? (uint8_t)(k < JX_ADAPT_BACKOFF ? k + 1 : k) : 0,
                               memory_order_relaxed);
     }
 }

@@ -14,6 +14,7 @@
 
 #include "dtype.h"
 #include "pool.h"
+#include "jit.h"
 
 #define MAX_OPS JX_PLAN_MAX_OPS
 #define STRIDE JX_PLAN_STRIDE
@@ -381,21 +382,11 @@ static int run_chunk(void *arg, int64_t c, jx_error *err)
     return 0;
 }
 
-int jx_plan_run(const jx_plan *p, jx_kernel_fn fn, int64_t cost, jx_adapt *ad,
-                jx_error *err)
+int jx_plan_run(const jx_plan *p, jx_kernel_fn fn, bool pool, jx_error *err)
 {
     run_job j = {p, fn, {0}};
-    int nthreads;
-    int64_t parallel_work, total = plan_elements(p);
-    jx_pool_settings(&nthreads, &parallel_work);
-    jx_adapt_pick pick = jx_adapt_choose(nthreads > 1 ? ad : NULL, total,
-                                         total * cost, parallel_work);
-    jx_plan_chunks_as(p, 64, true, pick.pool, &j.ck); /* whole cache lines */
-    int64_t t0 = pick.cls >= 0 ? jx_adapt_now() : 0;
-    int rc = jx_pool_run(j.ck.count, j.ck.nthreads, run_chunk, &j, err);
-    if (pick.cls >= 0 && rc == 0)
-        jx_adapt_record(ad, pick, total, jx_adapt_now() - t0);
-    return rc;
+    jx_plan_chunks_as(p, 64, true, pool, &j.ck); /* whole cache lines */
+    return jx_pool_run(j.ck.count, j.ck.nthreads, run_chunk, &j, err);
 }
 
 char jx_layout_class(int64_t stride, int64_t itemsize)
@@ -602,13 +593,42 @@ int jx_eval_run(const jx_expr *e, const jx_array *inputs, jx_array *out,
                                 : jx_layout_class(STRIDE(&p, p.ndim - 1, o), p.itemsize[o]);
     strcpy(layout + nops, noalias ? ":n" : "");
 
-    jx_kernel *tmpk = NULL;
+    jx_kernel *tmpk = NULL, *tmpn = NULL;
     jx_kernel *k = jx_expr_kernel(e, layout, &tmpk, err);
     if (k == NULL) {
         free(p.strides);
         return -1;
     }
-    int rc = jx_plan_run(&p, k->fn, ir->cost, &k->adapt, err);
+    /* How to run it (adapt.h): the pool's model says inline or pool; near
+     * its threshold both are timed, and so are 256-bit vectors for a light
+     * kernel on an AVX-512 machine; the kernel's own timings choose. */
+    int nthreads;
+    int64_t parallel_work, total = 1;
+    for (int d = 0; d < p.ndim; d++)
+        total *= p.shape[d];
+    jx_pool_settings(&nthreads, &parallel_work);
+    int64_t work = total * ir->cost;
+    int first = nthreads > 1 && work >= parallel_work ? JX_WAY_POOL : JX_WAY_INLINE;
+    unsigned ways = 1u << first;
+    if (nthreads > 1 && work >= parallel_work / JX_ADAPT_BAND &&
+        work / JX_ADAPT_BAND < parallel_work)
+        ways |= 1u << JX_WAY_INLINE | 1u << JX_WAY_POOL;
+    if (ir->light && total >= JX_ADAPT_NARROW_MIN && jx_jit_wide_vectors())
+        ways |= ways << JX_WAY_NARROW_INLINE;
+    jx_adapt_pick pick = jx_adapt_choose(&k->adapt, total, ways, first);
+    jx_kernel *run = k;
+    if (JX_WAY_IS_NARROW(pick.way)) {
+        strcat(layout, noalias ? "w" : ":w");
+        run = jx_expr_kernel(e, layout, &tmpn, err);
+    }
+    int rc = -1;
+    if (run != NULL) {
+        int64_t t0 = pick.cls >= 0 ? jx_adapt_now() : 0;
+        rc = jx_plan_run(&p, run->fn, JX_WAY_IS_POOL(pick.way), err);
+        if (rc == 0 && pick.cls >= 0)
+            jx_adapt_record(&k->adapt, pick, total, jx_adapt_now() - t0);
+    }
+    jx_cache_release(tmpn);
     jx_cache_release(tmpk);
     free(p.strides);
     return rc;

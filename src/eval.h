@@ -58,12 +58,10 @@ JX_INTERNAL void jx_plan_chunks_as(const jx_plan *p, int64_t align, bool rows_ok
 /* Chunk c covers rows [r0, r1), elements [i0, i1) of each. */
 JX_INTERNAL void jx_chunk_range(const jx_chunks *ck, int64_t c, int64_t *r0,
                                 int64_t *r1, int64_t *i0, int64_t *i1);
-/* Runs fn over the whole plan, on several threads when that pays for an
- * expression of this cost per element (jx_ir.cost): the pool's model
- * decides, or near its threshold the kernel's timings ad (adapt.h; NULL:
- * the model alone). */
-JX_INTERNAL int jx_plan_run(const jx_plan *p, jx_kernel_fn fn, int64_t cost,
-                            jx_adapt *ad, jx_error *err);
+/* Runs fn over the whole plan, on the pool (its threads, as many as the
+ * settings allow) or inline. */
+JX_INTERNAL int jx_plan_run(const jx_plan *p, jx_kernel_fn fn, bool pool,
+                            jx_error *err);
 /* The layout class of an operand's inner stride. */
 JX_INTERNAL char jx_layout_class(int64_t stride, int64_t itemsize);
 

@@ -306,8 +306,13 @@ jx_ir *jx_ir_build(const jx_node *root, jx_error *err)
         return NULL;
     }
     ir->cost = 1; /* the store (or the accumulation) */
-    for (int32_t i = 0; i < ir->n; i++)
-        ir->cost += instr_cost(ir, &ir->ins[i]);
+    ir->light = ir->reduce < 0;
+    for (int32_t i = 0; i < ir->n; i++) {
+        int32_t c = instr_cost(ir, &ir->ins[i]);
+        ir->cost += c;
+        if (c > 2 || jx_dtype_kind(ir->ins[i].dtype) == JX_KIND_COMPLEX)
+            ir->light = false;
+    }
     ir->text = make_text(ir);
     if (ir->text == NULL) {
         nomem(&B);

@@ -56,6 +56,10 @@ typedef struct jx_ir {
     char *text;          /* canonical text, NUL-terminated */
     int32_t cost;        /* estimated work per element, in units of one
                             load or one cheap operation (jx_ir_build) */
+    bool light;          /* elementwise, no complex values, and no
+                            instruction costs more than two units (a
+                            division, a square root): the loop may move
+                            memory more than it computes */
 } jx_ir;
 
 /* Builds IR from a typed tree (after jx_sema).  Returns NULL with *err
@@ -71,8 +75,9 @@ JX_INTERNAL void jx_ir_free(jx_ir *ir);
 #define JX_LAYOUT_STRIDED 'X' /* any other stride */
 
 /* A layout string names the layout class of the output, then of each
- * input slot, then ":n" when the output is known not to overlap any
- * input (pointers are then noalias); e.g. "CCS:n".
+ * input slot, then ':' and flags: 'n' when the output is known not to
+ * overlap any input (pointers are then noalias), 'w' for 256-bit vectors
+ * where the machine's widest are longer (adapt.h); e.g. "CCS:n", "CC:nw".
  *
  * A reduction's kernels start with a mode letter:
  *   'R' partials: ptrs[0] is an array of acc_dtype, contiguous; the kernel
@@ -83,7 +88,7 @@ JX_INTERNAL void jx_ir_free(jx_ir *ir);
  *   'A' accumulate: the output (of acc_dtype, class 'C' or 'X') is read
  *       and written: out[i] = combine(out[i], value[i]).  e.g. "AXCC"
  * Max length: */
-#define JX_LAYOUT_MAX (JX_MAX_VARS + 5)
+#define JX_LAYOUT_MAX (JX_MAX_VARS + 6)
 #define JX_LAYOUT_PARTIALS 'R'
 #define JX_LAYOUT_ACCUMULATE 'A'
 

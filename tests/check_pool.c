@@ -280,65 +280,85 @@ START_TEST(test_parallel_equals_serial)
 }
 END_TEST
 
-/* The inline-or-pool choice (adapt.c) fed with made-up timings: each row
- * a threshold, a size, the work, picoseconds per element inline and on
- * the pool, and what must happen: the model alone outside the band, else
- * the faster way from the fifth call on, the slower tried at most
- * `max_slow` times in 2000 calls (two to start, then pairs at growing
- * intervals), and after the two ways swap speeds, the new faster one
- * chosen within 5000 calls. */
+/* The choice of a way to run (adapt.c) fed with made-up timings: each row
+ * the ways allowed, the first, picoseconds per element each way, and
+ * what must happen: with one way, that way and nothing timed; else the
+ * fastest from the first trials on (two calls per way), another way taken
+ * only as a trial, at most `max_slow` times in 2000 calls (two per way to
+ * start, then pairs at growing intervals), and after the fastest and the
+ * slowest swap speeds, the new fastest chosen within 5000 calls. */
+#define W(w) (1u << (w))
 static const struct {
-    int64_t threshold, elements, work;
-    uint32_t ps_inline, ps_pool;
-    int band;        /* 0: the model decides (cls -1) */
+    unsigned ways;
+    int first;
+    uint32_t ps[JX_ADAPT_WAYS];
     int max_slow;
 } adapt_rows[] = {
-    {1 << 20, 1 << 10, 1 << 12, 300, 9000, 0, 0},   /* far below: inline */
-    {1 << 20, 1 << 24, 1 << 26, 900, 450, 0, 0},    /* far above: pool */
-    {1 << 20, 1 << 16, 1 << 20, 300, 500, 1, 14},   /* model says pool, inline is faster */
-    {1 << 20, 1 << 17, 1 << 19, 440, 390, 1, 14},   /* model says inline, pool is faster */
-    {1 << 20, 1 << 18, 1 << 22, 400, 2000, 1, 14},  /* pool 5x slower */
+    {W(JX_WAY_INLINE), JX_WAY_INLINE, {300, 9000, 0, 0}, 0},        /* far below: inline */
+    {W(JX_WAY_POOL), JX_WAY_POOL, {900, 450, 0, 0}, 0},             /* far above: pool */
+    {W(0) | W(1), JX_WAY_POOL, {300, 500, 0, 0}, 14},               /* the model wrong */
+    {W(0) | W(1), JX_WAY_INLINE, {440, 390, 0, 0}, 14},             /* the other way */
+    {W(0) | W(1), JX_WAY_INLINE, {400, 2000, 0, 0}, 14},            /* pool 5x slower */
+    {W(0) | W(2), JX_WAY_INLINE, {400, 0, 330, 0}, 14},             /* narrow faster */
+    {W(1) | W(3), JX_WAY_POOL, {0, 200, 0, 260}, 14},               /* narrow slower */
+    {W(0) | W(1) | W(2) | W(3), JX_WAY_POOL, {500, 420, 450, 380}, 20}, /* four ways */
 };
 
 static int64_t adapt_time(uint32_t ps, int64_t elements) { return (int64_t)ps * elements / 1000; }
 
+static int fastest(const uint32_t *ps, unsigned ways)
+{
+    int best = -1;
+    for (int w = 0; w < JX_ADAPT_WAYS; w++)
+        if ((ways >> w & 1) && (best < 0 || ps[w] < ps[best]))
+            best = w;
+    return best;
+}
+
 START_TEST(test_adapt)
 {
     jx_adapt *a = calloc(1, sizeof *a);
-    int64_t n = adapt_rows[_i].elements, work = adapt_rows[_i].work, thr = adapt_rows[_i].threshold;
-    uint32_t ps[2] = {adapt_rows[_i].ps_inline, adapt_rows[_i].ps_pool};
-    bool model = work >= thr;
-    int slow = 0;
+    int64_t n = 1 << 18;
+    unsigned ways = adapt_rows[_i].ways;
+    uint32_t ps[JX_ADAPT_WAYS];
+    memcpy(ps, adapt_rows[_i].ps, sizeof ps);
+    bool single = (ways & (ways - 1)) == 0;
+    int best = fastest(ps, ways), slow = 0;
     for (int call = 0; call < 2000; call++) {
-        jx_adapt_pick p = jx_adapt_choose(a, n, work, thr);
-        if (!adapt_rows[_i].band) {
+        jx_adapt_pick p = jx_adapt_choose(a, n, ways, adapt_rows[_i].first);
+        ck_assert(ways >> p.way & 1);
+        if (single) {
             ck_assert_int_eq(p.cls, -1);
-            ck_assert_int_eq(p.pool, model);
+            ck_assert_int_eq(p.way, adapt_rows[_i].first);
             continue;
         }
         ck_assert_int_ge(p.cls, 0);
-        bool faster = ps[1] < ps[0];
-        if (p.pool != faster) {
+        if (p.way != best) {
             slow++;
-            ck_assert_msg(call < 4 || p.probe, "the slower way at call %d, not a trial", call);
+            ck_assert_msg(call < 2 * __builtin_popcount(ways) || p.probe,
+                          "way %d at call %d, not a trial", p.way, call);
         }
-        jx_adapt_record(a, p, n, adapt_time(ps[p.pool], n));
+        jx_adapt_record(a, p, n, adapt_time(ps[p.way], n));
     }
-    if (adapt_rows[_i].band) {
-        ck_assert_msg(slow <= adapt_rows[_i].max_slow, "the slower way %d times", slow);
-        /* the ways swap: the other is chosen within 5000 calls, then kept */
-        uint32_t t = ps[0];
-        ps[0] = ps[1];
-        ps[1] = t;
-        bool faster = ps[1] < ps[0];
+    if (!single) {
+        ck_assert_msg(slow <= adapt_rows[_i].max_slow, "another way %d times", slow);
+        /* the fastest and the slowest swap speeds */
+        int worst = best;
+        for (int w = 0; w < JX_ADAPT_WAYS; w++)
+            if ((ways >> w & 1) && ps[w] > ps[worst])
+                worst = w;
+        uint32_t t = ps[best];
+        ps[best] = ps[worst];
+        ps[worst] = t;
+        best = fastest(ps, ways);
         int last_wrong = -1;
         for (int call = 0; call < 8000; call++) {
-            jx_adapt_pick p = jx_adapt_choose(a, n, work, thr);
-            if (p.pool != faster && !p.probe)
+            jx_adapt_pick p = jx_adapt_choose(a, n, ways, adapt_rows[_i].first);
+            if (p.way != best && !p.probe)
                 last_wrong = call;
-            jx_adapt_record(a, p, n, adapt_time(ps[p.pool], n));
+            jx_adapt_record(a, p, n, adapt_time(ps[p.way], n));
         }
-        ck_assert_msg(last_wrong < 5000, "still the slower way at call %d", last_wrong);
+        ck_assert_msg(last_wrong < 5000, "still way %d at call %d", best, last_wrong);
     }
     free(a);
 }
