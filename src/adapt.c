@@ -80,12 +80,14 @@ void jx_adapt_record(jx_adapt *a, jx_adapt_pick pick, int64_t elements, int64_t 
         ps = UINT32_MAX;
     _Atomic uint32_t *slot = &a->ps[pick.cls][pick.way];
     uint32_t old = atomic_load_explicit(slot, memory_order_relaxed);
-    /* A faster time replaces the old one (the first run on the pool
-     * starts its threads, a first touch faults pages in: outliers are
-     * slow ones); a slower one moves it half way. */
+    /* A faster time replaces the old one, a slower one moves it an eighth
+     * of the way: outliers are slow ones (the first run on the pool
+     * starts its threads, a first touch faults pages in, an interrupt
+     * lands in a 4 us run), and one must not switch a kernel's way, while
+     * a lasting change of load is followed within some 16 runs. */
     uint32_t v = old == 0 || (uint32_t)ps < old
                      ? (uint32_t)ps
-                     : (uint32_t)(((uint64_t)old + (uint64_t)ps) / 2);
+                     : (uint32_t)(old + ((uint64_t)ps - old) / 8);
     atomic_store_explicit(slot, v, memory_order_relaxed);
     if (pick.probe) { /* still not the fastest: tried half as often */
         bool slower = false;

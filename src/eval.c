@@ -296,17 +296,8 @@ static int64_t plan_elements(const jx_plan *p)
     return total;
 }
 
-void jx_plan_chunks(const jx_plan *p, int64_t align, bool rows_ok, int64_t cost,
+void jx_plan_chunks(const jx_plan *p, int64_t align, bool rows_ok, bool pool,
                     jx_chunks *ck)
-{
-    int nthreads;
-    int64_t parallel_work;
-    jx_pool_settings(&nthreads, &parallel_work);
-    jx_plan_chunks_as(p, align, rows_ok, plan_elements(p) * cost >= parallel_work, ck);
-}
-
-void jx_plan_chunks_as(const jx_plan *p, int64_t align, bool rows_ok, bool pool,
-                       jx_chunks *ck)
 {
     int64_t inner = p->ndim ? p->shape[p->ndim - 1] : 1, nrows = 1;
     for (int d = 0; d + 1 < p->ndim; d++)
@@ -382,10 +373,27 @@ static int run_chunk(void *arg, int64_t c, jx_error *err)
     return 0;
 }
 
+jx_adapt_pick jx_plan_pick(const jx_plan *p, const jx_ir *ir, jx_kernel *k,
+                           bool narrow_ok)
+{
+    int nthreads;
+    int64_t parallel_work, total = plan_elements(p);
+    jx_pool_settings(&nthreads, &parallel_work);
+    int64_t work = total * ir->cost;
+    int first = nthreads > 1 && work >= parallel_work ? JX_WAY_POOL : JX_WAY_INLINE;
+    unsigned ways = 1u << first;
+    if (nthreads > 1 && work >= parallel_work / JX_ADAPT_BAND &&
+        work / JX_ADAPT_BAND < parallel_work)
+        ways |= 1u << JX_WAY_INLINE | 1u << JX_WAY_POOL;
+    if (narrow_ok && ir->light && total >= JX_ADAPT_NARROW_MIN && jx_jit_wide_vectors())
+        ways |= ways << JX_WAY_NARROW_INLINE;
+    return jx_adapt_choose(&k->adapt, total, ways, first);
+}
+
 int jx_plan_run(const jx_plan *p, jx_kernel_fn fn, bool pool, jx_error *err)
 {
     run_job j = {p, fn, {0}};
-    jx_plan_chunks_as(p, 64, true, pool, &j.ck); /* whole cache lines */
+    jx_plan_chunks(p, 64, true, pool, &j.ck); /* whole cache lines */
     return jx_pool_run(j.ck.count, j.ck.nthreads, run_chunk, &j, err);
 }
 
@@ -599,23 +607,8 @@ int jx_eval_run(const jx_expr *e, const jx_array *inputs, jx_array *out,
         free(p.strides);
         return -1;
     }
-    /* How to run it (adapt.h): the pool's model says inline or pool; near
-     * its threshold both are timed, and so are 256-bit vectors for a light
-     * kernel on an AVX-512 machine; the kernel's own timings choose. */
-    int nthreads;
-    int64_t parallel_work, total = 1;
-    for (int d = 0; d < p.ndim; d++)
-        total *= p.shape[d];
-    jx_pool_settings(&nthreads, &parallel_work);
-    int64_t work = total * ir->cost;
-    int first = nthreads > 1 && work >= parallel_work ? JX_WAY_POOL : JX_WAY_INLINE;
-    unsigned ways = 1u << first;
-    if (nthreads > 1 && work >= parallel_work / JX_ADAPT_BAND &&
-        work / JX_ADAPT_BAND < parallel_work)
-        ways |= 1u << JX_WAY_INLINE | 1u << JX_WAY_POOL;
-    if (ir->light && total >= JX_ADAPT_NARROW_MIN && jx_jit_wide_vectors())
-        ways |= ways << JX_WAY_NARROW_INLINE;
-    jx_adapt_pick pick = jx_adapt_choose(&k->adapt, total, ways, first);
+    int64_t total = plan_elements(&p);
+    jx_adapt_pick pick = jx_plan_pick(&p, ir, k, true);
     jx_kernel *run = k;
     if (JX_WAY_IS_NARROW(pick.way)) {
         strcat(layout, noalias ? "w" : ":w");

@@ -5,6 +5,7 @@
 #define JX_EVAL_H
 
 #include "adapt.h"
+#include "cache.h"
 #include "expr.h"
 
 #define JX_PLAN_MAX_OPS (1 + JX_MAX_VARS)
@@ -36,8 +37,8 @@ JX_INTERNAL void jx_plan_run_rows(const jx_plan *p, jx_kernel_fn fn, int64_t r0,
  * whole rows (`rows` rows each) or of row segments (`segs` per row,
  * `seglen` elements, a multiple of the alignment asked for).  Without
  * rows_ok, a chunk is one segment of every row (for reductions that
- * accumulate along the rows).  nthreads is 1 when it does not pay for
- * work of `cost` per element (jx_pool_settings). */
+ * accumulate along the rows).  nthreads is 1 unless `pool` (the way
+ * jx_plan_pick chose) and the settings allow more (jx_pool_settings). */
 typedef struct jx_chunks {
     int64_t nrows;   /* outer rows */
     int64_t inner;   /* elements per row */
@@ -50,14 +51,16 @@ typedef struct jx_chunks {
 } jx_chunks;
 
 JX_INTERNAL void jx_plan_chunks(const jx_plan *p, int64_t align, bool rows_ok,
-                                int64_t cost, jx_chunks *ck);
-/* The same, on the pool or inline as `pool` says (nthreads 1 either way
- * when the settings allow one thread). */
-JX_INTERNAL void jx_plan_chunks_as(const jx_plan *p, int64_t align, bool rows_ok,
-                                   bool pool, jx_chunks *ck);
+                                bool pool, jx_chunks *ck);
 /* Chunk c covers rows [r0, r1), elements [i0, i1) of each. */
 JX_INTERNAL void jx_chunk_range(const jx_chunks *ck, int64_t c, int64_t *r0,
                                 int64_t *r1, int64_t *i0, int64_t *i1);
+/* How to run plan p with ir's kernel k (adapt.h): the pool's model says
+ * inline or pool; near its threshold both are allowed, and with narrow_ok
+ * for a light kernel on an AVX-512 machine the 256-bit variants too; k's
+ * timings choose among the ways allowed. */
+JX_INTERNAL jx_adapt_pick jx_plan_pick(const jx_plan *p, const jx_ir *ir,
+                                       jx_kernel *k, bool narrow_ok);
 /* Runs fn over the whole plan, on the pool (its threads, as many as the
  * settings allow) or inline. */
 JX_INTERNAL int jx_plan_run(const jx_plan *p, jx_kernel_fn fn, bool pool,

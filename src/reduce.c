@@ -420,14 +420,20 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
         if (k == NULL) {
             rc = -1;
         } else if (rows) {
-            jx_plan_chunks(&p, JX_REDUCE_BLOCK, true, ir->cost, &j.ck);
+            /* inline or on the pool as k's timings say (adapt.h) */
+            jx_adapt_pick pick = jx_plan_pick(&p, ir, k, false);
+            jx_plan_chunks(&p, JX_REDUCE_BLOCK, true, JX_WAY_IS_POOL(pick.way), &j.ck);
             j.nblocks = (j.ck.inner + JX_REDUCE_BLOCK - 1) / JX_REDUCE_BLOCK;
             j.partials = malloc((size_t)(j.ck.nrows * j.nblocks * accsize));
             if (j.partials == NULL) {
                 jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
                 rc = -1;
             } else {
+                int64_t t0 = pick.cls >= 0 ? jx_adapt_now() : 0;
                 rc = jx_pool_run(j.ck.count, j.ck.nthreads, partials_chunk, &j, err);
+                if (rc == 0 && pick.cls >= 0)
+                    jx_adapt_record(&k->adapt, pick, j.ck.nrows * j.ck.inner,
+                                    jx_adapt_now() - t0);
             }
             if (rc == 0 && ax < 0) {
                 combine_into(op, at, j.partials, 0, j.ck.nrows * j.nblocks, acc, 0);
@@ -442,8 +448,13 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
             free(j.partials);
         } else {
             identity(op, at, acc, nout);
-            jx_plan_chunks(&p, 64, false, ir->cost, &j.ck);
+            jx_adapt_pick pick = jx_plan_pick(&p, ir, k, false);
+            jx_plan_chunks(&p, 64, false, JX_WAY_IS_POOL(pick.way), &j.ck);
+            int64_t t0 = pick.cls >= 0 ? jx_adapt_now() : 0;
             rc = jx_pool_run(j.ck.count, j.ck.nthreads, accumulate_chunk, &j, err);
+            if (rc == 0 && pick.cls >= 0)
+                jx_adapt_record(&k->adapt, pick, j.ck.nrows * j.ck.inner,
+                                jx_adapt_now() - t0);
         }
         jx_cache_release(tmpk);
         free(p.strides);
