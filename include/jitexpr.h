@@ -226,7 +226,10 @@ JX_API const char *jx_version(void);
  * features, the vector math libraries), then one line per math function
  * and precision whose implementation was chosen so far in this process,
  * ours (jit/vmath.c) or the library's, and the timing that chose it:
- * "log float64: ours (measured: ours 0.41, library 0.98 ns/element)". */
+ * "log float64: ours (measured: ours 0.41, library 0.98 ns/element)";
+ * then two lines starting "run: ": how an evaluation chooses to run
+ * inline or on threads and in which vector width, and what the timings
+ * chose so far. */
 JX_API char *jx_target_info(void);
 
 #ifdef __cplusplus

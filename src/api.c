@@ -6,6 +6,7 @@
 #include "dtype.h"
 #include "eval.h"
 #include "jit.h"
+#include "pool.h"
 #include "sema.h"
 
 /* ---- compiled expressions ------------------------------------------------ */
@@ -385,5 +386,24 @@ char *jx_target_info(void)
 {
     jx_buf b = {0};
     jx_jit_describe(&b);
+    /* How kernels run (adapt.h): the policy, then what timing chose. */
+    int nthreads;
+    int64_t work;
+    jx_pool_settings(&nthreads, &work);
+    jx_buf_printf(&b, "\nrun: inline below %lld work (elements x cost), on %d threads "
+                  "above %lld, timed both ways between",
+                  (long long)(work / JX_ADAPT_BAND), nthreads,
+                  (long long)(work * JX_ADAPT_BAND));
+    if (jx_jit_wide_vectors())
+        jx_buf_printf(&b, "; light kernels from %lld elements also timed in "
+                      "256-bit vectors", (long long)JX_ADAPT_NARROW_MIN);
+    uint64_t chosen[JX_ADAPT_WAYS], kernels;
+    jx_cache_ways(chosen, &kernels);
+    jx_buf_printf(&b, "\nrun: timed so far, %llu kernels: size classes inline %llu, "
+                  "pool %llu, 256-bit inline %llu, 256-bit pool %llu",
+                  (unsigned long long)kernels, (unsigned long long)chosen[JX_WAY_INLINE],
+                  (unsigned long long)chosen[JX_WAY_POOL],
+                  (unsigned long long)chosen[JX_WAY_NARROW_INLINE],
+                  (unsigned long long)chosen[JX_WAY_NARROW_POOL]);
     return jx_buf_take(&b);
 }

@@ -176,3 +176,33 @@ void jx_cache_stats(jx_stats *st)
     st->cache_entries = cache.entries;
     pthread_mutex_unlock(&cache.lock);
 }
+
+void jx_cache_ways(uint64_t chosen[JX_ADAPT_WAYS], uint64_t *kernels)
+{
+    memset(chosen, 0, sizeof(uint64_t) * JX_ADAPT_WAYS);
+    *kernels = 0;
+    pthread_mutex_lock(&cache.lock);
+    for (jx_kernel *k = cache.newest; k != NULL; k = k->older) {
+        bool timed = false;
+        for (int c = 0; c < JX_ADAPT_CLASSES; c++) {
+            int best = -1, measured = 0;
+            uint32_t best_ps = 0;
+            for (int w = 0; w < JX_ADAPT_WAYS; w++) {
+                uint32_t t = atomic_load_explicit(&k->adapt.ps[c][w], memory_order_relaxed);
+                if (t == 0)
+                    continue;
+                measured++;
+                if (best < 0 || t < best_ps) {
+                    best = w;
+                    best_ps = t;
+                }
+            }
+            if (measured >= 2) {
+                chosen[best]++;
+                timed = true;
+            }
+        }
+        *kernels += timed;
+    }
+    pthread_mutex_unlock(&cache.lock);
+}

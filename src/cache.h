@@ -33,5 +33,9 @@ JX_INTERNAL jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout,
 /* Drops a reference; the last one frees the machine code. */
 JX_INTERNAL void jx_cache_release(jx_kernel *k);
 JX_INTERNAL void jx_cache_stats(jx_stats *st);
+/* Over the cached kernels, the size classes whose ways were timed (two
+ * or more, adapt.h): how many chose each way, and how many kernels have
+ * any. */
+JX_INTERNAL void jx_cache_ways(uint64_t chosen[JX_ADAPT_WAYS], uint64_t *kernels);
 
 #endif

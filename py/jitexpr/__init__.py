@@ -244,8 +244,13 @@ def print_versions():
     rows.append(("target", target[0]))
     # The math functions whose implementation this process chose so far
     # (the first kernel that uses one measures ours against the library's).
+    # Then how kernels run (inline or on threads, vector width) and what
+    # timing chose so far: lines starting "run: ".
     for line in target[1:]:
-        rows.append(("math", line))
+        if line.startswith("run: "):
+            rows.append(("run", line[5:]))
+        else:
+            rows.append(("math", line))
     line = "-=" * 38
     print(line)
     for k, v in rows:

@@ -934,6 +934,30 @@ def test_target_info_names_the_math_choices(capsys):
     assert "math:        " + tanh[0] in capsys.readouterr().out
 
 
+def test_target_info_says_how_kernels_run(capsys):
+    """Near the pool's threshold an evaluation times running inline and on
+    the pool (src/adapt.c): after a few calls target_info() counts a size
+    class whose way was timed, and print_versions() shows the "run" rows."""
+    import re
+    prev = jitexpr.set_num_threads(2)
+    try:
+        a = np.random.default_rng(3).random(1 << 17)
+        b = a + 1  # a fresh expression: its kernel is timed from its first call
+        for _ in range(12):
+            jitexpr.evaluate("a * 2.5 + b", local_dict={"a": a, "b": b})
+    finally:
+        jitexpr.set_num_threads(prev)
+    run = [line for line in jitexpr.target_info().split("\n") if line.startswith("run: ")]
+    assert len(run) == 2, run
+    assert "timed both ways" in run[0]
+    m = re.search(r"(\d+) kernels: size classes inline (\d+), pool (\d+), "
+                  r"256-bit inline (\d+), 256-bit pool (\d+)", run[1])
+    assert m, run[1]
+    assert int(m.group(1)) >= 1 and sum(int(g) for g in m.groups()[1:]) >= 1, run[1]
+    jitexpr.print_versions()
+    assert "run:         " + run[0][5:] in capsys.readouterr().out
+
+
 # With out= of the result's own dtype, the kernel writes into out: no
 # temporary of the result's size is allocated (NumPy's data allocations
 # are traced by tracemalloc).  Complex outputs once went through a
