@@ -1225,7 +1225,8 @@ static int bench_run(cli *c, const jx_expr *e, const char *src,
 }
 
 /* The implementation chosen for each math function so far (ours or the
- * library's, and the timing that chose it), one "math:" line each. */
+ * library's, and the timing that chose it), one "math:" line each, then
+ * how evaluations chose to run ("run:" lines of jx_target_info). */
 static void print_math_choices(void)
 {
     char *info = jx_target_info();
@@ -1233,7 +1234,10 @@ static void print_math_choices(void)
     while (p != NULL) {
         const char *end = strchr(p + 1, '\n');
         int len = end ? (int)(end - p - 1) : (int)strlen(p + 1);
-        printf("math:       %.*s\n", len, p + 1);
+        if (strncmp(p + 1, "run: ", 5) == 0)
+            printf("run:        %.*s\n", len - 5, p + 6);
+        else
+            printf("math:       %.*s\n", len, p + 1);
         p = end;
     }
     jx_free(info);

@@ -281,6 +281,37 @@ char *jx_names(const char *src, jx_error *err)
     return list;
 }
 
+/* How evaluations run (adapt.h), after `prefix` on each line: the policy,
+ * for a kernel of ir in elements (its cost), else in work; without ir
+ * also what the cached kernels' timings chose so far. */
+static void describe_run(jx_buf *b, const jx_ir *ir, const char *prefix)
+{
+    int nthreads;
+    int64_t work;
+    jx_pool_settings(&nthreads, &work);
+    int64_t unit = ir != NULL && ir->cost > 0 ? ir->cost : 1;
+    jx_buf_printf(b, "%sinline below %lld %s, on %d threads above %lld, timed both "
+                  "ways between", prefix, (long long)(work / JX_ADAPT_BAND / unit),
+                  ir != NULL ? "elements" : "work (elements x cost)", nthreads,
+                  (long long)(work * JX_ADAPT_BAND / unit));
+    if (jx_jit_wide_vectors() && (ir == NULL || (ir->light && ir->reduce < 0)))
+        jx_buf_printf(b, "; %s from %lld elements also timed in 256-bit vectors",
+                      ir != NULL ? "a light kernel" : "light kernels",
+                      (long long)JX_ADAPT_NARROW_MIN);
+    jx_buf_printf(b, "\n");
+    if (ir != NULL)
+        return;
+    uint64_t chosen[JX_ADAPT_WAYS], kernels;
+    jx_cache_ways(chosen, &kernels);
+    jx_buf_printf(b, "%stimed so far, %llu kernels: size classes inline %llu, "
+                  "pool %llu, 256-bit inline %llu, 256-bit pool %llu\n",
+                  prefix, (unsigned long long)kernels,
+                  (unsigned long long)chosen[JX_WAY_INLINE],
+                  (unsigned long long)chosen[JX_WAY_POOL],
+                  (unsigned long long)chosen[JX_WAY_NARROW_INLINE],
+                  (unsigned long long)chosen[JX_WAY_NARROW_POOL]);
+}
+
 /* ---- explain ------------------------------------------------------------------ */
 
 char *jx_explain(const char *src, const jx_var *vars, int nvars,
@@ -339,6 +370,7 @@ char *jx_explain(const char *src, const jx_var *vars, int nvars,
             prefix = ";   ";
         }
         free(text);
+        describe_run(&b, ir, "; run: ");
     }
     jx_ir_free(ir);
     char *text = jx_buf_take(&b);
@@ -386,24 +418,9 @@ char *jx_target_info(void)
 {
     jx_buf b = {0};
     jx_jit_describe(&b);
-    /* How kernels run (adapt.h): the policy, then what timing chose. */
-    int nthreads;
-    int64_t work;
-    jx_pool_settings(&nthreads, &work);
-    jx_buf_printf(&b, "\nrun: inline below %lld work (elements x cost), on %d threads "
-                  "above %lld, timed both ways between",
-                  (long long)(work / JX_ADAPT_BAND), nthreads,
-                  (long long)(work * JX_ADAPT_BAND));
-    if (jx_jit_wide_vectors())
-        jx_buf_printf(&b, "; light kernels from %lld elements also timed in "
-                      "256-bit vectors", (long long)JX_ADAPT_NARROW_MIN);
-    uint64_t chosen[JX_ADAPT_WAYS], kernels;
-    jx_cache_ways(chosen, &kernels);
-    jx_buf_printf(&b, "\nrun: timed so far, %llu kernels: size classes inline %llu, "
-                  "pool %llu, 256-bit inline %llu, 256-bit pool %llu",
-                  (unsigned long long)kernels, (unsigned long long)chosen[JX_WAY_INLINE],
-                  (unsigned long long)chosen[JX_WAY_POOL],
-                  (unsigned long long)chosen[JX_WAY_NARROW_INLINE],
-                  (unsigned long long)chosen[JX_WAY_NARROW_POOL]);
+    jx_buf_printf(&b, "\n");
+    describe_run(&b, NULL, "run: ");
+    if (b.s != NULL && b.len > 0 && b.s[b.len - 1] == '\n')
+        b.s[--b.len] = '\0'; /* no newline after the last line */
     return jx_buf_take(&b);
 }
