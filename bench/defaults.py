@@ -97,7 +97,7 @@ def main():
     print()
     print(jitexpr.target_info().split("\n", 1)[0][:60] + " ...")
     for line in jitexpr.target_info().split("\n")[1:]:
-        print("math:", line)
+        print(line if line.startswith("run: ") else "math: " + line)
 
 
 if __name__ == "__main__":
