@@ -290,10 +290,14 @@ static void describe_run(jx_buf *b, const jx_ir *ir, const char *prefix)
     int64_t work;
     jx_pool_settings(&nthreads, &work);
     int64_t unit = ir != NULL && ir->cost > 0 ? ir->cost : 1;
-    jx_buf_printf(b, "%sinline below %lld %s, on %d thread%s above %lld, timed both "
-                  "ways between", prefix, (long long)(work / JX_ADAPT_BAND / unit),
-                  ir != NULL ? "elements" : "work (elements x cost)", nthreads,
-                  nthreads == 1 ? "" : "s", (long long)(work * JX_ADAPT_BAND / unit));
+    if (nthreads <= 1)
+        jx_buf_printf(b, "%sinline (one thread)", prefix);
+    else
+        jx_buf_printf(b, "%sinline below %lld %s, on %d threads above %lld, timed "
+                      "both ways between", prefix,
+                      (long long)(work / JX_ADAPT_BAND / unit),
+                      ir != NULL ? "elements" : "work (elements x cost)", nthreads,
+                      (long long)(work * JX_ADAPT_BAND / unit));
     if (jx_jit_wide_vectors() && (ir == NULL || (ir->light && ir->reduce < 0)))
         jx_buf_printf(b, "; %s from %lld elements also timed in 256-bit vectors",
                       ir != NULL ? "a light kernel" : "light kernels",
