@@ -24,11 +24,13 @@ typedef int (*jx_chunk_fn)(void *arg, int64_t chunk, jx_error *err);
 JX_INTERNAL int jx_pool_run(int64_t nchunks, int nthreads, jx_chunk_fn fn,
                             void *arg, jx_error *err);
 
-/* Below this much work (elements times the expression's cost per element,
- * jx_ir.cost) an evaluation runs inline on the caller's thread: waking
- * workers costs more than it saves.  Measured on the development machine
- * (docs/threads.md): a+b (cost 4) pays from about 2^18 elements, sin(a)
- * (cost 16) from about 2^15.  JITEXPR_PARALLEL_WORK overrides it, for
+/* The pool's model: below this much work (elements times the expression's
+ * cost per element, jx_ir.cost) an evaluation runs inline on the caller's
+ * thread, where waking workers would cost more than it saves.  Measured on
+ * the development machine (docs/threads.md): a+b (cost 4) pays from about
+ * 2^18 elements, sin(a) (cost 16) from about 2^15.  Within a factor 16 of
+ * it both ways are timed per kernel and the faster taken (adapt.h); the
+ * model decides alone outside.  JITEXPR_PARALLEL_WORK overrides it, for
  * measuring and tuning. */
 #define JX_PARALLEL_WORK_DEFAULT (INT64_C(1) << 20)
 /* The thread count and the work threshold, read together (one lock). */
