@@ -20,6 +20,31 @@ static int size_class(int64_t elements)
     return c;
 }
 
+int jx_adapt_fastest(const jx_adapt *a, int cls, unsigned ways, int prefer,
+                     uint32_t *ps, int *measured)
+{
+    int best = -1, n = 0;
+    uint32_t best_ps = 0;
+    for (int i = -1; i < JX_ADAPT_WAYS; i++) {
+        int w = i < 0 ? prefer : i;
+        if ((i >= 0 && w == prefer) || w < 0 || !(ways >> w & 1))
+            continue;
+        uint32_t t = atomic_load_explicit(&a->ps[cls][w], memory_order_relaxed);
+        if (t == 0) /* not measured, or a lost update */
+            continue;
+        n++;
+        if (best < 0 || t < best_ps) {
+            best = w;
+            best_ps = t;
+        }
+    }
+    if (ps != NULL)
+        *ps = best_ps;
+    if (measured != NULL)
+        *measured = n;
+    return best;
+}
+
 jx_adapt_pick jx_adapt_choose(jx_adapt *a, int64_t elements, unsigned ways,
                               int first)
 {
@@ -39,17 +64,7 @@ jx_adapt_pick jx_adapt_choose(jx_adapt *a, int64_t elements, unsigned ways,
         pick.way = order[calls / 2];
         return pick;
     }
-    int best = -1;
-    uint32_t best_ps = 0;
-    for (int i = 0; i < n; i++) {
-        uint32_t t = atomic_load_explicit(&a->ps[c][order[i]], memory_order_relaxed);
-        if (t == 0) /* a lost update, or a way not allowed before */
-            continue;
-        if (best < 0 || t < best_ps) {
-            best = order[i];
-            best_ps = t;
-        }
-    }
+    int best = jx_adapt_fastest(a, c, ways, first, NULL, NULL);
     if (best < 0)
         return pick;
     pick.way = best;
@@ -90,12 +105,10 @@ void jx_adapt_record(jx_adapt *a, jx_adapt_pick pick, int64_t elements, int64_t 
                      : (uint32_t)(old + ((uint64_t)ps - old) / 8);
     atomic_store_explicit(slot, v, memory_order_relaxed);
     if (pick.probe) { /* still not the fastest: tried half as often */
-        bool slower = false;
-        for (int w = 0; w < JX_ADAPT_WAYS; w++) {
-            uint32_t t = atomic_load_explicit(&a->ps[pick.cls][w], memory_order_relaxed);
-            if (w != pick.way && t != 0 && t < v)
-                slower = true;
-        }
+        uint32_t other;
+        unsigned rest = ((1u << JX_ADAPT_WAYS) - 1) & ~(1u << pick.way);
+        bool slower = jx_adapt_fastest(a, pick.cls, rest, -1, &other, NULL) >= 0 &&
+                      other < v;
         _Atomic uint8_t *b = &a->backoff[pick.cls];
         uint8_t k = atomic_load_explicit(b, memory_order_relaxed);
         atomic_store_explicit(b, slower ? (uint8_t)(k < JX_ADAPT_BACKOFF ? k + 1 : k) : 0,

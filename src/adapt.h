@@ -81,6 +81,12 @@ typedef struct jx_adapt_pick {
  * not empty), `first` (in the set) tried first; a may be NULL (first). */
 JX_INTERNAL jx_adapt_pick jx_adapt_choose(jx_adapt *a, int64_t elements,
                                           unsigned ways, int first);
+/* The way among the set `ways` with the shortest time recorded in size
+ * class cls (`prefer` first on a tie; -1: none), or -1 when none has one;
+ * with *ps its time and *measured how many of them have one (either may
+ * be NULL). */
+JX_INTERNAL int jx_adapt_fastest(const jx_adapt *a, int cls, unsigned ways,
+                                 int prefer, uint32_t *ps, int *measured);
 /* Records that a pick took ns nanoseconds for `elements` elements. */
 JX_INTERNAL void jx_adapt_record(jx_adapt *a, jx_adapt_pick pick,
                                  int64_t elements, int64_t ns);

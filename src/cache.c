@@ -185,18 +185,9 @@ void jx_cache_ways(uint64_t chosen[JX_ADAPT_WAYS], uint64_t *kernels)
     for (jx_kernel *k = cache.newest; k != NULL; k = k->older) {
         bool timed = false;
         for (int c = 0; c < JX_ADAPT_CLASSES; c++) {
-            int best = -1, measured = 0;
-            uint32_t best_ps = 0;
-            for (int w = 0; w < JX_ADAPT_WAYS; w++) {
-                uint32_t t = atomic_load_explicit(&k->adapt.ps[c][w], memory_order_relaxed);
-                if (t == 0)
-                    continue;
-                measured++;
-                if (best < 0 || t < best_ps) {
-                    best = w;
-                    best_ps = t;
-                }
-            }
+            int measured;
+            int best = jx_adapt_fastest(&k->adapt, c, (1u << JX_ADAPT_WAYS) - 1, -1,
+                                        NULL, &measured);
             if (measured >= 2) {
                 chosen[best]++;
                 timed = true;

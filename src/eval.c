@@ -390,11 +390,22 @@ jx_adapt_pick jx_plan_pick(const jx_plan *p, const jx_ir *ir, jx_kernel *k,
     return jx_adapt_choose(&k->adapt, total, ways, first);
 }
 
-int jx_plan_run(const jx_plan *p, jx_kernel_fn fn, bool pool, jx_error *err)
+int jx_plan_run_chunks(jx_kernel *k, jx_adapt_pick pick, const jx_chunks *ck,
+                       jx_chunk_fn fn, void *arg, jx_error *err)
+{
+    int64_t t0 = pick.cls >= 0 ? jx_adapt_now() : 0;
+    int rc = jx_pool_run(ck->count, ck->nthreads, fn, arg, err);
+    if (rc == 0 && pick.cls >= 0)
+        jx_adapt_record(&k->adapt, pick, ck->nrows * ck->inner, jx_adapt_now() - t0);
+    return rc;
+}
+
+int jx_plan_run(const jx_plan *p, jx_kernel_fn fn, jx_kernel *k, jx_adapt_pick pick,
+                jx_error *err)
 {
     run_job j = {p, fn, {0}};
-    jx_plan_chunks(p, 64, true, pool, &j.ck); /* whole cache lines */
-    return jx_pool_run(j.ck.count, j.ck.nthreads, run_chunk, &j, err);
+    jx_plan_chunks(p, 64, true, JX_WAY_IS_POOL(pick.way), &j.ck); /* whole cache lines */
+    return jx_plan_run_chunks(k, pick, &j.ck, run_chunk, &j, err);
 }
 
 char jx_layout_class(int64_t stride, int64_t itemsize)
@@ -607,20 +618,13 @@ int jx_eval_run(const jx_expr *e, const jx_array *inputs, jx_array *out,
         free(p.strides);
         return -1;
     }
-    int64_t total = plan_elements(&p);
     jx_adapt_pick pick = jx_plan_pick(&p, ir, k, true);
     jx_kernel *run = k;
     if (JX_WAY_IS_NARROW(pick.way)) {
         strcat(layout, noalias ? "w" : ":w");
         run = jx_expr_kernel(e, layout, &tmpn, err);
     }
-    int rc = -1;
-    if (run != NULL) {
-        int64_t t0 = pick.cls >= 0 ? jx_adapt_now() : 0;
-        rc = jx_plan_run(&p, run->fn, JX_WAY_IS_POOL(pick.way), err);
-        if (rc == 0 && pick.cls >= 0)
-            jx_adapt_record(&k->adapt, pick, total, jx_adapt_now() - t0);
-    }
+    int rc = run != NULL ? jx_plan_run(&p, run->fn, k, pick, err) : -1;
     jx_cache_release(tmpn);
     jx_cache_release(tmpk);
     free(p.strides);

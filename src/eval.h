@@ -7,6 +7,7 @@
 #include "adapt.h"
 #include "cache.h"
 #include "expr.h"
+#include "pool.h"
 
 #define JX_PLAN_MAX_OPS (1 + JX_MAX_VARS)
 
@@ -61,10 +62,15 @@ JX_INTERNAL void jx_chunk_range(const jx_chunks *ck, int64_t c, int64_t *r0,
  * timings choose among the ways allowed. */
 JX_INTERNAL jx_adapt_pick jx_plan_pick(const jx_plan *p, const jx_ir *ir,
                                        jx_kernel *k, bool narrow_ok);
-/* Runs fn over the whole plan, on the pool (its threads, as many as the
- * settings allow) or inline. */
-JX_INTERNAL int jx_plan_run(const jx_plan *p, jx_kernel_fn fn, bool pool,
-                            jx_error *err);
+/* Runs the chunks of ck (fn, arg: jx_pool_run's) and, when pick was to
+ * be timed, records the time in k's timings (adapt.h). */
+JX_INTERNAL int jx_plan_run_chunks(jx_kernel *k, jx_adapt_pick pick,
+                                   const jx_chunks *ck, jx_chunk_fn fn, void *arg,
+                                   jx_error *err);
+/* Runs fn over the whole plan the way pick says, on the pool (its
+ * threads, as many as the settings allow) or inline, timed for k. */
+JX_INTERNAL int jx_plan_run(const jx_plan *p, jx_kernel_fn fn, jx_kernel *k,
+                            jx_adapt_pick pick, jx_error *err);
 /* The layout class of an operand's inner stride. */
 JX_INTERNAL char jx_layout_class(int64_t stride, int64_t itemsize);
 

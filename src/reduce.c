@@ -429,11 +429,7 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
                 jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
                 rc = -1;
             } else {
-                int64_t t0 = pick.cls >= 0 ? jx_adapt_now() : 0;
-                rc = jx_pool_run(j.ck.count, j.ck.nthreads, partials_chunk, &j, err);
-                if (rc == 0 && pick.cls >= 0)
-                    jx_adapt_record(&k->adapt, pick, j.ck.nrows * j.ck.inner,
-                                    jx_adapt_now() - t0);
+                rc = jx_plan_run_chunks(k, pick, &j.ck, partials_chunk, &j, err);
             }
             if (rc == 0 && ax < 0) {
                 combine_into(op, at, j.partials, 0, j.ck.nrows * j.nblocks, acc, 0);
@@ -450,11 +446,7 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
             identity(op, at, acc, nout);
             jx_adapt_pick pick = jx_plan_pick(&p, ir, k, false);
             jx_plan_chunks(&p, 64, false, JX_WAY_IS_POOL(pick.way), &j.ck);
-            int64_t t0 = pick.cls >= 0 ? jx_adapt_now() : 0;
-            rc = jx_pool_run(j.ck.count, j.ck.nthreads, accumulate_chunk, &j, err);
-            if (rc == 0 && pick.cls >= 0)
-                jx_adapt_record(&k->adapt, pick, j.ck.nrows * j.ck.inner,
-                                jx_adapt_now() - t0);
+            rc = jx_plan_run_chunks(k, pick, &j.ck, accumulate_chunk, &j, err);
         }
         jx_cache_release(tmpk);
         free(p.strides);
