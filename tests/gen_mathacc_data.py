@@ -329,26 +329,15 @@ def args_arccosh(dt):
     return [(x,) for x in xs if rnd(dt, x) >= 1.0]
 
 
+ARGS = {"exp": args_exp, "log": args_log, "pow": args_pow, "tanh": args_tanh,
+        "arctan2": args_atan2, "expm1": args_expm1, "cbrt": args_cbrt,
+        "log1p": args_log1p, "arccosh": args_arccosh}
+
+
 def args_for(f, dt):
-    if f == "exp":
-        return args_exp(dt)
-    if f == "log":
-        return args_log(dt)
-    if f == "pow":
-        return args_pow(dt)
-    if f == "tanh":
-        return args_tanh(dt)
-    if f == "arctan2":
-        return args_atan2(dt)
-    if f == "expm1":
-        return args_expm1(dt)
-    if f == "cbrt":
-        return args_cbrt(dt)
-    if f == "log1p":
-        return args_log1p(dt)
-    if f == "arccosh":
-        return args_arccosh(dt)
-    return args_trig(dt, f)
+    if f in ARGS:
+        return ARGS[f](dt)
+    return args_trig(dt, f)  # sin, cos, tan
 
 
 def exact(f, a):
