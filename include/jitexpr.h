@@ -182,6 +182,74 @@ JX_API int jx_eval_new(const jx_expr *e, const jx_array *inputs,
 JX_API char *jx_explain(const char *src, const jx_var *vars, int nvars,
                         unsigned what, jx_error *err);
 
+/* The typed syntax tree of an expression, for programs that inspect it
+ * (the numexpr shim's necompiler walks it to find indexable comparisons).
+ * It is the tree the compiler types: names bound to vars, literals and
+ * folded constants with their dtypes, and the conversions that promotion
+ * inserts (JX_TREE_CAST).  jx_tree returns count nodes in one block to
+ * release with jx_free, children before their parents, the root last
+ * (nodes[*count - 1]); NULL with *err set when src does not compile
+ * against vars (the same errors as jx_compile before code generation). */
+#define JX_TREE_MAX_ARGS 8
+
+typedef enum jx_tree_kind {
+    JX_TREE_VARIABLE = 0, /* a name: name, var */
+    JX_TREE_CONSTANT,     /* a literal or a folded constant: value */
+    JX_TREE_OPERATOR,     /* an operator: a + b, -a, a < b */
+    JX_TREE_FUNCTION,     /* a call: sin(a), where(c, a, b), sum(a, axis=1) */
+    JX_TREE_CAST          /* args[0] converted to dtype: float32(a), or
+                             inserted by promotion (a + b of int32, float64) */
+} jx_tree_kind;
+
+typedef struct jx_tree_node {
+    jx_tree_kind kind;
+    jx_dtype dtype;          /* the node's type */
+    size_t itemsize;         /* JX_BYTES: bytes per element; otherwise 0 */
+    int weak;                /* 1: typed as a Python scalar (a literal) */
+    const char *op;          /* OPERATOR, FUNCTION: the operator table's
+                                mnemonic ("add", "sin"; jx_op_describe) */
+    const char *spelling;    /* OPERATOR: its symbol ("+"); FUNCTION: its
+                                name; CAST: the dtype's name */
+    int nargs;               /* operands: indices of earlier nodes */
+    int args[JX_TREE_MAX_ARGS];
+    const char *name;        /* VARIABLE: its name, NUL-terminated */
+    int var;                 /* VARIABLE: its index in vars */
+    union {
+        int64_t i;           /* signed integer constants */
+        uint64_t u;          /* bool (0, 1) and unsigned constants */
+        double f;            /* float constants; complex: the real part */
+    } value;                 /* CONSTANT */
+    double imag;             /* CONSTANT of a complex type: imaginary part */
+    const char *bytes;       /* CONSTANT of JX_BYTES: itemsize bytes */
+    int has_axis;            /* a reduction given an axis, */
+    int axis;                /*   which (may be negative) */
+    int64_t offset;          /* the span of the node in src, in bytes */
+    int64_t length;
+} jx_tree_node;
+
+JX_API jx_tree_node *jx_tree(const char *src, const jx_var *vars, int nvars,
+                             int *count, jx_error *err);
+
+/* The operator table: every operator and function of the language, one
+ * entry per index 0 .. jx_op_count() - 1 (the order may change between
+ * releases; the mnemonic is the stable key). */
+typedef enum jx_syntax_kind {
+    JX_SYNTAX_BINARY = 0,   /* a op b */
+    JX_SYNTAX_UNARY,        /* op a */
+    JX_SYNTAX_CALL          /* name(a, ...) */
+} jx_syntax_kind;
+
+typedef struct jx_op_desc {
+    const char *mnemonic;   /* the name in the IR and in jx_tree ("add") */
+    const char *spelling;   /* the symbol or function name in source ("+") */
+    jx_syntax_kind syntax;
+    int arity;              /* operands */
+} jx_op_desc;
+
+JX_API int jx_op_count(void);
+/* Fills *d for entry i; returns 0, or -1 for an index out of range. */
+JX_API int jx_op_describe(int i, jx_op_desc *d);
+
 /* Releases memory the library returned. */
 JX_API void jx_free(void *p);
 

@@ -1752,8 +1752,51 @@ static PyObject *jxpy_names(PyObject *module, PyObject *ex)
     return r;
 }
 
-/* _explain(ex, names, dtypes, what, weak=()): weak[i] true marks a weak
- * variable (a Python int or float). */
+/* The variable table of names (tuple of str), dtypes (tuple of anything
+ * np.dtype() takes, as long) and weak (NULL or a tuple as long: true marks
+ * a weak variable, a Python int or float), for the library (PyMem_Free
+ * it; the names point into the str objects).  NULL with an exception. */
+static jx_var *jxpy_var_table(const char *fn, PyObject *names, PyObject *dtypes,
+                              PyObject *weak)
+{
+    Py_ssize_t n = PyTuple_Check(names) ? PyTuple_GET_SIZE(names) : -1;
+    if (n < 0 || !PyTuple_Check(dtypes) || PyTuple_GET_SIZE(dtypes) != n ||
+        (weak && (!PyTuple_Check(weak) || PyTuple_GET_SIZE(weak) != n))) {
+        PyErr_Format(PyExc_TypeError, "%s: names, dtypes (and weak) must be tuples of "
+                     "the same length", fn);
+        return NULL;
+    }
+    jx_var *vars = PyMem_Calloc((size_t)(n ? n : 1), sizeof(jx_var));
+    if (vars == NULL)
+        return (jx_var *)PyErr_NoMemory();
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyArray_Descr *d = NULL;
+        PyObject *name = PyTuple_GET_ITEM(names, i);
+        if (!PyUnicode_Check(name)) {
+            PyErr_Format(PyExc_TypeError, "%s: names must be str", fn);
+            goto fail;
+        }
+        if (!PyArray_DescrConverter(PyTuple_GET_ITEM(dtypes, i), &d))
+            goto fail;
+        jx_dtype t = jxpy_dtype_of(d, name);
+        vars[i].itemsize = t == JX_BYTES ? (size_t)d->elsize : 0;
+        Py_DECREF(d);
+        vars[i].name = PyUnicode_AsUTF8(name);
+        if (t == JX_DTYPE_INVALID || vars[i].name == NULL)
+            goto fail;
+        vars[i].dtype = t;
+        int w = weak ? PyObject_IsTrue(PyTuple_GET_ITEM(weak, i)) : 0;
+        if (w < 0)
+            goto fail;
+        vars[i].flags = w ? JX_VAR_WEAK : 0;
+    }
+    return vars;
+fail:
+    PyMem_Free(vars);
+    return NULL;
+}
+
+/* _explain(ex, names, dtypes, what, weak=()) */
 static PyObject *jxpy_explain(PyObject *module, PyObject *const *args,
                               Py_ssize_t nargs, PyObject *kwnames)
 {
@@ -1762,53 +1805,132 @@ static PyObject *jxpy_explain(PyObject *module, PyObject *const *args,
                            {"what", &what_o}, {"weak", &weak}};
     if (jxpy_parse_args("_explain", args, nargs, kwnames, kws, 5, 5, 4, 0) < 0)
         return NULL;
-    Py_ssize_t n = PyTuple_Check(names) ? PyTuple_GET_SIZE(names) : -1;
-    if (!PyUnicode_Check(ex) || n < 0 || !PyTuple_Check(dtypes) ||
-        PyTuple_GET_SIZE(dtypes) != n ||
-        (weak && (!PyTuple_Check(weak) || PyTuple_GET_SIZE(weak) != n))) {
-        PyErr_SetString(PyExc_TypeError, "_explain(str, tuple, tuple, int, tuple)");
-        return NULL;
-    }
     unsigned long what = PyLong_AsUnsignedLong(what_o);
     if (what == (unsigned long)-1 && PyErr_Occurred())
         return NULL;
     Py_ssize_t len;
     const char *src = jxpy_utf8(ex, &len);
-    if (src == NULL)
-        return NULL;
-    jx_var *vars = PyMem_Calloc((size_t)(n ? n : 1), sizeof(jx_var));
+    jx_var *vars = src ? jxpy_var_table("_explain", names, dtypes, weak) : NULL;
     if (vars == NULL)
-        return PyErr_NoMemory();
-    PyObject *ret = NULL;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyArray_Descr *d = NULL;
-        if (!PyArray_DescrConverter(PyTuple_GET_ITEM(dtypes, i), &d))
-            goto done;
-        jx_dtype t = jxpy_dtype_of(d, PyTuple_GET_ITEM(names, i));
-        vars[i].itemsize = t == JX_BYTES ? (size_t)d->elsize : 0;
-        Py_DECREF(d);
-        vars[i].name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(names, i));
-        if (t == JX_DTYPE_INVALID || vars[i].name == NULL)
-            goto done;
-        vars[i].dtype = t;
-        int w = weak ? PyObject_IsTrue(PyTuple_GET_ITEM(weak, i)) : 0;
-        if (w < 0)
-            goto done;
-        vars[i].flags = w ? JX_VAR_WEAK : 0;
-    }
+        return NULL;
     jx_error err;
     char *text;
     Py_BEGIN_ALLOW_THREADS
-    text = jx_explain(src, vars, (int)n, (unsigned)what, &err);
+    text = jx_explain(src, vars, (int)PyTuple_GET_SIZE(names), (unsigned)what, &err);
     Py_END_ALLOW_THREADS
+    PyMem_Free(vars);
     if (text == NULL) {
         jxpy_raise(&err, ex);
-        goto done;
+        return NULL;
     }
-    ret = PyUnicode_FromString(text);
+    PyObject *ret = PyUnicode_FromString(text);
     jx_free(text);
-done:
+    return ret;
+}
+
+/* The value of a constant node as a Python object of its kind. */
+static PyObject *jxpy_tree_value(const jx_tree_node *t)
+{
+    switch (t->dtype) {
+    case JX_BOOL:
+        return PyBool_FromLong(t->value.u != 0);
+    case JX_INT8: case JX_INT16: case JX_INT32: case JX_INT64:
+        return PyLong_FromLongLong(t->value.i);
+    case JX_UINT8: case JX_UINT16: case JX_UINT32: case JX_UINT64:
+        return PyLong_FromUnsignedLongLong(t->value.u);
+    case JX_FLOAT16: case JX_FLOAT32: case JX_FLOAT64:
+        return PyFloat_FromDouble(t->value.f);
+    case JX_COMPLEX64: case JX_COMPLEX128:
+        return PyComplex_FromDoubles(t->value.f, t->imag);
+    case JX_BYTES:
+        return PyBytes_FromStringAndSize(t->bytes, (Py_ssize_t)t->itemsize);
+    default:
+        Py_RETURN_NONE;
+    }
+}
+
+/* One node of jx_tree as (kind, dtype, op, spelling, args, name, value,
+ * weak, axis): kind one of "variable", "constant", "operator",
+ * "function", "cast"; op the operator table's mnemonic or None; args the
+ * indices of the operands; value the constant's value or None; axis a
+ * reduction's axis or None. */
+static PyObject *jxpy_tree_tuple(const jx_tree_node *t)
+{
+    static const char *const kinds[] = {
+        [JX_TREE_VARIABLE] = "variable", [JX_TREE_CONSTANT] = "constant",
+        [JX_TREE_OPERATOR] = "operator", [JX_TREE_FUNCTION] = "function",
+        [JX_TREE_CAST] = "cast"};
+    PyArray_Descr *d = jxpy_descr_of((jxpy_code)t->dtype | (jxpy_code)t->itemsize << 8);
+    PyObject *args = PyTuple_New(t->nargs);
+    PyObject *value = t->kind == JX_TREE_CONSTANT ? jxpy_tree_value(t) : Py_NewRef(Py_None);
+    PyObject *ret = NULL;
+    if (d != NULL && args != NULL && value != NULL) {
+        for (int i = 0; i < t->nargs; i++)
+            PyTuple_SET_ITEM(args, i, PyLong_FromLong(t->args[i]));
+        PyObject *axis = t->has_axis ? PyLong_FromLong(t->axis) : Py_NewRef(Py_None);
+        ret = Py_BuildValue("(sOzzOzONN)", kinds[t->kind], (PyObject *)d, t->op,
+                            t->spelling, args, t->name, value, PyBool_FromLong(t->weak),
+                            axis);
+    }
+    Py_XDECREF(d);
+    Py_XDECREF(args);
+    Py_XDECREF(value);
+    return ret;
+}
+
+/* _tree(ex, names, dtypes, weak=()): jx_tree's nodes as a tuple of tuples
+ * (jxpy_tree_tuple), children before parents, the root last. */
+static PyObject *jxpy_tree(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+                           PyObject *kwnames)
+{
+    PyObject *ex = NULL, *names = NULL, *dtypes = NULL, *weak = NULL;
+    const jxpy_kw kws[] = {{"ex", &ex}, {"names", &names}, {"dtypes", &dtypes},
+                           {"weak", &weak}};
+    if (jxpy_parse_args("_tree", args, nargs, kwnames, kws, 4, 4, 3, 0) < 0)
+        return NULL;
+    Py_ssize_t len;
+    const char *src = jxpy_utf8(ex, &len);
+    jx_var *vars = src ? jxpy_var_table("_tree", names, dtypes, weak) : NULL;
+    if (vars == NULL)
+        return NULL;
+    jx_error err;
+    int count = 0;
+    jx_tree_node *nodes = jx_tree(src, vars, (int)PyTuple_GET_SIZE(names), &count, &err);
     PyMem_Free(vars);
+    if (nodes == NULL) {
+        jxpy_raise(&err, ex);
+        return NULL;
+    }
+    PyObject *ret = PyTuple_New(count);
+    for (int i = 0; ret != NULL && i < count; i++) {
+        PyObject *node = jxpy_tree_tuple(&nodes[i]);
+        if (node == NULL)
+            Py_CLEAR(ret);
+        else
+            PyTuple_SET_ITEM(ret, i, node);
+    }
+    jx_free(nodes);
+    return ret;
+}
+
+/* _ops(): the operator table, a tuple of (mnemonic, spelling, syntax,
+ * arity), syntax one of "binary", "unary", "call". */
+static PyObject *jxpy_ops(PyObject *module, PyObject *unused)
+{
+    static const char *const syntax[] = {
+        [JX_SYNTAX_BINARY] = "binary", [JX_SYNTAX_UNARY] = "unary",
+        [JX_SYNTAX_CALL] = "call"};
+    int n = jx_op_count();
+    PyObject *ret = PyTuple_New(n);
+    for (int i = 0; ret != NULL && i < n; i++) {
+        jx_op_desc d;
+        PyObject *row = jx_op_describe(i, &d) < 0 ? NULL :
+            Py_BuildValue("(sssi)", d.mnemonic, d.spelling, syntax[d.syntax], d.arity);
+        if (row == NULL)
+            Py_CLEAR(ret);
+        else
+            PyTuple_SET_ITEM(ret, i, row);
+    }
     return ret;
 }
 
@@ -1913,6 +2035,11 @@ static PyMethodDef jxpy_methods[] = {
     {"_explain", (PyCFunction)(void (*)(void))jxpy_explain,
      METH_FASTCALL | METH_KEYWORDS,
      PyDoc_STR("_explain(ex, names, dtypes, what, weak=()): jx_explain's text")},
+    {"_tree", (PyCFunction)(void (*)(void))jxpy_tree, METH_FASTCALL | METH_KEYWORDS,
+     PyDoc_STR("_tree(ex, names, dtypes, weak=()): the typed syntax tree, a tuple of "
+               "(kind, dtype, op, spelling, args, name, value, weak, axis), root last")},
+    {"_ops", jxpy_ops, METH_NOARGS,
+     PyDoc_STR("_ops(): the operator table, (mnemonic, spelling, syntax, arity) rows")},
     {"_names", jxpy_names, METH_O,
      PyDoc_STR("_names(ex): the variables of ex, in order of first use")},
     {"set_num_threads", jxpy_set_num_threads, METH_O,

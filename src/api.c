@@ -8,6 +8,7 @@
 #include "jit.h"
 #include "pool.h"
 #include "sema.h"
+#include "tree.h"
 
 /* ---- compiled expressions ------------------------------------------------ */
 
@@ -279,6 +280,41 @@ char *jx_names(const char *src, jx_error *err)
         jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
     }
     return list;
+}
+
+jx_tree_node *jx_tree(const char *src, const jx_var *vars, int nvars,
+                      int *count, jx_error *err)
+{
+    jx_err_clear(err);
+    if (count == NULL) {
+        jx_err_set(err, JX_ERR_ARG, -1, 0, "jx_tree: count is NULL");
+        return NULL;
+    }
+    jx_arena a;
+    jx_arena_init(&a);
+    jx_tree_node *nodes = NULL;
+    jx_node *root = NULL;
+    if (check_vars(vars, nvars, err) == 0 && (root = parse_source(&a, src, err)) != NULL &&
+        (root = jx_sema(&a, root, vars, nvars, err)) != NULL)
+        nodes = jx_tree_flatten(root, count, err);
+    jx_arena_free(&a);
+    return nodes;
+}
+
+int jx_op_count(void) { return JX_OP_COUNT; }
+
+int jx_op_describe(int i, jx_op_desc *d)
+{
+    if (i < 0 || i >= JX_OP_COUNT || d == NULL)
+        return -1;
+    static const jx_syntax_kind syntax[] = {
+        [JX_SYN_OPB] = JX_SYNTAX_BINARY, [JX_SYN_OPU] = JX_SYNTAX_UNARY,
+        [JX_SYN_FN] = JX_SYNTAX_CALL};
+    d->mnemonic = jx_ops[i].mnem;
+    d->spelling = jx_ops[i].spell;
+    d->syntax = syntax[jx_ops[i].syn];
+    d->arity = jx_ops[i].arity;
+    return 0;
 }
 
 /* How evaluations run (adapt.h), after `prefix` on each line: the policy,
