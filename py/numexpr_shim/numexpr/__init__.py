@@ -18,7 +18,17 @@ import jitexpr as _jitexpr
 from jitexpr import *  # noqa: F401,F403  (the numexpr-compatible API)
 from jitexpr import __all__  # noqa: F401
 
+from . import expressions, necompiler  # noqa: E402  (numexpr's compiler interface)
+from .expressions import E  # noqa: E402,F811  (numexpr's E builds trees)
+
 __version__ = "%s+jitexpr.%s" % (_jitexpr.__numexpr_version__, _jitexpr.__version__)
 
 #: The package that does the work.
 backend = _jitexpr
+
+
+def NumExpr(ex, signature=(), sanitize=None, **kwargs):
+    """jitexpr.NumExpr, also taking a tree of numexpr.expressions nodes
+    (from E or necompiler.stringToExpression).  ``sanitize`` is accepted
+    for compatibility: nothing is eval()'d."""
+    return necompiler._compile(ex, signature, kwargs, False)
