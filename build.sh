@@ -26,6 +26,11 @@ packages=(
     llvm-19-dev check libsleef3
     python3-dev python3-numpy python3-pytest python3-mpmath
 )
+# What only the tests need: the numexpr clients whose own suites run with
+# jitexpr as numexpr (tests/clients), and what those suites import.
+if [ "$mode" = check ]; then
+    packages+=(python3-tables python3-pandas python3-hypothesis)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -98,6 +103,17 @@ check)
             passed=$((passed + $(count passed)))
             failed=$((failed + $(count failed) + $(count 'errors?')))
         fi
+    fi
+    # The client suites' lines ("pandas/tests/...: 812 passed, 0 failed ...").
+    if [ -f py/clients.log ]; then
+        while read -r line; do
+            echo "$line"
+            p=$(echo "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || echo 0)
+            f=$(echo "$line" | grep -oE '[0-9]+ failed' | grep -oE '^[0-9]+' || echo 0)
+            e=$(echo "$line" | grep -oE '\(([0-9]+) expected\)' | grep -oE '[0-9]+' || echo 0)
+            passed=$((passed + p))
+            failed=$((failed + f - e))
+        done < <(grep -E ': [0-9]+ (run|passed)' py/clients.log)
     fi
     if [ "$status" -ne 0 ]; then
         for log in tests/*.log; do
