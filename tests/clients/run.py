@@ -105,9 +105,11 @@ def run_pandas(path, stride, env):
     args = [sys.executable, "-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider",
             "-o", "addopts=", "-W", "ignore::DeprecationWarning", path]
     if stride > 1:
-        collect = subprocess.run(args + ["--collect-only", "-q"], env=env,
+        collect = subprocess.run(args + ["--collect-only"], env=env,
                                  capture_output=True, text=True, cwd="/tmp")
-        ids = [line for line in collect.stdout.splitlines() if "::" in line]
+        # ids relative to the rootdir, the test file's directory here
+        ids = [os.path.join(os.path.dirname(path), line)
+               for line in collect.stdout.splitlines() if "::" in line]
         args = args[:-1] + ids[::stride]
     p = subprocess.run(args, env=env, capture_output=True, text=True, cwd="/tmp")
     out = p.stdout
