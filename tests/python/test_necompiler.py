@@ -221,3 +221,24 @@ def test_no_eval_of_the_string():
     # numexpr 2.8.4 eval()'d this (CVE-2023-39631); here it is a syntax error
     with pytest.raises(SyntaxError):
         nec.stringToExpression("__import__('os').system('true')", {}, {})
+
+
+UNSUPPORTED = [
+    ("d | b", {"d": nec.double, "b": bool}),
+    ("s > n", {"s": bytes, "n": nec.long_}),
+    ("s + b'a' > b'abc'", {"s": bytes}),
+    ("~f", {"f": float}),
+]
+
+
+@pytest.mark.parametrize("ex, types", UNSUPPORTED, ids=[r[0] for r in UNSUPPORTED])
+def test_unsupported_operation_is_numexprs_error(ex, types):
+    # a plain NotImplementedError: PyTables reads a TypeError as "not boolean"
+    for compile_it in (lambda: nec.stringToExpression(ex, types, {}),
+                       lambda: nec.NumExpr(ex, sorted(types.items()))):
+        with pytest.raises(NotImplementedError) as info:
+            compile_it()
+        assert not isinstance(info.value, TypeError)
+    # jitexpr's own class is both
+    with pytest.raises(TypeError):
+        jitexpr.NumExpr(ex, [(k, nec._dtype(t) or "S1") for k, t in sorted(types.items())])

@@ -16,6 +16,7 @@ where complex numbers are unordered).  jitexpr's own evaluate() orders
 them as NumPy does.  See docs/python.md.
 """
 
+import re
 import sys
 
 import numpy
@@ -41,6 +42,8 @@ scalar_constant_kinds = list(kind_to_typecode.keys())
 vml_functions = []
 
 _ORDERED = ("lt", "le", "gt", "ge")
+# numexpr's wording of an unsupported operation, in jitexpr's messages.
+_OPCODE = re.compile(r"couldn't find matching opcode for '[a-z0-9]+_[a-z]+'")
 
 
 class ASTNode(object):
@@ -135,7 +138,14 @@ def stringToExpression(s, types, context):
         raise TypeError("an expression must be a string, not %s" % type(s).__name__)
     kinds = {name: _kind_of_type(types.get(name, default_type))
              for name in _jitexpr._jitexpr._names(s)}
-    return expressions.typed(s, kinds)
+    try:
+        return expressions.typed(s, kinds)
+    except _jitexpr.UnsupportedTypeError as e:
+        # numexpr's class alone: PyTables' queries test `except TypeError`
+        # before `except NotImplementedError`, and a TypeError there means
+        # something else (a condition that is not boolean).
+        m = _OPCODE.search(e.args[0])
+        raise NotImplementedError(m.group(0) + "\n" + e.args[0] if m else e.args[0]) from None
 
 
 def getInputOrder(ast, input_order=None):
