@@ -119,10 +119,14 @@ static const char *describe(const jx_parser *p, const jx_token *t, char *buf,
 {
     switch (t->kind) {
     case JX_TOK_INT: case JX_TOK_FLOAT: case JX_TOK_IMAG: case JX_TOK_NAME:
-        if (t->length > 24)
-            snprintf(buf, size, "%s '%.20s...'", jx_lex_kind_name(t->kind),
-                     p->src + t->offset);
-        else
+        if (t->length > 24) {
+            /* 20 bytes at most, not cutting a UTF-8 character */
+            int cut = 20;
+            while (cut > 0 && ((unsigned char)p->src[t->offset + cut] & 0xC0) == 0x80)
+                cut--;
+            snprintf(buf, size, "%s '%.*s...'", jx_lex_kind_name(t->kind),
+                     cut, p->src + t->offset);
+        } else
             snprintf(buf, size, "%s '%.*s'", jx_lex_kind_name(t->kind),
                      (int)t->length, p->src + t->offset);
         return buf;
