@@ -1843,6 +1843,25 @@ static PyObject *jxpy_names(PyObject *module, PyObject *ex)
     return r;
 }
 
+/* _normalize(name): its NFKC form, as the library matches names. */
+static PyObject *jxpy_normalize(PyObject *module, PyObject *name)
+{
+    if (!PyUnicode_Check(name)) {
+        PyErr_SetString(PyExc_TypeError, "_normalize() takes a str");
+        return NULL;
+    }
+    Py_ssize_t n;
+    const char *s = PyUnicode_AsUTF8AndSize(name, &n);
+    if (s == NULL)
+        return NULL;
+    char *norm = jx_name_normalize(s, (size_t)n);
+    if (norm == NULL)
+        return PyErr_NoMemory();
+    PyObject *r = PyUnicode_FromString(norm);
+    jx_free(norm);
+    return r;
+}
+
 /* _explain(ex, names, dtypes, what, weak=()): weak[i] true marks a weak
  * variable (a Python int or float). */
 static PyObject *jxpy_explain(PyObject *module, PyObject *const *args,
@@ -2004,6 +2023,8 @@ static PyMethodDef jxpy_methods[] = {
     {"_explain", (PyCFunction)(void (*)(void))jxpy_explain,
      METH_FASTCALL | METH_KEYWORDS,
      PyDoc_STR("_explain(ex, names, dtypes, what, weak=()): jx_explain's text")},
+    {"_normalize", jxpy_normalize, METH_O,
+     PyDoc_STR("_normalize(name): the NFKC form of name, as names are matched")},
     {"_names", jxpy_names, METH_O,
      PyDoc_STR("_names(ex): the variables of ex, in order of first use")},
     {"set_num_threads", jxpy_set_num_threads, METH_O,
