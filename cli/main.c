@@ -547,25 +547,49 @@ static void print_summary(FILE *f, const jx_array *a)
 
 /* ---- The variable table ------------------------------------------------ */
 
+/* A variable name is Python's identifier (PEP 3131), as in expressions.
+ * ASCII ones are checked here; one with other characters is a name when
+ * the library reads it as exactly one (it knows the Unicode classes). */
 static int is_identifier(const char *s, size_t n)
 {
-    if (n == 0 || !(s[0] == '_' || (s[0] >= 'a' && s[0] <= 'z') ||
-                    (s[0] >= 'A' && s[0] <= 'Z')))
+    if (n == 0 || (s[0] >= '0' && s[0] <= '9'))
         return 0;
-    for (size_t i = 1; i < n; i++)
-        if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') ||
-              (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+    int ascii = 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x80)
+            ascii = 0;
+        else if (!(ch == '_' || (ch >= 'a' && ch <= 'z') ||
+                   (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')))
             return 0;
-    return 1;
+    }
+    if (ascii)
+        return 1;
+    char *src = strndup(s, n);
+    if (src == NULL)
+        return 0;
+    jx_error err;
+    char *list = jx_names(src, &err);
+    int one = list != NULL && list[0] != '\0' && list[strlen(list) + 1] == '\0';
+    jx_free(list);
+    free(src);
+    return one;
 }
 
+/* The slot of the variable whose name has the NFKC form of name[0..n-1]
+ * (the names are kept in that form, as the library matches them), or -1. */
 static int find_var(const cli *c, const char *name, size_t n)
 {
-    for (int i = 0; i < c->nvars; i++)
-        if (strlen(c->vars[i].name) == n &&
-            memcmp(c->vars[i].name, name, n) == 0)
-            return i;
-    return -1;
+    char *norm = jx_name_normalize(name, n);
+    const char *key = norm ? norm : name;
+    size_t kn = norm ? strlen(norm) : n;
+    int found = -1;
+    for (int i = 0; i < c->nvars && found < 0; i++)
+        if (strlen(c->vars[i].name) == kn &&
+            memcmp(c->vars[i].name, key, kn) == 0)
+            found = i;
+    jx_free(norm);
+    return found;
 }
 
 /* Adds a variable named by the n bytes at name; returns its slot or NULL
@@ -589,7 +613,9 @@ static cli_var *add_var(cli *c, const char *name, size_t n, jx_dtype t,
     }
     cli_var *v = &c->vars[c->nvars];
     memset(v, 0, sizeof *v);
-    v->name = strndup(name, n);
+    char *norm = jx_name_normalize(name, n); /* is_identifier: UTF-8 */
+    v->name = norm ? strdup(norm) : NULL;
+    jx_free(norm);
     if (v->name == NULL) {
         *status = io_error("out of memory");
         return NULL;

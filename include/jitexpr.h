@@ -16,7 +16,8 @@
  *
  * Errors: functions that can fail take a jx_error *, fill it on failure
  * (code, byte offset and length in the source, message) and return an
- * error value (NULL or JX_ERR_*).  The library never prints, exits or
+ * error value (NULL or JX_ERR_*).  Offsets and lengths count bytes of the
+ * UTF-8 source, not characters.  The library never prints, exits or
  * aborts.  err may be NULL when the caller does not want the details.
  */
 #ifndef JITEXPR_H
@@ -94,6 +95,15 @@ typedef struct jx_error {
     char message[JX_MESSAGE_SIZE];  /* one line, no trailing newline */
 } jx_error;
 
+/* Names (PEP 3131): a name in an expression is Python's identifier, a
+ * character of XID_Start or '_' then characters of XID_Continue, in UTF-8,
+ * and it stands for its NFKC form, as in Python: the ligature "\uFB01"
+ * (U+FB01) is the name "fi", the micro sign U+00B5 is the Greek mu U+03BC.
+ * A jx_var's name is normalised the same way before it is compared, so a
+ * caller may give either spelling; when two entries of the table have the
+ * same NFKC form, the first one is the variable.  jx_names lists the NFKC
+ * forms.  Unicode data: utf8proc's (Unicode 15.0 for utf8proc 2.8). */
+
 /* A variable the expression may use: its name and element type.  A
  * JX_BYTES variable gives its itemsize (bytes per element, 1 or more);
  * for the other dtypes itemsize is 0 (or the dtype's size), so callers
@@ -106,7 +116,7 @@ typedef struct jx_error {
  * joins (JX_ERR_OVERFLOW otherwise), and an integer power's weak exponent
  * must not be negative (JX_ERR_VALUE); jx_eval checks both. */
 typedef struct jx_var {
-    const char *name;
+    const char *name; /* UTF-8; matched in NFKC form (below) */
     jx_dtype dtype;
     unsigned flags;  /* JX_VAR_* */
     size_t itemsize; /* JX_BYTES: bytes per element; otherwise 0 */
@@ -156,6 +166,11 @@ JX_API int jx_expr_result_shape(const jx_expr *e, const jx_array *inputs,
  * "a\0b\0\0".  Release with jx_free.  NULL with *err set when src does
  * not parse. */
 JX_API char *jx_names(const char *src, jx_error *err);
+
+/* The NFKC form of the UTF-8 text name[0..n-1], as jx_compile matches
+ * names: NUL-terminated, released with jx_free; NULL when name is not UTF-8
+ * or memory is short. */
+JX_API char *jx_name_normalize(const char *name, size_t n);
 
 /* Evaluates e.  inputs has one entry per variable of the vars table given
  * to jx_compile, in the same order; entries of variables the expression

@@ -232,7 +232,11 @@ static int jxpy_in_list(const char *const *list, const char *s, size_t n)
     return 0;
 }
 
-/* Columns (code points) in the first `bytes` bytes of UTF-8 text. */
+/* Columns (code points) in the first `bytes` bytes of UTF-8 text: what
+ * Python counts in a SyntaxError's offset, and one caret column each.  A
+ * wide (East Asian) character takes two columns in a terminal and a
+ * combining mark none; neither is allowed for: the caret is right in code
+ * points, which is what Python's own carets count too. */
 static Py_ssize_t jxpy_columns(const char *s, Py_ssize_t bytes)
 {
     Py_ssize_t col = 0;
@@ -305,7 +309,14 @@ static void jxpy_raise(const jx_error *err, PyObject *ex)
         spanlen = len - err->offset;
 
     if (err->code == JX_ERR_NAME && span && spanlen > 0) {
-        PyObject *name = PyUnicode_DecodeUTF8(span, (Py_ssize_t)spanlen, "replace");
+        /* the name as the library knows it: in NFKC form */
+        char *norm = jx_name_normalize(span, (size_t)spanlen);
+        if (norm == NULL) {
+            PyErr_NoMemory();
+            return;
+        }
+        PyObject *name = PyUnicode_DecodeUTF8(norm, (Py_ssize_t)strlen(norm), "replace");
+        jx_free(norm);
         if (name) {
             PyErr_SetObject(PyExc_KeyError, name);
             Py_DECREF(name);
@@ -1058,9 +1069,86 @@ static PyObject *jxpy_map_get(PyObject *m, PyObject *k)
     return v;
 }
 
+/* Key k of a mapping spells name (an NFKC form, from jx_names) when its
+ * own NFKC form is name.  1, 0, or -1 with an exception. */
+static int jxpy_key_is(PyObject *k, const char *want, Py_ssize_t wn)
+{
+    /* An ASCII key is its own NFKC form: the exact lookup saw it. */
+    if (!PyUnicode_Check(k) || PyUnicode_IS_ASCII(k))
+        return 0;
+    Py_ssize_t kn;
+    const char *s = PyUnicode_AsUTF8AndSize(k, &kn);
+    if (s == NULL) { /* a lone surrogate: no name's spelling */
+        PyErr_Clear();
+        return 0;
+    }
+    char *norm = jx_name_normalize(s, (size_t)kn);
+    if (norm == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    int eq = strlen(norm) == (size_t)wn && memcmp(norm, want, (size_t)wn) == 0;
+    jx_free(norm);
+    return eq;
+}
+
+/* After a miss: m's value under a key whose NFKC form is name.  Python
+ * normalises the names of its source (PEP 3131), so the keys of a frame's
+ * dicts are in NFKC form already, but keys made by code need not be
+ * (pandas' column "Capacitance(\u00b5F)" keeps its micro sign, which is
+ * the Greek mu in NFKC form).  Only a miss pays for this scan.  A new
+ * reference, or NULL (with an exception when one occurred). */
+static PyObject *jxpy_map_get_nfkc(PyObject *m, PyObject *name)
+{
+    Py_ssize_t wn;
+    const char *want = PyUnicode_AsUTF8AndSize(name, &wn);
+    if (want == NULL)
+        return NULL;
+    if (PyDict_CheckExact(m)) {
+        Py_ssize_t pos = 0;
+        PyObject *k, *val;
+        while (PyDict_Next(m, &pos, &k, &val)) {
+            int is = jxpy_key_is(k, want, wn);
+            if (is < 0)
+                return NULL;
+            if (is)
+                return Py_NewRef(val);
+        }
+        return NULL;
+    }
+    PyObject *keys = PyMapping_Keys(m);
+    PyObject *seq = keys ? PySequence_Fast(keys, "keys() is not a sequence") : NULL;
+    Py_XDECREF(keys);
+    if (seq == NULL) {
+        /* a mapping that cannot list its keys: no match, as before */
+        if (PyErr_ExceptionMatches(PyExc_AttributeError) ||
+            PyErr_ExceptionMatches(PyExc_TypeError))
+            PyErr_Clear();
+        return NULL;
+    }
+    PyObject *v = NULL;
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
+        PyObject *k = PySequence_Fast_GET_ITEM(seq, i);
+        int is = jxpy_key_is(k, want, wn);
+        if (is < 0)
+            break;
+        if (is) {
+            v = jxpy_map_get(m, k);
+            break;
+        }
+    }
+    Py_DECREF(seq);
+    return v;
+}
+
+/* name in local, then global (the frame's when none was given); in each
+ * the exact key first, then a key of the same NFKC form. */
 static PyObject *jxpy_lookup(jxpy_scope *sc, PyObject *name)
 {
     PyObject *v = jxpy_map_get(sc->local, name);
+    if (v != NULL || PyErr_Occurred())
+        return v;
+    v = jxpy_map_get_nfkc(sc->local, name);
     if (v != NULL || PyErr_Occurred())
         return v;
     if (sc->need_global) {
@@ -1074,6 +1162,9 @@ static PyObject *jxpy_lookup(jxpy_scope *sc, PyObject *name)
         sc->need_global = 0;
     }
     v = jxpy_map_get(sc->global, name);
+    if (v != NULL || PyErr_Occurred())
+        return v;
+    v = jxpy_map_get_nfkc(sc->global, name);
     if (v != NULL || PyErr_Occurred())
         return v;
     PyErr_SetObject(PyExc_KeyError, name);
@@ -1752,6 +1843,25 @@ static PyObject *jxpy_names(PyObject *module, PyObject *ex)
     return r;
 }
 
+/* _normalize(name): its NFKC form, as the library matches names. */
+static PyObject *jxpy_normalize(PyObject *module, PyObject *name)
+{
+    if (!PyUnicode_Check(name)) {
+        PyErr_SetString(PyExc_TypeError, "_normalize() takes a str");
+        return NULL;
+    }
+    Py_ssize_t n;
+    const char *s = PyUnicode_AsUTF8AndSize(name, &n);
+    if (s == NULL)
+        return NULL;
+    char *norm = jx_name_normalize(s, (size_t)n);
+    if (norm == NULL)
+        return PyErr_NoMemory();
+    PyObject *r = PyUnicode_FromString(norm);
+    jx_free(norm);
+    return r;
+}
+
 /* The variable table of names (tuple of str), dtypes (tuple of anything
  * np.dtype() takes, as long) and weak (NULL or a tuple as long: true marks
  * a weak variable, a Python int or float), for the library (PyMem_Free
@@ -2040,6 +2150,8 @@ static PyMethodDef jxpy_methods[] = {
                "(kind, dtype, op, spelling, args, name, value, weak, axis), root last")},
     {"_ops", jxpy_ops, METH_NOARGS,
      PyDoc_STR("_ops(): the operator table, (mnemonic, spelling, syntax, arity) rows")},
+    {"_normalize", jxpy_normalize, METH_O,
+     PyDoc_STR("_normalize(name): the NFKC form of name, as names are matched")},
     {"_names", jxpy_names, METH_O,
      PyDoc_STR("_names(ex): the variables of ex, in order of first use")},
     {"set_num_threads", jxpy_set_num_threads, METH_O,

@@ -9,6 +9,7 @@
 #include "pool.h"
 #include "sema.h"
 #include "tree.h"
+#include "utf8.h"
 
 /* ---- compiled expressions ------------------------------------------------ */
 
@@ -255,6 +256,11 @@ static void collect_names(const jx_node *n, jx_buf *b)
     }
     for (int i = 0; i < n->nargs; i++)
         collect_names(n->args[i], b);
+}
+
+char *jx_name_normalize(const char *name, size_t n)
+{
+    return name == NULL ? NULL : jx_utf8_nfkc_dup(name, n);
 }
 
 char *jx_names(const char *src, jx_error *err)

@@ -43,7 +43,9 @@ struct jx_node {
     int op;                     /* JX_N_OP/CALL: a jx_op, or -1 */
     int nargs;                  /* operands or call arguments */
     jx_node *args[JX_MAX_ARGS];
-    const char *name;           /* JX_N_VAR/CALL: points into the source */
+    const char *name;           /* JX_N_VAR/CALL/KWARG: NFKC form; points
+                                   into the source, or into the arena when
+                                   the source spells it otherwise */
     int32_t namelen;            /* bytes of name */
     int32_t offset;             /* span in the source: first byte */
     int32_t length;             /*   and length in bytes */

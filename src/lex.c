@@ -12,14 +12,26 @@
  *
  * Strings ('x', "x", b'x', B"x") are recognised so that the parser can
  * report them; backslash escapes the next byte, a newline or the end of
- * the input before the closing quote is an unterminated string. */
+ * the input before the closing quote is an unterminated string.
+ *
+ * Names are Python's (PEP 3131): a character of XID_Start or '_', then
+ * characters of XID_Continue (utf8.c), in UTF-8.  A name whose NFKC form
+ * differs from its spelling ("\xef\xac\x81" U+FB01, the ligature fi, is
+ * the name "fi") is normalised into the lexer's arena, as Python
+ * normalises identifiers.  Bytes that are not UTF-8 are a syntax error on
+ * the first bad byte; a character that cannot be part of a name or of an
+ * operator is one on the whole character. */
 #define _GNU_SOURCE /* strtod_l, newlocale */
 #include "lex.h"
+
+#include <utf8proc.h>
 
 #include <locale.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "utf8.h"
 
 static const char *const kind_names[JX_TOK_COUNT] = {
     [JX_TOK_EOF] = "end of input",
@@ -82,6 +94,7 @@ void jx_lex_init(jx_lexer *lx, const char *src, int32_t len)
     lx->src = src;
     lx->len = src != NULL && len > 0 ? len : 0;
     lx->pos = 0;
+    lx->arena = NULL;
 }
 
 /* ASCII-only classes: the process locale must not change the language. */
@@ -109,12 +122,39 @@ static int digit_value(int c)
     return -1;
 }
 
+/* The bytes of the name character at i (XID_Start or '_' when start,
+ * XID_Continue otherwise), or 0 when there is none there. */
+static int32_t name_char(const jx_lexer *lx, int32_t i, bool start)
+{
+    int c = at(lx, i);
+    if (c < 0x80)
+        return (start ? is_alpha(c) : is_alnum(c)) ? 1 : 0;
+    int32_t cp;
+    int n = jx_utf8_decode(lx->src + i, lx->len - i, &cp);
+    if (n == 0)
+        return 0;
+    return (start ? jx_utf8_id_start(cp) : jx_utf8_id_continue(cp)) ? n : 0;
+}
+
+/* A name character or a dot at i: a number running into it is malformed. */
+static bool number_runs_on(const jx_lexer *lx, int32_t i)
+{
+    return at(lx, i) == '.' || name_char(lx, i, false) > 0;
+}
+
 /* End of the run of name characters and dots from i: the text a
  * malformed number error covers. */
 static int32_t run_end(const jx_lexer *lx, int32_t i)
 {
-    while (i < lx->len && (is_alnum(at(lx, i)) || at(lx, i) == '.'))
-        i++;
+    int32_t n;
+    while (i < lx->len) {
+        if (at(lx, i) == '.')
+            i++;
+        else if ((n = name_char(lx, i, false)) > 0)
+            i += n;
+        else
+            break;
+    }
     return i;
 }
 
@@ -174,7 +214,7 @@ static int lex_prefixed(jx_lexer *lx, jx_token *t, jx_error *err)
         i = j + 1;
     }
     int c = at(lx, i);
-    if (ndigits == 0 || is_alnum(c) || c == '.') {
+    if (ndigits == 0 || number_runs_on(lx, i)) {
         int32_t end = run_end(lx, i);
         if (base < 10 && ndigits > 0 && is_digit(c)) {
             jx_err_set(err, JX_ERR_SYNTAX, start, end - start,
@@ -266,7 +306,7 @@ static int lex_decimal(jx_lexer *lx, jx_token *t, jx_error *err)
         imag = true;
         i++;
     }
-    if (is_alnum(at(lx, i)) || at(lx, i) == '.')
+    if (number_runs_on(lx, i))
         return bad_number(lx, start, i, "decimal", err);
     if (!is_float && !imag) {
         /* Python: no leading zeros, except for zero itself */
@@ -333,6 +373,67 @@ static int lex_string(jx_lexer *lx, jx_token *t, jx_error *err)
     return -1;
 }
 
+/* A name: start is at its first character (name_char said so). */
+static int lex_name(jx_lexer *lx, jx_token *t, jx_error *err)
+{
+    int32_t start = lx->pos, i = start + name_char(lx, start, true), n;
+    while ((n = name_char(lx, i, false)) > 0)
+        i += n;
+    const char *sp = lx->src + start;
+    t->length = i - start;
+    t->kind = JX_TOK_NAME;
+    if (t->length == 4 && memcmp(sp, "True", 4) == 0)
+        t->kind = JX_TOK_TRUE;
+    else if (t->length == 5 && memcmp(sp, "False", 5) == 0)
+        t->kind = JX_TOK_FALSE;
+    t->v.name.s = sp;
+    t->v.name.n = t->length;
+    if (t->kind == JX_TOK_NAME && lx->arena != NULL) {
+        const char *norm;
+        size_t len;
+        if (jx_utf8_nfkc(lx->arena, sp, (size_t)t->length, &norm, &len,
+                         err) < 0) {
+            if (err != NULL) {
+                err->offset = start;
+                err->length = t->length;
+            }
+            return -1;
+        }
+        t->v.name.s = norm;
+        t->v.name.n = (int32_t)len;
+    }
+    lx->pos = i;
+    return 0;
+}
+
+/* The error for a non-ASCII byte at s that starts no token: bytes that
+ * are not UTF-8 (the bad byte), or a character that is no part of a name
+ * or an operator (the character, shown as Python shows it: printable
+ * ones as themselves, the others, spaces and format characters included,
+ * by their number only). */
+static int bad_character(const jx_lexer *lx, int32_t s, jx_error *err)
+{
+    int32_t cp;
+    int n = jx_utf8_decode(lx->src + s, lx->len - s, &cp);
+    if (n == 0) {
+        jx_err_set(err, JX_ERR_SYNTAX, s, 1,
+                   "invalid UTF-8: unexpected byte '\\x%02x'",
+                   (unsigned)at(lx, s));
+        return -1;
+    }
+    utf8proc_category_t cat = utf8proc_category(cp);
+    bool unprintable = cat == UTF8PROC_CATEGORY_CN ||
+                       cat >= UTF8PROC_CATEGORY_ZS; /* Z*, C* */
+    if (unprintable)
+        jx_err_set(err, JX_ERR_SYNTAX, s, n,
+                   "unexpected character U+%04X", (unsigned)cp);
+    else
+        jx_err_set(err, JX_ERR_SYNTAX, s, n,
+                   "unexpected character '%.*s' (U+%04X)", n, lx->src + s,
+                   (unsigned)cp);
+    return -1;
+}
+
 int jx_lex_next(jx_lexer *lx, jx_token *t, jx_error *err)
 {
     while (lx->pos < lx->len) {
@@ -360,19 +461,8 @@ int jx_lex_next(jx_lexer *lx, jx_token *t, jx_error *err)
     if (c == '\'' || c == '"' ||
         ((c | 0x20) == 'b' && (c1 == '\'' || c1 == '"')))
         return lex_string(lx, t, err);
-    if (is_alpha(c)) {
-        int32_t i = s + 1;
-        while (is_alnum(at(lx, i)))
-            i++;
-        t->length = i - s;
-        t->kind = JX_TOK_NAME;
-        if (t->length == 4 && memcmp(lx->src + s, "True", 4) == 0)
-            t->kind = JX_TOK_TRUE;
-        else if (t->length == 5 && memcmp(lx->src + s, "False", 5) == 0)
-            t->kind = JX_TOK_FALSE;
-        lx->pos = i;
-        return 0;
-    }
+    if (name_char(lx, s, true) > 0)
+        return lex_name(lx, t, err);
     /* operators: the longest spelling wins */
     for (size_t i = 0; i < sizeof punct / sizeof punct[0]; i++) {
         size_t n = strlen(punct[i].s);
@@ -386,8 +476,10 @@ int jx_lex_next(jx_lexer *lx, jx_token *t, jx_error *err)
     }
     if (c >= 0x21 && c < 0x7f)
         jx_err_set(err, JX_ERR_SYNTAX, s, 1, "unexpected character '%c'", c);
-    else /* control bytes, NUL, non-ASCII */
+    else if (c < 0x80) /* control bytes, NUL */
         jx_err_set(err, JX_ERR_SYNTAX, s, 1, "unexpected character '\\x%02x'",
                    (unsigned)c);
+    else
+        return bad_character(lx, s, err);
     return -1;
 }

@@ -119,10 +119,14 @@ static const char *describe(const jx_parser *p, const jx_token *t, char *buf,
 {
     switch (t->kind) {
     case JX_TOK_INT: case JX_TOK_FLOAT: case JX_TOK_IMAG: case JX_TOK_NAME:
-        if (t->length > 24)
-            snprintf(buf, size, "%s '%.20s...'", jx_lex_kind_name(t->kind),
-                     p->src + t->offset);
-        else
+        if (t->length > 24) {
+            /* 20 bytes at most, not cutting a UTF-8 character */
+            int cut = 20;
+            while (cut > 0 && ((unsigned char)p->src[t->offset + cut] & 0xC0) == 0x80)
+                cut--;
+            snprintf(buf, size, "%s '%.*s...'", jx_lex_kind_name(t->kind),
+                     cut, p->src + t->offset);
+        } else
             snprintf(buf, size, "%s '%.*s'", jx_lex_kind_name(t->kind),
                      (int)t->length, p->src + t->offset);
         return buf;
@@ -244,8 +248,8 @@ static jx_node *parse_call(jx_parser *p, const jx_token *name, int *h)
     jx_node *n = new_node(p, JX_N_CALL, name->offset, name->length);
     if (n == NULL || enter(p) < 0)
         return NULL;
-    n->name = p->src + name->offset;
-    n->namelen = name->length;
+    n->name = name->v.name.s;
+    n->namelen = name->v.name.n;
     p->open[p->nopen++] = p->tok.offset;
     if (advance(p) < 0)
         return NULL;
@@ -260,9 +264,9 @@ static jx_node *parse_call(jx_parser *p, const jx_token *name, int *h)
                 next.kind == JX_TOK_ASSIGN) {
                 for (int i = 0; i < n->nargs; i++)
                     if (n->args[i]->kind == JX_N_KWARG &&
-                        n->args[i]->namelen == p->tok.length &&
-                        memcmp(n->args[i]->name, p->src + p->tok.offset,
-                               (size_t)p->tok.length) == 0) {
+                        n->args[i]->namelen == p->tok.v.name.n &&
+                        memcmp(n->args[i]->name, p->tok.v.name.s,
+                               (size_t)p->tok.v.name.n) == 0) {
                         jx_err_set(p->err, JX_ERR_SYNTAX, p->tok.offset,
                                    p->tok.length,
                                    "keyword argument repeated: '%.*s'",
@@ -272,8 +276,8 @@ static jx_node *parse_call(jx_parser *p, const jx_token *name, int *h)
                 kw = new_node(p, JX_N_KWARG, p->tok.offset, p->tok.length);
                 if (kw == NULL)
                     return NULL;
-                kw->name = p->src + p->tok.offset;
-                kw->namelen = p->tok.length;
+                kw->name = p->tok.v.name.s;
+                kw->namelen = p->tok.v.name.n;
                 if (advance(p) < 0 || advance(p) < 0) /* the name, '=' */
                     return NULL;
             } else if (n->nargs > 0 &&
@@ -439,8 +443,8 @@ static jx_node *parse_primary(jx_parser *p, int *h)
         n = new_node(p, JX_N_VAR, t.offset, t.length);
         if (n == NULL)
             return NULL;
-        n->name = p->src + t.offset;
-        n->namelen = t.length;
+        n->name = t.v.name.s;
+        n->namelen = t.v.name.n;
         return n;
     case JX_TOK_LPAREN:
         if (enter(p) < 0)
@@ -607,6 +611,7 @@ jx_node *jx_parse(jx_arena *a, const char *src, int32_t len, jx_error *err)
     p.nopen = 0;
     p.nnodes = 0;
     jx_lex_init(&p.lx, src, len);
+    p.lx.arena = a; /* names in NFKC form */
     if (advance(&p) < 0)
         return NULL;
     if (p.tok.kind == JX_TOK_EOF) {

@@ -15,12 +15,16 @@
 #include "bytes.h"
 #include "dtype.h"
 #include "ops.h"
+#include "utf8.h"
 
 typedef struct sema {
     jx_arena *arena;
     const jx_var *vars;
     int nvars;
     jx_error *err;
+    const char **names; /* NFKC forms of vars[i].name (in the arena when
+                           they differ), or NULL before the first lookup */
+    size_t *namelens;   /* their bytes */
 } sema;
 
 static int kind_rank(jx_dtype t)
@@ -513,12 +517,41 @@ int jx_sema_distance(const char *a, size_t na, const char *b, size_t nb)
     return prev[nb];
 }
 
-static int bind_var(sema *S, jx_node *n)
+/* The NFKC forms of the variable table's names, made on the first lookup
+ * (a name in the source is in that form already: the lexer made it so). */
+static int normalise_vars(sema *S, const jx_node *n)
 {
+    if (S->names != NULL || S->nvars == 0)
+        return 0;
+    S->names = jx_arena_alloc(S->arena, sizeof *S->names * (size_t)S->nvars);
+    S->namelens = jx_arena_alloc(S->arena, sizeof *S->namelens * (size_t)S->nvars);
+    if (S->names == NULL || S->namelens == NULL) {
+        jx_err_set(S->err, JX_ERR_NOMEM, n->offset, n->length, "out of memory");
+        return -1;
+    }
     for (int i = 0; i < S->nvars; i++) {
         const char *name = S->vars[i].name;
-        if (name && strlen(name) == (size_t)n->namelen &&
-            memcmp(name, n->name, (size_t)n->namelen) == 0) {
+        if (name == NULL)
+            continue;
+        if (jx_utf8_nfkc(S->arena, name, strlen(name), &S->names[i],
+                         &S->namelens[i], S->err) < 0) {
+            if (S->err != NULL && S->err->code == JX_ERR_ARG)
+                jx_err_set(S->err, JX_ERR_ARG, -1, 0,
+                           "the name of variable %d is not UTF-8", i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int bind_var(sema *S, jx_node *n)
+{
+    if (normalise_vars(S, n) < 0)
+        return -1;
+    for (int i = 0; i < S->nvars; i++) {
+        const char *name = S->vars[i].name;
+        if (name && S->namelens[i] == (size_t)n->namelen &&
+            memcmp(S->names[i], n->name, (size_t)n->namelen) == 0) {
             jx_dtype t = S->vars[i].dtype;
             if (jx_dtype_get(t) == NULL) {
                 jx_err_set(S->err, JX_ERR_ARG, n->offset, n->length,
@@ -837,7 +870,7 @@ static jx_node *visit(sema *S, jx_node *n, bool root)
 jx_node *jx_sema(jx_arena *a, jx_node *root, const jx_var *vars, int nvars,
                  jx_error *err)
 {
-    sema S = {a, vars, nvars, err};
+    sema S = {a, vars, nvars, err, NULL, NULL};
     root = visit(&S, root, true);
     /* Kernels compute numbers and bools; a string result would be a copy
      * of an input or a literal (docs/language.md). */

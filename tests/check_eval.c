@@ -896,6 +896,10 @@ START_TEST(test_names)
         {"where(x > y, x, 0) + y", "x\0y", 2},
         {"sum(q * q, axis=1)", "q", 1},
         {"1 + 2", "", 0},
+        /* Unicode names are listed in NFKC form, once per form */
+        {"\u03c0*\ufb01 + \u00b5 + \u03bc + fi", "\u03c0\0fi\0\u03bc", 3},
+        {"cafe\u0301 - caf\u00e9", "caf\u00e9", 1},
+        {"\u216b + XII + \u2167", "XII\0VIII", 2},
     };
     for (int r = 0; r < NROWS(rows); r++) {
         jx_error err;
@@ -911,6 +915,60 @@ START_TEST(test_names)
     jx_error err;
     ck_assert_ptr_null(jx_names("a +", &err));
     ck_assert_int_eq(err.code, JX_ERR_SYNTAX);
+}
+END_TEST
+
+/* The variable table's names match in NFKC form: a caller may give the
+ * micro sign or the Greek mu, the ligature or the two letters; the first
+ * entry of a form is the variable. */
+START_TEST(test_nfkc_vars)
+{
+    static const struct {
+        const char *src;
+        const char *names[3]; /* the table, NULL-terminated */
+        int used;             /* the entry the expression's name binds */
+    } rows[] = {
+        {"\u03bc * 2", {"\u00b5"}, 0},                 /* μ in src, µ given */
+        {"\u00b5 * 2", {"\u03bc"}, 0},                 /* µ in src, μ given */
+        {"\u00b5 * 2", {"a", "\u00b5"}, 1},
+        {"fi + 1", {"x", "\ufb01"}, 1},
+        {"\ufb01 + 1", {"fi"}, 0},
+        {"caf\u00e9", {"cafe\u0301"}, 0},
+        {"\u03bc", {"\u00b5", "\u03bc"}, 0},            /* the first wins */
+        {"\u03bc", {"\u03bc", "\u00b5"}, 0},
+    };
+    for (int r = 0; r < NROWS(rows); r++) {
+        jx_var vars[3];
+        int n = 0;
+        for (; n < 3 && rows[r].names[n]; n++)
+            vars[n] = (jx_var){rows[r].names[n], JX_FLOAT64, 0, 0};
+        jx_error err;
+        jx_expr *e = jx_compile(rows[r].src, vars, n, 0, &err);
+        ck_assert_msg(e != NULL, "%s: %s", rows[r].src, err.message);
+        ck_assert_int_eq(jx_expr_nused(e), 1);
+        ck_assert_int_eq(jx_expr_used(e, 0), rows[r].used);
+        jx_expr_free(e);
+    }
+    /* an unknown one is reported in NFKC form, on its spelling's bytes */
+    jx_var v = {"x", JX_FLOAT64, 0, 0};
+    jx_error err;
+    ck_assert_ptr_null(jx_compile("x + \ufb01", &v, 1, 0, &err));
+    ck_assert_int_eq(err.code, JX_ERR_NAME);
+    ck_assert_int_eq(err.offset, 4);
+    ck_assert_int_eq(err.length, 3);
+    ck_assert_str_eq(err.message, "unknown variable 'fi'");
+    /* a name in the table that is not UTF-8 */
+    jx_var bad = {"\xff", JX_FLOAT64, 0, 0};
+    ck_assert_ptr_null(jx_compile("x", &bad, 1, 0, &err));
+    ck_assert_int_eq(err.code, JX_ERR_ARG);
+    /* the normalisation itself */
+    char *s = jx_name_normalize("\ufb01\u00b5x", 6);
+    ck_assert_str_eq(s, "fi\u03bcx");
+    jx_free(s);
+    s = jx_name_normalize("abc", 2);
+    ck_assert_str_eq(s, "ab");
+    jx_free(s);
+    ck_assert_ptr_null(jx_name_normalize("\xc3", 1));
 }
 END_TEST
 
@@ -1123,6 +1181,7 @@ static Suite *eval_suite(void)
     tcase_add_test(api, test_explain);
     tcase_add_test(api, test_threads);
     tcase_add_test(api, test_names);
+    tcase_add_test(api, test_nfkc_vars);
     tcase_add_test(api, test_result_shape);
     tcase_add_test(api, test_weak_variable);
     tcase_add_test(api, test_empty_zero_strides);

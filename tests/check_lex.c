@@ -90,6 +90,23 @@ static const struct {
     {"1e5-2", {T(FLOAT, 0, 3), T(MINUS, 3, 1), T(INT, 4, 1), T(EOF, 5, 0)}},
     {"1.(", {T(FLOAT, 0, 2), T(LPAREN, 2, 1), T(EOF, 3, 0)}},
     {"0x1f*2", {T(INT, 0, 4), T(STAR, 4, 1), T(INT, 5, 1), T(EOF, 6, 0)}},
+    /* Unicode names (PEP 3131): spans in bytes */
+    {"\u03c0*2", {T(NAME, 0, 2), T(STAR, 2, 1), T(INT, 3, 1), T(EOF, 4, 0)}},
+    {"\u03bb_1 \u00b5",
+     {T(NAME, 0, 4), T(NAME, 5, 2), T(EOF, 7, 0)}},          /* λ_1 µ */
+    {"caf\u00e9", {T(NAME, 0, 5), T(EOF, 5, 0)}},           /* café */
+    {"e\u0301+x", {T(NAME, 0, 3), T(PLUS, 3, 1), T(NAME, 4, 1),
+                    T(EOF, 5, 0)}},                           /* combining */
+    {"\ufb01", {T(NAME, 0, 3), T(EOF, 3, 0)}},               /* ligature fi */
+    {"\u216b+1", {T(NAME, 0, 3), T(PLUS, 3, 1), T(INT, 4, 1),
+                   T(EOF, 5, 0)}},                            /* Nl: Ⅻ */
+    {"x\u0663 _", {T(NAME, 0, 3), T(NAME, 4, 1), T(EOF, 5, 0)}}, /* Nd */
+    {"\u03c0\u00b7x", {T(NAME, 0, 5), T(EOF, 5, 0)}}, /* Other_ID_Continue */
+    {"\u2118", {T(NAME, 0, 3), T(EOF, 3, 0)}},          /* Other_ID_Start */
+    {"\U0001d465(\u03b1)", {T(NAME, 0, 4), T(LPAREN, 4, 1), T(NAME, 5, 2),
+                              T(RPAREN, 7, 1), T(EOF, 8, 0)}}, /* 4 bytes */
+    {"\uff34rue True", {T(NAME, 0, 6), T(TRUE, 7, 4), T(EOF, 11, 0)}},
+    {"\u4e2d\u6587", {T(NAME, 0, 6), T(EOF, 6, 0)}},
 };
 
 START_TEST(test_tokens)
@@ -402,8 +419,44 @@ static const struct {
     {"\x01", 0, JX_ERR_SYNTAX, 0, 1, "unexpected character '\\x01'"},
     {"a\fb", 0, JX_ERR_SYNTAX, 1, 1, "unexpected character '\\x0c'"},
     {"\x7f", 0, JX_ERR_SYNTAX, 0, 1, "unexpected character '\\x7f'"},
-    {"caf\xc3\xa9", 0, JX_ERR_SYNTAX, 3, 1, "unexpected character '\\xc3'"},
-    {"\xff", 0, JX_ERR_SYNTAX, 0, 1, "unexpected character '\\xff'"},
+    /* not UTF-8: the first bad byte */
+    {"\xff", 0, JX_ERR_SYNTAX, 0, 1, "invalid UTF-8: unexpected byte '\\xff'"},
+    {"caf\xc3", 0, JX_ERR_SYNTAX, 3, 1, "invalid UTF-8: unexpected byte '\\xc3'"},
+    {"\x80", 0, JX_ERR_SYNTAX, 0, 1, "invalid UTF-8"},         /* continuation */
+    {"a+\xbf", 0, JX_ERR_SYNTAX, 2, 1, "invalid UTF-8"},
+    {"\xcf+1", 0, JX_ERR_SYNTAX, 0, 1, "invalid UTF-8"},       /* truncated */
+    {"\xe2\x82", 0, JX_ERR_SYNTAX, 0, 1, "invalid UTF-8"},
+    {"\xf0\x9f\x98", 0, JX_ERR_SYNTAX, 0, 1, "invalid UTF-8"},
+    {"\xcf\x80x", 1, JX_ERR_SYNTAX, 0, 1, "invalid UTF-8"},   /* cut by len */
+    {"\xc0\xaf", 0, JX_ERR_SYNTAX, 0, 1, "invalid UTF-8"},    /* overlong */
+    {"\xe0\x80\xaf", 0, JX_ERR_SYNTAX, 0, 1, "invalid UTF-8"},
+    {"\xf0\x80\x80\xaf", 0, JX_ERR_SYNTAX, 0, 1, "invalid UTF-8"},
+    {"\xed\xa0\x80", 0, JX_ERR_SYNTAX, 0, 1, "invalid UTF-8"}, /* surrogate */
+    {"x\xed\xbf\xbf", 0, JX_ERR_SYNTAX, 1, 1, "invalid UTF-8"},
+    {"\xf4\x90\x80\x80", 0, JX_ERR_SYNTAX, 0, 1, "invalid UTF-8"}, /* >10FFFF */
+    {"\xf8\x88\x80\x80\x80", 0, JX_ERR_SYNTAX, 0, 1, "invalid UTF-8"},
+    {"\xcf\x80\xff", 0, JX_ERR_SYNTAX, 2, 1, "invalid UTF-8"}, /* after π */
+    /* characters that are no part of a name: the whole character */
+    {"\u20ac", 0, JX_ERR_SYNTAX, 0, 3, "unexpected character '\u20ac' (U+20AC)"},
+    {"a + \u20ac", 0, JX_ERR_SYNTAX, 4, 3, "unexpected character '\u20ac'"},
+    {"a\u2026", 0, JX_ERR_SYNTAX, 1, 3, "unexpected character '\u2026' (U+2026)"},
+    {"a\u00a0b", 0, JX_ERR_SYNTAX, 1, 2, "unexpected character U+00A0"},
+    {"\u200bx", 0, JX_ERR_SYNTAX, 0, 3, "unexpected character U+200B"},
+    {"\U0001f600", 0, JX_ERR_SYNTAX, 0, 4, "unexpected character '\U0001f600' (U+1F600)"},
+    {"\u03c0 \u00d7 2", 0, JX_ERR_SYNTAX, 3, 2, "(U+00D7)"},   /* × */
+    {"\u0301x", 0, JX_ERR_SYNTAX, 0, 2, "(U+0301)"},  /* a mark cannot start */
+    {"\u0663", 0, JX_ERR_SYNTAX, 0, 2, "(U+0663)"},   /* nor a digit */
+    {"x\u2081", 0, JX_ERR_SYNTAX, 1, 3, "(U+2081)"},  /* No: not a name's */
+    {"x\u00b2", 0, JX_ERR_SYNTAX, 1, 2, "(U+00B2)"},
+    {"\u2e2f", 0, JX_ERR_SYNTAX, 0, 3, "(U+2E2F)"},   /* Lm, Pattern_Syntax */
+    {"\u037a", 0, JX_ERR_SYNTAX, 0, 2, "(U+037A)"},   /* NFKC: space + mark */
+    {"\u0e33", 0, JX_ERR_SYNTAX, 0, 3, "(U+0E33)"},   /* NFKC starts with Mn */
+    {"\u309b", 0, JX_ERR_SYNTAX, 0, 3, "(U+309B)"},
+    /* numbers run into names */
+    {"12\u03c0", 0, JX_ERR_SYNTAX, 0, 4, "invalid decimal literal"},
+    {"1.5\u03bb+1", 0, JX_ERR_SYNTAX, 0, 5, "invalid decimal literal"},
+    {"0x1\u03c0", 0, JX_ERR_SYNTAX, 0, 5, "invalid hexadecimal literal"},
+    {"2j\u0663", 0, JX_ERR_SYNTAX, 0, 4, "invalid decimal literal"},
     /* malformed numbers: the whole run is covered */
     {"1.2.3", 0, JX_ERR_SYNTAX, 0, 5, "invalid decimal literal"},
     {"x+1.2.3", 0, JX_ERR_SYNTAX, 2, 5, "invalid decimal literal"},
@@ -466,6 +519,65 @@ static const struct {
     {"'", 0, JX_ERR_SYNTAX, 0, 1, "unterminated string literal"},
 };
 
+/* ---- names in NFKC form ------------------------------------------------ */
+
+/* With an arena, a name token's v.name is its NFKC form; it points into
+ * the source when that is the spelling. */
+static const struct {
+    const char *src;
+    const char *name; /* NFKC */
+    int in_source;    /* 1: v.name.s is the source itself */
+} nfkc_rows[] = {
+    {"abc", "abc", 1},
+    {"\u03c0", "\u03c0", 1},               /* π */
+    {"caf\u00e9", "caf\u00e9", 1},         /* NFC already */
+    {"cafe\u0301", "caf\u00e9", 0},        /* composed */
+    {"\ufb01", "fi", 0},                   /* ligature */
+    {"\u00b5", "\u03bc", 0},               /* micro sign: Greek mu */
+    {"\u03bc", "\u03bc", 1},
+    {"\u216b", "XII", 0},                  /* Roman numeral twelve */
+    {"\u210c", "H", 0},                    /* black-letter H */
+    {"\uff53\uff49\uff4e", "sin", 0},      /* fullwidth */
+    {"\U0001d465", "x", 0},                 /* mathematical italic x */
+    {"\uff34rue", "True", 0},              /* a name, not the keyword */
+    {"\u00aa", "a", 0},                    /* feminine ordinal */
+    {"x\u00b7", "x\u00b7", 1},
+};
+
+START_TEST(test_nfkc_names)
+{
+    const char *src = nfkc_rows[_i].src;
+    size_t len = strlen(src);
+    char *s = exact_copy(src, len);
+    jx_arena a;
+    jx_arena_init(&a);
+    jx_lexer lx;
+    jx_token t, e;
+    jx_error err;
+    jx_lex_init(&lx, s, (int32_t)len);
+    lx.arena = &a;
+    ck_assert_msg(jx_lex_next(&lx, &t, &err) == 0, "%s: %s", src, err.message);
+    ck_assert_int_eq(t.kind, JX_TOK_NAME);
+    ck_assert_int_eq(t.offset, 0);
+    ck_assert_int_eq(t.length, (int)len);
+    ck_assert_msg(t.v.name.n == (int32_t)strlen(nfkc_rows[_i].name) &&
+                      memcmp(t.v.name.s, nfkc_rows[_i].name,
+                             (size_t)t.v.name.n) == 0,
+                  "%s: NFKC %.*s, want %s", src, (int)t.v.name.n, t.v.name.s,
+                  nfkc_rows[_i].name);
+    ck_assert_int_eq(t.v.name.s == s, nfkc_rows[_i].in_source);
+    ck_assert_int_eq(jx_lex_next(&lx, &e, &err), 0);
+    ck_assert_int_eq(e.kind, JX_TOK_EOF);
+    /* without an arena the name is its spelling */
+    jx_lex_init(&lx, s, (int32_t)len);
+    ck_assert_int_eq(jx_lex_next(&lx, &t, &err), 0);
+    ck_assert_ptr_eq(t.v.name.s, s);
+    ck_assert_int_eq(t.v.name.n, (int)len);
+    jx_arena_free(&a);
+    free(s);
+}
+END_TEST
+
 START_TEST(test_errors)
 {
     const char *src = error_rows[_i].src;
@@ -511,6 +623,7 @@ static Suite *lex_suite(void)
     tcase_add_test(tc, test_long_float);
     tcase_add_test(tc, test_length_is_the_end);
     tcase_add_test(tc, test_locale);
+    tcase_add_loop_test(tc, test_nfkc_names, 0, N_ELEMS(nfkc_rows));
     tcase_add_loop_test(tc, test_errors, 0, N_ELEMS(error_rows));
     suite_add_tcase(s, tc);
     return s;

@@ -494,6 +494,20 @@ static const struct {
     {"a abcdefghijklmnopqrstuvwxyz", JX_ERR_SYNTAX, 2, 26,
      "unexpected name 'abcdefghijklmnopqrst...' after the end of the "
      "expression"},
+    /* cut on a character boundary: π is bytes 19-20, λ 21-22 */
+    {"a abcdefghijklmnopqr\u03c0\u03bbxxxxx", JX_ERR_SYNTAX, 2, 27,
+     "unexpected name 'abcdefghijklmnopqr\u03c0...' after the end of the "
+     "expression"},
+    {"a abcdefghijklmnopq\u03c0\u03bbxxxxxx", JX_ERR_SYNTAX, 2, 27,
+     "unexpected name 'abcdefghijklmnopq\u03c0...' after the end of the "
+     "expression"},
+    /* Unicode names: spans in bytes */
+    {"\u03c0 \u03bb", JX_ERR_SYNTAX, 3, 2,
+     "unexpected name '\u03bb' after the end of the expression"},
+    {"(\u03c0 + \u03bb", JX_ERR_SYNTAX, 0, 1, "'(' was never closed"},
+    {"\u03c0 + \u20ac", JX_ERR_SYNTAX, 5, 3, "unexpected character '\u20ac' (U+20AC)"},
+    {"f(\u03bb=1, \u03bb=2)", JX_ERR_SYNTAX, 8, 2,
+     "keyword argument repeated: '\u03bb'"},
     /* stray ')' */
     {")", JX_ERR_SYNTAX, 0, 1, "unmatched ')'"},
     {"a)", JX_ERR_SYNTAX, 1, 1, "unmatched ')'"},

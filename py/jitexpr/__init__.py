@@ -140,7 +140,8 @@ def NumExpr(ex, signature=(), sanitize=None, **kwargs):
     names = _jitexpr._names(ex)
     if signature:
         sig_names = [name for name, _ in signature]
-        if set(sig_names) != set(names):
+        # Names match in NFKC form (PEP 3131): "\u00b5" is "\u03bc".
+        if set(map(_jitexpr._normalize, sig_names)) != set(names):
             raise ValueError("input names (%s) don't match those found in "
                              "expression (%s)" % (sig_names, set(names)))
         dtypes = [_signature_dtype(t) for _, t in signature]
