@@ -81,8 +81,13 @@ typedef enum jx_code {
     JX_ERR_NOMEM,     /* out of memory */
     JX_ERR_JIT,       /* LLVM failed (the message says how) */
     JX_ERR_INTERNAL,  /* a bug in jitexpr: please report it */
-    JX_ERR_OVERFLOW   /* a Python integer out of bounds for the type it
+    JX_ERR_OVERFLOW,  /* a Python integer out of bounds for the type it
                          joins (NumPy 2's OverflowError) */
+    JX_ERR_UNSUPPORTED, /* valid Python syntax that the language does not
+                           have (and, or, not, x[i], [1, 2], lambda ...);
+                           offset/length point at it */
+    JX_ERR_ATTRIBUTE  /* an attribute other than .real and .imag (x.foo);
+                         offset/length cover the '.' and the name */
 } jx_code;
 
 #define JX_MESSAGE_SIZE 256

@@ -404,6 +404,8 @@ const char *jx_code_name(jx_code code)
         [JX_ERR_JIT] = "JIT error",
         [JX_ERR_INTERNAL] = "internal error",
         [JX_ERR_OVERFLOW] = "overflow error",
+        [JX_ERR_UNSUPPORTED] = "unsupported syntax",
+        [JX_ERR_ATTRIBUTE] = "unknown attribute",
     };
     if ((int)code < 0 || (size_t)code >= sizeof names / sizeof names[0])
         return "unknown error";
