@@ -142,6 +142,12 @@ JX_API void jx_expr_free(jx_expr *e);
 
 /* The dtype of the result. */
 JX_API jx_dtype jx_expr_dtype(const jx_expr *e);
+/* Bytes per element of the result: for a JX_BYTES result its itemsize
+ * (a copy of a string, or where() of strings: the largest of its
+ * operands' itemsizes; shorter values are padded with NUL bytes), else
+ * jx_dtype_size of the result dtype.  An out array given to jx_eval for a
+ * JX_BYTES result must have elements of this many bytes. */
+JX_API size_t jx_expr_itemsize(const jx_expr *e);
 /* The variables the expression uses, in order of first use: count, and the
  * index into the vars table given to jx_compile of the i-th one. */
 JX_API int jx_expr_nused(const jx_expr *e);
