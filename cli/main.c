@@ -1025,7 +1025,13 @@ static int cmd_eval(int argc, char **argv)
     jx_array out = {0};
     if (status == 0)
         e = compile_expr(c, src, 0, 0, NULL, &status);
-    if (e != NULL) {
+    if (e != NULL && jx_expr_dtype(e) == JX_BYTES) {
+        /* The library makes them (where(c, s, t)); writing .npy files
+         * and summaries of them is not done here yet. */
+        status = usage_error("eval: the result is a byte string (S%zu): the "
+                             "command line writes numbers and bools only",
+                             jx_expr_itemsize(e));
+    } else if (e != NULL) {
         jx_error err = {0};
         if (jx_eval_new(e, c->inputs, &out, &err) != JX_OK) {
             report_error(src, &err);

@@ -82,8 +82,13 @@ typedef enum jx_code {
     JX_ERR_NOMEM,     /* out of memory */
     JX_ERR_JIT,       /* LLVM failed (the message says how) */
     JX_ERR_INTERNAL,  /* a bug in jitexpr: please report it */
-    JX_ERR_OVERFLOW   /* a Python integer out of bounds for the type it
+    JX_ERR_OVERFLOW,  /* a Python integer out of bounds for the type it
                          joins (NumPy 2's OverflowError) */
+    JX_ERR_UNSUPPORTED, /* valid Python syntax that the language does not
+                           have (and, or, not, x[i], [1, 2], lambda ...);
+                           offset/length point at it */
+    JX_ERR_ATTRIBUTE  /* an attribute other than .real and .imag (x.foo);
+                         offset/length cover the '.' and the name */
 } jx_code;
 
 #define JX_MESSAGE_SIZE 256
@@ -147,6 +152,12 @@ JX_API void jx_expr_free(jx_expr *e);
 
 /* The dtype of the result. */
 JX_API jx_dtype jx_expr_dtype(const jx_expr *e);
+/* Bytes per element of the result: for a JX_BYTES result its itemsize
+ * (a copy of a string, or where() of strings: the largest of its
+ * operands' itemsizes; shorter values are padded with NUL bytes), else
+ * jx_dtype_size of the result dtype.  An out array given to jx_eval for a
+ * JX_BYTES result must have elements of this many bytes. */
+JX_API size_t jx_expr_itemsize(const jx_expr *e);
 /* The variables the expression uses, in order of first use: count, and the
  * index into the vars table given to jx_compile of the i-th one. */
 JX_API int jx_expr_nused(const jx_expr *e);

@@ -88,6 +88,9 @@ typedef struct cg {
     const jx_ir *ir;
     LLVMTypeRef t_i1, t_i8, t_i64, t_half, t_float, t_double, t_ptr, t_void;
     LLVMValueRef *val;    /* [ir->n] the value of each instruction */
+    LLVMValueRef *len;    /* [ir->n] of a byte string value: its length in
+                             bytes (i64), which where() of two itemsizes
+                             makes vary; NULL for the other values */
     LLVMValueRef *scalar; /* [ir->ninputs] stride-0 inputs, loaded once */
     const jx_cg_target *tgt; /* the vector functions allowed, or NULL */
     bool vec_calls;       /* a call was given vector variants */
@@ -270,8 +273,11 @@ static int check_instr(const jx_ir *ir, int idx, jx_error *err)
                    jx_dtype_name(ot));
         return -1;
     }
-    if (kind == JX_KIND_BYTES && op->rule != JX_R_CMP && op->rule != JX_R_BYTESFN)
+    if (kind == JX_KIND_BYTES && op->rule != JX_R_CMP && op->rule != JX_R_BYTESFN &&
+        in->op != JX_OP_WHERE && in->op != JX_OP_COPY)
         return bad_ir(err, idx, "a byte string op of an unknown rule");
+    if (in->dtype == JX_BYTES && in->itemsize < 1)
+        return bad_ir(err, idx, "a byte string value without its itemsize");
     jx_dtype rt = ot;
     switch (op->rule) {
     case JX_R_CMP:
@@ -310,9 +316,9 @@ int jx_cg_check(const jx_ir *ir, const char *layout, jx_error *err)
                        "malformed IR: byte string input %d without an itemsize", i);
             return -1;
         }
-    if (ir->ins[ir->result].dtype == JX_BYTES) {
+    if (ir->ins[ir->result].dtype == JX_BYTES && ir->reduce >= 0) {
         jx_err_set(err, JX_ERR_TYPE, -1, 0,
-                   "the code generator has no byte string results");
+                   "the code generator has no byte string reductions");
         return -1;
     }
     if (ir->reduce >= 0) {
@@ -815,10 +821,13 @@ static LLVMValueRef elem_addr(cg *c, char cls, jx_dtype t, LLVMValueRef base,
 }
 
 /* ---- byte strings -------------------------------------------------------
- * The value of a byte string is the address of its element; its length is
- * the instruction's itemsize, a constant of the kernel.  Comparisons and
- * contains() call bytes.c's functions, which the engine defines in the
- * JIT (jx_cg_helpers). */
+ * The value of a byte string is the address of its element; its length
+ * (c->len) is the instruction's itemsize, a constant of the kernel, but
+ * for where() of two itemsizes, which selects the length with the
+ * address.  Comparisons and contains() call bytes.c's functions, which
+ * the engine defines in the JIT (jx_cg_helpers), with that length (the
+ * rest of a shorter value is NUL padding, which they ignore); a result
+ * is copied and padded with NULs to the result's itemsize. */
 
 static const jx_cg_helper helpers[] = {
     {"jx_bytes_cmp", jx_bytes_cmp},
@@ -834,6 +843,8 @@ static LLVMValueRef bytes_addr(cg *c, char cls, int64_t itemsize,
                                LLVMValueRef base, LLVMValueRef stride,
                                LLVMValueRef i)
 {
+    if (cls == JX_LAYOUT_SCALAR)
+        return base;
     LLVMValueRef step = cls == JX_LAYOUT_CONTIG
                             ? const_int(c->t_i64, (uint64_t)itemsize)
                             : stride;
@@ -854,11 +865,37 @@ static LLVMValueRef bytes_const(cg *c, const jx_instr *in)
     return g;
 }
 
+/* The length of byte string instruction idx, whose operands have theirs. */
+static LLVMValueRef bytes_len(cg *c, int idx)
+{
+    const jx_instr *in = &c->ir->ins[idx];
+    if (in->op == JX_OP_WHERE)
+        return LLVMBuildSelect(c->b, c->val[in->args[0]], c->len[in->args[1]],
+                               c->len[in->args[2]], "");
+    if (in->op == JX_OP_COPY)
+        return c->len[in->args[0]];
+    return const_int(c->t_i64, (uint64_t)in->itemsize);
+}
+
+/* out[i] = byte string v of length len: its bytes, then NULs up to the
+ * result's itemsize. */
+static void store_bytes(cg *c, char cls, LLVMValueRef base, LLVMValueRef stride,
+                        LLVMValueRef i, LLVMValueRef v, LLVMValueRef len)
+{
+    int64_t size = c->ir->ins[c->ir->result].itemsize;
+    LLVMValueRef dst = bytes_addr(c, cls, size, base, stride, i);
+    LLVMBuildMemCpy(c->b, dst, 1, v, 1, len);
+    if (LLVMIsAConstantInt(len) && LLVMConstIntGetZExtValue(len) == (uint64_t)size)
+        return;
+    LLVMValueRef pad = LLVMBuildInBoundsGEP2(c->b, c->t_i8, dst, &len, 1, "");
+    LLVMValueRef rest = LLVMBuildSub(c->b, const_int(c->t_i64, (uint64_t)size), len, "");
+    LLVMBuildMemSet(c->b, pad, const_int(c->t_i8, 0), rest, 1);
+}
+
 /* A comparison or contains() of two byte strings: helper(a, na, b, nb)
  * compared with 0. */
 static LLVMValueRef emit_bytes_op(cg *c, const jx_instr *in, LLVMValueRef *v)
 {
-    const jx_instr *a = &c->ir->ins[in->args[0]], *b = &c->ir->ins[in->args[1]];
     const char *name = in->op == JX_OP_CONTAINS ? "jx_bytes_contains" : "jx_bytes_cmp";
     LLVMTypeRef i32 = LLVMInt32TypeInContext(c->ctx);
     LLVMTypeRef pt[4] = {c->t_ptr, c->t_i64, c->t_ptr, c->t_i64};
@@ -868,8 +905,7 @@ static LLVMValueRef emit_bytes_op(cg *c, const jx_instr *in, LLVMValueRef *v)
         f = LLVMAddFunction(c->mod, name, fty);
         mark_libcall(c, f, true);
     }
-    LLVMValueRef args[4] = {v[0], const_int(c->t_i64, (uint64_t)a->itemsize),
-                            v[1], const_int(c->t_i64, (uint64_t)b->itemsize)};
+    LLVMValueRef args[4] = {v[0], c->len[in->args[0]], v[1], c->len[in->args[1]]};
     LLVMValueRef r = LLVMBuildCall2(c->b, fty, f, args, 4, "");
     LLVMIntPredicate pred;
     switch (in->op) {
@@ -2134,8 +2170,11 @@ static LLVMValueRef emit_value(cg *c, LLVMValueRef i, const cg_layout *l,
                                LLVMValueRef *ptr, LLVMValueRef *stride)
 {
     const jx_ir *ir = c->ir;
-    for (int idx = 0; idx < ir->n && !c->failed; idx++)
+    for (int idx = 0; idx < ir->n && !c->failed; idx++) {
         c->val[idx] = emit_instr(c, idx, i, l, ptr, stride);
+        if (ir->ins[idx].dtype == JX_BYTES && !c->failed)
+            c->len[idx] = bytes_len(c, idx);
+    }
     return c->failed ? NULL : c->val[ir->result];
 }
 
@@ -2154,7 +2193,9 @@ static void store_value(cg *c, const cg_layout *l, LLVMValueRef v,
                         LLVMValueRef i, LLVMValueRef *ptr, LLVMValueRef *stride)
 {
     jx_dtype rt = c->ir->ins[c->ir->result].dtype;
-    if (v != NULL)
+    if (v != NULL && rt == JX_BYTES)
+        store_bytes(c, l->cls[0], ptr[0], stride[0], i, v, c->len[c->ir->result]);
+    else if (v != NULL)
         store_elem(c, rt, elem_addr(c, l->cls[0], rt, ptr[0], stride[0], i), v);
 }
 
@@ -2545,9 +2586,11 @@ int jx_cg_build(LLVMModuleRef mod, const jx_ir *ir, const char *layout,
     c.t_ptr = LLVMPointerTypeInContext(c.ctx, 0);
     c.t_void = LLVMVoidTypeInContext(c.ctx);
     c.val = calloc((size_t)ir->n, sizeof *c.val);
+    c.len = calloc((size_t)ir->n, sizeof *c.len);
     c.scalar = calloc((size_t)ir->ninputs + 1, sizeof *c.scalar);
-    if (c.val == NULL || c.scalar == NULL) {
+    if (c.val == NULL || c.len == NULL || c.scalar == NULL) {
         free(c.val);
+        free(c.len);
         free(c.scalar);
         jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
         return -1;
@@ -2560,6 +2603,7 @@ int jx_cg_build(LLVMModuleRef mod, const jx_ir *ir, const char *layout,
         emit_compiler_used(&c);
     LLVMDisposeBuilder(c.b);
     free(c.val);
+    free(c.len);
     free(c.scalar);
     return c.failed ? -1 : 0;
 }

@@ -78,6 +78,12 @@ typedef struct jxpy_state {
     PyTypeObject *LastType;    /* what re_evaluate repeats, per thread */
     PyObject *sources;         /* dict: expression -> Source */
     PyObject *last_key;        /* key in the thread-state dict: re_evaluate */
+    /* Exception classes (jxpy_raise; docs/python.md): each is also what
+     * numexpr raises, or what its callers catch, for the same error. */
+    PyObject *UnsupportedTypeError;      /* (TypeError, NotImplementedError) */
+    PyObject *UnsupportedSyntaxError;    /* (SyntaxError, TypeError) */
+    PyObject *UnsupportedAttributeError; /* (AttributeError, TypeError) */
+    PyObject *IntegerOverflowError;      /* (OverflowError, TypeError) */
 } jxpy_state;
 
 /* A compiled expression: what NumExpr() returns and what evaluate() keeps.
@@ -90,7 +96,8 @@ typedef struct jxpy_NumExpr {
     int nargs;             /* len(input_names) */
     jxpy_code *key;        /* per argument: its code (jx_dtype | JXPY_WEAK |
                               itemsize << 8) */
-    int rtypenum;          /* NumPy type number of the result */
+    jxpy_code rcode;       /* the result's code: its jx_dtype, and a byte
+                              string's itemsize << 8 (jxpy_descr_of) */
     jx_dtype rtype;        /* the result's jx_dtype */
 } jxpy_NumExpr;
 
@@ -285,18 +292,25 @@ static PyObject *jxpy_caret_message(const char *msg, const char *src,
 /* The one place where a jx_error becomes a Python exception.  The span in
  * err is a byte span of the expression ex.
  *   syntax          SyntaxError (offset/end_offset 1-based, as Python's)
+ *   unsupported     UnsupportedSyntaxError(SyntaxError, TypeError): valid
+ *                   Python the language lacks (numexpr: TypeError)
+ *   attribute       UnsupportedAttributeError(AttributeError, TypeError)
+ *                   (numexpr: AttributeError; a SyntaxError cannot also be
+ *                   an AttributeError, their instance layouts conflict)
  *   name            KeyError(name), as numexpr
  *   function        NotImplementedError for numexpr functions and
  *                   reductions jitexpr lacks yet, TypeError otherwise
- *   arity, type     TypeError
- *   overflow        OverflowError: a Python integer out of bounds of the
- *                   dtype it joins (NumPy 2), a literal's or a weak
- *                   variable's
+ *   arity           TypeError
+ *   type            UnsupportedTypeError(TypeError, NotImplementedError)
+ *                   (numexpr: NotImplementedError)
+ *   overflow        IntegerOverflowError(OverflowError, TypeError): a
+ *                   Python integer out of bounds of the dtype it joins
+ *                   (NumPy 2), a literal's or a weak variable's
  *   value           ValueError (an integer to a negative power)
  *   limit, shape, bad argument   ValueError
  *   out of memory   MemoryError
  *   JIT, internal   RuntimeError */
-static void jxpy_raise(const jx_error *err, PyObject *ex)
+static void jxpy_raise(jxpy_state *st, const jx_error *err, PyObject *ex)
 {
     Py_ssize_t len = 0;
     const char *src = PyUnicode_AsUTF8AndSize(ex, &len);
@@ -331,18 +345,24 @@ static void jxpy_raise(const jx_error *err, PyObject *ex)
         return;
     PyObject *type;
     switch (err->code) {
-    case JX_ERR_SYNTAX: {
+    case JX_ERR_SYNTAX:
+    case JX_ERR_UNSUPPORTED: {
         PyObject *args = Py_BuildValue("(O(sinOin))", msg, "<expr>", 1,
                                        (Py_ssize_t)(err->offset >= 0 ? col + 1 : 0),
                                        Py_None, 1,
                                        (Py_ssize_t)(err->offset >= 0 ? end + 1 : 0));
         Py_DECREF(msg);
         if (args) {
-            PyErr_SetObject(PyExc_SyntaxError, args);
+            PyErr_SetObject(err->code == JX_ERR_SYNTAX ? PyExc_SyntaxError
+                                                       : st->UnsupportedSyntaxError,
+                            args);
             Py_DECREF(args);
         }
         return;
     }
+    case JX_ERR_ATTRIBUTE:
+        type = st->UnsupportedAttributeError;
+        break;
     case JX_ERR_FUNCTION: {
         type = PyExc_TypeError;
         if (span) {
@@ -369,11 +389,13 @@ static void jxpy_raise(const jx_error *err, PyObject *ex)
         break;
     }
     case JX_ERR_ARITY:
-    case JX_ERR_TYPE:
         type = PyExc_TypeError;
         break;
+    case JX_ERR_TYPE:
+        type = st->UnsupportedTypeError;
+        break;
     case JX_ERR_OVERFLOW:
-        type = PyExc_OverflowError;
+        type = st->IntegerOverflowError;
         break;
     case JX_ERR_VALUE:
         type = PyExc_ValueError;
@@ -461,7 +483,7 @@ static jxpy_NumExpr *jxpy_numexpr_compile(jxpy_state *st, PyObject *ex, PyObject
     e = jx_compile(src, vars, n, (flags & JXPY_NO_CACHE) ? JX_FLAG_NO_CACHE : 0, &err);
     Py_END_ALLOW_THREADS
     if (e == NULL) {
-        jxpy_raise(&err, ex);
+        jxpy_raise(st, &err, ex);
         goto done;
     }
     jx_dtype rt = jx_expr_dtype(e);
@@ -480,7 +502,8 @@ static jxpy_NumExpr *jxpy_numexpr_compile(jxpy_state *st, PyObject *ex, PyObject
     nx->input_names = Py_NewRef(names);
     nx->nargs = n;
     nx->rtype = rt;
-    nx->rtypenum = jxpy_npy_types[rt];
+    nx->rcode = rt == JX_BYTES ? (jxpy_code)rt | (jxpy_code)jx_expr_itemsize(e) << 8
+                               : (jxpy_code)rt;
     nx->key = PyMem_Malloc(sizeof(jxpy_code) * ((size_t)n + 1));
     if (nx->key == NULL) {
         Py_CLEAR(nx);
@@ -550,10 +573,10 @@ static void jxpy_korder(PyArrayObject *const *ops, int n, int ndim, int *perm)
  * judged on ops (the arrays it is computed from; NULL entries skipped).
  * The result of a reduction, with fewer dimensions than an operand, is C
  * ordered. */
-static PyArrayObject *jxpy_alloc(int typenum, int ndim, const npy_intp *shape,
+static PyArrayObject *jxpy_alloc(jxpy_code code, int ndim, const npy_intp *shape,
                                  int order, PyArrayObject *const *ops, int nops)
 {
-    PyArray_Descr *descr = PyArray_DescrFromType(typenum);
+    PyArray_Descr *descr = jxpy_descr_of(code);
     if (descr == NULL)
         return NULL;
     int perm[NPY_MAXDIMS];
@@ -626,6 +649,7 @@ static PyObject *jxpy_run(jxpy_NumExpr *nx, jxpy_value *vals, PyObject *outobj,
     PyArrayObject *stack_ops[JXPY_STACK_ARGS], **ops = stack_ops;
     PyArrayObject *out = NULL, *result = NULL; /* result: new, or a temporary */
     PyObject *ret = NULL;
+    jxpy_state *st = PyType_GetModuleState(Py_TYPE(nx));
     jx_error err;
     int rc;
 
@@ -653,12 +677,12 @@ static PyObject *jxpy_run(jxpy_NumExpr *nx, jxpy_value *vals, PyObject *outobj,
         npy_intp shape[NPY_MAXDIMS];
         int64_t shape64[JX_MAX_DIMS];
         if (jx_expr_result_shape(nx->expr, in, &ndim, shape64, &err) < 0) {
-            jxpy_raise(&err, nx->ex);
+            jxpy_raise(st, &err, nx->ex);
             goto done;
         }
         for (int d = 0; d < ndim; d++)
             shape[d] = (npy_intp)shape64[d];
-        result = jxpy_alloc(nx->rtypenum, ndim, shape, order, ops, nx->nargs);
+        result = jxpy_alloc(nx->rcode, ndim, shape, order, ops, nx->nargs);
         if (result == NULL)
             goto done;
     } else {
@@ -671,12 +695,15 @@ static PyObject *jxpy_run(jxpy_NumExpr *nx, jxpy_value *vals, PyObject *outobj,
         if (PyArray_FailUnlessWriteable(out, "output array") < 0)
             goto done;
         PyArray_Descr *od = PyArray_DESCR(out);
-        /* Of the result's dtype, the kernel writes straight into out;
-         * otherwise into a temporary of out's shape, then cast. */
-        if (!(strchr("biufc", od->kind) && PyArray_ISNBO(od->byteorder) &&
-              jxpy_dtype_of(od, NULL) == nx->rtype)) {
+        /* Of the result's dtype (a byte string: of its itemsize), the
+         * kernel writes straight into out; otherwise into a temporary of
+         * out's shape, then cast (NumPy pads or cuts byte strings). */
+        if (!(strchr("biufcS", od->kind) && PyArray_ISNBO(od->byteorder) &&
+              jxpy_dtype_of(od, NULL) == nx->rtype &&
+              (nx->rtype != JX_BYTES ||
+               (size_t)od->elsize == JXPY_ITEMSIZE(nx->rcode)))) {
             PyErr_Clear(); /* jxpy_dtype_of's, for a dtype jitexpr lacks */
-            PyArray_Descr *rd = PyArray_DescrFromType(nx->rtypenum);
+            PyArray_Descr *rd = jxpy_descr_of(nx->rcode);
             if (rd == NULL)
                 goto done;
             if (!PyArray_CanCastTypeTo(rd, od, casting)) {
@@ -689,7 +716,7 @@ static PyObject *jxpy_run(jxpy_NumExpr *nx, jxpy_value *vals, PyObject *outobj,
                 goto done;
             }
             Py_DECREF(rd);
-            result = jxpy_alloc(nx->rtypenum, PyArray_NDIM(out), PyArray_DIMS(out),
+            result = jxpy_alloc(nx->rcode, PyArray_NDIM(out), PyArray_DIMS(out),
                                 NPY_KEEPORDER, &out, 1);
             if (result == NULL)
                 goto done;
@@ -701,7 +728,7 @@ static PyObject *jxpy_run(jxpy_NumExpr *nx, jxpy_value *vals, PyObject *outobj,
     rc = jx_eval(nx->expr, in, &o, &err);
     Py_END_ALLOW_THREADS
     if (rc < 0) {
-        jxpy_raise(&err, nx->ex);
+        jxpy_raise(st, &err, nx->ex);
         goto done;
     }
     if (out == NULL) {
@@ -724,9 +751,10 @@ done:
  * reference in native byte order, *code its jx_dtype.  With `weak`, a
  * Python bool, int, float or complex is kept in v->v (v->arr NULL): a bool
  * is a bool, an int a weak int64, a float a weak float64, a complex a weak
- * complex128.  Returns 0, or -1 with an exception. */
-static int jxpy_convert(PyObject *obj, PyObject *name, int weak, jxpy_value *v,
-                        jxpy_code *code)
+ * complex128; an int beyond int64 is st->IntegerOverflowError.  Returns
+ * 0, or -1 with an exception. */
+static int jxpy_convert(jxpy_state *st, PyObject *obj, PyObject *name, int weak,
+                        jxpy_value *v, jxpy_code *code)
 {
     PyArrayObject *a;
     v->arr = NULL;
@@ -748,7 +776,7 @@ static int jxpy_convert(PyObject *obj, PyObject *name, int weak, jxpy_value *v,
         if (i == -1 && PyErr_Occurred())
             return -1;
         if (overflow) {
-            PyErr_Format(PyExc_OverflowError,
+            PyErr_Format(st->IntegerOverflowError,
                          "Python integer %R ('%U') does not fit in int64: pass "
                          "a NumPy scalar or array with an explicit dtype",
                          obj, name);
@@ -816,7 +844,7 @@ static jxpy_Source *jxpy_source_new(jxpy_state *st, PyObject *ex)
     jx_error err;
     char *list = jx_names(src, &err);
     if (list == NULL) {
-        jxpy_raise(&err, ex);
+        jxpy_raise(st, &err, ex);
         return NULL;
     }
     for (const char *p = list; *p; p += strlen(p) + 1)
@@ -946,6 +974,7 @@ static int jxpy_expression_error(jxpy_Source *s)
         }
     }
     jx_error err;
+    jxpy_state *st = PyType_GetModuleState(Py_TYPE(s));
     char *t = jx_explain(PyUnicode_AsUTF8(s->ex), vars, n, JX_EXPLAIN_AST, &err);
     PyMem_Free(vars);
     if (t != NULL) {
@@ -954,7 +983,7 @@ static int jxpy_expression_error(jxpy_Source *s)
     }
     if (err.code == JX_ERR_TYPE || err.code == JX_ERR_VALUE || err.code == JX_ERR_NAME)
         return 0;
-    jxpy_raise(&err, s->ex);
+    jxpy_raise(st, &err, s->ex);
     return 1;
 }
 
@@ -1396,7 +1425,7 @@ static PyObject *jxpy_core(jxpy_state *st, jxpy_Source *s, PyObject *local_dict,
                 }
                 break;
             }
-            int rc = jxpy_convert(v, name, 1, &vals[got], &key[got]);
+            int rc = jxpy_convert(st, v, name, 1, &vals[got], &key[got]);
             Py_DECREF(v);
             if (rc < 0)
                 break;
@@ -1673,8 +1702,8 @@ static PyObject *jxpy_numexpr_call(jxpy_NumExpr *nx, PyObject *args, PyObject *k
     }
     for (; got < n; got++) {
         jxpy_code code;
-        if (jxpy_convert(PyTuple_GET_ITEM(args, got), PyTuple_GET_ITEM(nx->input_names, got),
-                         0, &vals[got], &code) < 0)
+        if (jxpy_convert(PyType_GetModuleState(Py_TYPE(nx)), PyTuple_GET_ITEM(args, got),
+                         PyTuple_GET_ITEM(nx->input_names, got), 0, &vals[got], &code) < 0)
             goto done;
         if (code != nx->key[got] && jxpy_cast_arg(&vals[got], nx->key[got],
                                                   got, casting) < 0) {
@@ -1718,7 +1747,7 @@ static PyObject *jxpy_numexpr_get_dtypes(jxpy_NumExpr *nx, void *closure)
 
 static PyObject *jxpy_numexpr_get_dtype(jxpy_NumExpr *nx, void *closure)
 {
-    return (PyObject *)PyArray_DescrFromType(nx->rtypenum);
+    return (PyObject *)jxpy_descr_of(nx->rcode);
 }
 
 static PyObject *jxpy_numexpr_get_ir(jxpy_NumExpr *nx, void *closure)
@@ -1930,7 +1959,7 @@ static PyObject *jxpy_explain(PyObject *module, PyObject *const *args,
     Py_END_ALLOW_THREADS
     PyMem_Free(vars);
     if (text == NULL) {
-        jxpy_raise(&err, ex);
+        jxpy_raise(jxpy_get_state(module), &err, ex);
         return NULL;
     }
     PyObject *ret = PyUnicode_FromString(text);
@@ -2008,7 +2037,7 @@ static PyObject *jxpy_tree(PyObject *module, PyObject *const *args, Py_ssize_t n
     jx_tree_node *nodes = jx_tree(src, vars, (int)PyTuple_GET_SIZE(names), &count, &err);
     PyMem_Free(vars);
     if (nodes == NULL) {
-        jxpy_raise(&err, ex);
+        jxpy_raise(jxpy_get_state(module), &err, ex);
         return NULL;
     }
     PyObject *ret = PyTuple_New(count);
@@ -2178,6 +2207,47 @@ static PyMethodDef jxpy_methods[] = {
 
 /* ---- module --------------------------------------------------------------------- */
 
+/* One exception class: jitexpr.<name>(base1, base2), kept in *slot and
+ * added to module m. */
+static int jxpy_add_exception(PyObject *m, PyObject **slot, const char *name,
+                              const char *doc, PyObject *base1, PyObject *base2)
+{
+    char qual[64];
+    snprintf(qual, sizeof qual, "jitexpr.%s", name);
+    PyObject *bases = PyTuple_Pack(2, base1, base2);
+    if (bases == NULL)
+        return -1;
+    *slot = PyErr_NewExceptionWithDoc(qual, doc, bases, NULL);
+    Py_DECREF(bases);
+    if (*slot == NULL)
+        return -1;
+    return PyModule_AddObjectRef(m, name, *slot);
+}
+
+/* The exception classes of jxpy_raise (docs/python.md, Errors). */
+static int jxpy_add_exceptions(PyObject *m, jxpy_state *st)
+{
+    if (jxpy_add_exception(m, &st->UnsupportedTypeError, "UnsupportedTypeError",
+                           "An operator or function does not take these dtypes "
+                           "(numexpr raises NotImplementedError).",
+                           PyExc_TypeError, PyExc_NotImplementedError) < 0 ||
+        jxpy_add_exception(m, &st->UnsupportedSyntaxError, "UnsupportedSyntaxError",
+                           "Valid Python syntax that jitexpr's expression language "
+                           "does not have (numexpr raises TypeError).",
+                           PyExc_SyntaxError, PyExc_TypeError) < 0 ||
+        jxpy_add_exception(m, &st->UnsupportedAttributeError,
+                           "UnsupportedAttributeError",
+                           "An attribute other than .real and .imag (numexpr "
+                           "raises AttributeError).",
+                           PyExc_AttributeError, PyExc_TypeError) < 0 ||
+        jxpy_add_exception(m, &st->IntegerOverflowError, "IntegerOverflowError",
+                           "A Python int out of bounds of the dtype it joins "
+                           "(pandas falls back to NumPy on TypeError).",
+                           PyExc_OverflowError, PyExc_TypeError) < 0)
+        return -1;
+    return 0;
+}
+
 static int jxpy_exec(PyObject *m)
 {
     jxpy_state *st = jxpy_get_state(m);
@@ -2200,6 +2270,8 @@ static int jxpy_exec(PyObject *m)
     st->last_key = PyUnicode_InternFromString("jitexpr._jitexpr.last");
     if (st->last_key == NULL)
         return -1;
+    if (jxpy_add_exceptions(m, st) < 0)
+        return -1;
     if (PyModule_AddIntConstant(m, "MAX_DIMS", JX_MAX_DIMS) < 0 ||
         PyModule_AddIntConstant(m, "MAX_VARS", JX_MAX_VARS) < 0 ||
         PyModule_AddIntConstant(m, "MAX_SOURCE", JX_MAX_SOURCE) < 0 ||
@@ -2218,6 +2290,10 @@ static int jxpy_traverse(PyObject *m, visitproc visit, void *arg)
     Py_VISIT(st->SourceType);
     Py_VISIT(st->LastType);
     Py_VISIT(st->sources);
+    Py_VISIT(st->UnsupportedTypeError);
+    Py_VISIT(st->UnsupportedSyntaxError);
+    Py_VISIT(st->UnsupportedAttributeError);
+    Py_VISIT(st->IntegerOverflowError);
     return 0;
 }
 
@@ -2229,6 +2305,10 @@ static int jxpy_clear(PyObject *m)
     Py_CLEAR(st->SourceType);
     Py_CLEAR(st->LastType);
     Py_CLEAR(st->last_key);
+    Py_CLEAR(st->UnsupportedTypeError);
+    Py_CLEAR(st->UnsupportedSyntaxError);
+    Py_CLEAR(st->UnsupportedAttributeError);
+    Py_CLEAR(st->IntegerOverflowError);
     return 0;
 }
 

@@ -175,6 +175,15 @@ jx_dtype jx_expr_dtype(const jx_expr *e)
     return e ? jx_ir_dtype(e->ir) : JX_DTYPE_INVALID;
 }
 
+size_t jx_expr_itemsize(const jx_expr *e)
+{
+    if (e == NULL)
+        return 0;
+    if (jx_ir_dtype(e->ir) == JX_BYTES)
+        return (size_t)e->ir->ins[e->ir->result].itemsize;
+    return jx_dtype_size(jx_ir_dtype(e->ir));
+}
+
 int jx_expr_nused(const jx_expr *e) { return e ? e->ir->ninputs : 0; }
 
 int jx_expr_used(const jx_expr *e, int i)
@@ -446,6 +455,8 @@ const char *jx_code_name(jx_code code)
         [JX_ERR_JIT] = "JIT error",
         [JX_ERR_INTERNAL] = "internal error",
         [JX_ERR_OVERFLOW] = "overflow error",
+        [JX_ERR_UNSUPPORTED] = "unsupported syntax",
+        [JX_ERR_ATTRIBUTE] = "unknown attribute",
     };
     if ((int)code < 0 || (size_t)code >= sizeof names / sizeof names[0])
         return "unknown error";

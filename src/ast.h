@@ -20,7 +20,8 @@ typedef enum jx_node_kind {
     JX_N_BOOL,    /* True / False: v.u is 1 or 0 */
     JX_N_IMAG,    /* imaginary literal 2j: v.f is the imaginary part */
     JX_N_VAR,     /* a name: name/namelen; sema sets var */
-    JX_N_OP,      /* operator: op (a jx_op), args[0..nargs-1] */
+    JX_N_OP,      /* operator: op (a jx_op), args[0..nargs-1]; also an
+                     attribute z.real, z.imag (op the function's row) */
     JX_N_CALL,    /* call name(args...): the parser leaves op = -1 and
                      sema looks the name up and sets op */
     JX_N_KWARG,   /* keyword argument name=value of a call: name/namelen,
@@ -66,6 +67,8 @@ struct jx_node {
 
 /* Parses src (len bytes) into a tree in arena a.  Returns the root, or
  * NULL with *err set: JX_ERR_SYNTAX (offset at the offending token),
+ * JX_ERR_UNSUPPORTED for valid Python the language lacks (and, x[i], ...),
+ * JX_ERR_ATTRIBUTE for an attribute other than .real and .imag,
  * JX_ERR_LIMIT for sources longer than JX_MAX_SOURCE, nesting deeper
  * than JX_MAX_DEPTH or a tree higher than JX_MAX_HEIGHT, JX_ERR_SYNTAX for
  * a bad escape in a string literal, JX_ERR_OVERFLOW for integer literals over 64 bits, JX_ERR_ARG for

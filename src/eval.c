@@ -75,11 +75,14 @@ static int check_array(const jx_array *a, const char *what, const char *name,
 }
 
 /* Bytes per element of operand o (0: the output, 1 + i: input slot i) of
- * type t: a byte string's itemsize is the one it was compiled with. */
+ * type t: a byte string's itemsize is the one it was compiled with (the
+ * output's, the result instruction's). */
 static int64_t op_itemsize(const jx_ir *ir, int o, jx_dtype t)
 {
     if (t == JX_BYTES && o > 0 && ir->input_itemsize != NULL)
         return ir->input_itemsize[o - 1];
+    if (t == JX_BYTES && o == 0)
+        return ir->ins[ir->result].itemsize;
     return (int64_t)jx_dtype_size(t);
 }
 
@@ -118,10 +121,10 @@ typedef enum overlap { OV_NONE, OV_SAME, OV_PARTIAL } overlap;
 /* How input a (elements of `item` bytes) overlaps output out: not at all,
  * element for element (safe for an element-wise loop), or otherwise
  * (needs a buffer). */
-static overlap check_overlap(const jx_array *out, const jx_array *a, int64_t item)
+static overlap check_overlap(const jx_array *out, int64_t oitem, const jx_array *a,
+                             int64_t item)
 {
     char *alo, *ahi, *olo, *ohi;
-    int64_t oitem = (int64_t)jx_dtype_size(out->dtype);
     extent(a, item, &alo, &ahi);
     extent(out, oitem, &olo, &ohi);
     if (alo == ahi || olo == ohi || ahi <= olo || ohi <= alo)
@@ -134,11 +137,11 @@ static overlap check_overlap(const jx_array *out, const jx_array *a, int64_t ite
     return OV_SAME;
 }
 
-/* Copies src to dst (same shape, same dtype), any strides. */
-static void copy_array(const jx_array *dst, const jx_array *src)
+/* Copies src to dst (same shape, same dtype, elements of `item` bytes),
+ * any strides. */
+static void copy_array(const jx_array *dst, const jx_array *src, size_t item)
 {
     int64_t idx[JX_MAX_DIMS] = {0};
-    size_t item = jx_dtype_size(dst->dtype);
     int nd = dst->ndim;
     for (int d = 0; d < nd; d++)
         if (dst->shape[d] == 0)
@@ -463,10 +466,9 @@ int jx_eval_broadcast(const jx_expr *e, const jx_array *const *ops, int nops,
     return 0;
 }
 
-int jx_eval_alloc(jx_array *out, jx_dtype t, int ndim, const int64_t *shape,
-                  jx_error *err)
+int jx_eval_alloc(jx_array *out, jx_dtype t, size_t size, int ndim,
+                  const int64_t *shape, jx_error *err)
 {
-    size_t size = jx_dtype_size(t);
     int64_t total = 1;
     out->dtype = t;
     out->ndim = ndim;
@@ -571,7 +573,8 @@ int jx_eval_run(const jx_expr *e, const jx_array *inputs, jx_array *out,
     if (jx_eval_broadcast(e, ops, nops, &ndim, shape, err) < 0)
         return -1;
     if (alloc) {
-        if (jx_eval_alloc(out, rtype, ndim, shape, err) < 0)
+        if (jx_eval_alloc(out, rtype, (size_t)op_itemsize(ir, 0, rtype), ndim, shape,
+                          err) < 0)
             return -1;
     } else if (jx_eval_check_out(out, rtype, ndim, shape, err) < 0) {
         return -1;
@@ -584,14 +587,14 @@ int jx_eval_run(const jx_expr *e, const jx_array *inputs, jx_array *out,
     bool noalias = true;
     if (!alloc) {
         for (int i = 0; i < nin; i++) {
-            overlap ov = check_overlap(out, ops[1 + i],
+            overlap ov = check_overlap(out, op_itemsize(ir, 0, rtype), ops[1 + i],
                                        op_itemsize(ir, 1 + i, ops[1 + i]->dtype));
             if (ov == OV_PARTIAL) {
                 /* Evaluate into a fresh buffer, then copy. */
                 jx_array tmp;
                 if (jx_eval_run(e, inputs, &tmp, true, err) < 0)
                     return -1;
-                copy_array(out, &tmp); /* same shape, same dtype */
+                copy_array(out, &tmp, (size_t)op_itemsize(ir, 0, rtype));
                 free(tmp.data);
                 return 0;
             }

@@ -82,8 +82,9 @@ JX_INTERNAL int jx_eval_inputs(const jx_expr *e, const jx_array *inputs,
 JX_INTERNAL int jx_eval_broadcast(const jx_expr *e, const jx_array *const *ops,
                                   int nops, int *ndim, int64_t *shape,
                                   jx_error *err);
-/* Allocates *out: C order, 64-byte aligned. */
-JX_INTERNAL int jx_eval_alloc(jx_array *out, jx_dtype t, int ndim,
+/* Allocates *out: C order, 64-byte aligned, elements of dtype t and
+ * `size` bytes (a byte string result's itemsize). */
+JX_INTERNAL int jx_eval_alloc(jx_array *out, jx_dtype t, size_t size, int ndim,
                               const int64_t *shape, jx_error *err);
 /* Checks a caller's output: dtype t, the given shape, writable strides. */
 JX_INTERNAL int jx_eval_check_out(const jx_array *out, jx_dtype t, int ndim,

@@ -172,6 +172,8 @@ static int32_t emit(builder *B, const jx_node *n)
     case JX_N_OP:
         in.op = n->kind == JX_N_CAST ? JX_IR_CAST : n->op;
         in.nargs = n->nargs;
+        if (n->dtype == JX_BYTES) /* where(c, s, t), copy(s) */
+            in.itemsize = n->itemsize;
         if (n->nargs > JX_IR_MAX_ARGS) {
             jx_err_set(B->err, JX_ERR_INTERNAL, n->offset, n->length,
                        "ir: %d operands", n->nargs);

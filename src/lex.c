@@ -5,7 +5,8 @@
  * underscores between digits, floats (1.5 .5 1. 2e-3 1.e5) and imaginary
  * literals (2j .5e2J).  A number running into a name, a digit or a dot
  * ("12abc", "1.2.3", "0b12", "1_") is one syntax error covering the whole
- * run.  Integers must fit in 64 bits unsigned (JX_ERR_OVERFLOW); floats are
+ * run; a dot then a letter after a complete number is an attribute, as in
+ * Python ("1.5.real", "1 .real"; "1.real" is "1." running into a name).  Integers must fit in 64 bits unsigned (JX_ERR_OVERFLOW); floats are
  * converted by strtod_l in the C locale, so they are correctly rounded and
  * the process locale's decimal point does not matter; 1e400 is inf and
  * 1e-400 is 0, as in Python.
@@ -65,6 +66,11 @@ static const char *const kind_names[JX_TOK_COUNT] = {
     [JX_TOK_RPAREN] = "')'",
     [JX_TOK_COMMA] = "','",
     [JX_TOK_ASSIGN] = "'='",
+    [JX_TOK_DOT] = "'.'",
+    [JX_TOK_LBRACKET] = "'['",
+    [JX_TOK_LBRACE] = "'{'",
+    [JX_TOK_AT] = "'@'",
+    [JX_TOK_WALRUS] = "':='",
 };
 
 /* Operator spellings, two-byte ones first so that "**" is not "*" "*". */
@@ -79,7 +85,9 @@ static const struct {
     {"%", JX_TOK_PERCENT}, {"~", JX_TOK_TILDE},  {"&", JX_TOK_AMP},
     {"|", JX_TOK_PIPE},   {"^", JX_TOK_CARET},   {"<", JX_TOK_LT},
     {">", JX_TOK_GT},     {"(", JX_TOK_LPAREN},  {")", JX_TOK_RPAREN},
-    {",", JX_TOK_COMMA},  {"=", JX_TOK_ASSIGN},
+    {",", JX_TOK_COMMA},  {"=", JX_TOK_ASSIGN},   {":=", JX_TOK_WALRUS},
+    {".", JX_TOK_DOT},    {"[", JX_TOK_LBRACKET}, {"{", JX_TOK_LBRACE},
+    {"@", JX_TOK_AT},
 };
 
 const char *jx_lex_kind_name(jx_tok_kind k)
@@ -136,10 +144,19 @@ static int32_t name_char(const jx_lexer *lx, int32_t i, bool start)
     return (start ? jx_utf8_id_start(cp) : jx_utf8_id_continue(cp)) ? n : 0;
 }
 
-/* A name character or a dot at i: a number running into it is malformed. */
+/* Whether a number that ends before i is followed by an attribute, as
+ * in Python: "1.5.real", "1j.imag", "0x1f.real" (but "1.real" is one
+ * malformed number, as in Python: "1." then a name). */
+static bool attribute_at(const jx_lexer *lx, int32_t i)
+{
+    return at(lx, i) == '.' && name_char(lx, i + 1, true) > 0;
+}
+
+/* A name character, or a dot that does not start an attribute, at i: a
+ * number running into it is malformed. */
 static bool number_runs_on(const jx_lexer *lx, int32_t i)
 {
-    return at(lx, i) == '.' || name_char(lx, i, false) > 0;
+    return (at(lx, i) == '.' && !attribute_at(lx, i)) || name_char(lx, i, false) > 0;
 }
 
 /* End of the run of name characters and dots from i: the text a

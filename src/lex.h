@@ -40,6 +40,12 @@ typedef enum jx_tok_kind {
     JX_TOK_RPAREN,  /* ) */
     JX_TOK_COMMA,   /* , */
     JX_TOK_ASSIGN,  /* = (keyword arguments: axis=1) */
+    JX_TOK_DOT,     /* . not followed by a digit: an attribute (z.real) */
+    /* Python's, not the language's: the parser reports them */
+    JX_TOK_LBRACKET, /* [ (a list, a subscript) */
+    JX_TOK_LBRACE,  /* { (a dict or set) */
+    JX_TOK_AT,      /* @ (matrix product) */
+    JX_TOK_WALRUS,  /* := (assignment expression) */
     JX_TOK_COUNT
 } jx_tok_kind;
 

@@ -30,7 +30,7 @@
 
 /*      id        mnem        spell      syn  ar rule      kinds               low     fn */
 #define JX_OPS(X) \
-    X(POS,      "pos",      "+",       OPU, 1, SAME,     JX_I|JX_F|JX_C,     INLINE, NULL) \
+    X(POS,      "pos",      "+",       OPU, 1, SAME,     JX_B|JX_I|JX_F|JX_C, INLINE, NULL) \
     X(NEG,      "neg",      "-",       OPU, 1, SAME,     JX_I|JX_F|JX_C,     INLINE, NULL) \
     X(INVERT,   "invert",   "~",       OPU, 1, SAME,     JX_B|JX_I,          INLINE, NULL) \
     X(ADD,      "add",      "+",       OPB, 2, ARITH,    JX_KINDS_ALL,       INLINE, NULL) \
@@ -51,7 +51,7 @@
     X(XOR,      "xor",      "^",       OPB, 2, ARITH,    JX_B|JX_I,          INLINE, NULL) \
     X(SHL,      "shl",      "<<",      OPB, 2, BOOL8,    JX_I,               INLINE, NULL) \
     X(SHR,      "shr",      ">>",      OPB, 2, BOOL8,    JX_I,               INLINE, NULL) \
-    X(WHERE,    "where",    "where",   FN,  3, WHERE,    JX_KINDS_ALL,       INLINE, NULL) \
+    X(WHERE,    "where",    "where",   FN,  3, WHERE,    JX_KINDS_ALL|JX_S,  INLINE, NULL) \
     X(CONTAINS, "contains", "contains",FN,  2, BYTESFN,  JX_S,               INLINE, NULL) \
     X(ABS,      "abs",      "abs",     FN,  1, PART,     JX_KINDS_ALL,       INLINE, NULL) \
     X(REAL,     "real",     "real",    FN,  1, PART,     JX_KINDS_ALL,       INLINE, NULL) \
@@ -110,7 +110,7 @@
     X(LOGADDEXP, "logaddexp", "logaddexp", FN, 2, FLOATFN, JX_F,             INLINE, NULL) \
     X(LOGADDEXP2, "logaddexp2", "logaddexp2", FN, 2, FLOATFN, JX_F,          INLINE, NULL) \
     X(HEAVISIDE, "heaviside", "heaviside", FN, 2, FLOATFN, JX_F,             INLINE, NULL) \
-    X(COPY,    "copy",     "copy",     FN,  1, SAME,     JX_KINDS_ALL,       INLINE, NULL) \
+    X(COPY,    "copy",     "copy",     FN,  1, SAME,     JX_KINDS_ALL|JX_S,  INLINE, NULL) \
     X(ONES_LIKE, "ones_like", "ones_like", FN, 1, SAME,  JX_KINDS_ALL,       INLINE, NULL) \
     X(SUM,      "sum",      "sum",     FN,  1, REDUCE,   JX_KINDS_ALL,       INLINE, NULL) \
     X(PROD,     "prod",     "prod",    FN,  1, REDUCE,   JX_KINDS_ALL,       INLINE, NULL) \
@@ -153,7 +153,10 @@ typedef enum jx_syntax { JX_SYN_OPB, JX_SYN_OPU, JX_SYN_FN } jx_syntax;
  *   BYTESFN  operands byte strings, of any itemsizes; result bool
  * Byte strings (JX_S) are never promoted or cast: an op whose kinds hold
  * JX_S takes them when every operand is one (CMP compares them as NumPy
- * does), and any other mix of a string and a number is a type error. */
+ * does; SAME, copy(s), gives the value), WHERE takes them as its two
+ * values (the result has the larger itemsize), and any other mix of a
+ * string and a number is a type error.  Unary + takes bools (numexpr
+ * returns +b unchanged, where NumPy refuses). */
 typedef enum jx_rule {
     JX_R_SAME, JX_R_ARITH, JX_R_TRUEDIV, JX_R_CMP, JX_R_BOOL8, JX_R_FLOATFN,
     JX_R_WHERE, JX_R_REDUCE, JX_R_PRED, JX_R_FLOATPRED, JX_R_PART,

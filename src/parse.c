@@ -8,7 +8,16 @@
  *   **                             right-associative; its right operand is
  *                                  a unary expression: -2**2 is -(2**2),
  *                                  2**-1 is 2**(-1)
- *   primary                        literal, name, call, ( expression )
+ *   primary                        atom, then attributes: atom.real,
+ *                                  atom.imag (real(atom), imag(atom))
+ *   atom                           literal, name, call, ( expression )
+ *
+ * Python syntax that the language does not have (and, or, not, x[i],
+ * [1, 2], {..}, f(x)(y), a if c else b, lambda, x @ y, ...) is
+ * JX_ERR_UNSUPPORTED where the parser meets it, so that callers can tell
+ * it from a malformed expression (JX_ERR_SYNTAX); any other attribute
+ * than .real and .imag is JX_ERR_ATTRIBUTE.  Python's keywords are never
+ * names.
  *
  * Operator ids come from the operator table (ops.h): a binary operator is
  * the OPB row whose spelling is the token's text, a unary one the OPU row;
@@ -135,10 +144,124 @@ static const char *describe(const jx_parser *p, const jx_token *t, char *buf,
     }
 }
 
-/* "<what>, found <token>" at the current token; at the end of the input
- * with a '(' open, "'(' was never closed" at that '(' instead. */
-static void error_found(jx_parser *p, const char *what)
+/* ---- Python syntax the language does not have ------------------------- */
+
+/* Python's keywords that can appear in an expression.  `operand`: one
+ * starts an operand in Python (not x, lambda: 0, None); `infix`: one
+ * follows an operand (a and b, a if c else b, a in b, x for x in y).
+ * hint: what the language has instead, or NULL. */
+static const struct {
+    const char *word;
+    bool operand, infix;
+    const char *hint;
+} keywords[] = {
+    {"and", false, true, "use '&' for an element-wise and, with the comparisons "
+                         "in parentheses: (a > 1) & (a < 9)"},
+    {"or", false, true, "use '|' for an element-wise or, with the comparisons "
+                        "in parentheses: (a < 1) | (a > 9)"},
+    {"not", true, true, "use '~' for an element-wise not: ~(a > 1)"},
+    {"if", false, true, "use where(condition, x, y)"},
+    {"else", false, false, NULL},
+    {"in", false, true, NULL},
+    {"is", false, true, NULL},
+    {"for", false, true, NULL},
+    {"lambda", true, false, NULL},
+    {"None", true, false, NULL},
+    {"await", true, false, NULL},
+    {"yield", true, false, NULL},
+};
+
+/* The keyword row of name token t, or -1. */
+static int keyword_of(const jx_parser *p, const jx_token *t)
 {
+    if (t->kind != JX_TOK_NAME)
+        return -1;
+    for (int i = 0; i < (int)(sizeof keywords / sizeof keywords[0]); i++)
+        if (strlen(keywords[i].word) == (size_t)t->length &&
+            memcmp(keywords[i].word, p->src + t->offset, (size_t)t->length) == 0)
+            return i;
+    return -1;
+}
+
+/* JX_ERR_UNSUPPORTED at [off, off+len): `what` is valid Python that the
+ * language lacks. */
+static void unsupported(jx_parser *p, int32_t off, int32_t len, const char *what,
+                        const char *hint)
+{
+    jx_err_set(p->err, JX_ERR_UNSUPPORTED, off, len,
+               "%s: valid Python, but not part of jitexpr's expression "
+               "language%s%s", what, hint ? "; " : "", hint ? hint : "");
+}
+
+/* Where an operand is expected: sets the error and returns true when the
+ * current token starts an operand in Python but not here. */
+static bool unsupported_operand(jx_parser *p)
+{
+    const jx_token *t = &p->tok;
+    char what[64];
+    int k;
+    switch (t->kind) {
+    case JX_TOK_LBRACKET:
+        unsupported(p, t->offset, 1, "a list", "arrays are passed as variables");
+        return true;
+    case JX_TOK_LBRACE:
+        unsupported(p, t->offset, 1, "a dict or set", NULL);
+        return true;
+    case JX_TOK_NAME:
+        k = keyword_of(p, t);
+        if (k < 0 || !keywords[k].operand)
+            return false;
+        snprintf(what, sizeof what, "'%s'", keywords[k].word);
+        unsupported(p, t->offset, t->length, what, keywords[k].hint);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Where an operator or the end is expected: the same for a token that
+ * continues an expression in Python but not here. */
+static bool unsupported_infix(jx_parser *p)
+{
+    const jx_token *t = &p->tok;
+    char what[64];
+    int k;
+    switch (t->kind) {
+    case JX_TOK_AT:
+        unsupported(p, t->offset, 1, "the matrix product '@'", NULL);
+        return true;
+    case JX_TOK_WALRUS:
+        unsupported(p, t->offset, 2, "an assignment expression ':='", NULL);
+        return true;
+    case JX_TOK_NAME:
+        k = keyword_of(p, t);
+        if (k < 0 || !keywords[k].infix)
+            return false;
+        if (strcmp(keywords[k].word, "not") == 0) { /* only "not in" */
+            jx_lexer ahead = p->lx;
+            jx_token next;
+            if (jx_lex_next(&ahead, &next, NULL) < 0 || next.kind != JX_TOK_NAME ||
+                next.length != 2 || memcmp(p->src + next.offset, "in", 2) != 0)
+                return false;
+            unsupported(p, t->offset, next.offset + 2 - t->offset, "'not in'", NULL);
+            return true;
+        }
+        snprintf(what, sizeof what, "'%s'", keywords[k].word);
+        unsupported(p, t->offset, t->length, what, keywords[k].hint);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* "<what>, found <token>" at the current token; at the end of the input
+ * with a '(' open, "'(' was never closed" at that '(' instead.  A token
+ * of Python syntax the language lacks is JX_ERR_UNSUPPORTED instead
+ * (operand: whether an operand is expected there). */
+static void error_found_at(jx_parser *p, const char *what, bool operand)
+{
+    if (operand ? unsupported_operand(p) : unsupported_infix(p))
+        return;
     if (p->tok.kind == JX_TOK_EOF && p->nopen > 0) {
         jx_err_set(p->err, JX_ERR_SYNTAX, p->open[p->nopen - 1], 1,
                    "'(' was never closed");
@@ -147,6 +270,12 @@ static void error_found(jx_parser *p, const char *what)
     char buf[64];
     jx_err_set(p->err, JX_ERR_SYNTAX, p->tok.offset, p->tok.length,
                "%s, found %s", what, describe(p, &p->tok, buf, sizeof buf));
+}
+
+/* error_found_at where an operator, ',' or ')' is expected. */
+static void error_found(jx_parser *p, const char *what)
+{
+    error_found_at(p, what, false);
 }
 
 static int advance(jx_parser *p)
@@ -411,7 +540,7 @@ static jx_node *parse_string(jx_parser *p, const jx_token *t)
 }
 
 /* literal, name, call, '(' expr ')' */
-static jx_node *parse_primary(jx_parser *p, int *h)
+static jx_node *parse_atom(jx_parser *p, int *h)
 {
     jx_token t = p->tok;
     jx_node *n;
@@ -435,7 +564,17 @@ static jx_node *parse_primary(jx_parser *p, int *h)
         else
             n->v.f = t.v.f;
         return advance(p) < 0 ? NULL : n;
-    case JX_TOK_NAME:
+    case JX_TOK_NAME: {
+        int k = keyword_of(p, &t);
+        if (k >= 0) {
+            if (!unsupported_operand(p)) {
+                char buf[64];
+                snprintf(buf, sizeof buf, "expected an operand, found '%s'",
+                         keywords[k].word);
+                jx_err_set(p->err, JX_ERR_SYNTAX, t.offset, t.length, "%s", buf);
+            }
+            return NULL;
+        }
         if (advance(p) < 0)
             return NULL;
         if (p->tok.kind == JX_TOK_LPAREN)
@@ -446,6 +585,7 @@ static jx_node *parse_primary(jx_parser *p, int *h)
         n->name = t.v.name.s;
         n->namelen = t.v.name.n;
         return n;
+    }
     case JX_TOK_LPAREN:
         if (enter(p) < 0)
             return NULL;
@@ -471,9 +611,75 @@ static jx_node *parse_primary(jx_parser *p, int *h)
         }
         /* fall through */
     default:
-        error_found(p, "expected an operand");
+        error_found_at(p, "expected an operand", true);
         return NULL;
     }
+}
+
+/* Attribute names: each means the function of the same name (ops.h)
+ * applied to the object, as NumPy's attributes do. */
+static const char *const attributes[] = {"real", "imag"};
+
+/* atom '.' NAME: the current token is the '.'.  Binds as a Python
+ * attribute: tighter than '**' and the unary operators. */
+static jx_node *parse_attribute(jx_parser *p, jx_node *obj, int *h)
+{
+    jx_token dot = p->tok;
+    if (advance(p) < 0)
+        return NULL;
+    jx_token name = p->tok;
+    if (name.kind != JX_TOK_NAME && name.kind != JX_TOK_TRUE &&
+        name.kind != JX_TOK_FALSE) {
+        error_found(p, "expected an attribute name after '.'");
+        return NULL;
+    }
+    const char *s = p->src + name.offset;
+    for (size_t i = 0; i < sizeof attributes / sizeof attributes[0]; i++) {
+        if (strlen(attributes[i]) != (size_t)name.length ||
+            memcmp(attributes[i], s, (size_t)name.length) != 0)
+            continue;
+        int op = jx_ops_find_function(s, (size_t)name.length);
+        if (op < 0) {
+            jx_err_set(p->err, JX_ERR_INTERNAL, name.offset, name.length,
+                       "attribute '.%s' has no function", attributes[i]);
+            return NULL;
+        }
+        jx_node *n = new_op(p, op, obj, NULL, obj->offset, *h, 0, h, &name);
+        if (n != NULL)
+            n->length = name.offset + name.length - obj->offset;
+        return n == NULL || advance(p) < 0 ? NULL : n;
+    }
+    jx_err_set(p->err, JX_ERR_ATTRIBUTE, dot.offset,
+               name.offset + name.length - dot.offset,
+               "unknown attribute '.%.*s': only .real and .imag are supported "
+               "(or real(x), imag(x))",
+               name.length > 32 ? 32 : (int)name.length, s);
+    return NULL;
+}
+
+/* atom, then attributes; a subscript or a call of anything but a name is
+ * Python syntax the language lacks. */
+static jx_node *parse_primary(jx_parser *p, int *h)
+{
+    jx_node *n = parse_atom(p, h);
+    while (n != NULL) {
+        switch (p->tok.kind) {
+        case JX_TOK_DOT:
+            n = parse_attribute(p, n, h);
+            break;
+        case JX_TOK_LBRACKET:
+            unsupported(p, p->tok.offset, 1, "a subscript x[...]",
+                        "arrays are indexed before they are passed");
+            return NULL;
+        case JX_TOK_LPAREN:
+            unsupported(p, n->offset, p->tok.offset + 1 - n->offset,
+                        "a call of something that is not a function name", NULL);
+            return NULL;
+        default:
+            return n;
+        }
+    }
+    return NULL;
 }
 
 /* primary ['**' unary] */
@@ -627,6 +833,8 @@ jx_node *jx_parse(jx_arena *a, const char *src, int32_t len, jx_error *err)
         return NULL;
     }
     if (p.tok.kind != JX_TOK_EOF) {
+        if (unsupported_infix(&p))
+            return NULL;
         char buf[64];
         jx_err_set(err, JX_ERR_SYNTAX, p.tok.offset, p.tok.length,
                    "unexpected %s after the end of the expression",

@@ -359,7 +359,7 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
         nout *= oshape[d];
     int64_t count = ax >= 0 ? shape[ax] : total; /* elements per result */
     if (alloc) {
-        if (jx_eval_alloc(out, rt, ondim, oshape, err) < 0)
+        if (jx_eval_alloc(out, rt, jx_dtype_size(rt), ondim, oshape, err) < 0)
             return -1;
     } else if (jx_eval_check_out(out, rt, ondim, oshape, err) < 0) {
         return -1;

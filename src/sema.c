@@ -193,24 +193,81 @@ static const char *op_display(int op)
     return jx_ops[op].spell;
 }
 
+/* numexpr's typecode of dtype t: 'b' bool, 'i' int32 and the narrower
+ * ints, 'l' int64, uint32 and uint64, 'f' float32, 'd' float64, 'c'
+ * complex, 's' bytes; 0 where numexpr has none (float16). */
+static char numexpr_code(jx_dtype t)
+{
+    switch (t) {
+    case JX_BOOL: return 'b';
+    case JX_INT8: case JX_INT16: case JX_INT32: case JX_UINT8: case JX_UINT16: return 'i';
+    case JX_INT64: case JX_UINT32: case JX_UINT64: return 'l';
+    case JX_FLOAT32: return 'f';
+    case JX_FLOAT64: return 'd';
+    case JX_COMPLEX64: case JX_COMPLEX128: return 'c';
+    case JX_BYTES: return 's';
+    default: return 0;
+    }
+}
+
+/* " (numexpr: couldn't find matching opcode for 'neg_bb')" into buf: the
+ * words of numexpr's NotImplementedError for op node n (operands typed)
+ * computing in type t, so that a caller matching numexpr's message
+ * finds it.  numexpr's opcode is its op name, '_', the result's typecode,
+ * the operands' typecodes; its names are the table's mnemonics (functions:
+ * their names) but for the shifts, and it writes a < b as b > a.  Empty
+ * where numexpr has no such opcode (unary +, //, reductions, float16). */
+static void numexpr_opcode(const jx_node *n, jx_dtype t, char *buf, size_t size)
+{
+    const jx_opinfo *o = &jx_ops[n->op];
+    const char *name = o->syn == JX_SYN_FN ? o->spell : o->mnem;
+    bool swap = false;
+    buf[0] = '\0';
+    switch (n->op) {
+    case JX_OP_SHL: name = "lshift"; break;
+    case JX_OP_SHR: name = "rshift"; break;
+    case JX_OP_LT: name = "gt"; swap = true; break;
+    case JX_OP_LE: name = "ge"; swap = true; break;
+    case JX_OP_POS: case JX_OP_FLOORDIV: return;
+    default:
+        if (o->rule == JX_R_REDUCE || n->nargs > JX_MAX_ARGS)
+            return;
+    }
+    bool to_bool = o->rule == JX_R_CMP || o->rule == JX_R_PRED ||
+                   o->rule == JX_R_FLOATPRED || o->rule == JX_R_BYTESFN;
+    char codes[JX_MAX_ARGS + 2];
+    codes[0] = numexpr_code(to_bool ? JX_BOOL : t);
+    for (int i = 0; i < n->nargs; i++) {
+        int k = swap && n->nargs == 2 ? 1 - i : i;
+        codes[1 + i] = numexpr_code(n->args[k]->dtype);
+    }
+    codes[1 + n->nargs] = '\0';
+    if (strlen(codes) != (size_t)(1 + n->nargs))
+        return; /* a type numexpr does not have */
+    snprintf(buf, size, " (numexpr: couldn't find matching opcode for '%s_%s')",
+             name, codes);
+}
+
 static int type_error(sema *S, const jx_node *n, jx_dtype t)
 {
     const jx_opinfo *o = &jx_ops[n->op];
+    char nx[96];
+    numexpr_opcode(n, t, nx, sizeof nx);
     if (o->arity == 1 || o->syn == JX_SYN_OPU)
         jx_err_set(S->err, JX_ERR_TYPE, n->offset, n->length,
-                   "%s '%s' does not support %s",
+                   "%s '%s' does not support %s%s",
                    o->syn == JX_SYN_FN ? "function" : "operator",
-                   op_display(n->op), jx_dtype_name(n->args[0]->dtype));
+                   op_display(n->op), jx_dtype_name(n->args[0]->dtype), nx);
     else if (o->arity == 2)
         jx_err_set(S->err, JX_ERR_TYPE, n->offset, n->length,
-                   "%s '%s' does not support %s and %s (computed as %s)",
+                   "%s '%s' does not support %s and %s (computed as %s)%s",
                    o->syn == JX_SYN_FN ? "function" : "operator",
                    op_display(n->op), jx_dtype_name(n->args[0]->dtype),
-                   jx_dtype_name(n->args[1]->dtype), jx_dtype_name(t));
+                   jx_dtype_name(n->args[1]->dtype), jx_dtype_name(t), nx);
     else
         jx_err_set(S->err, JX_ERR_TYPE, n->offset, n->length,
-                   "function '%s' does not support %s", op_display(n->op),
-                   jx_dtype_name(t));
+                   "function '%s' does not support %s%s", op_display(n->op),
+                   jx_dtype_name(t), nx);
     return -1;
 }
 
@@ -232,18 +289,37 @@ static const char *type_name(const jx_node *n, char *buf, size_t size)
 static int bytes_type_error(sema *S, const jx_node *n)
 {
     const jx_opinfo *o = &jx_ops[n->op];
-    char list[160] = "", buf[32];
+    char list[160] = "", buf[32], nx[96];
     size_t used = 0;
     for (int i = 0; i < n->nargs && used < sizeof list; i++)
         used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
                                  i == 0 ? "" : i + 1 == n->nargs ? " and " : ", ",
                                  type_name(n->args[i], buf, sizeof buf));
+    numexpr_opcode(n, JX_BYTES, nx, sizeof nx);
     jx_err_set(S->err, JX_ERR_TYPE, n->offset, n->length,
                "%s '%s' does not support %s (byte strings take ==, !=, <, "
-               "<=, >, >= and contains(), with byte strings only)",
+               "<=, >, >=, contains(), where() and copy())%s",
                o->syn == JX_SYN_FN ? "function" : "operator", op_display(n->op),
-               list);
+               list, nx);
     return -1;
+}
+
+/* where(c, s, t) of two byte strings: c becomes a bool, the result is a
+ * byte string of the larger itemsize (the shorter value padded with NULs,
+ * as np.where gives). */
+static int type_bytes_where(sema *S, jx_node *n)
+{
+    jx_node **args = n->args;
+    if (args[0]->dtype == JX_BYTES || args[1]->dtype != JX_BYTES ||
+        args[2]->dtype != JX_BYTES)
+        return bytes_type_error(S, n);
+    if (coerce(S, &args[0], JX_BOOL) < 0)
+        return -1;
+    n->dtype = JX_BYTES;
+    n->weak = false;
+    n->itemsize = args[1]->itemsize > args[2]->itemsize ? args[1]->itemsize
+                                                        : args[2]->itemsize;
+    return 0;
 }
 
 /* Types op node n that has a byte string operand; folds it when every
@@ -255,10 +331,17 @@ static int type_bytes_op(sema *S, jx_node *n)
         all_bytes = all_bytes && n->args[i]->dtype == JX_BYTES;
         all_const = all_const && is_const(n->args[i]);
     }
+    if (n->op == JX_OP_WHERE)
+        return type_bytes_where(S, n);
     if (!all_bytes || !(jx_ops[n->op].kinds & JX_KIND_BYTES))
         return bytes_type_error(S, n);
-    n->dtype = JX_BOOL;
     n->weak = false;
+    if (jx_ops[n->op].rule == JX_R_SAME) { /* copy(s): the same value */
+        n->dtype = JX_BYTES;
+        n->itemsize = n->args[0]->itemsize;
+        return 0;
+    }
+    n->dtype = JX_BOOL;
     if (!all_const)
         return 0;
     const jx_node *a = n->args[0], *b = n->args[1];
@@ -872,15 +955,5 @@ jx_node *jx_sema(jx_arena *a, jx_node *root, const jx_var *vars, int nvars,
 {
     sema S = {a, vars, nvars, err, NULL, NULL};
     root = visit(&S, root, true);
-    /* Kernels compute numbers and bools; a string result would be a copy
-     * of an input or a literal (docs/language.md). */
-    if (root != NULL && root->dtype == JX_BYTES) {
-        char buf[32];
-        jx_err_set(err, JX_ERR_TYPE, root->offset, root->length,
-                   "the result would be a byte string (%s): jitexpr computes "
-                   "numbers and bools from byte strings (compare them, or "
-                   "use contains())", type_name(root, buf, sizeof buf));
-        return NULL;
-    }
     return root;
 }

@@ -366,6 +366,125 @@ START_TEST(test_itemsize_in_ir)
 }
 END_TEST
 
+/* ---- string-valued results ------------------------------------------------------
+ * s (S3) = "ab", "a\0b", "", "\0\0\0"; t (S4) = "wxyz", "q", "", "\0";
+ * c = 1, 0, 1, 0.  Each row's expected bytes are NumPy's: s.copy(),
+ * np.where(c, s, t) (the shorter value padded with NULs to the larger
+ * itemsize; embedded NULs kept). */
+
+static const struct {
+    const char *src;
+    size_t itemsize;     /* of the result */
+    const char *want;    /* 4 * itemsize bytes */
+} result_rows[] = {
+    {"s", 3, "ab\0a\0b\0\0\0\0\0\0"},
+    {"copy(s)", 3, "ab\0a\0b\0\0\0\0\0\0"},
+    {"where(c, s, t)", 4, "ab\0\0q\0\0\0\0\0\0\0\0\0\0\0"},
+    {"where(c, t, s)", 4, "wxyza\0b\0\0\0\0\0\0\0\0\0"},
+    {"where(c, s, 'xy')", 3, "ab\0xy\0\0\0\0xy\0"},
+    {"where(~c, b'', s)", 3, "ab\0\0\0\0\0\0\0\0\0\0"},
+    {"where(c, where(~c, s, t), s)", 4, "wxyza\0b\0\0\0\0\0\0\0\0\0"},
+    {"where(s == b'', t, s)", 4, "ab\0\0a\0b\0\0\0\0\0\0\0\0\0"},
+    {"'ab'", 2, "abababab"}, /* a literal, broadcast against c */
+};
+
+/* Each row over contiguous inputs, over strided ones (every other element
+ * of arrays twice as long), and with s broadcast from one element (the
+ * first row of the expectations, repeated). */
+START_TEST(test_results)
+{
+    static const char s[4][3] = {"ab", "a\0b", "", "\0\0\0"};
+    static const char t[4][4] = {{'w', 'x', 'y', 'z'}, "q", "", ""};
+    static const unsigned char c[4] = {1, 0, 1, 0};
+    char s2[8][3] = {{0}}, t2[8][4] = {{0}};
+    unsigned char c2[8] = {0};
+    for (int i = 0; i < 4; i++) {
+        memcpy(s2[2 * i], s[i], 3);
+        memcpy(t2[2 * i], t[i], 4);
+        c2[2 * i] = c[i];
+    }
+    int row = _i / 2;
+    int strided = _i % 2;
+    const char *src = result_rows[row].src;
+    size_t item = result_rows[row].itemsize;
+    jx_var vars[3] = {{"s", JX_BYTES, 0, 3}, {"t", JX_BYTES, 0, 4}, {"c", JX_BOOL}};
+    jx_array in[3] = {{0}};
+    in[0].data = strided ? (void *)s2 : (void *)s;
+    in[1].data = strided ? (void *)t2 : (void *)t;
+    in[2].data = strided ? (void *)c2 : (void *)c;
+    in[0].dtype = in[1].dtype = JX_BYTES;
+    in[2].dtype = JX_BOOL;
+    for (int k = 0; k < 3; k++) {
+        in[k].ndim = 1;
+        in[k].shape[0] = 4;
+    }
+    in[0].strides[0] = strided ? 6 : 3;
+    in[1].strides[0] = strided ? 8 : 4;
+    in[2].strides[0] = strided ? 2 : 1;
+    jx_error err;
+    jx_expr *e = jx_compile(src, vars, 3, 0, &err);
+    ck_assert_msg(e != NULL, "%s: %s", src, err.message);
+    ck_assert_int_eq(jx_expr_dtype(e), JX_BYTES);
+    ck_assert_uint_eq(jx_expr_itemsize(e), item);
+    jx_array out;
+    if (strcmp(src, "'ab'") == 0) { /* a literal alone is 0-d: into a given out */
+        char buf[8];
+        memset(&out, 0, sizeof out);
+        out.data = buf;
+        out.dtype = JX_BYTES;
+        out.ndim = 1;
+        out.shape[0] = 4;
+        out.strides[0] = 2;
+        ck_assert_int_eq(jx_eval(e, in, &out, &err), 0);
+        ck_assert_int_eq(memcmp(buf, result_rows[row].want, 8), 0);
+        jx_expr_free(e);
+        return;
+    }
+    ck_assert_msg(jx_eval_new(e, in, &out, &err) == 0, "%s: %s", src, err.message);
+    ck_assert_int_eq(out.ndim, 1);
+    ck_assert_int_eq(out.strides[0], (int64_t)item);
+    for (int i = 0; i < 4; i++)
+        ck_assert_msg(memcmp((char *)out.data + i * item, result_rows[row].want + i * item,
+                             item) == 0,
+                      "%s (%s): element %d differs", src, strided ? "strided" : "contiguous", i);
+    jx_free(out.data);
+    /* s broadcast from its first element ("ab") */
+    in[0].ndim = 0;
+    ck_assert_int_eq(jx_eval_new(e, in, &out, &err), 0);
+    jx_free(out.data);
+    jx_expr_free(e);
+}
+END_TEST
+
+/* An out that is an input (in place), and one that overlaps an input
+ * partly (buffered): the same bytes as a fresh result. */
+START_TEST(test_result_overlap)
+{
+    char buf[5][4] = {"ab", "cd", "e", "", "fgh"};
+    jx_var vars[2] = {{"s", JX_BYTES, 0, 4}, {"c", JX_BOOL}};
+    static const unsigned char c[4] = {1, 0, 1, 0};
+    jx_array in[2] = {{0}}, out = {0};
+    in[0].data = buf;
+    in[0].dtype = out.dtype = JX_BYTES;
+    in[1].data = (void *)c;
+    in[1].dtype = JX_BOOL;
+    in[0].ndim = in[1].ndim = out.ndim = 1;
+    in[0].shape[0] = in[1].shape[0] = out.shape[0] = 4;
+    in[0].strides[0] = out.strides[0] = 4;
+    in[1].strides[0] = 1;
+    jx_error err;
+    jx_expr *e = jx_compile("where(c, s, b'zz')", vars, 2, 0, &err);
+    ck_assert_msg(e != NULL, "%s", err.message);
+    out.data = buf[1]; /* out[i] is s[i + 1]: a partial overlap */
+    ck_assert_int_eq(jx_eval(e, in, &out, &err), 0);
+    ck_assert_int_eq(memcmp(buf, "ab\0\0" "ab\0\0" "zz\0\0" "e\0\0\0" "zz\0\0", 20), 0);
+    out.data = buf; /* in place */
+    ck_assert_int_eq(jx_eval(e, in, &out, &err), 0);
+    ck_assert_int_eq(memcmp(buf, "ab\0\0" "zz\0\0" "zz\0\0" "zz\0\0", 16), 0);
+    jx_expr_free(e);
+}
+END_TEST
+
 /* ---- errors ------------------------------------------------------------------- */
 
 static const struct {
@@ -376,16 +495,19 @@ static const struct {
     const char *words;
 } error_rows[] = {
     {"s == 'a'", 0, JX_ERR_ARG, 0, 1, "variable 's' is bytes with itemsize 0"},
-    {"s", 3, JX_ERR_TYPE, 0, 1, "the result would be a byte string (S3)"},
-    {"(b'abc')", 3, JX_ERR_TYPE, 0, 8, "the result would be a byte string (S3)"},
+    {"where(x > 1, s, x)", 3, JX_ERR_TYPE, 0, 18,
+     "function 'where' does not support bool, S3 and float64"},
+    {"s + 'a'", 3, JX_ERR_TYPE, 0, 7,
+     "(numexpr: couldn't find matching opcode for 'add_sss')"},
+    {"x < s", 3, JX_ERR_TYPE, 0, 5,
+     "(numexpr: couldn't find matching opcode for 'gt_bsd')"},
+    {"sum(where(x > 1, s, s))", 3, JX_ERR_TYPE, 0, 23, "function 'sum' does not support S3"},
     {"s + 1", 3, JX_ERR_TYPE, 0, 5, "operator '+' does not support S3 and int64"},
     {"x == s", 3, JX_ERR_TYPE, 0, 6, "operator '==' does not support float64 and S3"},
     {"x < 'ab'", 3, JX_ERR_TYPE, 0, 8, "operator '<' does not support float64 and S2"},
     {"1 + sin(s)", 3, JX_ERR_TYPE, 4, 6, "function 'sin' does not support S3"},
     {"where(s, x, x)", 3, JX_ERR_TYPE, 0, 14,
      "function 'where' does not support S3, float64 and float64"},
-    {"where(x > 1, s, 'b')", 3, JX_ERR_TYPE, 0, 20,
-     "function 'where' does not support bool, S3 and S1"},
     {"contains(x, 'a')", 3, JX_ERR_TYPE, 0, 16,
      "function 'contains' does not support float64 and S1"},
     {"contains(s)", 3, JX_ERR_ARITY, 0, 11, "contains() takes 2 arguments, 1 given"},
@@ -436,6 +558,8 @@ static Suite *bytes_suite(void)
     tcase_add_loop_test(tc, test_random, 0, NROWS(exprs) * L_COUNT * 5);
     tcase_add_test(tc, test_reduce_and_where);
     tcase_add_test(tc, test_itemsize_in_ir);
+    tcase_add_loop_test(tc, test_results, 0, 2 * NROWS(result_rows));
+    tcase_add_test(tc, test_result_overlap);
     tcase_add_loop_test(tc, test_errors, 0, NROWS(error_rows));
     tcase_add_test(tc, test_numeric_itemsize_ignored);
     suite_add_tcase(s, tc);

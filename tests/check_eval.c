@@ -836,11 +836,15 @@ static const struct {
     {"sqrt(a)", JX_COMPLEX64, JX_COMPLEX64, NULL},
     {"a // 1j", JX_FLOAT64, JX_DTYPE_INVALID,
      "operator '//' does not support float64 and complex128 (computed as complex128)"},
-    {"cbrt(a)", JX_COMPLEX64, JX_DTYPE_INVALID, "function 'cbrt' does not support complex64"},
+    {"cbrt(a)", JX_COMPLEX64, JX_DTYPE_INVALID, "function 'cbrt' does not support complex64 "
+                                                "(numexpr: couldn't find matching opcode "
+                                                "for 'cbrt_cc')"},
     {"a & a", JX_COMPLEX64, JX_DTYPE_INVALID,
-     "operator '&' does not support complex64 and complex64 (computed as complex64)"},
+     "operator '&' does not support complex64 and complex64 (computed as complex64) "
+     "(numexpr: couldn't find matching opcode for 'and_ccc')"},
     {"complex(a, a)", JX_COMPLEX64, JX_DTYPE_INVALID,
-     "function 'complex' does not support complex64 and complex64 (computed as complex64)"},
+     "function 'complex' does not support complex64 and complex64 (computed as complex64) "
+     "(numexpr: couldn't find matching opcode for 'complex_ccc')"},
     {"sum(a)", JX_COMPLEX64, JX_COMPLEX64, NULL},   /* accumulated in complex128 */
     {"prod(a)", JX_COMPLEX128, JX_COMPLEX128, NULL},
     {"mean(a, axis=0)", JX_COMPLEX64, JX_COMPLEX64, NULL},
@@ -848,7 +852,9 @@ static const struct {
     {"min(a)", JX_COMPLEX64, JX_COMPLEX64, NULL},
     {"any(a)", JX_COMPLEX64, JX_BOOL, NULL},
     {"all(a)", JX_COMPLEX128, JX_BOOL, NULL},
-    {"sign(a)", JX_COMPLEX64, JX_DTYPE_INVALID, "function 'sign' does not support complex64"},
+    {"sign(a)", JX_COMPLEX64, JX_DTYPE_INVALID, "function 'sign' does not support complex64 "
+                                                "(numexpr: couldn't find matching opcode "
+                                                "for 'sign_cc')"},
 };
 
 START_TEST(test_complex_types)

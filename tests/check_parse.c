@@ -128,7 +128,9 @@ static void check_node(const parsed *p, const jx_node *n, int *count)
         ck_assert_int_ge(n->op, 0);
         ck_assert_int_lt(n->op, JX_OP_COUNT);
         ck_assert_int_eq(n->nargs, jx_ops[n->op].arity);
-        ck_assert_int_ne(jx_ops[n->op].syn, JX_SYN_FN);
+        /* a function row only for an attribute: z.real, z.imag */
+        ck_assert(jx_ops[n->op].syn != JX_SYN_FN || n->op == JX_OP_REAL ||
+                  n->op == JX_OP_IMAG);
         break;
     case JX_N_CALL:
     case JX_N_VAR:
@@ -305,6 +307,22 @@ static const struct {
     {"f((a), (b),)", "(call f (var a) (var b))"},
     {"f(a == 1)", "(call f (eq (var a) (int 1)))"},
     {"unknown_fn(1)", "(call unknown_fn (int 1))"},
+    /* attributes: .real and .imag are real() and imag(), binding tighter
+     * than ** and the unary operators, as Python's attributes */
+    {"z.real", "(real (var z))"},
+    {"z.imag", "(imag (var z))"},
+    {"(a-10).real", "(real (sub (var a) (int 10)))"},
+    {"-z.real", "(neg (real (var z)))"},
+    {"z.real**2", "(pow (real (var z)) (int 2))"},
+    {"2**z.imag", "(pow (int 2) (imag (var z)))"},
+    {"-z.imag**-z.real", "(neg (pow (imag (var z)) (neg (real (var z)))))"},
+    {"z.real.imag", "(imag (real (var z)))"},
+    {"f(z).real", "(real (call f (var z)))"},
+    {"1 .real", "(real (int 1))"},
+    {"1.5.imag", "(imag (float 1.5))"},
+    {"2j.imag", "(imag (imag 2))"},
+    {"0x1f.real", "(real (int 31))"},
+    {"z . real", "(real (var z))"},
     /* literals in expressions */
     {"True & False | 2j", "(or (and (bool True) (bool False)) (imag 2))"},
     {"a\n+\tb\r\n", "(add (var a) (var b))"},
@@ -418,6 +436,9 @@ static const struct {
     {"2**-1", "1", 3, 2},
     {"f(a, b)", "", 0, 7},
     {"f(a, b)", "1", 5, 1},
+    {"-(a+1).real", "", 0, 11},
+    {"-(a+1).real", "0", 1, 10},
+    {"z.imag**2", "0", 0, 6},
     {"f( )", "", 0, 4},
     {"f(a,)", "", 0, 5},
     {"sin(x)**2", "", 0, 9},
@@ -485,10 +506,10 @@ static const struct {
      "unexpected ',' after the end of the expression"},
     {"a = 1", JX_ERR_SYNTAX, 2, 1,
      "unexpected '=' after the end of the expression"},
-    {"f(a)(b)", JX_ERR_SYNTAX, 4, 1,
-     "unexpected '(' after the end of the expression"},
-    {"(a)(b)", JX_ERR_SYNTAX, 3, 1,
-     "unexpected '(' after the end of the expression"},
+    {"f(a)(b)", JX_ERR_UNSUPPORTED, 0, 5,
+     "a call of something that is not a function name: valid Python, but not part of jitexpr's expression language"},
+    {"(a)(b)", JX_ERR_UNSUPPORTED, 0, 4,
+     "a call of something that is not a function name: valid Python, but not part of jitexpr's expression language"},
     {"a b @", JX_ERR_SYNTAX, 2, 1,
      "unexpected name 'b' after the end of the expression"},
     {"a abcdefghijklmnopqrstuvwxyz", JX_ERR_SYNTAX, 2, 26,
@@ -579,7 +600,7 @@ static const struct {
      "as \\xHH"},
     {"'abc", JX_ERR_SYNTAX, 0, 4, "unterminated string literal"},
     /* lexer errors come through */
-    {"a @ b", JX_ERR_SYNTAX, 2, 1, "unexpected character '@'"},
+    {"a $ b", JX_ERR_SYNTAX, 2, 1, "unexpected character '$'"},
     {"a ! b", JX_ERR_SYNTAX, 2, 1, "unexpected character '!'"},
     {"a + 1.2.3", JX_ERR_SYNTAX, 4, 5, "invalid decimal literal"},
     {"12abc", JX_ERR_SYNTAX, 0, 5, "invalid decimal literal"},
@@ -587,7 +608,53 @@ static const struct {
     {"2 ** 99999999999999999999", JX_ERR_OVERFLOW, 5, 20,
      "integer literal too large: the limit is 2**64-1 "
      "(18446744073709551615)"},
-    {"a.b", JX_ERR_SYNTAX, 1, 1, "unexpected character '.'"},
+    /* attributes: .real and .imag only */
+    {"a.b", JX_ERR_ATTRIBUTE, 1, 2,
+     "unknown attribute '.b': only .real and .imag are supported (or "
+     "real(x), imag(x))"},
+    {"-(a + 1).foo ** 2", JX_ERR_ATTRIBUTE, 8, 4,
+     "unknown attribute '.foo': only .real and .imag are supported (or "
+     "real(x), imag(x))"},
+    {"a.", JX_ERR_SYNTAX, 2, 0,
+     "expected an attribute name after '.', found end of input"},
+    {"a.1", JX_ERR_SYNTAX, 1, 2,
+     "unexpected float literal '.1' after the end of the expression"},
+    {"a.(real)", JX_ERR_SYNTAX, 2, 1,
+     "expected an attribute name after '.', found '('"},
+    {".real", JX_ERR_SYNTAX, 0, 1, "expected an operand, found '.'"},
+    /* valid Python that the language does not have: JX_ERR_UNSUPPORTED */
+    {"(x > 1) and (x < 9)", JX_ERR_UNSUPPORTED, 8, 3,
+     "'and': valid Python, but not part of jitexpr's expression language; use '&' for an element-wise and, with the comparisons in "
+     "parentheses: (a > 1) & (a < 9)"},
+    {"a or b", JX_ERR_UNSUPPORTED, 2, 2,
+     "'or': valid Python, but not part of jitexpr's expression language; use '|' for an element-wise or, with the comparisons in "
+     "parentheses: (a < 1) | (a > 9)"},
+    {"not a", JX_ERR_UNSUPPORTED, 0, 3,
+     "'not': valid Python, but not part of jitexpr's expression language; use '~' for an element-wise not: ~(a > 1)"},
+    {"a + (not b)", JX_ERR_UNSUPPORTED, 5, 3,
+     "'not': valid Python, but not part of jitexpr's expression language; use '~' for an element-wise not: ~(a > 1)"},
+    {"a not in b", JX_ERR_UNSUPPORTED, 2, 6, "'not in': valid Python, but not part of jitexpr's expression language"},
+    {"a in b", JX_ERR_UNSUPPORTED, 2, 2, "'in': valid Python, but not part of jitexpr's expression language"},
+    {"a is None", JX_ERR_UNSUPPORTED, 2, 2, "'is': valid Python, but not part of jitexpr's expression language"},
+    {"f(a if b else c)", JX_ERR_UNSUPPORTED, 4, 2,
+     "'if': valid Python, but not part of jitexpr's expression language; use where(condition, x, y)"},
+    {"(lambda: 1)", JX_ERR_UNSUPPORTED, 1, 6, "'lambda': valid Python, but not part of jitexpr's expression language"},
+    {"None", JX_ERR_UNSUPPORTED, 0, 4, "'None': valid Python, but not part of jitexpr's expression language"},
+    {"a < [0, 0, 0]", JX_ERR_UNSUPPORTED, 4, 1,
+     "a list: valid Python, but not part of jitexpr's expression language; arrays are passed as variables"},
+    {"{1: 2}", JX_ERR_UNSUPPORTED, 0, 1, "a dict or set: valid Python, but not part of jitexpr's expression language"},
+    {"c[0]", JX_ERR_UNSUPPORTED, 1, 1,
+     "a subscript x[...]: valid Python, but not part of jitexpr's expression language; arrays are indexed before they are passed"},
+    {"a.real[0]", JX_ERR_UNSUPPORTED, 6, 1,
+     "a subscript x[...]: valid Python, but not part of jitexpr's expression language; arrays are indexed before they are passed"},
+    {"a @ b", JX_ERR_UNSUPPORTED, 2, 1, "the matrix product '@': valid Python, but not part of jitexpr's expression language"},
+    {"(y := a)", JX_ERR_UNSUPPORTED, 3, 2, "an assignment expression ':=': valid Python, but not part of jitexpr's expression language"},
+    {"2(3)", JX_ERR_UNSUPPORTED, 0, 2,
+     "a call of something that is not a function name: valid Python, but not part of jitexpr's expression language"},
+    /* keywords that cannot start an operand stay syntax errors */
+    {"a + and", JX_ERR_SYNTAX, 4, 3, "expected an operand, found 'and'"},
+    {"a not b", JX_ERR_SYNTAX, 2, 3,
+     "unexpected name 'not' after the end of the expression"},
 };
 
 START_TEST(test_errors)
@@ -925,7 +992,7 @@ static const char *const pieces[] = {
     "a", "b1", "1", "2.5", "0x1f", "3j", "True", "(", ")", "(", ")", "+",
     "-", "*", "/", "//", "%", "**", "~", "&", "|", "^", "<<", ">>", "<",
     "<=", "==", "!=", ">", ">=", ",", "f(", "sin(", "=", " ", "  ", "'s'",
-    "@", "1e", "0b", ".", "\n", "1_0", ".5",
+    "@", "1e", "0b", ".", "\n", "1_0", ".5", ".real", ".imag", "[", "and ",
 };
 
 /* Every parse of random token soup either succeeds with a sound tree or
@@ -954,6 +1021,8 @@ START_TEST(test_random)
             ok++;
         } else {
             ck_assert(p.err.code == JX_ERR_SYNTAX ||
+                      p.err.code == JX_ERR_UNSUPPORTED ||
+                      p.err.code == JX_ERR_ATTRIBUTE ||
                       p.err.code == JX_ERR_TYPE ||
                       p.err.code == JX_ERR_OVERFLOW ||
                       p.err.code == JX_ERR_LIMIT);

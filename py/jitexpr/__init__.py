@@ -25,6 +25,10 @@ import numpy as _np
 from . import _jitexpr
 from ._expressions import E, Expression
 from ._jitexpr import (
+    IntegerOverflowError,
+    UnsupportedAttributeError,
+    UnsupportedSyntaxError,
+    UnsupportedTypeError,
     cache_info,
     clear_cache,
     detect_number_of_cores,
@@ -39,6 +43,7 @@ from ._jitexpr import (
 
 __all__ = [
     "E",
+    "IntegerOverflowError",
     "MAX_THREADS",
     "NumExpr",
     "cache_info",
@@ -60,6 +65,9 @@ __all__ = [
     "set_vml_accuracy_mode",
     "set_vml_num_threads",
     "target_info",
+    "UnsupportedAttributeError",
+    "UnsupportedSyntaxError",
+    "UnsupportedTypeError",
     "use_vml",
     "validate",
 ]

@@ -428,14 +428,16 @@ def test_reductions(fn, ref):
     b = np.linspace(1.0, 2.0, 1000)
     try:
         r = jitexpr.evaluate("%s(a * b)" % fn)
-    except NotImplementedError:
+    except NotImplementedError as e:
+        if isinstance(e, TypeError):  # jitexpr.UnsupportedTypeError: a real failure
+            raise
         pytest.skip("reductions are not in libjitexpr yet (a later issue)")
     assert np.allclose(r, ref(a * b), rtol=1e-12)
 
 
 def test_no_eval_of_python():
     # Anything but the expression language is refused by the C parser.
-    for ex in ["__import__('os')", "a.real", "a[0]", "lambda: 1", "a if a else a", "a; b"]:
+    for ex in ["__import__('os')", "a.__class__", "a[0]", "lambda: 1", "a if a else a", "a; b"]:
         with pytest.raises((SyntaxError, TypeError, KeyError, NotImplementedError)):
             jitexpr.evaluate(ex, local_dict={"a": np.ones(2), "b": np.ones(2)})
 

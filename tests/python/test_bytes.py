@@ -2,7 +2,8 @@
 against numexpr 2.8 when it is installed (else a reference written here
 from numexpr's definition), over random arrays in many layouts; literals,
 Python bytes values, and the errors (str arrays, strings with numbers,
-string results)."""
+string-valued results: s alone, copy(s), where(c, s, t), against
+NumPy's s.copy() and np.where)."""
 
 import numpy as np
 import pytest
@@ -150,8 +151,8 @@ def test_numexpr_object():
 
 @pytest.mark.parametrize("ex,offset", [
     ("s + 1", 0), ("s == 1", 0), ("1 + (s < x)", 4), ("sin(s)", 0),
-    ("where(s, 1, 2)", 0), ("where(x > 0, s, s)", 0), ("s", 0), ("contains(x, b'a')", 0),
-    ("sum(s)", 0), ("b'ab'", 0),
+    ("where(s, 1, 2)", 0), ("where(x > 0, s, x)", 0), ("contains(x, b'a')", 0),
+    ("sum(s)", 0), ("sum(where(x > 0, s, s))", 0), ("-s", 0),
 ])
 def test_type_errors(ex, offset):
     s = random_bytes((5,), 3)
@@ -178,3 +179,109 @@ def test_bad_escape_is_a_syntax_error():
     s = random_bytes((5,), 3)
     with pytest.raises(SyntaxError):
         jitexpr.evaluate("s == '\\q'")
+
+
+# ---- string-valued results ---------------------------------------------------
+
+SPECIAL = np.array([b"a\x00b", b"", b"\x00\x00\x00", b"abc", b"\xff", b"ab"], dtype="S3")
+SPECIAL_T = np.array([b"wxyz", b"q", b"", b"\x00", b"a\x00", b"\x00\x00\x00z"], dtype="S4")
+COND = np.array([True, False, True, False, False, True])
+
+
+def same_bytes(got, want):
+    """got is want: dtype (itemsize), shape and every byte, NULs included."""
+    want = np.asarray(want)
+    assert got.dtype == want.dtype, (got.dtype, want.dtype)
+    assert got.shape == want.shape
+    assert np.ascontiguousarray(got).tobytes() == np.ascontiguousarray(want).tobytes()
+
+
+def result_layouts():
+    """(name, s, t, c): operands of where(c, s, t), each a layout."""
+    yield "specials", SPECIAL, SPECIAL_T, COND
+    yield "same itemsize", random_bytes((50,), 3), random_bytes((50,), 3), RNG.random(50) < 0.5
+    yield "strided", random_bytes((100,), 5)[::2], random_bytes((150,), 2)[::3], RNG.random(50) < 0.5
+    yield "reversed", random_bytes((40,), 3)[::-1], random_bytes((40,), 6), RNG.random(40) < 0.5
+    yield "2-D broadcast", random_bytes((7, 1), 3), random_bytes((1, 9), 4), RNG.random((7, 9)) < 0.5
+    yield "2-D transposed", random_bytes((6, 8), 2).T, random_bytes((8, 6), 3), RNG.random((8, 6)) < 0.5
+    yield "0-d t", random_bytes((30,), 4), random_bytes((), 2), RNG.random(30) < 0.5
+    yield "all 0-d", random_bytes((), 4), random_bytes((), 1), np.bool_(False)
+    yield "empty", random_bytes((0,), 3), random_bytes((0,), 2), np.zeros(0, bool)
+    yield "large", random_bytes((100000,), 3), random_bytes((100000,), 5), RNG.random(100000) < 0.5
+
+
+# (expression, NumPy's answer from s, t, c); exact, byte for byte.
+RESULT_ROWS = [
+    ("s", lambda s, t, c: np.array(s, copy=True)),
+    ("copy(s)", lambda s, t, c: np.array(s, copy=True)),
+    ("where(c, s, t)", lambda s, t, c: np.where(c, s, t)),
+    ("where(c, t, s)", lambda s, t, c: np.where(c, t, s)),
+    ("where(c, s, b'xy')", lambda s, t, c: np.where(c, s, np.array(b"xy"))),
+    ("where(c, b'', s)", lambda s, t, c: np.where(c, np.array(b""), s)),
+    ("where(~c, s, s)", lambda s, t, c: np.where(~np.asarray(c), s, s)),
+    ("where(s == t, t, s)", lambda s, t, c: np.where(np.char.equal(*same_itemsize(s, t)), t, s)),
+]
+
+
+@pytest.mark.parametrize("ex,ref", RESULT_ROWS, ids=[r[0] for r in RESULT_ROWS])
+@pytest.mark.parametrize("name,s,t,c", list(result_layouts()), ids=[x[0] for x in result_layouts()])
+def test_string_results(ex, ref, name, s, t, c):
+    want = ref(s, t, c)
+    if ex in ("s", "copy(s)"):
+        want = np.array(s, copy=True)
+    got = jitexpr.evaluate(ex, local_dict={"s": s, "t": t, "c": c})
+    same_bytes(got, want)
+    if got.size and ex == "s":
+        assert not np.shares_memory(got, s)  # a copy, as numexpr's
+    if numexpr is not None and ex == "s" and s.size:  # numexpr returns a copy too
+        # (numexpr 2.8.4 fails on an empty 'S' array: "data type must provide an itemsize")
+        same_bytes(got, numexpr.evaluate("s", local_dict={"s": s}))
+
+
+def test_string_result_out():
+    s, t, c = SPECIAL, SPECIAL_T, COND
+    want = np.where(c, s, t)                      # S4
+    out = np.empty(6, "S4")
+    assert jitexpr.evaluate("where(c, s, t)", out=out) is out
+    same_bytes(out, want)
+    # a strided out of the right itemsize: written in place
+    big = np.zeros(12, "S4")
+    jitexpr.evaluate("where(c, s, t)", out=big[::2])
+    same_bytes(big[::2], want)
+    assert (big[1::2] == b"").all()
+    # another itemsize: computed, then cast as NumPy casts (pad, or cut
+    # under casting='same_kind', the default; 'safe' refuses to cut)
+    wide = np.empty(6, "S6")
+    jitexpr.evaluate("where(c, s, t)", out=wide)
+    same_bytes(wide, want.astype("S6"))
+    narrow = np.empty(6, "S2")
+    jitexpr.evaluate("where(c, s, t)", out=narrow)
+    same_bytes(narrow, want.astype("S2"))
+    with pytest.raises(TypeError, match="Cannot cast"):
+        jitexpr.evaluate("where(c, s, t)", out=narrow, casting="safe")
+    with pytest.raises(TypeError, match="Cannot cast"):
+        jitexpr.evaluate("where(c, s, t)", out=np.empty(6, "f8"))
+    # in place: out is an input
+    u = SPECIAL_T.copy()
+    jitexpr.evaluate("where(c, b'zz', u)", out=u)
+    same_bytes(u, np.where(c, np.array(b"zz"), SPECIAL_T).astype("S4"))
+    # partly overlapping an input: as if on a copy
+    x = np.array([b"ab", b"cd", b"e", b"", b"fgh"], dtype="S4")
+    xs = x[:-1].copy()
+    jitexpr.evaluate("where(c4, xs_, b'zz')", local_dict={"c4": COND[:4], "xs_": x[:-1]}, out=x[1:])
+    same_bytes(x[1:], np.where(COND[:4], xs, np.array(b"zz")).astype("S4"))
+
+
+def test_string_result_numexpr_object():
+    nx = jitexpr.NumExpr("where(c, s, t)", [("c", np.dtype(bool)), ("s", np.dtype("S3")),
+                                             ("t", np.dtype("S4"))])
+    assert nx.dtype == np.dtype("S4")
+    same_bytes(nx(COND, SPECIAL, SPECIAL_T), np.where(COND, SPECIAL, SPECIAL_T))
+    out = np.empty(6, "S4")
+    nx(COND, SPECIAL, SPECIAL_T, out=out)
+    same_bytes(out, np.where(COND, SPECIAL, SPECIAL_T))
+
+
+def test_string_literal_result():
+    # a literal alone is 0-d, as a numeric literal is
+    same_bytes(jitexpr.evaluate("b'a\\x00b'"), np.array(b"a\x00b"))

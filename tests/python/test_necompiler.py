@@ -218,9 +218,13 @@ def test_names_and_context():
 
 
 def test_no_eval_of_the_string():
-    # numexpr 2.8.4 eval()'d this (CVE-2023-39631); here it is a syntax error
-    with pytest.raises(SyntaxError):
-        nec.stringToExpression("__import__('os').system('true')", {}, {})
+    # numexpr 2.8.4 eval()'d such strings (CVE-2023-39631); here the C
+    # parser refuses them: an attribute other than .real/.imag, an unknown
+    # function, a subscript
+    for ex in ("__import__('os').system('true')", "__import__('os')",
+               "().__class__.__bases__[0]"):
+        with pytest.raises((SyntaxError, TypeError)):
+            nec.stringToExpression(ex, {}, {})
 
 
 UNSUPPORTED = [
