@@ -145,18 +145,24 @@ def NumExpr(ex, signature=(), sanitize=None, **kwargs):
     """
     disable_cache = _context(dict(kwargs))
     ex = _source(ex)
-    names = _jitexpr._names(ex)
-    if signature:
-        sig_names = [name for name, _ in signature]
-        # Names match in NFKC form (PEP 3131): "\u00b5" is "\u03bc".
-        if set(map(_jitexpr._normalize, sig_names)) != set(names):
-            raise ValueError("input names (%s) don't match those found in "
-                             "expression (%s)" % (sig_names, set(names)))
-        dtypes = [_signature_dtype(t) for _, t in signature]
-    else:
-        sig_names = sorted(names)
-        dtypes = [_np.dtype(_np.float64)] * len(sig_names)
+    sig_names, dtypes = _signature(ex, signature, _signature_dtype)
     return _jitexpr._compile(ex, tuple(sig_names), tuple(dtypes), disable_cache)
+
+
+def _signature(ex, signature, dtype_of):
+    """The argument names and dtypes of a NumExpr of source ex: those of
+    signature ((name, type) pairs, each type made a dtype by dtype_of),
+    checked against ex's variables; else ex's variables sorted, float64."""
+    names = _jitexpr._names(ex)
+    if not signature:
+        names = sorted(names)
+        return names, [_np.dtype(_np.float64)] * len(names)
+    sig_names = [name for name, _ in signature]
+    # Names match in NFKC form (PEP 3131): "\u00b5" is "\u03bc".
+    if set(map(_jitexpr._normalize, sig_names)) != set(names):
+        raise ValueError("input names (%s) don't match those found in "
+                         "expression (%s)" % (sig_names, set(names)))
+    return sig_names, [dtype_of(t) for _, t in signature]
 
 
 def disassemble(nex):

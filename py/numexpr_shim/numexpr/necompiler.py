@@ -268,16 +268,7 @@ def _compile(ex, signature, kwargs, check_opcodes):
         tree = None
     if check_opcodes and tree is not None:
         typeCompileAst(expressionToAST(tree))
-    names = _jitexpr._jitexpr._names(text)
-    if signature:
-        order = [name for name, _ in signature]
-        if set(order) != set(names):
-            raise ValueError("input names (%s) don't match those found in "
-                             "expression (%s)" % (order, set(names)))
-        dtypes = [_dtype(t) for _, t in signature]
-    else:
-        order = sorted(names)
-        dtypes = [numpy.dtype(numpy.float64)] * len(order)
+    order, dtypes = _jitexpr._signature(text, signature, _dtype)
     if any(d is None for d in dtypes):
         return _ByteStrings(text, order, dtypes, disable_cache)
     return _jitexpr._jitexpr._compile(text, tuple(order), tuple(dtypes), disable_cache)
