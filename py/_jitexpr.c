@@ -51,7 +51,8 @@
 #define JXPY_STACK_ARGS 8    /* arguments handled without malloc */
 
 /* An argument's code in a variant's key: the jx_dtype it is passed as,
- * plus JXPY_WEAK for a Python int or float (a JX_VAR_WEAK variable), plus
+ * plus JXPY_WEAK for a Python bool, int, float or complex (a JX_VAR_WEAK
+ * variable), plus
  * for a byte string (dtype 'S') its itemsize shifted left by 8: a variant
  * is compiled for one itemsize of each string argument. */
 typedef uint64_t jxpy_code;
@@ -750,7 +751,7 @@ done:
  * accepts; NumPy scalars and 0-d arrays are arrays): v->arr gets a new
  * reference in native byte order, *code its jx_dtype.  With `weak`, a
  * Python bool, int, float or complex is kept in v->v (v->arr NULL): a bool
- * is a bool, an int a weak int64, a float a weak float64, a complex a weak
+ * a weak bool, an int a weak int64, a float a weak float64, a complex a weak
  * complex128; an int beyond int64 is st->IntegerOverflowError.  Returns
  * 0, or -1 with an exception. */
 static int jxpy_convert(jxpy_state *st, PyObject *obj, PyObject *name, int weak,
@@ -766,7 +767,7 @@ static int jxpy_convert(jxpy_state *st, PyObject *obj, PyObject *name, int weak,
             return -1;
     } else if (weak && PyBool_Check(obj)) {
         v->v.b = obj == Py_True;
-        *code = JX_BOOL;
+        *code = JX_BOOL | JXPY_WEAK;
         return 0;
     } else if (weak && PyLong_Check(obj)) {
         /* Beyond int64 NumPy 2 would try uint64 or object; jitexpr does

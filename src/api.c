@@ -102,7 +102,7 @@ jx_expr *jx_compile(const char *src, const jx_var *vars, int nvars,
             return NULL;
         }
     }
-    if (jx_weak_plan(e, vars, err) < 0) {
+    if (jx_weak_plan(e, err) < 0) {
         jx_expr_free(e);
         return NULL;
     }

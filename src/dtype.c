@@ -159,3 +159,36 @@ jx_dtype jx_dtype_promote(jx_dtype a, jx_dtype b)
         f = JX_FLOAT32;
     return jx_dtype_complex_of(f);
 }
+
+/* NumPy's np.result_type of several dtypes: the least type that each
+ * promotes to.  Promotion of pairs is not associative (int8 with uint16
+ * is int32, int32 with float16 float64; but all three go to float32,
+ * where each can be cast safely), so this is not a left fold: a candidate
+ * is every type that each operand promotes to unchanged, and the least
+ * candidate is the one that promotes to every other. */
+jx_dtype jx_dtype_promote_n(const jx_dtype *ts, int n)
+{
+    if (n == 1)
+        return jx_dtype_get(ts[0]) == NULL ? JX_DTYPE_INVALID : ts[0];
+    jx_dtype fold = ts[0];
+    for (int i = 1; i < n && fold != JX_DTYPE_INVALID; i++)
+        fold = jx_dtype_promote(fold, ts[i]);
+    if (fold == JX_DTYPE_INVALID)
+        return fold;
+    bool cand[JX_DTYPE_COUNT];
+    for (int c = 0; c < JX_DTYPE_COUNT; c++) {
+        cand[c] = c != JX_BYTES;
+        for (int i = 0; i < n && cand[c]; i++)
+            cand[c] = jx_dtype_promote(ts[i], (jx_dtype)c) == (jx_dtype)c;
+    }
+    for (int c = 0; c < JX_DTYPE_COUNT; c++) {
+        if (!cand[c])
+            continue;
+        bool least = true;
+        for (int d = 0; d < JX_DTYPE_COUNT && least; d++)
+            least = !cand[d] || jx_dtype_promote((jx_dtype)c, (jx_dtype)d) == (jx_dtype)d;
+        if (least)
+            return (jx_dtype)c;
+    }
+    return fold; /* no least candidate: the pairs' answer */
+}

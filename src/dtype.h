@@ -43,6 +43,10 @@ JX_INTERNAL jx_dtype jx_dtype_complex_of(jx_dtype f);
 /* The type of each part of complex t (complex64 -> float32); t itself when
  * it is not complex. */
 JX_INTERNAL jx_dtype jx_dtype_part(jx_dtype t);
+/* np.result_type of n >= 1 dtypes (not a left fold of the pairs:
+ * int8, uint16 and float16 give float32); JX_DTYPE_INVALID for a byte
+ * string among numbers. */
+JX_INTERNAL jx_dtype jx_dtype_promote_n(const jx_dtype *ts, int n);
 /* Whether integer type t holds the value v. */
 JX_INTERNAL bool jx_dtype_holds(jx_dtype t, int64_t v);
 /* The smallest signed integer type of at least `bytes` bytes. */

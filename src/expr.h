@@ -14,7 +14,7 @@ struct jx_expr {
     unsigned flags;         /* JX_FLAG_* given to jx_compile */
     int nvars;              /* entries in the vars table at compile time */
     char **names;           /* [ir->ninputs] names of the used variables */
-    int nchecks;            /* checks of weak integer values (weak.c): */
+    int nchecks;            /* checks of weak values (weak.c): */
     struct jx_weak_check {
         int32_t value;      /*   the instruction whose value is checked */
         jx_dtype to;        /*   the integer type it must fit, or */
@@ -28,11 +28,12 @@ struct jx_expr {
     int nslots;             /* slots in use */
 };
 
-/* Plans the checks of weak integer values (JX_VAR_WEAK): every integer
- * value computed from weak integers and literals alone that is converted
- * to a narrower integer type, or is an integer power's exponent.  Returns
- * 0, or -1 with *err set (out of memory). */
-JX_INTERNAL int jx_weak_plan(jx_expr *e, const jx_var *vars, jx_error *err);
+/* Plans the checks of weak values (NEP 50, weak.c): each integer value
+ * computed at run time from Python scalars (JX_VAR_WEAK variables and
+ * literals) where it meets a strong type must fit that type, and an
+ * integer power's weak exponent must not be negative.  Returns 0, or -1
+ * with *err set (out of memory). */
+JX_INTERNAL int jx_weak_plan(jx_expr *e, jx_error *err);
 /* Runs them over the inputs (ops[1 + slot]): JX_ERR_OVERFLOW for a value
  * out of bounds, JX_ERR_VALUE for a negative integer exponent. */
 JX_INTERNAL int jx_weak_check(const jx_expr *e, const jx_array *const *ops,

@@ -20,7 +20,7 @@ typedef struct builder {
 
 static bool same_instr(const jx_instr *a, const jx_instr *b)
 {
-    if (a->op != b->op || a->dtype != b->dtype || a->nargs != b->nargs ||
+    if (a->op != b->op || a->dtype != b->dtype || a->nargs != b->nargs || a->weak != b->weak ||
         a->input != b->input || a->k.u != b->k.u || a->itemsize != b->itemsize ||
         memcmp(&a->kim, &b->kim, sizeof a->kim) != 0) /* bits: -0.0, NaN */
         return false;
@@ -42,6 +42,7 @@ static uint64_t hash_instr(const jx_instr *in)
     h = jx_hash_bytes(&in->input, sizeof in->input, h);
     h = jx_hash_bytes(&in->kim, sizeof in->kim, h);
     h = jx_hash_bytes(&in->itemsize, sizeof in->itemsize, h);
+    h = jx_hash_bytes(&in->weak, sizeof in->weak, h);
     if (in->str != NULL)
         h = jx_hash_bytes(in->str, (size_t)in->itemsize, h);
     return jx_hash_bytes(&in->k.u, sizeof in->k.u, h);
@@ -148,6 +149,7 @@ static int32_t emit(builder *B, const jx_node *n)
     jx_instr in;
     memset(&in, 0, sizeof in);
     in.dtype = n->dtype;
+    in.weak = n->weak;
     in.input = -1;
     switch (n->kind) {
     case JX_N_CONST:

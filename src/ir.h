@@ -33,6 +33,10 @@ typedef struct jx_instr {
                                       0 for the other dtypes */
     const char *str;               /* JX_BYTES constant: its itemsize bytes,
                                       owned by the IR (never NULL) */
+    bool weak;                     /* a Python scalar's value (NEP 50), as
+                                      sema typed it: weak.c checks it where
+                                      it meets a strong type.  Not in the
+                                      text: the kernel is the same */
 } jx_instr;
 
 /* One expression's IR.  Owned by its jx_expr (malloc'd, not arena), so it

@@ -386,6 +386,50 @@ static uint64_t ipow(uint64_t x, uint64_t y)
     return r;
 }
 
+/* Python's floor division and modulo of int64 (b != 0, not MIN // -1),
+ * which are NumPy's too. */
+static int64_t floordiv64(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+static int64_t mod64(int64_t a, int64_t b)
+{
+    int64_t r = a % b;
+    return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+}
+
+/* Folds comparison node n of two constants of type t (not complex: its
+ * ordering has NaN rules of its own).  (1 < 2) + 300 + i8 must see the
+ * weak 301 that does not fit int8. */
+static int fold_compare(jx_node *n, jx_dtype t)
+{
+    const jx_node *a = n->args[0], *b = n->args[1];
+    int c; /* -1, 0, 1, or 2 when unordered (NaN) */
+    switch (jx_dtype_kind(t)) {
+    case JX_KIND_INT: c = a->v.i < b->v.i ? -1 : a->v.i > b->v.i; break;
+    case JX_KIND_BOOL:
+    case JX_KIND_UINT: c = a->v.u < b->v.u ? -1 : a->v.u > b->v.u; break;
+    case JX_KIND_FLOAT:
+        c = a->v.f < b->v.f ? -1 : a->v.f > b->v.f ? 1 : a->v.f == b->v.f ? 0 : 2;
+        break;
+    default: return 0;
+    }
+    switch (n->op) {
+    case JX_OP_LT: n->v.u = c == -1; break;
+    case JX_OP_LE: n->v.u = c == -1 || c == 0; break;
+    case JX_OP_EQ: n->v.u = c == 0; break;
+    case JX_OP_NE: n->v.u = c != 0; break;
+    case JX_OP_GE: n->v.u = c == 1 || c == 0; break;
+    case JX_OP_GT: n->v.u = c == 1; break;
+    default: return 0;
+    }
+    n->kind = JX_N_CONST;
+    n->nargs = 0;
+    return 1;
+}
+
 /* Tries to fold operator node n whose operands are all constants of type t
  * (already coerced).  Returns 1 when n became a constant, 0 when not
  * folded, -1 on error. */
@@ -393,7 +437,9 @@ static int fold(sema *S, jx_node *n, jx_dtype t)
 {
     jx_node *a = n->args[0], *b = n->nargs > 1 ? n->args[1] : NULL;
     jx_kind k = jx_dtype_kind(t);
-    if (n->dtype != t) /* comparisons, true division of ints: not folded */
+    if (jx_ops[n->op].rule == JX_R_CMP)
+        return fold_compare(n, t);
+    if (n->dtype != t) /* true division of ints: not folded */
         return 0;
     if (k == JX_KIND_INT || k == JX_KIND_UINT) {
         uint64_t x = a->v.u, y = b ? b->v.u : 0, r;
@@ -438,6 +484,40 @@ static int fold(sema *S, jx_node *n, jx_dtype t)
         case JX_OP_AND: r = x & y; break;
         case JX_OP_OR: r = x | y; break;
         case JX_OP_XOR: r = x ^ y; break;
+        case JX_OP_FLOORDIV:
+        case JX_OP_MOD:
+            /* x // 0 and MIN // -1: left to the kernel (its documented
+             * values), but a weak MIN // -1 is 2**63, beyond int64. */
+            if (y == 0)
+                return 0;
+            if (k == JX_KIND_INT && sy == -1 && sx == INT64_MIN) {
+                if (weak && n->op == JX_OP_FLOORDIV)
+                    goto overflow;
+                return 0;
+            }
+            if (k == JX_KIND_UINT)
+                r = n->op == JX_OP_MOD ? x % y : x / y;
+            else
+                r = (uint64_t)(n->op == JX_OP_MOD ? mod64(sx, sy) : floordiv64(sx, sy));
+            break;
+        case JX_OP_SHL:
+        case JX_OP_SHR: {
+            /* Counts within the type's width only (the kernel's rules for
+             * the others are documented). */
+            unsigned bits = 8 * (unsigned)jx_dtype_size(t);
+            if (weak && n->op == JX_OP_SHL && sy >= 64 && sx != 0)
+                goto overflow; /* Python's 2 << 300 */
+            if ((k == JX_KIND_INT && sy < 0) || y >= bits)
+                return 0;
+            if (n->op == JX_OP_SHR)
+                r = k == JX_KIND_INT ? (uint64_t)(sx >> y) : x >> y;
+            else {
+                r = x << y;
+                if (weak && (int64_t)r >> y != sx)
+                    goto overflow;
+            }
+            break;
+        }
         default: return 0;
         }
         n->v = wrap_int(t, r);
@@ -738,6 +818,30 @@ static jx_dtype float_operands(const jx_node *n, jx_dtype t)
     return f;
 }
 
+/* The type operands first.. of op node n compute in, as np.result_type
+ * of them with NEP 50's weak scalars: the strong operands' result_type
+ * (of all at once: clip(u16, i8, f16) is float32, not a left fold's
+ * float64), then each weak one joins it as promote_weak says.  *weak:
+ * whether every operand is weak (then so is the type). */
+static jx_dtype promote_operands(const jx_node *n, int first, bool *weak)
+{
+    jx_dtype strong[JX_MAX_ARGS], t = JX_DTYPE_INVALID;
+    int ns = 0;
+    for (int i = first; i < n->nargs; i++)
+        if (!n->args[i]->weak)
+            strong[ns++] = n->args[i]->dtype;
+    *weak = ns == 0;
+    if (ns > 0)
+        t = jx_dtype_promote_n(strong, ns);
+    for (int i = first; i < n->nargs; i++) {
+        const jx_node *a = n->args[i];
+        if (!a->weak)
+            continue;
+        t = t == JX_DTYPE_INVALID ? a->dtype : promote_weak(t, *weak, a->dtype, true);
+    }
+    return t;
+}
+
 /* Types operator node n whose operands are typed. */
 static int type_op(sema *S, jx_node *n)
 {
@@ -751,14 +855,9 @@ static int type_op(sema *S, jx_node *n)
         if (args[i]->dtype == JX_BYTES)
             return type_bytes_op(S, n);
 
-    t = args[first]->dtype;
-    weak = args[first]->weak;
-    for (int i = first + 1; i < n->nargs; i++) {
-        t = promote_weak(t, weak, args[i]->dtype, args[i]->weak);
-        weak = weak && args[i]->weak;
-    }
+    t = promote_operands(n, first, &weak);
     if (o->syn == JX_SYN_FN)
-        weak = false;
+        weak = false; /* power(2, 3) too: np.power's result is strong */
 
     jx_dtype result = t;
     switch (o->rule) {
@@ -802,9 +901,19 @@ static int type_op(sema *S, jx_node *n)
 
     if (o->rule == JX_R_WHERE && coerce(S, &args[0], JX_BOOL) < 0)
         return -1;
-    for (int i = first; i < n->nargs; i++)
+    for (int i = first; i < n->nargs; i++) {
         if (coerce(S, &args[i], t) < 0)
             return -1;
+        /* A conversion inside a weak computation (True + 1: the bool to
+         * int64) is weak too: weak.c follows the value through it. */
+        if (weak)
+            args[i]->weak = true;
+    }
+
+    /* power(a, b) is a ** b from here on: one operator in the IR and the
+     * kernels (its result, typed above, is strong). */
+    if (n->op == JX_OP_POWER)
+        n->op = JX_OP_POW;
 
     /* An integer to a negative literal power is an error, as in NumPy. */
     if (n->op == JX_OP_POW && jx_dtype_kind(t) == JX_KIND_INT &&
@@ -856,6 +965,16 @@ static jx_node *visit_cast(sema *S, jx_node *n, jx_dtype t)
     jx_node *arg = visit(S, n->args[0], false);
     if (arg == NULL)
         return NULL;
+    if ((t == JX_BYTES) != (arg->dtype == JX_BYTES)) {
+        /* NumPy's astype would format or parse text; jitexpr does not. */
+        char buf[32];
+        jx_err_set(S->err, JX_ERR_TYPE, n->offset, n->length,
+                   "%s() of %s: byte strings and numbers do not convert to "
+                   "each other", name, type_name(arg, buf, sizeof buf));
+        return NULL;
+    }
+    if (t == JX_BYTES) /* bytes(s) of a byte string: the same value */
+        return arg;
     /* Strong before the conversion: int8(300) wraps as np.int8(300) did
      * before NumPy 2, a cast saying so explicitly, unlike 300 + int8
      * array.  A cast node coerce makes is strong too. */
@@ -883,15 +1002,25 @@ static jx_node *visit(sema *S, jx_node *n, bool root)
         n->dtype = JX_FLOAT64;
         n->weak = true;
         return n;
-    case JX_N_BOOL:
+    case JX_N_BOOL: /* weak, as a Python bool is in NumPy 2 */
         n->kind = JX_N_CONST;
         n->dtype = JX_BOOL;
-        n->weak = false;
+        n->weak = true;
         return n;
     case JX_N_STRING: /* strong: a string takes no other type */
         n->kind = JX_N_CONST;
         n->dtype = JX_BYTES;
         n->weak = false;
+        if (n->itemsize == 0) { /* b'' is NumPy's S1 b'\0': no type is S0 */
+            char *nul = jx_arena_alloc(S->arena, 1);
+            if (nul == NULL) {
+                jx_err_set(S->err, JX_ERR_NOMEM, n->offset, n->length, "out of memory");
+                return NULL;
+            }
+            nul[0] = '\0';
+            n->str = nul;
+            n->itemsize = 1;
+        }
         return n;
     case JX_N_IMAG: /* a weak complex128 constant (0, v.f) */
         n->kind = JX_N_CONST;
@@ -915,9 +1044,6 @@ static jx_node *visit(sema *S, jx_node *n, bool root)
             return visit_cast(S, n, ct);
         if (bind_call(S, n) < 0)
             return NULL;
-        /* power(a, b) is a ** b: one operator in the IR and the kernels. */
-        if (n->op == JX_OP_POWER)
-            n->op = JX_OP_POW;
         if (jx_ops[n->op].rule == JX_R_REDUCE && !root) {
             jx_err_set(S->err, JX_ERR_SYNTAX, n->offset, n->length,
                        "%s() must be the outermost operation of the expression "

@@ -108,6 +108,17 @@ static const struct {
     {"maximum(a, 2.5)", JX_FLOAT16, JX_FLOAT16},
     {"isfinite(a)", JX_INT8, JX_BOOL},
     {"power(a, 2)", JX_INT16, JX_INT16},
+    /* A function's result is strong, power() too (issue 13, 4). */
+    {"a * power(2, 3)", JX_FLOAT16, JX_FLOAT64},
+    {"a * 2**3", JX_FLOAT16, JX_FLOAT16},
+    /* Python bools are weak (issue 13, 8). */
+    {"True + 1 + a", JX_FLOAT16, JX_FLOAT16},
+    {"(1 == 1) + 1 + a", JX_FLOAT16, JX_FLOAT16},
+    {"True + a", JX_INT8, JX_INT8},
+    /* clip: one result_type of the three (issue 13, 3). */
+    {"clip(a, int8(b), float16(b))", JX_UINT16, JX_FLOAT32},
+    {"clip(float16(b), a, int8(b))", JX_UINT16, JX_FLOAT32},
+    {"clip(False, 1, a)", JX_UINT8, JX_UINT8},
 };
 
 START_TEST(test_weak)
@@ -141,6 +152,15 @@ static const struct {
     {"int16(-1) + a", JX_INT64, 0, 0},
     {"float32(1.5)", JX_FLOAT32, 1, 1.5},
     {"uint8(-1)", JX_UINT8, 1, 255},
+    /* Weak integer // % << >> and comparisons fold exactly (issue 13, 2). */
+    {"1 // -1", JX_INT64, 1, -1},
+    {"-7 % 3", JX_INT64, 1, 2},
+    {"1 << 8", JX_INT64, 1, 256},
+    {"-9 >> 1", JX_INT64, 1, -5},
+    {"1 // 0", JX_INT64, 0, 0}, /* by zero: left to the kernel */
+    {"(1 < 2) + 300", JX_INT64, 1, 301},
+    {"2.5 >= 2", JX_BOOL, 1, 1},
+    {"int8(-1) >> 1", JX_INT8, 1, -1},
 };
 
 START_TEST(test_fold)
@@ -189,6 +209,15 @@ static const struct {
     {"i ** -(1)", JX_ERR_VALUE, 5, 4, "negative integer powers"},
     {"u + 256", JX_ERR_OVERFLOW, 4, 3, "out of bounds for uint8"},
     {"u + -1", JX_ERR_OVERFLOW, 4, 2, "out of bounds for uint8"},
+    {"(1 // -1) + u", JX_ERR_OVERFLOW, 0, 9, "-1 out of bounds for uint8"},
+    {"u + (1 << 8)", JX_ERR_OVERFLOW, 4, 8, "256 out of bounds for uint8"},
+    {"(1 < 2) + 255 + u", JX_ERR_OVERFLOW, 0, 13, "256 out of bounds for uint8"},
+    {"i ** (3 // -2)", JX_ERR_VALUE, 5, 9, "negative integer powers"},
+    {"2 << 64", JX_ERR_OVERFLOW, 0, 7, "overflows"},
+    /* Byte strings and numbers do not convert (issue 13, 7). */
+    {"int8(b'1')", JX_ERR_TYPE, 0, 10, "int8() of S1"},
+    {"bytes(a) == b'x'", JX_ERR_TYPE, 0, 8, "bytes() of float64"},
+    {"bytes(1)", JX_ERR_TYPE, 0, 8, "bytes() of int64"},
     {"99999999999999999999 + a", JX_ERR_OVERFLOW, 0, 20, NULL},
     {"9223372036854775808 + a", JX_ERR_OVERFLOW, 0, 19, "out of range for int64"},
     {"9223372036854775807 + 1", JX_ERR_OVERFLOW, 0, 23, "overflows"},
