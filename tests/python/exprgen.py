@@ -200,7 +200,7 @@ ORACLE = {
     "add": (np.add, "exact"), "sub": (np.subtract, "exact"), "mul": (np.multiply, "cmul"),
     "div": (np.true_divide, "cmul"),
     "floordiv": (_no_complex(np.floor_divide, "//"), "exact"),
-    "mod": (_no_complex(np.remainder, "%"), "exact"), "pow": (_power, "math"),
+    "mod": (_no_complex(np.remainder, "%"), "exact"), "pow": (_power, "pow"),
     "lt": (np.less, "exact"), "le": (np.less_equal, "exact"), "eq": (np.equal, "exact"),
     "ne": (np.not_equal, "exact"), "ge": (np.greater_equal, "exact"),
     "gt": (np.greater, "exact"),
@@ -220,7 +220,7 @@ ORACLE = {
     "log10": (np.log10, "math"), "log1p": (np.log1p, "math"), "cbrt": (np.cbrt, "math"),
     "erf": (_erf("erf"), "math"), "erfc": (_erf("erfc"), "math"),
     "arctan2": (np.arctan2, "math"), "hypot": (np.hypot, "math"),
-    "power": (_power, "math"), "fmod": (np.fmod, "exact"),
+    "power": (_power, "pow"), "fmod": (np.fmod, "exact"),
     "sign": (_no_complex(np.sign, "sign"), "exact"), "square": (np.square, "cmul"),
     "reciprocal": (_reciprocal, "cmul"), "floor": (np.floor, "exact"),
     "ceil": (np.ceil, "exact"), "trunc": (np.trunc, "exact"), "rint": (np.rint, "exact"),
@@ -259,7 +259,11 @@ def ulps_for(tclass, dtype):
         if dtype.kind == "c":
             return 4
         return 1 if part == np.float16 else 0
-    if tclass in ("math", "lae"):
+    if tclass == "pow" and dtype.kind == "c":
+        # NumPy's complex64 power runs in float32 (cpowf), its error grows with
+        # |w log z|: conftest's COMPLEX_RTOL, 1e-5 and 1e-13 of |z|
+        return 100 if dtype == np.complex64 else 500
+    if tclass in ("math", "lae", "pow"):
         if part == np.float16:
             return 1
         return 11 if dtype.kind == "c" else 8
@@ -569,8 +573,20 @@ def apply_op(mn, args):
     syn = OPINFO[mn][2]
     if syn != "call" and all(is_weak(a) for a in args):
         r = fn(*[_to_array_for_weak(a) for a in args])
+        if mn in ("add", "sub", "mul", "pow", "neg") and all(
+                isinstance(a, int) for a in args):
+            # Python ints computed exactly must still fit int64 (docs/python.md:
+            # a Python int beyond int64 raises OverflowError; jitexpr's folding
+            # says "integer constant overflows int64")
+            exact = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b,
+                     "mul": lambda a, b: a * b, "neg": lambda a: -a,
+                     "pow": lambda a, b: a ** b if 0 <= b < 4096 and abs(a) > 1 else 0}[mn](*args)
+            _check_weak_int(exact)
         return _weak_result(r, args)
-    return fn(*args)
+    r = fn(*args)
+    if syn == "call" and is_weak(r):
+        r = _to_array_for_weak(r)  # function results are strong (docs)
+    return r
 
 
 def _perturb(v, e, sign):

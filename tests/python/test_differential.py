@@ -91,6 +91,16 @@ def _k8(case, f):
         f.kind in ("dtype", "value") and any(isinstance(v.value, bool) for v in case.env.values())
 
 
+def _new_shift_range(case, f):
+    return f.kind == "raised" and issubclass(f.exc, OverflowError) and \
+        bool(_ops(case) & {"shl", "shr"}) and _weak_ints(case)
+
+
+def _new_bytes_literal_cast(case, f):
+    return f.kind == "no-exception" and f.exc is TypeError and any(
+        n.kind == "lit" and isinstance(n.value, bytes) for c in _casts(case) for n in c.nodes())
+
+
 KNOWN = [
     (1, _k1, "int8(x) of a weak Python int x=300 raises instead of wrapping to 44"),
     (2, _k2, "NEP 50 range check misses weak ints computed through // % << >> comparisons"),
@@ -99,6 +109,14 @@ KNOWN = [
     (5, _k5, "max/min with axis over a zero-length axis returns empty instead of raising"),
     (7, _k7, "casts involving byte strings: RuntimeError malformed IR"),
     (8, _k8, "True literal strong but (1==1) weak bool (Python bools should be weak)"),
+    # new bugs found by this test (issue 13), until fixed:
+    ("new-shift-range", _new_shift_range,
+     "the range check of a weak int shifted by >= 64 uses another value than the "
+     "evaluation (0): jx.evaluate('(2 << v0) <= v1', local_dict={'v0': 300, "
+     "'v1': np.array([[7]], dtype='uint32')}) raises IntegerOverflowError, NumPy/docs: True"),
+    ("new-bytes-literal-cast", _new_bytes_literal_cast,
+     "a cast of a byte string literal gives a number instead of a type error: "
+     "jx.evaluate(\"uint16(b'\\\\x80x')\", local_dict={}) returns 0"),
 ]
 
 
@@ -158,7 +176,8 @@ class Stats:
                 self.dtypes["literal:" + type(n.value).__name__] += 1
 
 
-def run(seeds, ncases=None, seconds=None, stats=None, log=print, shrink_budget=300):
+def run(seeds, ncases=None, seconds=None, stats=None, log=print, shrink_budget=300,
+        verbose=False):
     """Run cases from each seed in turn (ncases per seed, or until seconds
     have passed); returns Stats."""
     stats = stats or Stats()
@@ -192,13 +211,17 @@ def run(seeds, ncases=None, seconds=None, stats=None, log=print, shrink_budget=3
                             seed, case.index, sf, small.reproducer(), "(from %s)" % case.text()))
                     continue
             stats.known[item] += 1
+            if verbose:
+                log("known %d: seed %d case %d: %s\n  %s" % (item, seed, case.index, f,
+                                                            case.reproducer()))
     return stats
 
 
 def summary(stats, elapsed):
     lines = ["%d cases in %.1f s (%.1f/s): %d passed, %d known failures %s, %d new failures" % (
         stats.cases, elapsed, stats.cases / max(elapsed, 1e-9), stats.ok,
-        sum(stats.known.values()), dict(sorted(stats.known.items())), len(stats.failures))]
+        sum(stats.known.values()), dict(sorted(stats.known.items(), key=str)),
+        len(stats.failures))]
     lines.append("ops (cases using each): " + ", ".join(
         "%s %d" % kv for kv in sorted(stats.ops.items())))
     missing = [o[0] for o in OPS if o[0] not in stats.ops]
@@ -261,6 +284,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--long", type=float, default=60, metavar="SECONDS")
     p.add_argument("--seed", type=int, default=None, help="first seed (default: from the time)")
+    p.add_argument("-v", "--verbose", action="store_true", help="print the known failures too")
     p.add_argument("--cases", type=int, default=None, help="cases per seed (default: 2000)")
     a = p.parse_args(argv)
     seed0 = a.seed if a.seed is not None else int(time.time()) % 100000
@@ -270,7 +294,7 @@ def main(argv=None):
     seed = seed0
     while time.time() - t0 < a.long:
         run([seed], ncases=a.cases or 2000, seconds=a.long - (time.time() - t0), stats=stats,
-            log=lambda s: print(s, flush=True))
+            log=lambda s: print(s, flush=True), verbose=a.verbose)
         seed += 1
     print("seeds %d..%d" % (seed0, seed - 1))
     print(summary(stats, time.time() - t0))
