@@ -673,6 +673,11 @@ def eval_node(mn, vals, tclass):
             cls = np.broadcast_to(cls, ra.shape)
             err = np.maximum(err, d)
             unc = unc | cls
+    if mn in ("signbit", "copysign"):
+        # the sign of a NaN is not specified (docs/math.md: which NaN is not kept)
+        src = np.asarray(args[0] if mn == "signbit" else args[1])
+        if src.dtype.kind in "fc":
+            unc = unc | np.broadcast_to(np.isnan(src), ra.shape)
     if ra.dtype.kind in "fc":
         own = ulps_for(tclass, ra.dtype)
         if tclass == "cmul" and any(np.asarray(x.v).dtype.kind == "c" for x in vals):
