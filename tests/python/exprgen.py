@@ -673,6 +673,19 @@ def eval_node(mn, vals, tclass):
             cls = np.broadcast_to(cls, ra.shape)
             err = np.maximum(err, d)
             unc = unc | cls
+    if ra.dtype == np.complex64 and tclass in ("math", "pow"):
+        # docs/language.md: complex64 functions are computed in double and
+        # rounded, so they can be more accurate than NumPy's float32 ones
+        # (an overflow NumPy has inside may not happen): both are right
+        try:
+            wide = np.asarray(apply_op(mn, [np.asarray(x).astype(np.complex128)
+                                            if np.asarray(x).dtype == np.complex64 else x
+                                            for x in args])).astype(np.complex64)
+            d, cls = _diff(wide, r)
+            err = np.maximum(err, np.broadcast_to(d, ra.shape))
+            unc = unc | np.broadcast_to(cls, ra.shape)
+        except (TypeError, ValueError, OverflowError):
+            pass
     if mn in ("signbit", "copysign"):
         # the sign of a NaN is not specified (docs/math.md: which NaN is not kept)
         src = np.asarray(args[0] if mn == "signbit" else args[1])
