@@ -580,7 +580,7 @@ def apply_op(mn, args):
             # says "integer constant overflows int64")
             exact = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b,
                      "mul": lambda a, b: a * b, "neg": lambda a: -a,
-                     "pow": lambda a, b: a ** b if 0 <= b < 4096 and abs(a) > 1 else 0}[mn](*args)
+                     "pow": lambda a, b: (a ** b if b < 4096 else 2**64) if b >= 0 and abs(a) > 1 else 0}[mn](*args)
             _check_weak_int(exact)
         return _weak_result(r, args)
     r = fn(*args)
