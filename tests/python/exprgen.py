@@ -128,7 +128,8 @@ def _power(a, b):
         raise ValueError("Integers to negative integer powers are not allowed.")
     if isinstance(a, (int, bool)) and isinstance(b, int) and not isinstance(b, bool) and b < 0:
         raise ValueError("Integers to negative integer powers are not allowed.")
-    runtime = _is_int_dtype(a) and not is_weak(b) and np.asarray(b).dtype.kind == "i"
+    runtime = _is_int_dtype(a) and not is_weak(b) and np.asarray(b).dtype.kind == "i" and \
+        np.result_type(a, b).kind in "iu"
     r = np.power(a, np.abs(b) if runtime else b)
     if runtime:
         neg = np.asarray(b) < 0
@@ -787,6 +788,9 @@ def eval_reduce(mn, axis, x):
         else:
             err = np.max(e, axis=axis, initial=0.0)
         err = err * 2
+        if mn == "prod" and r.dtype.kind == "c":
+            # which parts overflow to inf or NaN depends on the order of the products
+            unc = unc | ~np.isfinite(r)
         if r.dtype.kind == "c" or r.dtype == np.float16:
             err = err + 2 * spacing_of(r)
     else:

@@ -101,6 +101,10 @@ def _new_bytes_literal_cast(case, f):
         n.kind == "lit" and isinstance(n.value, bytes) for c in _casts(case) for n in c.nodes())
 
 
+def _new_empty_bytes_literal(case, f):
+    return f.kind == "value" and any(n.kind == "lit" and n.value == b"" for n in case.tree.nodes())
+
+
 KNOWN = [
     (1, _k1, "int8(x) of a weak Python int x=300 raises instead of wrapping to 44"),
     (2, _k2, "NEP 50 range check misses weak ints computed through // % << >> comparisons"),
@@ -114,6 +118,9 @@ KNOWN = [
      "the range check of a weak int shifted by >= 64 uses another value than the "
      "evaluation (0): jx.evaluate('(2 << v0) <= v1', local_dict={'v0': 300, "
      "'v1': np.array([[7]], dtype='uint32')}) raises IntegerOverflowError, NumPy/docs: True"),
+    ("new-empty-bytes-literal", _new_empty_bytes_literal,
+     "an empty byte string literal alone gives a non-empty value: "
+     "jx.evaluate(\"b''\", local_dict={}) returns b'b' (S1), NumPy b''"),
     ("new-bytes-literal-cast", _new_bytes_literal_cast,
      "a cast of a byte string literal gives a number instead of a type error: "
      "jx.evaluate(\"uint16(b'\\\\x80x')\", local_dict={}) returns 0"),
@@ -212,7 +219,7 @@ def run(seeds, ncases=None, seconds=None, stats=None, log=print, shrink_budget=3
                     continue
             stats.known[item] += 1
             if verbose:
-                log("known %d: seed %d case %d: %s\n  %s" % (item, seed, case.index, f,
+                log("known %s: seed %d case %d: %s\n  %s" % (item, seed, case.index, f,
                                                             case.reproducer()))
     return stats
 
