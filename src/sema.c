@@ -865,9 +865,9 @@ static int type_op(sema *S, jx_node *n)
         if (jx_dtype_kind(t) & (JX_KIND_BOOL | JX_KINDS_INTEGER))
             t = result = JX_FLOAT64;
         break;
-    case JX_R_BOOL8:
+    case JX_R_BOOL8: /* NumPy's int8 for bools; Python's int for Python bools */
         if (t == JX_BOOL)
-            t = result = JX_INT8;
+            t = result = weak ? JX_INT64 : JX_INT8;
         break;
     case JX_R_CMP: result = JX_BOOL; break;
     case JX_R_FLOATFN: t = result = float_operands(n, t); break;

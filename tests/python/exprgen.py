@@ -161,8 +161,32 @@ def _clip(x, lo, hi):
     for a in (x, lo, hi):
         if np.asarray(a).dtype.kind == "c":
             raise TypeError("clip of complex (docs: a type error)")
-    rt = np.result_type(x, lo, hi)
+    rt = _result_type(x, lo, hi)
+    _check_fits(rt, x, lo, hi)
     return np.asarray(np.minimum(np.maximum(x, lo), hi)).astype(rt)
+
+
+def _check_fits(rt, *args):
+    """NumPy 2's OverflowError for a Python int that rt does not hold."""
+    for v in args:
+        if isinstance(v, int) and not isinstance(v, bool) and rt.kind in "iu":
+            info = np.iinfo(rt)
+            if not info.min <= v <= info.max:
+                raise OverflowError("Python integer %d out of bounds for %s" % (v, rt))
+
+
+def _result_type(*args):
+    """NEP 50's result_type: the strong operands' result_type, then each
+    Python scalar joins it (NumPy 1.24's weak mode gives int64 for True, 3
+    and a uint8 array, where NumPy 2 gives uint8)."""
+    strong = [a for a in args if not is_weak(a)]
+    if not strong:
+        return np.result_type(*[_to_array_for_weak(a) for a in args])
+    rt = np.result_type(*strong)
+    for a in args:
+        if is_weak(a):
+            rt = np.result_type(rt, a)
+    return rt
 
 
 def _where(c, x, y):
@@ -171,11 +195,7 @@ def _where(c, x, y):
     if is_weak(x) and is_weak(y):
         return np.where(c, _to_array_for_weak(x), _to_array_for_weak(y))
     rt = np.result_type(x, y)
-    for v in (x, y):
-        if isinstance(v, int) and not isinstance(v, bool) and rt.kind in "iu":
-            info = np.iinfo(rt)
-            if not info.min <= v <= info.max:
-                raise OverflowError("Python integer %d out of bounds for %s" % (v, rt))
+    _check_fits(rt, x, y)
     cv = np.asarray(c)
     if cv.dtype.kind == "S":
         raise TypeError("where of a byte string condition")
@@ -574,14 +594,18 @@ def apply_op(mn, args):
     syn = OPINFO[mn][2]
     if syn != "call" and all(is_weak(a) for a in args):
         r = fn(*[_to_array_for_weak(a) for a in args])
-        if mn in ("add", "sub", "mul", "pow", "neg") and all(
-                isinstance(a, int) for a in args):
+        if mn in ("add", "sub", "mul", "pow", "neg", "floordiv", "shl") and all(
+                isinstance(a, int) and not isinstance(a, bool) for a in args):
             # Python ints computed exactly must still fit int64 (docs/python.md:
             # a Python int beyond int64 raises OverflowError; jitexpr's folding
             # says "integer constant overflows int64")
             exact = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b,
                      "mul": lambda a, b: a * b, "neg": lambda a: -a,
-                     "pow": lambda a, b: (a ** b if b < 4096 else 2**64) if b >= 0 and abs(a) > 1 else 0}[mn](*args)
+                     "pow": lambda a, b: (a ** b if b < 4096 else 2**64) if b >= 0 and abs(a) > 1 else 0,
+                     # x // 0 is 0 (docs); a negative shift count gives 0
+                     "floordiv": lambda a, b: a // b if b else 0,
+                     "shl": lambda a, b: (a << b if b < 4096 else 2**64 * a) if b >= 0 else 0,
+                     }[mn](*args)
             _check_weak_int(exact)
         return _weak_result(r, args)
     r = fn(*args)

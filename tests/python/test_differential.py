@@ -34,96 +34,13 @@ from exprgen import OPS, ORACLE, Generator, check, shrink  # noqa: E402
 # A failure matched by a row is counted, not reported.  Delete a row when its
 # fix lands: the test then fails if the bug is still there.
 
-def _ops(case):
-    return case.tree.ops_used()
-
-
-def _weak_ints(case):
-    return any(isinstance(v.value, int) and not isinstance(v.value, bool)
-               for v in case.env.values()) or any(
-        n.kind == "lit" and isinstance(n.value, int) and not isinstance(n.value, bool)
-        for n in case.tree.nodes())
-
-
-def _has_weak(case):
-    return any(exprgen.is_weak(v.value) for v in case.env.values()) or any(
-        n.kind == "lit" for n in case.tree.nodes())
-
-
-def _casts(case):
-    return [n for n in case.tree.nodes() if n.kind == "cast"]
-
-
-def _k1(case, f):
-    # int8(x) of a weak Python int out of range raises instead of wrapping
-    return f.kind == "raised" and issubclass(f.exc, OverflowError) and \
-        any(exprgen.is_weak(exprgen.oracle(n.kids[0], case.env)[1].v)
-            for n in _casts(case) if exprgen.oracle(n.kids[0], case.env)[0] == "ok")
-
-
-def _k2(case, f):
-    # NEP 50 range check misses weak ints computed through // % << >> comparisons
-    return f.kind == "no-exception" and f.exc is OverflowError and _weak_ints(case) and \
-        bool(_ops(case) & {"floordiv", "mod", "shl", "shr", "lt", "le", "eq", "ne", "ge", "gt"})
-
-
-def _k3(case, f):
-    return "clip" in _ops(case) and f.kind in ("dtype", "no-exception", "raised", "value")
-
-
-def _k4(case, f):
-    return bool(_ops(case) & {"power", "pow"}) and f.kind in ("dtype", "no-exception", "raised")
-
-
 def _k5(case, f):
     return f.kind == "no-exception" and f.exc is ValueError and \
         any(n.kind == "red" and n.op in ("min", "max") for n in case.tree.nodes())
 
 
-def _k7(case, f):
-    return f.kind in ("exception", "raised") and f.exc is RuntimeError and \
-        "malformed IR" in f.msg
-
-
-def _k8(case, f):
-    return f.kind in ("dtype", "value") and any(
-        n.kind == "lit" and isinstance(n.value, bool) for n in case.tree.nodes()) or \
-        f.kind in ("dtype", "value") and any(isinstance(v.value, bool) for v in case.env.values())
-
-
-def _new_shift_range(case, f):
-    return f.kind == "raised" and issubclass(f.exc, OverflowError) and \
-        bool(_ops(case) & {"shl", "shr"}) and _weak_ints(case)
-
-
-def _new_bytes_literal_cast(case, f):
-    return f.kind == "no-exception" and f.exc is TypeError and any(
-        n.kind == "lit" and isinstance(n.value, bytes) for c in _casts(case) for n in c.nodes())
-
-
-def _new_empty_bytes_literal(case, f):
-    return f.kind == "value" and any(n.kind == "lit" and n.value == b"" for n in case.tree.nodes())
-
-
 KNOWN = [
-    (1, _k1, "int8(x) of a weak Python int x=300 raises instead of wrapping to 44"),
-    (2, _k2, "NEP 50 range check misses weak ints computed through // % << >> comparisons"),
-    (3, _k3, "clip promotes by a left fold, not one result_type of its three operands"),
-    (4, _k4, "power(2, 3) of two Python scalars stays weak"),
     (5, _k5, "max/min with axis over a zero-length axis returns empty instead of raising"),
-    (7, _k7, "casts involving byte strings: RuntimeError malformed IR"),
-    (8, _k8, "True literal strong but (1==1) weak bool (Python bools should be weak)"),
-    # new bugs found by this test (issue 13), until fixed:
-    ("new-shift-range", _new_shift_range,
-     "the range check of a weak int shifted by >= 64 uses another value than the "
-     "evaluation (0): jx.evaluate('(2 << v0) <= v1', local_dict={'v0': 300, "
-     "'v1': np.array([[7]], dtype='uint32')}) raises IntegerOverflowError, NumPy/docs: True"),
-    ("new-empty-bytes-literal", _new_empty_bytes_literal,
-     "an empty byte string literal alone gives a non-empty value: "
-     "jx.evaluate(\"b''\", local_dict={}) returns b'b' (S1), NumPy b''"),
-    ("new-bytes-literal-cast", _new_bytes_literal_cast,
-     "a cast of a byte string literal gives a number instead of a type error: "
-     "jx.evaluate(\"uint16(b'\\\\x80x')\", local_dict={}) returns 0"),
 ]
 
 
