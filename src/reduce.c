@@ -364,14 +364,18 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
     } else if (jx_eval_check_out(out, rt, ondim, oshape, err) < 0) {
         return -1;
     }
-    if (nout == 0)
-        return 0;
+    /* NumPy's rule: min and max of a reduced axis (or of a whole array)
+     * of length 0 fail even when there is nothing to store, as
+     * np.empty((0, 0)).max(axis=1) does; (0, 3) along axis 1 has three
+     * elements per (absent) result and gives an empty array. */
     if (count == 0 && (op == JX_OP_MIN || op == JX_OP_MAX)) {
         jx_err_set(err, JX_ERR_SHAPE, -1, 0,
                    "zero-size array to reduction operation %s which has no identity",
                    op == JX_OP_MIN ? "minimum" : "maximum");
         return -1;
     }
+    if (nout == 0)
+        return 0;
 
     char *acc = malloc((size_t)(nout * accsize));
     if (acc == NULL) {
