@@ -605,8 +605,15 @@ static PyArrayObject *jxpy_alloc(jxpy_code code, int ndim, const npy_intp *shape
     npy_intp s = descr->elsize;
     for (int k = 0; k < ndim; k++) {
         strides[perm[k]] = s;
-        if (shape[perm[k]])
-            s *= shape[perm[k]];
+        /* The last product is the array's bytes: one that overflows is
+         * NumPy's "array is too big", raised before any stride wraps. */
+        if (shape[perm[k]] && __builtin_mul_overflow(s, shape[perm[k]], &s)) {
+            Py_DECREF(descr);
+            PyErr_SetString(PyExc_ValueError,
+                            "array is too big; `arr.size * arr.dtype.itemsize` is "
+                            "larger than the maximum possible size.");
+            return NULL;
+        }
     }
     return jxpy_rb_new(descr, ndim, (npy_intp *)shape, strides);
 }
