@@ -283,3 +283,63 @@ def test_value_errors_as_numpy(ex, values, numpy_fn, words, dtype):
         return
     got = jitexpr.evaluate(ex, local_dict=env)
     assert got.shape == want.shape and np.array_equal(got, want, equal_nan=True), (got, want)
+
+
+# ---- sizes a user gives -------------------------------------------------------------------
+
+# (dtype string, the exception or None, words of its message or of the IR).
+# NumPy 1.x reads the size in a dtype string modulo 2**32 ("S99999999999"
+# is 'S1215752191', "S2147483648" 'S-2147483648', "i4294967300" int32),
+# so explain() printed in.S1215752191; jitexpr refuses such a size before
+# NumPy reads it, wherever a dtype is named: explain's keywords, NumExpr's
+# signature and the shim's necompiler (test_necompiler.py).
+DTYPE_SIZE_ROWS = [
+    ("S99999999999", ValueError, "the size 99999999999 is out of range"),
+    ("|S99999999999", ValueError, "the size 99999999999 is out of range"),
+    ("a99999999999", ValueError, "the size 99999999999 is out of range"),
+    ("S4294967297", ValueError, "the size 4294967297 is out of range"),
+    ("S2147483648", ValueError, "the size 2147483648 is out of range"),
+    ("i4294967300", ValueError, "the size 4294967300 is out of range"),
+    ("S-1", TypeError, "does not support"),
+    ("S2147483647", None, "in.S2147483647 $0"),
+    ("S5", None, "in.S5 $0"),
+    ("S005", None, "in.S5 $0"),
+]
+
+
+@pytest.mark.parametrize("spec,cls,words", DTYPE_SIZE_ROWS, ids=[r[0] for r in DTYPE_SIZE_ROWS])
+def test_dtype_string_sizes(spec, cls, words):
+    ex = "s == b'a'"
+    if cls is None:
+        assert words in jitexpr.explain(ex, s=spec)
+        assert words in jitexpr.NumExpr(ex, signature=[("s", spec)]).ir
+        return
+    with pytest.raises(cls, match=words):
+        jitexpr.explain(ex, s=spec)
+    with pytest.raises(cls, match=words):
+        jitexpr.NumExpr(ex, signature=[("s", spec)])
+
+
+# numexpr's _frame_depth and set_num_threads take Python ints of any size:
+# one beyond 32 bits is not cut to its low bits (2**32 + 5 used to walk 2
+# frames up), it is as deep (ValueError) or as many threads (MAX_THREADS)
+# as it says.
+@pytest.mark.parametrize("depth", [2**32 + 5, 2**31, 2**70])
+def test_frame_depth_beyond_an_int(depth):
+    a = np.ones(3)  # noqa: F841
+    with pytest.raises(ValueError, match="call stack is not deep enough"):
+        jitexpr.evaluate("a + 1", _frame_depth=depth)
+    assert jitexpr.evaluate("a + 1", _frame_depth=3).tolist() == [2.0, 2.0, 2.0]
+
+
+@pytest.mark.parametrize("n", [2**32 + 1, 2**70])
+def test_num_threads_beyond_an_int(n):
+    prev = jitexpr.set_num_threads(1)
+    try:
+        jitexpr.set_num_threads(n)
+        assert jitexpr.get_num_threads() == jitexpr.MAX_THREADS
+    finally:
+        jitexpr.set_num_threads(prev)
+    for bad in [0, -(2**70)]:
+        with pytest.raises(ValueError, match="at least 1"):
+            jitexpr.set_num_threads(bad)
