@@ -167,7 +167,10 @@ JX_API const char *jx_expr_ir(const jx_expr *e);
 
 /* The shape jx_eval's output must have for these inputs (the broadcast
  * shape, less the reduced axis of a reduction).  Returns 0, or -1 with
- * *err set (JX_ERR_SHAPE, JX_ERR_TYPE). */
+ * *err set (JX_ERR_SHAPE, JX_ERR_TYPE, JX_ERR_ARG).  A broadcast of more
+ * than 2**63 - 1 elements, or a result whose bytes would not fit in an
+ * int64, is JX_ERR_SHAPE here and in jx_eval: the shape it returns can be
+ * allocated without overflow. */
 JX_API int jx_expr_result_shape(const jx_expr *e, const jx_array *inputs,
                                 int *ndim, int64_t shape[JX_MAX_DIMS],
                                 jx_error *err);

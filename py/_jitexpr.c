@@ -144,7 +144,7 @@ static const int jxpy_npy_types[JX_DTYPE_COUNT] = {
  * with a TypeError set.  what names the value in the message. */
 static jx_dtype jxpy_dtype_of(PyArray_Descr *d, PyObject *what)
 {
-    int size = (int)d->elsize;
+    npy_intp size = d->elsize; /* an int in NumPy 1.x, an npy_intp in 2.x */
     switch (d->kind) {
     case 'b':
         return JX_BOOL;
@@ -172,7 +172,7 @@ static jx_dtype jxpy_dtype_of(PyArray_Descr *d, PyObject *what)
         }
         break;
     case 'S':
-        if (size > 0)
+        if (size > 0 && size <= INT32_MAX) /* the library's bound (jx_var) */
             return JX_BYTES;
         break;
     case 'U':
@@ -222,6 +222,45 @@ static PyArray_Descr *jxpy_descr_of(jxpy_code code)
     if (d != NULL)
         d->elsize = (int)JXPY_ITEMSIZE(code);
     return d;
+}
+
+/* np.dtype(spec) for a dtype the user gives by name ("S8", "float32",
+ * a dtype, a type), as PyArray_DescrConverter, except that a number in a
+ * str or bytes spec must be at most INT32_MAX: NumPy 1.x keeps an itemsize
+ * in a C int and reads the digits modulo 2**32, so "S99999999999" would be
+ * 'S1215752191' and "i4294967300" int32, silently.  The number is refused
+ * here, with what NumPy would have made of it.  Returns 1, or 0 with an
+ * exception (the O& converter convention). */
+static int jxpy_descr_converter(PyObject *spec, PyArray_Descr **d)
+{
+    const char *text = NULL;
+    if (PyUnicode_Check(spec))
+        text = PyUnicode_AsUTF8(spec);
+    else if (PyBytes_Check(spec))
+        text = PyBytes_AS_STRING(spec);
+    if (PyUnicode_Check(spec) && text == NULL)
+        return 0;
+    for (const char *p = text; p != NULL && *p != '\0'; p++) {
+        if (*p < '0' || *p > '9')
+            continue;
+        const char *start = p;
+        uint64_t v = 0; /* stops growing past INT32_MAX: no overflow */
+        for (; *p >= '0' && *p <= '9'; p++)
+            if (v <= INT32_MAX)
+                v = v * 10 + (uint64_t)(*p - '0');
+        if (v > INT32_MAX) {
+            PyObject *digits = PyUnicode_FromStringAndSize(start, p - start);
+            if (digits != NULL)
+                PyErr_Format(PyExc_ValueError,
+                             "dtype %R: the size %U is out of range (at most %d; "
+                             "NumPy 1.x would read it modulo 2**32)", spec, digits,
+                             INT32_MAX);
+            Py_XDECREF(digits);
+            return 0;
+        }
+        p--;
+    }
+    return PyArray_DescrConverter(spec, d);
 }
 
 /* ---- errors ------------------------------------------------------------------ */
@@ -606,8 +645,15 @@ static PyArrayObject *jxpy_alloc(jxpy_code code, int ndim, const npy_intp *shape
     npy_intp s = descr->elsize;
     for (int k = 0; k < ndim; k++) {
         strides[perm[k]] = s;
-        if (shape[perm[k]])
-            s *= shape[perm[k]];
+        /* The last product is the array's bytes: one that overflows is
+         * NumPy's "array is too big", raised before any stride wraps. */
+        if (shape[perm[k]] && __builtin_mul_overflow(s, shape[perm[k]], &s)) {
+            Py_DECREF(descr);
+            PyErr_SetString(PyExc_ValueError,
+                            "array is too big; `arr.size * arr.dtype.itemsize` is "
+                            "larger than the maximum possible size.");
+            return NULL;
+        }
     }
     return jxpy_rb_new(descr, ndim, (npy_intp *)shape, strides);
 }
@@ -1019,6 +1065,26 @@ static PyFrameObject *jxpy_frame(int extra_depth)
         }
     }
     return f;
+}
+
+/* The frames above the caller's that _frame_depth `o` asks for, numexpr's
+ * count less `own` (its frames: evaluate 3, validate and re_evaluate 2),
+ * at least 0.  A depth beyond an int is kept as INT_MAX, whose walk
+ * raises "call stack is not deep enough", instead of being cut to 32
+ * bits (2**32 + 5 would have been 2 frames up). */
+static int jxpy_frame_depth(PyObject *o, int own, int *extra)
+{
+    int overflow;
+    long long d = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (d == -1 && PyErr_Occurred())
+        return -1;
+    if (overflow < 0 || (overflow == 0 && d <= own))
+        *extra = 0;
+    else if (overflow > 0 || d - own > INT_MAX)
+        *extra = INT_MAX;
+    else
+        *extra = (int)(d - own);
+    return 0;
 }
 
 static PyObject *jxpy_frame_globals(PyFrameObject *f)
@@ -1486,15 +1552,10 @@ static PyObject *jxpy_evaluate_impl(PyObject *module, PyObject *const *args,
         if (t)
             flags |= JXPY_NO_CACHE;
     }
-    if (depth_o && depth_o != Py_None) {
-        long d = PyLong_AsLong(depth_o);
-        if (d == -1 && PyErr_Occurred())
-            return NULL;
-        /* numexpr counts from its own frames: evaluate 3, validate 2. */
-        extra_depth = (int)(d - (run ? 3 : 2));
-        if (extra_depth < 0)
-            extra_depth = 0;
-    }
+    /* numexpr counts from its own frames: evaluate 3, validate 2. */
+    if (depth_o && depth_o != Py_None &&
+        jxpy_frame_depth(depth_o, run ? 3 : 2, &extra_depth) < 0)
+        return NULL;
     jxpy_Source *s = jxpy_get_source(st, ex, !(flags & JXPY_NO_CACHE));
     if (s == NULL)
         return NULL;
@@ -1558,12 +1619,8 @@ static PyObject *jxpy_re_evaluate(PyObject *module, PyObject *const *args,
     if (jxpy_parse_args("re_evaluate", args, nargs, kwnames, kws, 3, 2, 0, 0) < 0)
         return NULL;
     int extra_depth = 0;
-    if (depth_o && depth_o != Py_None) {
-        long d = PyLong_AsLong(depth_o);
-        if (d == -1 && PyErr_Occurred())
-            return NULL;
-        extra_depth = d > 2 ? (int)(d - 2) : 0;
-    }
+    if (depth_o && depth_o != Py_None && jxpy_frame_depth(depth_o, 2, &extra_depth) < 0)
+        return NULL;
     jxpy_Last *last = jxpy_get_last(st, 0);
     if (last == NULL || last->source == NULL) {
         if (!PyErr_Occurred())
@@ -1621,7 +1678,7 @@ static PyObject *jxpy_compile(PyObject *module, PyObject *const *args,
             PyErr_SetString(PyExc_TypeError, "names must be str");
             goto done;
         }
-        if (!PyArray_DescrConverter(PyTuple_GET_ITEM(dtypes, i), &d))
+        if (!jxpy_descr_converter(PyTuple_GET_ITEM(dtypes, i), &d))
             goto done;
         jx_dtype t = jxpy_dtype_of(d, nm);
         if (t != JX_DTYPE_INVALID)
@@ -1873,6 +1930,17 @@ static PyObject *jxpy_names(PyObject *module, PyObject *ex)
     return r;
 }
 
+/* _dtype(spec): np.dtype(spec), with the sizes in a str spec range-checked
+ * (jxpy_descr_converter); what the Python layer calls for the dtypes a user
+ * names (explain's keywords, NumExpr signatures). */
+static PyObject *jxpy_dtype(PyObject *module, PyObject *spec)
+{
+    PyArray_Descr *d = NULL;
+    if (!jxpy_descr_converter(spec, &d))
+        return NULL;
+    return (PyObject *)d;
+}
+
 /* _normalize(name): its NFKC form, as the library matches names. */
 static PyObject *jxpy_normalize(PyObject *module, PyObject *name)
 {
@@ -1916,7 +1984,7 @@ static jx_var *jxpy_var_table(const char *fn, PyObject *names, PyObject *dtypes,
             PyErr_Format(PyExc_TypeError, "%s: names must be str", fn);
             goto fail;
         }
-        if (!PyArray_DescrConverter(PyTuple_GET_ITEM(dtypes, i), &d))
+        if (!jxpy_descr_converter(PyTuple_GET_ITEM(dtypes, i), &d))
             goto fail;
         jx_dtype t = jxpy_dtype_of(d, name);
         vars[i].itemsize = t == JX_BYTES ? (size_t)d->elsize : 0;
@@ -2076,16 +2144,22 @@ static PyObject *jxpy_ops(PyObject *module, PyObject *unused)
 
 static PyObject *jxpy_set_num_threads(PyObject *module, PyObject *arg)
 {
-    long n = PyLong_AsLong(arg);
+    int overflow;
+    long long n = PyLong_AsLongLongAndOverflow(arg, &overflow);
     if (n == -1 && PyErr_Occurred())
         return NULL;
-    if (n < 1 || n > INT32_MAX) {
-        PyErr_Format(PyExc_ValueError, "the number of threads must be at least 1 (got %ld)", n);
+    if (overflow < 0 || (overflow == 0 && n < 1)) {
+        PyErr_Format(PyExc_ValueError, "the number of threads must be at least 1 (got %R)",
+                     arg);
         return NULL;
     }
+    /* More than an int: capped at MAX_THREADS as any large count is (the
+     * library caps n), not cut to 32 bits. */
+    if (overflow > 0 || n > INT32_MAX)
+        n = INT32_MAX;
     int prev = jx_set_num_threads((int)n);
     if (prev < 0) {
-        PyErr_Format(PyExc_ValueError, "cannot use %ld threads", n);
+        PyErr_Format(PyExc_ValueError, "cannot use %lld threads", n);
         return NULL;
     }
     return PyLong_FromLong(prev);
@@ -2180,6 +2254,9 @@ static PyMethodDef jxpy_methods[] = {
                "(kind, dtype, op, spelling, args, name, value, weak, axis), root last")},
     {"_ops", jxpy_ops, METH_NOARGS,
      PyDoc_STR("_ops(): the operator table, (mnemonic, spelling, syntax, arity) rows")},
+    {"_dtype", jxpy_dtype, METH_O,
+     PyDoc_STR("_dtype(spec): np.dtype(spec); ValueError for a size in a dtype string "
+               "beyond 2**31 - 1, which NumPy 1.x reads modulo 2**32")},
     {"_normalize", jxpy_normalize, METH_O,
      PyDoc_STR("_normalize(name): the NFKC form of name, as names are matched")},
     {"_names", jxpy_names, METH_O,

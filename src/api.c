@@ -241,13 +241,17 @@ int jx_expr_result_shape(const jx_expr *e, const jx_array *inputs, int *ndim,
     if (jx_eval_inputs(e, inputs, ops, err) < 0 ||
         jx_eval_broadcast(e, ops, 1 + e->ir->ninputs, &bndim, bshape, err) < 0)
         return -1;
+    int axis;
     if (e->ir->reduce < 0) {
         *ndim = bndim;
         memcpy(shape, bshape, sizeof(int64_t) * (size_t)bndim);
-        return 0;
+    } else if (jx_reduce_shape(e->ir, bndim, bshape, &axis, ndim, shape, err) < 0) {
+        return -1;
     }
-    int axis;
-    return jx_reduce_shape(e->ir, bndim, bshape, &axis, ndim, shape, err);
+    /* A shape the caller can allocate: jx_eval_new's bound, so that the
+     * caller's size arithmetic (elements times itemsize) cannot wrap. */
+    int64_t bytes;
+    return jx_eval_result_bytes(*ndim, shape, (int64_t)jx_expr_itemsize(e), &bytes, err);
 }
 
 /* Appends the names of the variables under n, first use first. */

@@ -50,22 +50,55 @@ static int broadcast_error(const jx_expr *e, const jx_array *const *ops,
     return -1;
 }
 
-static int check_array(const jx_array *a, const char *what, const char *name,
-                       jx_error *err)
+int jx_shape_elements(int ndim, const int64_t *shape, int64_t *count)
+{
+    int64_t n = 1;
+    bool empty = false;
+    for (int d = 0; d < ndim; d++) {
+        if (shape[d] == 0) {
+            empty = true;
+            continue;
+        }
+        if (__builtin_mul_overflow(n, shape[d], &n))
+            return -1;
+    }
+    *count = empty ? 0 : n;
+    return 0;
+}
+
+/* A caller's array: at most JX_MAX_DIMS dimensions, none negative, data
+ * unless it is empty, and a size every offset computation can make:
+ * NumPy's bound on an array (the element count, and the bytes it spans
+ * from its lowest to its highest element, fit in int64), so that no
+ * index times stride below wraps around.  item: bytes per element. */
+static int check_array(const jx_array *a, int64_t item, const char *what,
+                       const char *name, jx_error *err)
 {
     if (a->ndim < 0 || a->ndim > JX_MAX_DIMS) {
         jx_err_set(err, JX_ERR_ARG, -1, 0, "%s '%s' has %d dimensions (at most %d)",
                    what, name, a->ndim, JX_MAX_DIMS);
         return -1;
     }
-    int64_t size = 1;
-    for (int d = 0; d < a->ndim; d++) {
+    for (int d = 0; d < a->ndim; d++)
         if (a->shape[d] < 0) {
             jx_err_set(err, JX_ERR_ARG, -1, 0, "%s '%s' has a negative dimension",
                        what, name);
             return -1;
         }
-        size *= a->shape[d];
+    int64_t size, span = item;
+    bool ok = jx_shape_elements(a->ndim, a->shape, &size) == 0;
+    for (int d = 0; d < a->ndim && ok; d++) {
+        int64_t step;
+        if (a->shape[d] == 0)
+            continue;
+        ok = !__builtin_mul_overflow(a->strides[d], a->shape[d] - 1, &step) &&
+             step != INT64_MIN && !__builtin_add_overflow(span, step < 0 ? -step : step, &span);
+    }
+    if (!ok) {
+        jx_err_set(err, JX_ERR_ARG, -1, 0,
+                   "%s '%s' is too large: its shape and strides span more than "
+                   "2**63 - 1 elements or bytes", what, name);
+        return -1;
     }
     if (a->data == NULL && size != 0) {
         jx_err_set(err, JX_ERR_ARG, -1, 0, "%s '%s' has no data", what, name);
@@ -323,16 +356,19 @@ void jx_plan_chunks(const jx_plan *p, int64_t align, bool rows_ok, bool pool,
     int64_t target = total / (4 * (int64_t)ck->nthreads);
     if (target < JX_CHUNK_MIN)
         target = JX_CHUNK_MIN;
+    /* Ceilings as (a - 1) / b + 1 (a, b >= 1): a + b - 1 could overflow
+     * for a broadcast operand of nearly 2**63 elements. */
     if (inner > target || !rows_ok) {
-        int64_t segs = (inner + target - 1) / target;
-        int64_t seglen = (inner + segs - 1) / segs;
-        seglen = (seglen + align - 1) / align * align;
-        ck->segs = (inner + seglen - 1) / seglen;
+        int64_t segs = (inner - 1) / target + 1;
+        int64_t seglen = (inner - 1) / segs + 1;
+        if (seglen <= INT64_MAX - align) /* else one segment: the whole row */
+            seglen = (seglen - 1) / align * align + align;
+        ck->segs = (inner - 1) / seglen + 1;
         ck->seglen = seglen;
         ck->count = rows_ok ? nrows * ck->segs : ck->segs;
     } else {
-        ck->rows = (target + inner - 1) / inner;
-        ck->count = (nrows + ck->rows - 1) / ck->rows;
+        ck->rows = (target - 1) / inner + 1;
+        ck->count = (nrows - 1) / ck->rows + 1;
     }
     if (ck->count == 1)
         ck->nthreads = 1;
@@ -352,13 +388,13 @@ void jx_chunk_range(const jx_chunks *ck, int64_t c, int64_t *r0, int64_t *r1,
         seg = c % ck->segs;
     } else { /* whole rows */
         *r0 = c * ck->rows;
-        *r1 = *r0 + ck->rows < ck->nrows ? *r0 + ck->rows : ck->nrows;
+        *r1 = ck->nrows - *r0 > ck->rows ? *r0 + ck->rows : ck->nrows;
         *i0 = 0;
         *i1 = ck->inner;
         return;
     }
     *i0 = seg * ck->seglen;
-    *i1 = *i0 + ck->seglen < ck->inner ? *i0 + ck->seglen : ck->inner;
+    *i1 = ck->inner - *i0 > ck->seglen ? *i0 + ck->seglen : ck->inner;
 }
 
 typedef struct run_job {
@@ -382,7 +418,9 @@ jx_adapt_pick jx_plan_pick(const jx_plan *p, const jx_ir *ir, jx_kernel *k,
     int nthreads;
     int64_t parallel_work, total = plan_elements(p);
     jx_pool_settings(&nthreads, &parallel_work);
-    int64_t work = total * ir->cost;
+    int64_t work; /* saturates: a huge broadcast is simply "large" */
+    if (__builtin_mul_overflow(total, (int64_t)ir->cost, &work))
+        work = INT64_MAX;
     int first = nthreads > 1 && work >= parallel_work ? JX_WAY_POOL : JX_WAY_INLINE;
     unsigned ways = 1u << first;
     if (nthreads > 1 && work >= parallel_work / JX_ADAPT_BAND &&
@@ -435,7 +473,8 @@ int jx_eval_inputs(const jx_expr *e, const jx_array *inputs,
                        jx_dtype_name(ir->input_dtype[i]));
             return -1;
         }
-        if (check_array(a, "variable", e->names[i], err) < 0)
+        if (check_array(a, op_itemsize(ir, 1 + i, a->dtype), "variable", e->names[i],
+                        err) < 0)
             return -1;
         ops[1 + i] = a;
     }
@@ -462,35 +501,82 @@ int jx_eval_broadcast(const jx_expr *e, const jx_array *const *ops, int nops,
                 return broadcast_error(e, ops, nops, err);
         }
     }
+    /* Shapes that each fit can broadcast to one whose element count does
+     * not: (2**40, 1) with (1, 2**40).  Every count, row and offset below
+     * is an int64, so such a shape is refused here, as NumPy refuses it
+     * ("broadcast dimensions too large"), rather than computed modulo
+     * 2**64 (a sum over zero elements). */
+    int64_t count;
+    if (jx_shape_elements(ndim, shape, &count) < 0) {
+        jx_array want;
+        want.ndim = ndim;
+        memcpy(want.shape, shape, sizeof(int64_t) * (size_t)ndim);
+        char text[128];
+        shape_text(text, sizeof text, &want);
+        jx_err_set(err, JX_ERR_SHAPE, -1, 0,
+                   "broadcast dimensions too large: the inputs broadcast to %s, "
+                   "more than 2**63 - 1 elements", text);
+        return -1;
+    }
     *ndim_out = ndim;
+    return 0;
+}
+
+int jx_eval_result_bytes(int ndim, const int64_t *shape, int64_t item,
+                         int64_t *bytes, jx_error *err)
+{
+    /* NumPy's bound for an array: the bytes of its non-zero dimensions fit
+     * in int64 ("array is too big"), empty or not; with room here to
+     * round the allocation up to 64 bytes. */
+    int64_t n = 1;
+    bool ok = true;
+    for (int d = 0; d < ndim && ok; d++)
+        if (shape[d] != 0)
+            ok = !__builtin_mul_overflow(n, shape[d], &n);
+    ok = ok && !__builtin_mul_overflow(n, item, bytes) && *bytes <= INT64_MAX - 64;
+    if (!ok) {
+        jx_array want;
+        want.ndim = ndim;
+        memcpy(want.shape, shape, sizeof(int64_t) * (size_t)ndim);
+        char text[128];
+        shape_text(text, sizeof text, &want);
+        jx_err_set(err, JX_ERR_SHAPE, -1, 0,
+                   "the result is too big: shape %s of %lld-byte elements is more "
+                   "than 2**63 - 1 bytes", text, (long long)item);
+        return -1;
+    }
+    for (int d = 0; d < ndim; d++)
+        if (shape[d] == 0)
+            *bytes = 0;
     return 0;
 }
 
 int jx_eval_alloc(jx_array *out, jx_dtype t, size_t size, int ndim,
                   const int64_t *shape, jx_error *err)
 {
-    int64_t total = 1;
+    int64_t bytes;
+    if (jx_eval_result_bytes(ndim, shape, (int64_t)size, &bytes, err) < 0)
+        return -1;
     out->dtype = t;
     out->ndim = ndim;
-    int64_t stride = (int64_t)size;
+    int64_t stride = (int64_t)size; /* no overflow: bounded by the bytes above */
     for (int d = ndim - 1; d >= 0; d--) {
         out->shape[d] = shape[d];
         out->strides[d] = stride;
         stride *= shape[d] ? shape[d] : 1;
-        total *= shape[d];
     }
     void *data = NULL;
-    size_t bytes = (size_t)(total ? total : 1) * size;
-    if (posix_memalign(&data, 64, (bytes + 63) & ~(size_t)63) != 0) {
+    size_t want = (size_t)(bytes ? bytes : (int64_t)size);
+    if (posix_memalign(&data, 64, (want + 63) & ~(size_t)63) != 0) {
         jx_err_set(err, JX_ERR_NOMEM, -1, 0,
-                   "cannot allocate %zu bytes for the result", bytes);
+                   "cannot allocate %zu bytes for the result", want);
         return -1;
     }
     out->data = data;
     return 0;
 }
 
-int jx_eval_check_out(const jx_array *out, jx_dtype t, int ndim,
+int jx_eval_check_out(const jx_array *out, jx_dtype t, int64_t item, int ndim,
                       const int64_t *shape, jx_error *err)
 {
     if (out->dtype != t) {
@@ -498,7 +584,7 @@ int jx_eval_check_out(const jx_array *out, jx_dtype t, int ndim,
                    jx_dtype_name(out->dtype), jx_dtype_name(t));
         return -1;
     }
-    if (check_array(out, "output", "out", err) < 0)
+    if (check_array(out, item, "output", "out", err) < 0)
         return -1;
     bool same = out->ndim == ndim;
     for (int d = 0; same && d < ndim; d++)
@@ -566,7 +652,7 @@ int jx_eval_run(const jx_expr *e, const jx_array *inputs, jx_array *out,
     /* The broadcast shape (the output takes part when the caller gave
      * it: NumPy's rule is that the inputs broadcast to its shape). */
     ops[0] = alloc ? NULL : out;
-    if (!alloc && check_array(out, "output", "out", err) < 0)
+    if (!alloc && check_array(out, op_itemsize(ir, 0, rtype), "output", "out", err) < 0)
         return -1;
     int ndim;
     int64_t shape[JX_MAX_DIMS];
@@ -576,7 +662,8 @@ int jx_eval_run(const jx_expr *e, const jx_array *inputs, jx_array *out,
         if (jx_eval_alloc(out, rtype, (size_t)op_itemsize(ir, 0, rtype), ndim, shape,
                           err) < 0)
             return -1;
-    } else if (jx_eval_check_out(out, rtype, ndim, shape, err) < 0) {
+    } else if (jx_eval_check_out(out, rtype, op_itemsize(ir, 0, rtype), ndim, shape,
+                                 err) < 0) {
         return -1;
     }
     for (int d = 0; d < ndim; d++)

@@ -82,13 +82,23 @@ JX_INTERNAL int jx_eval_inputs(const jx_expr *e, const jx_array *inputs,
 JX_INTERNAL int jx_eval_broadcast(const jx_expr *e, const jx_array *const *ops,
                                   int nops, int *ndim, int64_t *shape,
                                   jx_error *err);
+/* The elements of a shape in *count (0 when a dimension is 0); -1 when
+ * the product of its non-zero dimensions overflows int64 (NumPy refuses
+ * such an array, empty or not). */
+JX_INTERNAL int jx_shape_elements(int ndim, const int64_t *shape, int64_t *count);
+/* The bytes of a new result of this shape and `item` bytes per element,
+ * in *bytes; -1 with a JX_ERR_SHAPE ("the result is too big") when they
+ * do not fit in int64, as NumPy's "array is too big". */
+JX_INTERNAL int jx_eval_result_bytes(int ndim, const int64_t *shape, int64_t item,
+                                     int64_t *bytes, jx_error *err);
 /* Allocates *out: C order, 64-byte aligned, elements of dtype t and
  * `size` bytes (a byte string result's itemsize). */
 JX_INTERNAL int jx_eval_alloc(jx_array *out, jx_dtype t, size_t size, int ndim,
                               const int64_t *shape, jx_error *err);
-/* Checks a caller's output: dtype t, the given shape, writable strides. */
-JX_INTERNAL int jx_eval_check_out(const jx_array *out, jx_dtype t, int ndim,
-                                  const int64_t *shape, jx_error *err);
+/* Checks a caller's output: dtype t (elements of `item` bytes), the given
+ * shape, writable strides. */
+JX_INTERNAL int jx_eval_check_out(const jx_array *out, jx_dtype t, int64_t item,
+                                  int ndim, const int64_t *shape, jx_error *err);
 /* Sets up p over ops (all of the broadcast shape's ndim or fewer), ops[0]
  * the output and ops[1 + i] input slot i of ir (byte strings: the
  * itemsize ir has for the slot). */

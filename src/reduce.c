@@ -350,30 +350,41 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
     if (jx_eval_broadcast(e, ops, nops, &ndim, shape, err) < 0)
         return -1;
     int ax, ondim;
-    int64_t oshape[JX_MAX_DIMS], total = 1, nout = 1;
+    int64_t oshape[JX_MAX_DIMS], total, nout;
     if (jx_reduce_shape(ir, ndim, shape, &ax, &ondim, oshape, err) < 0)
         return -1;
-    for (int d = 0; d < ndim; d++)
-        total *= shape[d];
-    for (int d = 0; d < ondim; d++)
-        nout *= oshape[d];
+    /* jx_eval_broadcast refused a shape whose non-zero dimensions'
+     * product overflows; the result's are some of them. */
+    if (jx_shape_elements(ndim, shape, &total) < 0 ||
+        jx_shape_elements(ondim, oshape, &nout) < 0) {
+        jx_err_set(err, JX_ERR_INTERNAL, -1, 0, "reduction: the broadcast size overflows");
+        return -1;
+    }
     int64_t count = ax >= 0 ? shape[ax] : total; /* elements per result */
     if (alloc) {
         if (jx_eval_alloc(out, rt, jx_dtype_size(rt), ondim, oshape, err) < 0)
             return -1;
-    } else if (jx_eval_check_out(out, rt, ondim, oshape, err) < 0) {
+    } else if (jx_eval_check_out(out, rt, (int64_t)jx_dtype_size(rt), ondim, oshape,
+                                 err) < 0) {
         return -1;
     }
-    if (nout == 0)
-        return 0;
+    /* NumPy's rule: min and max of a reduced axis (or of a whole array)
+     * of length 0 fail even when there is nothing to store, as
+     * np.empty((0, 0)).max(axis=1) does; (0, 3) along axis 1 has three
+     * elements per (absent) result and gives an empty array. */
     if (count == 0 && (op == JX_OP_MIN || op == JX_OP_MAX)) {
         jx_err_set(err, JX_ERR_SHAPE, -1, 0,
                    "zero-size array to reduction operation %s which has no identity",
                    op == JX_OP_MIN ? "minimum" : "maximum");
         return -1;
     }
+    if (nout == 0)
+        return 0;
 
-    char *acc = malloc((size_t)(nout * accsize));
+    int64_t accbytes;
+    char *acc = NULL;
+    if (!__builtin_mul_overflow(nout, accsize, &accbytes))
+        acc = malloc((size_t)accbytes);
     if (acc == NULL) {
         jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
         return -1;
@@ -423,8 +434,13 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
             /* inline or on the pool as k's timings say (adapt.h) */
             jx_adapt_pick pick = jx_plan_pick(&p, ir, k, false);
             jx_plan_chunks(&p, JX_REDUCE_BLOCK, true, JX_WAY_IS_POOL(pick.way), &j.ck);
-            j.nblocks = (j.ck.inner + JX_REDUCE_BLOCK - 1) / JX_REDUCE_BLOCK;
-            j.partials = malloc((size_t)(j.ck.nrows * j.nblocks * accsize));
+            /* ceil(inner / block) without inner + block - 1, which could
+             * overflow for a broadcast row near 2**63 elements */
+            j.nblocks = (j.ck.inner - 1) / JX_REDUCE_BLOCK + 1;
+            int64_t nparts, pbytes;
+            if (!__builtin_mul_overflow(j.ck.nrows, j.nblocks, &nparts) &&
+                !__builtin_mul_overflow(nparts, accsize, &pbytes))
+                j.partials = malloc((size_t)pbytes);
             if (j.partials == NULL) {
                 jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
                 rc = -1;

@@ -1112,6 +1112,84 @@ START_TEST(test_empty_zero_strides)
 }
 END_TEST
 
+/* Sizes beyond int64, refused before anything is computed: broadcast
+ * shapes whose element count overflows (NumPy: "broadcast dimensions too
+ * large"; jitexpr computed sum(p*q) of (2**40, 1) and (1, 2**40) as 0.0,
+ * the count modulo 2**64), results whose bytes overflow (NumPy: "array is
+ * too big"), and a caller's array whose shape and strides span more than
+ * int64 holds.  The inputs are views of one double with the row's
+ * strides (0: broadcast, as np.broadcast_to makes them). */
+static const struct {
+    const char *src;
+    int nin, ndim;         /* inputs p, q, r, each of ndim dimensions */
+    int64_t shape[3][3];
+    int64_t stride;        /* every stride of every input */
+    jx_code code;
+    const char *words;
+} huge_rows[] = {
+    {"sum(p*q)", 2, 2, {{1LL << 40, 1}, {1, 1LL << 40}}, 0, JX_ERR_SHAPE,
+     "broadcast dimensions too large"},
+    {"any(p*q > 0)", 2, 2, {{1LL << 40, 1}, {1, 1LL << 40}}, 0, JX_ERR_SHAPE,
+     "broadcast dimensions too large"},
+    {"p*q", 2, 2, {{1LL << 40, 1}, {1, 1LL << 40}}, 0, JX_ERR_SHAPE,
+     "broadcast dimensions too large"},
+    {"all(p*q*r > 0)", 3, 3, {{1LL << 31, 1, 1}, {1, 1LL << 31, 1}, {1, 1, 4}}, 0,
+     JX_ERR_SHAPE, "broadcast dimensions too large"},
+    {"mean(p*q*r)", 3, 3, {{1LL << 31, 1, 1}, {1, 1LL << 31, 1}, {1, 1, 4}}, 0,
+     JX_ERR_SHAPE, "broadcast dimensions too large"},
+    {"min(p*q*r)", 3, 3, {{1LL << 31, 1, 1}, {1, 1LL << 31, 1}, {1, 1, 4}}, 0,
+     JX_ERR_SHAPE, "broadcast dimensions too large"},
+    {"sum(p*q*r, axis=2)", 3, 3, {{1LL << 31, 1, 1}, {1, 1LL << 31, 1}, {1, 1, 4}}, 0,
+     JX_ERR_SHAPE, "broadcast dimensions too large"},
+    /* an empty broadcast whose other dimensions overflow: NumPy refuses
+     * any array of that shape */
+    {"sum(p*q*r, axis=0)", 3, 3, {{0, 1, 1}, {1, 1LL << 40, 1}, {1, 1, 1LL << 40}}, 0,
+     JX_ERR_SHAPE, "broadcast dimensions too large"},
+    /* 2**62 elements fit, their 2**65 bytes do not */
+    {"p*q", 2, 2, {{1LL << 40, 1}, {1, 1LL << 22}}, 0, JX_ERR_SHAPE, "result is too big"},
+    {"sum(p*q, axis=0)", 2, 3, {{2, 1, 1}, {1, 1LL << 30, 1LL << 31}}, 0, JX_ERR_SHAPE,
+     "result is too big"},
+    /* a caller's array that no memory holds */
+    {"sum(p)", 1, 1, {{1LL << 62}}, 8, JX_ERR_ARG, "'p' is too large"},
+    {"sum(p)", 1, 2, {{1LL << 62, 4}}, 0, JX_ERR_ARG, "'p' is too large"},
+    {"p + 1", 1, 2, {{3, 1LL << 61}}, -16, JX_ERR_ARG, "'p' is too large"},
+};
+
+START_TEST(test_huge_sizes)
+{
+    jx_var vars[3] = {{"p", JX_FLOAT64}, {"q", JX_FLOAT64}, {"r", JX_FLOAT64}};
+    double one = 1.0;
+    jx_array in[3];
+    for (int k = 0; k < 3; k++) {
+        in[k] = test_vec(JX_FLOAT64, &one, 1);
+        if (k >= huge_rows[_i].nin)
+            continue;
+        in[k].ndim = huge_rows[_i].ndim;
+        for (int d = 0; d < in[k].ndim; d++) {
+            in[k].shape[d] = huge_rows[_i].shape[k][d];
+            in[k].strides[d] = huge_rows[_i].stride;
+        }
+    }
+    jx_error err[2];
+    jx_expr *e = jx_compile(huge_rows[_i].src, vars, 3, 0, &err[0]);
+    ck_assert_msg(e != NULL, "%s: %s", huge_rows[_i].src, err[0].message);
+    /* the shape a caller would allocate, and the evaluation: both refuse */
+    int ndim;
+    int64_t shape[JX_MAX_DIMS];
+    jx_array out;
+    int rc[2];
+    rc[0] = jx_expr_result_shape(e, in, &ndim, shape, &err[0]);
+    rc[1] = jx_eval_new(e, in, &out, &err[1]);
+    jx_expr_free(e);
+    for (int w = 0; w < 2; w++)
+        ck_assert_msg(rc[w] == -1 && err[w].code == huge_rows[_i].code &&
+                      strstr(err[w].message, huge_rows[_i].words) != NULL,
+                      "%s (%s): rc %d, code %d: %s", huge_rows[_i].src,
+                      w ? "jx_eval_new" : "jx_expr_result_shape", rc[w],
+                      (int)err[w].code, rc[w] ? err[w].message : "no error");
+}
+END_TEST
+
 /* Several threads compile and evaluate at once. */
 #define NTHREADS 8
 static void *worker(void *arg)
@@ -1191,6 +1269,7 @@ static Suite *eval_suite(void)
     tcase_add_test(api, test_result_shape);
     tcase_add_test(api, test_weak_variable);
     tcase_add_test(api, test_empty_zero_strides);
+    tcase_add_loop_test(api, test_huge_sizes, 0, NROWS(huge_rows));
     suite_add_tcase(s, api);
     return s;
 }

@@ -542,6 +542,67 @@ START_TEST(test_complex_empty)
 }
 END_TEST
 
+/* Reductions along an axis of empty 2-D arrays, NumPy's rule: min and
+ * max fail ("no identity") when the reduced axis has length 0, even when
+ * the result would be empty as well (np.empty((0, 0)).max(axis=1)); else
+ * the result has its shape, empty or not, and the others their identity
+ * (mean: NaN, as NumPy's, which warns). */
+static const struct {
+    const char *src;
+    int64_t m, n; /* the shape of a */
+    int64_t len;  /* elements of the result, or -1: the "no identity" error */
+    double value; /* each element of the result */
+} empty_axis_rows[] = {
+    {"max(a, axis=1)", 0, 0, -1, 0},
+    {"min(a, axis=1)", 0, 0, -1, 0},
+    {"max(a, axis=0)", 0, 0, -1, 0},
+    {"min(a, axis=-1)", 0, 0, -1, 0},
+    {"max(a, axis=1)", 0, 3, 0, 0}, /* NumPy: shape (0,) */
+    {"min(a, axis=1)", 0, 3, 0, 0},
+    {"max(a, axis=0)", 3, 0, 0, 0},
+    {"max(a, axis=1)", 3, 0, -1, 0},
+    {"min(a, axis=0)", 0, 3, -1, 0},
+    {"max(a)", 0, 3, -1, 0},
+    {"sum(a, axis=1)", 0, 0, 0, 0},
+    {"sum(a, axis=1)", 3, 0, 3, 0},
+    {"prod(a, axis=0)", 0, 3, 3, 1},
+    {"mean(a, axis=0)", 0, 3, 3, NAN},
+    {"mean(a, axis=1)", 0, 0, 0, 0},
+};
+static const jx_dtype empty_dtypes[] = {JX_FLOAT64, JX_FLOAT32, JX_INT32, JX_INT64,
+                                        JX_BOOL, JX_COMPLEX128};
+
+START_TEST(test_empty_axis)
+{
+    int row = _i / NROWS(empty_dtypes);
+    jx_dtype t = empty_dtypes[_i % NROWS(empty_dtypes)];
+    const char *src = empty_axis_rows[row].src;
+    jx_var v = {"a", t};
+    jx_error err;
+    jx_expr *e = jx_compile(src, &v, 1, 0, &err);
+    ck_assert_msg(e != NULL, "%s: %s", src, err.message);
+    double d[2] = {0};
+    jx_array in = make2(t, d, empty_axis_rows[row].m, empty_axis_rows[row].n, 0), r;
+    int rc = jx_eval_new(e, &in, &r, &err);
+    jx_expr_free(e);
+    if (empty_axis_rows[row].len < 0) {
+        ck_assert_msg(rc == -1 && err.code == JX_ERR_SHAPE &&
+                      strstr(err.message, "which has no identity") != NULL,
+                      "%s of (%lld, %lld) %s: rc %d, %s", src,
+                      (long long)empty_axis_rows[row].m, (long long)empty_axis_rows[row].n,
+                      jx_dtype_name(t), rc, rc ? err.message : "no error");
+        return;
+    }
+    ck_assert_msg(rc == 0, "%s: %s", src, err.message);
+    ck_assert_int_eq(r.shape[0], empty_axis_rows[row].len);
+    for (int64_t i = 0; i < r.shape[0]; i++) {
+        double got = result_at(&r, i), want = empty_axis_rows[row].value;
+        ck_assert_msg(isnan(want) ? isnan(got) : got == want, "%s: %g", src, got);
+    }
+    jx_free(r.data);
+}
+END_TEST
+
 static const struct {
     const char *src;
     jx_code code;
@@ -600,6 +661,8 @@ static Suite *reduce_suite(void)
     tcase_add_test(tc, test_threads_same_bits);
     tcase_add_test(tc, test_empty);
     tcase_add_test(tc, test_complex_empty);
+    tcase_add_loop_test(tc, test_empty_axis, 0,
+                        NROWS(empty_axis_rows) * NROWS(empty_dtypes));
     tcase_add_loop_test(tc, test_errors, 0, NROWS(error_rows));
     tcase_add_test(tc, test_axis_out_of_range);
     suite_add_tcase(s, tc);

@@ -123,12 +123,13 @@ def _source(ex):
 def _signature_dtype(t):
     """A NumExpr signature type as numexpr reads it: Python ``float`` is
     numexpr's 'float', float32 (its 'double' is float64); anything else is
-    what np.dtype() makes of it."""
+    what np.dtype() makes of it (a size in a dtype string beyond 2**31 - 1,
+    which NumPy 1.x would read modulo 2**32, is a ValueError)."""
     if t is float:
         return _np.dtype(_np.float32)
     if t is complex:
         return _np.dtype(_np.complex128)
-    return _np.dtype(t)
+    return _jitexpr._dtype(t)
 
 
 def NumExpr(ex, signature=(), sanitize=None, **kwargs):
@@ -197,8 +198,8 @@ def explain(ex, local_dict=None, what="ir", **dtypes):
     types, weak = [], []
     for n in names:
         t, w = _np.dtype(_np.float64), False
-        if n in dtypes:
-            t = _np.dtype(dtypes[n])
+        if n in dtypes:  # "S99999999999": a ValueError, not NumPy's 'S1215752191'
+            t = _jitexpr._dtype(dtypes[n])
         elif local_dict is not None and n in local_dict:
             v = local_dict[n]
             w = isinstance(v, (int, float)) and not isinstance(v, (bool, _np.generic))

@@ -205,3 +205,141 @@ def test_attributes_match_numexpr():
     f = F
     for ex in ["z.real", "(f-10).real", "z.imag**2", "-z.real"]:
         np.testing.assert_array_equal(jitexpr.evaluate(ex), numexpr.evaluate(ex))
+
+
+# ---- where NumPy raises ValueError -------------------------------------------------------
+
+def _empty(shape):
+    return lambda dtype: {"x": np.empty(shape, dtype)}
+
+
+def _broadcast(*shapes):
+    return lambda dtype: {n: np.broadcast_to(np.ones((), dtype), s) for n, s in zip("pqr", shapes)}
+
+
+def _whole(fn):
+    """NumPy's answer for an expression of broadcast operands, judged on
+    their whole broadcast first (np.broadcast: "broadcast dimensions too
+    large"), as jitexpr evaluates it, not on NumPy's first temporary (p*q
+    of 1-byte dtypes is a MemoryError before r joins)."""
+    return lambda *args: (np.broadcast(*args), fn(*args))[1]
+
+
+# (expression, the values for a dtype, NumPy's computation of it, words of
+# jitexpr's message where NumPy raises).  jitexpr raises where NumPy does
+# (ValueError), and otherwise gives NumPy's shape and values.
+#  - min and max fail when the reduced axis (or the whole array) has
+#    length 0, even when the result would be empty as well;
+#  - a broadcast whose size overflows int64 is NumPy's ValueError ("iterator
+#    is too large", "array is too big"), where jitexpr used to count its
+#    elements modulo 2**64: sum(p*q) was 0.0, any(p*q > 0) False.
+NUMPY_VALUE_ROWS = [
+    ("max(x, axis=1)", _empty((0, 0)), lambda x: np.max(x, axis=1), "no identity"),
+    ("min(x, axis=1)", _empty((0, 0)), lambda x: np.min(x, axis=1), "no identity"),
+    ("max(x, axis=0)", _empty((0, 0)), lambda x: np.max(x, axis=0), "no identity"),
+    ("max(x, axis=1)", _empty((0, 3)), lambda x: np.max(x, axis=1), None),
+    ("min(x, axis=-1)", _empty((0, 3)), lambda x: np.min(x, axis=-1), None),
+    ("max(x, axis=1)", _empty((3, 0)), lambda x: np.max(x, axis=1), "no identity"),
+    ("min(x, axis=0)", _empty((0, 3)), lambda x: np.min(x, axis=0), "no identity"),
+    ("max(x, axis=0)", _empty((3, 0)), lambda x: np.max(x, axis=0), None),
+    ("min(x)", _empty((0, 3)), lambda x: np.min(x), "no identity"),
+    ("max(x, axis=1)", _empty((2, 0, 3)), lambda x: np.max(x, axis=1), "no identity"),
+    ("max(x, axis=2)", _empty((2, 0, 3)), lambda x: np.max(x, axis=2), None),
+    ("sum(x, axis=1)", _empty((3, 0)), lambda x: np.sum(x, axis=1), None),
+    ("any(x, axis=1)", _empty((0, 0)), lambda x: np.any(x, axis=1), None),
+    ("sum(p*q)", _broadcast((2**40, 1), (1, 2**40)), lambda p, q: np.sum(p * q),
+     "broadcast dimensions too large"),
+    ("any(p*q > 0)", _broadcast((2**40, 1), (1, 2**40)), lambda p, q: np.any(p * q > 0),
+     "broadcast dimensions too large"),
+    ("p*q", _broadcast((2**40, 1), (1, 2**40)), lambda p, q: p * q,
+     "broadcast dimensions too large"),
+    ("all(p*q*r > 0)", _broadcast((2**31, 1, 1), (1, 2**31, 1), (1, 1, 4)),
+     _whole(lambda p, q, r: np.all(p * q * r > 0)), "broadcast dimensions too large"),
+    ("mean(p*q*r)", _broadcast((2**31, 1, 1), (1, 2**31, 1), (1, 1, 4)),
+     _whole(lambda p, q, r: np.mean(p * q * r)), "broadcast dimensions too large"),
+    ("min(p*q*r)", _broadcast((2**31, 1, 1), (1, 2**31, 1), (1, 1, 4)),
+     _whole(lambda p, q, r: np.min(p * q * r)), "broadcast dimensions too large"),
+    ("p*q", _broadcast((2**40, 1), (1, 2**22)), lambda p, q: p * q, "too big"),
+]
+NUMPY_VALUE_DTYPES = ["float64", "float32", "int64", "uint8", "bool", "complex128"]
+
+
+@pytest.mark.parametrize("dtype", NUMPY_VALUE_DTYPES)
+@pytest.mark.parametrize("ex,values,numpy_fn,words", NUMPY_VALUE_ROWS,
+                         ids=["%s-%d" % (r[0], i) for i, r in enumerate(NUMPY_VALUE_ROWS)])
+def test_value_errors_as_numpy(ex, values, numpy_fn, words, dtype):
+    env = values(dtype)
+    try:
+        with np.errstate(all="ignore"):
+            want = np.asarray(numpy_fn(*env.values()))
+    except (ValueError, MemoryError) as e:
+        want = e  # p*q of 1-byte dtypes: 2**62 bytes, a MemoryError in both
+    assert isinstance(want, Exception) == (words is not None), (ex, dtype, "NumPy: %r" % want)
+    if isinstance(want, Exception):
+        with pytest.raises(ValueError if isinstance(want, ValueError) else MemoryError) as info:
+            jitexpr.evaluate(ex, local_dict=env)
+        if isinstance(want, ValueError):
+            assert words in str(info.value), (str(info.value), str(want))
+        return
+    got = jitexpr.evaluate(ex, local_dict=env)
+    assert got.shape == want.shape and np.array_equal(got, want, equal_nan=True), (got, want)
+
+
+# ---- sizes a user gives -------------------------------------------------------------------
+
+# (dtype string, the exception or None, words of its message or of the IR).
+# NumPy 1.x reads the size in a dtype string modulo 2**32 ("S99999999999"
+# is 'S1215752191', "S2147483648" 'S-2147483648', "i4294967300" int32),
+# so explain() printed in.S1215752191; jitexpr refuses such a size before
+# NumPy reads it, wherever a dtype is named: explain's keywords, NumExpr's
+# signature and the shim's necompiler (test_necompiler.py).
+DTYPE_SIZE_ROWS = [
+    ("S99999999999", ValueError, "the size 99999999999 is out of range"),
+    ("|S99999999999", ValueError, "the size 99999999999 is out of range"),
+    ("a99999999999", ValueError, "the size 99999999999 is out of range"),
+    ("S4294967297", ValueError, "the size 4294967297 is out of range"),
+    ("S2147483648", ValueError, "the size 2147483648 is out of range"),
+    ("i4294967300", ValueError, "the size 4294967300 is out of range"),
+    ("S-1", TypeError, "does not support"),
+    ("S2147483647", None, "in.S2147483647 $0"),
+    ("S5", None, "in.S5 $0"),
+    ("S005", None, "in.S5 $0"),
+]
+
+
+@pytest.mark.parametrize("spec,cls,words", DTYPE_SIZE_ROWS, ids=[r[0] for r in DTYPE_SIZE_ROWS])
+def test_dtype_string_sizes(spec, cls, words):
+    ex = "s == b'a'"
+    if cls is None:
+        assert words in jitexpr.explain(ex, s=spec)
+        assert words in jitexpr.NumExpr(ex, signature=[("s", spec)]).ir
+        return
+    with pytest.raises(cls, match=words):
+        jitexpr.explain(ex, s=spec)
+    with pytest.raises(cls, match=words):
+        jitexpr.NumExpr(ex, signature=[("s", spec)])
+
+
+# numexpr's _frame_depth and set_num_threads take Python ints of any size:
+# one beyond 32 bits is not cut to its low bits (2**32 + 5 used to walk 2
+# frames up), it is as deep (ValueError) or as many threads (MAX_THREADS)
+# as it says.
+@pytest.mark.parametrize("depth", [2**32 + 5, 2**31, 2**70])
+def test_frame_depth_beyond_an_int(depth):
+    a = np.ones(3)  # noqa: F841
+    with pytest.raises(ValueError, match="call stack is not deep enough"):
+        jitexpr.evaluate("a + 1", _frame_depth=depth)
+    assert jitexpr.evaluate("a + 1", _frame_depth=3).tolist() == [2.0, 2.0, 2.0]
+
+
+@pytest.mark.parametrize("n", [2**32 + 1, 2**70])
+def test_num_threads_beyond_an_int(n):
+    prev = jitexpr.set_num_threads(1)
+    try:
+        jitexpr.set_num_threads(n)
+        assert jitexpr.get_num_threads() == jitexpr.MAX_THREADS
+    finally:
+        jitexpr.set_num_threads(prev)
+    for bad in [0, -(2**70)]:
+        with pytest.raises(ValueError, match="at least 1"):
+            jitexpr.set_num_threads(bad)

@@ -162,6 +162,16 @@ def test_byte_string_signature_compiles_per_itemsize():
         np.testing.assert_array_equal(nex(s), s == b"ab")
 
 
+@pytest.mark.parametrize("spec", ["S99999999999", "S4294967297", "i4294967300"])
+def test_signature_dtype_sizes_beyond_an_int(spec):
+    # NumPy 1.x reads these modulo 2**32 (S1215752191, S1, int32); the shim
+    # refuses them as jitexpr.NumExpr does (test_errors.py, DTYPE_SIZE_ROWS)
+    with pytest.raises(ValueError, match="out of range"):
+        nec.NumExpr("s == s", [("s", spec)])
+    with pytest.raises(ValueError, match="out of range"):
+        nec.stringToExpression("s == s", {"s": spec}, {})
+
+
 def test_complex_ordering_has_no_opcode():
     tree = nec.stringToExpression("c > 0j", {"c": complex}, {})
     with pytest.raises(NotImplementedError, match="couldn't find matching opcode for 'gt_bcc'"):

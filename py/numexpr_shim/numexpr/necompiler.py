@@ -23,6 +23,9 @@ import numpy
 
 import jitexpr as _jitexpr
 from jitexpr import evaluate, re_evaluate  # noqa: F401  (numexpr has them here)
+# numpy.dtype() that refuses a size NumPy 1.x would read modulo 2**32
+# ("S99999999999" is 'S1215752191' there): ValueError
+from jitexpr._jitexpr import _dtype as _checked_dtype
 
 from . import expressions
 from .expressions import double, int_, long_  # noqa: F401
@@ -127,7 +130,7 @@ def _kind_of_type(t):
     try:
         return type_to_kind[t]
     except (KeyError, TypeError):
-        return expressions.kind_of_dtype(numpy.dtype(t))
+        return expressions.kind_of_dtype(_checked_dtype(t))
 
 
 def stringToExpression(s, types, context):
@@ -227,7 +230,7 @@ def _dtype(t):
         return numpy.dtype(numpy.float32)
     if t is complex:
         return numpy.dtype(numpy.complex128)
-    dtype = numpy.dtype(t)
+    dtype = _checked_dtype(t)
     return None if dtype.kind == "S" and dtype.itemsize == 0 else dtype
 
 
