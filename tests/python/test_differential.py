@@ -34,13 +34,7 @@ from exprgen import OPS, ORACLE, Generator, check, shrink  # noqa: E402
 # A failure matched by a row is counted, not reported.  Delete a row when its
 # fix lands: the test then fails if the bug is still there.
 
-def _k5(case, f):
-    return f.kind == "no-exception" and f.exc is ValueError and \
-        any(n.kind == "red" and n.op in ("min", "max") for n in case.tree.nodes())
-
-
 KNOWN = [
-    (5, _k5, "max/min with axis over a zero-length axis returns empty instead of raising"),
 ]
 
 
