@@ -27,7 +27,11 @@ INCLUDES = -I$(srcdir)/include -I$(srcdir)/src -I$(srcdir)/jit \
 LIBS = $(LLVM_LIBS) $(UTF8PROC_LIBS) -lm $(PTHREAD_CFLAGS)
 
 # Runtime options.  The suppressions name leaks of LLVM's own, not ours.
-SAN_ENV = ASAN_OPTIONS=detect_leaks=1 \
+# ASan records a stack for every malloc and free, LLVM's too, which makes
+# a kernel's compilation a few times slower: 4 frames, not 30, saves about
+# a third of the time (an error's own stack stays whole; for longer
+# allocation stacks, replay a finding with ASAN_OPTIONS=malloc_context_size=30).
+SAN_ENV = ASAN_OPTIONS=detect_leaks=1:malloc_context_size=4 \
 	LSAN_OPTIONS=suppressions=$(fuzzdir)/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 FUZZ_FLAGS = -max_len=256 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
