@@ -87,13 +87,13 @@ fuzz: all
 	exit $$rc
 
 replay: all
-	@rc=0; for f in $(fuzzdir)/findings/*; do \
+	@rc=0; n=0; for f in $(fuzzdir)/findings/*; do \
 		[ -f "$$f" ] || continue; \
-		if $(SAN_ENV) $(out)/fuzz_jitexpr $(FUZZ_FLAGS) "$$f" \
-			> $(out)/replay.log 2>&1; \
+		n=$$((n + 1)); log=$(out)/replay-$$(basename "$$f").log; \
+		if $(SAN_ENV) $(out)/fuzz_jitexpr $(FUZZ_FLAGS) "$$f" > $$log 2>&1; \
 		then echo "replay: $$f: passes"; \
-		else echo "replay: $$f: fails"; rc=1; fi; \
-	done; exit $$rc
+		else echo "replay: $$f: fails (see $$log)"; rc=1; fi; \
+	done; echo "replay: $$n findings replayed"; exit $$rc
 
 # The Check suites, against the instrumented library.  cli/npy.c is in the
 # archive for check_npy; the others do not pull it in.
