@@ -27,9 +27,11 @@ packages=(
     python3-dev python3-numpy python3-pytest python3-mpmath
 )
 # What only the tests need: the numexpr clients whose own suites run with
-# jitexpr as numexpr (tests/clients), and what those suites import.
+# jitexpr as numexpr (tests/clients), and what those suites import; clang
+# and its sanitizer runtimes for the fuzzer (tests/fuzz).
 if [ "$mode" = check ]; then
     packages+=(python3-tables python3-pandas python3-hypothesis)
+    packages+=(clang-19 libclang-rt-19-dev)
 fi
 
 missing=()
@@ -79,6 +81,13 @@ demo)
 check)
     status=0
     make -j"$jobs" check || status=$?
+    # A short fuzzer run (tests/fuzz): its last line says how many
+    # executions ran and libFuzzer's exit status; a finding fails check.
+    fuzz_status=
+    if command -v clang-19 >/dev/null 2>&1; then
+        fuzz_status=0
+        make -j"$jobs" fuzz-quick >tests/fuzz-quick.log 2>&1 || fuzz_status=$?
+    fi
     # The per-suite results (Check's own summary lines), then one total.
     passed=0
     failed=0
@@ -114,6 +123,19 @@ check)
             passed=$((passed + p))
             failed=$((failed + f - e))
         done < <(grep -E ': [0-9]+ (run|passed)' py/clients.log)
+    fi
+    if [ -n "$fuzz_status" ]; then
+        line=$(grep -E '^fuzz: [0-9]+ executions' tests/fuzz-quick.log | tail -n 1 || true)
+        echo "${line:-fuzz: no result (see tests/fuzz-quick.log)}"
+        if [ "$fuzz_status" -eq 0 ] && [ -n "$line" ]; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+            status=1
+            tail -n 40 tests/fuzz-quick.log
+        fi
+    else
+        echo "fuzz: skipped (no clang-19)"
     fi
     if [ "$status" -ne 0 ]; then
         for log in tests/*.log; do
