@@ -83,10 +83,12 @@ static int plan_operand(jx_expr *e, const jx_instr *in, int32_t a, unsigned char
     const jx_instr *v = &ir->ins[a];
     if (v->op == JX_IR_CONST || !weak_value(ir, a, ok))
         return 0;
-    jx_dtype to = in != NULL && in->op == JX_IR_CAST ? in->dtype : v->dtype;
-    if (!(jx_dtype_kind(to) & JX_KINDS_INTEGER) ||
-        !(jx_dtype_kind(v->dtype) & (JX_KIND_BOOL | JX_KINDS_INTEGER)))
+    if (!(jx_dtype_kind(v->dtype) & (JX_KIND_BOOL | JX_KINDS_INTEGER)))
         return 0;
+    jx_dtype to = in != NULL && in->op == JX_IR_CAST ? in->dtype : v->dtype;
+    if (!(jx_dtype_kind(to) & JX_KINDS_INTEGER))
+        to = JX_INT64; /* to a float: exact in int64 at least, as -x of
+                          x = -2**63 is not (the kernel would wrap) */
     return add_check(e, a, to, false, err);
 }
 

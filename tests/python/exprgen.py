@@ -163,7 +163,8 @@ def _clip(x, lo, hi):
             raise TypeError("clip of complex (docs: a type error)")
     rt = _result_type(x, lo, hi)
     _check_fits(rt, x, lo, hi)
-    return np.asarray(np.minimum(np.maximum(x, lo), hi)).astype(rt)
+    x, lo, hi = (np.asarray(a).astype(rt) for a in (x, lo, hi))
+    return np.asarray(np.minimum(np.maximum(x, lo), hi))
 
 
 def _check_fits(rt, *args):
@@ -722,6 +723,12 @@ def eval_node(mn, vals, tclass):
             unc = unc | np.broadcast_to(cls, ra.shape)
         except (TypeError, ValueError, OverflowError):
             pass
+    if mn in ("mod", "floordiv", "fmod") and ra.dtype.kind == "f" and any(
+            np.any(np.asarray(x.err) > 0) for x in vals):
+        # a remainder jumps by the divisor where the quotient crosses an
+        # integer: inexact operands make it unknown (where they are inexact)
+        for x in vals:
+            unc = unc | np.broadcast_to(np.asarray(x.err) > 0, ra.shape)
     if mn in ("maximum", "minimum", "fmax", "fmin") and ra.dtype.kind == "f":
         # max(-0.0, 0.0): which zero is not specified (docs: the scalar
         # definition; NumPy's SIMD loops may give either)
@@ -752,8 +759,10 @@ def cast_value(name, v):
     truncates and saturates, NaN gives 0; complex to real keeps the real
     part; anything to bool is != 0."""
     a = np.asarray(v)
+    if name == "bytes" and a.dtype.kind == "S" and not is_weak(v):
+        return a  # bytes(s) of a byte string is s (docs)
     if name == "bytes" or a.dtype.kind == "S":
-        raise TypeError("cast of/to a byte string (docs: a type error)")
+        raise TypeError("cast between a byte string and a number (docs: a type error)")
     if is_weak(v):
         _check_weak_int(v)
         a = np.asarray(_to_array_for_weak(v))
@@ -808,6 +817,13 @@ def eval_reduce(mn, axis, x):
     fn = {"sum": np.sum, "prod": np.prod, "min": np.min, "max": np.max, "any": np.any,
           "all": np.all, "mean": np.mean}[mn]
     r = np.asarray(fn(a, axis=axis))
+    if mn in ("sum", "prod", "mean") and a.dtype in (np.complex64, np.float16, np.float32):
+        # docs: jitexpr accumulates these in the double type and rounds
+        # once; NumPy in the array's own, which may overflow on the way
+        wide = np.asarray(fn(a.astype(np.complex128 if a.dtype.kind == "c" else np.float64),
+                             axis=axis)).astype(r.dtype)
+        over = ~np.isfinite(r) & np.isfinite(wide)
+        r = np.where(over, wide, r) if r.ndim else (wide if over else r)
     unc = np.broadcast_to(np.asarray(x.unc), a.shape)
     unc = np.any(unc, axis=axis) if a.ndim else unc.copy()
     e = np.broadcast_to(np.asarray(x.err, np.float64), a.shape)

@@ -105,6 +105,8 @@ ERRORS = [
     ("x * x", {"x": 2**40}, OverflowError, "out of bounds for int64"),
     ("(2 << x) <= u8", {"x": 300, "u8": U8}, OverflowError, "out of bounds"),
     ("2 << 300", {}, OverflowError, "overflows int64"),
+    ("(-x) / u8", {"x": -2**63, "u8": U8}, OverflowError, "out of bounds for int64"),
+    ("expm1(-x)", {"x": -2**63}, OverflowError, "out of bounds for int64"),
     # 7. byte strings and numbers do not convert to each other
     ("bytes(a) == b'x'", {"a": F}, TypeError, "bytes() of float64"),
     ("float64(s)", {"s": S}, TypeError, "float64() of S2"),
