@@ -1,0 +1,131 @@
+/*
+ * jxpy.h - the one internal header of _jitexpr, the C extension of the
+ * jitexpr Python package: the types and the prototypes its files share.
+ *
+ * A client of libjitexpr through include/jitexpr.h only.  It owns what is
+ * Python's business: finding the values of the names an expression uses
+ * (local_dict, global_dict, the caller's frame), turning them into arrays,
+ * a cache from (expression, argument dtypes) to compiled expressions, the
+ * allocation of the result in the order NumPy's ufuncs would give it, the
+ * casting rule for `out`, and the mapping of jx_error to Python exceptions.
+ * The library is the only reader of the expression: jx_names lists its
+ * variables, jx_compile does the rest.
+ *
+ * The hot path of evaluate() is all here, in C: one dict look-up for the
+ * expression, one look-up per name, a memcmp against a handful of compiled
+ * variants, the allocation of the result and jx_eval with the GIL released.
+ * A repeated call neither parses nor compiles.
+ *
+ * Python ints, floats and complexes are weak, as in NumPy 2 (NEP 50): each
+ * is passed as a 0-d int64, float64 or complex128 operand of a JX_VAR_WEAK
+ * variable, which the library types as it types a literal (and whose int value it checks
+ * against the integer types it joins), so one compiled variant serves
+ * every value.  See docs/python.md.
+ *
+ * Module state (PEP 489 multi-phase init): the types, the expression cache
+ * and the key of the per-thread record that re_evaluate() reads.  Every
+ * name is prefixed jxpy_, and a function one file shares with the others
+ * jxpy_<file>_ (declared below, file by file); the only exported symbol is
+ * PyInit__jitexpr (-fvisibility=hidden, -export-symbols-regex).
+ *
+ * The files, numexpr's module.cpp / numexpr_object.cpp / interpreter.cpp
+ * split being the model:
+ *   _jitexpr.c         everything not yet moved out (see below)
+ *   resultbuf.c        the reuse of large result buffers (resultbuf.h)
+ *
+ * NumPy's C API: one table, jxpy_ARRAY_API (PY_ARRAY_UNIQUE_SYMBOL),
+ * defined and filled (import_array) by the file that defines
+ * JXPY_IMPORT_ARRAY before including this header; every other file,
+ * resultbuf.c included, declares it (NO_IMPORT_ARRAY).
+ */
+#ifndef JXPY_H
+#define JXPY_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdint.h>
+#include <string.h>
+
+#define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+#define PY_ARRAY_UNIQUE_SYMBOL jxpy_ARRAY_API /* shared with resultbuf.c */
+#ifndef JXPY_IMPORT_ARRAY
+#define NO_IMPORT_ARRAY
+#endif
+#include <numpy/arrayobject.h>
+
+#include "jitexpr.h"
+
+/* ---- limits and small types ------------------------------------------- */
+
+#define JXPY_SOURCES_MAX 256 /* expressions evaluate() remembers */
+#define JXPY_VARIANTS_MAX 8  /* compiled variants kept per expression */
+#define JXPY_STACK_ARGS 8    /* arguments handled without malloc */
+
+/* An argument's code in a variant's key: the jx_dtype it is passed as,
+ * plus JXPY_WEAK for a Python bool, int, float or complex (a JX_VAR_WEAK
+ * variable), plus
+ * for a byte string (dtype 'S') its itemsize shifted left by 8: a variant
+ * is compiled for one itemsize of each string argument. */
+typedef uint64_t jxpy_code;
+#define JXPY_WEAK 0x80
+#define JXPY_DTYPE(code) ((jx_dtype)((code) & 0x7f))
+#define JXPY_ITEMSIZE(code) ((size_t)((code) >> 8))
+
+#define JXPY_NO_CACHE 1u /* disable_cache=True: compile afresh, keep nothing */
+
+/* One argument's value, converted. */
+typedef struct jxpy_value {
+    PyArrayObject *arr; /* new reference, or NULL for a Python scalar: */
+    union {
+        int64_t i;      /*   int (weak int64) */
+        double d;       /*   float (weak float64) */
+        double c[2];    /*   complex (weak complex128): real, imaginary */
+        npy_bool b;     /*   bool (bool) */
+    } v;                /*   the data of its 0-d operand */
+} jxpy_value;
+
+typedef struct jxpy_state {
+    PyTypeObject *NumExprType; /* compiled expressions */
+    PyTypeObject *SourceType;  /* evaluate()'s cache entries */
+    PyTypeObject *LastType;    /* what re_evaluate repeats, per thread */
+    PyObject *sources;         /* dict: expression -> Source */
+    PyObject *last_key;        /* key in the thread-state dict: re_evaluate */
+    /* Exception classes (jxpy_raise; docs/python.md): each is also what
+     * numexpr raises, or what its callers catch, for the same error. */
+    PyObject *UnsupportedTypeError;      /* (TypeError, NotImplementedError) */
+    PyObject *UnsupportedSyntaxError;    /* (SyntaxError, TypeError) */
+    PyObject *UnsupportedAttributeError; /* (AttributeError, TypeError) */
+    PyObject *IntegerOverflowError;      /* (OverflowError, TypeError) */
+} jxpy_state;
+
+/* A compiled expression: what NumExpr() returns and what evaluate() keeps.
+ * The vars table given to jx_compile is the arguments, in order. */
+typedef struct jxpy_NumExpr {
+    PyObject_HEAD
+    jx_expr *expr;         /* owned */
+    PyObject *ex;          /* the source text as given */
+    PyObject *input_names; /* tuple of str: the arguments, in call order */
+    int nargs;             /* len(input_names) */
+    jxpy_code *key;        /* per argument: its code (jx_dtype | JXPY_WEAK |
+                              itemsize << 8) */
+    jxpy_code rcode;       /* the result's code: its jx_dtype, and a byte
+                              string's itemsize << 8 (jxpy_descr_of) */
+    jx_dtype rtype;        /* the result's jx_dtype */
+} jxpy_NumExpr;
+
+/* evaluate()'s cache entry for one expression string. */
+typedef struct jxpy_Source {
+    PyObject_HEAD
+    PyObject *ex;    /* the expression (str) */
+    PyObject *names; /* tuple of str: its variables (jx_names), first use first */
+    int nvariants;
+    jxpy_NumExpr *variants[JXPY_VARIANTS_MAX]; /* most recently used first */
+} jxpy_Source;
+
+static inline jxpy_state *jxpy_get_state(PyObject *module)
+{
+    return (jxpy_state *)PyModule_GetState(module);
+}
+
+#endif
