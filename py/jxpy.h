@@ -31,6 +31,7 @@
  * The files, numexpr's module.cpp / numexpr_object.cpp / interpreter.cpp
  * split being the model:
  *   _jitexpr.c         everything not yet moved out (see below)
+ *   errors.c           exception classes; jx_error to a Python exception
  *   resultbuf.c        the reuse of large result buffers (resultbuf.h)
  *
  * NumPy's C API: one table, jxpy_ARRAY_API (PY_ARRAY_UNIQUE_SYMBOL),
@@ -127,5 +128,14 @@ static inline jxpy_state *jxpy_get_state(PyObject *module)
 {
     return (jxpy_state *)PyModule_GetState(module);
 }
+
+/* ---- errors.c: exception classes, jx_error to a Python exception ---- */
+
+/* Adds the exception classes to module m, kept in st. */
+int jxpy_add_exceptions(PyObject *m, jxpy_state *st);
+/* Raises the Python exception of err, whose span is a byte span of ex. */
+void jxpy_raise(jxpy_state *st, const jx_error *err, PyObject *ex);
+/* The exception being raised, as an object (cleared); None if none. */
+PyObject *jxpy_fetch_exception(void);
 
 #endif
