@@ -32,6 +32,7 @@
  * split being the model:
  *   _jitexpr.c         everything not yet moved out (see below)
  *   errors.c           exception classes; jx_error to a Python exception
+ *   convert.c          values and dtypes to jx types
  *   resultbuf.c        the reuse of large result buffers (resultbuf.h)
  *
  * NumPy's C API: one table, jxpy_ARRAY_API (PY_ARRAY_UNIQUE_SYMBOL),
@@ -137,5 +138,25 @@ int jxpy_add_exceptions(PyObject *m, jxpy_state *st);
 void jxpy_raise(jxpy_state *st, const jx_error *err, PyObject *ex);
 /* The exception being raised, as an object (cleared); None if none. */
 PyObject *jxpy_fetch_exception(void);
+
+/* ---- convert.c: values and dtypes to jx types -------------------------- */
+
+/* The jx_dtype of a NumPy dtype, or JX_DTYPE_INVALID with a TypeError
+ * (what, if not NULL, names the value in the message). */
+jx_dtype jxpy_dtype_of(PyArray_Descr *d, PyObject *what);
+/* The code of an argument of dtype d that jxpy_dtype_of maps to t. */
+jxpy_code jxpy_code_of(jx_dtype t, PyArray_Descr *d);
+/* The NumPy dtype of an argument code (new reference), or NULL. */
+PyArray_Descr *jxpy_descr_of(jxpy_code code);
+/* np.dtype(spec), sizes range-checked; an O& converter (1, or 0). */
+int jxpy_descr_converter(PyObject *spec, PyArray_Descr **d);
+/* The UTF-8 text of expression ex for the library, or NULL. */
+const char *jxpy_utf8(PyObject *ex, Py_ssize_t *len);
+/* Converts argument `name`'s value obj into *v and its code; 0 or -1. */
+int jxpy_convert(jxpy_state *st, PyObject *obj, PyObject *name, int weak,
+                 jxpy_value *v, jxpy_code *code);
+/* The variable table of names, dtypes and weak (PyMem_Free it), or NULL. */
+jx_var *jxpy_var_table(const char *fn, PyObject *names, PyObject *dtypes,
+                       PyObject *weak);
 
 #endif
