@@ -154,7 +154,7 @@ int jxpy_descr_converter(PyObject *spec, PyArray_Descr **d)
  * complex128; an int beyond int64 is st->IntegerOverflowError.  Returns
  * 0, or -1 with an exception. */
 int jxpy_convert(jxpy_state *st, PyObject *obj, PyObject *name, int weak,
-                        jxpy_value *v, jxpy_code *code)
+                 jxpy_value *v, jxpy_code *code)
 {
     PyArrayObject *a;
     v->arr = NULL;
@@ -250,7 +250,7 @@ const char *jxpy_utf8(PyObject *ex, Py_ssize_t *len)
  * a weak variable, a Python int or float), for the library (PyMem_Free
  * it; the names point into the str objects).  NULL with an exception. */
 jx_var *jxpy_var_table(const char *fn, PyObject *names, PyObject *dtypes,
-                              PyObject *weak)
+                       PyObject *weak)
 {
     Py_ssize_t n = PyTuple_Check(names) ? PyTuple_GET_SIZE(names) : -1;
     if (n < 0 || !PyTuple_Check(dtypes) || PyTuple_GET_SIZE(dtypes) != n ||
