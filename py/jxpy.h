@@ -33,6 +33,7 @@
  *   _jitexpr.c         everything not yet moved out (see below)
  *   errors.c           exception classes; jx_error to a Python exception
  *   convert.c          values and dtypes to jx types
+ *   args.c             keyword arguments: parsing, order, casting
  *   resultbuf.c        the reuse of large result buffers (resultbuf.h)
  *
  * NumPy's C API: one table, jxpy_ARRAY_API (PY_ARRAY_UNIQUE_SYMBOL),
@@ -158,5 +159,28 @@ int jxpy_convert(jxpy_state *st, PyObject *obj, PyObject *name, int weak,
 /* The variable table of names, dtypes and weak (PyMem_Free it), or NULL. */
 jx_var *jxpy_var_table(const char *fn, PyObject *names, PyObject *dtypes,
                        PyObject *weak);
+
+/* ---- args.c: keyword arguments --------------------------------------- */
+
+/* One argument of jxpy_parse_args: its name, and where its value goes. */
+typedef struct jxpy_kw {
+    const char *name;
+    PyObject **dst;
+} jxpy_kw;
+
+/* order= ('C', 'F', 'A', 'K'; None: 'K') into *order; 0 or -1. */
+int jxpy_parse_order(PyObject *o, int *order);
+/* casting= into *c (None: dflt); 0 or -1. */
+int jxpy_parse_casting(PyObject *o, NPY_CASTING *c, NPY_CASTING dflt);
+/* The name of a casting rule, as casting= spells it. */
+const char *jxpy_casting_name(NPY_CASTING c);
+/* Vectorcall arguments into kws (the first npos may be positional, the
+ * first nreq are required); 0 or -1. */
+int jxpy_parse_args(const char *fname, PyObject *const *args,
+                    Py_ssize_t nargs, PyObject *kwnames,
+                    const jxpy_kw *kws, int nkws, int npos, int nreq,
+                    int unknown_value_error);
+/* numexpr's optimization= and truediv=, checked; 0 or -1. */
+int jxpy_check_context(PyObject *optimization, PyObject *truediv);
 
 #endif
