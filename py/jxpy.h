@@ -34,6 +34,7 @@
  *   errors.c           exception classes; jx_error to a Python exception
  *   convert.c          values and dtypes to jx types
  *   args.c             keyword arguments: parsing, order, casting
+ *   scope.c            names' values: local_dict, global_dict, the frame
  *   resultbuf.c        the reuse of large result buffers (resultbuf.h)
  *
  * NumPy's C API: one table, jxpy_ARRAY_API (PY_ARRAY_UNIQUE_SYMBOL),
@@ -182,5 +183,27 @@ int jxpy_parse_args(const char *fname, PyObject *const *args,
                     int unknown_value_error);
 /* numexpr's optimization= and truediv=, checked; 0 or -1. */
 int jxpy_check_context(PyObject *optimization, PyObject *truediv);
+
+/* ---- scope.c: names' values from local_dict, global_dict, the frame ---- */
+
+typedef struct jxpy_scope {
+    PyObject *local;   /* new reference, or NULL */
+    PyObject *global;  /* new reference, or NULL */
+    int clear_local;   /* local is a function frame's f_locals snapshot */
+    int need_global;   /* global_dict was None: the frame's, when needed */
+    int extra_depth;   /* frames above the caller's */
+} jxpy_scope;
+
+/* The frames above the caller's that _frame_depth o asks for, less `own`
+ * (into *extra); 0 or -1. */
+int jxpy_frame_depth(PyObject *o, int own, int *extra);
+/* numexpr's scope: local_dict, else the frame's locals; global_dict, else
+ * the frame's globals (extra_depth frames above the caller's); 0 or -1. */
+int jxpy_scope_init(jxpy_scope *sc, PyObject *local_dict,
+                    PyObject *global_dict, int extra_depth);
+void jxpy_scope_fini(jxpy_scope *sc);
+/* The value of name in sc (new reference), or NULL with KeyError(name) or
+ * another exception. */
+PyObject *jxpy_lookup(jxpy_scope *sc, PyObject *name);
 
 #endif
