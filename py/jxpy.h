@@ -35,6 +35,7 @@
  *   convert.c          values and dtypes to jx types
  *   args.c             keyword arguments: parsing, order, casting
  *   scope.c            names' values: local_dict, global_dict, the frame
+ *   run.c              running an expression: result, order, out, casting
  *   resultbuf.c        the reuse of large result buffers (resultbuf.h)
  *
  * NumPy's C API: one table, jxpy_ARRAY_API (PY_ARRAY_UNIQUE_SYMBOL),
@@ -205,5 +206,13 @@ void jxpy_scope_fini(jxpy_scope *sc);
 /* The value of name in sc (new reference), or NULL with KeyError(name) or
  * another exception. */
 PyObject *jxpy_lookup(jxpy_scope *sc, PyObject *name);
+
+/* ---- run.c: running a compiled expression ------------------------------ */
+
+/* Evaluates nx over vals (one per argument) into outobj, or into a new
+ * array in the given order when outobj is None or NULL.  Returns the
+ * result (new reference), or NULL. */
+PyObject *jxpy_run(jxpy_NumExpr *nx, jxpy_value *vals, PyObject *outobj,
+                   int order, NPY_CASTING casting);
 
 #endif
