@@ -36,6 +36,7 @@
  *   args.c             keyword arguments: parsing, order, casting
  *   scope.c            names' values: local_dict, global_dict, the frame
  *   run.c              running an expression: result, order, out, casting
+ *   numexpr_object.c   the NumExpr type: compiled expressions
  *   resultbuf.c        the reuse of large result buffers (resultbuf.h)
  *
  * NumPy's C API: one table, jxpy_ARRAY_API (PY_ARRAY_UNIQUE_SYMBOL),
@@ -214,5 +215,13 @@ PyObject *jxpy_lookup(jxpy_scope *sc, PyObject *name);
  * result (new reference), or NULL. */
 PyObject *jxpy_run(jxpy_NumExpr *nx, jxpy_value *vals, PyObject *outobj,
                    int order, NPY_CASTING casting);
+
+/* ---- numexpr_object.c: the NumExpr type --------------------------------- */
+
+/* Compiles ex for the arguments `names` (tuple of str), passed as key[i]
+ * says (GIL released): a new NumExpr object, or NULL. */
+jxpy_NumExpr *jxpy_numexpr_compile(jxpy_state *st, PyObject *ex, PyObject *names,
+                                   const jxpy_code *key, unsigned flags);
+extern PyType_Spec jxpy_numexpr_spec;
 
 #endif
