@@ -37,6 +37,7 @@
  *   scope.c            names' values: local_dict, global_dict, the frame
  *   run.c              running an expression: result, order, out, casting
  *   numexpr_object.c   the NumExpr type: compiled expressions
+ *   srccache.c         evaluate()'s cache: expression -> compiled variants
  *   resultbuf.c        the reuse of large result buffers (resultbuf.h)
  *
  * NumPy's C API: one table, jxpy_ARRAY_API (PY_ARRAY_UNIQUE_SYMBOL),
@@ -223,5 +224,18 @@ PyObject *jxpy_run(jxpy_NumExpr *nx, jxpy_value *vals, PyObject *outobj,
 jxpy_NumExpr *jxpy_numexpr_compile(jxpy_state *st, PyObject *ex, PyObject *names,
                                    const jxpy_code *key, unsigned flags);
 extern PyType_Spec jxpy_numexpr_spec;
+
+/* ---- srccache.c: evaluate()'s cache of expressions --------------------- */
+
+/* The cache entry of ex (new reference), made on first use (a syntax
+ * error is raised then) and kept when store; NULL with an exception. */
+jxpy_Source *jxpy_get_source(jxpy_state *st, PyObject *ex, int store);
+/* The variant of s for arguments passed as key says (new reference):
+ * cached, or compiled and kept unless flags has JXPY_NO_CACHE. */
+jxpy_NumExpr *jxpy_variant(jxpy_state *st, jxpy_Source *s,
+                           const jxpy_code *key, unsigned flags);
+/* 1 with the expression's own error set, when it has one; 0 otherwise. */
+int jxpy_expression_error(jxpy_Source *s);
+extern PyType_Spec jxpy_source_spec;
 
 #endif
