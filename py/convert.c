@@ -1,8 +1,7 @@
 /*
  * convert.c - values and dtypes to what the library takes: NumPy dtypes
  * to jx_dtype and argument codes and back, a dtype a user names, the text
- * of an expression, an argument's value to an array or a weak scalar, and
- * the variable table of _explain and _tree.
+ * of an expression, an argument's value to an array or a weak scalar.
  */
 #include "jxpy.h"
 
@@ -220,7 +219,7 @@ int jxpy_convert(jxpy_state *st, PyObject *obj, PyObject *name, int weak,
     return 0;
 }
 
-/* ---- the expression's text and variables --------------------------------- */
+/* ---- the expression's text ----------------------------------------------- */
 
 /* The UTF-8 text of expression ex for the library: a C string within its
  * length limit.  NULL with an exception otherwise. */
@@ -243,48 +242,4 @@ const char *jxpy_utf8(PyObject *ex, Py_ssize_t *len)
         return NULL;
     }
     return src;
-}
-
-/* The variable table of names (tuple of str), dtypes (tuple of anything
- * np.dtype() takes, as long) and weak (NULL or a tuple as long: true marks
- * a weak variable, a Python int or float), for the library (PyMem_Free
- * it; the names point into the str objects).  NULL with an exception. */
-jx_var *jxpy_var_table(const char *fn, PyObject *names, PyObject *dtypes,
-                       PyObject *weak)
-{
-    Py_ssize_t n = PyTuple_Check(names) ? PyTuple_GET_SIZE(names) : -1;
-    if (n < 0 || !PyTuple_Check(dtypes) || PyTuple_GET_SIZE(dtypes) != n ||
-        (weak && (!PyTuple_Check(weak) || PyTuple_GET_SIZE(weak) != n))) {
-        PyErr_Format(PyExc_TypeError, "%s: names, dtypes (and weak) must be tuples of "
-                     "the same length", fn);
-        return NULL;
-    }
-    jx_var *vars = PyMem_Calloc((size_t)(n ? n : 1), sizeof(jx_var));
-    if (vars == NULL)
-        return (jx_var *)PyErr_NoMemory();
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyArray_Descr *d = NULL;
-        PyObject *name = PyTuple_GET_ITEM(names, i);
-        if (!PyUnicode_Check(name)) {
-            PyErr_Format(PyExc_TypeError, "%s: names must be str", fn);
-            goto fail;
-        }
-        if (!jxpy_descr_converter(PyTuple_GET_ITEM(dtypes, i), &d))
-            goto fail;
-        jx_dtype t = jxpy_dtype_of(d, name);
-        vars[i].itemsize = t == JX_BYTES ? (size_t)d->elsize : 0;
-        Py_DECREF(d);
-        vars[i].name = PyUnicode_AsUTF8(name);
-        if (t == JX_DTYPE_INVALID || vars[i].name == NULL)
-            goto fail;
-        vars[i].dtype = t;
-        int w = weak ? PyObject_IsTrue(PyTuple_GET_ITEM(weak, i)) : 0;
-        if (w < 0)
-            goto fail;
-        vars[i].flags = w ? JX_VAR_WEAK : 0;
-    }
-    return vars;
-fail:
-    PyMem_Free(vars);
-    return NULL;
 }

@@ -38,6 +38,7 @@
  *   run.c              running an expression: result, order, out, casting
  *   numexpr_object.c   the NumExpr type: compiled expressions
  *   srccache.c         evaluate()'s cache: expression -> compiled variants
+ *   explain.c          _explain, _tree, _ops: the library's views of an expression
  *   resultbuf.c        the reuse of large result buffers (resultbuf.h)
  *
  * NumPy's C API: one table, jxpy_ARRAY_API (PY_ARRAY_UNIQUE_SYMBOL),
@@ -160,9 +161,6 @@ const char *jxpy_utf8(PyObject *ex, Py_ssize_t *len);
 /* Converts argument `name`'s value obj into *v and its code; 0 or -1. */
 int jxpy_convert(jxpy_state *st, PyObject *obj, PyObject *name, int weak,
                  jxpy_value *v, jxpy_code *code);
-/* The variable table of names, dtypes and weak (PyMem_Free it), or NULL. */
-jx_var *jxpy_var_table(const char *fn, PyObject *names, PyObject *dtypes,
-                       PyObject *weak);
 
 /* ---- args.c: keyword arguments --------------------------------------- */
 
@@ -237,5 +235,13 @@ jxpy_NumExpr *jxpy_variant(jxpy_state *st, jxpy_Source *s,
 /* 1 with the expression's own error set, when it has one; 0 otherwise. */
 int jxpy_expression_error(jxpy_Source *s);
 extern PyType_Spec jxpy_source_spec;
+
+/* ---- explain.c: _explain, _tree, _ops -------------------------------------- */
+
+PyObject *jxpy_explain(PyObject *module, PyObject *const *args,
+                       Py_ssize_t nargs, PyObject *kwnames);
+PyObject *jxpy_tree(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+                    PyObject *kwnames);
+PyObject *jxpy_ops(PyObject *module, PyObject *unused);
 
 #endif
