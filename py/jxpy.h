@@ -30,15 +30,15 @@
  *
  * The files, numexpr's module.cpp / numexpr_object.cpp / interpreter.cpp
  * split being the model:
- *   _jitexpr.c         everything not yet moved out (see below)
- *   errors.c           exception classes; jx_error to a Python exception
- *   convert.c          values and dtypes to jx types
+ *   module.c           the module: its functions, method table and init
  *   args.c             keyword arguments: parsing, order, casting
  *   scope.c            names' values: local_dict, global_dict, the frame
- *   run.c              running an expression: result, order, out, casting
- *   numexpr_object.c   the NumExpr type: compiled expressions
+ *   convert.c          values and dtypes to jx types
  *   srccache.c         evaluate()'s cache: expression -> compiled variants
- *   explain.c          _explain, _tree, _ops: the library's views of an expression
+ *   numexpr_object.c   the NumExpr type: compiled expressions
+ *   run.c              running an expression: result, order, out, casting
+ *   errors.c           exception classes; jx_error to a Python exception
+ *   explain.c          _explain, _tree, _ops: the library's views
  *   resultbuf.c        the reuse of large result buffers (resultbuf.h)
  *
  * NumPy's C API: one table, jxpy_ARRAY_API (PY_ARRAY_UNIQUE_SYMBOL),

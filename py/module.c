@@ -1,6 +1,9 @@
 /*
- * _jitexpr.c - the C extension of the jitexpr Python package: what is not
- * yet in a file of its own (jxpy.h lists the files and what they share).
+ * module.c - the module jitexpr._jitexpr (numexpr's module.cpp): its
+ * functions and their table (evaluate, validate, re_evaluate with this
+ * thread's record that re_evaluate repeats, _compile, the threads and
+ * caches), and its state's life (multi-phase init, traverse, clear).
+ * jxpy.h describes the extension and lists its files.
  */
 #define JXPY_IMPORT_ARRAY /* this file defines NumPy's API table (jxpy.h) */
 #include "jxpy.h"
