@@ -6,7 +6,7 @@
  */
 #include "jxpy.h"
 
-int jxpy_parse_order(PyObject *o, int *order)
+int jxpy_args_order(PyObject *o, int *order)
 {
     if (o == NULL || o == Py_None) {
         *order = NPY_KEEPORDER;
@@ -26,7 +26,7 @@ int jxpy_parse_order(PyObject *o, int *order)
     return -1;
 }
 
-int jxpy_parse_casting(PyObject *o, NPY_CASTING *c, NPY_CASTING dflt)
+int jxpy_args_casting(PyObject *o, NPY_CASTING *c, NPY_CASTING dflt)
 {
     if (o == NULL || o == Py_None) {
         *c = dflt;
@@ -47,7 +47,7 @@ int jxpy_parse_casting(PyObject *o, NPY_CASTING *c, NPY_CASTING dflt)
     return -1;
 }
 
-const char *jxpy_casting_name(NPY_CASTING c)
+const char *jxpy_args_casting_name(NPY_CASTING c)
 {
     switch (c) {
     case NPY_NO_CASTING: return "no";
@@ -61,7 +61,7 @@ const char *jxpy_casting_name(NPY_CASTING c)
 /* Vectorcall arguments into kws: the first npos may be positional.  An
  * unknown keyword is a ValueError when unknown_value_error (numexpr's
  * getContext), a TypeError otherwise. */
-int jxpy_parse_args(const char *fname, PyObject *const *args,
+int jxpy_args_parse(const char *fname, PyObject *const *args,
                     Py_ssize_t nargs, PyObject *kwnames,
                     const jxpy_kw *kws, int nkws, int npos, int nreq,
                     int unknown_value_error)
@@ -105,7 +105,7 @@ int jxpy_parse_args(const char *fname, PyObject *const *args,
 }
 
 /* numexpr's context keywords: accepted, checked as numexpr checks them. */
-int jxpy_check_context(PyObject *optimization, PyObject *truediv)
+int jxpy_args_context(PyObject *optimization, PyObject *truediv)
 {
     if (optimization && optimization != Py_None) {
         const char *s = PyUnicode_Check(optimization) ? PyUnicode_AsUTF8(optimization) : NULL;

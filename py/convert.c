@@ -22,7 +22,7 @@ static const int jxpy_npy_types[JX_DTYPE_COUNT] = {
 
 /* The jx_dtype of a NumPy dtype (byte order aside), or JX_DTYPE_INVALID
  * with a TypeError set.  what names the value in the message. */
-jx_dtype jxpy_dtype_of(PyArray_Descr *d, PyObject *what)
+jx_dtype jxpy_conv_dtype_of(PyArray_Descr *d, PyObject *what)
 {
     npy_intp size = d->elsize; /* an int in NumPy 1.x, an npy_intp in 2.x */
     switch (d->kind) {
@@ -87,14 +87,14 @@ jx_dtype jxpy_dtype_of(PyArray_Descr *d, PyObject *what)
     return JX_DTYPE_INVALID;
 }
 
-/* The code of an argument of dtype d that jxpy_dtype_of maps to t. */
-jxpy_code jxpy_code_of(jx_dtype t, PyArray_Descr *d)
+/* The code of an argument of dtype d that jxpy_conv_dtype_of maps to t. */
+jxpy_code jxpy_conv_code_of(jx_dtype t, PyArray_Descr *d)
 {
     return t == JX_BYTES ? (jxpy_code)t | (jxpy_code)d->elsize << 8 : (jxpy_code)t;
 }
 
 /* The NumPy dtype of an argument code (new reference), or NULL. */
-PyArray_Descr *jxpy_descr_of(jxpy_code code)
+PyArray_Descr *jxpy_conv_descr_of(jxpy_code code)
 {
     if (JXPY_DTYPE(code) != JX_BYTES)
         return PyArray_DescrFromType(jxpy_npy_types[JXPY_DTYPE(code)]);
@@ -111,7 +111,7 @@ PyArray_Descr *jxpy_descr_of(jxpy_code code)
  * 'S1215752191' and "i4294967300" int32, silently.  The number is refused
  * here, with what NumPy would have made of it.  Returns 1, or 0 with an
  * exception (the O& converter convention). */
-int jxpy_descr_converter(PyObject *spec, PyArray_Descr **d)
+int jxpy_conv_descr_converter(PyObject *spec, PyArray_Descr **d)
 {
     const char *text = NULL;
     if (PyUnicode_Check(spec))
@@ -152,8 +152,8 @@ int jxpy_descr_converter(PyObject *spec, PyArray_Descr **d)
  * a weak bool, an int a weak int64, a float a weak float64, a complex a weak
  * complex128; an int beyond int64 is st->IntegerOverflowError.  Returns
  * 0, or -1 with an exception. */
-int jxpy_convert(jxpy_state *st, PyObject *obj, PyObject *name, int weak,
-                 jxpy_value *v, jxpy_code *code)
+int jxpy_conv_value(jxpy_state *st, PyObject *obj, PyObject *name, int weak,
+                    jxpy_value *v, jxpy_code *code)
 {
     PyArrayObject *a;
     v->arr = NULL;
@@ -201,12 +201,12 @@ int jxpy_convert(jxpy_state *st, PyObject *obj, PyObject *name, int weak,
         if (a == NULL)
             return -1;
     }
-    jx_dtype t = jxpy_dtype_of(PyArray_DESCR(a), name);
+    jx_dtype t = jxpy_conv_dtype_of(PyArray_DESCR(a), name);
     if (t == JX_DTYPE_INVALID) {
         Py_DECREF(a);
         return -1;
     }
-    *code = jxpy_code_of(t, PyArray_DESCR(a));
+    *code = jxpy_conv_code_of(t, PyArray_DESCR(a));
     if (!PyArray_ISNBO(PyArray_DESCR(a)->byteorder)) {
         PyArray_Descr *nd = PyArray_DescrNewByteorder(PyArray_DESCR(a), NPY_NATIVE);
         PyArrayObject *c = nd ? (PyArrayObject *)PyArray_CastToType(a, nd, 0) : NULL;
@@ -223,7 +223,7 @@ int jxpy_convert(jxpy_state *st, PyObject *obj, PyObject *name, int weak,
 
 /* The UTF-8 text of expression ex for the library: a C string within its
  * length limit.  NULL with an exception otherwise. */
-const char *jxpy_utf8(PyObject *ex, Py_ssize_t *len)
+const char *jxpy_conv_utf8(PyObject *ex, Py_ssize_t *len)
 {
     if (!PyUnicode_Check(ex)) {
         PyErr_SetString(PyExc_ValueError, "must specify expression as a string");

@@ -91,7 +91,7 @@ static PyObject *jxpy_caret_message(const char *msg, const char *src,
  *   limit, shape, bad argument   ValueError
  *   out of memory   MemoryError
  *   JIT, internal   RuntimeError */
-void jxpy_raise(jxpy_state *st, const jx_error *err, PyObject *ex)
+void jxpy_err_raise(jxpy_state *st, const jx_error *err, PyObject *ex)
 {
     Py_ssize_t len = 0;
     const char *src = PyUnicode_AsUTF8AndSize(ex, &len);
@@ -216,8 +216,8 @@ static int jxpy_add_exception(PyObject *m, PyObject **slot, const char *name,
     return PyModule_AddObjectRef(m, name, *slot);
 }
 
-/* The exception classes of jxpy_raise (docs/python.md, Errors). */
-int jxpy_add_exceptions(PyObject *m, jxpy_state *st)
+/* The exception classes of jxpy_err_raise (docs/python.md, Errors). */
+int jxpy_err_add_classes(PyObject *m, jxpy_state *st)
 {
     if (jxpy_add_exception(m, &st->UnsupportedTypeError, "UnsupportedTypeError",
                            "An operator or function does not take these dtypes "
@@ -241,7 +241,7 @@ int jxpy_add_exceptions(PyObject *m, jxpy_state *st)
 }
 
 /* The exception being raised, as an object (validate returns it). */
-PyObject *jxpy_fetch_exception(void)
+PyObject *jxpy_err_fetch(void)
 {
     PyObject *t, *v, *tb;
     PyErr_Fetch(&t, &v, &tb);

@@ -30,9 +30,9 @@ static jx_var *jxpy_var_table(const char *fn, PyObject *names, PyObject *dtypes,
             PyErr_Format(PyExc_TypeError, "%s: names must be str", fn);
             goto fail;
         }
-        if (!jxpy_descr_converter(PyTuple_GET_ITEM(dtypes, i), &d))
+        if (!jxpy_conv_descr_converter(PyTuple_GET_ITEM(dtypes, i), &d))
             goto fail;
-        jx_dtype t = jxpy_dtype_of(d, name);
+        jx_dtype t = jxpy_conv_dtype_of(d, name);
         vars[i].itemsize = t == JX_BYTES ? (size_t)d->elsize : 0;
         Py_DECREF(d);
         vars[i].name = PyUnicode_AsUTF8(name);
@@ -57,13 +57,13 @@ PyObject *jxpy_explain(PyObject *module, PyObject *const *args,
     PyObject *ex = NULL, *names = NULL, *dtypes = NULL, *what_o = NULL, *weak = NULL;
     const jxpy_kw kws[] = {{"ex", &ex}, {"names", &names}, {"dtypes", &dtypes},
                            {"what", &what_o}, {"weak", &weak}};
-    if (jxpy_parse_args("_explain", args, nargs, kwnames, kws, 5, 5, 4, 0) < 0)
+    if (jxpy_args_parse("_explain", args, nargs, kwnames, kws, 5, 5, 4, 0) < 0)
         return NULL;
     unsigned long what = PyLong_AsUnsignedLong(what_o);
     if (what == (unsigned long)-1 && PyErr_Occurred())
         return NULL;
     Py_ssize_t len;
-    const char *src = jxpy_utf8(ex, &len);
+    const char *src = jxpy_conv_utf8(ex, &len);
     jx_var *vars = src ? jxpy_var_table("_explain", names, dtypes, weak) : NULL;
     if (vars == NULL)
         return NULL;
@@ -74,7 +74,7 @@ PyObject *jxpy_explain(PyObject *module, PyObject *const *args,
     Py_END_ALLOW_THREADS
     PyMem_Free(vars);
     if (text == NULL) {
-        jxpy_raise(jxpy_get_state(module), &err, ex);
+        jxpy_err_raise(jxpy_get_state(module), &err, ex);
         return NULL;
     }
     PyObject *ret = PyUnicode_FromString(text);
@@ -114,7 +114,8 @@ static PyObject *jxpy_tree_tuple(const jx_tree_node *t)
         [JX_TREE_VARIABLE] = "variable", [JX_TREE_CONSTANT] = "constant",
         [JX_TREE_OPERATOR] = "operator", [JX_TREE_FUNCTION] = "function",
         [JX_TREE_CAST] = "cast"};
-    PyArray_Descr *d = jxpy_descr_of((jxpy_code)t->dtype | (jxpy_code)t->itemsize << 8);
+    PyArray_Descr *d =
+        jxpy_conv_descr_of((jxpy_code)t->dtype | (jxpy_code)t->itemsize << 8);
     PyObject *args = PyTuple_New(t->nargs);
     PyObject *value = t->kind == JX_TREE_CONSTANT ? jxpy_tree_value(t) : Py_NewRef(Py_None);
     PyObject *ret = NULL;
@@ -134,16 +135,16 @@ static PyObject *jxpy_tree_tuple(const jx_tree_node *t)
 
 /* _tree(ex, names, dtypes, weak=()): jx_tree's nodes as a tuple of tuples
  * (jxpy_tree_tuple), children before parents, the root last. */
-PyObject *jxpy_tree(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
-                    PyObject *kwnames)
+PyObject *jxpy_explain_tree(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+                            PyObject *kwnames)
 {
     PyObject *ex = NULL, *names = NULL, *dtypes = NULL, *weak = NULL;
     const jxpy_kw kws[] = {{"ex", &ex}, {"names", &names}, {"dtypes", &dtypes},
                            {"weak", &weak}};
-    if (jxpy_parse_args("_tree", args, nargs, kwnames, kws, 4, 4, 3, 0) < 0)
+    if (jxpy_args_parse("_tree", args, nargs, kwnames, kws, 4, 4, 3, 0) < 0)
         return NULL;
     Py_ssize_t len;
-    const char *src = jxpy_utf8(ex, &len);
+    const char *src = jxpy_conv_utf8(ex, &len);
     jx_var *vars = src ? jxpy_var_table("_tree", names, dtypes, weak) : NULL;
     if (vars == NULL)
         return NULL;
@@ -152,7 +153,7 @@ PyObject *jxpy_tree(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
     jx_tree_node *nodes = jx_tree(src, vars, (int)PyTuple_GET_SIZE(names), &count, &err);
     PyMem_Free(vars);
     if (nodes == NULL) {
-        jxpy_raise(jxpy_get_state(module), &err, ex);
+        jxpy_err_raise(jxpy_get_state(module), &err, ex);
         return NULL;
     }
     PyObject *ret = PyTuple_New(count);
@@ -169,7 +170,7 @@ PyObject *jxpy_tree(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
 
 /* _ops(): the operator table, a tuple of (mnemonic, spelling, syntax,
  * arity), syntax one of "binary", "unary", "call". */
-PyObject *jxpy_ops(PyObject *module, PyObject *unused)
+PyObject *jxpy_explain_ops(PyObject *module, PyObject *unused)
 {
     static const char *const syntax[] = {
         [JX_SYNTAX_BINARY] = "binary", [JX_SYNTAX_UNARY] = "unary",

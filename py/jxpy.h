@@ -99,7 +99,7 @@ typedef struct jxpy_state {
     PyTypeObject *LastType;    /* what re_evaluate repeats, per thread */
     PyObject *sources;         /* dict: expression -> Source */
     PyObject *last_key;        /* key in the thread-state dict: re_evaluate */
-    /* Exception classes (jxpy_raise; docs/python.md): each is also what
+    /* Exception classes (jxpy_err_raise; docs/python.md): each is also what
      * numexpr raises, or what its callers catch, for the same error. */
     PyObject *UnsupportedTypeError;      /* (TypeError, NotImplementedError) */
     PyObject *UnsupportedSyntaxError;    /* (SyntaxError, TypeError) */
@@ -118,7 +118,7 @@ typedef struct jxpy_NumExpr {
     jxpy_code *key;        /* per argument: its code (jx_dtype | JXPY_WEAK |
                               itemsize << 8) */
     jxpy_code rcode;       /* the result's code: its jx_dtype, and a byte
-                              string's itemsize << 8 (jxpy_descr_of) */
+                              string's itemsize << 8 (jxpy_conv_descr_of) */
     jx_dtype rtype;        /* the result's jx_dtype */
 } jxpy_NumExpr;
 
@@ -131,62 +131,38 @@ typedef struct jxpy_Source {
     jxpy_NumExpr *variants[JXPY_VARIANTS_MAX]; /* most recently used first */
 } jxpy_Source;
 
+/* The state of the module (jitexpr._jitexpr). */
 static inline jxpy_state *jxpy_get_state(PyObject *module)
 {
     return (jxpy_state *)PyModule_GetState(module);
 }
 
-/* ---- errors.c: exception classes, jx_error to a Python exception ---- */
+/* ---- args.c: keyword arguments ------------------------------------------ */
 
-/* Adds the exception classes to module m, kept in st. */
-int jxpy_add_exceptions(PyObject *m, jxpy_state *st);
-/* Raises the Python exception of err, whose span is a byte span of ex. */
-void jxpy_raise(jxpy_state *st, const jx_error *err, PyObject *ex);
-/* The exception being raised, as an object (cleared); None if none. */
-PyObject *jxpy_fetch_exception(void);
-
-/* ---- convert.c: values and dtypes to jx types -------------------------- */
-
-/* The jx_dtype of a NumPy dtype, or JX_DTYPE_INVALID with a TypeError
- * (what, if not NULL, names the value in the message). */
-jx_dtype jxpy_dtype_of(PyArray_Descr *d, PyObject *what);
-/* The code of an argument of dtype d that jxpy_dtype_of maps to t. */
-jxpy_code jxpy_code_of(jx_dtype t, PyArray_Descr *d);
-/* The NumPy dtype of an argument code (new reference), or NULL. */
-PyArray_Descr *jxpy_descr_of(jxpy_code code);
-/* np.dtype(spec), sizes range-checked; an O& converter (1, or 0). */
-int jxpy_descr_converter(PyObject *spec, PyArray_Descr **d);
-/* The UTF-8 text of expression ex for the library, or NULL. */
-const char *jxpy_utf8(PyObject *ex, Py_ssize_t *len);
-/* Converts argument `name`'s value obj into *v and its code; 0 or -1. */
-int jxpy_convert(jxpy_state *st, PyObject *obj, PyObject *name, int weak,
-                 jxpy_value *v, jxpy_code *code);
-
-/* ---- args.c: keyword arguments --------------------------------------- */
-
-/* One argument of jxpy_parse_args: its name, and where its value goes. */
+/* One argument of jxpy_args_parse: its name, and where its value goes. */
 typedef struct jxpy_kw {
     const char *name;
     PyObject **dst;
 } jxpy_kw;
 
 /* order= ('C', 'F', 'A', 'K'; None: 'K') into *order; 0 or -1. */
-int jxpy_parse_order(PyObject *o, int *order);
+int jxpy_args_order(PyObject *o, int *order);
 /* casting= into *c (None: dflt); 0 or -1. */
-int jxpy_parse_casting(PyObject *o, NPY_CASTING *c, NPY_CASTING dflt);
+int jxpy_args_casting(PyObject *o, NPY_CASTING *c, NPY_CASTING dflt);
 /* The name of a casting rule, as casting= spells it. */
-const char *jxpy_casting_name(NPY_CASTING c);
+const char *jxpy_args_casting_name(NPY_CASTING c);
 /* Vectorcall arguments into kws (the first npos may be positional, the
  * first nreq are required); 0 or -1. */
-int jxpy_parse_args(const char *fname, PyObject *const *args,
+int jxpy_args_parse(const char *fname, PyObject *const *args,
                     Py_ssize_t nargs, PyObject *kwnames,
                     const jxpy_kw *kws, int nkws, int npos, int nreq,
                     int unknown_value_error);
 /* numexpr's optimization= and truediv=, checked; 0 or -1. */
-int jxpy_check_context(PyObject *optimization, PyObject *truediv);
+int jxpy_args_context(PyObject *optimization, PyObject *truediv);
 
-/* ---- scope.c: names' values from local_dict, global_dict, the frame ---- */
+/* ---- scope.c: names' values from local_dict, global_dict, the frame ----- */
 
+/* Where a call's names are looked up (jxpy_scope_init). */
 typedef struct jxpy_scope {
     PyObject *local;   /* new reference, or NULL */
     PyObject *global;  /* new reference, or NULL */
@@ -197,7 +173,7 @@ typedef struct jxpy_scope {
 
 /* The frames above the caller's that _frame_depth o asks for, less `own`
  * (into *extra); 0 or -1. */
-int jxpy_frame_depth(PyObject *o, int own, int *extra);
+int jxpy_scope_frame_depth(PyObject *o, int own, int *extra);
 /* numexpr's scope: local_dict, else the frame's locals; global_dict, else
  * the frame's globals (extra_depth frames above the caller's); 0 or -1. */
 int jxpy_scope_init(jxpy_scope *sc, PyObject *local_dict,
@@ -205,15 +181,37 @@ int jxpy_scope_init(jxpy_scope *sc, PyObject *local_dict,
 void jxpy_scope_fini(jxpy_scope *sc);
 /* The value of name in sc (new reference), or NULL with KeyError(name) or
  * another exception. */
-PyObject *jxpy_lookup(jxpy_scope *sc, PyObject *name);
+PyObject *jxpy_scope_lookup(jxpy_scope *sc, PyObject *name);
 
-/* ---- run.c: running a compiled expression ------------------------------ */
+/* ---- convert.c: values and dtypes to jx types --------------------------- */
 
-/* Evaluates nx over vals (one per argument) into outobj, or into a new
- * array in the given order when outobj is None or NULL.  Returns the
- * result (new reference), or NULL. */
-PyObject *jxpy_run(jxpy_NumExpr *nx, jxpy_value *vals, PyObject *outobj,
-                   int order, NPY_CASTING casting);
+/* The jx_dtype of a NumPy dtype, or JX_DTYPE_INVALID with a TypeError
+ * (what, if not NULL, names the value in the message). */
+jx_dtype jxpy_conv_dtype_of(PyArray_Descr *d, PyObject *what);
+/* The code of an argument of dtype d that jxpy_conv_dtype_of maps to t. */
+jxpy_code jxpy_conv_code_of(jx_dtype t, PyArray_Descr *d);
+/* The NumPy dtype of an argument code (new reference), or NULL. */
+PyArray_Descr *jxpy_conv_descr_of(jxpy_code code);
+/* np.dtype(spec), sizes range-checked; an O& converter (1, or 0). */
+int jxpy_conv_descr_converter(PyObject *spec, PyArray_Descr **d);
+/* The UTF-8 text of expression ex for the library, or NULL. */
+const char *jxpy_conv_utf8(PyObject *ex, Py_ssize_t *len);
+/* Converts argument `name`'s value obj into *v and its code; 0 or -1. */
+int jxpy_conv_value(jxpy_state *st, PyObject *obj, PyObject *name, int weak,
+                    jxpy_value *v, jxpy_code *code);
+
+/* ---- srccache.c: evaluate()'s cache of expressions ---------------------- */
+
+/* The cache entry of ex (new reference), made on first use (a syntax
+ * error is raised then) and kept when store; NULL with an exception. */
+jxpy_Source *jxpy_source_get(jxpy_state *st, PyObject *ex, int store);
+/* The variant of s for arguments passed as key says (new reference):
+ * cached, or compiled and kept unless flags has JXPY_NO_CACHE. */
+jxpy_NumExpr *jxpy_source_variant(jxpy_state *st, jxpy_Source *s,
+                                  const jxpy_code *key, unsigned flags);
+/* 1 with the expression's own error set, when it has one; 0 otherwise. */
+int jxpy_source_expression_error(jxpy_Source *s);
+extern PyType_Spec jxpy_source_spec;
 
 /* ---- numexpr_object.c: the NumExpr type --------------------------------- */
 
@@ -223,25 +221,30 @@ jxpy_NumExpr *jxpy_numexpr_compile(jxpy_state *st, PyObject *ex, PyObject *names
                                    const jxpy_code *key, unsigned flags);
 extern PyType_Spec jxpy_numexpr_spec;
 
-/* ---- srccache.c: evaluate()'s cache of expressions --------------------- */
+/* ---- run.c: running a compiled expression ------------------------------- */
 
-/* The cache entry of ex (new reference), made on first use (a syntax
- * error is raised then) and kept when store; NULL with an exception. */
-jxpy_Source *jxpy_get_source(jxpy_state *st, PyObject *ex, int store);
-/* The variant of s for arguments passed as key says (new reference):
- * cached, or compiled and kept unless flags has JXPY_NO_CACHE. */
-jxpy_NumExpr *jxpy_variant(jxpy_state *st, jxpy_Source *s,
-                           const jxpy_code *key, unsigned flags);
-/* 1 with the expression's own error set, when it has one; 0 otherwise. */
-int jxpy_expression_error(jxpy_Source *s);
-extern PyType_Spec jxpy_source_spec;
+/* Evaluates nx over vals (one per argument) into outobj, or into a new
+ * array in the given order when outobj is None or NULL.  Returns the
+ * result (new reference), or NULL. */
+PyObject *jxpy_run(jxpy_NumExpr *nx, jxpy_value *vals, PyObject *outobj,
+                   int order, NPY_CASTING casting);
 
-/* ---- explain.c: _explain, _tree, _ops -------------------------------------- */
+/* ---- errors.c: exception classes, jx_error to a Python exception -------- */
 
+/* Adds the exception classes to module m, kept in st. */
+int jxpy_err_add_classes(PyObject *m, jxpy_state *st);
+/* Raises the Python exception of err, whose span is a byte span of ex. */
+void jxpy_err_raise(jxpy_state *st, const jx_error *err, PyObject *ex);
+/* The exception being raised, as an object (cleared); None if none. */
+PyObject *jxpy_err_fetch(void);
+
+/* ---- explain.c: _explain, _tree, _ops ----------------------------------- */
+
+/* The module functions _explain, _tree and _ops (module.c's table). */
 PyObject *jxpy_explain(PyObject *module, PyObject *const *args,
                        Py_ssize_t nargs, PyObject *kwnames);
-PyObject *jxpy_tree(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
-                    PyObject *kwnames);
-PyObject *jxpy_ops(PyObject *module, PyObject *unused);
+PyObject *jxpy_explain_tree(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+                            PyObject *kwnames);
+PyObject *jxpy_explain_ops(PyObject *module, PyObject *unused);
 
 #endif

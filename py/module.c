@@ -101,12 +101,12 @@ static PyObject *jxpy_core(jxpy_state *st, jxpy_Source *s, PyObject *local_dict,
             goto done;
         for (; got < n; got++) {
             PyObject *name = PyTuple_GET_ITEM(s->names, got);
-            PyObject *v = jxpy_lookup(&sc, name);
+            PyObject *v = jxpy_scope_lookup(&sc, name);
             if (v == NULL) {
                 if (PyErr_ExceptionMatches(PyExc_KeyError)) {
                     PyObject *t, *val, *tb;
                     PyErr_Fetch(&t, &val, &tb);
-                    if (jxpy_expression_error(s)) {
+                    if (jxpy_source_expression_error(s)) {
                         Py_XDECREF(t);
                         Py_XDECREF(val);
                         Py_XDECREF(tb);
@@ -116,7 +116,7 @@ static PyObject *jxpy_core(jxpy_state *st, jxpy_Source *s, PyObject *local_dict,
                 }
                 break;
             }
-            int rc = jxpy_convert(st, v, name, 1, &vals[got], &key[got]);
+            int rc = jxpy_conv_value(st, v, name, 1, &vals[got], &key[got]);
             Py_DECREF(v);
             if (rc < 0)
                 break;
@@ -125,7 +125,7 @@ static PyObject *jxpy_core(jxpy_state *st, jxpy_Source *s, PyObject *local_dict,
         if (got < n)
             goto done;
     }
-    nx = jxpy_variant(st, s, key, flags);
+    nx = jxpy_source_variant(st, s, key, flags);
     if (nx == NULL)
         goto done;
     if (set_last && jxpy_set_last(st, s, out, order, casting, flags) < 0)
@@ -162,12 +162,12 @@ static PyObject *jxpy_evaluate_impl(PyObject *module, PyObject *const *args,
     int extra_depth = 0;
     (void)sanitize; /* nothing is eval()'d: the C parser is the only reader */
 
-    if (jxpy_parse_args(fname, args, nargs, kwnames, kws,
+    if (jxpy_args_parse(fname, args, nargs, kwnames, kws,
                         (int)(sizeof kws / sizeof kws[0]), 6, 1, 1) < 0)
         return NULL;
-    if (jxpy_parse_order(order_o, &order) < 0 ||
-        jxpy_parse_casting(casting_o, &casting, NPY_SAME_KIND_CASTING) < 0 ||
-        jxpy_check_context(optimization, truediv) < 0)
+    if (jxpy_args_order(order_o, &order) < 0 ||
+        jxpy_args_casting(casting_o, &casting, NPY_SAME_KIND_CASTING) < 0 ||
+        jxpy_args_context(optimization, truediv) < 0)
         return NULL;
     if (disable_cache) {
         int t = PyObject_IsTrue(disable_cache);
@@ -178,9 +178,9 @@ static PyObject *jxpy_evaluate_impl(PyObject *module, PyObject *const *args,
     }
     /* numexpr counts from its own frames: evaluate 3, validate 2. */
     if (depth_o && depth_o != Py_None &&
-        jxpy_frame_depth(depth_o, run ? 3 : 2, &extra_depth) < 0)
+        jxpy_scope_frame_depth(depth_o, run ? 3 : 2, &extra_depth) < 0)
         return NULL;
-    jxpy_Source *s = jxpy_get_source(st, ex, !(flags & JXPY_NO_CACHE));
+    jxpy_Source *s = jxpy_source_get(st, ex, !(flags & JXPY_NO_CACHE));
     if (s == NULL)
         return NULL;
     PyObject *r = jxpy_core(st, s, local_dict, global_dict, extra_depth, out,
@@ -221,7 +221,7 @@ static PyObject *jxpy_validate(PyObject *module, PyObject *const *args,
                                Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *r = jxpy_evaluate_impl(module, args, nargs, kwnames, "validate", 0);
-    return r ? r : jxpy_fetch_exception();
+    return r ? r : jxpy_err_fetch();
 }
 
 PyDoc_STRVAR(jxpy_re_evaluate_doc,
@@ -240,10 +240,11 @@ static PyObject *jxpy_re_evaluate(PyObject *module, PyObject *const *args,
         {"local_dict", &local_dict}, {"global_dict", &global_dict},
         {"_frame_depth", &depth_o},
     };
-    if (jxpy_parse_args("re_evaluate", args, nargs, kwnames, kws, 3, 2, 0, 0) < 0)
+    if (jxpy_args_parse("re_evaluate", args, nargs, kwnames, kws, 3, 2, 0, 0) < 0)
         return NULL;
     int extra_depth = 0;
-    if (depth_o && depth_o != Py_None && jxpy_frame_depth(depth_o, 2, &extra_depth) < 0)
+    if (depth_o && depth_o != Py_None &&
+        jxpy_scope_frame_depth(depth_o, 2, &extra_depth) < 0)
         return NULL;
     jxpy_Last *last = jxpy_get_last(st, 0);
     if (last == NULL || last->source == NULL) {
@@ -280,7 +281,7 @@ static PyObject *jxpy_compile(PyObject *module, PyObject *const *args,
     const jxpy_kw kws[] = {
         {"ex", &ex}, {"names", &names}, {"dtypes", &dtypes}, {"disable_cache", &disable},
     };
-    if (jxpy_parse_args("_compile", args, nargs, kwnames, kws, 4, 4, 3, 0) < 0)
+    if (jxpy_args_parse("_compile", args, nargs, kwnames, kws, 4, 4, 3, 0) < 0)
         return NULL;
     if (!PyUnicode_Check(ex) || !PyTuple_Check(names) || !PyTuple_Check(dtypes) ||
         PyTuple_GET_SIZE(names) != PyTuple_GET_SIZE(dtypes)) {
@@ -302,11 +303,11 @@ static PyObject *jxpy_compile(PyObject *module, PyObject *const *args,
             PyErr_SetString(PyExc_TypeError, "names must be str");
             goto done;
         }
-        if (!jxpy_descr_converter(PyTuple_GET_ITEM(dtypes, i), &d))
+        if (!jxpy_conv_descr_converter(PyTuple_GET_ITEM(dtypes, i), &d))
             goto done;
-        jx_dtype t = jxpy_dtype_of(d, nm);
+        jx_dtype t = jxpy_conv_dtype_of(d, nm);
         if (t != JX_DTYPE_INVALID)
-            key[i] = jxpy_code_of(t, d);
+            key[i] = jxpy_conv_code_of(t, d);
         Py_DECREF(d);
         if (t == JX_DTYPE_INVALID)
             goto done;
@@ -335,7 +336,7 @@ static PyType_Spec jxpy_last_spec = {
 static PyObject *jxpy_names(PyObject *module, PyObject *ex)
 {
     jxpy_state *st = jxpy_get_state(module);
-    jxpy_Source *s = jxpy_get_source(st, ex, 0);
+    jxpy_Source *s = jxpy_source_get(st, ex, 0);
     if (s == NULL)
         return NULL;
     PyObject *r = Py_NewRef(s->names);
@@ -343,13 +344,13 @@ static PyObject *jxpy_names(PyObject *module, PyObject *ex)
     return r;
 }
 
-/* _dtype(spec): np.dtype(spec), with the sizes in a str spec range-checked
- * (jxpy_descr_converter); what the Python layer calls for the dtypes a user
- * names (explain's keywords, NumExpr signatures). */
+/* _dtype(spec): np.dtype(spec), with the sizes in a str spec
+ * range-checked (jxpy_conv_descr_converter); what the Python layer calls
+ * for the dtypes a user names (explain's keywords, NumExpr signatures). */
 static PyObject *jxpy_dtype(PyObject *module, PyObject *spec)
 {
     PyArray_Descr *d = NULL;
-    if (!jxpy_descr_converter(spec, &d))
+    if (!jxpy_conv_descr_converter(spec, &d))
         return NULL;
     return (PyObject *)d;
 }
@@ -480,10 +481,11 @@ static PyMethodDef jxpy_methods[] = {
     {"_explain", (PyCFunction)(void (*)(void))jxpy_explain,
      METH_FASTCALL | METH_KEYWORDS,
      PyDoc_STR("_explain(ex, names, dtypes, what, weak=()): jx_explain's text")},
-    {"_tree", (PyCFunction)(void (*)(void))jxpy_tree, METH_FASTCALL | METH_KEYWORDS,
+    {"_tree", (PyCFunction)(void (*)(void))jxpy_explain_tree,
+     METH_FASTCALL | METH_KEYWORDS,
      PyDoc_STR("_tree(ex, names, dtypes, weak=()): the typed syntax tree, a tuple of "
                "(kind, dtype, op, spelling, args, name, value, weak, axis), root last")},
-    {"_ops", jxpy_ops, METH_NOARGS,
+    {"_ops", jxpy_explain_ops, METH_NOARGS,
      PyDoc_STR("_ops(): the operator table, (mnemonic, spelling, syntax, arity) rows")},
     {"_dtype", jxpy_dtype, METH_O,
      PyDoc_STR("_dtype(spec): np.dtype(spec); ValueError for a size in a dtype string "
@@ -538,7 +540,7 @@ static int jxpy_exec(PyObject *m)
     st->last_key = PyUnicode_InternFromString("jitexpr._jitexpr.last");
     if (st->last_key == NULL)
         return -1;
-    if (jxpy_add_exceptions(m, st) < 0)
+    if (jxpy_err_add_classes(m, st) < 0)
         return -1;
     if (PyModule_AddIntConstant(m, "MAX_DIMS", JX_MAX_DIMS) < 0 ||
         PyModule_AddIntConstant(m, "MAX_VARS", JX_MAX_VARS) < 0 ||

@@ -25,7 +25,7 @@ jxpy_NumExpr *jxpy_numexpr_compile(jxpy_state *st, PyObject *ex, PyObject *names
                                    const jxpy_code *key, unsigned flags)
 {
     Py_ssize_t len;
-    const char *src = jxpy_utf8(ex, &len);
+    const char *src = jxpy_conv_utf8(ex, &len);
     if (src == NULL)
         return NULL;
     int n = (int)PyTuple_GET_SIZE(names);
@@ -48,7 +48,7 @@ jxpy_NumExpr *jxpy_numexpr_compile(jxpy_state *st, PyObject *ex, PyObject *names
     e = jx_compile(src, vars, n, (flags & JXPY_NO_CACHE) ? JX_FLAG_NO_CACHE : 0, &err);
     Py_END_ALLOW_THREADS
     if (e == NULL) {
-        jxpy_raise(st, &err, ex);
+        jxpy_err_raise(st, &err, ex);
         goto done;
     }
     jx_dtype rt = jx_expr_dtype(e);
@@ -86,7 +86,7 @@ done:
  * was compiled for, if `casting` allows. */
 static int jxpy_cast_arg(jxpy_value *v, jxpy_code code, Py_ssize_t i, NPY_CASTING casting)
 {
-    PyArray_Descr *want = jxpy_descr_of(code);
+    PyArray_Descr *want = jxpy_conv_descr_of(code);
     if (want == NULL)
         return -1;
     if (!PyArray_CanCastArrayTo(v->arr, want, casting)) {
@@ -94,7 +94,7 @@ static int jxpy_cast_arg(jxpy_value *v, jxpy_code code, Py_ssize_t i, NPY_CASTIN
                      "Iterator operand %zd dtype could not be cast from %R "
                      "to %R according to the rule '%s'", i + 1,
                      (PyObject *)PyArray_DESCR(v->arr), (PyObject *)want,
-                     jxpy_casting_name(casting));
+                     jxpy_args_casting_name(casting));
         Py_DECREF(want);
         return -1;
     }
@@ -128,8 +128,8 @@ static PyObject *jxpy_numexpr_call(jxpy_NumExpr *nx, PyObject *args, PyObject *k
             }
         }
     }
-    if (jxpy_parse_order(order_o, &order) < 0 ||
-        jxpy_parse_casting(casting_o, &casting, NPY_SAFE_CASTING) < 0)
+    if (jxpy_args_order(order_o, &order) < 0 ||
+        jxpy_args_casting(casting_o, &casting, NPY_SAFE_CASTING) < 0)
         return NULL;
     Py_ssize_t n = PyTuple_GET_SIZE(args);
     if (n != nx->nargs) {
@@ -149,8 +149,10 @@ static PyObject *jxpy_numexpr_call(jxpy_NumExpr *nx, PyObject *args, PyObject *k
     }
     for (; got < n; got++) {
         jxpy_code code;
-        if (jxpy_convert(PyType_GetModuleState(Py_TYPE(nx)), PyTuple_GET_ITEM(args, got),
-                         PyTuple_GET_ITEM(nx->input_names, got), 0, &vals[got], &code) < 0)
+        if (jxpy_conv_value(PyType_GetModuleState(Py_TYPE(nx)),
+                            PyTuple_GET_ITEM(args, got),
+                            PyTuple_GET_ITEM(nx->input_names, got), 0, &vals[got],
+                            &code) < 0)
             goto done;
         if (code != nx->key[got] && jxpy_cast_arg(&vals[got], nx->key[got],
                                                   got, casting) < 0) {
@@ -182,7 +184,7 @@ static PyObject *jxpy_numexpr_get_dtypes(jxpy_NumExpr *nx, void *closure)
 {
     PyObject *t = PyTuple_New(nx->nargs);
     for (int i = 0; t && i < nx->nargs; i++) {
-        PyObject *d = (PyObject *)jxpy_descr_of(nx->key[i]);
+        PyObject *d = (PyObject *)jxpy_conv_descr_of(nx->key[i]);
         if (d == NULL) {
             Py_CLEAR(t);
             break;
@@ -194,7 +196,7 @@ static PyObject *jxpy_numexpr_get_dtypes(jxpy_NumExpr *nx, void *closure)
 
 static PyObject *jxpy_numexpr_get_dtype(jxpy_NumExpr *nx, void *closure)
 {
-    return (PyObject *)jxpy_descr_of(nx->rcode);
+    return (PyObject *)jxpy_conv_descr_of(nx->rcode);
 }
 
 static PyObject *jxpy_numexpr_get_ir(jxpy_NumExpr *nx, void *closure)

@@ -68,7 +68,7 @@ static void jxpy_korder(PyArrayObject *const *ops, int n, int ndim, int *perm)
 static PyArrayObject *jxpy_alloc(jxpy_code code, int ndim, const npy_intp *shape,
                                  int order, PyArrayObject *const *ops, int nops)
 {
-    PyArray_Descr *descr = jxpy_descr_of(code);
+    PyArray_Descr *descr = jxpy_conv_descr_of(code);
     if (descr == NULL)
         return NULL;
     int perm[NPY_MAXDIMS];
@@ -167,7 +167,7 @@ PyObject *jxpy_run(jxpy_NumExpr *nx, jxpy_value *vals, PyObject *outobj,
         npy_intp shape[NPY_MAXDIMS];
         int64_t shape64[JX_MAX_DIMS];
         if (jx_expr_result_shape(nx->expr, in, &ndim, shape64, &err) < 0) {
-            jxpy_raise(st, &err, nx->ex);
+            jxpy_err_raise(st, &err, nx->ex);
             goto done;
         }
         for (int d = 0; d < ndim; d++)
@@ -189,11 +189,11 @@ PyObject *jxpy_run(jxpy_NumExpr *nx, jxpy_value *vals, PyObject *outobj,
          * kernel writes straight into out; otherwise into a temporary of
          * out's shape, then cast (NumPy pads or cuts byte strings). */
         if (!(strchr("biufcS", od->kind) && PyArray_ISNBO(od->byteorder) &&
-              jxpy_dtype_of(od, NULL) == nx->rtype &&
+              jxpy_conv_dtype_of(od, NULL) == nx->rtype &&
               (nx->rtype != JX_BYTES ||
                (size_t)od->elsize == JXPY_ITEMSIZE(nx->rcode)))) {
-            PyErr_Clear(); /* jxpy_dtype_of's, for a dtype jitexpr lacks */
-            PyArray_Descr *rd = jxpy_descr_of(nx->rcode);
+            PyErr_Clear(); /* jxpy_conv_dtype_of's, for a dtype jitexpr lacks */
+            PyArray_Descr *rd = jxpy_conv_descr_of(nx->rcode);
             if (rd == NULL)
                 goto done;
             if (!PyArray_CanCastTypeTo(rd, od, casting)) {
@@ -201,7 +201,7 @@ PyObject *jxpy_run(jxpy_NumExpr *nx, jxpy_value *vals, PyObject *outobj,
                              "Cannot cast the result of the expression from %R "
                              "to %R with casting rule '%s'",
                              (PyObject *)rd, (PyObject *)od,
-                             jxpy_casting_name(casting));
+                             jxpy_args_casting_name(casting));
                 Py_DECREF(rd);
                 goto done;
             }
@@ -218,7 +218,7 @@ PyObject *jxpy_run(jxpy_NumExpr *nx, jxpy_value *vals, PyObject *outobj,
     rc = jx_eval(nx->expr, in, &o, &err);
     Py_END_ALLOW_THREADS
     if (rc < 0) {
-        jxpy_raise(st, &err, nx->ex);
+        jxpy_err_raise(st, &err, nx->ex);
         goto done;
     }
     if (out == NULL) {

@@ -37,7 +37,7 @@ static PyFrameObject *jxpy_frame(int extra_depth)
  * at least 0.  A depth beyond an int is kept as INT_MAX, whose walk
  * raises "call stack is not deep enough", instead of being cut to 32
  * bits (2**32 + 5 would have been 2 frames up). */
-int jxpy_frame_depth(PyObject *o, int own, int *extra)
+int jxpy_scope_frame_depth(PyObject *o, int own, int *extra)
 {
     int overflow;
     long long d = PyLong_AsLongLongAndOverflow(o, &overflow);
@@ -204,7 +204,7 @@ static PyObject *jxpy_map_get_nfkc(PyObject *m, PyObject *name)
 
 /* name in local, then global (the frame's when none was given); in each
  * the exact key first, then a key of the same NFKC form. */
-PyObject *jxpy_lookup(jxpy_scope *sc, PyObject *name)
+PyObject *jxpy_scope_lookup(jxpy_scope *sc, PyObject *name)
 {
     PyObject *v = jxpy_map_get(sc->local, name);
     if (v != NULL || PyErr_Occurred())

@@ -22,13 +22,13 @@ static void jxpy_source_dealloc(jxpy_Source *self)
 static jxpy_Source *jxpy_source_new(jxpy_state *st, PyObject *ex)
 {
     Py_ssize_t len, n = 0;
-    const char *src = jxpy_utf8(ex, &len);
+    const char *src = jxpy_conv_utf8(ex, &len);
     if (src == NULL)
         return NULL;
     jx_error err;
     char *list = jx_names(src, &err);
     if (list == NULL) {
-        jxpy_raise(st, &err, ex);
+        jxpy_err_raise(st, &err, ex);
         return NULL;
     }
     for (const char *p = list; *p; p += strlen(p) + 1)
@@ -60,7 +60,7 @@ static jxpy_Source *jxpy_source_new(jxpy_state *st, PyObject *ex)
 
 /* The cache entry of ex (new reference), made on first use and kept when
  * store. */
-jxpy_Source *jxpy_get_source(jxpy_state *st, PyObject *ex, int store)
+jxpy_Source *jxpy_source_get(jxpy_state *st, PyObject *ex, int store)
 {
     if (!PyUnicode_Check(ex)) {
         PyErr_SetString(PyExc_ValueError, "must specify expression as a string");
@@ -107,8 +107,8 @@ static int jxpy_find_variant(const jxpy_Source *s, const jxpy_code *key)
 
 /* The variant of s for arguments passed as key says: from the cache, or
  * compiled and kept (most recently used first). */
-jxpy_NumExpr *jxpy_variant(jxpy_state *st, jxpy_Source *s,
-                           const jxpy_code *key, unsigned flags)
+jxpy_NumExpr *jxpy_source_variant(jxpy_state *st, jxpy_Source *s,
+                                  const jxpy_code *key, unsigned flags)
 {
     if (flags & JXPY_NO_CACHE)
         return jxpy_numexpr_compile(st, s->ex, s->names, key, flags);
@@ -142,7 +142,7 @@ jxpy_NumExpr *jxpy_variant(jxpy_state *st, jxpy_Source *s,
  * where the expression is parsed before the names are looked up (syntax
  * errors are raised earlier, by jx_names).  Returns 1 with that error set,
  * 0 when the expression is fine. */
-int jxpy_expression_error(jxpy_Source *s)
+int jxpy_source_expression_error(jxpy_Source *s)
 {
     int n = (int)PyTuple_GET_SIZE(s->names);
     jx_var *vars = PyMem_Calloc((size_t)(n ? n : 1), sizeof(jx_var));
@@ -167,7 +167,7 @@ int jxpy_expression_error(jxpy_Source *s)
     }
     if (err.code == JX_ERR_TYPE || err.code == JX_ERR_VALUE || err.code == JX_ERR_NAME)
         return 0;
-    jxpy_raise(st, &err, s->ex);
+    jxpy_err_raise(st, &err, s->ex);
     return 1;
 }
 
