@@ -82,7 +82,9 @@ static PyObject *jxpy_core(jxpy_state *st, jxpy_Source *s, PyObject *local_dict,
 {
     int n = (int)PyTuple_GET_SIZE(s->names);
     jxpy_value stack_vals[JXPY_STACK_ARGS];
-    jxpy_code stack_key[JXPY_STACK_ARGS];
+    /* Zeroed only for GCC, which cannot see that jxpy_source_variant reads
+     * none of it when the expression has no names (-Wmaybe-uninitialized). */
+    jxpy_code stack_key[JXPY_STACK_ARGS] = {0};
     jxpy_value *vals = stack_vals;
     jxpy_code *key = stack_key;
     PyObject *ret = NULL;
