@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "util.h"
+#include "value.h"
 
 #define JX_MAX_ARGS 8 /* arguments a call may have */
 /* Height of a tree: bounds the recursion of every pass over it (a sum of
@@ -31,12 +32,6 @@ typedef enum jx_node_kind {
     JX_N_STRING   /* string literal 'ab', b'ab': its bytes, escapes decoded,
                      in str/itemsize; sema makes it a JX_BYTES constant */
 } jx_node_kind;
-
-typedef union jx_value {
-    uint64_t u;   /* bool, unsigned and the bits of a signed integer */
-    int64_t i;    /* signed integers */
-    double f;     /* floats (float16/32 values are held exactly) */
-} jx_value;
 
 typedef struct jx_node jx_node;
 struct jx_node {

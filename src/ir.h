@@ -7,8 +7,14 @@
 #ifndef JX_IR_H
 #define JX_IR_H
 
-#include "ast.h"
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "ops.h"
+#include "value.h"
+
+/* The syntax tree (ast.h), which only jx_ir_build reads. */
+struct jx_node;
 
 /* IR opcodes: every jx_op, plus these three. */
 enum {
@@ -68,7 +74,7 @@ typedef struct jx_ir {
 
 /* Builds IR from a typed tree (after jx_sema).  Returns NULL with *err
  * set on failure (JX_ERR_NOMEM). */
-JX_INTERNAL jx_ir *jx_ir_build(const jx_node *root, jx_error *err);
+JX_INTERNAL jx_ir *jx_ir_build(const struct jx_node *root, jx_error *err);
 JX_INTERNAL void jx_ir_free(jx_ir *ir);
 /* The dtype of the result. */
 #define jx_ir_dtype(ir) ((ir)->dtype)

@@ -602,7 +602,7 @@ START_TEST(test_bytes)
 END_TEST
 
 /* A string-valued result read from a file: the library copies it, with
- * the embedded NUL kept (the CLI refuses to write one, main.c). */
+ * the embedded NUL kept (the CLI refuses to write one, cli/eval_cmd.c). */
 START_TEST(test_bytes_result)
 {
     const char *p = write_npy(
