@@ -1,6 +1,6 @@
 /* sema.h - the type pass: names bound to variables, calls to the op table,
  * NumPy's promotion with weak Python-scalar literals, explicit cast nodes,
- * and constant folding.  After it every node has a dtype, and every
+ * and constant folding (fold.c).  After it every node has a dtype, and every
  * operand of an operator already has the type the operator computes in:
  * the code generator never reasons about promotion. */
 #ifndef JX_SEMA_H

@@ -604,6 +604,10 @@ def apply_op(mn, args):
     if mn == "neg" and np.asarray(args[0]).dtype == np.bool_:
         raise TypeError("- of a bool")
     syn = OPINFO[mn][2]
+    if mn in ("pow", "power") and all(isinstance(a, int) for a in args) and args[1] < 0:
+        # Python ints and bools: an integer power, so a negative exponent
+        # is the ValueError of an integer array's (docs), not Python's float
+        raise ValueError("Integers to negative integer powers are not allowed.")
     if syn != "call" and all(is_weak(a) for a in args):
         r = fn(*[_to_array_for_weak(a) for a in args])
         if mn in ("add", "sub", "mul", "pow", "neg", "floordiv", "shl") and all(
