@@ -55,70 +55,17 @@
  * chunk set it, `loop.body` (libm and libmvec) computes the chunk again
  * from the untouched inputs and stores the elements out of range (masked
  * stores): each result depends on its element only. */
-#include "codegen.h"
+#include "emit.h"
 
 #include <llvm-c/DebugInfo.h>
-#include <llvm/Config/llvm-config.h>
 #include <float.h>
 #include <math.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "../src/bytes.h"
-#include "../src/dtype.h"
 #include "cmath.h"
 #include "vmath.h"
-
-/* How sin and cos of doubles are emitted (build_loop). */
-typedef enum cg_guard {
-    CG_LIBRARY, /* calls, as every other math function */
-    CG_FAST,    /* vmath.c's kernels, and in `exact` their guards */
-    CG_RECHECK  /* calls, and in `exact` the guards (the loop after a
-                   CG_FAST one stores only where they hold) */
-} cg_guard;
-
-/* One code generation: the module, the builder, and a value per
- * instruction. */
-typedef struct cg {
-    LLVMContextRef ctx;
-    LLVMModuleRef mod;
-    LLVMBuilderRef b;
-    const jx_ir *ir;
-    LLVMTypeRef t_i1, t_i8, t_i64, t_half, t_float, t_double, t_ptr, t_void;
-    LLVMValueRef *val;    /* [ir->n] the value of each instruction */
-    LLVMValueRef *len;    /* [ir->n] of a byte string value: its length in
-                             bytes (i64), which where() of two itemsizes
-                             makes vary; NULL for the other values */
-    LLVMValueRef *scalar; /* [ir->ninputs] stride-0 inputs, loaded once */
-    const jx_cg_target *tgt; /* the vector functions allowed, or NULL */
-    bool vec_calls;       /* a call was given vector variants */
-    bool vm_inline;       /* a vmath.c kernel was written out */
-    cg_guard guard;       /* how sin and cos of doubles are emitted */
-    LLVMValueRef exact;   /* i1: this element needs the library's value
-                             (CG_FAST, CG_RECHECK), or NULL */
-    LLVMValueRef used[JX_CG_NVEC]; /* vector functions declared, for */
-    int nused;                     /*   llvm.compiler.used */
-    jx_error *err;
-    int failed;           /* an error was set: stop emitting */
-} cg;
-
-/* What a kernel does with the value of each element. */
-typedef enum cg_mode {
-    CG_ELEMENTWISE, /* out[i] = value[i] */
-    CG_PARTIALS,    /* 'R': partial[b] = reduction of block b */
-    CG_ACCUMULATE   /* 'A': out[i] = combine(out[i], value[i]) */
-} cg_mode;
-
-/* A parsed layout string. */
-typedef struct cg_layout {
-    cg_mode mode;
-    char cls[JX_MAX_VARS + 2]; /* class letter of operand k (0: output) */
-    int nops;                  /* 1 + ninputs */
-    bool noalias;              /* ":n": the output overlaps no input */
-    bool narrow;               /* ":w": 256-bit vectors */
-} cg_layout;
 
 /* ---- checks ---------------------------------------------------------- */
 
@@ -340,134 +287,6 @@ int jx_cg_check(const jx_ir *ir, const char *layout, jx_error *err)
     }
     cg_layout l;
     return parse_layout(ir, layout, &l, err);
-}
-
-/* ---- thin emit helpers ------------------------------------------------ */
-
-static void cg_fail(cg *c, const char *fmt, const char *arg)
-{
-    if (!c->failed)
-        jx_err_set(c->err, JX_ERR_INTERNAL, -1, 0, fmt, arg);
-    c->failed = 1;
-}
-
-static int dt_bits(jx_dtype t) { return (int)jx_dtype_get(t)->size * 8; }
-static bool dt_float(jx_dtype t) { return jx_dtype_kind(t) == JX_KIND_FLOAT; }
-static bool dt_signed(jx_dtype t) { return jx_dtype_kind(t) == JX_KIND_INT; }
-static bool dt_bool(jx_dtype t) { return jx_dtype_kind(t) == JX_KIND_BOOL; }
-static bool dt_complex(jx_dtype t) { return jx_dtype_kind(t) == JX_KIND_COMPLEX; }
-
-/* The type of each part of complex t: float or double. */
-static LLVMTypeRef part_type(cg *c, jx_dtype t)
-{
-    return t == JX_COMPLEX64 ? c->t_float : c->t_double;
-}
-
-/* The type of an element in memory. */
-static LLVMTypeRef mem_type(cg *c, jx_dtype t)
-{
-    switch (t) {
-    case JX_FLOAT16: return c->t_half;
-    case JX_FLOAT32: return c->t_float;
-    case JX_FLOAT64: return c->t_double;
-    case JX_COMPLEX64:
-    case JX_COMPLEX128: {
-        LLVMTypeRef parts[2] = {part_type(c, t), part_type(c, t)};
-        return LLVMStructTypeInContext(c->ctx, parts, 2, 0);
-    }
-    default: return LLVMIntTypeInContext(c->ctx, (unsigned)dt_bits(t));
-    }
-}
-
-/* The type of a value in a register. */
-static LLVMTypeRef val_type(cg *c, jx_dtype t)
-{
-    return dt_bool(t) ? c->t_i1 : mem_type(c, t);
-}
-
-/* The type a float op computes in: float16 is computed in float. */
-static LLVMTypeRef calc_type(cg *c, jx_dtype t)
-{
-    return t == JX_FLOAT64 ? c->t_double : c->t_float;
-}
-
-static LLVMValueRef to_calc(cg *c, LLVMValueRef v, jx_dtype t)
-{
-    return t == JX_FLOAT16 ? LLVMBuildFPExt(c->b, v, c->t_float, "") : v;
-}
-
-static LLVMValueRef from_calc(cg *c, LLVMValueRef v, jx_dtype t)
-{
-    return t == JX_FLOAT16 ? LLVMBuildFPTrunc(c->b, v, c->t_half, "") : v;
-}
-
-static LLVMValueRef const_int(LLVMTypeRef t, uint64_t v)
-{
-    unsigned bits = LLVMGetIntTypeWidth(t);
-    if (bits < 64)
-        v &= (UINT64_C(1) << bits) - 1;
-    return LLVMConstInt(t, v, 0);
-}
-
-static LLVMValueRef const_real(LLVMTypeRef t, double v)
-{
-    return LLVMConstReal(t, v);
-}
-
-/* A call of the intrinsic `name` overloaded on ovl[0..novl-1]. */
-static LLVMValueRef intrin(cg *c, const char *name, LLVMTypeRef *ovl,
-                           unsigned novl, LLVMValueRef *args, unsigned nargs)
-{
-    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
-    if (id == 0) {
-        cg_fail(c, "LLVM has no intrinsic %s", name);
-        return LLVMGetUndef(LLVMTypeOf(args[0]));
-    }
-    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(c->mod, id, ovl, novl);
-    LLVMTypeRef fty = LLVMIntrinsicGetType(c->ctx, id, ovl, novl);
-    return LLVMBuildCall2(c->b, fty, fn, args, nargs, "");
-}
-
-/* A float intrinsic overloaded on its operand's type: llvm.floor(x). */
-static LLVMValueRef fintrin1(cg *c, const char *name, LLVMValueRef x)
-{
-    LLVMTypeRef t = LLVMTypeOf(x);
-    return intrin(c, name, &t, 1, &x, 1);
-}
-
-static LLVMValueRef fintrin2(cg *c, const char *name, LLVMValueRef x,
-                             LLVMValueRef y)
-{
-    LLVMTypeRef t = LLVMTypeOf(x);
-    LLVMValueRef args[2] = {x, y};
-    return intrin(c, name, &t, 1, args, 2);
-}
-
-static void add_fn_attr(cg *c, LLVMValueRef fn, const char *name,
-                        uint64_t val)
-{
-    unsigned kind = LLVMGetEnumAttributeKindForName(name, strlen(name));
-    if (kind != 0)
-        LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-                                LLVMCreateEnumAttribute(c->ctx, kind, val));
-}
-
-/* A library function kernels call, nounwind and willreturn, and without
- * side effects, as the loop vectorizer needs it: memory(none) (readnone
- * before LLVM 16), or when reads_args, reading its pointer arguments only:
- * memory(argmem: read) (readonly argmemonly). */
-static void mark_libcall(cg *c, LLVMValueRef f, bool reads_args)
-{
-#if LLVM_VERSION_MAJOR >= 16
-    /* memory(none), or ModRef::Ref on argument memory */
-    add_fn_attr(c, f, "memory", reads_args ? 1 : 0);
-#else
-    add_fn_attr(c, f, reads_args ? "readonly" : "readnone", 0);
-    if (reads_args)
-        add_fn_attr(c, f, "argmemonly", 0);
-#endif
-    add_fn_attr(c, f, "nounwind", 0);
-    add_fn_attr(c, f, "willreturn", 0);
 }
 
 /* ---- vector math ------------------------------------------------------ */
@@ -739,87 +558,6 @@ static LLVMValueRef libm_call(cg *c, const char *fn, LLVMValueRef *x,
     return call;
 }
 
-/* ---- complex values --------------------------------------------------- */
-
-static LLVMValueRef cx_re(cg *c, LLVMValueRef v)
-{
-    return LLVMBuildExtractValue(c->b, v, 0, "re");
-}
-
-static LLVMValueRef cx_im(cg *c, LLVMValueRef v)
-{
-    return LLVMBuildExtractValue(c->b, v, 1, "im");
-}
-
-/* The complex t with parts re and im (of t's part type). */
-static LLVMValueRef cx_make(cg *c, jx_dtype t, LLVMValueRef re, LLVMValueRef im)
-{
-    LLVMValueRef v = LLVMGetPoison(val_type(c, t));
-    v = LLVMBuildInsertValue(c->b, v, re, 0, "");
-    return LLVMBuildInsertValue(c->b, v, im, 1, "");
-}
-
-/* The address of the imaginary part of the complex t at addr. */
-static LLVMValueRef cx_im_addr(cg *c, jx_dtype t, LLVMValueRef addr)
-{
-    LLVMValueRef one = const_int(c->t_i64, 1);
-    return LLVMBuildInBoundsGEP2(c->b, part_type(c, t), addr, &one, 1, "");
-}
-
-static LLVMValueRef load_part(cg *c, jx_dtype t, LLVMValueRef addr)
-{
-    LLVMValueRef v = LLVMBuildLoad2(c->b, part_type(c, t), addr, "");
-    LLVMSetAlignment(v, 1);
-    return v;
-}
-
-static void store_part(cg *c, LLVMValueRef addr, LLVMValueRef v)
-{
-    LLVMSetAlignment(LLVMBuildStore(c->b, v, addr), 1);
-}
-
-static LLVMValueRef load_elem(cg *c, jx_dtype t, LLVMValueRef addr)
-{
-    if (dt_complex(t)) /* two loads of the parts: the vectorizer sees an
-                          interleaved pair, not an aggregate */
-        return cx_make(c, t, load_part(c, t, addr),
-                       load_part(c, t, cx_im_addr(c, t, addr)));
-    LLVMValueRef v = LLVMBuildLoad2(c->b, mem_type(c, t), addr, "");
-    LLVMSetAlignment(v, 1);
-    if (dt_bool(t))
-        v = LLVMBuildICmp(c->b, LLVMIntNE, v, const_int(c->t_i8, 0), "");
-    return v;
-}
-
-static void store_elem(cg *c, jx_dtype t, LLVMValueRef addr, LLVMValueRef v)
-{
-    if (dt_complex(t)) {
-        store_part(c, addr, cx_re(c, v));
-        store_part(c, cx_im_addr(c, t, addr), cx_im(c, v));
-        return;
-    }
-    if (dt_bool(t))
-        v = LLVMBuildZExt(c->b, v, c->t_i8, "");
-    LLVMValueRef st = LLVMBuildStore(c->b, v, addr);
-    LLVMSetAlignment(st, 1);
-}
-
-/* The address of element i of an operand of class cls. */
-static LLVMValueRef elem_addr(cg *c, char cls, jx_dtype t, LLVMValueRef base,
-                              LLVMValueRef stride, LLVMValueRef i)
-{
-    switch (cls) {
-    case JX_LAYOUT_CONTIG:
-        return LLVMBuildInBoundsGEP2(c->b, mem_type(c, t), base, &i, 1, "");
-    case JX_LAYOUT_STRIDED: {
-        LLVMValueRef off = LLVMBuildMul(c->b, i, stride, "");
-        return LLVMBuildInBoundsGEP2(c->b, c->t_i8, base, &off, 1, "");
-    }
-    default: /* scalar */
-        return base;
-    }
-}
-
 /* ---- byte strings -------------------------------------------------------
  * The value of a byte string is the address of its element; its length
  * (c->len) is the instruction's itemsize, a constant of the kernel, but
@@ -921,110 +659,6 @@ static LLVMValueRef emit_bytes_op(cg *c, const jx_instr *in, LLVMValueRef *v)
         return const_int(c->t_i1, 0);
     }
     return LLVMBuildICmp(c->b, pred, r, const_int(i32, 0), "");
-}
-
-/* ---- casts ------------------------------------------------------------ */
-
-/* float64 -> float16 correctly rounded, without a libcall: round to float
- * by round-to-odd (truncate toward zero, set the last bit when inexact),
- * then to half by round-to-nearest-even; float keeps enough extra bits
- * for the two roundings to equal one. */
-static LLVMValueRef f64_to_f16(cg *c, LLVMValueRef d)
-{
-    LLVMBuilderRef b = c->b;
-    LLVMTypeRef i32 = LLVMInt32TypeInContext(c->ctx);
-    LLVMValueRef t = LLVMBuildFPTrunc(b, d, c->t_float, "");
-    LLVMValueRef back = LLVMBuildFPExt(b, t, c->t_double, "");
-    /* ueq: NaN stays as fptrunc made it. */
-    LLVMValueRef exact = LLVMBuildFCmp(b, LLVMRealUEQ, back, d, "");
-    LLVMValueRef away =
-        LLVMBuildFCmp(b, LLVMRealOGT, fintrin1(c, "llvm.fabs", back),
-                      fintrin1(c, "llvm.fabs", d), "");
-    LLVMValueRef tb = LLVMBuildBitCast(b, t, i32, "");
-    LLVMValueRef tz = LLVMBuildSelect(
-        b, away, LLVMBuildSub(b, tb, const_int(i32, 1), ""), tb, "");
-    LLVMValueRef odd = LLVMBuildOr(b, tz, const_int(i32, 1), "");
-    LLVMValueRef rb = LLVMBuildSelect(b, exact, tb, odd, "");
-    LLVMValueRef r = LLVMBuildBitCast(b, rb, c->t_float, "");
-    return LLVMBuildFPTrunc(b, r, c->t_half, "");
-}
-
-static LLVMValueRef emit_cast(cg *c, LLVMValueRef v, jx_dtype from,
-                              jx_dtype to);
-
-/* Casts from or to a complex type: part by part between complex types; a
- * real value gets imaginary part 0; to bool, re != 0 or im != 0 (NaN is
- * True); to any other real type, the real part (an explicit cast: NumPy
- * drops the imaginary part). */
-static LLVMValueRef cx_cast(cg *c, LLVMValueRef v, jx_dtype from, jx_dtype to)
-{
-    LLVMBuilderRef b = c->b;
-    jx_dtype pf = jx_dtype_part(from), pt = jx_dtype_part(to);
-    if (dt_complex(from) && dt_complex(to))
-        return cx_make(c, to, emit_cast(c, cx_re(c, v), pf, pt),
-                       emit_cast(c, cx_im(c, v), pf, pt));
-    if (dt_complex(to))
-        return cx_make(c, to, emit_cast(c, v, from, pt),
-                       const_real(part_type(c, to), 0.0));
-    if (dt_bool(to)) {
-        LLVMValueRef zero = const_real(part_type(c, from), 0.0);
-        return LLVMBuildOr(b, LLVMBuildFCmp(b, LLVMRealUNE, cx_re(c, v), zero, ""),
-                           LLVMBuildFCmp(b, LLVMRealUNE, cx_im(c, v), zero, ""),
-                           "");
-    }
-    return emit_cast(c, cx_re(c, v), pf, to);
-}
-
-static LLVMValueRef emit_cast(cg *c, LLVMValueRef v, jx_dtype from,
-                              jx_dtype to)
-{
-    LLVMBuilderRef b = c->b;
-    if (from == to)
-        return v;
-    if (dt_complex(from) || dt_complex(to))
-        return cx_cast(c, v, from, to);
-    LLVMTypeRef tt = val_type(c, to);
-    if (dt_bool(to)) { /* != 0; NaN is True */
-        if (dt_float(from))
-            return LLVMBuildFCmp(b, LLVMRealUNE, to_calc(c, v, from),
-                                 const_real(calc_type(c, from), 0.0), "");
-        return LLVMBuildICmp(b, LLVMIntNE, v, const_int(LLVMTypeOf(v), 0),
-                             "");
-    }
-    if (dt_float(from) && dt_float(to)) {
-        if (from == JX_FLOAT64 && to == JX_FLOAT16)
-            return f64_to_f16(c, v);
-        if (from == JX_FLOAT16) /* through float: no half->double libcall */
-            v = LLVMBuildFPExt(b, v, c->t_float, "");
-        if (to == JX_FLOAT32 && from != JX_FLOAT64)
-            return v;
-        return dt_bits(to) > dt_bits(from)
-                   ? LLVMBuildFPExt(b, v, tt, "")
-                   : LLVMBuildFPTrunc(b, v, tt, "");
-    }
-    if (dt_float(from)) { /* to an integer: saturating, NaN gives 0 */
-        LLVMValueRef x = to_calc(c, v, from);
-        LLVMTypeRef ovl[2] = {tt, LLVMTypeOf(x)};
-        return intrin(c,
-                      dt_signed(to) ? "llvm.fptosi.sat" : "llvm.fptoui.sat",
-                      ovl, 2, &x, 1);
-    }
-    bool sgn = dt_signed(from); /* bool and unsigned extend with zeros */
-    if (dt_float(to)) {
-        /* To float16 through float: exact below 2**24, and anything
-         * larger is inf in half either way. */
-        LLVMTypeRef ct = calc_type(c, to);
-        LLVMValueRef x = sgn ? LLVMBuildSIToFP(b, v, ct, "")
-                             : LLVMBuildUIToFP(b, v, ct, "");
-        return from_calc(c, x, to);
-    }
-    unsigned fb = LLVMGetIntTypeWidth(LLVMTypeOf(v));
-    unsigned tb = LLVMGetIntTypeWidth(tt);
-    if (tb < fb)
-        return LLVMBuildTrunc(b, v, tt, "");
-    if (tb > fb)
-        return sgn ? LLVMBuildSExt(b, v, tt, "") : LLVMBuildZExt(b, v, tt, "");
-    return v;
 }
 
 /* ---- integer and float arithmetic with NumPy's edge cases ------------- */
@@ -1267,7 +901,6 @@ static LLVMValueRef float_pow(cg *c, const jx_instr *in, jx_dtype t,
     LLVMValueRef x[2] = {a, e};
     return from_calc(c, libm_call(c, "pow", x, 2), t);
 }
-
 
 /* ---- NumPy's float functions written out ------------------------------ */
 
@@ -1608,11 +1241,11 @@ static LLVMValueRef cx_libcall(cg *c, const char *fn, jx_dtype t,
 {
     LLVMValueRef x[4];
     for (int k = 0; k < nz; k++) {
-        x[2 * k] = emit_cast(c, cx_re(c, v[k]), jx_dtype_part(t), JX_FLOAT64);
-        x[2 * k + 1] = emit_cast(c, cx_im(c, v[k]), jx_dtype_part(t), JX_FLOAT64);
+        x[2 * k] = jx_em_cast(c, cx_re(c, v[k]), jx_dtype_part(t), JX_FLOAT64);
+        x[2 * k + 1] = jx_em_cast(c, cx_im(c, v[k]), jx_dtype_part(t), JX_FLOAT64);
     }
     LLVMValueRef r = cm_call(c, fn, x, (unsigned)(2 * nz));
-    return emit_cast(c, r, JX_COMPLEX128, t);
+    return jx_em_cast(c, r, JX_COMPLEX128, t);
 }
 
 #define LN2 0.693147180559945309417232121458176568
@@ -1944,8 +1577,8 @@ static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
         if (in->dtype == JX_BYTES)
             return bytes_addr(c, l->cls[k + 1], in->itemsize, ptr[k + 1],
                               stride[k + 1], i);
-        return load_elem(c, in->dtype,
-                         elem_addr(c, l->cls[k + 1], in->dtype, ptr[k + 1],
+        return jx_em_load_elem(c, in->dtype,
+                         jx_em_elem_addr(c, l->cls[k + 1], in->dtype, ptr[k + 1],
                                    stride[k + 1], i));
     }
     case JX_IR_CONST:
@@ -1967,7 +1600,7 @@ static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
             return const_int(val_type(c, in->dtype), in->k.u);
         }
     case JX_IR_CAST:
-        return emit_cast(c, c->val[in->args[0]], ir->ins[in->args[0]].dtype,
+        return jx_em_cast(c, c->val[in->args[0]], ir->ins[in->args[0]].dtype,
                          in->dtype);
     default:
         break;
@@ -2185,7 +1818,7 @@ static LLVMValueRef emit_acc_value(cg *c, LLVMValueRef i, const cg_layout *l,
     LLVMValueRef v = emit_value(c, i, l, ptr, stride);
     if (v == NULL)
         return NULL;
-    return emit_cast(c, v, c->ir->ins[c->ir->result].dtype, c->ir->acc_dtype);
+    return jx_em_cast(c, v, c->ir->ins[c->ir->result].dtype, c->ir->acc_dtype);
 }
 
 /* out[i] = v, in the result's dtype (v NULL: emitting failed, nothing). */
@@ -2196,7 +1829,7 @@ static void store_value(cg *c, const cg_layout *l, LLVMValueRef v,
     if (v != NULL && rt == JX_BYTES)
         store_bytes(c, l->cls[0], ptr[0], stride[0], i, v, c->len[c->ir->result]);
     else if (v != NULL)
-        store_elem(c, rt, elem_addr(c, l->cls[0], rt, ptr[0], stride[0], i), v);
+        jx_em_store_elem(c, rt, jx_em_elem_addr(c, l->cls[0], rt, ptr[0], stride[0], i), v);
 }
 
 /* Whether ir computes a function that vmath.c has a guarded kernel for
@@ -2284,9 +1917,9 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
         LLVMValueRef v = emit_acc_value(c, i, l, ptr, stride);
         if (v != NULL) {
             jx_dtype acc = ir->acc_dtype;
-            LLVMValueRef addr = elem_addr(c, l->cls[0], acc, ptr[0], stride[0], i);
-            LLVMValueRef old = load_elem(c, acc, addr);
-            store_elem(c, acc, addr,
+            LLVMValueRef addr = jx_em_elem_addr(c, l->cls[0], acc, ptr[0], stride[0], i);
+            LLVMValueRef old = jx_em_load_elem(c, acc, addr);
+            jx_em_store_elem(c, acc, addr,
                        reduce_combine(c, ir->reduce, acc, old, v, false));
         }
     } else {
@@ -2437,7 +2070,7 @@ static void build_partials(cg *c, const cg_layout *l, LLVMValueRef fn,
     } else {
         result = next[0];
     }
-    store_elem(c, acc, elem_addr(c, JX_LAYOUT_CONTIG, acc, ptr[0], stride[0], blk),
+    jx_em_store_elem(c, acc, jx_em_elem_addr(c, JX_LAYOUT_CONTIG, acc, ptr[0], stride[0], blk),
                result);
     LLVMValueRef blk_next = LLVMBuildNUWAdd(b, blk, const_int(c->t_i64, 1), "");
     LLVMValueRef blk_in[2] = {const_int(c->t_i64, 0), blk_next};
@@ -2501,7 +2134,7 @@ static LLVMValueRef build_body(cg *c, const cg_layout *l, const char *name)
         if (l->cls[k + 1] == JX_LAYOUT_SCALAR)
             c->scalar[k] = ir->input_dtype[k] == JX_BYTES /* its address */
                                ? ptr[k + 1]
-                               : load_elem(c, ir->input_dtype[k], ptr[k + 1]);
+                               : jx_em_load_elem(c, ir->input_dtype[k], ptr[k + 1]);
     if (l->mode == CG_PARTIALS)
         build_partials(c, l, fn, pre, exit, n, ptr, stride);
     else
