@@ -248,4 +248,9 @@ JX_INTERNAL LLVMValueRef jx_em_elem_addr(cg *c, char cls, jx_dtype t,
 JX_INTERNAL LLVMValueRef jx_em_cast(cg *c, LLVMValueRef v, jx_dtype from,
                                     jx_dtype to);
 
+/* verify.c: the checks of jx_cg_check. */
+/* Parses layout for ir into *l; returns 0, or -1 with *err set. */
+JX_INTERNAL int jx_vf_parse_layout(const jx_ir *ir, const char *layout,
+                                   cg_layout *l, jx_error *err);
+
 #endif
