@@ -67,275 +67,6 @@
 #include "cmath.h"
 #include "vmath.h"
 
-/* ---- vector math ------------------------------------------------------ */
-
-/* The scalar functions with vector variants, their operand counts and
- * library: the LIBM rows of the op table and pow (the general float
- * power) from libmvec, then SLEEF's.  The ISA letters of the variants, and
- * the vector register width of each. */
-typedef struct cg_vec_row {
-    const char *fn;
-    int nargs;
-    char lib; /* 'm' libmvec, 's' SLEEF */
-} cg_vec_row;
-#define CG_VEC_INLINE(fn, ar)
-#define CG_VEC_INTRIN(fn, ar)
-#define CG_VEC_LIBM(fn, ar) {fn, ar, 'm'},
-#define CG_VEC_ROW(id, mnem, spell, syn, ar, rule, kinds, low, fn) \
-    CG_VEC_##low(fn, ar)
-static const cg_vec_row vec_fns[] = {JX_OPS(CG_VEC_ROW){"pow", 2, 'm'},
-                                     {"log", 1, 's'}};
-#define CG_NVEC_FNS (sizeof vec_fns / sizeof vec_fns[0])
-static const char vec_isas[] = "de";
-static const int vec_isa_bits[] = {256, 512};
-_Static_assert(JX_CG_NVEC == CG_NVEC_FNS * 2 * (sizeof vec_isas - 1),
-               "JX_CG_NVEC: one per vector function, precision, ISA");
-
-int jx_cg_vecfn_get(int k, jx_cg_vecfn *out)
-{
-    if (k < 0 || k >= JX_CG_NVEC)
-        return -1;
-    int nisa = (int)sizeof vec_isas - 1;
-    int isa = k % nisa, f32 = (k / nisa) % 2, f = k / nisa / 2;
-    out->fn = vec_fns[f].fn;
-    out->nargs = vec_fns[f].nargs;
-    out->f32 = f32;
-    out->isa = vec_isas[isa];
-    out->lanes = vec_isa_bits[isa] / (f32 ? 32 : 64);
-    out->lib = vec_fns[f].lib;
-    snprintf(out->name, sizeof out->name, "_ZGV%cN%d%s_%s%s", out->isa,
-             out->lanes, out->nargs == 2 ? "vv" : "v", out->fn,
-             f32 ? "f" : "");
-    if (out->lib == 's') /* Sleef_logd8_u35avx512f, Sleef_logf8_u35avx2 */
-        snprintf(out->sym, sizeof out->sym, "Sleef_%s%c%d_u35%s", out->fn,
-                 f32 ? 'f' : 'd', out->lanes,
-                 out->isa == 'e' ? "avx512f" : "avx2");
-    else
-        memcpy(out->sym, out->name, sizeof out->sym);
-    return 0;
-}
-
-/* Declares the vector function v (once) and lists it for
- * llvm.compiler.used: the loop vectorizer calls it only when it is there,
- * and O3 drops unused declarations. */
-static void declare_vecfn(cg *c, const jx_cg_vecfn *v)
-{
-    if (LLVMGetNamedFunction(c->mod, v->sym) != NULL)
-        return;
-    LLVMTypeRef et = v->f32 ? c->t_float : c->t_double;
-    LLVMTypeRef vt = LLVMVectorType(et, (unsigned)v->lanes);
-    LLVMTypeRef args[2] = {vt, vt};
-    LLVMValueRef f = LLVMAddFunction(
-        c->mod, v->sym, LLVMFunctionType(vt, args, (unsigned)v->nargs, 0));
-    mark_libcall(c, f, false);
-    if (c->nused < JX_CG_NVEC)
-        c->used[c->nused++] = f;
-}
-
-bool jx_cg_has_vecfn(const jx_cg_target *t, const char *fn, bool f32)
-{
-    for (int k = 0; t != NULL && k < JX_CG_NVEC; k++) {
-        jx_cg_vecfn v;
-        if (jx_cg_has_vec(t, k) && jx_cg_vecfn_get(k, &v) == 0 &&
-            v.f32 == f32 && strcmp(v.fn, fn) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* Whether a kernel for tgt computes fn with the library's vector function
- * rather than vmath.c's kernel: only where both exist, and the target's
- * chooser (the engine's measurement) says so. */
-static bool use_library(const jx_cg_target *tgt, const char *fn, bool f32)
-{
-    return tgt != NULL && tgt->use_lib != NULL &&
-           jx_cg_has_vecfn(tgt, fn, f32) &&
-           tgt->use_lib(tgt->use_lib_ctx, fn, f32);
-}
-
-/* Whether the target allows a SLEEF variant of fn for precision f32 and
- * ISA isa: it is then called instead of libmvec's. */
-static bool has_sleef(const jx_cg_target *tgt, const char *fn, bool f32,
-                      char isa)
-{
-    for (int k = 0; k < JX_CG_NVEC; k++) {
-        jx_cg_vecfn v;
-        if (jx_cg_has_vec(tgt, k) && jx_cg_vecfn_get(k, &v) == 0 &&
-            v.lib == 's' && v.f32 == f32 && v.isa == isa &&
-            strcmp(v.fn, fn) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* Tells the loop vectorizer which vector functions compute the scalar call
- * `call` of fn (float lanes when f32): the call-site attribute
- * "vector-function-abi-variant", a list of "_ZGVeN8v_sin(_ZGVeN8v_sin)"
- * (ABI name, function called: "_ZGVeN8v_log(Sleef_logd8_u35avx512f)"),
- * one per ISA the target allows, SLEEF's where it has one.  The vectorizer
- * picks the lane count its cost model likes and calls the variant of that
- * width. */
-static void add_vector_variants(cg *c, LLVMValueRef call, const char *fn,
-                                bool f32)
-{
-    if (c->tgt == NULL)
-        return;
-    char list[512];
-    size_t len = 0;
-    list[0] = '\0';
-    for (int k = 0; k < JX_CG_NVEC; k++) {
-        jx_cg_vecfn v;
-        if (!jx_cg_has_vec(c->tgt, k) || jx_cg_vecfn_get(k, &v) != 0 ||
-            v.f32 != f32 || strcmp(v.fn, fn) != 0 ||
-            (v.lib == 'm' && has_sleef(c->tgt, fn, f32, v.isa)))
-            continue;
-        int w = snprintf(list + len, sizeof list - len, "%s%s(%s)",
-                         len ? "," : "", v.name, v.sym);
-        if (w < 0 || (size_t)w >= sizeof list - len)
-            break;
-        len += (size_t)w;
-        declare_vecfn(c, &v);
-    }
-    if (len == 0)
-        return;
-    static const char key[] = "vector-function-abi-variant";
-    LLVMAttributeRef a = LLVMCreateStringAttribute(
-        c->ctx, key, sizeof key - 1, list, (unsigned)len);
-    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, a);
-    c->vec_calls = true;
-}
-
-/* Loop metadata on the latch branch br of a loop that calls vector math:
- * llvm.loop.interleave.count 1.  Interleaving would put several calls in
- * one iteration, and as every vector register is caller-saved in the
- * vector function ABI, spill what lives across them: exp(-a*a/2) runs at
- * 1.05 ns/element interleaved by 4, 0.75 not interleaved (AVX-512).
- * A loop that computes vmath.c's kernels and calls nothing is the
- * opposite: each kernel is one long chain of dependent instructions
- * (pow's about 100 cycles), so four vectors in flight hide its latency;
- * interleaved by 4 (LLVM chose 1), n = 1e5, one thread, us per call on
- * the Zen 5 host: a**b float64 236 -> 170, log 54.6 -> 44.3, log1p 50.1
- * -> 44.7, tanh 56.8 -> 46.2, arctan2 76.9 -> 61.9, expm1 49.1 -> 41.1,
- * cbrt 61.6 -> 53.1; float32 12-15% too, but a**b (115 -> 118, by 2:
- * 101).  The spills this can cause are reloaded from the stack, written
- * in the same iteration. */
-static void loop_hints(cg *c, LLVMValueRef br)
-{
-    if (!c->vec_calls && !c->vm_inline)
-        return;
-    unsigned count = c->vec_calls ? 1 : 4;
-    static const char key[] = "llvm.loop.interleave.count";
-    LLVMMetadataRef kv[2] = {
-        LLVMMDStringInContext2(c->ctx, key, sizeof key - 1),
-        LLVMValueAsMetadata(LLVMConstInt(LLVMInt32TypeInContext(c->ctx), count, 0))};
-    /* A loop ID refers to itself: made through a temporary node. */
-    LLVMMetadataRef self = LLVMTemporaryMDNode(c->ctx, NULL, 0);
-    LLVMMetadataRef ops[2] = {self, LLVMMDNodeInContext2(c->ctx, kv, 2)};
-    LLVMMetadataRef id = LLVMMDNodeInContext2(c->ctx, ops, 2);
-    LLVMMetadataReplaceAllUsesWith(self, id);
-    LLVMSetMetadata(br, LLVMGetMDKindIDInContext(c->ctx, "llvm.loop", 9),
-                    LLVMMetadataAsValue(c->ctx, id));
-}
-
-/* Attributes of the kernel fn when its loop calls vector math: the stack
- * aligned for the vector registers spilled across calls (an unaligned
- * 64-byte spill slot costs 3% on sin(a)**2+cos(b)**2), and with AVX-512
- * variants, 512-bit vectors preferred: LLVM tunes Intel's AVX-512 CPUs
- * for 256 bits, which would call the AVX2 variants at half the width. */
-static void vector_call_attrs(cg *c, LLVMValueRef fn)
-{
-    if (!c->vec_calls)
-        return;
-    add_fn_attr(c, fn, "alignstack", 64);
-    for (int k = 0; k < JX_CG_NVEC; k++) {
-        jx_cg_vecfn v;
-        if (jx_cg_has_vec(c->tgt, k) && jx_cg_vecfn_get(k, &v) == 0 &&
-            v.isa == 'e') {
-            static const char key[] = "prefer-vector-width", val[] = "512";
-            LLVMAddAttributeAtIndex(
-                fn, LLVMAttributeFunctionIndex,
-                LLVMCreateStringAttribute(c->ctx, key, sizeof key - 1, val,
-                                          sizeof val - 1));
-            return;
-        }
-    }
-}
-
-/* sin or cos r kept within [-1, 1] where it may come from libmvec or
- * vmath.c's kernel (CG_FAST): libmvec's sinf and cosf give -1.0000001 and
- * its cos 1.0000000000000002 near their peaks (within 4 ULP, but arcsin or
- * sqrt(1 - x*x) of that is NaN, and libm and NumPy give 1).  r > 1 ? 1 :
- * r, then r < -1 ? -1 : r: NaN compares false and stays, and x86 makes it
- * one vminpd and one vmaxpd (5-8% on sin(a)**2+cos(b)**2, float64). */
-static LLVMValueRef clamp_unit(cg *c, LLVMValueRef r)
-{
-    if (!c->vec_calls && c->guard != CG_FAST)
-        return r;
-    LLVMBuilderRef b = c->b;
-    LLVMTypeRef t = LLVMTypeOf(r);
-    LLVMValueRef one = LLVMConstReal(t, 1.0), mone = LLVMConstReal(t, -1.0);
-    r = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, r, one, ""), one, r, "");
-    return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, r, mone, ""), mone,
-                           r, "");
-}
-
-/* @llvm.compiler.used = the vector functions declared. */
-static void emit_compiler_used(cg *c)
-{
-    if (c->nused == 0)
-        return;
-#if LLVM_VERSION_MAJOR >= 17
-    LLVMTypeRef at = LLVMArrayType2(c->t_ptr, (uint64_t)c->nused);
-    LLVMValueRef init = LLVMConstArray2(c->t_ptr, c->used, (uint64_t)c->nused);
-#else /* the 64-bit counts came in LLVM 17 */
-    LLVMTypeRef at = LLVMArrayType(c->t_ptr, (unsigned)c->nused);
-    LLVMValueRef init = LLVMConstArray(c->t_ptr, c->used, (unsigned)c->nused);
-#endif
-    LLVMValueRef g = LLVMAddGlobal(c->mod, at, "llvm.compiler.used");
-    LLVMSetInitializer(g, init);
-    LLVMSetLinkage(g, LLVMAppendingLinkage);
-    LLVMSetSection(g, "llvm.metadata");
-}
-
-/* fn (double) or fn "f" (float) of the nargs values x[], which have the
- * calc type: vmath.c's kernel where it has one, else a call of libm's
- * function.  Declared without memory effects,
- * so the loop vectorizer still takes the loop, and given its vector
- * variants, so that it calls them instead of this. */
-static LLVMValueRef libm_call(cg *c, const char *fn, LLVMValueRef *x,
-                              unsigned nargs)
-{
-    bool f32 = LLVMTypeOf(x[0]) == c->t_float;
-    if (jx_vm_has(fn) && !use_library(c->tgt, fn, f32)) {
-        c->vm_inline = true;
-        return jx_vm_emit(c->b, fn, x); /* written out in the loop (vmath.c) */
-    }
-    if (c->guard != CG_LIBRARY && jx_vm_has_guarded(fn, f32) &&
-        !use_library(c->tgt, fn, f32)) {
-        LLVMValueRef ex, r = NULL;
-        if (c->guard == CG_FAST)
-            r = jx_vm_emit_guarded(c->b, fn, x, &ex);
-        else
-            ex = jx_vm_emit_guard(c->b, x);
-        c->exact = c->exact ? LLVMBuildOr(c->b, c->exact, ex, "") : ex;
-        if (r != NULL)
-            return r;
-    }
-    LLVMTypeRef t = LLVMTypeOf(x[0]);
-    LLVMTypeRef args[2] = {t, t};
-    char name[64];
-    snprintf(name, sizeof name, "%s%s", fn, f32 ? "f" : "");
-    LLVMTypeRef fty = LLVMFunctionType(t, args, nargs, 0);
-    LLVMValueRef f = LLVMGetNamedFunction(c->mod, name);
-    if (f == NULL) {
-        f = LLVMAddFunction(c->mod, name, fty);
-        mark_libcall(c, f, false);
-    }
-    LLVMValueRef call = LLVMBuildCall2(c->b, fty, f, x, nargs, "");
-    add_vector_variants(c, call, fn, f32);
-    return call;
-}
-
 /* ---- byte strings -------------------------------------------------------
  * The value of a byte string is the address of its element; its length
  * (c->len) is the instruction's itemsize, a constant of the kernel, but
@@ -677,7 +408,7 @@ static LLVMValueRef float_pow(cg *c, const jx_instr *in, jx_dtype t,
                 c, LLVMBuildFDiv(c->b, const_real(ct, 1.0), a, ""), t);
     }
     LLVMValueRef x[2] = {a, e};
-    return from_calc(c, libm_call(c, "pow", x, 2), t);
+    return from_calc(c, jx_mc_libm_call(c, "pow", x, 2), t);
 }
 
 /* ---- NumPy's float functions written out ------------------------------ */
@@ -752,8 +483,8 @@ static LLVMValueRef float_logaddexp(cg *c, LLVMValueRef x, LLVMValueRef y,
     LLVMValueRef big = LLVMBuildSelect(
         b, LLVMBuildFCmp(b, LLVMRealOGT, d, const_real(t, 0.0), ""), x, y, "");
     LLVMValueRef nd = LLVMBuildFNeg(b, fintrin1(c, "llvm.fabs", d), "");
-    LLVMValueRef e = libm_call(c, base2 ? "exp2" : "exp", &nd, 1);
-    LLVMValueRef l = libm_call(c, "log1p", &e, 1);
+    LLVMValueRef e = jx_mc_libm_call(c, base2 ? "exp2" : "exp", &nd, 1);
+    LLVMValueRef l = jx_mc_libm_call(c, "log1p", &e, 1);
     if (base2) /* log2(1 + e) = log1p(e) / log(2) */
         l = LLVMBuildFMul(b, l, const_real(t, 1.4426950408889634), "");
     LLVMValueRef r = LLVMBuildFAdd(b, big, l, "");
@@ -1030,7 +761,7 @@ static LLVMValueRef cx_libcall(cg *c, const char *fn, jx_dtype t,
 
 /* exp(z), or exp2(z) = exp(z * ln 2) (NumPy's nc_exp2), of the complex t
  * value z, in t's part type: exp(x) * (cos y + i sin y) from the real
- * functions (libm_call: vector variants or vmath.c's kernels), so that the
+ * functions (jx_mc_libm_call: vector variants or vmath.c's kernels), so that the
  * loop vectorizes; with the special cases of glibc's cexp, which NumPy
  * calls, as selects:
  *   - y subnormal or zero: sin y = y, cos y = 1 (y NaN: both NaN);
@@ -1062,8 +793,8 @@ static LLVMValueRef cx_exp(cg *c, jx_dtype t, LLVMValueRef z, bool two)
     /* unordered: NaN takes sin and cos, and gives NaN */
     LLVMValueRef normal = LLVMBuildFCmp(
         b, LLVMRealUGT, ay, const_real(pt, f32 ? FLT_MIN : DBL_MIN), "");
-    LLVMValueRef s = LLVMBuildSelect(b, normal, libm_call(c, "sin", &y, 1), y, "");
-    LLVMValueRef co = LLVMBuildSelect(b, normal, libm_call(c, "cos", &y, 1), one, "");
+    LLVMValueRef s = LLVMBuildSelect(b, normal, jx_mc_libm_call(c, "sin", &y, 1), y, "");
+    LLVMValueRef co = LLVMBuildSelect(b, normal, jx_mc_libm_call(c, "cos", &y, 1), one, "");
     LLVMValueRef xs = x;
     for (int k = 0; k < 2; k++) {
         LLVMValueRef big = LLVMBuildFCmp(b, LLVMRealOGT, xs, tt, "");
@@ -1073,7 +804,7 @@ static LLVMValueRef cx_exp(cg *c, jx_dtype t, LLVMValueRef z, bool two)
     }
     LLVMValueRef e = LLVMBuildSelect(
         b, LLVMBuildFCmp(b, LLVMRealOGT, xs, tt, ""),
-        const_real(pt, f32 ? FLT_MAX : DBL_MAX), libm_call(c, "exp", &xs, 1), "");
+        const_real(pt, f32 ? FLT_MAX : DBL_MAX), jx_mc_libm_call(c, "exp", &xs, 1), "");
     LLVMValueRef re = LLVMBuildFMul(b, e, co, "");
     LLVMValueRef im = LLVMBuildFMul(b, e, s, "");
     /* x infinite, y not finite */
@@ -1099,14 +830,14 @@ static LLVMValueRef cx_expm1(cg *c, jx_dtype t, LLVMValueRef z)
     LLVMTypeRef pt = part_type(c, t);
     LLVMValueRef x = cx_re(c, z), y = cx_im(c, z);
     LLVMValueRef h = LLVMBuildFMul(b, y, const_real(pt, 0.5), "");
-    LLVMValueRef a = libm_call(c, "sin", &h, 1);
+    LLVMValueRef a = jx_mc_libm_call(c, "sin", &h, 1);
     LLVMValueRef a2 = LLVMBuildFMul(
         b, LLVMBuildFMul(b, const_real(pt, 2.0), a, ""), a, "");
     LLVMValueRef re = LLVMBuildFSub(
-        b, LLVMBuildFMul(b, libm_call(c, "expm1", &x, 1), libm_call(c, "cos", &y, 1), ""),
+        b, LLVMBuildFMul(b, jx_mc_libm_call(c, "expm1", &x, 1), jx_mc_libm_call(c, "cos", &y, 1), ""),
         a2, "");
-    LLVMValueRef im = LLVMBuildFMul(b, libm_call(c, "exp", &x, 1),
-                                    libm_call(c, "sin", &y, 1), "");
+    LLVMValueRef im = LLVMBuildFMul(b, jx_mc_libm_call(c, "exp", &x, 1),
+                                    jx_mc_libm_call(c, "sin", &y, 1), "");
     return cx_make(c, t, re, im);
 }
 
@@ -1119,7 +850,7 @@ static bool cx_uses_guarded(int op, const jx_cg_target *tgt)
     if (op != JX_OP_EXP && op != JX_OP_EXP2 && op != JX_OP_EXPM1)
         return false;
     for (int k = 0; k < 2; k++)
-        if (jx_vm_has_guarded(fns[k], false) && !use_library(tgt, fns[k], false))
+        if (jx_vm_has_guarded(fns[k], false) && !jx_mc_use_library(tgt, fns[k], false))
             return true;
     return false;
 }
@@ -1301,11 +1032,11 @@ static LLVMValueRef emit_complex_op(cg *c, const jx_instr *in, jx_dtype t,
     case JX_OP_POW: return cx_libcall(c, JX_CM_POWER, t, v, 2);
     case JX_OP_ABS: { /* |z| = hypot, as NumPy's npy_cabs */
         LLVMValueRef a[2] = {xr, xi};
-        return libm_call(c, "hypot", a, 2);
+        return jx_mc_libm_call(c, "hypot", a, 2);
     }
     case JX_OP_ANGLE: {
         LLVMValueRef a[2] = {xi, xr};
-        return libm_call(c, "atan2", a, 2);
+        return jx_mc_libm_call(c, "atan2", a, 2);
     }
     case JX_OP_EQ:
         return LLVMBuildAnd(b, LLVMBuildFCmp(b, LLVMRealOEQ, xr, yr, ""),
@@ -1333,7 +1064,7 @@ static LLVMValueRef emit_real_part_op(cg *c, const jx_instr *in, jx_dtype t,
                            : const_int(val_type(c, t), 0);
     case JX_OP_ANGLE: { /* arctan2(0, x): 0, pi or NaN, as np.angle */
         LLVMValueRef a[2] = {const_real(calc_type(c, t), 0.0), to_calc(c, v[0], t)};
-        return from_calc(c, libm_call(c, "atan2", a, 2), t);
+        return from_calc(c, jx_mc_libm_call(c, "atan2", a, 2), t);
     }
     case JX_OP_COMPLEX: return cx_make(c, in->dtype, v[0], v[1]);
     default: /* real, conj: the value */
@@ -1419,9 +1150,9 @@ static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
         LLVMValueRef x[2] = {to_calc(c, v[0], t), NULL};
         if (op->arity == 2)
             x[1] = to_calc(c, v[1], t);
-        LLVMValueRef r = libm_call(c, op->fn, x, (unsigned)op->arity);
+        LLVMValueRef r = jx_mc_libm_call(c, op->fn, x, (unsigned)op->arity);
         if (in->op == JX_OP_SIN || in->op == JX_OP_COS)
-            r = clamp_unit(c, r);
+            r = jx_mc_clamp_unit(c, r);
         return from_calc(c, r, t);
     }
     case JX_L_INLINE:
@@ -1622,7 +1353,7 @@ static bool uses_guarded(const jx_ir *ir, const jx_cg_target *tgt)
         if (op->low == JX_L_LIBM && in->nargs > 0 &&
             ir->ins[in->args[0]].dtype == JX_FLOAT64 &&
             jx_vm_has_guarded(op->fn, false) &&
-            !use_library(tgt, op->fn, false))
+            !jx_mc_use_library(tgt, op->fn, false))
             return true;
         if (in->nargs > 0 && ir->ins[in->args[0]].dtype == JX_COMPLEX128 &&
             cx_uses_guarded(in->op, tgt))
@@ -1722,7 +1453,7 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
     LLVMValueRef in_vals[2] = {const_int(c->t_i64, 0), next};
     LLVMBasicBlockRef in_blocks[2] = {pre, LLVMGetInsertBlock(b)};
     LLVMAddIncoming(i, in_vals, in_blocks, 2);
-    loop_hints(c, LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, n, ""),
+    jx_mc_loop_hints(c, LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, n, ""),
                                   exit, body));
     c->guard = CG_LIBRARY;
 }
@@ -1825,7 +1556,7 @@ static void build_partials(cg *c, const cg_layout *l, LLVMValueRef fn,
     }
     LLVMValueRef inext = LLVMBuildNUWAdd(b, i, const_int(c->t_i64, 1), "i.next");
     LLVMBasicBlockRef latch = LLVMGetInsertBlock(b);
-    loop_hints(c, LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, inext, end, ""),
+    jx_mc_loop_hints(c, LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, inext, end, ""),
                                   done, body));
     LLVMValueRef i_in[2] = {start, inext};
     LLVMBasicBlockRef from[2] = {blk_bb, latch};
@@ -1935,7 +1666,7 @@ static void build_entry(cg *c, const cg_layout *l, const char *name,
     LLVMValueRef fn =
         LLVMAddFunction(c->mod, name, LLVMFunctionType(c->t_void, pt, 3, 0));
     add_fn_attr(c, fn, "nounwind", 0);
-    vector_call_attrs(c, fn);
+    jx_mc_vector_call_attrs(c, fn);
     if (l->narrow && !c->vec_calls) { /* ":w" (adapt.h) */
         static const char key[] = "prefer-vector-width", val[] = "256";
         LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
@@ -2011,27 +1742,10 @@ int jx_cg_build(LLVMModuleRef mod, const jx_ir *ir, const char *layout,
     if (!c.failed)
         build_entry(&c, &l, name, body);
     if (!c.failed)
-        emit_compiler_used(&c);
+        jx_mc_compiler_used(&c);
     LLVMDisposeBuilder(c.b);
     free(c.val);
     free(c.len);
     free(c.scalar);
     return c.failed ? -1 : 0;
 }
-
-/* libm functions of the op table, as fn and fn "f", then the libcalls of
- * the intrinsics and instructions codegen emits (frem, llvm.pow,
- * llvm.floor, ceil, trunc and roundeven without SSE4.1). */
-#define CG_SYM_INLINE(fn)
-#define CG_SYM_INTRIN(fn)
-#define CG_SYM_LIBM(fn) fn, fn "f",
-#define CG_SYM_ROW(id, mnem, spell, syn, ar, rule, kinds, low, fn) \
-    CG_SYM_##low(fn)
-
-static const char *const runtime_symbols[] = {
-    JX_OPS(CG_SYM_ROW)
-    "fmod", "fmodf", "pow", "powf", "floor", "floorf", "ceil", "ceilf",
-    "trunc", "truncf", "roundeven", "roundevenf", NULL
-};
-
-const char *const *jx_cg_runtime_symbols(void) { return runtime_symbols; }

@@ -253,4 +253,22 @@ JX_INTERNAL LLVMValueRef jx_em_cast(cg *c, LLVMValueRef v, jx_dtype from,
 JX_INTERNAL int jx_vf_parse_layout(const jx_ir *ir, const char *layout,
                                    cg_layout *l, jx_error *err);
 
+/* mathcall.c: calls of the math library and its vector variants. */
+/* Whether kernels for tgt call the library's vector function for fn
+ * rather than vmath.c's kernel. */
+JX_INTERNAL bool jx_mc_use_library(const jx_cg_target *tgt, const char *fn,
+                                   bool f32);
+/* fn (double) or fn "f" of x[0..nargs-1], in the calc type: vmath.c's
+ * kernel, or a libm call with its vector variants. */
+JX_INTERNAL LLVMValueRef jx_mc_libm_call(cg *c, const char *fn,
+                                         LLVMValueRef *x, unsigned nargs);
+/* sin or cos r kept within [-1, 1] where vector math may exceed it. */
+JX_INTERNAL LLVMValueRef jx_mc_clamp_unit(cg *c, LLVMValueRef r);
+/* Loop metadata (the interleave count) on the latch branch br. */
+JX_INTERNAL void jx_mc_loop_hints(cg *c, LLVMValueRef br);
+/* Attributes of the kernel fn whose loop calls vector math. */
+JX_INTERNAL void jx_mc_vector_call_attrs(cg *c, LLVMValueRef fn);
+/* @llvm.compiler.used of the vector functions declared. */
+JX_INTERNAL void jx_mc_compiler_used(cg *c);
+
 #endif
