@@ -67,109 +67,6 @@
 #include "cmath.h"
 #include "vmath.h"
 
-/* ---- byte strings -------------------------------------------------------
- * The value of a byte string is the address of its element; its length
- * (c->len) is the instruction's itemsize, a constant of the kernel, but
- * for where() of two itemsizes, which selects the length with the
- * address.  Comparisons and contains() call bytes.c's functions, which
- * the engine defines in the JIT (jx_cg_helpers), with that length (the
- * rest of a shorter value is NUL padding, which they ignore); a result
- * is copied and padded with NULs to the result's itemsize. */
-
-static const jx_cg_helper helpers[] = {
-    {"jx_bytes_cmp", jx_bytes_cmp},
-    {"jx_bytes_contains", jx_bytes_contains},
-    {NULL, NULL},
-};
-
-const jx_cg_helper *jx_cg_helpers(void) { return helpers; }
-
-/* The address of element i of a byte string operand of class cls (not
- * scalar): contiguous elements are itemsize bytes apart. */
-static LLVMValueRef bytes_addr(cg *c, char cls, int64_t itemsize,
-                               LLVMValueRef base, LLVMValueRef stride,
-                               LLVMValueRef i)
-{
-    if (cls == JX_LAYOUT_SCALAR)
-        return base;
-    LLVMValueRef step = cls == JX_LAYOUT_CONTIG
-                            ? const_int(c->t_i64, (uint64_t)itemsize)
-                            : stride;
-    LLVMValueRef off = LLVMBuildMul(c->b, i, step, "");
-    return LLVMBuildInBoundsGEP2(c->b, c->t_i8, base, &off, 1, "");
-}
-
-/* A string constant: a private constant global holding its bytes. */
-static LLVMValueRef bytes_const(cg *c, const jx_instr *in)
-{
-    LLVMValueRef init = LLVMConstStringInContext(c->ctx, in->str,
-                                                 (unsigned)in->itemsize, 1);
-    LLVMValueRef g = LLVMAddGlobal(c->mod, LLVMTypeOf(init), "str");
-    LLVMSetInitializer(g, init);
-    LLVMSetGlobalConstant(g, 1);
-    LLVMSetLinkage(g, LLVMPrivateLinkage);
-    LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
-    return g;
-}
-
-/* The length of byte string instruction idx, whose operands have theirs. */
-static LLVMValueRef bytes_len(cg *c, int idx)
-{
-    const jx_instr *in = &c->ir->ins[idx];
-    if (in->op == JX_OP_WHERE)
-        return LLVMBuildSelect(c->b, c->val[in->args[0]], c->len[in->args[1]],
-                               c->len[in->args[2]], "");
-    if (in->op == JX_OP_COPY)
-        return c->len[in->args[0]];
-    return const_int(c->t_i64, (uint64_t)in->itemsize);
-}
-
-/* out[i] = byte string v of length len: its bytes, then NULs up to the
- * result's itemsize. */
-static void store_bytes(cg *c, char cls, LLVMValueRef base, LLVMValueRef stride,
-                        LLVMValueRef i, LLVMValueRef v, LLVMValueRef len)
-{
-    int64_t size = c->ir->ins[c->ir->result].itemsize;
-    LLVMValueRef dst = bytes_addr(c, cls, size, base, stride, i);
-    LLVMBuildMemCpy(c->b, dst, 1, v, 1, len);
-    if (LLVMIsAConstantInt(len) && LLVMConstIntGetZExtValue(len) == (uint64_t)size)
-        return;
-    LLVMValueRef pad = LLVMBuildInBoundsGEP2(c->b, c->t_i8, dst, &len, 1, "");
-    LLVMValueRef rest = LLVMBuildSub(c->b, const_int(c->t_i64, (uint64_t)size), len, "");
-    LLVMBuildMemSet(c->b, pad, const_int(c->t_i8, 0), rest, 1);
-}
-
-/* A comparison or contains() of two byte strings: helper(a, na, b, nb)
- * compared with 0. */
-static LLVMValueRef emit_bytes_op(cg *c, const jx_instr *in, LLVMValueRef *v)
-{
-    const char *name = in->op == JX_OP_CONTAINS ? "jx_bytes_contains" : "jx_bytes_cmp";
-    LLVMTypeRef i32 = LLVMInt32TypeInContext(c->ctx);
-    LLVMTypeRef pt[4] = {c->t_ptr, c->t_i64, c->t_ptr, c->t_i64};
-    LLVMTypeRef fty = LLVMFunctionType(i32, pt, 4, 0);
-    LLVMValueRef f = LLVMGetNamedFunction(c->mod, name);
-    if (f == NULL) {
-        f = LLVMAddFunction(c->mod, name, fty);
-        mark_libcall(c, f, true);
-    }
-    LLVMValueRef args[4] = {v[0], c->len[in->args[0]], v[1], c->len[in->args[1]]};
-    LLVMValueRef r = LLVMBuildCall2(c->b, fty, f, args, 4, "");
-    LLVMIntPredicate pred;
-    switch (in->op) {
-    case JX_OP_LT: pred = LLVMIntSLT; break;
-    case JX_OP_LE: pred = LLVMIntSLE; break;
-    case JX_OP_EQ: pred = LLVMIntEQ; break;
-    case JX_OP_GE: pred = LLVMIntSGE; break;
-    case JX_OP_GT: pred = LLVMIntSGT; break;
-    case JX_OP_NE:
-    case JX_OP_CONTAINS: pred = LLVMIntNE; break;
-    default:
-        cg_fail(c, "no byte string lowering for %s", jx_ops[in->op].mnem);
-        return const_int(c->t_i1, 0);
-    }
-    return LLVMBuildICmp(c->b, pred, r, const_int(i32, 0), "");
-}
-
 /* ---- integer and float arithmetic with NumPy's edge cases ------------- */
 
 /* The divisor bv made safe for a division of a: 1 where bv is 0, and for
@@ -1084,7 +981,7 @@ static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
         if (l->cls[k + 1] == JX_LAYOUT_SCALAR)
             return c->scalar[k];
         if (in->dtype == JX_BYTES)
-            return bytes_addr(c, l->cls[k + 1], in->itemsize, ptr[k + 1],
+            return jx_bc_addr(c, l->cls[k + 1], in->itemsize, ptr[k + 1],
                               stride[k + 1], i);
         return jx_em_load_elem(c, in->dtype,
                          jx_em_elem_addr(c, l->cls[k + 1], in->dtype, ptr[k + 1],
@@ -1098,7 +995,7 @@ static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
             return LLVMConstStructInContext(c->ctx, parts, 2, 0);
         }
         case JX_KIND_BYTES:
-            return bytes_const(c, in);
+            return jx_bc_const(c, in);
         case JX_KIND_FLOAT:
             return const_real(val_type(c, in->dtype), in->k.f);
         case JX_KIND_BOOL:
@@ -1132,7 +1029,7 @@ static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
     }
     jx_dtype t = ir->ins[in->args[0]].dtype; /* the operand type */
     if (t == JX_BYTES)
-        return emit_bytes_op(c, in, v);
+        return jx_bc_op(c, in, v);
     if (dt_complex(t))
         return emit_complex_op(c, in, t, v);
     if (in->op == JX_OP_REAL || in->op == JX_OP_IMAG || in->op == JX_OP_CONJ ||
@@ -1315,7 +1212,7 @@ static LLVMValueRef emit_value(cg *c, LLVMValueRef i, const cg_layout *l,
     for (int idx = 0; idx < ir->n && !c->failed; idx++) {
         c->val[idx] = emit_instr(c, idx, i, l, ptr, stride);
         if (ir->ins[idx].dtype == JX_BYTES && !c->failed)
-            c->len[idx] = bytes_len(c, idx);
+            c->len[idx] = jx_bc_len(c, idx);
     }
     return c->failed ? NULL : c->val[ir->result];
 }
@@ -1336,7 +1233,7 @@ static void store_value(cg *c, const cg_layout *l, LLVMValueRef v,
 {
     jx_dtype rt = c->ir->ins[c->ir->result].dtype;
     if (v != NULL && rt == JX_BYTES)
-        store_bytes(c, l->cls[0], ptr[0], stride[0], i, v, c->len[c->ir->result]);
+        jx_bc_store(c, l->cls[0], ptr[0], stride[0], i, v, c->len[c->ir->result]);
     else if (v != NULL)
         jx_em_store_elem(c, rt, jx_em_elem_addr(c, l->cls[0], rt, ptr[0], stride[0], i), v);
 }

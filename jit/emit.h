@@ -271,4 +271,20 @@ JX_INTERNAL void jx_mc_vector_call_attrs(cg *c, LLVMValueRef fn);
 /* @llvm.compiler.used of the vector functions declared. */
 JX_INTERNAL void jx_mc_compiler_used(cg *c);
 
+/* bytes_cg.c: byte strings. */
+/* The address of element i of a byte string operand of class cls. */
+JX_INTERNAL LLVMValueRef jx_bc_addr(cg *c, char cls, int64_t itemsize,
+                                    LLVMValueRef base, LLVMValueRef stride,
+                                    LLVMValueRef i);
+/* A string constant: a private constant global holding its bytes. */
+JX_INTERNAL LLVMValueRef jx_bc_const(cg *c, const jx_instr *in);
+/* The length of byte string instruction idx. */
+JX_INTERNAL LLVMValueRef jx_bc_len(cg *c, int idx);
+/* out[i] = byte string v of length len, padded with NULs. */
+JX_INTERNAL void jx_bc_store(cg *c, char cls, LLVMValueRef base,
+                             LLVMValueRef stride, LLVMValueRef i,
+                             LLVMValueRef v, LLVMValueRef len);
+/* A comparison or contains() of two byte strings v[0], v[1]. */
+JX_INTERNAL LLVMValueRef jx_bc_op(cg *c, const jx_instr *in, LLVMValueRef *v);
+
 #endif
