@@ -287,4 +287,15 @@ JX_INTERNAL void jx_bc_store(cg *c, char cls, LLVMValueRef base,
 /* A comparison or contains() of two byte strings v[0], v[1]. */
 JX_INTERNAL LLVMValueRef jx_bc_op(cg *c, const jx_instr *in, LLVMValueRef *v);
 
+/* scalar.c: bool, integer and float operations. */
+/* An op on float t operands v[] (float16: computed in float). */
+JX_INTERNAL LLVMValueRef jx_sc_float_op(cg *c, const jx_instr *in, jx_dtype t,
+                                        LLVMValueRef *v);
+/* An op on integer or bool t operands v[]. */
+JX_INTERNAL LLVMValueRef jx_sc_int_op(cg *c, const jx_instr *in, jx_dtype t,
+                                      LLVMValueRef *v);
+/* llvm.minimum or llvm.maximum (max) of scalar floats a and v. */
+JX_INTERNAL LLVMValueRef jx_sc_float_minimum(cg *c, LLVMValueRef a,
+                                             LLVMValueRef v, bool max);
+
 #endif
