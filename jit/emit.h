@@ -298,4 +298,20 @@ JX_INTERNAL LLVMValueRef jx_sc_int_op(cg *c, const jx_instr *in, jx_dtype t,
 JX_INTERNAL LLVMValueRef jx_sc_float_minimum(cg *c, LLVMValueRef a,
                                              LLVMValueRef v, bool max);
 
+/* complex.c: complex operations. */
+/* An op on complex t operands v[]; its result may be real. */
+JX_INTERNAL LLVMValueRef jx_cx_op(cg *c, const jx_instr *in, jx_dtype t,
+                                  LLVMValueRef *v);
+/* real, imag, conj, angle and complex() on real t operands v[]. */
+JX_INTERNAL LLVMValueRef jx_cx_real_part_op(cg *c, const jx_instr *in,
+                                            jx_dtype t, LLVMValueRef *v);
+/* Whether the lowering of complex128 op calls a guarded vmath.c kernel. */
+JX_INTERNAL bool jx_cx_uses_guarded(int op, const jx_cg_target *tgt);
+/* x * y of complex t values, as NumPy's loop. */
+JX_INTERNAL LLVMValueRef jx_cx_mul(cg *c, jx_dtype t, LLVMValueRef x,
+                                   LLVMValueRef y);
+/* NumPy's complex maximum (max) or minimum; fnum: fmax, fmin. */
+JX_INTERNAL LLVMValueRef jx_cx_minmax(cg *c, LLVMValueRef x, LLVMValueRef y,
+                                      bool max, bool fnum);
+
 #endif
