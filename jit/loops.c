@@ -1,5 +1,5 @@
-/* codegen.c - typed IR to one LLVM function: the fused loop over a 1-D
- * chunk.
+/* loops.c - the kernel: typed IR to one LLVM function, the fused loop
+ * over a 1-D chunk, and jx_cg_build.
  *
  * The module gets two functions:
  *
@@ -16,39 +16,8 @@
  *   loop.body:  i = phi; one SSA value per IR instruction; store; i + 1
  *   exit:       ret
  *
- * Values in registers: bool is i1, integers iN, float16 `half` (each op
- * extends to float, computes and rounds back to half, as NumPy's float16
- * loops do), float32 float, float64 double, complex64 and complex128 the
- * literal struct {float, float} or {double, double} (real, imaginary),
- * built by insertvalue and taken apart by extractvalue, which instcombine
- * and SROA turn into two scalars (so + - * still vectorize).  In memory
- * bool is one byte 0/1 and a complex its two parts side by side, as NumPy
- * stores them.  Every load and store has alignment 1: data may be
- * unaligned.
- *
- * Complex arithmetic is NumPy's, part by part in the parts' type; exp,
- * exp2 and expm1 are written out from the real exp, expm1, sin and cos in
- * the parts' type (cx_exp, cx_expm1), so that they vectorize; the other
- * complex functions and powers call the wrappers of cmath.c (the C
- * library's csin, clog, ...) in double and round the parts.
- *
- * Nothing here may produce poison or trap on any input: integer division
- * gets a safe divisor by select, shifts select away oversized counts,
- * float to integer conversions saturate.
- *
- * Math functions (the LIBM rows of the op table, and pow) are calls of
- * libm's scalar functions, declared memory(none).  When the engine allows
- * vector variants (glibc's libmvec, jx_cg_target), each call carries the
- * call-site attribute "vector-function-abi-variant" naming them, and the
- * module declares them and keeps them in llvm.compiler.used: the loop
- * vectorizer then calls _ZGVeN8v_sin on eight elements at a time, and libm
- * only in the remainder.  Such a loop is not interleaved (loop metadata),
- * its function aligns its stack to 64 bytes and, with AVX-512 variants,
- * prefers 512-bit vectors.  This runs as fast as a vector loop written by
- * hand around the same calls (measured: docs/math.md), and it vectorizes
- * reductions and strided loops (gathers) too.
- *
- * tanh and atan2 are vmath.c's kernels instead, written out in the loop.
+ * tanh and atan2 are vmath.c's kernels, written out in the loop instead
+ * of calls (mathcall.c).
  * sin and cos of doubles are too where the output overlaps no input
  * (layout ":n", elementwise): the loop `fast.body` uses vmath.c's kernels,
  * valid for |x| <= 2^24, and or-s a flag where an element is not; if the
@@ -57,14 +26,10 @@
  * stores): each result depends on its element only. */
 #include "emit.h"
 
-#include <llvm-c/DebugInfo.h>
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../src/bytes.h"
-#include "cmath.h"
 #include "vmath.h"
 
 static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
