@@ -163,18 +163,7 @@ static int check_instr(const jx_ir *ir, int idx, jx_error *err)
         return bad_ir(err, idx, "a byte string op of an unknown rule");
     if (in->dtype == JX_BYTES && in->itemsize < 1)
         return bad_ir(err, idx, "a byte string value without its itemsize");
-    jx_dtype rt = ot;
-    switch (op->rule) {
-    case JX_R_CMP:
-    case JX_R_PRED:
-    case JX_R_FLOATPRED:
-    case JX_R_BYTESFN: rt = JX_BOOL; break;
-    case JX_R_PART:
-    case JX_R_ANGLE: rt = jx_dtype_part(ot); break;
-    case JX_R_COMPLEX: rt = JX_COMPLEX128; break;
-    default: break;
-    }
-    if (in->dtype != rt)
+    if (in->dtype != jx_ops_result_dtype(in->op, ot)) /* as sema.c typed it */
         return bad_ir(err, idx, "result dtype");
     return 0;
 }
