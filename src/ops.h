@@ -12,7 +12,7 @@
  *   arity   number of operands
  *   rule    type rule, JX_R_<rule> (sema.c)
  *   kinds   accepted kinds of the operand type after promotion
- *   low     lowering, JX_L_<low>: INLINE (a case in codegen.c),
+ *   low     lowering, JX_L_<low>: INLINE (a case in jit/scalar.c, complex.c, ...),
  *           INTRIN (LLVM intrinsic `fn`, overloaded on the float type),
  *           LIBM (libm function `fn`, `fn`f for float32)
  *   fn      intrinsic or libm name, or NULL
