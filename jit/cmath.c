@@ -4,7 +4,7 @@
  * C library for csqrt, cexp, clog and the trigonometric and hyperbolic
  * functions, and has its own formulas for the rest; they are copied here
  * so that results, infinities and NaNs match.  (cexp, and NumPy's exp2
- * and expm1, are codegen.c's cx_exp and cx_expm1.) */
+ * and expm1, are complex.c's cx_exp and cx_expm1.) */
 #include "cmath.h"
 
 #include <complex.h>

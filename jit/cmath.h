@@ -1,7 +1,7 @@
 /* cmath.h - the complex math kernels call: small wrappers around the C
  * library's complex functions (csin, clog, ...), with NumPy's formulas
  * where NumPy has its own (log10, log2, log1p, and powers).  exp, exp2
- * and expm1 are not here: codegen.c writes them out in the loop (cx_exp,
+ * and expm1 are not here: complex.c writes them out in the loop (cx_exp,
  * cx_expm1) from the real exp, expm1, sin and cos, with cexp's special
  * cases.
  *

@@ -1,5 +1,6 @@
-/* codegen.h - between codegen.c and engine.c: typed IR to one LLVM
- * function, the fused loop over a 1-D chunk (the kernel ABI of jit.h). */
+/* codegen.h - between the code generator and engine.c: typed IR to one
+ * LLVM function, the fused loop over a 1-D chunk (the kernel ABI of
+ * jit.h).  The code generator's files and their shared state: emit.h. */
 #ifndef JX_CODEGEN_H
 #define JX_CODEGEN_H
 
@@ -92,8 +93,10 @@ JX_INTERNAL int jx_cg_check(const jx_ir *ir, const char *layout,
  * kernel ABI, evaluating ir for layout (elementwise, or a reduction's
  * partials 'R' or accumulate 'A' mode), plus internal helpers that O2/O3
  * inline away.  Math functions may call the vector functions tgt allows
- * (tgt NULL: none, scalar libm only).  Runs jx_cg_check first.  Returns 0,
- * or -1 with *err set. */
+ * (tgt NULL: none, scalar libm only).  ir and layout must have passed
+ * jx_cg_check: the engine runs it once per compilation, before it makes
+ * any LLVM object, and this does not again.  Returns 0, or -1 with *err
+ * set. */
 JX_INTERNAL int jx_cg_build(LLVMModuleRef mod, const jx_ir *ir,
                             const char *layout, const char *name,
                             const jx_cg_target *tgt, jx_error *err);

@@ -54,7 +54,7 @@
  *                 runs these kernels and or-s a flag where an element is
  *                 out of range (or infinite, or NaN); where a chunk set
  *                 it, a second loop with libm's functions computes the
- *                 chunk again and stores just those elements (codegen.c,
+ *                 chunk again and stores just those elements (loops.c,
  *                 build_fast_loop), so each result depends on its own
  *                 element only, not on how the array was split.  A branch-free full-range
  *                 reduction (Payne-Hanek) would need table gathers on
@@ -596,7 +596,7 @@ static LLVMValueRef vm_acosh(vm *v, LLVMValueRef x)
  * sum of three doubles (the first step is exact; |r| <= pi/2 and its
  * relative error stays near 2^-53 for |k| < 2^24, x within 2^-60 of a
  * multiple of pi included); sin(r) = r + r*z*S(z), z = r*r; the result
- * is (-1)^k sin(r), for cos (-1)^(k+1) sin(r) (codegen.c clamps it to
+ * is (-1)^k sin(r), for cos (-1)^(k+1) sin(r) (mathcall.c clamps it to
  * [-1, 1], as libmvec's); sin of a zero is that zero. */
 /* i1: x is out of vm_sincos's range: |x| > 2^24, infinite or NaN. */
 static LLVMValueRef vm_out_of_range(vm *v, LLVMValueRef x)

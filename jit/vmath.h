@@ -1,4 +1,4 @@
-/* vmath.h - between codegen.c and vmath.c: math functions written out as
+/* vmath.h - between the code generator and vmath.c: math functions written out as
  * IR, straight-line polynomial kernels that the loop vectorizer widens. */
 #ifndef JX_VMATH_H
 #define JX_VMATH_H

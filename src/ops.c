@@ -10,6 +10,20 @@ const jx_opinfo jx_ops[JX_OP_COUNT] = {
 #undef JX_OP_ROW
 };
 
+jx_dtype jx_ops_result_dtype(int op, jx_dtype t)
+{
+    switch (jx_ops[op].rule) {
+    case JX_R_CMP:
+    case JX_R_PRED:
+    case JX_R_FLOATPRED:
+    case JX_R_BYTESFN: return JX_BOOL;
+    case JX_R_PART:
+    case JX_R_ANGLE: return jx_dtype_part(t);
+    case JX_R_COMPLEX: return JX_COMPLEX128;
+    default: return t;
+    }
+}
+
 int jx_ops_find_function(const char *name, size_t n)
 {
     for (int i = 0; i < JX_OP_COUNT; i++)

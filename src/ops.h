@@ -12,7 +12,7 @@
  *   arity   number of operands
  *   rule    type rule, JX_R_<rule> (sema.c)
  *   kinds   accepted kinds of the operand type after promotion
- *   low     lowering, JX_L_<low>: INLINE (a case in codegen.c),
+ *   low     lowering, JX_L_<low>: INLINE (a case in jit/scalar.c, complex.c, ...),
  *           INTRIN (LLVM intrinsic `fn`, overloaded on the float type),
  *           LIBM (libm function `fn`, `fn`f for float32)
  *   fn      intrinsic or libm name, or NULL
@@ -181,5 +181,13 @@ JX_INTERNAL extern const jx_opinfo jx_ops[JX_OP_COUNT];
 
 /* The function named `name` (n bytes), or -1. */
 JX_INTERNAL int jx_ops_find_function(const char *name, size_t n);
+
+/* The dtype op's result has when it computes in dtype t (its operands'
+ * dtype after the type pass's conversions; WHERE: its values'): bool for
+ * CMP, PRED, FLOATPRED and BYTESFN, the part type for PART and ANGLE,
+ * complex128 for COMPLEX, else t.  Not for REDUCE (jx_sema_reduce_types).
+ * The type pass (sema.c) gives nodes this dtype, and the code generator's
+ * verifier (jit/verify.c) checks the IR against it. */
+JX_INTERNAL jx_dtype jx_ops_result_dtype(int op, jx_dtype t);
 
 #endif

@@ -121,7 +121,7 @@ static bool order_c(cplx a, cplx b, bool ge)
     return (lead && ordered) || (a.re == b.re && tie);
 }
 
-/* op(a, b) on complex values, as the kernel's (jit/codegen.c
+/* op(a, b) on complex values, as the kernel's (jit/loops.c
  * cx_reduce_combine): min and max keep a when it has a NaN part, so the
  * first NaN in order propagates (np.minimum, np.maximum). */
 static cplx combine_c(int op, cplx a, cplx b)

@@ -558,40 +558,31 @@ static int type_op(sema *S, jx_node *n)
     if (o->syn == JX_SYN_FN)
         weak = false; /* power(2, 3) too: np.power's result is strong */
 
-    jx_dtype result = t;
-    switch (o->rule) {
+    switch (o->rule) { /* the type it computes in */
     case JX_R_TRUEDIV:
         if (jx_dtype_kind(t) & (JX_KIND_BOOL | JX_KINDS_INTEGER))
-            t = result = JX_FLOAT64;
+            t = JX_FLOAT64;
         break;
     case JX_R_BOOL8: /* NumPy's int8 for bools; Python's int for Python bools */
         if (t == JX_BOOL)
-            t = result = weak ? JX_INT64 : JX_INT8;
+            t = weak ? JX_INT64 : JX_INT8;
         break;
-    case JX_R_CMP: result = JX_BOOL; break;
-    case JX_R_FLOATFN: t = result = float_operands(n, t); break;
-    case JX_R_PRED: result = JX_BOOL; break;
-    case JX_R_FLOATPRED:
-        t = float_operands(n, t);
-        result = JX_BOOL;
-        break;
-    case JX_R_PART: result = jx_dtype_part(t); break;
-    case JX_R_ANGLE:
-        t = jx_dtype_to_float(t);
-        result = jx_dtype_part(t);
-        break;
+    case JX_R_FLOATFN:
+    case JX_R_FLOATPRED: t = float_operands(n, t); break;
+    case JX_R_ANGLE: t = jx_dtype_to_float(t); break;
     case JX_R_COMPLEX:
         if (jx_dtype_kind(t) & o->kinds)
             t = JX_FLOAT64;
-        result = JX_COMPLEX128;
         break;
-    case JX_R_REDUCE: {
+    default: break;
+    }
+    /* The result's type: the rule's, which the code generator's verifier
+     * checks the IR against too. */
+    jx_dtype result = jx_ops_result_dtype(n->op, t);
+    if (o->rule == JX_R_REDUCE) {
         jx_dtype acc;
         if (jx_dtype_kind(t) & o->kinds)
             jx_sema_reduce_types(n->op, t, &result, &acc);
-        break;
-    }
-    default: break;
     }
     if (!(jx_dtype_kind(t) & o->kinds))
         return type_error(S, n, t);

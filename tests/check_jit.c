@@ -1,4 +1,4 @@
-/* check_jit.c - the JIT (jit/codegen.c, jit/engine.c) against C reference
+/* check_jit.c - the JIT (the code generator jit/emit.h lists, jit/engine.c) against C reference
  * functions with NumPy's semantics.
  *
  * IR is built by hand; every op of the op table runs over every supported

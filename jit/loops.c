@@ -1,0 +1,710 @@
+/* loops.c - the kernel: typed IR to one LLVM function, the fused loop
+ * over a 1-D chunk, and jx_cg_build.
+ *
+ * The module gets two functions:
+ *
+ *   void NAME(i64 n, ptr ptrs, ptr strides)        external, the kernel ABI
+ *   void NAME.body(i64 n, ptr p0..pK, i64 s0..sK)  internal, alwaysinline
+ *
+ * NAME loads the operand pointers and strides and calls NAME.body, whose
+ * pointer parameters are `noalias` when the layout has the flag n (":n"); inlining
+ * turns that promise into scoped-noalias metadata, so the vectorizer needs
+ * no run-time overlap checks.  NAME.body is the loop:
+ *
+ *   entry:      n > 0 ? loop.pre : exit
+ *   loop.pre:   load the scalar (stride 0) operands once
+ *   loop.body:  i = phi; one SSA value per IR instruction; store; i + 1
+ *   exit:       ret
+ *
+ * tanh and atan2 are vmath.c's kernels, written out in the loop instead
+ * of calls (mathcall.c).
+ * sin and cos of doubles are too where the output overlaps no input
+ * (layout ":n", elementwise): the loop `fast.body` uses vmath.c's kernels,
+ * valid for |x| <= 2^24, and or-s a flag where an element is not; if the
+ * chunk set it, `loop.body` (libm and libmvec) computes the chunk again
+ * from the untouched inputs and stores the elements out of range (masked
+ * stores): each result depends on its element only. */
+#include "emit.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "vmath.h"
+
+static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
+                               const cg_layout *l, LLVMValueRef *ptr,
+                               LLVMValueRef *stride)
+{
+    const jx_ir *ir = c->ir;
+    const jx_instr *in = &ir->ins[idx];
+    switch (in->op) {
+    case JX_IR_INPUT: {
+        int k = in->input;
+        if (l->cls[k + 1] == JX_LAYOUT_SCALAR)
+            return c->scalar[k];
+        if (in->dtype == JX_BYTES)
+            return jx_bc_addr(c, l->cls[k + 1], in->itemsize, ptr[k + 1],
+                              stride[k + 1], i);
+        return jx_em_load_elem(c, in->dtype,
+                         jx_em_elem_addr(c, l->cls[k + 1], in->dtype, ptr[k + 1],
+                                   stride[k + 1], i));
+    }
+    case JX_IR_CONST:
+        switch (jx_dtype_kind(in->dtype)) {
+        case JX_KIND_COMPLEX: {
+            LLVMValueRef parts[2] = {const_real(part_type(c, in->dtype), in->k.f),
+                                     const_real(part_type(c, in->dtype), in->kim)};
+            return LLVMConstStructInContext(c->ctx, parts, 2, 0);
+        }
+        case JX_KIND_BYTES:
+            return jx_bc_const(c, in);
+        case JX_KIND_FLOAT:
+            return const_real(val_type(c, in->dtype), in->k.f);
+        case JX_KIND_BOOL:
+            return const_int(c->t_i1, in->k.u != 0);
+        case JX_KIND_INT:
+            return const_int(val_type(c, in->dtype), (uint64_t)in->k.i);
+        default:
+            return const_int(val_type(c, in->dtype), in->k.u);
+        }
+    case JX_IR_CAST:
+        return jx_em_cast(c, c->val[in->args[0]], ir->ins[in->args[0]].dtype,
+                         in->dtype);
+    default:
+        break;
+    }
+    LLVMValueRef v[JX_IR_MAX_ARGS];
+    for (int k = 0; k < in->nargs; k++)
+        v[k] = c->val[in->args[k]];
+    const jx_opinfo *op = &jx_ops[in->op];
+    if (in->op == JX_OP_WHERE)
+        return LLVMBuildSelect(c->b, v[0], v[1], v[2], "");
+    if (in->op == JX_OP_COPY)
+        return v[0];
+    if (in->op == JX_OP_ONES_LIKE) {
+        jx_dtype rt = in->dtype;
+        if (dt_complex(rt))
+            return cx_make(c, rt, const_real(part_type(c, rt), 1.0),
+                           const_real(part_type(c, rt), 0.0));
+        return dt_float(rt) ? const_real(val_type(c, rt), 1.0)
+                            : const_int(val_type(c, rt), 1);
+    }
+    jx_dtype t = ir->ins[in->args[0]].dtype; /* the operand type */
+    if (t == JX_BYTES)
+        return jx_bc_op(c, in, v);
+    if (dt_complex(t))
+        return jx_cx_op(c, in, t, v);
+    if (in->op == JX_OP_REAL || in->op == JX_OP_IMAG || in->op == JX_OP_CONJ ||
+        in->op == JX_OP_ANGLE || in->op == JX_OP_COMPLEX)
+        return jx_cx_real_part_op(c, in, t, v);
+    switch (op->low) {
+    case JX_L_INTRIN: {
+        LLVMValueRef x = to_calc(c, v[0], t);
+        LLVMValueRef r = op->arity == 2
+                             ? fintrin2(c, op->fn, x, to_calc(c, v[1], t))
+                             : fintrin1(c, op->fn, x);
+        return from_calc(c, r, t);
+    }
+    case JX_L_LIBM: {
+        LLVMValueRef x[2] = {to_calc(c, v[0], t), NULL};
+        if (op->arity == 2)
+            x[1] = to_calc(c, v[1], t);
+        LLVMValueRef r = jx_mc_libm_call(c, op->fn, x, (unsigned)op->arity);
+        if (in->op == JX_OP_SIN || in->op == JX_OP_COS)
+            r = jx_mc_clamp_unit(c, r);
+        return from_calc(c, r, t);
+    }
+    case JX_L_INLINE:
+    default:
+        if (dt_float(t))
+            return jx_sc_float_op(c, in, t, v);
+        return jx_sc_int_op(c, in, t, v);
+    }
+}
+
+/* ---- reductions ------------------------------------------------------ */
+
+/* One part (0 real, 1 imaginary) of the complex value reduction op
+ * starts from: the largest complex for min in the lexicographic order,
+ * the smallest for max. */
+static double cx_identity_part(int op, int part)
+{
+    switch (op) {
+    case JX_OP_PROD: return part == 0 ? 1.0 : 0.0;
+    case JX_OP_MIN: return HUGE_VAL;
+    case JX_OP_MAX: return -HUGE_VAL;
+    default: return 0.0; /* sum, mean */
+    }
+}
+
+/* The value reduction op starts from, in the accumulator type acc. */
+static LLVMValueRef reduce_identity(cg *c, int op, jx_dtype acc)
+{
+    if (dt_complex(acc)) {
+        LLVMValueRef parts[2] = {const_real(part_type(c, acc), cx_identity_part(op, 0)),
+                                 const_real(part_type(c, acc), cx_identity_part(op, 1))};
+        return LLVMConstStructInContext(c->ctx, parts, 2, 0);
+    }
+    LLVMTypeRef t = val_type(c, acc);
+    bool flt = dt_float(acc), sgn = dt_signed(acc);
+    int bits = dt_bits(acc);
+    uint64_t smax = (UINT64_C(1) << (bits - 1)) - 1;
+    switch (op) {
+    case JX_OP_PROD:
+        return flt ? const_real(t, 1.0) : const_int(t, 1);
+    case JX_OP_MIN: /* the largest value */
+        if (flt)
+            return const_real(t, HUGE_VAL);
+        if (dt_bool(acc))
+            return const_int(t, 1);
+        return const_int(t, sgn ? smax : ~UINT64_C(0));
+    case JX_OP_MAX: /* the smallest */
+        if (flt)
+            return const_real(t, -HUGE_VAL);
+        return const_int(t, sgn ? ~smax : 0);
+    case JX_OP_ALL:
+        return const_int(t, 1);
+    default: /* sum, mean, any */
+        return flt ? const_real(t, 0.0) : const_int(t, 0);
+    }
+}
+
+/* Marks a float sum or product that the partials loop may reorder
+ * (vector lanes; LLVM 19's C API). */
+static void allow_reassoc(LLVMValueRef r)
+{
+#if LLVM_VERSION_MAJOR >= 19
+    LLVMSetFastMathFlags(r, LLVMFastMathAllowReassoc);
+#else
+    (void)r;
+#endif
+}
+
+/* combine(a, v) of a complex reduction op: sums part by part (reassoc:
+ * each part's sum may be reordered), products as NumPy's multiply, min and
+ * max as np.minimum/np.maximum (lexicographic; the first operand with a
+ * NaN part wins, so the first NaN in order propagates). */
+static LLVMValueRef cx_reduce_combine(cg *c, int op, jx_dtype acc,
+                                      LLVMValueRef a, LLVMValueRef v,
+                                      bool reassoc)
+{
+    LLVMBuilderRef b = c->b;
+    switch (op) {
+    case JX_OP_PROD: return jx_cx_mul(c, acc, a, v);
+    case JX_OP_MIN: return jx_cx_minmax(c, a, v, false, false);
+    case JX_OP_MAX: return jx_cx_minmax(c, a, v, true, false);
+    case JX_OP_SUM:
+    case JX_OP_MEAN: {
+        LLVMValueRef re = LLVMBuildFAdd(b, cx_re(c, a), cx_re(c, v), "");
+        LLVMValueRef im = LLVMBuildFAdd(b, cx_im(c, a), cx_im(c, v), "");
+        if (reassoc) {
+            allow_reassoc(re);
+            allow_reassoc(im);
+        }
+        return cx_make(c, acc, re, im);
+    }
+    default:
+        cg_fail(c, "no complex accumulator for %s", jx_ops[op].mnem);
+        return a;
+    }
+}
+
+/* combine(a, v) of reduction op, both of the accumulator type.  Float
+ * min/max propagate NaN (np.min, np.max).  reassoc: the partials loop may
+ * reorder a float sum or product (vector lanes; LLVM 19's C API). */
+static LLVMValueRef reduce_combine(cg *c, int op, jx_dtype acc,
+                                   LLVMValueRef a, LLVMValueRef v,
+                                   bool reassoc)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMValueRef r;
+    if (dt_complex(acc))
+        return cx_reduce_combine(c, op, acc, a, v, reassoc);
+    if (dt_float(acc)) {
+        a = to_calc(c, a, acc);
+        v = to_calc(c, v, acc);
+        switch (op) {
+        case JX_OP_PROD: r = LLVMBuildFMul(b, a, v, ""); break;
+        case JX_OP_MIN: r = jx_sc_float_minimum(c, a, v, false); break;
+        case JX_OP_MAX: r = jx_sc_float_minimum(c, a, v, true); break;
+        case JX_OP_ANY:
+        case JX_OP_ALL:
+            cg_fail(c, "no float accumulator for %s", jx_ops[op].mnem);
+            return a;
+        default: r = LLVMBuildFAdd(b, a, v, ""); break;
+        }
+        if (reassoc && (op == JX_OP_SUM || op == JX_OP_PROD || op == JX_OP_MEAN))
+            allow_reassoc(r);
+        return from_calc(c, r, acc);
+    }
+    if (dt_bool(acc)) {
+        switch (op) {
+        case JX_OP_ALL:
+        case JX_OP_MIN:
+        case JX_OP_PROD:
+            return LLVMBuildAnd(b, a, v, "");
+        default:
+            return LLVMBuildOr(b, a, v, "");
+        }
+    }
+    LLVMTypeRef t = LLVMTypeOf(a);
+    LLVMValueRef args[2] = {a, v};
+    bool sgn = dt_signed(acc);
+    switch (op) {
+    case JX_OP_PROD: return LLVMBuildMul(b, a, v, "");
+    case JX_OP_MIN:
+        return intrin(c, sgn ? "llvm.smin" : "llvm.umin", &t, 1, args, 2);
+    case JX_OP_MAX:
+        return intrin(c, sgn ? "llvm.smax" : "llvm.umax", &t, 1, args, 2);
+    case JX_OP_ANY:
+    case JX_OP_ALL:
+        cg_fail(c, "no integer accumulator for %s", jx_ops[op].mnem);
+        return a;
+    default: return LLVMBuildAdd(b, a, v, "");
+    }
+}
+
+/* ---- the kernel ------------------------------------------------------- */
+
+/* The instructions for element i; returns the result's value. */
+static LLVMValueRef emit_value(cg *c, LLVMValueRef i, const cg_layout *l,
+                               LLVMValueRef *ptr, LLVMValueRef *stride)
+{
+    const jx_ir *ir = c->ir;
+    for (int idx = 0; idx < ir->n && !c->failed; idx++) {
+        c->val[idx] = emit_instr(c, idx, i, l, ptr, stride);
+        if (ir->ins[idx].dtype == JX_BYTES && !c->failed)
+            c->len[idx] = jx_bc_len(c, idx);
+    }
+    return c->failed ? NULL : c->val[ir->result];
+}
+
+/* The result of element i, converted to the accumulator type. */
+static LLVMValueRef emit_acc_value(cg *c, LLVMValueRef i, const cg_layout *l,
+                                   LLVMValueRef *ptr, LLVMValueRef *stride)
+{
+    LLVMValueRef v = emit_value(c, i, l, ptr, stride);
+    if (v == NULL)
+        return NULL;
+    return jx_em_cast(c, v, c->ir->ins[c->ir->result].dtype, c->ir->acc_dtype);
+}
+
+/* out[i] = v, in the result's dtype (v NULL: emitting failed, nothing). */
+static void store_value(cg *c, const cg_layout *l, LLVMValueRef v,
+                        LLVMValueRef i, LLVMValueRef *ptr, LLVMValueRef *stride)
+{
+    jx_dtype rt = c->ir->ins[c->ir->result].dtype;
+    if (v != NULL && rt == JX_BYTES)
+        jx_bc_store(c, l->cls[0], ptr[0], stride[0], i, v, c->len[c->ir->result]);
+    else if (v != NULL)
+        jx_em_store_elem(c, rt, jx_em_elem_addr(c, l->cls[0], rt, ptr[0], stride[0], i), v);
+}
+
+/* Whether ir computes a function that vmath.c has a guarded kernel for
+ * (sin or cos of a float64, or of the parts of a complex128). */
+static bool uses_guarded(const jx_ir *ir, const jx_cg_target *tgt)
+{
+    for (int idx = 0; idx < ir->n; idx++) {
+        const jx_instr *in = &ir->ins[idx];
+        if (in->op >= JX_OP_COUNT) /* an input, a constant, a cast */
+            continue;
+        const jx_opinfo *op = &jx_ops[in->op];
+        if (op->low == JX_L_LIBM && in->nargs > 0 &&
+            ir->ins[in->args[0]].dtype == JX_FLOAT64 &&
+            jx_vm_has_guarded(op->fn, false) &&
+            !jx_mc_use_library(tgt, op->fn, false))
+            return true;
+        if (in->nargs > 0 && ir->ins[in->args[0]].dtype == JX_COMPLEX128 &&
+            jx_cx_uses_guarded(in->op, tgt))
+            return true;
+    }
+    return false;
+}
+
+/* for (i = 0; i < n; i++) out[i] = value, with vmath.c's guarded kernels,
+ * or-ing into a flag where an element needs the exact function; then, if
+ * the flag is set, branches to `again` (the loop with the library's
+ * functions, which stores the elements out of the kernels' range)
+ * instead of `exit`. */
+static void build_fast_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
+                            LLVMBasicBlockRef pre, LLVMBasicBlockRef again,
+                            LLVMBasicBlockRef exit, LLVMValueRef n,
+                            LLVMValueRef *ptr, LLVMValueRef *stride)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(c->ctx, fn, "fast.body");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, fn, "fast.done");
+    LLVMBuildBr(b, body);
+    LLVMPositionBuilderAtEnd(b, body);
+    LLVMValueRef i = LLVMBuildPhi(b, c->t_i64, "i");
+    LLVMValueRef flag = LLVMBuildPhi(b, c->t_i8, "flag");
+    c->guard = CG_FAST;
+    c->exact = NULL;
+    store_value(c, l, emit_value(c, i, l, ptr, stride), i, ptr, stride);
+    LLVMValueRef ex = c->exact ? LLVMBuildZExt(b, c->exact, c->t_i8, "")
+                               : const_int(c->t_i8, 0);
+    LLVMValueRef flag_next = LLVMBuildOr(b, flag, ex, "flag.next");
+    c->guard = CG_LIBRARY;
+    c->exact = NULL;
+    LLVMValueRef next = LLVMBuildNUWAdd(b, i, const_int(c->t_i64, 1), "i.next");
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(b);
+    LLVMValueRef i_in[2] = {const_int(c->t_i64, 0), next};
+    LLVMValueRef f_in[2] = {const_int(c->t_i8, 0), flag_next};
+    LLVMBasicBlockRef from[2] = {pre, latch};
+    LLVMAddIncoming(i, i_in, from, 2);
+    LLVMAddIncoming(flag, f_in, from, 2);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, n, ""), done, body);
+    LLVMPositionBuilderAtEnd(b, done);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, flag_next,
+                                     const_int(c->t_i8, 0), ""),
+                    again, exit);
+}
+
+/* for (i = 0; i < n; i++) out[i] = value or combine(out[i], value). */
+static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
+                       LLVMBasicBlockRef pre, LLVMBasicBlockRef exit,
+                       LLVMValueRef n, LLVMValueRef *ptr, LLVMValueRef *stride)
+{
+    const jx_ir *ir = c->ir;
+    LLVMBuilderRef b = c->b;
+    /* sin and cos of doubles: vmath.c's kernels first, where the output
+     * overlaps no input (the exact loop then reads the inputs again) */
+    if (l->mode == CG_ELEMENTWISE && l->noalias && uses_guarded(ir, c->tgt)) {
+        LLVMBasicBlockRef again =
+            LLVMAppendBasicBlockInContext(c->ctx, fn, "exact.pre");
+        build_fast_loop(c, l, fn, pre, again, exit, n, ptr, stride);
+        LLVMPositionBuilderAtEnd(b, again);
+        pre = again;
+        c->guard = CG_RECHECK;
+    }
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(c->ctx, fn, "loop.body");
+    LLVMBuildBr(b, body);
+    LLVMPositionBuilderAtEnd(b, body);
+    LLVMValueRef i = LLVMBuildPhi(b, c->t_i64, "i");
+    if (l->mode == CG_ACCUMULATE) {
+        LLVMValueRef v = emit_acc_value(c, i, l, ptr, stride);
+        if (v != NULL) {
+            jx_dtype acc = ir->acc_dtype;
+            LLVMValueRef addr = jx_em_elem_addr(c, l->cls[0], acc, ptr[0], stride[0], i);
+            LLVMValueRef old = jx_em_load_elem(c, acc, addr);
+            jx_em_store_elem(c, acc, addr,
+                       reduce_combine(c, ir->reduce, acc, old, v, false));
+        }
+    } else {
+        c->exact = NULL;
+        LLVMValueRef v = emit_value(c, i, l, ptr, stride);
+        LLVMBasicBlockRef skip = NULL;
+        if (c->guard == CG_RECHECK && c->exact != NULL) { /* out of range */
+            LLVMBasicBlockRef st =
+                LLVMAppendBasicBlockInContext(c->ctx, fn, "exact.store");
+            skip = LLVMAppendBasicBlockInContext(c->ctx, fn, "exact.next");
+            LLVMBuildCondBr(b, c->exact, st, skip);
+            LLVMPositionBuilderAtEnd(b, st);
+        }
+        store_value(c, l, v, i, ptr, stride);
+        if (skip != NULL) {
+            LLVMBuildBr(b, skip);
+            LLVMPositionBuilderAtEnd(b, skip);
+        }
+        c->exact = NULL;
+    }
+    LLVMValueRef next = LLVMBuildNUWAdd(b, i, const_int(c->t_i64, 1), "i.next");
+    LLVMValueRef in_vals[2] = {const_int(c->t_i64, 0), next};
+    LLVMBasicBlockRef in_blocks[2] = {pre, LLVMGetInsertBlock(b)};
+    LLVMAddIncoming(i, in_vals, in_blocks, 2);
+    jx_mc_loop_hints(c, LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, n, ""),
+                                  exit, body));
+    c->guard = CG_LIBRARY;
+}
+
+/* Float min and max in the partials loop compare keys, not floats: the
+ * bits of x as a signed integer, the magnitude bits flipped when the sign
+ * is set, order floats as numbers with -0 below +0, so that llvm.smax or
+ * smin of the keys is np.max's or np.min's answer, one instruction on the
+ * running value instead of llvm.maximum's six (measured: 1.6x NumPy's
+ * time on float32 max at n = 1e6, Zen 5, from the latency of that chain).
+ * A NaN's key lies above +inf's (sign clear) or below -inf's (sign set):
+ * the loop keeps both the largest and the smallest key, and a block with
+ * either beyond the infinities is a NaN.  (A flag or-ed from isnan instead
+ * put the loop in the mask registers, which it spilled.)  The key is its
+ * own inverse. */
+static LLVMValueRef float_key(cg *c, LLVMValueRef bits)
+{
+    LLVMTypeRef it = LLVMTypeOf(bits);
+    unsigned w = LLVMGetIntTypeWidth(it);
+    LLVMValueRef sign = LLVMBuildAShr(c->b, bits, const_int(it, w - 1), "");
+    LLVMValueRef flip = LLVMBuildAnd(c->b, sign, const_int(it, (~UINT64_C(0)) >> (65 - w)), "");
+    return LLVMBuildXor(c->b, bits, flip, "key");
+}
+
+/* The key of +inf (its bits) or of -inf (the sign bit and the flipped
+ * magnitude), in w bits. */
+static LLVMValueRef float_key_inf(cg *c, LLVMTypeRef it, bool negative)
+{
+    unsigned w = LLVMGetIntTypeWidth(it);
+    uint64_t mag = w == 16 ? 0x7c00 : w == 32 ? 0x7f800000 : UINT64_C(0x7ff0000000000000);
+    uint64_t magmask = (~UINT64_C(0)) >> (65 - w);
+    return const_int(it, negative ? (UINT64_C(1) << (w - 1)) | (mag ^ magmask) : mag);
+}
+
+/* for each block of JX_REDUCE_BLOCK elements: partial[blk] = reduction. */
+static void build_partials(cg *c, const cg_layout *l, LLVMValueRef fn,
+                           LLVMBasicBlockRef pre, LLVMBasicBlockRef exit,
+                           LLVMValueRef n, LLVMValueRef *ptr,
+                           LLVMValueRef *stride)
+{
+    const jx_ir *ir = c->ir;
+    jx_dtype acc = ir->acc_dtype;
+    int op = ir->reduce;
+    LLVMBuilderRef b = c->b;
+    LLVMBasicBlockRef blk_bb = LLVMAppendBasicBlockInContext(c->ctx, fn, "block");
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(c->ctx, fn, "loop.body");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, fn, "block.end");
+    LLVMBuildBr(b, blk_bb);
+
+    LLVMPositionBuilderAtEnd(b, blk_bb);
+    LLVMValueRef blk = LLVMBuildPhi(b, c->t_i64, "blk");
+    LLVMValueRef start = LLVMBuildNUWMul(
+        b, blk, const_int(c->t_i64, JX_REDUCE_BLOCK), "start");
+    LLVMValueRef lim = LLVMBuildNUWAdd(
+        b, start, const_int(c->t_i64, JX_REDUCE_BLOCK), "");
+    LLVMValueRef end = LLVMBuildSelect(
+        b, LLVMBuildICmp(b, LLVMIntSLT, lim, n, ""), lim, n, "end");
+    LLVMBuildBr(b, body);
+
+    /* The running value: one phi, or one per part of a complex (the loop
+     * vectorizer reduces scalars, not aggregates), or a float min/max's
+     * largest and smallest key. */
+    LLVMPositionBuilderAtEnd(b, body);
+    LLVMValueRef i = LLVMBuildPhi(b, c->t_i64, "i");
+    bool cx = dt_complex(acc);
+    bool keyed = dt_float(acc) && (op == JX_OP_MIN || op == JX_OP_MAX);
+    LLVMTypeRef vt = val_type(c, acc);
+    LLVMTypeRef kt = keyed ? LLVMIntTypeInContext(c->ctx, (unsigned)dt_bits(acc)) : NULL;
+    LLVMValueRef ph[2], init[2], next[2];
+    int nphi = cx || keyed ? 2 : 1;
+    if (cx) {
+        ph[0] = LLVMBuildPhi(b, part_type(c, acc), "acc.re");
+        ph[1] = LLVMBuildPhi(b, part_type(c, acc), "acc.im");
+        init[0] = const_real(part_type(c, acc), cx_identity_part(op, 0));
+        init[1] = const_real(part_type(c, acc), cx_identity_part(op, 1));
+    } else if (keyed) {
+        ph[0] = LLVMBuildPhi(b, kt, "acc.hi");
+        ph[1] = LLVMBuildPhi(b, kt, "acc.lo");
+        init[0] = float_key_inf(c, kt, true);
+        init[1] = float_key_inf(c, kt, false);
+    } else {
+        ph[0] = LLVMBuildPhi(b, vt, "acc");
+        init[0] = reduce_identity(c, op, acc);
+    }
+    LLVMValueRef v = emit_acc_value(c, i, l, ptr, stride);
+    LLVMValueRef result; /* the block's value, in block.end */
+    if (v == NULL) {
+        memcpy(next, ph, sizeof next);
+    } else if (cx) {
+        LLVMValueRef r = reduce_combine(c, op, acc, cx_make(c, acc, ph[0], ph[1]), v, true);
+        next[0] = cx_re(c, r);
+        next[1] = cx_im(c, r);
+    } else if (keyed) {
+        LLVMValueRef key = float_key(c, LLVMBuildBitCast(b, v, kt, ""));
+        LLVMValueRef hi[2] = {ph[0], key}, lo[2] = {ph[1], key};
+        next[0] = intrin(c, "llvm.smax", &kt, 1, hi, 2);
+        next[1] = intrin(c, "llvm.smin", &kt, 1, lo, 2);
+    } else {
+        next[0] = reduce_combine(c, op, acc, ph[0], v, true);
+    }
+    LLVMValueRef inext = LLVMBuildNUWAdd(b, i, const_int(c->t_i64, 1), "i.next");
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(b);
+    jx_mc_loop_hints(c, LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, inext, end, ""),
+                                  done, body));
+    LLVMValueRef i_in[2] = {start, inext};
+    LLVMBasicBlockRef from[2] = {blk_bb, latch};
+    LLVMAddIncoming(i, i_in, from, 2);
+    for (int k = 0; k < nphi; k++) {
+        LLVMValueRef in[2] = {init[k], next[k]};
+        LLVMAddIncoming(ph[k], in, from, 2);
+    }
+
+    LLVMPositionBuilderAtEnd(b, done);
+    if (cx) {
+        result = cx_make(c, acc, next[0], next[1]);
+    } else if (keyed) {
+        LLVMValueRef nan = LLVMBuildOr(
+            b, LLVMBuildICmp(b, LLVMIntSGT, next[0], float_key_inf(c, kt, false), ""),
+            LLVMBuildICmp(b, LLVMIntSLT, next[1], float_key_inf(c, kt, true), ""), "");
+        result = float_key(c, op == JX_OP_MAX ? next[0] : next[1]);
+        result = LLVMBuildBitCast(b, result, vt, "");
+        result = LLVMBuildSelect(b, nan, LLVMConstReal(vt, NAN), result, "");
+    } else {
+        result = next[0];
+    }
+    jx_em_store_elem(c, acc, jx_em_elem_addr(c, JX_LAYOUT_CONTIG, acc, ptr[0], stride[0], blk),
+               result);
+    LLVMValueRef blk_next = LLVMBuildNUWAdd(b, blk, const_int(c->t_i64, 1), "");
+    LLVMValueRef blk_in[2] = {const_int(c->t_i64, 0), blk_next};
+    LLVMBasicBlockRef blk_from[2] = {pre, done};
+    LLVMAddIncoming(blk, blk_in, blk_from, 2);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, end, n, ""), exit, blk_bb);
+}
+
+/* NAME.body: the loop. */
+static LLVMValueRef build_body(cg *c, const cg_layout *l, const char *name)
+{
+    const jx_ir *ir = c->ir;
+    int nops = l->nops;
+    int np = 1 + 2 * nops;
+    LLVMTypeRef *pt = malloc((size_t)np * sizeof *pt);
+    LLVMValueRef *ptr = malloc((size_t)nops * sizeof *ptr);
+    LLVMValueRef *stride = malloc((size_t)nops * sizeof *stride);
+    if (pt == NULL || ptr == NULL || stride == NULL) {
+        free(pt);
+        free(ptr);
+        free(stride);
+        jx_err_set(c->err, JX_ERR_NOMEM, -1, 0, "out of memory");
+        c->failed = 1;
+        return NULL;
+    }
+    pt[0] = c->t_i64;
+    for (int k = 0; k < nops; k++) {
+        pt[1 + k] = c->t_ptr;
+        pt[1 + nops + k] = c->t_i64;
+    }
+    char fname[128];
+    snprintf(fname, sizeof fname, "%s.body", name);
+    LLVMValueRef fn =
+        LLVMAddFunction(c->mod, fname, LLVMFunctionType(c->t_void, pt, (unsigned)np, 0));
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    add_fn_attr(c, fn, "alwaysinline", 0);
+    add_fn_attr(c, fn, "nounwind", 0);
+    unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
+    LLVMValueRef n = LLVMGetParam(fn, 0);
+    LLVMSetValueName2(n, "n", 1);
+    for (int k = 0; k < nops; k++) {
+        ptr[k] = LLVMGetParam(fn, (unsigned)(1 + k));
+        stride[k] = LLVMGetParam(fn, (unsigned)(1 + nops + k));
+        if (l->noalias)
+            LLVMAddAttributeAtIndex(fn, (unsigned)(2 + k),
+                                    LLVMCreateEnumAttribute(c->ctx, noalias, 0));
+    }
+
+    LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(c->ctx, fn, "entry");
+    LLVMBasicBlockRef pre = LLVMAppendBasicBlockInContext(c->ctx, fn, "loop.pre");
+    LLVMBasicBlockRef exit = LLVMAppendBasicBlockInContext(c->ctx, fn, "exit");
+    LLVMBuilderRef b = c->b;
+
+    LLVMPositionBuilderAtEnd(b, entry);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSGT, n, const_int(c->t_i64, 0), ""),
+                    pre, exit);
+
+    /* Scalar operands are loaded once, only when there is work. */
+    LLVMPositionBuilderAtEnd(b, pre);
+    for (int k = 0; k < ir->ninputs; k++)
+        if (l->cls[k + 1] == JX_LAYOUT_SCALAR)
+            c->scalar[k] = ir->input_dtype[k] == JX_BYTES /* its address */
+                               ? ptr[k + 1]
+                               : jx_em_load_elem(c, ir->input_dtype[k], ptr[k + 1]);
+    if (l->mode == CG_PARTIALS)
+        build_partials(c, l, fn, pre, exit, n, ptr, stride);
+    else
+        build_loop(c, l, fn, pre, exit, n, ptr, stride);
+
+    LLVMPositionBuilderAtEnd(b, exit);
+    LLVMBuildRetVoid(b);
+    free(pt);
+    free(ptr);
+    free(stride);
+    return fn;
+}
+
+/* NAME: the kernel ABI, loading pointers and strides, calling NAME.body. */
+static void build_entry(cg *c, const cg_layout *l, const char *name,
+                        LLVMValueRef body)
+{
+    int nops = l->nops;
+    LLVMTypeRef pt[3] = {c->t_i64, c->t_ptr, c->t_ptr};
+    LLVMValueRef fn =
+        LLVMAddFunction(c->mod, name, LLVMFunctionType(c->t_void, pt, 3, 0));
+    add_fn_attr(c, fn, "nounwind", 0);
+    jx_mc_vector_call_attrs(c, fn);
+    if (l->narrow && !c->vec_calls) { /* ":w" (adapt.h) */
+        static const char key[] = "prefer-vector-width", val[] = "256";
+        LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                                LLVMCreateStringAttribute(c->ctx, key, sizeof key - 1,
+                                                          val, sizeof val - 1));
+    }
+    LLVMValueRef *args = malloc((size_t)(1 + 2 * nops) * sizeof *args);
+    if (args == NULL) {
+        jx_err_set(c->err, JX_ERR_NOMEM, -1, 0, "out of memory");
+        c->failed = 1;
+        return;
+    }
+    LLVMBuilderRef b = c->b;
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(c->ctx, fn, "entry"));
+    LLVMValueRef ptrs = LLVMGetParam(fn, 1), strides = LLVMGetParam(fn, 2);
+    args[0] = LLVMGetParam(fn, 0);
+    for (int k = 0; k < nops; k++) {
+        LLVMValueRef ix = const_int(c->t_i64, (uint64_t)k);
+        LLVMValueRef p = LLVMBuildLoad2(
+            b, c->t_ptr, LLVMBuildInBoundsGEP2(b, c->t_ptr, ptrs, &ix, 1, ""), "");
+        LLVMSetAlignment(p, 8);
+        args[1 + k] = p;
+        if (l->cls[k] == JX_LAYOUT_STRIDED) {
+            LLVMValueRef s = LLVMBuildLoad2(
+                b, c->t_i64,
+                LLVMBuildInBoundsGEP2(b, c->t_i64, strides, &ix, 1, ""), "");
+            LLVMSetAlignment(s, 8);
+            args[1 + nops + k] = s;
+        } else {
+            args[1 + nops + k] = const_int(c->t_i64, 0);
+        }
+    }
+    LLVMBuildCall2(b, LLVMGlobalGetValueType(body), body, args,
+                   (unsigned)(1 + 2 * nops), "");
+    LLVMBuildRetVoid(b);
+    free(args);
+}
+
+int jx_cg_build(LLVMModuleRef mod, const jx_ir *ir, const char *layout,
+                const char *name, const jx_cg_target *tgt, jx_error *err)
+{
+    cg_layout l; /* ir and layout passed jx_cg_check (the engine's) */
+    if (jx_vf_parse_layout(ir, layout, &l, err) != 0)
+        return -1;
+    cg c;
+    memset(&c, 0, sizeof c);
+    c.ctx = LLVMGetModuleContext(mod);
+    c.mod = mod;
+    c.ir = ir;
+    c.err = err;
+    c.tgt = tgt;
+    c.t_i1 = LLVMInt1TypeInContext(c.ctx);
+    c.t_i8 = LLVMInt8TypeInContext(c.ctx);
+    c.t_i64 = LLVMInt64TypeInContext(c.ctx);
+    c.t_half = LLVMHalfTypeInContext(c.ctx);
+    c.t_float = LLVMFloatTypeInContext(c.ctx);
+    c.t_double = LLVMDoubleTypeInContext(c.ctx);
+    c.t_ptr = LLVMPointerTypeInContext(c.ctx, 0);
+    c.t_void = LLVMVoidTypeInContext(c.ctx);
+    c.val = calloc((size_t)ir->n, sizeof *c.val);
+    c.len = calloc((size_t)ir->n, sizeof *c.len);
+    c.scalar = calloc((size_t)ir->ninputs + 1, sizeof *c.scalar);
+    if (c.val == NULL || c.len == NULL || c.scalar == NULL) {
+        free(c.val);
+        free(c.len);
+        free(c.scalar);
+        jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
+        return -1;
+    }
+    c.b = LLVMCreateBuilderInContext(c.ctx);
+    LLVMValueRef body = build_body(&c, &l, name);
+    if (!c.failed)
+        build_entry(&c, &l, name, body);
+    if (!c.failed)
+        jx_mc_compiler_used(&c);
+    LLVMDisposeBuilder(c.b);
+    free(c.val);
+    free(c.len);
+    free(c.scalar);
+    return c.failed ? -1 : 0;
+}
