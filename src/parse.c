@@ -42,6 +42,7 @@
 #include "lex.h"
 #include "ops.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
