@@ -9,7 +9,7 @@
  * compilations run in parallel; only adding the object (one
  * ResourceTracker per kernel) and the first lookup, which links it, run
  * under the mutex.  Sharing one TargetMachine between threads crashes
- * LLVM (ARCHITECTURE.md).
+ * LLVM (docs/architecture.md).
  *
  * Vector math: on x86-64 with AVX-512F or AVX2 the engine loads glibc's
  * libmvec (LLVMLoadLibraryPermanently), defines the vector variants of the

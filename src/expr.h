@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 
+#include "ast.h"
 #include "cache.h"
 
 #define JX_EXPR_SLOTS 8 /* layouts remembered per expression */
@@ -38,6 +39,20 @@ JX_INTERNAL int jx_weak_plan(jx_expr *e, jx_error *err);
  * out of bounds, JX_ERR_VALUE for a negative integer exponent. */
 JX_INTERNAL int jx_weak_check(const jx_expr *e, const jx_array *const *ops,
                               jx_error *err);
+
+/* The front end, for jx_compile and the API's explain, tree and names:
+ * the variable table checked (a count and a name each); a NUL-terminated
+ * source parsed (NULL: JX_ERR_ARG); a source typed and built into IR
+ * (*typed: the typed tree in a, when typed is not NULL; ast_dump: the
+ * parsed tree's dump, when not NULL). */
+JX_INTERNAL int jx_expr_check_vars(const jx_var *vars, int nvars, jx_error *err);
+JX_INTERNAL jx_node *jx_expr_parse(jx_arena *a, const char *src, jx_error *err);
+JX_INTERNAL jx_ir *jx_expr_front_end(jx_arena *a, const char *src, const jx_var *vars,
+                                     int nvars, jx_node **typed, jx_buf *ast_dump,
+                                     jx_error *err);
+/* The layout of the common case: every operand contiguous, no overlap (a
+ * reduction: into partials); layout holds JX_LAYOUT_MAX + 1 bytes. */
+JX_INTERNAL void jx_expr_contiguous_layout(const jx_ir *ir, char *layout);
 
 /* The kernel of e for layout, compiled or looked up on first use.  With
  * all slots taken the kernel comes from the cache each time (*tmp set: the

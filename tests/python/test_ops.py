@@ -460,7 +460,7 @@ def test_mixed_dtypes(op):
 
 # Integer division and remainders over every pair of a grid of values:
 # both signs, around the 32-bit boundaries where the kernels switch to a
-# 32-bit division (signed 64-bit from the magnitudes: codegen.c,
+# 32-bit division (signed 64-bit from the magnitudes: jit/scalar.c,
 # int_magnitudes), the extremes, 0 and -1 as divisors.  Exact, against
 # NumPy (which gives 0 for x // 0 and x % 0, MIN for MIN // -1, 0 for
 # MIN % -1).
@@ -543,7 +543,7 @@ def test_reduction(op, dtype):
 
 
 # Float min and max of special values, each row a way the partials loop's
-# keys (codegen.c, float_key) could go wrong: NaNs of either sign (x86
+# keys (jit/loops.c, float_key) could go wrong: NaNs of either sign (x86
 # makes negative ones: 0 * inf), zeros of both signs in either order,
 # infinities, subnormals, all NaN, a NaN in the last (scalar) elements or
 # only in a later block; each at several lengths, as float16, 32 and 64,
