@@ -733,6 +733,10 @@ def eval_node(mn, vals, tclass):
         # integer: inexact operands make it unknown (where they are inexact)
         for x in vals:
             unc = unc | np.broadcast_to(np.asarray(x.err) > 0, ra.shape)
+    if mn in ("pow", "power") and ra.dtype.kind == "c":
+        # an overflowing complex power: which parts come out inf or nan is
+        # not specified (complex64 is computed in double, docs)
+        unc = unc | np.broadcast_to(~np.isfinite(ra), ra.shape)
     if mn in ("maximum", "minimum", "fmax", "fmin") and ra.dtype.kind == "f":
         # max(-0.0, 0.0): which zero is not specified (docs: the scalar
         # definition; NumPy's SIMD loops may give either)
@@ -823,11 +827,11 @@ def eval_reduce(mn, axis, x):
     r = np.asarray(fn(a, axis=axis))
     if mn in ("sum", "prod", "mean") and a.dtype in (np.complex64, np.float16, np.float32):
         # docs: jitexpr accumulates these in the double type and rounds
-        # once; NumPy in the array's own, which may overflow on the way
+        # once; NumPy in the array's own, which may overflow or lose the
+        # subnormal digits on the way: the reference is the double one
         wide = np.asarray(fn(a.astype(np.complex128 if a.dtype.kind == "c" else np.float64),
                              axis=axis)).astype(r.dtype)
-        over = ~np.isfinite(r) & np.isfinite(wide)
-        r = np.where(over, wide, r) if r.ndim else (wide if over else r)
+        r = wide
     unc = np.broadcast_to(np.asarray(x.unc), a.shape)
     unc = np.any(unc, axis=axis) if a.ndim else unc.copy()
     e = np.broadcast_to(np.asarray(x.err, np.float64), a.shape)
