@@ -23,14 +23,14 @@
 #define JX_CHUNK_MIN 8192
 
 
-static void shape_text(char *buf, size_t size, const jx_array *a)
+static void shape_text(char *buf, size_t size, int ndim, const int64_t *shape)
 {
     size_t used = (size_t)snprintf(buf, size, "(");
-    for (int d = 0; d < a->ndim && used < size; d++)
+    for (int d = 0; d < ndim && used < size; d++)
         used += (size_t)snprintf(buf + used, size - used, "%s%lld",
-                                 d ? "," : "", (long long)a->shape[d]);
+                                 d ? "," : "", (long long)shape[d]);
     if (used < size)
-        snprintf(buf + used, size - used, a->ndim == 1 ? ",)" : ")");
+        snprintf(buf + used, size - used, ndim == 1 ? ",)" : ")");
 }
 
 static int broadcast_error(const jx_expr *e, const jx_array *const *ops,
@@ -42,7 +42,7 @@ static int broadcast_error(const jx_expr *e, const jx_array *const *ops,
         if (ops[i] == NULL)
             continue;
         char s[64];
-        shape_text(s, sizeof s, ops[i]);
+        shape_text(s, sizeof s, ops[i]->ndim, ops[i]->shape);
         used += (size_t)snprintf(msg + used, sizeof msg - used, " %s", s);
     }
     (void)e;
@@ -508,11 +508,8 @@ int jx_eval_broadcast(const jx_expr *e, const jx_array *const *ops, int nops,
      * 2**64 (a sum over zero elements). */
     int64_t count;
     if (jx_shape_elements(ndim, shape, &count) < 0) {
-        jx_array want;
-        want.ndim = ndim;
-        memcpy(want.shape, shape, sizeof(int64_t) * (size_t)ndim);
         char text[128];
-        shape_text(text, sizeof text, &want);
+        shape_text(text, sizeof text, ndim, shape);
         jx_err_set(err, JX_ERR_SHAPE, -1, 0,
                    "broadcast dimensions too large: the inputs broadcast to %s, "
                    "more than 2**63 - 1 elements", text);
@@ -535,11 +532,8 @@ int jx_eval_result_bytes(int ndim, const int64_t *shape, int64_t item,
             ok = !__builtin_mul_overflow(n, shape[d], &n);
     ok = ok && !__builtin_mul_overflow(n, item, bytes) && *bytes <= INT64_MAX - 64;
     if (!ok) {
-        jx_array want;
-        want.ndim = ndim;
-        memcpy(want.shape, shape, sizeof(int64_t) * (size_t)ndim);
         char text[128];
-        shape_text(text, sizeof text, &want);
+        shape_text(text, sizeof text, ndim, shape);
         jx_err_set(err, JX_ERR_SHAPE, -1, 0,
                    "the result is too big: shape %s of %lld-byte elements is more "
                    "than 2**63 - 1 bytes", text, (long long)item);
@@ -590,12 +584,9 @@ int jx_eval_check_out(const jx_array *out, jx_dtype t, int64_t item, int ndim,
     for (int d = 0; same && d < ndim; d++)
         same = out->shape[d] == shape[d];
     if (!same) {
-        jx_array want;
-        want.ndim = ndim;
-        memcpy(want.shape, shape, sizeof(int64_t) * (size_t)ndim);
         char a[64], b[64];
-        shape_text(a, sizeof a, out);
-        shape_text(b, sizeof b, &want);
+        shape_text(a, sizeof a, out->ndim, out->shape);
+        shape_text(b, sizeof b, ndim, shape);
         jx_err_set(err, JX_ERR_SHAPE, -1, 0,
                    "the output has shape %s but the result has shape %s", a, b);
         return -1;
