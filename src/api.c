@@ -6,22 +6,38 @@
 #include "dtype.h"
 #include "eval.h"
 #include "jit.h"
+#include "plan.h"
 #include "pool.h"
+#include "reduce.h"
 #include "sema.h"
 #include "tree.h"
 #include "utf8.h"
 
 /* ---- evaluation ----------------------------------------------------------------- */
 
+/* The inputs checked (plan.c), then the driver for e: the reduction
+ * driver (reduce.c) or the element-wise one (eval.c). */
+static int run(const jx_expr *e, const jx_array *inputs, jx_array *out, bool alloc,
+               jx_error *err)
+{
+    const jx_array *ops[JX_PLAN_MAX_OPS];
+    if (jx_plan_inputs(e, inputs, ops, err) < 0)
+        return -1;
+    if (e->ir->reduce >= 0)
+        return jx_reduce_run(e, ops, out, alloc, err);
+    return jx_eval_run(e, ops, out, alloc, err);
+}
+
 int jx_eval(const jx_expr *e, const jx_array *inputs, jx_array *out,
             jx_error *err)
 {
     jx_err_clear(err);
-    if (e == NULL) {
-        jx_err_set(err, JX_ERR_ARG, -1, 0, "jx_eval: the expression is NULL");
+    if (e == NULL || out == NULL) {
+        jx_err_set(err, JX_ERR_ARG, -1, 0, "jx_eval: %s is NULL",
+                   e == NULL ? "the expression" : "out");
         return -1;
     }
-    return jx_eval_run(e, inputs, out, false, err);
+    return run(e, inputs, out, false, err);
 }
 
 int jx_eval_new(const jx_expr *e, const jx_array *inputs, jx_array *out,
@@ -34,7 +50,7 @@ int jx_eval_new(const jx_expr *e, const jx_array *inputs, jx_array *out,
         return -1;
     }
     out->data = NULL;
-    if (jx_eval_run(e, inputs, out, true, err) < 0) {
+    if (run(e, inputs, out, true, err) < 0) {
         free(out->data);
         out->data = NULL;
         return -1;
@@ -54,8 +70,8 @@ int jx_expr_result_shape(const jx_expr *e, const jx_array *inputs, int *ndim,
     ops[0] = NULL;
     int bndim;
     int64_t bshape[JX_MAX_DIMS];
-    if (jx_eval_inputs(e, inputs, ops, err) < 0 ||
-        jx_eval_broadcast(e, ops, 1 + e->ir->ninputs, &bndim, bshape, err) < 0)
+    if (jx_plan_inputs(e, inputs, ops, err) < 0 ||
+        jx_plan_broadcast(ops, 1 + e->ir->ninputs, &bndim, bshape, err) < 0)
         return -1;
     int axis;
     if (e->ir->reduce < 0) {
@@ -67,7 +83,7 @@ int jx_expr_result_shape(const jx_expr *e, const jx_array *inputs, int *ndim,
     /* A shape the caller can allocate: jx_eval_new's bound, so that the
      * caller's size arithmetic (elements times itemsize) cannot wrap. */
     int64_t bytes;
-    return jx_eval_result_bytes(*ndim, shape, (int64_t)jx_expr_itemsize(e), &bytes, err);
+    return jx_plan_result_bytes(*ndim, shape, (int64_t)jx_expr_itemsize(e), &bytes, err);
 }
 
 /* Appends the names of the variables under n, first use first. */

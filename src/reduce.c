@@ -17,12 +17,14 @@
  * with NumPy's formulas: the naive product, the lexicographic min and max
  * in which the first value with a NaN part wins, the mean as NumPy's
  * division by count + 0j. */
+#include "reduce.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dtype.h"
-#include "eval.h"
+#include "plan.h"
 #include "pool.h"
 
 #define STRIDE JX_PLAN_STRIDE
@@ -288,7 +290,7 @@ static int partials_chunk(void *arg, int64_t c, jx_error *err)
     const rjob *j = arg;
     const jx_plan *p = j->p;
     int64_t r0, r1, i0, i1;
-    jx_chunk_range(&j->ck, c, &r0, &r1, &i0, &i1);
+    jx_plan_chunk_range(&j->ck, c, &r0, &r1, &i0, &i1);
     char *ptr[JX_PLAN_MAX_OPS];
     int64_t inner[JX_PLAN_MAX_OPS];
     for (int o = 0; o < p->nops; o++)
@@ -309,7 +311,7 @@ static int accumulate_chunk(void *arg, int64_t c, jx_error *err)
 {
     const rjob *j = arg;
     int64_t r0, r1, i0, i1;
-    jx_chunk_range(&j->ck, c, &r0, &r1, &i0, &i1);
+    jx_plan_chunk_range(&j->ck, c, &r0, &r1, &i0, &i1);
     jx_plan_run_rows(j->p, j->fn, r0, r1, i0, i1);
     return 0;
 }
@@ -347,24 +349,24 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
     int ndim;
     int64_t shape[JX_MAX_DIMS];
     ops[0] = NULL;
-    if (jx_eval_broadcast(e, ops, nops, &ndim, shape, err) < 0)
+    if (jx_plan_broadcast(ops, nops, &ndim, shape, err) < 0)
         return -1;
     int ax, ondim;
     int64_t oshape[JX_MAX_DIMS], total, nout;
     if (jx_reduce_shape(ir, ndim, shape, &ax, &ondim, oshape, err) < 0)
         return -1;
-    /* jx_eval_broadcast refused a shape whose non-zero dimensions'
+    /* jx_plan_broadcast refused a shape whose non-zero dimensions'
      * product overflows; the result's are some of them. */
-    if (jx_shape_elements(ndim, shape, &total) < 0 ||
-        jx_shape_elements(ondim, oshape, &nout) < 0) {
+    if (jx_plan_elements(ndim, shape, &total) < 0 ||
+        jx_plan_elements(ondim, oshape, &nout) < 0) {
         jx_err_set(err, JX_ERR_INTERNAL, -1, 0, "reduction: the broadcast size overflows");
         return -1;
     }
     int64_t count = ax >= 0 ? shape[ax] : total; /* elements per result */
     if (alloc) {
-        if (jx_eval_alloc(out, rt, jx_dtype_size(rt), ondim, oshape, err) < 0)
+        if (jx_plan_alloc(out, rt, jx_dtype_size(rt), ondim, oshape, err) < 0)
             return -1;
-    } else if (jx_eval_check_out(out, rt, (int64_t)jx_dtype_size(rt), ondim, oshape,
+    } else if (jx_plan_check_out(out, rt, (int64_t)jx_dtype_size(rt), ondim, oshape,
                                  err) < 0) {
         return -1;
     }
@@ -418,9 +420,7 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
 
         char layout[JX_LAYOUT_MAX + 1];
         layout[0] = rows ? JX_LAYOUT_PARTIALS : JX_LAYOUT_ACCUMULATE;
-        for (int o = 0; o < nops; o++)
-            layout[1 + o] = p.ndim == 0 ? JX_LAYOUT_CONTIG
-                                        : jx_layout_class(STRIDE(&p, p.ndim - 1, o), p.itemsize[o]);
+        jx_plan_layout(&p, layout + 1);
         if (rows)
             layout[1] = JX_LAYOUT_CONTIG;
         strcpy(layout + 1 + nops, ":n"); /* acc is ours: no overlap */

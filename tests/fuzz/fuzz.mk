@@ -38,8 +38,8 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1:malloc_context_size=4 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 FUZZ_FLAGS = -max_len=256 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 
-# The library: every C file of src/ and jit/ (src/Makefile.am and
-# jit/Makefile.am build all of them into libjxcore).
+# The library: every C file of src/ and jit/, in one archive (the
+# Makefile.am files build them into libjxbase, libjxcore and libjxjit).
 LIB_OBJ = $(patsubst $(srcdir)/%.c,$(out)/%.o,\
 	$(wildcard $(srcdir)/src/*.c $(srcdir)/jit/*.c))
 
