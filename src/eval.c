@@ -146,7 +146,7 @@ int jx_eval_run(const jx_expr *e, const jx_array **ops, jx_array *out, bool allo
         strcat(layout, noalias ? "w" : ":w");
         run = jx_expr_kernel(e, layout, &tmpn, err);
     }
-    int rc = run != NULL ? jx_plan_run(&p, run->fn, k, pick, err) : -1;
+    int rc = run != NULL ? jx_plan_run(&p, run->fn, k, pick, true, err) : -1;
     jx_cache_release(tmpn);
     jx_cache_release(tmpk);
     free(p.strides);

@@ -525,10 +525,11 @@ int jx_plan_run_chunks(jx_kernel *k, jx_adapt_pick pick, const jx_chunks *ck,
 }
 
 int jx_plan_run(const jx_plan *p, jx_kernel_fn fn, jx_kernel *k, jx_adapt_pick pick,
-                jx_error *err)
+                bool rows_ok, jx_error *err)
 {
     run_job j = {p, fn, {0}};
-    jx_plan_chunks(p, 64, true, JX_WAY_IS_POOL(pick.way), &j.ck); /* whole cache lines */
+    /* segments of whole cache lines */
+    jx_plan_chunks(p, 64, rows_ok, JX_WAY_IS_POOL(pick.way), &j.ck);
     return jx_plan_run_chunks(k, pick, &j.ck, run_chunk, &j, err);
 }
 

@@ -123,8 +123,10 @@ JX_INTERNAL int jx_plan_run_chunks(jx_kernel *k, jx_adapt_pick pick,
                                    const jx_chunks *ck, jx_chunk_fn fn, void *arg,
                                    jx_error *err);
 /* Runs fn over the whole plan the way pick says, on the pool (its
- * threads, as many as the settings allow) or inline, timed for k. */
+ * threads, as many as the settings allow) or inline, timed for k; in
+ * chunks of whole rows or row segments, or with rows_ok false in chunks
+ * that each take one segment of every row (jx_plan_chunks). */
 JX_INTERNAL int jx_plan_run(const jx_plan *p, jx_kernel_fn fn, jx_kernel *k,
-                            jx_adapt_pick pick, jx_error *err);
+                            jx_adapt_pick pick, bool rows_ok, jx_error *err);
 
 #endif

@@ -275,6 +275,7 @@ static void store_result(int op, jx_dtype acc, const void *a, int64_t i,
 
 /* ---- the two ways ------------------------------------------------------- */
 
+/* The job of the 'R' way's chunks. */
 typedef struct rjob {
     const jx_plan *p;
     jx_kernel_fn fn;
@@ -303,16 +304,6 @@ static int partials_chunk(void *arg, int64_t c, jx_error *err)
         ptr[0] = j->partials + (r * j->nblocks + i0 / JX_REDUCE_BLOCK) * j->accsize;
         j->fn(i1 - i0, ptr, inner);
     }
-    return 0;
-}
-
-/* 'A': every row's segment [i0, i1) accumulated into the output. */
-static int accumulate_chunk(void *arg, int64_t c, jx_error *err)
-{
-    const rjob *j = arg;
-    int64_t r0, r1, i0, i1;
-    jx_plan_chunk_range(&j->ck, c, &r0, &r1, &i0, &i1);
-    jx_plan_run_rows(j->p, j->fn, r0, r1, i0, i1);
     return 0;
 }
 
@@ -460,9 +451,10 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
             free(j.partials);
         } else {
             identity(op, at, acc, nout);
+            /* 'A': each chunk accumulates one segment of every row, so
+             * that no two threads write the same outputs */
             jx_adapt_pick pick = jx_plan_pick(&p, ir, k, false);
-            jx_plan_chunks(&p, 64, false, JX_WAY_IS_POOL(pick.way), &j.ck);
-            rc = jx_plan_run_chunks(k, pick, &j.ck, accumulate_chunk, &j, err);
+            rc = jx_plan_run(&p, k->fn, k, pick, false, err);
         }
         jx_cache_release(tmpk);
         free(p.strides);
