@@ -115,43 +115,69 @@ def _c_depth(depth, own):
     return depth  # the C function raises its own error
 
 
-def _dask_operands(ex, local_dict, global_dict, depth, own):
-    """{name: value} of ex's names, found as the C function finds them,
-    when one of them is a dask array; else None (also when a lookup fails:
-    the C function then raises its error)."""
-    array_type = getattr(_sys.modules.get("dask.array"), "Array", None)
-    if array_type is None or not isinstance(ex, str):
+_names_of = {}  # expression -> its names (_jitexpr._names), at most 256
+
+
+def _scope_values(ex, local_dict, global_dict, depth, own):
+    """{name: value} of ex's names, found as the C function finds them; None
+    when that fails (the C function then raises its error)."""
+    names = _names_of.get(ex) if isinstance(ex, str) else ()
+    if names is None:
+        try:
+            names = _jitexpr._names(ex)
+        except Exception:
+            return None
+        if len(_names_of) >= 256:
+            _names_of.clear()
+        _names_of[ex] = names
+    elif not names:
         return None
-    try:
-        names = _jitexpr._names(ex)
+    frame = snapshot = None
+    if local_dict is None or global_dict is None:
         extra = max(0, depth - own) if isinstance(depth, int) else 0
-        frame = None
-        if local_dict is None or global_dict is None:
+        try:
             frame = _sys._getframe(2 + extra)  # the wrapper's caller's
-    except Exception:
-        return None
-    scopes = [local_dict if local_dict is not None else frame.f_locals,
-              global_dict if global_dict is not None else frame.f_globals]
+        except (ValueError, OverflowError):  # the C function says why
+            return None
+        if local_dict is None:
+            local_dict = frame.f_locals
+            if (local_dict is not frame.f_globals and type(local_dict) is dict
+                    and frame.f_code.co_flags & 1):  # CO_OPTIMIZED: a function's
+                snapshot = local_dict
+        if global_dict is None:
+            global_dict = frame.f_globals
     values = {}
     try:
         for name in names:
-            for scope in scopes:
-                found, v = _lookup(scope, name)
-                if found:
-                    values[name] = v
-                    break
-            else:
-                return None
+            found, v = _lookup(local_dict, name)
+            if not found:
+                found, v = _lookup(global_dict, name)
+                if not found:
+                    return None
+            values[name] = v
     finally:
         # numexpr's issue 310, as the C function does: a function's locals
         # snapshot keeps no arrays alive.
-        if (local_dict is None and scopes[0] is not scopes[1]
-                and frame.f_code.co_flags & 1 and type(scopes[0]) is dict):
-            scopes[0].clear()
-        del frame, scopes
-    if any(isinstance(v, array_type) for v in values.values()):
-        return values
-    return None
+        if snapshot is not None:
+            snapshot.clear()
+        del frame, snapshot
+    return values
+
+
+_dask_array_type = []  # [dask.array.Array] once it is imported
+
+
+def _has_dask(values):
+    if not _dask_array_type:
+        t = getattr(_sys.modules.get("dask.array"), "Array", None)
+        if t is None:
+            return False
+        _dask_array_type.append(t)
+    t = _dask_array_type[0]
+    for v in values.values():
+        if isinstance(v, t):
+            return True
+    return False
 
 
 def _lookup(scope, name):
@@ -169,13 +195,22 @@ def _lookup(scope, name):
     return False, None
 
 
-def _dask_evaluate(ex, local_dict=None, global_dict=None, out=None, order="K",
-                   casting="same_kind", **kwargs):
-    values = _dask_operands(ex, local_dict, global_dict, kwargs.get("_frame_depth"), 3)
+_NO_GLOBALS = {}
+
+
+def _dask_evaluate(ex, local_dict=None, global_dict=None, out=None, order=None,
+                   casting=None, **kwargs):
+    values = _scope_values(ex, local_dict, global_dict, kwargs.get("_frame_depth"), 3)
     if values is None:
         _dask_last.call = None
         kwargs["_frame_depth"] = _c_depth(kwargs.get("_frame_depth"), 3)
         return _c_evaluate(ex, local_dict, global_dict, out, order, casting, **kwargs)
+    if not _has_dask(values):
+        if _dask_last.__dict__:
+            _dask_last.call = None
+        if kwargs:
+            return _c_evaluate(ex, values, _NO_GLOBALS, out, order, casting, **kwargs)
+        return _c_evaluate(ex, values, _NO_GLOBALS, out, order, casting)
     from . import dask as jxdask
 
     _dask_last.call = (ex, out, order, casting, kwargs)
@@ -184,8 +219,8 @@ def _dask_evaluate(ex, local_dict=None, global_dict=None, out=None, order="K",
 
 def _dask_validate(ex, local_dict=None, global_dict=None, out=None, order="K",
                    casting="same_kind", **kwargs):
-    values = _dask_operands(ex, local_dict, global_dict, kwargs.get("_frame_depth"), 2)
-    if values is None:
+    values = _scope_values(ex, local_dict, global_dict, kwargs.get("_frame_depth"), 2)
+    if values is None or not _has_dask(values):
         _dask_last.call = None
         kwargs["_frame_depth"] = _c_depth(kwargs.get("_frame_depth"), 2)
         return _c_validate(ex, local_dict, global_dict, out, order, casting, **kwargs)
@@ -205,8 +240,8 @@ def _dask_re_evaluate(local_dict=None, global_dict=None, **kwargs):
         kwargs["_frame_depth"] = _c_depth(kwargs.get("_frame_depth"), 2)
         return _c_re_evaluate(local_dict, global_dict, **kwargs)
     ex, out, order, casting, ekw = call
-    values = _dask_operands(ex, local_dict, global_dict, kwargs.get("_frame_depth"), 2)
-    if values is None:  # no dask operand now: the C function's way
+    values = _scope_values(ex, local_dict, global_dict, kwargs.get("_frame_depth"), 2)
+    if values is None or not _has_dask(values):  # the C function's way
         ekw = dict(ekw, _frame_depth=_c_depth(kwargs.get("_frame_depth"), 2) + 1)
         return _c_evaluate(ex, local_dict, global_dict, out, order, casting, **ekw)
     from . import dask as jxdask

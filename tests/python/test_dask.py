@@ -388,3 +388,22 @@ def test_dask_dataframe_eval_query_through_the_shim():
     n_eval, n_query, used = map(int, p.stdout.split())
     assert n_eval >= 4 and n_query >= 4, p.stdout  # one per partition at least
     assert used >= 2, p.stdout  # the two expressions compiled by jitexpr (or found)
+
+
+def test_numpy_operands_with_dask_imported():
+    """With dask imported, evaluate is the wrapper: NumPy operands still
+    go to the C function, names found the same ways, the caller's dicts
+    left as they were."""
+    assert jitexpr.evaluate is not jitexpr._jitexpr.evaluate
+    scope = {"a": X, "b": Y}
+    r = jitexpr.evaluate("2*a + b", local_dict=scope)
+    assert isinstance(r, np.ndarray) and scope == {"a": X, "b": Y}
+    np.testing.assert_array_equal(r, jitexpr._jitexpr.evaluate("2*a + b", local_dict=scope))
+
+    def f():
+        a, b = X, Y  # noqa: F841
+        return jitexpr.evaluate("a - b", _frame_depth=3)
+
+    np.testing.assert_array_equal(f(), X - Y)
+    with pytest.raises(KeyError):
+        jitexpr.evaluate("a + no_such_name", local_dict={"a": X})
