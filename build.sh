@@ -30,7 +30,7 @@ packages=(
 # jitexpr as numexpr (tests/clients), and what those suites import; clang
 # and its sanitizer runtimes for the fuzzer (tests/fuzz).
 if [ "$mode" = check ]; then
-    packages+=(python3-tables python3-pandas python3-hypothesis)
+    packages+=(python3-tables python3-pandas python3-hypothesis python3-dask python3-distributed)
     packages+=(clang-19 libclang-rt-19-dev)
 fi
 

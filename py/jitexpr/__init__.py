@@ -19,6 +19,7 @@ See docs/python.md for the differences from numexpr.
 import os as _os
 import platform as _platform
 import sys as _sys
+import threading as _threading
 
 import numpy as _np
 
@@ -90,6 +91,197 @@ ncores = detect_number_of_cores()
 #: Threads in use at import (JITEXPR_NUM_THREADS, NUMEXPR_NUM_THREADS or
 #: OMP_NUM_THREADS if set, else ncores).  Like numexpr's, not updated later.
 nthreads = get_num_threads()
+
+# ---- dask arrays -------------------------------------------------------------
+# evaluate, validate and re_evaluate are the C functions, the hot path, as
+# long as dask.array has not been imported: before that no operand can be a
+# dask array.  When it is (_DaskWatch sees the import begin, or it happened
+# before jitexpr's), they become the wrappers below, which look the names
+# up and hand an expression with a dask operand to jitexpr.dask (imported
+# then); anything else goes on to the C function unchanged.  A reference
+# taken earlier (``from jitexpr import evaluate``) stays the C function,
+# which converts a dask operand with np.asarray (computing it).
+
+_c_evaluate, _c_validate, _c_re_evaluate = evaluate, validate, re_evaluate
+_dask_last = _threading.local()  # .call: this thread's last evaluate, if dask
+
+
+def _c_depth(depth, own):
+    """_frame_depth for the C function called from one frame further down."""
+    if depth is None:
+        return own + 1
+    if isinstance(depth, int):
+        return max(depth, own) + 1
+    return depth  # the C function raises its own error
+
+
+_names_of = {}  # expression -> its names (_jitexpr._names), at most 256
+
+
+def _scope_values(ex, local_dict, global_dict, depth, own):
+    """{name: value} of ex's names, found as the C function finds them; None
+    when that fails (the C function then raises its error)."""
+    names = _names_of.get(ex) if isinstance(ex, str) else ()
+    if names is None:
+        try:
+            names = _jitexpr._names(ex)
+        except Exception:
+            return None
+        if len(_names_of) >= 256:
+            _names_of.clear()
+        _names_of[ex] = names
+    elif not names:
+        return None
+    frame = snapshot = None
+    if local_dict is None or global_dict is None:
+        extra = max(0, depth - own) if isinstance(depth, int) else 0
+        try:
+            frame = _sys._getframe(2 + extra)  # the wrapper's caller's
+        except (ValueError, OverflowError):  # the C function says why
+            return None
+        if local_dict is None:
+            local_dict = frame.f_locals
+            if (local_dict is not frame.f_globals and type(local_dict) is dict
+                    and frame.f_code.co_flags & 1):  # CO_OPTIMIZED: a function's
+                snapshot = local_dict
+        if global_dict is None:
+            global_dict = frame.f_globals
+    values = {}
+    try:
+        for name in names:
+            found, v = _lookup(local_dict, name)
+            if not found:
+                found, v = _lookup(global_dict, name)
+                if not found:
+                    return None
+            values[name] = v
+    finally:
+        # numexpr's issue 310, as the C function does: a function's locals
+        # snapshot keeps no arrays alive.
+        if snapshot is not None:
+            snapshot.clear()
+        del frame, snapshot
+    return values
+
+
+_dask_array_type = []  # [dask.array.Array] once it is imported
+
+
+def _has_dask(values):
+    if not _dask_array_type:
+        t = getattr(_sys.modules.get("dask.array"), "Array", None)
+        if t is None:
+            return False
+        _dask_array_type.append(t)
+    t = _dask_array_type[0]
+    for v in values.values():
+        if isinstance(v, t):
+            return True
+    return False
+
+
+def _lookup(scope, name):
+    """(True, value) of name in scope, a key whose NFKC form it is after a
+    miss; (False, None) if none."""
+    try:
+        return True, scope[name]
+    except KeyError:
+        pass
+    except Exception:
+        return False, None
+    for key in list(scope.keys()) if hasattr(scope, "keys") else ():
+        if isinstance(key, str) and key != name and _jitexpr._normalize(key) == name:
+            return True, scope[key]
+    return False, None
+
+
+_NO_GLOBALS = {}
+
+
+def _dask_evaluate(ex, local_dict=None, global_dict=None, out=None, order=None,
+                   casting=None, **kwargs):
+    values = _scope_values(ex, local_dict, global_dict, kwargs.get("_frame_depth"), 3)
+    if values is None:
+        _dask_last.call = None
+        kwargs["_frame_depth"] = _c_depth(kwargs.get("_frame_depth"), 3)
+        return _c_evaluate(ex, local_dict, global_dict, out, order, casting, **kwargs)
+    if not _has_dask(values):
+        if _dask_last.__dict__:
+            _dask_last.call = None
+        if kwargs:
+            return _c_evaluate(ex, values, _NO_GLOBALS, out, order, casting, **kwargs)
+        return _c_evaluate(ex, values, _NO_GLOBALS, out, order, casting)
+    from . import dask as jxdask
+
+    _dask_last.call = (ex, out, order, casting, kwargs)
+    return jxdask.evaluate(ex, values, out, order, casting, **kwargs)
+
+
+def _dask_validate(ex, local_dict=None, global_dict=None, out=None, order="K",
+                   casting="same_kind", **kwargs):
+    values = _scope_values(ex, local_dict, global_dict, kwargs.get("_frame_depth"), 2)
+    if values is None or not _has_dask(values):
+        _dask_last.call = None
+        kwargs["_frame_depth"] = _c_depth(kwargs.get("_frame_depth"), 2)
+        return _c_validate(ex, local_dict, global_dict, out, order, casting, **kwargs)
+    from . import dask as jxdask
+
+    try:
+        jxdask.evaluate(ex, values, None, order, casting, **kwargs)
+    except Exception as e:
+        return e
+    _dask_last.call = (ex, out, order, casting, kwargs)
+    return None
+
+
+def _dask_re_evaluate(local_dict=None, global_dict=None, **kwargs):
+    call = getattr(_dask_last, "call", None)
+    if call is None:
+        kwargs["_frame_depth"] = _c_depth(kwargs.get("_frame_depth"), 2)
+        return _c_re_evaluate(local_dict, global_dict, **kwargs)
+    ex, out, order, casting, ekw = call
+    values = _scope_values(ex, local_dict, global_dict, kwargs.get("_frame_depth"), 2)
+    if values is None or not _has_dask(values):  # the C function's way
+        ekw = dict(ekw, _frame_depth=_c_depth(kwargs.get("_frame_depth"), 2) + 1)
+        return _c_evaluate(ex, local_dict, global_dict, out, order, casting, **ekw)
+    from . import dask as jxdask
+
+    return jxdask.evaluate(ex, values, out, order, casting, **ekw)
+
+
+for _f, _c in ((_dask_evaluate, _c_evaluate), (_dask_validate, _c_validate),
+               (_dask_re_evaluate, _c_re_evaluate)):
+    _f.__name__ = _f.__qualname__ = _c.__name__
+    _f.__doc__ = _c.__doc__
+
+
+def _use_dask():
+    """Install the wrappers, here and in the numexpr shim if it is loaded."""
+    this = _sys.modules[__name__]
+    fns = {"evaluate": _dask_evaluate, "validate": _dask_validate,
+           "re_evaluate": _dask_re_evaluate}
+    for mod in (this, _sys.modules.get("numexpr"), _sys.modules.get("numexpr.necompiler")):
+        if mod is this or getattr(_sys.modules.get("numexpr"), "backend", None) is this:
+            for name, f in fns.items():
+                if getattr(mod, name, None) in (_c_evaluate, _c_validate, _c_re_evaluate):
+                    setattr(mod, name, f)
+
+
+class _DaskWatch:
+    """A meta path finder that finds nothing: it notices that dask.array is
+    about to be imported and installs the wrappers."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name == "dask.array":
+            _use_dask()
+        return None
+
+
+if "dask.array" in _sys.modules:
+    _use_dask()
+else:
+    _sys.meta_path.insert(0, _DaskWatch)
 
 _CONTEXT = {
     "optimization": ("none", "moderate", "aggressive"),
