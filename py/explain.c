@@ -104,10 +104,11 @@ static PyObject *jxpy_tree_value(const jx_tree_node *t)
 }
 
 /* One node of jx_tree as (kind, dtype, op, spelling, args, name, value,
- * weak, axis): kind one of "variable", "constant", "operator",
+ * weak, axis, span): kind one of "variable", "constant", "operator",
  * "function", "cast"; op the operator table's mnemonic or None; args the
  * indices of the operands; value the constant's value or None; axis a
- * reduction's axis or None. */
+ * reduction's axis or None; span the node's (start, end) bytes in the
+ * source's UTF-8 (an implicit cast: its operand's). */
 static PyObject *jxpy_tree_tuple(const jx_tree_node *t)
 {
     static const char *const kinds[] = {
@@ -123,9 +124,10 @@ static PyObject *jxpy_tree_tuple(const jx_tree_node *t)
         for (int i = 0; i < t->nargs; i++)
             PyTuple_SET_ITEM(args, i, PyLong_FromLong(t->args[i]));
         PyObject *axis = t->has_axis ? PyLong_FromLong(t->axis) : Py_NewRef(Py_None);
-        ret = Py_BuildValue("(sOzzOzONN)", kinds[t->kind], (PyObject *)d, t->op,
+        ret = Py_BuildValue("(sOzzOzONN(LL))", kinds[t->kind], (PyObject *)d, t->op,
                             t->spelling, args, t->name, value, PyBool_FromLong(t->weak),
-                            axis);
+                            axis, (long long)t->offset,
+                            (long long)(t->offset + t->length));
     }
     Py_XDECREF(d);
     Py_XDECREF(args);

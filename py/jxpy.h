@@ -238,6 +238,16 @@ void jxpy_err_raise(jxpy_state *st, const jx_error *err, PyObject *ex);
 /* The exception being raised, as an object (cleared); None if none. */
 PyObject *jxpy_err_fetch(void);
 
+/* ---- dask.c: operands that are dask arrays ----------------------------- */
+
+/* 1 when v is a dask.array.Array (never imports dask; no exception). */
+int jxpy_dask_is_array(PyObject *v);
+/* jitexpr.dask.evaluate of expression ex over the values of names in sc
+ * (a lazy dask array, or with out the result stored in out), or NULL with
+ * an exception. */
+PyObject *jxpy_dask_evaluate(jxpy_scope *sc, PyObject *ex, PyObject *names,
+                             PyObject *out, int order, NPY_CASTING casting);
+
 /* ---- explain.c: _explain, _tree, _ops ----------------------------------- */
 
 /* The module functions _explain, _tree and _ops (module.c's table). */

@@ -74,7 +74,8 @@ static int jxpy_set_last(jxpy_state *st, jxpy_Source *s, PyObject *out, int orde
 }
 
 /* What the three share: look the names up, convert, find or compile the
- * variant, remember it for re_evaluate (set_last), and run it (run). */
+ * variant, remember it for re_evaluate (set_last), and run it (run).  An
+ * operand that is a dask array sends the call to jitexpr.dask (dask.c). */
 static PyObject *jxpy_core(jxpy_state *st, jxpy_Source *s, PyObject *local_dict,
                            PyObject *global_dict, int extra_depth, PyObject *out,
                            int order, NPY_CASTING casting, unsigned flags,
@@ -117,6 +118,17 @@ static PyObject *jxpy_core(jxpy_state *st, jxpy_Source *s, PyObject *local_dict,
                     }
                 }
                 break;
+            }
+            if (jxpy_dask_is_array(v)) { /* the whole call goes to jitexpr.dask */
+                Py_DECREF(v);
+                ret = jxpy_dask_evaluate(&sc, s->ex, s->names, out, order, casting);
+                if (ret != NULL && set_last &&
+                    jxpy_set_last(st, s, out, order, casting, flags) < 0)
+                    Py_CLEAR(ret);
+                if (ret != NULL && !run)
+                    Py_SETREF(ret, Py_NewRef(Py_None));
+                jxpy_scope_fini(&sc);
+                goto done;
             }
             int rc = jxpy_conv_value(st, v, name, 1, &vals[got], &key[got]);
             Py_DECREF(v);
@@ -486,7 +498,8 @@ static PyMethodDef jxpy_methods[] = {
     {"_tree", (PyCFunction)(void (*)(void))jxpy_explain_tree,
      METH_FASTCALL | METH_KEYWORDS,
      PyDoc_STR("_tree(ex, names, dtypes, weak=()): the typed syntax tree, a tuple of "
-               "(kind, dtype, op, spelling, args, name, value, weak, axis), root last")},
+               "(kind, dtype, op, spelling, args, name, value, weak, axis, span), root last; "
+               "span: the node's (start, end) bytes in the UTF-8 source")},
     {"_ops", jxpy_explain_ops, METH_NOARGS,
      PyDoc_STR("_ops(): the operator table, (mnemonic, spelling, syntax, arity) rows")},
     {"_dtype", jxpy_dtype, METH_O,

@@ -194,50 +194,6 @@ def _aggregate(x, axis=None, keepdims=False, op="sum", count=1, dtype=None):
 # ---- the expression ----------------------------------------------------------
 
 
-def _outer_call(ex):
-    """(name, [argument texts]) when `ex` is exactly one call `name(...)`
-    (within parentheses or not), else None.  The C library has parsed the
-    expression already: only brackets and the quotes of byte-string
-    literals matter here."""
-    s = ex.strip()
-    while s.startswith("(") and _scan(s, 0)[0] == len(s) - 1:
-        s = s[1:-1].strip()  # (sum(a)) is sum(a)
-    i = s.find("(")
-    if i <= 0 or not s[:i].strip().isidentifier():
-        return None
-    close, commas = _scan(s, i)
-    if close != len(s) - 1:
-        return None
-    cuts = [i] + commas + [close]
-    return s[:i].strip(), [s[a + 1:b].strip() for a, b in zip(cuts, cuts[1:])]
-
-
-def _scan(s, i):
-    """Where the bracket opened at s[i] closes (-1: nowhere), and the
-    commas directly inside it."""
-    depth, quote, esc, commas = 0, None, False, []
-    for k in range(i, len(s)):
-        ch = s[k]
-        if quote:
-            if esc:
-                esc = False
-            elif ch == "\\":
-                esc = True
-            elif ch == quote:
-                quote = None
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth == 0:
-                return k, commas
-        elif ch == "," and depth == 1:
-            commas.append(k)
-    return -1, commas
-
-
 def _var(v):
     """The (dtype, weak) of a value as evaluate() passes it to the
     library: a Python bool, int, float or complex is weak."""
@@ -251,7 +207,7 @@ def _meta_value(v):
     """What stands for an operand when finding the result's dtype: a
     1-element array of its dtype and number of dimensions (a scalar is
     itself)."""
-    if isinstance(v, (da.Array, np.ndarray)) and v.ndim > 0:
+    if isinstance(v, (da.Array, np.ndarray)):
         return np.zeros((1,) * v.ndim, v.dtype)
     return v
 
@@ -311,15 +267,17 @@ def evaluate(ex, values, out=None, order="K", casting="same_kind", **kwargs):
         args += [a, tuple(range(a.ndim))[::-1]]
     token = tokenize(ex, sorted(consts.items(), key=lambda kv: kv[0]), slots, *args)
 
-    call = _outer_call(ex)
     kinds = [_var(meta_scope[n]) for n in meta_scope]
-    root = _jitexpr._tree(ex, tuple(meta_scope), tuple(t for t, _ in kinds),
-                          tuple(w for _, w in kinds))[-1]
+    nodes = _jitexpr._tree(ex, tuple(meta_scope), tuple(t for t, _ in kinds),
+                           tuple(w for _, w in kinds))
+    root = nodes[-1]
     if root[0] == "function" and root[2] in REDUCTIONS and ndim > 0:
-        if call is None or call[0] != root[2]:
-            raise NotImplementedError("jitexpr.dask: cannot find the argument of %s in %r"
-                                      % (root[2], ex))
-        result = _reduction(root[2], root[8], call[1][0], dtype, shape, ndim, slots,
+        # The reduction's argument as the library parsed it: its span in
+        # the UTF-8 source (the C parser is the only reader of `ex`).
+        start, end = nodes[root[4][0]][9]
+        src = ex.encode("utf-8") if isinstance(ex, str) else bytes(ex)
+        inner = src[start:end].decode("utf-8")
+        result = _reduction(root[2], root[8], inner, dtype, shape, ndim, slots,
                             consts, meta_scope, args, inds, token)
     else:
         result = da.blockwise(_Block(ex, slots, consts), inds, *args, dtype=dtype,

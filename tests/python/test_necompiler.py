@@ -108,6 +108,28 @@ def test_tree_of_the_c_library():
     assert ("cast", np.dtype("float64")) in [(n[0], n[1]) for n in nodes]
 
 
+# Each node's span is the text it was parsed from (bytes of the UTF-8
+# source): (expression, dtype of its one variable, mnemonic or name, text).
+SPAN_ROWS = [
+    ("sum(a * 2, axis=0)", "float64", "sum", "sum(a * 2, axis=0)"),
+    ("sum(a * 2, axis=0)", "float64", "mul", "a * 2"),
+    ("  (sin(a))  + 1", "float32", "sin", "(sin(a))"),  # with its parentheses
+    ("where(a > 0, a, -a)", "int16", "neg", "-a"),
+    ("sum(\u00e9 + 1)", "float64", "add", "\u00e9 + 1"),
+    ("b'x' == a", "S1", "eq", "b'x' == a"),
+]
+
+
+@pytest.mark.parametrize("ex,dtype,op,text", SPAN_ROWS)
+def test_tree_spans(ex, dtype, op, text):
+    names = tuple(_jitexpr._names(ex))
+    nodes = _jitexpr._tree(ex, names, (dtype,) * len(names))
+    src = ex.encode("utf-8")
+    spans = [src[n[9][0]:n[9][1]].decode("utf-8") for n in nodes
+             if n[2] == op or (n[0] == "variable" and n[5] == op)]
+    assert text in spans, spans
+
+
 def test_ops_table_lists_every_mnemonic_once():
     rows = _jitexpr._ops()
     mnems = [r[0] for r in rows]

@@ -166,7 +166,7 @@ def _from_tree(nodes, kinds):
     gives each variable's numexpr kind.  Casts are left out (numexpr's
     tree has none: its compiler adds them), as is unary plus."""
     built = []
-    for kind, dtype, op, spelling, args, name, value, weak, axis in nodes:
+    for kind, dtype, op, spelling, args, name, value, weak, axis, _span in nodes:
         if kind == "variable":
             node = VariableNode(name, kinds[name])
         elif kind == "constant":
