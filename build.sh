@@ -80,6 +80,18 @@ demo)
     ;;
 check)
     status=0
+    # The Check suites and pytest run twice: first with the disk cache of
+    # kernels off (their logs then move to tests/cache-off/ and
+    # py/pytest-off.log), then in `make check` with it on, in
+    # tests/kernel-cache and py/kernel-cache (never the user's).
+    make -j"$jobs" -C tests check JITEXPR_CACHE_DIR=off || status=$?
+    rm -rf tests/cache-off
+    mkdir -p tests/cache-off
+    for log in tests/check_*.log; do
+        [ -f "$log" ] && mv "$log" tests/cache-off/
+    done
+    make -C py check-pytest JITEXPR_CACHE_DIR=off PYTEST_LOG=pytest-off.log \
+        >/dev/null || status=$?
     make -j"$jobs" check || status=$?
     # A short fuzzer run (tests/fuzz): its last line says how many
     # executions ran and libFuzzer's exit status; a finding fails check.
@@ -91,28 +103,33 @@ check)
     # The per-suite results (Check's own summary lines), then one total.
     passed=0
     failed=0
-    for log in tests/*.log; do
+    for log in tests/*.log tests/cache-off/*.log; do
         [ "$log" = tests/test-suite.log ] && continue
         [ -f "$log" ] || continue
         line=$(grep -E '^[0-9]+%: Checks: ' "$log" | tail -n 1 || true)
         if [ -n "$line" ]; then
-            echo "$(basename "$log" .log): $line"
+            label=$(basename "$log" .log)
+            [ "$(dirname "$log")" = tests/cache-off ] && label="$label (cache off)"
+            echo "$label: $line"
             c=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+).*/\1 \2 \3/')
             read -r n f e <<<"$c"
             passed=$((passed + n - f - e))
             failed=$((failed + f + e))
         fi
     done
-    # pytest's totals ("612 passed, 2 failed in 50s").
-    if [ -f py/pytest.log ]; then
-        line=$(grep -E '^=*[ ]*[0-9]+ (passed|failed|error)' py/pytest.log | tail -n 1 || true)
+    # pytest's totals ("612 passed, 2 failed in 50s"), cache on and off.
+    for log in py/pytest.log py/pytest-off.log; do
+        [ -f "$log" ] || continue
+        line=$(grep -E '^=*[ ]*[0-9]+ (passed|failed|error)' "$log" | tail -n 1 || true)
         if [ -n "$line" ]; then
-            echo "pytest: $line"
+            label=pytest
+            [ "$log" = py/pytest-off.log ] && label="pytest (cache off)"
+            echo "$label: $line"
             count() { echo "$line" | grep -oE "[0-9]+ $1" | grep -oE '[0-9]+' || echo 0; }
             passed=$((passed + $(count passed)))
             failed=$((failed + $(count failed) + $(count 'errors?')))
         fi
-    fi
+    done
     # The client suites' lines ("pandas/tests/...: 812 passed, 0 failed ...").
     if [ -f py/clients.log ]; then
         while read -r line; do
@@ -138,7 +155,7 @@ check)
         echo "fuzz: skipped (no clang-19)"
     fi
     if [ "$status" -ne 0 ]; then
-        for log in tests/*.log; do
+        for log in tests/*.log tests/cache-off/*.log; do
             grep -qE '^(FAIL|ERROR)' "$log" 2>/dev/null && cat "$log"
         done
         [ "$failed" -eq 0 ] && failed=1

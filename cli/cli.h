@@ -8,6 +8,7 @@
  *   eval_cmd.c     eval_cmd      `jitexpr eval`
  *   explain_cmd.c  explain_cmd   `jitexpr explain`
  *   bench_cmd.c    bench_cmd     `jitexpr bench`
+ *   cache_cmd.c    cache_cmd     `jitexpr cache [info|clear]`
  *   print.c        print_:  values, shapes and eval's summary as text
  *   report.c       report_: messages on stderr, the caret under an error
  *   npy.c          jx_npy_: .npy files (npy.h; stands alone)
@@ -83,6 +84,7 @@ static inline int cli_is_complex(jx_dtype t)
 int eval_cmd(int argc, char **argv);
 int explain_cmd(int argc, char **argv);
 int bench_cmd(int argc, char **argv);
+int cache_cmd(int argc, char **argv);
 
 /* ---- args.c ----------------------------------------------------------- */
 

@@ -5,6 +5,7 @@
  *   jitexpr eval EXPR [NAME=FILE.npy | NAME=VALUE[:DTYPE] ...] [-o OUT.npy]
  *   jitexpr explain EXPR [NAME:DTYPE ...]
  *   jitexpr bench EXPR [-n N] [-r REPEATS] [-t THREADS] [NAME:DTYPE ...]
+ *   jitexpr cache [info|clear]
  *   jitexpr version | help
  *
  * A client of libjitexpr like any other: it uses include/jitexpr.h only
@@ -39,6 +40,11 @@ static const char usage_text[] =
     "      see JITEXPR_NUM_THREADS).  Variables not named are float64;\n"
     "      floats are uniform in [0.1, 1.1), integers in 1..100, bools\n"
     "      random.\n"
+    "  cache [info|clear]\n"
+    "      The disk cache of compiled kernels: print its directory, size\n"
+    "      limit, files and bytes (info, the default), or delete its files\n"
+    "      (clear).  JITEXPR_CACHE_DIR (or \"off\") and JITEXPR_CACHE_SIZE\n"
+    "      choose them.\n"
     "  version\n"
     "      Print the version and the target kernels are compiled for.\n"
     "  help, -h, --help\n"
@@ -89,6 +95,7 @@ int main(int argc, char **argv)
     int (*fn)(int, char **) = strcmp(cmd, "eval") == 0      ? eval_cmd
                               : strcmp(cmd, "explain") == 0 ? explain_cmd
                               : strcmp(cmd, "bench") == 0   ? bench_cmd
+                              : strcmp(cmd, "cache") == 0   ? cache_cmd
                                                             : NULL;
     if (fn == NULL)
         return report_usage("unknown command '%s'", cmd);

@@ -296,13 +296,50 @@ JX_API jx_dtype jx_dtype_promote(jx_dtype a, jx_dtype b);
 /* A short name for an error code ("syntax error"). */
 JX_API const char *jx_code_name(jx_code code);
 
-/* Cache statistics: kernels compiled by LLVM, and cache hits. */
+/* Cache statistics: kernels compiled by LLVM, and cache hits (in this
+ * process, since it started). */
 typedef struct jx_stats {
     uint64_t kernels_compiled; /* LLVM compilations since start */
     uint64_t cache_hits;       /* compilations answered by the cache */
     uint64_t cache_entries;    /* kernels held now */
+    uint64_t disk_hits;        /* kernels loaded from the disk cache */
+    uint64_t disk_misses;      /* looked for on disk, not found or not usable */
+    uint64_t disk_writes;      /* kernel files written */
+    uint64_t disk_rejected;    /* files ignored: corrupt, truncated, another
+                                  format or key (then replaced) */
+    uint64_t disk_unavailable; /* times the directory could not be used
+                                  (not created, not writable): cache off */
 } jx_stats;
 JX_API void jx_get_stats(jx_stats *st);
+
+/* The disk cache of compiled kernels (on by default): object code kept
+ * across processes in $JITEXPR_CACHE_DIR, else $XDG_CACHE_HOME/jitexpr,
+ * else ~/.cache/jitexpr; JITEXPR_CACHE_DIR=off turns it off, and it is
+ * off when the directory cannot be created or written.  Its size limit is
+ * JITEXPR_CACHE_SIZE bytes (a K, M or G suffix allowed), default 256 MiB;
+ * least recently used files go first.  JX_FLAG_NO_CACHE skips it too.
+ *
+ * jx_set_cache_dir: use dir (created if missing), or turn the cache off
+ * with NULL or "off".  Returns 0 when the cache is on in dir, -1 when off
+ * (asked for, or dir unusable).  jx_set_cache_size: the limit in bytes
+ * (0: the default); files over it are deleted at once.  Returns 0, or -1
+ * when the cache is off (the limit is kept). */
+JX_API int jx_set_cache_dir(const char *dir);
+JX_API int jx_set_cache_size(uint64_t bytes);
+
+typedef struct jx_cache_info {
+    char dir[4096];      /* the directory ("" when none could be chosen) */
+    int enabled;         /* the disk cache is on */
+    uint64_t size_limit; /* bytes */
+    uint64_t bytes;      /* kernel files' total size now */
+    uint64_t files;      /* kernel files now */
+} jx_cache_info;
+/* The disk cache's state (a scan of the directory). */
+JX_API void jx_get_cache_info(jx_cache_info *info);
+/* Empties the in-memory cache (kernels in use live on) and deletes the
+ * disk cache's files.  Returns the number of files deleted (0 when the
+ * disk cache is off). */
+JX_API long jx_clear_cache(void);
 
 /* Threads.  Evaluation splits large arrays over a pool of threads (the
  * caller's thread works too).  jx_set_num_threads returns the previous

@@ -91,6 +91,7 @@ typedef struct jx_choice {
     bool decided;  /* lib is set */
     bool lib;      /* kernels call the library's function */
     bool measured; /* ns holds the timing that decided it */
+    bool adopted;  /* taken from a stored kernel (jx_jit_adopt_choices) */
     double ns[2];  /* ns/element: ours, the library's (calib.c) */
 } jx_choice;
 
@@ -459,11 +460,14 @@ static void engine_init(void)
     read_mathlib();
     engine.tgt.use_lib = engine_use_lib;
     size_t len = strlen(engine.id);
-    snprintf(engine.id + len, sizeof engine.id - len, " libmvec:%s sleef:%s",
+    const char *mathlib = getenv("JITEXPR_MATHLIB");
+    snprintf(engine.id + len, sizeof engine.id - len,
+             " libmvec:%s sleef:%s mathlib:%.200s",
              engine.vec_isa == 'e'   ? "avx512"
              : engine.vec_isa == 'd' ? "avx2"
                                      : "none",
-             engine.sleef ? "yes" : "no");
+             engine.sleef ? "yes" : "no",
+             mathlib != NULL && *mathlib != '\0' ? mathlib : "auto");
 }
 
 /* The engine, or NULL with *err set when LLVM could not be set up. */
@@ -621,39 +625,129 @@ static int emit(jx_build *bd, LLVMCodeGenFileType kind, LLVMMemoryBufferRef *out
 
 /* ---- the interface ---------------------------------------------------- */
 
-int jx_jit_compile(const jx_ir *ir, const char *layout, jx_jit_code *out,
-                   jx_error *err)
+/* Every kernel's object file names its entry point JX_ENTRY_TAG (and its
+ * body JX_ENTRY_TAG ".body"): the same bytes whichever process or thread
+ * compiled it, so that an object file can be stored and loaded again.
+ * Symbols in the JITDylib must be unique, so loading renames the entry in
+ * a copy of the object: every occurrence of the tag (in the string table)
+ * becomes "jx_kernel_" and 16 hex digits of the engine's counter, the
+ * same length, so no offset in the file moves. */
+#define JX_ENTRY_TAG "jx_kernel_xxxxxxxxxxxxxxxx"
+#define JX_ENTRY_LEN (sizeof JX_ENTRY_TAG - 1)
+
+/* The choices one compilation consulted (jx_jit_object.choices). */
+typedef struct jx_trace {
+    char text[JX_JIT_CHOICES];
+    bool overflow; /* text was too short: the object is not storable */
+} jx_trace;
+
+/* engine_use_lib, and the answer noted in the trace ctx: "log/64=lib;". */
+static bool traced_use_lib(void *ctx, const char *fn, bool f32)
 {
-    out->fn = NULL;
-    out->handle = NULL;
-    jx_engine *en = engine_get(err);
-    if (en == NULL)
-        return -1;
-    return compile_with(ir, layout, &en->tgt, out, err);
+    jx_trace *t = ctx;
+    bool lib = engine_use_lib(NULL, fn, f32);
+    char item[48];
+    snprintf(item, sizeof item, "%s/%d=%s;", fn, f32 ? 32 : 64,
+             lib ? "lib" : "own");
+    if (strstr(t->text, item) == NULL) {
+        size_t len = strlen(t->text), n = strlen(item);
+        if (len + n < sizeof t->text)
+            memcpy(t->text + len, item, n + 1);
+        else
+            t->overflow = true;
+    }
+    return lib;
 }
 
-/* jx_jit_compile with the vector functions and choices of tgt. */
-static int compile_with(const jx_ir *ir, const char *layout,
-                        const jx_cg_target *tgt, jx_jit_code *out,
-                        jx_error *err)
+/* Compiles ir for layout with tgt into an object file (malloc'd copy in
+ * *data, *size bytes) whose entry point is JX_ENTRY_TAG. */
+static int emit_object(jx_engine *en, const jx_ir *ir, const char *layout,
+                       const jx_cg_target *tgt, char **data, size_t *size,
+                       jx_error *err)
 {
-    out->fn = NULL;
-    out->handle = NULL;
-    jx_engine *en = engine_get(err);
-    if (en == NULL)
-        return -1;
-    char name[48];
-    snprintf(name, sizeof name, "jx_kernel_%llu",
-             (unsigned long long)atomic_fetch_add(&en->counter, 1));
-
     jx_build bd;
-    if (build_module(en, &bd, ir, layout, name, tgt, err) != 0)
+    *data = NULL;
+    *size = 0;
+    if (build_module(en, &bd, ir, layout, JX_ENTRY_TAG, tgt, err) != 0)
         return -1;
     LLVMMemoryBufferRef obj;
     int rc = emit(&bd, LLVMObjectFile, &obj, err);
     build_dispose(&bd);
     if (rc != 0)
         return -1;
+    size_t n = LLVMGetBufferSize(obj);
+    *data = malloc(n ? n : 1);
+    if (*data == NULL) {
+        LLVMDisposeMemoryBuffer(obj);
+        jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
+        return -1;
+    }
+    memcpy(*data, LLVMGetBufferStart(obj), n);
+    *size = n;
+    LLVMDisposeMemoryBuffer(obj);
+    return 0;
+}
+
+int jx_jit_emit(const jx_ir *ir, const char *layout, jx_jit_object *out,
+                jx_error *err)
+{
+    memset(out, 0, sizeof *out);
+    jx_engine *en = engine_get(err);
+    if (en == NULL)
+        return -1;
+    jx_trace trace;
+    memset(&trace, 0, sizeof trace);
+    jx_cg_target tgt = en->tgt;
+    tgt.use_lib = traced_use_lib;
+    tgt.use_lib_ctx = &trace;
+    if (emit_object(en, ir, layout, &tgt, &out->data, &out->size, err) != 0)
+        return -1;
+    memcpy(out->choices, trace.text, sizeof out->choices);
+    out->storable = !trace.overflow;
+    return 0;
+}
+
+void jx_jit_object_free(jx_jit_object *o)
+{
+    if (o == NULL)
+        return;
+    free(o->data);
+    o->data = NULL;
+    o->size = 0;
+}
+
+int jx_jit_load(const void *data, size_t size, jx_jit_code *out,
+                jx_error *err)
+{
+    out->fn = NULL;
+    out->handle = NULL;
+    jx_engine *en = engine_get(err);
+    if (en == NULL)
+        return -1;
+    char name[JX_ENTRY_LEN + 1];
+    snprintf(name, sizeof name, "jx_kernel_%016llx",
+             (unsigned long long)atomic_fetch_add(&en->counter, 1));
+    /* The renamed copy, as LLVM's buffer (it owns its bytes). */
+    LLVMMemoryBufferRef obj = LLVMCreateMemoryBufferWithMemoryRangeCopy(
+        data, size, "jitexpr kernel");
+    if (obj == NULL) {
+        jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
+        return -1;
+    }
+    char *bytes = (char *)LLVMGetBufferStart(obj); /* a heap copy */
+    size_t renamed = 0;
+    for (size_t i = 0; i + JX_ENTRY_LEN <= size; i++)
+        if (bytes[i] == 'j' && memcmp(bytes + i, JX_ENTRY_TAG, JX_ENTRY_LEN) == 0) {
+            memcpy(bytes + i, name, JX_ENTRY_LEN);
+            renamed++;
+            i += JX_ENTRY_LEN - 1;
+        }
+    if (renamed == 0) {
+        LLVMDisposeMemoryBuffer(obj);
+        jx_err_set(err, JX_ERR_JIT, -1, 0,
+                   "LLVM: the object file has no kernel entry point");
+        return -1;
+    }
 
     pthread_mutex_lock(&en->lock);
     LLVMOrcResourceTrackerRef rt = LLVMOrcJITDylibCreateResourceTracker(en->main);
@@ -681,6 +775,83 @@ static int compile_with(const jx_ir *ir, const char *layout,
     out->fn = (jx_kernel_fn)(uintptr_t)addr;
     out->handle = rt;
     return 0;
+}
+
+int jx_jit_compile(const jx_ir *ir, const char *layout, jx_jit_code *out,
+                   jx_error *err)
+{
+    out->fn = NULL;
+    out->handle = NULL;
+    jx_jit_object obj;
+    if (jx_jit_emit(ir, layout, &obj, err) != 0)
+        return -1;
+    int rc = jx_jit_load(obj.data, obj.size, out, err);
+    jx_jit_object_free(&obj);
+    return rc;
+}
+
+/* jx_jit_compile with the vector functions and choices of tgt (calib.c's
+ * measurements). */
+static int compile_with(const jx_ir *ir, const char *layout,
+                        const jx_cg_target *tgt, jx_jit_code *out,
+                        jx_error *err)
+{
+    out->fn = NULL;
+    out->handle = NULL;
+    jx_engine *en = engine_get(err);
+    if (en == NULL)
+        return -1;
+    char *data;
+    size_t size;
+    if (emit_object(en, ir, layout, tgt, &data, &size, err) != 0)
+        return -1;
+    int rc = jx_jit_load(data, size, out, err);
+    free(data);
+    return rc;
+}
+
+/* Whether each choice of a stored kernel ("log/64=lib;...") agrees with
+ * this process's: undecided ones are taken from it (so that the process
+ * computes log the same way in every kernel, and measures nothing);
+ * JITEXPR_MATHLIB's forced ones must match. */
+int jx_jit_adopt_choices(const char *text)
+{
+    pthread_once(&engine_once, engine_init);
+    int rc = 0;
+    pthread_mutex_lock(&choices.lock);
+    for (const char *p = text; rc == 0 && *p != '\0';) {
+        const char *end = strchr(p, ';');
+        const char *slash = memchr(p, '/', end ? (size_t)(end - p) : 0);
+        char fn[16];
+        int bits = 0;
+        char mode[4];
+        if (end == NULL || slash == NULL || (size_t)(slash - p) >= sizeof fn ||
+            sscanf(slash, "/%d=%3[a-z];", &bits, mode) != 2) {
+            rc = -1;
+            break;
+        }
+        memcpy(fn, p, (size_t)(slash - p));
+        fn[slash - p] = '\0';
+        int op = jx_cal_libm_op(fn);
+        bool lib = strcmp(mode, "lib") == 0;
+        if (op < 0 || (bits != 32 && bits != 64) ||
+            (!lib && strcmp(mode, "own") != 0)) {
+            rc = -1;
+            break;
+        }
+        jx_choice *c = &choices.c[op][bits == 32];
+        if (c->decided)
+            rc = c->lib == lib ? 0 : -1;
+        else if (c->mode == 'a') {
+            c->lib = lib;
+            c->decided = true;
+            c->adopted = true;
+        } else
+            rc = (c->mode == 'l') == lib ? 0 : -1;
+        p = end + 1;
+    }
+    pthread_mutex_unlock(&choices.lock);
+    return rc;
 }
 
 void jx_jit_release(jx_jit_code *code)
@@ -754,7 +925,8 @@ void jx_jit_describe(jx_buf *b)
                 jx_buf_printf(b, " (measured: ours %.2f, library %.2f ns/element)",
                               c->ns[0], c->ns[1]);
             else
-                jx_buf_printf(b, " (%s)", c->mode == 'a'
+                jx_buf_printf(b, " (%s)", c->adopted ? "as a stored kernel"
+                                          : c->mode == 'a'
                                               ? "measurement failed"
                                               : "JITEXPR_MATHLIB");
         }

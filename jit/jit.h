@@ -19,7 +19,34 @@ typedef struct jx_jit_code {
     void *handle;     /* what jx_jit_release needs to free the code */
 } jx_jit_code;
 
-/* Compiles ir for layout.  Returns 0, or -1 with *err set (JX_ERR_JIT:
+/* A kernel's object file, as jx_jit_emit makes it: what the disk cache
+ * stores.  The same bytes load in any process with the same target id. */
+#define JX_JIT_CHOICES 256
+typedef struct jx_jit_object {
+    char *data;     /* the object file (malloc'd; jx_jit_object_free) */
+    size_t size;    /* its bytes */
+    char choices[JX_JIT_CHOICES]; /* the math implementations it calls,
+                                     "log/64=lib;sin/32=own;" (may be "") */
+    bool storable;  /* choices is complete: the object may be stored */
+} jx_jit_object;
+
+/* Compiles ir for layout to an object file.  Returns 0, or -1 with *err
+ * set (as jx_jit_compile).  Safe to call from several threads at once. */
+JX_INTERNAL int jx_jit_emit(const jx_ir *ir, const char *layout,
+                            jx_jit_object *out, jx_error *err);
+JX_INTERNAL void jx_jit_object_free(jx_jit_object *o);
+/* Links an object file from jx_jit_emit (of this or an earlier process
+ * with the same jx_jit_target_id) and looks up its entry point; the same
+ * bytes may be loaded any number of times.  Returns 0, or -1 with *err
+ * set (JX_ERR_JIT: LLVM's message). */
+JX_INTERNAL int jx_jit_load(const void *data, size_t size, jx_jit_code *out,
+                            jx_error *err);
+/* Whether a stored object's choices (jx_jit_object.choices) agree with
+ * this process's: 0, and the process takes over those it has not made yet
+ * (no measurement), or -1 when one differs or the text is unreadable. */
+JX_INTERNAL int jx_jit_adopt_choices(const char *choices);
+
+/* jx_jit_emit, then jx_jit_load.  Returns 0, or -1 with *err set (JX_ERR_JIT:
  * LLVM's message; JX_ERR_TYPE for an op/dtype the code generator lacks).
  * Safe to call from several threads at once. */
 JX_INTERNAL int jx_jit_compile(const jx_ir *ir, const char *layout,
@@ -38,7 +65,10 @@ JX_INTERNAL int jx_jit_explain(const jx_ir *ir, const char *layout,
  * ours (measured: ours 0.41, library 0.98 ns/element)"). */
 JX_INTERNAL void jx_jit_describe(jx_buf *b);
 
-/* "LLVM 19.1.7, znver4, +avx512f,..." for cache keys and versions. */
+/* "LLVM 19.1.7 znver4 +avx512f,... libmvec:avx512 sleef:no mathlib:auto"
+ * (LLVM's version, the host CPU and its features, the vector math library
+ * and variant, JITEXPR_MATHLIB) for cache keys and versions: everything
+ * of the process that changes the code of a kernel. */
 JX_INTERNAL const char *jx_jit_target_id(void);
 
 /* Whether the target's vectors are longer than 256 bits (AVX-512), so

@@ -452,7 +452,7 @@ static PyObject *jxpy_cache_info(PyObject *module, PyObject *unused)
     while (PyDict_Next(st->sources, &pos, &k, &v))
         variants += ((jxpy_Source *)v)->nvariants;
     jxpy_rb_stats r = jxpy_rb_get_stats();
-    return Py_BuildValue("{sKsKsKsnsnsnsnsnsKsK}", "kernels_compiled",
+    PyObject *d = Py_BuildValue("{sKsKsKsnsnsnsnsnsKsK}", "kernels_compiled",
                          (unsigned long long)s.kernels_compiled, "cache_hits",
                          (unsigned long long)s.cache_hits, "cache_entries",
                          (unsigned long long)s.cache_entries, "expressions",
@@ -462,6 +462,29 @@ static PyObject *jxpy_cache_info(PyObject *module, PyObject *unused)
                          "result_cache_blocks", (Py_ssize_t)r.blocks,
                          "result_cache_hits", r.hits, "result_cache_misses",
                          r.misses);
+    if (d == NULL)
+        return NULL;
+    /* The disk cache: its state (a scan of the directory) and counters. */
+    jx_cache_info ci;
+    Py_BEGIN_ALLOW_THREADS
+    jx_get_cache_info(&ci);
+    Py_END_ALLOW_THREADS
+    PyObject *disk = Py_BuildValue(
+        "{sOsssKsKsKsKsKsKsKsK}", "enabled", ci.enabled ? Py_True : Py_False,
+        "dir", ci.dir, "size_limit", (unsigned long long)ci.size_limit,
+        "bytes", (unsigned long long)ci.bytes, "files",
+        (unsigned long long)ci.files, "hits", (unsigned long long)s.disk_hits,
+        "misses", (unsigned long long)s.disk_misses, "writes",
+        (unsigned long long)s.disk_writes, "rejected",
+        (unsigned long long)s.disk_rejected, "unavailable",
+        (unsigned long long)s.disk_unavailable);
+    if (disk == NULL || PyDict_SetItemString(d, "disk", disk) < 0) {
+        Py_XDECREF(disk);
+        Py_DECREF(d);
+        return NULL;
+    }
+    Py_DECREF(disk);
+    return d;
 }
 
 static PyObject *jxpy_set_result_cache(PyObject *module, PyObject *arg)
@@ -480,7 +503,42 @@ static PyObject *jxpy_clear_cache(PyObject *module, PyObject *unused)
 {
     jxpy_state *st = jxpy_get_state(module);
     PyDict_Clear(st->sources);
-    Py_RETURN_NONE;
+    long n;
+    Py_BEGIN_ALLOW_THREADS
+    n = jx_clear_cache(); /* kernels in memory and the disk cache's files */
+    Py_END_ALLOW_THREADS
+    return PyLong_FromLong(n);
+}
+
+static PyObject *jxpy_set_cache_dir(PyObject *module, PyObject *arg)
+{
+    (void)module;
+    const char *dir = NULL;
+    PyObject *bytes = NULL;
+    if (arg != Py_None) {
+        if (!PyUnicode_FSConverter(arg, &bytes))
+            return NULL;
+        dir = PyBytes_AS_STRING(bytes);
+    }
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = jx_set_cache_dir(dir);
+    Py_END_ALLOW_THREADS
+    Py_XDECREF(bytes);
+    return PyBool_FromLong(rc == 0);
+}
+
+static PyObject *jxpy_set_cache_size(PyObject *module, PyObject *arg)
+{
+    (void)module;
+    unsigned long long n = PyLong_AsUnsignedLongLong(arg);
+    if (n == (unsigned long long)-1 && PyErr_Occurred())
+        return NULL;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = jx_set_cache_size((uint64_t)n);
+    Py_END_ALLOW_THREADS
+    return PyBool_FromLong(rc == 0);
 }
 
 static PyMethodDef jxpy_methods[] = {
@@ -522,9 +580,18 @@ static PyMethodDef jxpy_methods[] = {
      PyDoc_STR("target_info(): the target kernels are compiled for, then one line per "
                "math function whose implementation was chosen (ours or the library's)")},
     {"cache_info", jxpy_cache_info, METH_NOARGS,
-     PyDoc_STR("cache_info(): kernel cache statistics and evaluate()'s cache sizes")},
+     PyDoc_STR("cache_info(): kernel cache statistics, evaluate()'s cache sizes, and "
+               "the disk cache's state under 'disk' (enabled, dir, size_limit, bytes, "
+               "files, hits, misses, writes, rejected, unavailable)")},
     {"clear_cache", jxpy_clear_cache, METH_NOARGS,
-     PyDoc_STR("clear_cache(): forget evaluate()'s compiled expressions")},
+     PyDoc_STR("clear_cache(): forget evaluate()'s compiled expressions and the cached "
+               "kernels, and delete the disk cache's files; returns how many files")},
+    {"set_cache_dir", jxpy_set_cache_dir, METH_O,
+     PyDoc_STR("set_cache_dir(path or None): the disk cache's directory (created if "
+               "missing), or None to turn it off; returns whether it is on")},
+    {"set_cache_size", jxpy_set_cache_size, METH_O,
+     PyDoc_STR("set_cache_size(nbytes): the disk cache's size limit (0: the default, "
+               "256 MiB); least recently used files go first; returns whether it is on")},
     {"set_result_cache", jxpy_set_result_cache, METH_O,
      PyDoc_STR("set_result_cache(nbytes): keep at most nbytes of freed large results "
                "for reuse (0: none); returns the previous limit")},

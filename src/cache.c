@@ -1,5 +1,6 @@
 /* cache.c - the in-memory kernel cache.  See cache.h. */
 #include "cache.h"
+#include "diskcache.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -83,6 +84,27 @@ static bool evict(jx_kernel *k)
     return --k->refs == 0;
 }
 
+/* The code for key: from the disk cache, or compiled (and stored there);
+ * with use_disk false compiled only.  *compiled: LLVM compiled it. */
+static int obtain(const jx_ir *ir, const char *layout, const char *key,
+                  bool use_disk, jx_jit_code *code, bool *compiled,
+                  jx_error *err)
+{
+    *compiled = false;
+    if (use_disk && jx_disk_load(key, code) == 1)
+        return 0;
+    *compiled = true;
+    if (!use_disk || !jx_disk_enabled())
+        return jx_jit_compile(ir, layout, code, err);
+    jx_jit_object obj;
+    if (jx_jit_emit(ir, layout, &obj, err) != 0)
+        return -1;
+    jx_disk_store(key, &obj);
+    int rc = jx_jit_load(obj.data, obj.size, code, err);
+    jx_jit_object_free(&obj);
+    return rc;
+}
+
 jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout, unsigned flags,
                         jx_error *err)
 {
@@ -116,7 +138,8 @@ jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout, unsigned flags,
         jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
         return NULL;
     }
-    if (jx_jit_compile(ir, layout, &k->code, err) < 0) {
+    bool compiled;
+    if (obtain(ir, layout, key, use_cache, &k->code, &compiled, err) < 0) {
         free(key);
         free(k);
         return NULL;
@@ -127,7 +150,7 @@ jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout, unsigned flags,
     k->refs = 1;
 
     pthread_mutex_lock(&cache.lock);
-    cache.compiled++;
+    cache.compiled += compiled;
     if (!use_cache) {
         pthread_mutex_unlock(&cache.lock);
         return k;
@@ -175,6 +198,27 @@ void jx_cache_stats(jx_stats *st)
     st->cache_hits = cache.hits;
     st->cache_entries = cache.entries;
     pthread_mutex_unlock(&cache.lock);
+    jx_disk_stats(st);
+}
+
+long jx_clear_cache(void)
+{
+    jx_kernel *dead = NULL; /* freed outside the lock, chained by `chain` */
+    pthread_mutex_lock(&cache.lock);
+    while (cache.oldest != NULL) {
+        jx_kernel *k = cache.oldest;
+        if (evict(k)) {
+            k->chain = dead;
+            dead = k;
+        }
+    }
+    pthread_mutex_unlock(&cache.lock);
+    while (dead != NULL) {
+        jx_kernel *next = dead->chain;
+        free_kernel(dead);
+        dead = next;
+    }
+    return jx_disk_clear();
 }
 
 void jx_cache_ways(uint64_t chosen[JX_ADAPT_WAYS], uint64_t *kernels)

@@ -35,6 +35,8 @@ from ._jitexpr import (
     evaluate,
     get_num_threads,
     re_evaluate,
+    set_cache_dir,
+    set_cache_size,
     set_num_threads,
     set_result_cache,
     target_info,
@@ -60,6 +62,8 @@ __all__ = [
     "nthreads",
     "print_versions",
     "re_evaluate",
+    "set_cache_dir",
+    "set_cache_size",
     "set_num_threads",
     "set_result_cache",
     "set_vml_accuracy_mode",
@@ -255,6 +259,9 @@ def print_versions():
         ("VML", "no (libmvec)"),
         ("kernels", "%(kernels_compiled)d compiled, %(cache_hits)d cache hits, "
                     "%(cache_entries)d held" % info),
+        ("disk cache", ("%(dir)s, %(files)d files, %(bytes)d of %(size_limit)d bytes, "
+                        "%(hits)d hits, %(writes)d writes" % info["disk"])
+                       if info["disk"]["enabled"] else "off"),
     ]
     target = _jitexpr.target_info().split("\n")
     rows.append(("target", target[0]))

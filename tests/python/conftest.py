@@ -7,8 +7,18 @@ in-tree build with
     PYTHONPATH=py /usr/bin/python3 -m pytest -q tests/python
 """
 
+import atexit
 import os
 import re
+import shutil
+import tempfile
+
+# The disk cache of kernels: never the user's.  `make check` names a
+# directory of the build tree (or "off"); by hand, a temporary one.
+if not os.environ.get("JITEXPR_CACHE_DIR"):
+    _cache = tempfile.mkdtemp(prefix="jitexpr-test-cache-")
+    os.environ["JITEXPR_CACHE_DIR"] = _cache
+    atexit.register(shutil.rmtree, _cache, True)
 
 import numpy as np
 import pytest

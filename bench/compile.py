@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""The first evaluate() of a fresh process: jitexpr with a cold and a warm
+disk cache of kernels, with it off, and numexpr, in the same run.
+
+Each measurement is a new Python process that imports NumPy and the
+library (not timed), makes its arrays (n elements, float64), then times
+its first call of evaluate(EXPR): for jitexpr that includes starting LLVM,
+parsing, the in-memory and disk caches, and the compile or the load of the
+kernel, and the evaluation.  Cold: an empty cache directory each time;
+warm: a directory an earlier process filled.  Prints the median of
+--repeat runs of each, and the ratios.
+
+    PYTHONPATH=py /usr/bin/python3 bench/compile.py [-n 1000] [--repeat 7]
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+CHILD = r"""
+import json, sys, time
+import numpy as np
+lib = sys.argv[1]
+if lib == "numexpr":
+    import numexpr as m
+else:
+    import jitexpr as m
+n = int(sys.argv[2])
+a = np.linspace(0.1, 1.1, n)
+b = np.linspace(-1.0, 1.0, n)
+c = np.linspace(2.0, 3.0, n)
+t0 = time.perf_counter()
+r = m.evaluate(sys.argv[3])
+t1 = time.perf_counter()
+print(json.dumps({"ms": (t1 - t0) * 1e3,
+                  "disk": m.cache_info()["disk"] if lib != "numexpr" else None}))
+"""
+
+EXPRS = ["2*a + 3*b - c", "sin(a)*cos(b) + c", "where(a > b, a*c, b - c)"]
+
+
+def first_call(lib, n, expr, cache_dir):
+    env = dict(os.environ)
+    env["JITEXPR_CACHE_DIR"] = cache_dir
+    out = subprocess.run([sys.executable, "-c", CHILD, lib, str(n), expr],
+                         env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("-n", type=int, default=1000)
+    ap.add_argument("--repeat", type=int, default=7)
+    args = ap.parse_args()
+    top = tempfile.mkdtemp(prefix="jitexpr-bench-cache-")
+    try:
+        print("n = %d, median of %d fresh processes, ms for the first evaluate()"
+              % (args.n, args.repeat))
+        print("%-26s %8s %8s %8s %8s %10s %10s" % (
+            "expression", "cold", "warm", "off", "numexpr", "warm/ne", "cold/warm"))
+        for expr in EXPRS:
+            res = {"cold": [], "warm": [], "off": [], "numexpr": []}
+            warm_dir = os.path.join(top, "warm")
+            first_call("jitexpr", args.n, expr, warm_dir)  # fills it
+            for r in range(args.repeat):
+                cold_dir = os.path.join(top, "cold%d" % r)
+                res["cold"].append(first_call("jitexpr", args.n, expr, cold_dir)["ms"])
+                w = first_call("jitexpr", args.n, expr, warm_dir)
+                assert w["disk"]["hits"] >= 1, w
+                res["warm"].append(w["ms"])
+                res["off"].append(first_call("jitexpr", args.n, expr, "off")["ms"])
+                res["numexpr"].append(first_call("numexpr", args.n, expr, "off")["ms"])
+            med = {k: statistics.median(v) for k, v in res.items()}
+            print("%-26s %8.2f %8.2f %8.2f %8.2f %10.2f %10.1f" % (
+                expr, med["cold"], med["warm"], med["off"], med["numexpr"],
+                med["warm"] / med["numexpr"], med["cold"] / med["warm"]))
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

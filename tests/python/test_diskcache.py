@@ -1,0 +1,135 @@
+"""The disk cache of compiled kernels (src/diskcache.c) from Python.
+
+Every test has its own empty cache directory (JITEXPR_CACHE_DIR of the
+processes it starts); a new process is a subprocess, whose in-memory cache
+is empty, so that it can only find a kernel on disk.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import jitexpr
+
+# A child: evaluates each expression over a, b (n elements), checks it
+# against NumPy and prints cache_info() as JSON.
+CHILD = textwrap.dedent("""
+    import json, sys
+    import numpy as np
+    import jitexpr
+    exprs = json.loads(sys.argv[1])
+    n = int(sys.argv[2])
+    a = np.linspace(0.5, 2.0, n)
+    b = np.linspace(-1.0, 1.0, n)
+    bad = []
+    for ex in exprs:
+        got = jitexpr.evaluate(ex)
+        want = eval(ex.replace("sin", "np.sin").replace("exp", "np.exp"))
+        if not np.allclose(got, want, rtol=1e-12, atol=1e-12):
+            bad.append(ex)
+    info = jitexpr.cache_info()
+    print(json.dumps({"bad": bad, "disk": info["disk"],
+                      "compiled": info["kernels_compiled"]}))
+""")
+
+
+def run_child(cache, exprs, n=1000, env=None):
+    e = dict(os.environ, JITEXPR_CACHE_DIR=str(cache))
+    e.update(env or {})
+    out = subprocess.run([sys.executable, "-c", CHILD, json.dumps(exprs), str(n)],
+                         env=e, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def files(cache):
+    names = os.listdir(cache)
+    return ([f for f in names if f.endswith(".jxk")],
+            [f for f in names if not f.endswith(".jxk")])
+
+
+def test_new_process_hits(tmp_path):
+    exprs = ["2*a + sin(b)", "a*b - 3"]
+    first = run_child(tmp_path, exprs)
+    assert first["bad"] == []
+    assert first["disk"]["writes"] >= 2 and first["disk"]["hits"] == 0
+    second = run_child(tmp_path, exprs)
+    assert second["bad"] == []
+    assert second["compiled"] == 0
+    assert second["disk"]["hits"] == first["disk"]["writes"]
+    assert second["disk"]["enabled"] and second["disk"]["dir"] == str(tmp_path)
+    assert second["disk"]["files"] == first["disk"]["writes"]
+
+
+def test_off(tmp_path):
+    r = run_child(tmp_path, ["a + b*7"], env={"JITEXPR_CACHE_DIR": "off"})
+    assert r["bad"] == [] and not r["disk"]["enabled"]
+    assert r["disk"]["writes"] == 0 and os.listdir(tmp_path) == []
+
+
+def test_corrupt_file_replaced(tmp_path):
+    run_child(tmp_path, ["a*5 + b"])
+    (name,), _ = files(tmp_path)
+    path = tmp_path / name
+    data = bytearray(path.read_bytes())
+    data[-10] ^= 0xFF
+    path.write_bytes(bytes(data))
+    r = run_child(tmp_path, ["a*5 + b"])
+    assert r["bad"] == [] and r["disk"]["rejected"] == 1 and r["compiled"] >= 1
+    r = run_child(tmp_path, ["a*5 + b"])
+    assert r["disk"]["hits"] >= 1 and r["compiled"] == 0
+
+
+def test_eight_processes_at_once(tmp_path):
+    """Eight processes started at once, the same 20 new expressions in
+    different orders, one empty cache directory."""
+    exprs = ["a*%d + b*%d - sin(b)*%d" % (k, k + 1, k + 2) for k in range(20)]
+    env = dict(os.environ, JITEXPR_CACHE_DIR=str(tmp_path))
+    procs = []
+    for p in range(8):
+        order = exprs[p * 5 % 20:] + exprs[:p * 5 % 20]
+        procs.append(subprocess.Popen(
+            [sys.executable, "-c", CHILD, json.dumps(order), "1000"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    results = []
+    for pr in procs:
+        out, err = pr.communicate(timeout=600)
+        assert pr.returncode == 0, err
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    assert all(r["bad"] == [] for r in results)
+    kernels, others = files(tmp_path)
+    assert others == []                  # no temporary file left
+    writes = sum(r["disk"]["writes"] for r in results)
+    hits = sum(r["disk"]["hits"] for r in results)
+    assert len(kernels) == 20
+    assert writes >= 20                  # each kernel written at least once
+    assert hits >= 1                     # and read by others
+    assert sum(r["disk"]["rejected"] for r in results) == 0
+    # Every file is whole: a ninth process hits all of them.
+    r = run_child(tmp_path, exprs)
+    assert r["bad"] == [] and r["compiled"] == 0 and r["disk"]["hits"] == 20
+
+
+def test_cache_info_and_clear(tmp_path):
+    old = jitexpr.cache_info()["disk"]
+    try:
+        assert jitexpr.set_cache_dir(str(tmp_path))
+        a = np.arange(10.0)
+        jitexpr.evaluate("a*11 + 1")
+        info = jitexpr.cache_info()["disk"]
+        assert info["enabled"] and info["dir"] == str(tmp_path)
+        assert info["files"] >= 1 and info["bytes"] > 0
+        assert info["size_limit"] > 0
+        assert jitexpr.set_cache_size(info["size_limit"])
+        assert jitexpr.clear_cache() >= 1
+        assert jitexpr.cache_info()["disk"]["files"] == 0
+        assert not jitexpr.set_cache_dir(None)
+        assert not jitexpr.cache_info()["disk"]["enabled"]
+        np.testing.assert_array_equal(jitexpr.evaluate("a*11 + 1"), a * 11 + 1)
+    finally:
+        jitexpr.set_cache_dir(old["dir"] if old["enabled"] else None)
