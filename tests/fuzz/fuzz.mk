@@ -96,7 +96,7 @@ replay: all
 	done; echo "replay: $$n findings replayed"; exit $$rc
 
 # The Check suites, against the instrumented library.  cli/npy.c is in the
-# archive for check_npy; the others do not pull it in.
+# archive for check_npy and check_npy_reject; the others do not pull it in.
 $(out)/tests/%: $(srcdir)/tests/%.c $(out)/libjxcore.a $(out)/cli/npy.o
 	@mkdir -p $(@D)
 	@echo "  CCLD (sanitizers) $*"

@@ -2,9 +2,9 @@
 
 Cases come from exprgen.py (seeded; every op of the library's table, the
 casts, the reductions, every dtype, Python and NumPy scalars, literals,
-layouts); the oracle is NumPy with weak promotion and the deliberate
-differences of docs/language.md.  A failure is shrunk to a minimal case and
-reported with its seed and a one-line reproducer.  Failures of bugs known
+layouts); the oracle, exproracle.py, is NumPy with weak promotion and the
+deliberate differences of docs/language.md.  A failure is shrunk to a
+minimal case and reported with its seed and a one-line reproducer.  Failures of bugs known
 and being fixed are matched by KNOWN below and skipped (counted).
 
 Quick mode: part of the pytest suite (fixed seeds, a few thousand cases).
@@ -25,7 +25,9 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import exprgen  # noqa: E402
-from exprgen import OPS, ORACLE, Generator, check, shrink  # noqa: E402
+import exproracle  # noqa: E402
+from exprgen import Generator, check, shrink  # noqa: E402
+from exproracle import OPS  # noqa: E402
 
 
 # ---- known bugs ------------------------------------------------------------
@@ -68,7 +70,7 @@ class Stats:
             self.ops[op] += 1
         for v in case.env.values():
             x = v.value
-            if exprgen.is_weak(x):
+            if exproracle.is_weak(x):
                 self.dtypes["py:" + type(x).__name__] += 1
             elif isinstance(x, np.generic):
                 self.dtypes["np-scalar:" + x.dtype.name] += 1
@@ -154,8 +156,8 @@ def summary(stats, elapsed):
 
 def test_oracle_knows_every_op():
     """A new op in the library's table must get an oracle here."""
-    unknown = exprgen.unknown_ops()
-    assert not unknown, ("the differential test's oracle (exprgen.ORACLE) does not know "
+    unknown = exproracle.unknown_ops()
+    assert not unknown, ("the differential test's oracle (exproracle.ORACLE) does not know "
                          "these ops of jitexpr._jitexpr._ops(): %s" % unknown)
 
 
@@ -166,14 +168,14 @@ def test_generator_covers_the_table():
         stats.count(gen.case(index=i, seed=1))
     missing = [o[0] for o in OPS if o[0] not in stats.ops]
     assert not missing, missing
-    for d in exprgen.NUM_DTYPES + ["bytes", "py:int", "py:float", "py:complex", "py:bool"]:
+    for d in exproracle.NUM_DTYPES + ["bytes", "py:int", "py:float", "py:complex", "py:bool"]:
         assert stats.dtypes[d] > 0, d
     assert "literal:int" in stats.dtypes and "literal:bytes" in stats.dtypes
 
 
 def test_oracle_detects_a_wrong_result():
     """The comparison can fail: a wrong value, a wrong dtype, a missing error."""
-    v = exprgen.Val(np.array([1.0, 2.0]), 0.0, False)
+    v = exproracle.Val(np.array([1.0, 2.0]), 0.0, False)
     assert exprgen.compare_val(np.array([1.0, 2.0000001]), v) is not None
     assert exprgen.compare_val(np.array([1.0, 2.0], np.float32), v) is not None
     assert exprgen.compare_val(np.array([1.0, np.nan]), v) is not None
