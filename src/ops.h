@@ -35,7 +35,10 @@
 #ifndef JX_OPS_H
 #define JX_OPS_H
 
+#include <stdbool.h>
+
 #include "dtype.h"
+#include "value.h"
 
 #define JX_B JX_KIND_BOOL
 #define JX_I JX_KINDS_INTEGER
@@ -252,6 +255,53 @@ JX_INTERNAL extern const jx_libcall jx_libcalls[JX_LIBCALL_COUNT];
 
 /* The first JX_LIBCALLS row of op, or NULL. */
 JX_INTERNAL const jx_libcall *jx_ops_libcall(int op);
+
+/* Reductions (the REDUCE rows): the value an accumulation starts from and
+ * how two accumulators combine.  src/reduce.c (in C: the partials, the
+ * accumulators of a count of 0 and of the 'A' kernels, the result) and
+ * jit/loops.c (in LLVM IR: the kernels) both read this, so they cannot
+ * drift apart.
+ *   op     the REDUCE row
+ *   start  the identity, JX_RS_<start>: ZERO, ONE (complex: 1+0j), TOP (the
+ *          accumulator type's largest value: +inf, inf+infj, the largest
+ *          integer, true), BOTTOM (its smallest)
+ *   comb   JX_RC_<comb>: ADD, MUL (complex: NumPy's multiply), MIN, MAX
+ *          (floats: a NaN wins, as np.min; complex: NumPy's lexicographic
+ *          order, the first value with a NaN part wins), OR, AND (bools)
+ *   mean   1: the result is the accumulator divided by the count */
+#define JX_REDUCES(X) \
+    X(SUM,  ZERO,   ADD, 0) \
+    X(PROD, ONE,    MUL, 0) \
+    X(MIN,  TOP,    MIN, 0) \
+    X(MAX,  BOTTOM, MAX, 0) \
+    X(ANY,  ZERO,   OR,  0) \
+    X(ALL,  ONE,    AND, 0) \
+    X(MEAN, ZERO,   ADD, 1)
+
+typedef enum jx_reduce_start {
+    JX_RS_ZERO, JX_RS_ONE, JX_RS_TOP, JX_RS_BOTTOM
+} jx_reduce_start;
+
+typedef enum jx_reduce_comb {
+    JX_RC_ADD, JX_RC_MUL, JX_RC_MIN, JX_RC_MAX, JX_RC_OR, JX_RC_AND
+} jx_reduce_comb;
+
+typedef struct jx_reduce_info {
+    int op;                /* the REDUCE op */
+    jx_reduce_start start; /* its identity */
+    jx_reduce_comb comb;   /* how two accumulators combine */
+    bool mean;             /* the result divides by the count */
+} jx_reduce_info;
+
+/* The JX_REDUCES row of op, or NULL when op is not a reduction. */
+JX_INTERNAL const jx_reduce_info *jx_ops_reduce(int op);
+
+/* The identity of reduction op in accumulator type t (its start column):
+ * floats in re->f, bools and integers in re->u (the value's bits, signed
+ * ones sign-extended: store the low bits of t's width), complex as re->f
+ * and *im.  *im is 0 for any other type. */
+JX_INTERNAL void jx_ops_reduce_identity(int op, jx_dtype t, jx_value *re,
+                                        double *im);
 
 /* The function named `name` (n bytes), or -1. */
 JX_INTERNAL int jx_ops_find_function(const char *name, size_t n);
