@@ -86,7 +86,7 @@ class Op:
 
 _ROW = re.compile(
     r'X\(\s*(\w+)\s*,\s*"([^"]*)"\s*,\s*"([^"]*)"\s*,\s*(\w+)\s*,\s*(\d+)\s*,\s*(\w+)\s*,'
-    r'\s*([^,]+?)\s*,\s*(\w+)\s*,\s*(NULL|"[^"]*")\s*\)')
+    r'\s*([^,]+?)\s*,\s*(\w+)\s*,\s*(NULL|"[^"]*")\s*(?:,[^)]*)?\)')
 
 # kind letters of ops.h's masks: B bool, I integer, F float, C complex, S bytes
 _KINDS = {"JX_B": "B", "JX_I": "I", "JX_F": "F", "JX_C": "C", "JX_S": "S",

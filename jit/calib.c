@@ -20,39 +20,42 @@
 #include <time.h>
 
 /* The arguments a function is timed on: uniform in [lo, hi], or with
- * log_scale, exp of uniform in [lo, hi]. */
+ * log_scale, exp of uniform in [lo, hi].  By op (a LIBM row of the op
+ * table, or the VEC row of JX_LIBCALLS: the float power); any other gets
+ * [-0.9, 0.9]. */
 typedef struct cal_domain {
-    const char *fn;
+    int op;
     double lo, hi;
     bool log_scale;
 } cal_domain;
 
 static const cal_domain domains[] = {
-    {"log", -7.0, 7.0, true},   {"log2", -7.0, 7.0, true},
-    {"log10", -7.0, 7.0, true}, {"log1p", -0.9, 10.0, false},
-    {"sin", -100.0, 100.0, false}, {"cos", -100.0, 100.0, false},
-    {"tan", -1.5, 1.5, false},  {"tanh", -5.0, 5.0, false},
-    {"atan2", -10.0, 10.0, false}, {"expm1", -5.0, 5.0, false},
-    {"exp", -20.0, 20.0, false}, {"cbrt", -1000.0, 1000.0, false},
-    {"acosh", 0.0, 7.0, true},  {"pow", -2.0, 2.0, true},
+    {JX_OP_LOG, -7.0, 7.0, true},   {JX_OP_LOG2, -7.0, 7.0, true},
+    {JX_OP_LOG10, -7.0, 7.0, true}, {JX_OP_LOG1P, -0.9, 10.0, false},
+    {JX_OP_SIN, -100.0, 100.0, false}, {JX_OP_COS, -100.0, 100.0, false},
+    {JX_OP_TAN, -1.5, 1.5, false},  {JX_OP_TANH, -5.0, 5.0, false},
+    {JX_OP_ARCTAN2, -10.0, 10.0, false}, {JX_OP_EXPM1, -5.0, 5.0, false},
+    {JX_OP_EXP, -20.0, 20.0, false}, {JX_OP_CBRT, -1000.0, 1000.0, false},
+    {JX_OP_ARCCOSH, 0.0, 7.0, true},  {JX_OP_POW, -2.0, 2.0, true},
 };
 
-static cal_domain domain_of(const char *fn)
+static cal_domain domain_of(int op)
 {
     for (size_t i = 0; i < sizeof domains / sizeof domains[0]; i++)
-        if (strcmp(domains[i].fn, fn) == 0)
+        if (domains[i].op == op)
             return domains[i];
-    return (cal_domain){fn, -0.9, 0.9, false}; /* in every function's domain */
+    return (cal_domain){op, -0.9, 0.9, false}; /* in every function's domain */
 }
 
 int jx_cal_libm_op(const char *fn)
 {
-    if (strcmp(fn, "pow") == 0) /* a float power, a ** b */
-        return JX_OP_POW;
     for (int op = 0; op < JX_OP_COUNT; op++)
         if (jx_ops[op].low == JX_L_LIBM && jx_ops[op].fn != NULL &&
             strcmp(jx_ops[op].fn, fn) == 0)
             return op;
+    for (int i = 0; i < JX_LIBCALL_COUNT; i++) /* a float power: "pow" */
+        if (jx_libcalls[i].how == JX_LC_VEC && strcmp(jx_libcalls[i].fn, fn) == 0)
+            return jx_libcalls[i].op;
     return -1;
 }
 
@@ -93,7 +96,7 @@ int jx_cal_measure(const char *fn, bool f32, const jx_cg_target *tgt,
     int op = jx_cal_libm_op(fn);
     if (op < 0)
         return -1;
-    int nargs = op == JX_OP_POW ? 2 : jx_ops[op].arity;
+    int nargs = jx_ops[op].arity;
     jx_dtype t = f32 ? JX_FLOAT32 : JX_FLOAT64;
 
     /* The IR of fn(a) or fn(a, b). */
@@ -129,7 +132,7 @@ int jx_cal_measure(const char *fn, bool f32, const jx_cg_target *tgt,
         if (compile(&ir, layout, &pick, &code[w], &err) != 0)
             goto done;
     }
-    cal_domain d = domain_of(fn);
+    cal_domain d = domain_of(op);
     char *ptrs[3] = {buf, buf + JX_CAL_N * size, buf + 2 * JX_CAL_N * size};
     int64_t strides[3] = {(int64_t)size, (int64_t)size, (int64_t)size};
     fill(ptrs[1], f32, JX_CAL_N, d, 1);

@@ -32,30 +32,31 @@ static double complex make(double re, double im)
     return z;
 }
 
-/* The C library's functions, one wrapper each. */
-#define CM_LIBC(name, cfn) \
-    static jx_cm_pair cm_##name(double re, double im) \
+/* The C library's functions, one wrapper each.  Each helper is named
+ * cm_<op id>, so that the op table's CALL rows find it (syms below). */
+#define CM_LIBC(id, cfn) \
+    static jx_cm_pair cm_##id(double re, double im) \
     { \
         return pair(cfn(make(re, im))); \
     }
-CM_LIBC(sqrt, csqrt)
-CM_LIBC(log, clog)
-CM_LIBC(sin, csin)
-CM_LIBC(cos, ccos)
-CM_LIBC(tan, ctan)
-CM_LIBC(arcsin, casin)
-CM_LIBC(arccos, cacos)
-CM_LIBC(arctan, catan)
-CM_LIBC(sinh, csinh)
-CM_LIBC(cosh, ccosh)
-CM_LIBC(tanh, ctanh)
-CM_LIBC(arcsinh, casinh)
-CM_LIBC(arccosh, cacosh)
-CM_LIBC(arctanh, catanh)
+CM_LIBC(SQRT, csqrt)
+CM_LIBC(LOG, clog)
+CM_LIBC(SIN, csin)
+CM_LIBC(COS, ccos)
+CM_LIBC(TAN, ctan)
+CM_LIBC(ARCSIN, casin)
+CM_LIBC(ARCCOS, cacos)
+CM_LIBC(ARCTAN, catan)
+CM_LIBC(SINH, csinh)
+CM_LIBC(COSH, ccosh)
+CM_LIBC(TANH, ctanh)
+CM_LIBC(ARCSINH, casinh)
+CM_LIBC(ARCCOSH, cacosh)
+CM_LIBC(ARCTANH, catanh)
 #undef CM_LIBC
 
 /* NumPy's nc_log2 and nc_log10: log(z) times a constant, part by part. */
-static jx_cm_pair cm_log2(double re, double im)
+static jx_cm_pair cm_LOG2(double re, double im)
 {
     jx_cm_pair r = pair(clog(make(re, im)));
     r.re *= LOG2E;
@@ -63,7 +64,7 @@ static jx_cm_pair cm_log2(double re, double im)
     return r;
 }
 
-static jx_cm_pair cm_log10(double re, double im)
+static jx_cm_pair cm_LOG10(double re, double im)
 {
     jx_cm_pair r = pair(clog(make(re, im)));
     r.re *= LOG10E;
@@ -72,7 +73,7 @@ static jx_cm_pair cm_log10(double re, double im)
 }
 
 /* NumPy's nc_log1p: log|z + 1| + i arg(z + 1). */
-static jx_cm_pair cm_log1p(double re, double im)
+static jx_cm_pair cm_LOG1P(double re, double im)
 {
     jx_cm_pair r;
     r.re = log(hypot(re + 1, im));
@@ -145,28 +146,18 @@ jx_cm_pair jx_cm_power(double ar, double ai, double br, double bi)
     return pair(cpow(make(ar, ai), make(br, bi)));
 }
 
-/* Op -> function: the FLOATFN rows with a complex version, then the power. */
-static const jx_cm_symbol syms[] = {
-    {JX_OP_SQRT, "jx_cm_sqrt", (void *)cm_sqrt},
-    {JX_OP_LOG, "jx_cm_log", (void *)cm_log},
-    {JX_OP_SIN, "jx_cm_sin", (void *)cm_sin},
-    {JX_OP_COS, "jx_cm_cos", (void *)cm_cos},
-    {JX_OP_TAN, "jx_cm_tan", (void *)cm_tan},
-    {JX_OP_ARCSIN, "jx_cm_arcsin", (void *)cm_arcsin},
-    {JX_OP_ARCCOS, "jx_cm_arccos", (void *)cm_arccos},
-    {JX_OP_ARCTAN, "jx_cm_arctan", (void *)cm_arctan},
-    {JX_OP_SINH, "jx_cm_sinh", (void *)cm_sinh},
-    {JX_OP_COSH, "jx_cm_cosh", (void *)cm_cosh},
-    {JX_OP_TANH, "jx_cm_tanh", (void *)cm_tanh},
-    {JX_OP_ARCSINH, "jx_cm_arcsinh", (void *)cm_arcsinh},
-    {JX_OP_ARCCOSH, "jx_cm_arccosh", (void *)cm_arccosh},
-    {JX_OP_ARCTANH, "jx_cm_arctanh", (void *)cm_arctanh},
-    {JX_OP_LOG2, "jx_cm_log2", (void *)cm_log2},
-    {JX_OP_LOG10, "jx_cm_log10", (void *)cm_log10},
-    {JX_OP_LOG1P, "jx_cm_log1p", (void *)cm_log1p},
-    {-1, JX_CM_POWER, (void *)jx_cm_power},
-    {-1, NULL, NULL},
-};
+/* The complex power, under the name the op table's POW row looks for. */
+#define cm_POW jx_cm_power
+
+/* Op -> function: one entry per CALL row of the op table's cx column (a
+ * CALL row without its cm_<id> function does not compile), then the end. */
+#define CM_SYM_NONE(id, mnem)
+#define CM_SYM_INLINE(id, mnem)
+#define CM_SYM_CALL(id, mnem) {JX_OP_##id, "jx_cm_" mnem, (void *)cm_##id},
+#define CM_SYM_ROW(id, mnem, spell, syn, ar, rule, kinds, low, fn, cx, ci, cf, cc) \
+    CM_SYM_##cx(id, mnem)
+static const jx_cm_symbol syms[] = {JX_OPS(CM_SYM_ROW){-1, NULL, NULL}};
+#undef CM_SYM_ROW
 
 const char *jx_cm_name(int op)
 {

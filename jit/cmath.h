@@ -9,7 +9,8 @@
  * double and rounded by the kernel):
  *
  *   jx_cm_pair NAME(double re, double im)                 one operand
- *   jx_cm_pair jx_cm_power(double ar, double ai, double br, double bi)
+ *   jx_cm_pair jx_cm_pow(double ar, double ai, double br, double bi)
+ *                                                         the power
  *
  * A struct of two doubles is returned in two FP registers on x86-64 and
  * AArch64, as LLVM returns its IR type {double, double}: the kernel
@@ -26,20 +27,18 @@ typedef struct jx_cm_pair {
     double im; /* imaginary part */
 } jx_cm_pair;
 
-/* One function kernels may call. */
+/* One function kernels may call: one per CALL row of the op table's cx
+ * column (src/ops.h). */
 typedef struct jx_cm_symbol {
-    int op;           /* the FLOATFN op it computes on complex values, or -1
-                         (the power) */
-    const char *name; /* its symbol in the JIT: "jx_cm_sin" */
+    int op;           /* the op it computes on complex values */
+    const char *name; /* its symbol in the JIT: "jx_cm_" and the op's
+                         mnemonic, "jx_cm_sin" */
     void *addr;       /* the function */
 } jx_cm_symbol;
 
-/* The symbol of the complex version of FLOATFN op (JX_OP_SIN ...), or
- * NULL when there is none (cbrt, as in NumPy). */
+/* The symbol of op's complex helper (JX_OP_SIN, JX_OP_POW ...), or NULL
+ * when its cx column is not CALL. */
 JX_INTERNAL const char *jx_cm_name(int op);
-
-/* The name of the complex power function. */
-#define JX_CM_POWER "jx_cm_power"
 
 /* Every function, ending with a NULL name. */
 JX_INTERNAL const jx_cm_symbol *jx_cm_symbols(void);

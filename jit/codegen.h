@@ -38,15 +38,19 @@ typedef struct jx_cg_vecfn {
 #define JX_CG_NSLEEF 1
 
 /* The number of vector functions: indices 0 .. JX_CG_NVEC - 1 (each LIBM
- * row of the op table and pow from libmvec, then the SLEEF functions; two
- * precisions, two ISAs). */
+ * row of the op table and each VEC row of its JX_LIBCALLS from libmvec,
+ * then the SLEEF functions; two precisions, two ISAs). */
 #define JX_CG_IS_LIBM_INLINE 0
 #define JX_CG_IS_LIBM_INTRIN 0
 #define JX_CG_IS_LIBM_LIBM 1
-#define JX_CG_COUNT_LIBM(id, mnem, spell, syn, ar, rule, kinds, low, fn) \
+#define JX_CG_COUNT_LIBM(id, mnem, spell, syn, ar, rule, kinds, low, fn, cx, ci, cf, cc) \
     +JX_CG_IS_LIBM_##low
 enum { JX_CG_NLIBM = 0 JX_OPS(JX_CG_COUNT_LIBM) };
-#define JX_CG_NVEC ((JX_CG_NLIBM + 1 + JX_CG_NSLEEF) * 2 * 2)
+#define JX_CG_IS_VEC_VEC 1
+#define JX_CG_IS_VEC_LLVM 0
+#define JX_CG_COUNT_VEC(op, fn, how) +JX_CG_IS_VEC_##how
+enum { JX_CG_NVECCALL = 0 JX_LIBCALLS(JX_CG_COUNT_VEC) };
+#define JX_CG_NVEC ((JX_CG_NLIBM + JX_CG_NVECCALL + JX_CG_NSLEEF) * 2 * 2)
 #define JX_CG_VEC_WORDS ((JX_CG_NVEC + 63) / 64)
 
 /* Row k of the table into *out; returns 0, or -1 when k is out of range. */

@@ -279,14 +279,8 @@ LLVMValueRef jx_cx_op(cg *c, const jx_instr *in, jx_dtype t,
         return cx_exp(c, t, x, in->op == JX_OP_EXP2);
     if (in->op == JX_OP_EXPM1)
         return cx_expm1(c, t, x);
-    if (jx_ops[in->op].rule == JX_R_FLOATFN) {
-        const char *fn = jx_cm_name(in->op);
-        if (fn == NULL) {
-            cg_fail(c, "no complex lowering for %s", jx_ops[in->op].mnem);
-            return x;
-        }
-        return cx_libcall(c, fn, t, v, 1);
-    }
+    if (jx_ops[in->op].cx == JX_CX_CALL) /* cmath.c's helper (ops.h's cx) */
+        return cx_libcall(c, jx_cm_name(in->op), t, v, in->nargs);
     LLVMValueRef xr = cx_re(c, x), xi = cx_im(c, x);
     LLVMValueRef yr = y ? cx_re(c, y) : NULL, yi = y ? cx_im(c, y) : NULL;
     switch (in->op) {
@@ -321,7 +315,6 @@ LLVMValueRef jx_cx_op(cg *c, const jx_instr *in, jx_dtype t,
     case JX_OP_FMIN:
         return jx_cx_minmax(c, x, y, in->op == JX_OP_MAXIMUM || in->op == JX_OP_FMAX,
                          in->op == JX_OP_FMAX || in->op == JX_OP_FMIN);
-    case JX_OP_POW: return cx_libcall(c, JX_CM_POWER, t, v, 2);
     case JX_OP_ABS: { /* |z| = hypot, as NumPy's npy_cabs */
         LLVMValueRef a[2] = {xr, xi};
         return jx_mc_libm_call(c, "hypot", a, 2);

@@ -312,10 +312,12 @@ static void load_vecmath(void)
 }
 
 /* The name of op's function in JITEXPR_MATHLIB and jx_jit_describe: as in
- * expressions ("arctan2"), "pow" for a float power. */
+ * expressions ("arctan2"), or its VEC row of the op table's JX_LIBCALLS
+ * ("pow" for a float power). */
 static const char *choice_name(int op)
 {
-    return op == JX_OP_POW ? "pow" : jx_ops[op].spell;
+    const jx_libcall *lc = jx_ops_libcall(op);
+    return lc != NULL && lc->how == JX_LC_VEC ? lc->fn : jx_ops[op].spell;
 }
 
 /* The mode letter of a JITEXPR_MATHLIB word ("auto", "own", "lib"), or

@@ -125,50 +125,26 @@ static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
 
 /* ---- reductions ------------------------------------------------------ */
 
-/* One part (0 real, 1 imaginary) of the complex value reduction op
- * starts from: the largest complex for min in the lexicographic order,
- * the smallest for max. */
-static double cx_identity_part(int op, int part)
-{
-    switch (op) {
-    case JX_OP_PROD: return part == 0 ? 1.0 : 0.0;
-    case JX_OP_MIN: return HUGE_VAL;
-    case JX_OP_MAX: return -HUGE_VAL;
-    default: return 0.0; /* sum, mean */
-    }
-}
-
-/* The value reduction op starts from, in the accumulator type acc. */
+/* The value reduction op starts from, in the accumulator type acc: the
+ * op table's (ops.h's jx_ops_reduce_identity, which src/reduce.c uses
+ * too). */
 static LLVMValueRef reduce_identity(cg *c, int op, jx_dtype acc)
 {
+    jx_value re;
+    double im;
+    jx_ops_reduce_identity(op, acc, &re, &im);
     if (dt_complex(acc)) {
-        LLVMValueRef parts[2] = {const_real(part_type(c, acc), cx_identity_part(op, 0)),
-                                 const_real(part_type(c, acc), cx_identity_part(op, 1))};
+        LLVMValueRef parts[2] = {const_real(part_type(c, acc), re.f),
+                                 const_real(part_type(c, acc), im)};
         return LLVMConstStructInContext(c->ctx, parts, 2, 0);
     }
-    LLVMTypeRef t = val_type(c, acc);
-    bool flt = dt_float(acc), sgn = dt_signed(acc);
-    int bits = dt_bits(acc);
-    uint64_t smax = (UINT64_C(1) << (bits - 1)) - 1;
-    switch (op) {
-    case JX_OP_PROD:
-        return flt ? const_real(t, 1.0) : const_int(t, 1);
-    case JX_OP_MIN: /* the largest value */
-        if (flt)
-            return const_real(t, HUGE_VAL);
-        if (dt_bool(acc))
-            return const_int(t, 1);
-        return const_int(t, sgn ? smax : ~UINT64_C(0));
-    case JX_OP_MAX: /* the smallest */
-        if (flt)
-            return const_real(t, -HUGE_VAL);
-        return const_int(t, sgn ? ~smax : 0);
-    case JX_OP_ALL:
-        return const_int(t, 1);
-    default: /* sum, mean, any */
-        return flt ? const_real(t, 0.0) : const_int(t, 0);
-    }
+    if (dt_float(acc))
+        return const_real(val_type(c, acc), re.f);
+    return const_int(val_type(c, acc), re.u); /* the low bits of its width */
 }
+
+/* The combine column of reduction op (ops.h's JX_REDUCES). */
+static jx_reduce_comb comb_of(int op) { return jx_ops_reduce(op)->comb; }
 
 /* Marks a float sum or product that the partials loop may reorder
  * (vector lanes; LLVM 19's C API). */
@@ -190,12 +166,11 @@ static LLVMValueRef cx_reduce_combine(cg *c, int op, jx_dtype acc,
                                       bool reassoc)
 {
     LLVMBuilderRef b = c->b;
-    switch (op) {
-    case JX_OP_PROD: return jx_cx_mul(c, acc, a, v);
-    case JX_OP_MIN: return jx_cx_minmax(c, a, v, false, false);
-    case JX_OP_MAX: return jx_cx_minmax(c, a, v, true, false);
-    case JX_OP_SUM:
-    case JX_OP_MEAN: {
+    switch (comb_of(op)) {
+    case JX_RC_MUL: return jx_cx_mul(c, acc, a, v);
+    case JX_RC_MIN: return jx_cx_minmax(c, a, v, false, false);
+    case JX_RC_MAX: return jx_cx_minmax(c, a, v, true, false);
+    case JX_RC_ADD: {
         LLVMValueRef re = LLVMBuildFAdd(b, cx_re(c, a), cx_re(c, v), "");
         LLVMValueRef im = LLVMBuildFAdd(b, cx_im(c, a), cx_im(c, v), "");
         if (reassoc) {
@@ -224,25 +199,25 @@ static LLVMValueRef reduce_combine(cg *c, int op, jx_dtype acc,
     if (dt_float(acc)) {
         a = to_calc(c, a, acc);
         v = to_calc(c, v, acc);
-        switch (op) {
-        case JX_OP_PROD: r = LLVMBuildFMul(b, a, v, ""); break;
-        case JX_OP_MIN: r = jx_sc_float_minimum(c, a, v, false); break;
-        case JX_OP_MAX: r = jx_sc_float_minimum(c, a, v, true); break;
-        case JX_OP_ANY:
-        case JX_OP_ALL:
+        switch (comb_of(op)) {
+        case JX_RC_MUL: r = LLVMBuildFMul(b, a, v, ""); break;
+        case JX_RC_MIN: r = jx_sc_float_minimum(c, a, v, false); break;
+        case JX_RC_MAX: r = jx_sc_float_minimum(c, a, v, true); break;
+        case JX_RC_OR:
+        case JX_RC_AND:
             cg_fail(c, "no float accumulator for %s", jx_ops[op].mnem);
             return a;
         default: r = LLVMBuildFAdd(b, a, v, ""); break;
         }
-        if (reassoc && (op == JX_OP_SUM || op == JX_OP_PROD || op == JX_OP_MEAN))
+        if (reassoc && (comb_of(op) == JX_RC_ADD || comb_of(op) == JX_RC_MUL))
             allow_reassoc(r);
         return from_calc(c, r, acc);
     }
     if (dt_bool(acc)) {
-        switch (op) {
-        case JX_OP_ALL:
-        case JX_OP_MIN:
-        case JX_OP_PROD:
+        switch (comb_of(op)) {
+        case JX_RC_AND:
+        case JX_RC_MIN:
+        case JX_RC_MUL:
             return LLVMBuildAnd(b, a, v, "");
         default:
             return LLVMBuildOr(b, a, v, "");
@@ -251,14 +226,14 @@ static LLVMValueRef reduce_combine(cg *c, int op, jx_dtype acc,
     LLVMTypeRef t = LLVMTypeOf(a);
     LLVMValueRef args[2] = {a, v};
     bool sgn = dt_signed(acc);
-    switch (op) {
-    case JX_OP_PROD: return LLVMBuildMul(b, a, v, "");
-    case JX_OP_MIN:
+    switch (comb_of(op)) {
+    case JX_RC_MUL: return LLVMBuildMul(b, a, v, "");
+    case JX_RC_MIN:
         return intrin(c, sgn ? "llvm.smin" : "llvm.umin", &t, 1, args, 2);
-    case JX_OP_MAX:
+    case JX_RC_MAX:
         return intrin(c, sgn ? "llvm.smax" : "llvm.umax", &t, 1, args, 2);
-    case JX_OP_ANY:
-    case JX_OP_ALL:
+    case JX_RC_OR:
+    case JX_RC_AND:
         cg_fail(c, "no integer accumulator for %s", jx_ops[op].mnem);
         return a;
     default: return LLVMBuildAdd(b, a, v, "");
@@ -479,7 +454,7 @@ static void build_partials(cg *c, const cg_layout *l, LLVMValueRef fn,
     LLVMPositionBuilderAtEnd(b, body);
     LLVMValueRef i = LLVMBuildPhi(b, c->t_i64, "i");
     bool cx = dt_complex(acc);
-    bool keyed = dt_float(acc) && (op == JX_OP_MIN || op == JX_OP_MAX);
+    bool keyed = dt_float(acc) && (comb_of(op) == JX_RC_MIN || comb_of(op) == JX_RC_MAX);
     LLVMTypeRef vt = val_type(c, acc);
     LLVMTypeRef kt = keyed ? LLVMIntTypeInContext(c->ctx, (unsigned)dt_bits(acc)) : NULL;
     LLVMValueRef ph[2], init[2], next[2];
@@ -487,8 +462,11 @@ static void build_partials(cg *c, const cg_layout *l, LLVMValueRef fn,
     if (cx) {
         ph[0] = LLVMBuildPhi(b, part_type(c, acc), "acc.re");
         ph[1] = LLVMBuildPhi(b, part_type(c, acc), "acc.im");
-        init[0] = const_real(part_type(c, acc), cx_identity_part(op, 0));
-        init[1] = const_real(part_type(c, acc), cx_identity_part(op, 1));
+        jx_value re;
+        double im;
+        jx_ops_reduce_identity(op, acc, &re, &im);
+        init[0] = const_real(part_type(c, acc), re.f);
+        init[1] = const_real(part_type(c, acc), im);
     } else if (keyed) {
         ph[0] = LLVMBuildPhi(b, kt, "acc.hi");
         ph[1] = LLVMBuildPhi(b, kt, "acc.lo");
@@ -533,7 +511,7 @@ static void build_partials(cg *c, const cg_layout *l, LLVMValueRef fn,
         LLVMValueRef nan = LLVMBuildOr(
             b, LLVMBuildICmp(b, LLVMIntSGT, next[0], float_key_inf(c, kt, false), ""),
             LLVMBuildICmp(b, LLVMIntSLT, next[1], float_key_inf(c, kt, true), ""), "");
-        result = float_key(c, op == JX_OP_MAX ? next[0] : next[1]);
+        result = float_key(c, comb_of(op) == JX_RC_MAX ? next[0] : next[1]);
         result = LLVMBuildBitCast(b, result, vt, "");
         result = LLVMBuildSelect(b, nan, LLVMConstReal(vt, NAN), result, "");
     } else {

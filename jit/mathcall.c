@@ -1,6 +1,7 @@
 /* mathcall.c - calls of the math library from kernels.
  *
- * Math functions (the LIBM rows of the op table, and pow) are calls of
+ * Math functions (the LIBM rows of the op table, and its JX_LIBCALLS row
+ * pow) are calls of
  * libm's scalar functions, declared memory(none).  When the engine allows
  * vector variants (glibc's libmvec, jx_cg_target), each call carries the
  * call-site attribute "vector-function-abi-variant" naming them, and the
@@ -23,9 +24,10 @@
 #include "vmath.h"
 
 /* The scalar functions with vector variants, their operand counts and
- * library: the LIBM rows of the op table and pow (the general float
- * power) from libmvec, then SLEEF's.  The ISA letters of the variants, and
- * the vector register width of each. */
+ * library: the LIBM rows of the op table and its JX_LIBCALLS rows called
+ * with vector variants (pow, the general float power) from libmvec, then
+ * SLEEF's.  The ISA letters of the variants, and the vector register width
+ * of each. */
 typedef struct cg_vec_row {
     const char *fn;
     int nargs;
@@ -34,9 +36,12 @@ typedef struct cg_vec_row {
 #define CG_VEC_INLINE(fn, ar)
 #define CG_VEC_INTRIN(fn, ar)
 #define CG_VEC_LIBM(fn, ar) {fn, ar, 'm'},
-#define CG_VEC_ROW(id, mnem, spell, syn, ar, rule, kinds, low, fn) \
+#define CG_VEC_ROW(id, mnem, spell, syn, ar, rule, kinds, low, fn, cx, ci, cf, cc) \
     CG_VEC_##low(fn, ar)
-static const cg_vec_row vec_fns[] = {JX_OPS(CG_VEC_ROW){"pow", 2, 'm'},
+#define CG_VEC_CALL_VEC(op, fn) {fn, JX_OP_ARITY_##op, 'm'},
+#define CG_VEC_CALL_LLVM(op, fn)
+#define CG_VEC_CALL(op, fn, how) CG_VEC_CALL_##how(op, fn)
+static const cg_vec_row vec_fns[] = {JX_OPS(CG_VEC_ROW) JX_LIBCALLS(CG_VEC_CALL)
                                      {"log", 1, 's'}};
 #define CG_NVEC_FNS (sizeof vec_fns / sizeof vec_fns[0])
 static const char vec_isas[] = "de";
@@ -289,19 +294,18 @@ LLVMValueRef jx_mc_libm_call(cg *c, const char *fn, LLVMValueRef *x,
     return call;
 }
 
-/* libm functions of the op table, as fn and fn "f", then the libcalls of
- * the intrinsics and instructions codegen emits (frem, llvm.pow,
- * llvm.floor, ceil, trunc and roundeven without SSE4.1). */
+/* libm functions of the op table, as fn and fn "f": its LIBM rows, then
+ * its JX_LIBCALLS rows (the float power, and the calls LLVM emits for
+ * frem, llvm.floor, ceil, trunc and roundeven without SSE4.1). */
 #define CG_SYM_INLINE(fn)
 #define CG_SYM_INTRIN(fn)
 #define CG_SYM_LIBM(fn) fn, fn "f",
-#define CG_SYM_ROW(id, mnem, spell, syn, ar, rule, kinds, low, fn) \
+#define CG_SYM_ROW(id, mnem, spell, syn, ar, rule, kinds, low, fn, cx, ci, cf, cc) \
     CG_SYM_##low(fn)
+#define CG_SYM_CALL(op, fn, how) fn, fn "f",
 
 static const char *const runtime_symbols[] = {
-    JX_OPS(CG_SYM_ROW)
-    "fmod", "fmodf", "pow", "powf", "floor", "floorf", "ceil", "ceilf",
-    "trunc", "truncf", "roundeven", "roundevenf", NULL
+    JX_OPS(CG_SYM_ROW) JX_LIBCALLS(CG_SYM_CALL) NULL
 };
 
 const char *const *jx_cg_runtime_symbols(void) { return runtime_symbols; }

@@ -246,7 +246,8 @@ static LLVMValueRef float_pow(cg *c, const jx_instr *in, jx_dtype t,
                 c, LLVMBuildFDiv(c->b, const_real(ct, 1.0), a, ""), t);
     }
     LLVMValueRef x[2] = {a, e};
-    return from_calc(c, jx_mc_libm_call(c, "pow", x, 2), t);
+    /* the op table's JX_LIBCALLS row of POW: "pow" */
+    return from_calc(c, jx_mc_libm_call(c, jx_ops_libcall(JX_OP_POW)->fn, x, 2), t);
 }
 
 /* ---- NumPy's float functions written out ------------------------------ */

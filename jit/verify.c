@@ -5,7 +5,6 @@
  * relies on it. */
 #include "emit.h"
 
-#include "cmath.h"
 
 int jx_vf_parse_layout(const jx_ir *ir, const char *layout, cg_layout *l,
                  jx_error *err)
@@ -87,14 +86,6 @@ static int bad_ir(jx_error *err, int idx, const char *what)
     return -1;
 }
 
-/* Whether FLOATFN op of a complex operand is lowered here, as operations
- * on the parts (cx_exp, cx_expm1), rather than by a call of cmath.c. */
-static bool cx_inline_fn(int op)
-{
-    return op == JX_OP_EXP || op == JX_OP_EXP2 || op == JX_OP_EXPM1 ||
-           op == JX_OP_RINT;
-}
-
 /* Checks instruction idx: operands earlier, dtypes consistent, the op
  * accepts the operand kind. */
 static int check_instr(const jx_ir *ir, int idx, jx_error *err)
@@ -150,8 +141,7 @@ static int check_instr(const jx_ir *ir, int idx, jx_error *err)
         ((op->rule == JX_R_TRUEDIV || op->rule == JX_R_FLOATFN ||
           op->rule == JX_R_ANGLE) && !fc) ||
         (op->rule == JX_R_FLOATPRED && kind != JX_KIND_FLOAT) ||
-        (op->rule == JX_R_FLOATFN && kind == JX_KIND_COMPLEX &&
-         jx_cm_name(in->op) == NULL && !cx_inline_fn(in->op)) ||
+        (kind == JX_KIND_COMPLEX && op->cx == JX_CX_NONE) ||
         (op->rule == JX_R_COMPLEX && ot != JX_FLOAT64)) {
         jx_err_set(err, JX_ERR_TYPE, -1, 0,
                    "the code generator has no %s for %s", op->mnem,

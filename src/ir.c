@@ -248,37 +248,21 @@ static char *make_text(const jx_ir *ir)
     return jx_buf_take(&b);
 }
 
-/* Work per element, relative to one load or one add: what a vector loop
- * spends on each instruction, roughly, as measured on the development
- * machine (docs/threads.md); it only decides when threads pay. */
+/* Work per element, relative to one load or one add: the op table's cost
+ * column for the result's kind (src/ops.h); it only decides when threads
+ * pay. */
 static int32_t instr_cost(const jx_ir *ir, const jx_instr *in)
 {
-    bool fl = jx_dtype_kind(in->dtype) == JX_KIND_FLOAT;
-    /* Complex functions and powers are C library calls on one element,
-     * complex division some ten operations. */
-    if (jx_dtype_kind(in->dtype) == JX_KIND_COMPLEX && in->op < JX_OP_COUNT &&
-        (jx_ops[in->op].rule == JX_R_FLOATFN || in->op == JX_OP_POW))
-        return 40;
-    if (jx_dtype_kind(in->dtype) == JX_KIND_COMPLEX && in->op == JX_OP_DIV)
-        return 10;
-    /* A byte string op calls a function per element (bytes.c). */
-    if (in->nargs > 0 && in->op < JX_OP_COUNT &&
-        ir->ins[in->args[in->nargs - 1]].dtype == JX_BYTES)
-        return 8;
     switch (in->op) {
     case JX_IR_CONST: return 0;
     case JX_IR_INPUT:
     case JX_IR_CAST: return 1;
-    case JX_OP_DIV:
-    case JX_OP_SQRT: return 2;
-    case JX_OP_FLOORDIV:
-    case JX_OP_MOD: return fl ? 6 : 4;
-    case JX_OP_POW: return fl ? 14 : 4;
-    case JX_OP_FMOD: return fl ? 14 : 4;
-    case JX_OP_LOGADDEXP:
-    case JX_OP_LOGADDEXP2: return 30; /* two vector calls */
-    default: return jx_ops[in->op].low == JX_L_LIBM ? 14 : 1;
+    default: break;
     }
+    /* A byte string op calls a function per element (bytes.c). */
+    if (in->nargs > 0 && ir->ins[in->args[in->nargs - 1]].dtype == JX_BYTES)
+        return 8;
+    return jx_ops_cost(in->op, jx_dtype_kind(in->dtype));
 }
 
 jx_ir *jx_ir_build(const jx_node *root, jx_error *err)

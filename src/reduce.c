@@ -16,7 +16,9 @@
  * operand's type for min and max) are combined here as pairs of doubles,
  * with NumPy's formulas: the naive product, the lexicographic min and max
  * in which the first value with a NaN part wins, the mean as NumPy's
- * division by count + 0j. */
+ * division by count + 0j.  Each operation's identity, combination and
+ * division by the count are its row of the op table's JX_REDUCES
+ * (ops.h), which the kernels (jit/loops.c) read too. */
 #include "reduce.h"
 
 #include <math.h>
@@ -102,13 +104,16 @@ static void put_c(void *p, jx_dtype t, int64_t i, cplx v)
     }
 }
 
+/* The combine column of reduction op (ops.h's JX_REDUCES). */
+static jx_reduce_comb comb_of(int op) { return jx_ops_reduce(op)->comb; }
+
 /* op(a, b) on doubles, NaN-propagating for min and max (as NumPy). */
 static double combine_f(int op, double a, double b)
 {
-    switch (op) {
-    case JX_OP_PROD: return a * b;
-    case JX_OP_MIN: return isnan(a) || isnan(b) ? NAN : (b < a ? b : a);
-    case JX_OP_MAX: return isnan(a) || isnan(b) ? NAN : (b > a ? b : a);
+    switch (comb_of(op)) {
+    case JX_RC_MUL: return a * b;
+    case JX_RC_MIN: return isnan(a) || isnan(b) ? NAN : (b < a ? b : a);
+    case JX_RC_MAX: return isnan(a) || isnan(b) ? NAN : (b > a ? b : a);
     default: return a + b; /* sum, mean */
     }
 }
@@ -129,14 +134,14 @@ static bool order_c(cplx a, cplx b, bool ge)
 static cplx combine_c(int op, cplx a, cplx b)
 {
     cplx r;
-    switch (op) {
-    case JX_OP_PROD:
+    switch (comb_of(op)) {
+    case JX_RC_MUL:
         r.re = a.re * b.re - a.im * b.im;
         r.im = a.re * b.im + a.im * b.re;
         return r;
-    case JX_OP_MIN:
-    case JX_OP_MAX:
-        if (isnan(a.re) || isnan(a.im) || order_c(a, b, op == JX_OP_MAX))
+    case JX_RC_MIN:
+    case JX_RC_MAX:
+        if (isnan(a.re) || isnan(a.im) || order_c(a, b, comb_of(op) == JX_RC_MAX))
             return a;
         return b;
     default: /* sum, mean */
@@ -149,12 +154,12 @@ static cplx combine_c(int op, cplx a, cplx b)
 static uint64_t combine_u(int op, jx_dtype t, uint64_t a, uint64_t b)
 {
     bool s = is_signed(t);
-    switch (op) {
-    case JX_OP_PROD: return a * b;
-    case JX_OP_MIN: return (s ? (int64_t)b < (int64_t)a : b < a) ? b : a;
-    case JX_OP_MAX: return (s ? (int64_t)b > (int64_t)a : b > a) ? b : a;
-    case JX_OP_ANY: return a | b;
-    case JX_OP_ALL: return a & b;
+    switch (comb_of(op)) {
+    case JX_RC_MUL: return a * b;
+    case JX_RC_MIN: return (s ? (int64_t)b < (int64_t)a : b < a) ? b : a;
+    case JX_RC_MAX: return (s ? (int64_t)b > (int64_t)a : b > a) ? b : a;
+    case JX_RC_OR: return a | b;
+    case JX_RC_AND: return a & b;
     default: return a + b;
     }
 }
@@ -204,33 +209,22 @@ static void combine_into(int op, jx_dtype t, const void *partials, int64_t lo,
     }
 }
 
-/* The identity of op in type t (the start of an accumulation). */
+/* The identity of op in type t (the start of an accumulation: ops.h's
+ * jx_ops_reduce_identity) in acc[0..n). */
 static void identity(int op, jx_dtype t, void *acc, int64_t n)
 {
+    jx_value re;
+    double im;
+    jx_ops_reduce_identity(op, t, &re, &im);
     for (int64_t i = 0; i < n; i++) {
-        if (is_complex(t)) { /* min: the largest complex, max the smallest */
-            double v = op == JX_OP_MIN ? INFINITY : op == JX_OP_MAX ? -INFINITY : 0.0;
-            cplx z = {op == JX_OP_PROD ? 1.0 : v, v};
+        if (is_complex(t)) {
+            cplx z = {re.f, im};
             put_c(acc, t, i, z);
-            continue;
+        } else if (is_float(t)) {
+            put_f(acc, t, i, re.f);
+        } else {
+            put_u(acc, t, i, re.u);
         }
-        if (is_float(t)) {
-            double v = op == JX_OP_PROD ? 1.0 : op == JX_OP_MIN ? INFINITY
-                       : op == JX_OP_MAX ? -INFINITY : 0.0;
-            put_f(acc, t, i, v);
-            continue;
-        }
-        unsigned bits = 8 * (unsigned)jx_dtype_size(t);
-        uint64_t umax = bits == 64 ? UINT64_MAX : (1ull << bits) - 1;
-        uint64_t v;
-        switch (op) {
-        case JX_OP_PROD:
-        case JX_OP_ALL: v = 1; break;
-        case JX_OP_MIN: v = is_signed(t) ? umax >> 1 : umax; break;
-        case JX_OP_MAX: v = is_signed(t) ? (uint64_t)(-(int64_t)(umax >> 1) - 1) : 0; break;
-        default: v = 0; break;
-        }
-        put_u(acc, t, i, v);
     }
 }
 
@@ -238,11 +232,12 @@ static void identity(int op, jx_dtype t, void *acc, int64_t n)
 static void store_result(int op, jx_dtype acc, const void *a, int64_t i,
                          jx_dtype rt, char *dst, int64_t count)
 {
+    bool mean = jx_ops_reduce(op)->mean;
     if (is_complex(acc)) {
         cplx v = get_c(a, acc, i);
-        if (op == JX_OP_MEAN && count == 0) {
+        if (mean && count == 0) {
             v.re = v.im = NAN;
-        } else if (op == JX_OP_MEAN) {
+        } else if (mean) {
             /* NumPy divides by count + 0j (Smith's division: ratio 0,
              * scale 1/count), so an inf part makes the other NaN. */
             double scl = 1.0 / (double)count;
@@ -254,7 +249,7 @@ static void store_result(int op, jx_dtype acc, const void *a, int64_t i,
     }
     if (is_float(acc)) {
         double v = get_f(a, acc, i);
-        if (op == JX_OP_MEAN)
+        if (mean)
             v = count ? v / (double)count : NAN;
         switch (rt) {
         case JX_FLOAT16: *(_Float16 *)dst = (_Float16)v; break;
@@ -264,7 +259,7 @@ static void store_result(int op, jx_dtype acc, const void *a, int64_t i,
         return;
     }
     uint64_t v = get_u(a, acc, i);
-    if (op == JX_OP_MEAN) { /* not reached: mean accumulates in float64 */
+    if (mean) { /* not reached: mean accumulates in float64 */
         *(double *)dst = count ? (double)(int64_t)v / (double)count : NAN;
         return;
     }
