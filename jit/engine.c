@@ -5,7 +5,7 @@
  * LLJIT whose main JITDylib resolves C library symbols from the process,
  * and a mutex.  Each compilation builds its module in its own LLVMContext
  * with its own TargetMachine, optimises it (default<O3>, both vectorizers)
- * and emits an object file to memory, all without the lock, so that
+ * and emits an object file to memory (module.c), all without the lock, so that
  * compilations run in parallel; only adding the object (one
  * ResourceTracker per kernel) and the first lookup, which links it, run
  * under the mutex.  Sharing one TargetMachine between threads crashes
@@ -37,7 +37,6 @@
 #include "jit.h"
 
 #include <dlfcn.h>
-#include <llvm-c/Analysis.h>
 #include <llvm-c/Core.h>
 #include <llvm-c/Error.h>
 #include <llvm-c/LLJIT.h>
@@ -45,7 +44,6 @@
 #include <llvm-c/Support.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
-#include <llvm-c/Transforms/PassBuilder.h>
 #include <llvm/Config/llvm-config.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -58,6 +56,7 @@
 #include "calib.h"
 #include "cmath.h"
 #include "codegen.h"
+#include "module.h"
 
 /* One absolute symbol definition (LLVMJITCSymbolMapPair before the C API
  * renamed it; the pointer typedef kept its name). */
@@ -70,10 +69,7 @@ typedef struct jx_engine {
     pthread_mutex_t lock;     /* guards jit, its JITDylib, releases */
     LLVMOrcLLJITRef jit;      /* NULL when creating it failed */
     LLVMOrcJITDylibRef main;  /* where kernels and symbols live */
-    LLVMTargetRef target;     /* the native target */
-    char *triple;             /* host triple (LLVM message) */
-    char *cpu;                /* host CPU name (LLVM message) */
-    char *features;           /* host feature string (LLVM message) */
+    jx_mod_host host;         /* target, triple, CPU, features */
     jx_cg_target tgt;         /* the vector math kernels may call */
     char vec_isa;             /* libmvec's ISA letter in use, or 0: none */
     bool sleef;               /* SLEEF's functions are in use too */
@@ -110,14 +106,6 @@ static jx_engine engine = {.lock = PTHREAD_MUTEX_INITIALIZER};
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
 
 /* ---- errors ----------------------------------------------------------- */
-
-/* Consumes e into *err as JX_ERR_JIT. */
-static void take_error(LLVMErrorRef e, jx_error *err, const char *what)
-{
-    char *msg = LLVMGetErrorMessage(e);
-    jx_err_set(err, JX_ERR_JIT, -1, 0, "%s: %s", what, msg ? msg : "?");
-    LLVMDisposeErrorMessage(msg);
-}
 
 static void init_fail(const char *what, const char *msg)
 {
@@ -244,10 +232,10 @@ static bool has_feature(const char *fs, const char *feat)
  * on an AVX2 CPU is SIGILL. */
 static char host_vec_isa(void)
 {
-    if (engine.triple == NULL || strncmp(engine.triple, "x86_64", 6) != 0)
+    if (engine.host.triple == NULL || strncmp(engine.host.triple, "x86_64", 6) != 0)
         return 0;
-    char isa = has_feature(engine.features, "avx512f") ? 'e'
-               : has_feature(engine.features, "avx2")  ? 'd'
+    char isa = has_feature(engine.host.features, "avx512f") ? 'e'
+               : has_feature(engine.host.features, "avx2")  ? 'd'
                                                        : 0;
     const char *env = getenv("JITEXPR_VECMATH");
     if (env != NULL) {
@@ -421,20 +409,20 @@ static void engine_init(void)
 #else
     snprintf(version, sizeof version, "%s", LLVM_VERSION_STRING);
 #endif
-    engine.cpu = LLVMGetHostCPUName();
-    engine.features = LLVMGetHostCPUFeatures();
+    engine.host.cpu = LLVMGetHostCPUName();
+    engine.host.features = LLVMGetHostCPUFeatures();
     snprintf(engine.id, sizeof engine.id, "LLVM %s %s %s", version,
-             engine.cpu ? engine.cpu : "unknown",
-             engine.features ? engine.features : "");
+             engine.host.cpu ? engine.host.cpu : "unknown",
+             engine.host.features ? engine.host.features : "");
 
     if (LLVMInitializeNativeTarget() != 0 ||
         LLVMInitializeNativeAsmPrinter() != 0) {
         init_fail("LLVM", "no native target");
         return;
     }
-    engine.triple = LLVMGetDefaultTargetTriple();
+    engine.host.triple = LLVMGetDefaultTargetTriple();
     char *msg = NULL;
-    if (LLVMGetTargetFromTriple(engine.triple, &engine.target, &msg) != 0) {
+    if (LLVMGetTargetFromTriple(engine.host.triple, &engine.host.target, &msg) != 0) {
         init_fail("LLVM target", msg);
         LLVMDisposeMessage(msg);
         return;
@@ -492,137 +480,7 @@ const char *jx_jit_target_id(void)
 bool jx_jit_wide_vectors(void)
 {
     pthread_once(&engine_once, engine_init);
-    return has_feature(engine.features, "avx512f");
-}
-
-/* ---- one module ------------------------------------------------------- */
-
-/* The first error LLVM reported through a context's diagnostic handler. */
-typedef struct jx_diag {
-    int error;                   /* an error-severity diagnostic came */
-    char msg[JX_MESSAGE_SIZE];   /* its text */
-} jx_diag;
-
-static void diag_handler(LLVMDiagnosticInfoRef di, void *p)
-{
-    jx_diag *d = p;
-    if (LLVMGetDiagInfoSeverity(di) != LLVMDSError || d->error)
-        return;
-    char *s = LLVMGetDiagInfoDescription(di);
-    snprintf(d->msg, sizeof d->msg, "%s", s ? s : "?");
-    LLVMDisposeMessage(s);
-    d->error = 1;
-}
-
-/* A kernel's module on its way to machine code. */
-typedef struct jx_build {
-    LLVMContextRef ctx;
-    LLVMModuleRef mod;
-    LLVMTargetMachineRef tm;  /* this compilation's own */
-    jx_diag diag;
-} jx_build;
-
-static void build_dispose(jx_build *bd)
-{
-    if (bd->mod)
-        LLVMDisposeModule(bd->mod);
-    if (bd->tm)
-        LLVMDisposeTargetMachine(bd->tm);
-    if (bd->ctx)
-        LLVMContextDispose(bd->ctx);
-    memset(bd, 0, sizeof *bd);
-}
-
-static int diag_check(jx_build *bd, jx_error *err, const char *when)
-{
-    if (!bd->diag.error)
-        return 0;
-    jx_err_set(err, JX_ERR_JIT, -1, 0, "LLVM (%s): %s", when, bd->diag.msg);
-    return -1;
-}
-
-/* Generates, verifies and optimises the kernel `name` for ir and layout. */
-static int build_module(jx_engine *en, jx_build *bd, const jx_ir *ir,
-                        const char *layout, const char *name,
-                        const jx_cg_target *tgt, jx_error *err)
-{
-    memset(bd, 0, sizeof *bd);
-    if (jx_cg_check(ir, layout, err) != 0)
-        return -1;
-    bd->ctx = LLVMContextCreate();
-    LLVMContextSetDiagnosticHandler(bd->ctx, diag_handler, &bd->diag);
-    bd->mod = LLVMModuleCreateWithNameInContext("jitexpr", bd->ctx);
-    bd->tm = LLVMCreateTargetMachine(en->target, en->triple, en->cpu,
-                                     en->features, LLVMCodeGenLevelAggressive,
-                                     LLVMRelocPIC, LLVMCodeModelSmall);
-    if (bd->ctx == NULL || bd->mod == NULL || bd->tm == NULL) {
-        jx_err_set(err, JX_ERR_JIT, -1, 0,
-                   "LLVM: cannot create a target machine for %s", en->cpu);
-        build_dispose(bd);
-        return -1;
-    }
-    LLVMSetTarget(bd->mod, en->triple);
-    LLVMTargetDataRef td = LLVMCreateTargetDataLayout(bd->tm);
-    LLVMSetModuleDataLayout(bd->mod, td);
-    LLVMDisposeTargetData(td);
-
-    if (jx_cg_build(bd->mod, ir, layout, name, tgt, err) != 0) {
-        build_dispose(bd);
-        return -1;
-    }
-    char *msg = NULL;
-    if (LLVMVerifyModule(bd->mod, LLVMReturnStatusAction, &msg) != 0) {
-        /* The message may span lines: keep the first. */
-        char *nl = msg ? strchr(msg, '\n') : NULL;
-        if (nl != NULL)
-            *nl = '\0';
-        jx_err_set(err, JX_ERR_INTERNAL, -1, 0,
-                   "LLVM rejects the generated code: %s", msg ? msg : "?");
-        LLVMDisposeMessage(msg);
-        build_dispose(bd);
-        return -1;
-    }
-    LLVMDisposeMessage(msg);
-
-    LLVMPassBuilderOptionsRef opt = LLVMCreatePassBuilderOptions();
-    LLVMPassBuilderOptionsSetLoopVectorization(opt, 1);
-    LLVMPassBuilderOptionsSetSLPVectorization(opt, 1);
-    LLVMPassBuilderOptionsSetLoopInterleaving(opt, 1);
-    LLVMPassBuilderOptionsSetLoopUnrolling(opt, 1);
-    LLVMErrorRef e = LLVMRunPasses(bd->mod, "default<O3>", bd->tm, opt);
-    LLVMDisposePassBuilderOptions(opt);
-    if (e != NULL) {
-        take_error(e, err, "LLVM optimisation");
-        build_dispose(bd);
-        return -1;
-    }
-    if (diag_check(bd, err, "optimisation") != 0) {
-        build_dispose(bd);
-        return -1;
-    }
-    return 0;
-}
-
-/* Emits bd's module as an object file or assembly text. */
-static int emit(jx_build *bd, LLVMCodeGenFileType kind, LLVMMemoryBufferRef *out,
-                jx_error *err)
-{
-    char *msg = NULL;
-    *out = NULL;
-    if (LLVMTargetMachineEmitToMemoryBuffer(bd->tm, bd->mod, kind, &msg,
-                                            out) != 0) {
-        jx_err_set(err, JX_ERR_JIT, -1, 0, "LLVM code generation: %s",
-                   msg ? msg : "?");
-        LLVMDisposeMessage(msg);
-        return -1;
-    }
-    LLVMDisposeMessage(msg);
-    if (diag_check(bd, err, "code generation") != 0) {
-        LLVMDisposeMemoryBuffer(*out);
-        *out = NULL;
-        return -1;
-    }
-    return 0;
+    return has_feature(engine.host.features, "avx512f");
 }
 
 /* ---- the interface ---------------------------------------------------- */
@@ -670,11 +528,11 @@ static int emit_object(jx_engine *en, const jx_ir *ir, const char *layout,
     jx_build bd;
     *data = NULL;
     *size = 0;
-    if (build_module(en, &bd, ir, layout, JX_ENTRY_TAG, tgt, err) != 0)
+    if (jx_mod_build(&bd, &en->host, ir, layout, JX_ENTRY_TAG, tgt, err) != 0)
         return -1;
     LLVMMemoryBufferRef obj;
-    int rc = emit(&bd, LLVMObjectFile, &obj, err);
-    build_dispose(&bd);
+    int rc = jx_mod_emit(&bd, LLVMObjectFile, &obj, err);
+    jx_mod_dispose(&bd);
     if (rc != 0)
         return -1;
     size_t n = LLVMGetBufferSize(obj);
@@ -758,9 +616,9 @@ int jx_jit_load(const void *data, size_t size, jx_jit_code *out,
     if (e == NULL) {
         e = LLVMOrcLLJITLookup(en->jit, &addr, name);
         if (e != NULL)
-            take_error(e, err, "LLVM link");
+            jx_mod_take_error(e, err, "LLVM link");
     } else {
-        take_error(e, err, "LLVM add object");
+        jx_mod_take_error(e, err, "LLVM add object");
     }
     if (e != NULL || addr == 0) {
         if (e == NULL)
@@ -885,7 +743,7 @@ int jx_jit_explain(const jx_ir *ir, const char *layout, unsigned what,
     if (en == NULL)
         return -1;
     jx_build bd;
-    if (build_module(en, &bd, ir, layout, "jx_kernel", &en->tgt, err) != 0)
+    if (jx_mod_build(&bd, &en->host, ir, layout, "jx_kernel", &en->tgt, err) != 0)
         return -1;
     if (what & JX_EXPLAIN_LLVM) {
         char *s = LLVMPrintModuleToString(bd.mod);
@@ -894,15 +752,15 @@ int jx_jit_explain(const jx_ir *ir, const char *layout, unsigned what,
     }
     if (what & JX_EXPLAIN_ASM) {
         LLVMMemoryBufferRef asm_text;
-        if (emit(&bd, LLVMAssemblyFile, &asm_text, err) != 0) {
-            build_dispose(&bd);
+        if (jx_mod_emit(&bd, LLVMAssemblyFile, &asm_text, err) != 0) {
+            jx_mod_dispose(&bd);
             return -1;
         }
         jx_buf_append(b, LLVMGetBufferStart(asm_text),
                       LLVMGetBufferSize(asm_text));
         LLVMDisposeMemoryBuffer(asm_text);
     }
-    build_dispose(&bd);
+    jx_mod_dispose(&bd);
     if (b->failed) {
         jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
         return -1;
