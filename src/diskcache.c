@@ -138,8 +138,12 @@ static int make_dirs(const char *path)
     }
     if (mkdir(buf, 0700) != 0 && errno != EEXIST)
         return -1;
+    /* The files hold machine code this process will run: the directory
+     * must be ours and writable by nobody else, or another user could put
+     * code there (a shared JITEXPR_CACHE_DIR, a planted ~/.cache). */
     struct stat st;
-    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+        (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
         return -1;
     return access(buf, R_OK | W_OK | X_OK) == 0 ? 0 : -1;
 }
@@ -378,8 +382,10 @@ int jx_disk_load(const char *key, jx_jit_code *code)
     }
     struct stat st;
     char *buf = NULL;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-        (uint64_t)st.st_size <= MAX_FILE)
+    /* Only a file of ours (mkostemp's 0600, renamed) is read: one of
+     * another user's is rejected and replaced, like a corrupt one. */
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+        (st.st_mode & (S_IWGRP | S_IWOTH)) == 0 && (uint64_t)st.st_size <= MAX_FILE)
         buf = read_all(fd, (size_t)st.st_size);
     close(fd);
     const char *choices = NULL;

@@ -1,7 +1,8 @@
 /* check_diskcache.c - the disk cache of compiled kernels (src/diskcache.c):
  * which changes of an expression or the target give a miss, files that
  * are corrupt, truncated or of another format (rejected and replaced), a
- * directory that is missing, cannot be created or is read-only, the cache
+ * directory that is missing, cannot be created, is read-only, writable by
+ * others or another user's, files not ours, the cache
  * off, the size limit and least-recently-used eviction, processes writing
  * at once, and a fork after a load.
  *
@@ -219,7 +220,7 @@ END_TEST
 
 /* ---- files not to be trusted ------------------------------------------ */
 
-typedef enum { FLIP, TRUNCATE, SET, APPEND } mutation;
+typedef enum { FLIP, TRUNCATE, SET, APPEND, CHMOD, CHOWN } mutation;
 /* What is done to the one kernel file: at offset (from the end when
  * negative) flip a byte, truncate to the offset, set 4 bytes to value, or
  * append a byte. */
@@ -239,9 +240,13 @@ static const struct {
     {"another format version", SET, 8, 99},
     {"key length of another key", SET, 12, 3},
     {"a byte appended", APPEND, 0, 0},
+    /* whole files of another user, or that others may write: not ours */
+    {"writable by group and others", CHMOD, 0, 0666},
+    {"owned by another user", CHOWN, 0, 65534},
 };
 
-static void mutate(const char *path, int row)
+/* Returns false when this user cannot make the change (CHOWN needs root). */
+static bool mutate(const char *path, int row)
 {
     int fd = open(path, O_RDWR);
     ck_assert_int_ge(fd, 0);
@@ -269,8 +274,18 @@ static void mutate(const char *path, int row)
         c = 0;
         ck_assert_int_eq(pwrite(fd, &c, 1, st.st_size), 1);
         break;
+    case CHMOD:
+        ck_assert_int_eq(fchmod(fd, (mode_t)bad_rows[row].value), 0);
+        break;
+    case CHOWN:
+        if (fchown(fd, (uid_t)bad_rows[row].value, (gid_t)-1) != 0) {
+            close(fd);
+            return false;
+        }
+        break;
     }
     close(fd);
+    return true;
 }
 
 START_TEST(test_bad_file)
@@ -281,7 +296,8 @@ START_TEST(test_bad_file)
     ck_assert_int_eq(kernel_files(names, 4, NULL), 1);
     char path[1024];
     snprintf(path, sizeof path, "%.511s/%.255s", dir, names[0]);
-    mutate(path, _i);
+    if (!mutate(path, _i))
+        return; /* not root: no other user's file to make */
 
     ck_assert_msg(run_expr("a*2 + b", JX_FLOAT64, false, 2, 0) == 0, "%s",
                   bad_rows[_i].what);
@@ -322,6 +338,8 @@ static const char *const unusable_rows[] = {
     "/proc/jitexpr-cache-test", /* cannot be created */
     "/dev/null/jitexpr",        /* under a file */
     "",                         /* a read-only directory (made below) */
+    "@shared",                  /* writable by group and others (below) */
+    "@other",                   /* another user's (below; needs root) */
 };
 
 START_TEST(test_unusable_dir)
@@ -335,6 +353,16 @@ START_TEST(test_unusable_dir)
         path = ro;
         if (access(ro, W_OK) == 0) /* root: permissions do not stop it */
             return;
+    } else if (*path == '@') {
+        /* Usable, but the code in it would not be ours alone. */
+        fresh_dir();
+        snprintf(ro, sizeof ro, "%s/%s", dir, path + 1);
+        ck_assert_int_eq(mkdir(ro, 0700), 0);
+        if (strcmp(path, "@shared") == 0)
+            ck_assert_int_eq(chmod(ro, 0777), 0);
+        else if (chown(ro, 65534, (gid_t)-1) != 0)
+            return; /* not root: no other user's directory to make */
+        path = ro;
     }
     ck_assert_int_eq(jx_set_cache_dir(path), -1);
     ck_assert_int_eq(run_expr("a*2 + b", JX_FLOAT64, false, 2, 0), 0);
