@@ -358,8 +358,7 @@ static void build_fast_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
     LLVMBasicBlockRef from[2] = {pre, latch};
     LLVMAddIncoming(i, i_in, from, 2);
     LLVMAddIncoming(flag, f_in, from, 2);
-    jx_mc_loop_hints(c, LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, n, ""),
-                                        done, body));
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, n, ""), done, body);
     LLVMPositionBuilderAtEnd(b, done);
     LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, flag_next,
                                      const_int(c->t_i8, 0), ""),
