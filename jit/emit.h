@@ -61,6 +61,8 @@ typedef struct cg {
     const jx_cg_target *tgt; /* the vector functions allowed, or NULL */
     bool vec_calls;       /* a call was given vector variants */
     bool vm_inline;       /* a vmath.c kernel was written out */
+    int vm_left;          /* vmath.c kernels this loop body may still
+                             have (CG_VM_KERNELS, set by emit_value) */
     cg_guard guard;       /* how sin and cos of doubles are emitted */
     LLVMValueRef exact;   /* i1: this element needs the library's value
                              (CG_FAST, CG_RECHECK), or NULL */
@@ -69,6 +71,15 @@ typedef struct cg {
     jx_error *err;
     int failed;           /* an error was set: stop emitting */
 } cg;
+
+/* The most vmath.c kernels written out in one loop body; the calls past
+ * them go to the library, as where it was measured faster.  The back
+ * end's time grows faster than the loop body: 1000 distinct sin terms,
+ * all written out (the vector loop interleaved, and a scalar remainder),
+ * compiled in 24 s, most of it in the register allocator, instruction
+ * selection and the machine scheduler; calls end their scheduling regions
+ * and live ranges (docs/math.md). */
+#define CG_VM_KERNELS 8
 
 /* What a kernel does with the value of each element. */
 typedef enum cg_mode {

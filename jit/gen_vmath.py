@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""gen_vmath.py - the polynomial coefficients of jit/vmath.c.
+"""gen_vmath.py - the polynomial coefficients of jit/vmath.c and vmath_pow.c.
 
     /usr/bin/python3 jit/gen_vmath.py
 
-Prints the C tables pasted into vmath.c: near-minimax (Chebyshev) fits made
-by mpmath at 60 digits, rounded to the kernel's precision, highest degree
-first (Horner's order), with each fit's largest error on its interval.
+Prints the C tables pasted into vmath.c (powlog_* and powexp2_* into
+vmath_pow.c): near-minimax (Chebyshev) fits made by mpmath at 60 digits,
+rounded to the kernel's precision, highest degree first (Horner's order),
+with each fit's largest error on its interval.
 Run again and paste if an interval or a degree changes; the accuracy test
 (tests/check_mathacc.c, bench/mathacc.py) measures the kernels themselves.
 """

@@ -247,6 +247,7 @@ static LLVMValueRef emit_value(cg *c, LLVMValueRef i, const cg_layout *l,
                                LLVMValueRef *ptr, LLVMValueRef *stride)
 {
     const jx_ir *ir = c->ir;
+    c->vm_left = CG_VM_KERNELS;
     for (int idx = 0; idx < ir->n && !c->failed; idx++) {
         c->val[idx] = emit_instr(c, idx, i, l, ptr, stride);
         if (ir->ins[idx].dtype == JX_BYTES && !c->failed)
@@ -277,9 +278,12 @@ static void store_value(cg *c, const cg_layout *l, LLVMValueRef v,
 }
 
 /* Whether ir computes a function that vmath.c has a guarded kernel for
- * (sin or cos of a float64, or of the parts of a complex128). */
+ * (sin or cos of a float64, or of the parts of a complex128), in at most
+ * CG_VM_KERNELS instructions: past them most calls would stay calls, and
+ * the two loops double the compile time for little. */
 static bool uses_guarded(const jx_ir *ir, const jx_cg_target *tgt)
 {
+    int n = 0;
     for (int idx = 0; idx < ir->n; idx++) {
         const jx_instr *in = &ir->ins[idx];
         if (in->op >= JX_OP_COUNT) /* an input, a constant, a cast */
@@ -289,12 +293,12 @@ static bool uses_guarded(const jx_ir *ir, const jx_cg_target *tgt)
             ir->ins[in->args[0]].dtype == JX_FLOAT64 &&
             jx_vm_has_guarded(op->fn, false) &&
             !jx_mc_use_library(tgt, op->fn, false))
-            return true;
-        if (in->nargs > 0 && ir->ins[in->args[0]].dtype == JX_COMPLEX128 &&
-            jx_cx_uses_guarded(in->op, tgt))
-            return true;
+            n++;
+        else if (in->nargs > 0 && ir->ins[in->args[0]].dtype == JX_COMPLEX128 &&
+                 jx_cx_uses_guarded(in->op, tgt))
+            n++;
     }
-    return false;
+    return n > 0 && n <= CG_VM_KERNELS;
 }
 
 /* for (i = 0; i < n; i++) out[i] = value, with vmath.c's guarded kernels,

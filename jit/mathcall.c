@@ -15,7 +15,8 @@
  *
  * Functions that vmath.c has a kernel for are written out in the loop
  * instead (jx_mc_libm_call), unless the engine measured the library's vector
- * function faster (jx_cg_target.use_lib). */
+ * function faster (jx_cg_target.use_lib), or the loop body has
+ * CG_VM_KERNELS of them already (emit.h). */
 #include "emit.h"
 
 #include <llvm-c/DebugInfo.h>
@@ -264,12 +265,16 @@ LLVMValueRef jx_mc_libm_call(cg *c, const char *fn, LLVMValueRef *x,
                        unsigned nargs)
 {
     bool f32 = LLVMTypeOf(x[0]) == c->t_float;
-    if (jx_vm_has(fn) && !jx_mc_use_library(c->tgt, fn, f32)) {
+    if (c->vm_left > 0 && jx_vm_has(fn) && !jx_mc_use_library(c->tgt, fn, f32)) {
         c->vm_inline = true;
+        c->vm_left--;
         return jx_vm_emit(c->b, fn, x); /* written out in the loop (vmath.c) */
     }
-    if (c->guard != CG_LIBRARY && jx_vm_has_guarded(fn, f32) &&
+    if (c->vm_left > 0 && c->guard != CG_LIBRARY && jx_vm_has_guarded(fn, f32) &&
         !jx_mc_use_library(c->tgt, fn, f32)) {
+        /* counted in the exact loop too: its calls and guards are the
+         * fast loop's, in the same order */
+        c->vm_left--;
         LLVMValueRef ex, r = NULL;
         if (c->guard == CG_FAST)
             r = jx_vm_emit_guarded(c->b, fn, x, &ex);

@@ -1,0 +1,99 @@
+/* vmath_emit.h - inside vmath.c and vmath_pow.c: one kernel being
+ * emitted (the builder and the types of one precision), the thin helpers
+ * that write its instructions, and what vmath_pow.c offers vmath.c.  The
+ * code generator's own helpers, around its struct cg, are in emit.h. */
+#ifndef JX_VMATH_EMIT_H
+#define JX_VMATH_EMIT_H
+
+#include <llvm-c/Core.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "../src/util.h"
+
+#define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* One kernel being emitted: the builder and the types of one precision. */
+typedef struct vm {
+    LLVMBuilderRef b;
+    LLVMModuleRef mod;
+    LLVMTypeRef t;  /* float or double */
+    LLVMTypeRef ti; /* the integer of the same width */
+    bool f32;
+} vm;
+
+static inline LLVMValueRef k(vm *v, double c) { return LLVMConstReal(v->t, c); }
+
+static inline LLVMValueRef ki(vm *v, unsigned long long c)
+{
+    return LLVMConstInt(v->ti, c, 0);
+}
+
+static inline LLVMValueRef intrin(vm *v, const char *name, LLVMValueRef *args,
+                           unsigned nargs)
+{
+    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(v->mod, id, &v->t, 1);
+    LLVMTypeRef fty = LLVMIntrinsicGetType(LLVMGetModuleContext(v->mod), id,
+                                           &v->t, 1);
+    return LLVMBuildCall2(v->b, fty, fn, args, nargs, "");
+}
+
+/* a * b + c, fused where the target has FMA. */
+static inline LLVMValueRef fma3(vm *v, LLVMValueRef a, LLVMValueRef b, LLVMValueRef c)
+{
+    LLVMValueRef args[3] = {a, b, c};
+    return intrin(v, "llvm.fmuladd", args, 3);
+}
+
+static inline LLVMValueRef add(vm *v, LLVMValueRef a, LLVMValueRef b)
+{
+    return LLVMBuildFAdd(v->b, a, b, "");
+}
+
+static inline LLVMValueRef sub(vm *v, LLVMValueRef a, LLVMValueRef b)
+{
+    return LLVMBuildFSub(v->b, a, b, "");
+}
+
+static inline LLVMValueRef mul(vm *v, LLVMValueRef a, LLVMValueRef b)
+{
+    return LLVMBuildFMul(v->b, a, b, "");
+}
+
+static inline LLVMValueRef fabs1(vm *v, LLVMValueRef x)
+{
+    return intrin(v, "llvm.fabs", &x, 1);
+}
+
+static inline LLVMValueRef copysign2(vm *v, LLVMValueRef mag, LLVMValueRef sgn)
+{
+    LLVMValueRef args[2] = {mag, sgn};
+    return intrin(v, "llvm.copysign", args, 2);
+}
+
+static inline LLVMValueRef cmp(vm *v, LLVMRealPredicate p, LLVMValueRef a,
+                        LLVMValueRef b)
+{
+    return LLVMBuildFCmp(v->b, p, a, b, "");
+}
+
+static inline LLVMValueRef sel(vm *v, LLVMValueRef c, LLVMValueRef a, LLVMValueRef b)
+{
+    return LLVMBuildSelect(v->b, c, a, b, "");
+}
+
+/* c[0] * x^(n-1) + ... + c[n-1], by Horner's rule. */
+static inline LLVMValueRef horner(vm *v, LLVMValueRef x, const double *c, int n)
+{
+    LLVMValueRef p = k(v, c[0]);
+    for (int i = 1; i < n; i++)
+        p = fma3(v, p, x, k(v, c[i]));
+    return p;
+}
+
+/* pow(x, y) of two floats or two doubles (vmath_pow.c), as jx_vm_emit
+ * emits it. */
+JX_INTERNAL LLVMValueRef jx_vm_pow(vm *v, LLVMValueRef x, LLVMValueRef y);
+
+#endif
