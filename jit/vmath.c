@@ -102,7 +102,7 @@
  * select of a constant folded into a masked load, blend or
  * multiplication): where the page's accessed bit is clear, each takes a
  * microcode assist (SLEEF's masked vbroadcastsd: its log ran 50 times
- * slower); tests/check_jit.c reads the machine code for them.
+ * slower); tests/check_jit_vecmath.c reads the machine code for them.
  *
  * Measured (2-core AVX-512 VM, n = 1e5, ns per element, one thread;
  * docs/math.md): atan2 0.98 double and 0.36 float against libmvec's 1.45
@@ -417,7 +417,7 @@ static LLVMValueRef vm_atan2(vm *v, LLVMValueRef y, LLVMValueRef x)
  * makes such a select a masked instruction with the constant as a memory
  * operand where registers run short (log(a)+tanh(b)), and a masked load
  * from a page whose accessed bit the kernel cleared takes a microcode
- * assist each time (SLEEF's AVX-512 log ran 50 times slower so); check_jit
+ * assist each time (SLEEF's AVX-512 log ran 50 times slower so); check_jit_vecmath
  * looks for them. */
 static LLVMValueRef vm_log(vm *v, LLVMValueRef x, bool lp1)
 {
