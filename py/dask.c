@@ -2,7 +2,8 @@
  * a dask.array.Array, evaluate() (and validate(), re_evaluate()) hand the
  * expression to the pure-Python module jitexpr.dask, which builds a lazy
  * dask array whose blocks are evaluated by this module's kernels (see
- * docs/python.md, "dask arrays").  Nothing here imports dask: an operand
+ * docs/python.md, "dask arrays"); so does a NumExpr object called with
+ * one.  Nothing here imports dask: an operand
  * can only be a dask array once dask.array is in sys.modules. */
 #include "jxpy.h"
 
@@ -69,5 +70,18 @@ PyObject *jxpy_dask_evaluate(jxpy_scope *sc, PyObject *ex, PyObject *names,
 done:
     Py_XDECREF(mod);
     Py_DECREF(values);
+    return ret;
+}
+
+PyObject *jxpy_dask_call(PyObject *ex, PyObject *names, PyObject *dtypes, PyObject *args,
+                         PyObject *out, int order, NPY_CASTING casting)
+{
+    PyObject *mod = PyImport_ImportModule("jitexpr.dask");
+    if (mod == NULL)
+        return NULL;
+    PyObject *ret = PyObject_CallMethod(mod, "call_numexpr", "OOOOOss", ex, names, dtypes,
+                                        args, out != NULL ? out : Py_None,
+                                        order_name(order), casting_name(casting));
+    Py_DECREF(mod);
     return ret;
 }

@@ -247,6 +247,10 @@ int jxpy_dask_is_array(PyObject *v);
  * an exception. */
 PyObject *jxpy_dask_evaluate(jxpy_scope *sc, PyObject *ex, PyObject *names,
                              PyObject *out, int order, NPY_CASTING casting);
+/* jitexpr.dask.call_numexpr: a NumExpr object (ex, its input names and
+ * dtypes) called with args, one of them a dask array. */
+PyObject *jxpy_dask_call(PyObject *ex, PyObject *names, PyObject *dtypes, PyObject *args,
+                         PyObject *out, int order, NPY_CASTING casting);
 
 /* ---- explain.c: _explain, _tree, _ops ----------------------------------- */
 

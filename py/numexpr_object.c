@@ -106,6 +106,8 @@ static int jxpy_cast_arg(jxpy_value *v, jxpy_code code, Py_ssize_t i, NPY_CASTIN
     return 0;
 }
 
+static PyObject *jxpy_numexpr_get_dtypes(jxpy_NumExpr *nx, void *closure);
+
 /* nex(*args, out=None, order='K', casting='safe', ex_uses_vml=False) */
 static PyObject *jxpy_numexpr_call(jxpy_NumExpr *nx, PyObject *args, PyObject *kwargs)
 {
@@ -138,6 +140,15 @@ static PyObject *jxpy_numexpr_call(jxpy_NumExpr *nx, PyObject *args, PyObject *k
                      nx->nargs, nx->input_names, n);
         return NULL;
     }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (jxpy_dask_is_array(PyTuple_GET_ITEM(args, i))) { /* dask.c */
+            PyObject *dtypes = jxpy_numexpr_get_dtypes(nx, NULL);
+            PyObject *r = dtypes ? jxpy_dask_call(nx->ex, nx->input_names, dtypes, args,
+                                                  out, order, casting)
+                                 : NULL;
+            Py_XDECREF(dtypes);
+            return r;
+        }
     jxpy_value stack_vals[JXPY_STACK_ARGS];
     jxpy_value *vals = stack_vals;
     PyObject *ret = NULL;

@@ -287,6 +287,30 @@ def evaluate(ex, values, out=None, order="K", casting="same_kind", **kwargs):
     return _store(result, out, casting)
 
 
+def call_numexpr(ex, names, dtypes, args, out=None, order="K", casting="safe"):
+    """A NumExpr object (`ex` compiled for arguments `names` of `dtypes`)
+    called with `args`, one of them a dask array: each argument is given
+    its dtype from the signature (converted under `casting`, as the C call
+    converts NumPy arguments), then evaluated as evaluate() would."""
+    values = {}
+    for name, dtype, v in zip(names, dtypes, args):
+        dtype = np.dtype(dtype)
+        if isinstance(v, da.Array):
+            if v.dtype != dtype:
+                if not np.can_cast(v.dtype, dtype, casting):
+                    raise TypeError("Cannot cast argument '%s' from %s to %s according "
+                                    "to the rule '%s'" % (name, v.dtype, dtype, casting))
+                v = v.astype(dtype)
+        else:
+            a = np.asarray(v)
+            if a.dtype != dtype and not np.can_cast(a.dtype, dtype, casting):
+                raise TypeError("Cannot cast argument '%s' from %s to %s according "
+                                "to the rule '%s'" % (name, a.dtype, dtype, casting))
+            v = a.astype(dtype, copy=False)
+        values[name] = v
+    return evaluate(ex, values, out, order, casting)
+
+
 def _reduction(op, axis, inner, dtype, shape, ndim, slots, consts, meta_scope, args,
                inds, token):
     if axis is None:

@@ -407,3 +407,32 @@ def test_numpy_operands_with_dask_imported():
     np.testing.assert_array_equal(f(), X - Y)
     with pytest.raises(KeyError):
         jitexpr.evaluate("a + no_such_name", local_dict={"a": X})
+
+
+# NumExpr objects called with a dask argument: (expression, signature,
+# arguments, NumPy's value, rtol).  Arguments take the signature's dtypes.
+NUMEXPR_ROWS = [
+    ("2*a + b", [("a", np.float64), ("b", np.float64)], (dk(X, (16, 20)), Y),
+     lambda a, b: 2 * a + b, 1e-12),
+    ("a * b", [("a", np.float64), ("b", np.float64)], (dk(F, (30, 45)), X),
+     lambda a, b: a.astype(np.float64) * b, 1e-12),
+    ("sum(a, axis=1)", [("a", np.int64)], (dk(I32, (20, 15)),),
+     lambda a: a.astype(np.int64).sum(axis=1), 0),
+]
+
+
+@pytest.mark.parametrize("ex,sig,args,ref,rtol", NUMEXPR_ROWS)
+def test_numexpr_object(ex, sig, args, ref, rtol):
+    nx = jitexpr.NumExpr(ex, signature=sig)
+    r = nx(*args)
+    assert isinstance(r, da.Array)
+    want = ref(*[np.asarray(a) for a in args])
+    got = r.compute(scheduler="sync")
+    assert got.dtype == want.dtype
+    np.testing.assert_allclose(got, want, rtol=rtol)
+
+
+def test_numexpr_object_unsafe_cast():
+    nx = jitexpr.NumExpr("a + 1", signature=[("a", np.float32)])
+    with pytest.raises(TypeError, match="Cannot cast"):
+        nx(dk(X, (16, 20)))
