@@ -593,10 +593,12 @@ void jx_jit_object_free(jx_jit_object *o)
     o->size = 0;
 }
 
-/* Links the object with ORC (jx_jit_load when objload.c declines). */
-static int orc_load(const void *data, size_t size, jx_jit_code *out,
+int jx_jit_load_orc(const void *data, size_t size, jx_jit_code *out,
                     jx_error *err)
 {
+    out->fn = NULL;
+    out->handle = NULL;
+    out->mapped = false;
     jx_engine *en = engine_get(err);
     if (en == NULL)
         return -1;
@@ -667,7 +669,7 @@ int jx_jit_load(const void *data, size_t size, jx_jit_code *out,
         out->mapped = true;
         return 0;
     }
-    return orc_load(data, size, out, err);
+    return jx_jit_load_orc(data, size, out, err);
 }
 
 int jx_jit_compile(const jx_ir *ir, const char *layout, jx_jit_code *out,

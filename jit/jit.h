@@ -45,6 +45,9 @@ JX_INTERNAL void jx_jit_object_free(jx_jit_object *o);
  * message). */
 JX_INTERNAL int jx_jit_load(const void *data, size_t size, jx_jit_code *out,
                             jx_error *err);
+/* jx_jit_load through ORC only (tests, comparisons). */
+JX_INTERNAL int jx_jit_load_orc(const void *data, size_t size,
+                                jx_jit_code *out, jx_error *err);
 /* Whether a stored object's choices (jx_jit_object.choices) agree with
  * this process's: 0, and the process takes over those it has not made yet
  * (no measurement), or -1 when one differs or the text is unreadable. */
