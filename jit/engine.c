@@ -1,9 +1,13 @@
 /* engine.c - the JIT: optimise a kernel for the host CPU and link it into
  * ORC's LLJIT, through LLVM's C API.
  *
- * One process-wide engine (created on first use): the native target, an
+ * One process-wide engine, started in two stages: on first use the host
+ * (CPU, features, vector math library: all of jx_jit_target_id, no LLVM
+ * target); on the first compilation or ORC load the native target, an
  * LLJIT whose main JITDylib resolves C library symbols from the process,
- * and a mutex.  Each compilation builds its module in its own LLVMContext
+ * and a mutex.  jx_jit_load tries objload.c's loader first, which needs
+ * neither (a disk-cache hit never starts LLVM); ORC takes what it
+ * declines, and everything with JITEXPR_OBJLOAD=no.  Each compilation builds its module in its own LLVMContext
  * with its own TargetMachine, optimises it (default<O3>, both vectorizers)
  * and emits an object file to memory (module.c), all without the lock, so that
  * compilations run in parallel; only adding the object (one
