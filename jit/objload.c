@@ -449,6 +449,13 @@ static bool symbol(loader *L, uint64_t si, uint64_t *out)
 
 static bool fits32s(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
 
+/* *v = s + a - p; false when that overflows (an addend from a bad file). */
+static bool sum(int64_t s, int64_t a, int64_t p, int64_t *v)
+{
+    int64_t t;
+    return !__builtin_add_overflow(s, a, &t) && !__builtin_sub_overflow(t, p, v);
+}
+
 /* Applies the relocations of every loaded section; fills the GOT and the
  * stubs. */
 static bool relocate(loader *L)
@@ -494,6 +501,7 @@ static bool relocate(loader *L)
                 return false;
             S = (int64_t)s;
             int64_t v;
+            bool ok = true;
             switch (t) {
             case R_X86_64_64:
             case R_X86_64_PC64:
@@ -505,29 +513,29 @@ static bool relocate(loader *L)
                 if (L->stub[si] != 0)
                     S = (int64_t)(uintptr_t)(L->base + L->stubs_at +
                                              (L->stub[si] - 1) * STUB_SIZE);
-                v = S + A - P;
+                ok = sum(S, A, P, &v);
                 break;
             case R_X86_64_PC32:
-                v = S + A - P;
+                ok = sum(S, A, P, &v);
                 break;
             case R_X86_64_GOTPCREL:
             case R_X86_64_GOTPCRELX:
             case R_X86_64_REX_GOTPCRELX:
-                v = (int64_t)(uintptr_t)(L->base + L->got_at + (L->got[si] - 1) * 8) +
-                    A - P;
+                ok = sum((int64_t)(uintptr_t)(L->base + L->got_at +
+                                              (L->got[si] - 1) * 8),
+                         A, P, &v);
                 break;
             case R_X86_64_32S:
-                v = S + A;
+                ok = sum(S, A, 0, &v);
                 break;
             default: /* R_X86_64_32 */
-                v = S + A;
-                if (v < 0 || v > (int64_t)UINT32_MAX)
+                if (!sum(S, A, 0, &v) || v < 0 || v > (int64_t)UINT32_MAX)
                     return fail(L, "address out of 32-bit range%s", "");
                 uint32_t u = (uint32_t)v;
                 memcpy(p, &u, 4);
                 continue;
             }
-            if (!fits32s(v))
+            if (!ok || !fits32s(v))
                 return fail(L, "address out of 32-bit range%s", "");
             int32_t w = (int32_t)v;
             memcpy(p, &w, 4);
