@@ -15,6 +15,7 @@
  * Run under gdb or valgrind with CK_FORK=no. */
 #include <check.h>
 #include <elf.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -438,6 +439,48 @@ START_TEST(test_jit_load_env_no)
 }
 END_TEST
 
+/* Threads loading, running and releasing the same object at once (the
+ * loader keeps no state but its libraries' handles). */
+static jx_jit_object shared_obj;
+
+static void *load_loop(void *arg)
+{
+    intptr_t bad = 0;
+    double a[N], b[N], out[N];
+    for (int e = 0; e < N; e++)
+        a[e] = e * 0.01 + (double)(intptr_t)arg, b[e] = 1 - e * 0.001;
+    for (int it = 0; it < 25; it++) {
+        jx_jit_code code;
+        jx_error err;
+        if (jx_jit_load(shared_obj.data, shared_obj.size, &code, &err) != 0) {
+            bad++;
+            continue;
+        }
+        char *ptrs[3] = {(char *)out, (char *)a, (char *)b};
+        int64_t strides[3] = {8, 8, 8};
+        code.fn(N, ptrs, strides);
+        bad += !(out[N - 1] == out[N - 1]) || code.mapped != LOADER_HOST;
+        jx_jit_release(&code);
+    }
+    return (void *)bad;
+}
+
+START_TEST(test_threads)
+{
+    unsetenv("JITEXPR_OBJLOAD");
+    shared_obj = base_object();
+    pthread_t th[8];
+    for (intptr_t t = 0; t < 8; t++)
+        ck_assert_int_eq(pthread_create(&th[t], NULL, load_loop, (void *)t), 0);
+    for (int t = 0; t < 8; t++) {
+        void *bad;
+        pthread_join(th[t], &bad);
+        ck_assert_int_eq((intptr_t)bad, 0);
+    }
+    jx_jit_object_free(&shared_obj);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("objload");
@@ -455,6 +498,7 @@ int main(void)
     tcase_add_test(tc, test_mutations);
     tcase_add_test(tc, test_jit_load_default);
     tcase_add_test(tc, test_jit_load_env_no);
+    tcase_add_test(tc, test_threads);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
