@@ -1,9 +1,13 @@
 /* engine.c - the JIT: optimise a kernel for the host CPU and link it into
  * ORC's LLJIT, through LLVM's C API.
  *
- * One process-wide engine (created on first use): the native target, an
+ * One process-wide engine, started in two stages: on first use the host
+ * (CPU, features, vector math library: all of jx_jit_target_id, no LLVM
+ * target); on the first compilation or ORC load the native target, an
  * LLJIT whose main JITDylib resolves C library symbols from the process,
- * and a mutex.  Each compilation builds its module in its own LLVMContext
+ * and a mutex.  jx_jit_load tries objload.c's loader first, which needs
+ * neither (a disk-cache hit never starts LLVM); ORC takes what it
+ * declines, and everything with JITEXPR_OBJLOAD=no.  Each compilation builds its module in its own LLVMContext
  * with its own TargetMachine, optimises it (default<O3>, both vectorizers)
  * and emits an object file to memory (module.c), all without the lock, so that
  * compilations run in parallel; only adding the object (one
@@ -57,6 +61,7 @@
 #include "cmath.h"
 #include "codegen.h"
 #include "module.h"
+#include "objload.h"
 
 /* One absolute symbol definition (LLVMJITCSymbolMapPair before the C API
  * renamed it; the pointer typedef kept its name). */
@@ -73,6 +78,7 @@ typedef struct jx_engine {
     jx_cg_target tgt;         /* the vector math kernels may call */
     char vec_isa;             /* libmvec's ISA letter in use, or 0: none */
     bool sleef;               /* SLEEF's functions are in use too */
+    bool objload;             /* jx_jit_load tries objload.c first */
     char id[4096];            /* jx_jit_target_id's text */
     jx_code init_code;        /* JX_OK, or why the engine is unusable */
     char init_msg[JX_MESSAGE_SIZE];
@@ -103,7 +109,10 @@ static struct {
 } choices = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static jx_engine engine = {.lock = PTHREAD_MUTEX_INITIALIZER};
+/* Two stages: the host (what jx_jit_target_id says, cheap), then LLVM's
+ * target and the LLJIT, on the first compilation or ORC load. */
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
+static pthread_once_t jit_once = PTHREAD_ONCE_INIT;
 
 /* ---- errors ----------------------------------------------------------- */
 
@@ -257,26 +266,25 @@ static void *load_permanently(const char *soname)
     return dlopen(soname, RTLD_LAZY | RTLD_NOLOAD);
 }
 
-/* Loads glibc's libmvec (when the host can use it), and SLEEF unless
- * JITEXPR_SLEEF=no, and defines the vector functions kernels may call as
- * absolute symbols, as for libm; sets engine.tgt to the ones defined.  Any
- * failure leaves scalar libm calls (no libmvec) or libmvec's (no SLEEF). */
+/* Loads glibc's libmvec (when the first stage found the host can use it),
+ * and SLEEF where the first stage found it, and defines the vector
+ * functions kernels may call as absolute symbols, as for libm; sets
+ * engine.tgt to the ones defined.  Any failure leaves scalar libm calls
+ * (no libmvec) or libmvec's (no SLEEF). */
 static void load_vecmath(void)
 {
-    char isa = host_vec_isa();
+    char isa = engine.vec_isa;
     if (isa == 0)
         return;
     void *lib[2] = {load_permanently("libmvec.so.1"), NULL}; /* 'm', 's' */
     if (lib[0] == NULL)
         return;
-    const char *env = getenv("JITEXPR_SLEEF");
-    if (env != NULL && strcmp(env, "yes") == 0)
+    if (engine.sleef)
         lib[1] = load_permanently("libsleef.so.3");
     jx_symbol_pair pairs[JX_CG_NVEC];
     jx_cg_target have;
     memset(&have, 0, sizeof have);
     size_t n = 0;
-    bool sleef = false;
     for (int k = 0; k < JX_CG_NVEC; k++) {
         jx_cg_vecfn v;
         if (jx_cg_vecfn_get(k, &v) != 0 || (v.isa == 'e' && isa != 'e'))
@@ -287,7 +295,6 @@ static void load_vecmath(void)
             continue; /* an older libmvec (tan came in glibc 2.35) */
         set_pair(&pairs[n++], v.sym, addr);
         jx_cg_set_vec(&have, k);
-        sleef |= v.lib == 's';
     }
     for (int i = 0; i < 2; i++) /* LLVMLoadLibraryPermanently keeps them */
         if (lib[i] != NULL)
@@ -295,8 +302,6 @@ static void load_vecmath(void)
     if (define_absolute(pairs, n) < 0)
         return;
     engine.tgt = have;
-    engine.vec_isa = isa;
-    engine.sleef = sleef;
 }
 
 /* The name of op's function in JITEXPR_MATHLIB and jx_jit_describe: as in
@@ -395,6 +400,9 @@ static bool engine_use_lib(void *ctx, const char *fn, bool f32)
     return lib;
 }
 
+/* The first stage: the host CPU, its features and triple (LLVM's Support
+ * library, no target initialised), the vector math library, the math
+ * choices' modes: all of jx_jit_target_id. */
 static void engine_init(void)
 {
     engine.init_code = JX_OK;
@@ -411,16 +419,37 @@ static void engine_init(void)
 #endif
     engine.host.cpu = LLVMGetHostCPUName();
     engine.host.features = LLVMGetHostCPUFeatures();
+    engine.host.triple = LLVMGetDefaultTargetTriple();
     snprintf(engine.id, sizeof engine.id, "LLVM %s %s %s", version,
              engine.host.cpu ? engine.host.cpu : "unknown",
              engine.host.features ? engine.host.features : "");
+    char isa = host_vec_isa();
+    engine.vec_isa = isa != 0 && jx_obj_libmvec_present() ? isa : 0;
+    const char *sl = getenv("JITEXPR_SLEEF");
+    engine.sleef = sl != NULL && strcmp(sl, "yes") == 0 &&
+                   jx_obj_sleef_present(engine.vec_isa);
+    const char *ol = getenv("JITEXPR_OBJLOAD");
+    engine.objload = ol == NULL || strcmp(ol, "no") != 0;
+    read_mathlib();
+    size_t len = strlen(engine.id);
+    const char *mathlib = getenv("JITEXPR_MATHLIB");
+    snprintf(engine.id + len, sizeof engine.id - len,
+             " libmvec:%s sleef:%s mathlib:%.200s",
+             engine.vec_isa == 'e'   ? "avx512"
+             : engine.vec_isa == 'd' ? "avx2"
+                                     : "none",
+             engine.sleef ? "yes" : "no",
+             mathlib != NULL && *mathlib != '\0' ? mathlib : "auto");
+}
 
+/* The second stage: the native target, the LLJIT and its symbols. */
+static void jit_init(void)
+{
     if (LLVMInitializeNativeTarget() != 0 ||
         LLVMInitializeNativeAsmPrinter() != 0) {
         init_fail("LLVM", "no native target");
         return;
     }
-    engine.host.triple = LLVMGetDefaultTargetTriple();
     char *msg = NULL;
     if (LLVMGetTargetFromTriple(engine.host.triple, &engine.host.target, &msg) != 0) {
         init_fail("LLVM target", msg);
@@ -447,23 +476,15 @@ static void engine_init(void)
     define_runtime_symbols();
     define_helper_symbols();
     load_vecmath();
-    read_mathlib();
     engine.tgt.use_lib = engine_use_lib;
-    size_t len = strlen(engine.id);
-    const char *mathlib = getenv("JITEXPR_MATHLIB");
-    snprintf(engine.id + len, sizeof engine.id - len,
-             " libmvec:%s sleef:%s mathlib:%.200s",
-             engine.vec_isa == 'e'   ? "avx512"
-             : engine.vec_isa == 'd' ? "avx2"
-                                     : "none",
-             engine.sleef ? "yes" : "no",
-             mathlib != NULL && *mathlib != '\0' ? mathlib : "auto");
 }
 
-/* The engine, or NULL with *err set when LLVM could not be set up. */
+/* The engine with its LLJIT, or NULL with *err set when LLVM could not be
+ * set up. */
 static jx_engine *engine_get(jx_error *err)
 {
     pthread_once(&engine_once, engine_init);
+    pthread_once(&jit_once, jit_init);
     if (engine.init_code != JX_OK) {
         jx_err_set(err, engine.init_code, -1, 0, "%s", engine.init_msg);
         return NULL;
@@ -576,11 +597,12 @@ void jx_jit_object_free(jx_jit_object *o)
     o->size = 0;
 }
 
-int jx_jit_load(const void *data, size_t size, jx_jit_code *out,
-                jx_error *err)
+int jx_jit_load_orc(const void *data, size_t size, jx_jit_code *out,
+                    jx_error *err)
 {
     out->fn = NULL;
     out->handle = NULL;
+    out->mapped = false;
     jx_engine *en = engine_get(err);
     if (en == NULL)
         return -1;
@@ -635,6 +657,23 @@ int jx_jit_load(const void *data, size_t size, jx_jit_code *out,
     out->fn = (jx_kernel_fn)(uintptr_t)addr;
     out->handle = rt;
     return 0;
+}
+
+int jx_jit_load(const void *data, size_t size, jx_jit_code *out,
+                jx_error *err)
+{
+    out->fn = NULL;
+    out->handle = NULL;
+    out->mapped = false;
+    pthread_once(&engine_once, engine_init);
+    jx_obj_image *img;
+    if (engine.objload &&
+        jx_obj_load(data, size, JX_ENTRY_TAG, &out->fn, &img, NULL, 0) == 0) {
+        out->handle = img;
+        out->mapped = true;
+        return 0;
+    }
+    return jx_jit_load_orc(data, size, out, err);
 }
 
 int jx_jit_compile(const jx_ir *ir, const char *layout, jx_jit_code *out,
@@ -718,6 +757,13 @@ void jx_jit_release(jx_jit_code *code)
 {
     if (code == NULL || code->handle == NULL)
         return;
+    if (code->mapped) {
+        jx_obj_free(code->handle);
+        code->fn = NULL;
+        code->handle = NULL;
+        code->mapped = false;
+        return;
+    }
     jx_engine *en = &engine;
     LLVMOrcResourceTrackerRef rt = code->handle;
     pthread_mutex_lock(&en->lock);

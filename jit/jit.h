@@ -17,6 +17,8 @@ typedef void (*jx_kernel_fn)(int64_t n, char *const *ptrs,
 typedef struct jx_jit_code {
     jx_kernel_fn fn;  /* entry point */
     void *handle;     /* what jx_jit_release needs to free the code */
+    bool mapped;      /* handle is objload.c's mapping, not ORC's
+                         ResourceTracker */
 } jx_jit_code;
 
 /* A kernel's object file, as jx_jit_emit makes it: what the disk cache
@@ -37,10 +39,15 @@ JX_INTERNAL int jx_jit_emit(const jx_ir *ir, const char *layout,
 JX_INTERNAL void jx_jit_object_free(jx_jit_object *o);
 /* Links an object file from jx_jit_emit (of this or an earlier process
  * with the same jx_jit_target_id) and looks up its entry point; the same
- * bytes may be loaded any number of times.  Returns 0, or -1 with *err
- * set (JX_ERR_JIT: LLVM's message). */
+ * bytes may be loaded any number of times.  objload.c's loader first (no
+ * LLVM), ORC's LLJIT where it does not know the object or with
+ * JITEXPR_OBJLOAD=no.  Returns 0, or -1 with *err set (JX_ERR_JIT: LLVM's
+ * message). */
 JX_INTERNAL int jx_jit_load(const void *data, size_t size, jx_jit_code *out,
                             jx_error *err);
+/* jx_jit_load through ORC only (tests, comparisons). */
+JX_INTERNAL int jx_jit_load_orc(const void *data, size_t size,
+                                jx_jit_code *out, jx_error *err);
 /* Whether a stored object's choices (jx_jit_object.choices) agree with
  * this process's: 0, and the process takes over those it has not made yet
  * (no measurement), or -1 when one differs or the text is unreadable. */
