@@ -109,6 +109,15 @@ void args_free(cli *c)
     c->nvars = 0;
 }
 
+int args_done(cli *c, int status)
+{
+    args_free(c);
+    free(c);
+    if (status == 0 && fflush(stdout) != 0)
+        status = report_io("standard output: %s", strerror(errno));
+    return status;
+}
+
 /* Fills the tables handed to the library from the variables. */
 void args_build_tables(cli *c)
 {

@@ -90,6 +90,10 @@ int cache_cmd(int argc, char **argv);
 
 /* Frees the variables' names and data; the table is empty after. */
 void args_free(cli *c);
+/* The end of a subcommand: frees c (its variables, then c itself, from
+ * calloc), flushes standard output, and returns status, or CLI_EXIT_IO
+ * when status was 0 and the flush failed. */
+int args_done(cli *c, int status);
 
 /* Fills the tables handed to the library (c->table, c->inputs) from the
  * variables. */

@@ -5,7 +5,6 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,9 +64,5 @@ int eval_cmd(int argc, char **argv)
         jx_free(out.data);
     if (e != NULL)
         jx_expr_free(e);
-    args_free(c);
-    free(c);
-    if (status == 0 && fflush(stdout) != 0)
-        status = report_io("standard output: %s", strerror(errno));
-    return status;
+    return args_done(c, status);
 }

@@ -4,7 +4,6 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,9 +41,5 @@ int explain_cmd(int argc, char **argv)
         report_error(src, &err);
         status = CLI_EXIT_USAGE;
     }
-    args_free(c);
-    free(c);
-    if (status == 0 && fflush(stdout) != 0)
-        status = report_io("standard output: %s", strerror(errno));
-    return status;
+    return args_done(c, status);
 }
