@@ -94,12 +94,11 @@ static int obtain(const jx_ir *ir, const char *layout, const char *key,
     if (use_disk && jx_disk_load(key, code) == 1)
         return 0;
     *compiled = true;
-    if (!use_disk || !jx_disk_enabled())
-        return jx_jit_compile(ir, layout, code, err);
     jx_jit_object obj;
     if (jx_jit_emit(ir, layout, &obj, err) != 0)
         return -1;
-    jx_disk_store(key, &obj);
+    if (use_disk)
+        jx_disk_store(key, &obj); /* nothing when the disk cache is off */
     int rc = jx_jit_load(obj.data, obj.size, code, err);
     jx_jit_object_free(&obj);
     return rc;

@@ -248,15 +248,6 @@ static bool snapshot(char dir[PATH_MAX], uint64_t *limit)
     return on;
 }
 
-bool jx_disk_enabled(void)
-{
-    pthread_mutex_lock(&disk.lock);
-    configure_locked();
-    bool on = disk.enabled;
-    pthread_mutex_unlock(&disk.lock);
-    return on;
-}
-
 /* ---- keys and files --------------------------------------------------- */
 
 /* The full key of the in-memory key: malloc'd, NULL when out of memory. */
