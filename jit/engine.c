@@ -188,19 +188,14 @@ static int define_absolute(jx_symbol_pair *pairs, size_t n)
 static void define_runtime_symbols(void)
 {
     const char *const *names = jx_cg_runtime_symbols();
-    void *libm = dlopen("libm.so.6", RTLD_LAZY | RTLD_NOLOAD);
     jx_symbol_pair pairs[128];
     size_t n = 0;
     for (size_t i = 0; names[i] != NULL && n < 128; i++) {
-        void *addr = libm ? dlsym(libm, names[i]) : NULL;
-        if (addr == NULL)
-            addr = dlsym(RTLD_DEFAULT, names[i]);
+        void *addr = jx_obj_resolve(names[i]); /* libm's, as the loader finds it */
         if (addr == NULL)
             continue; /* the process generator may still find it */
         set_pair(&pairs[n++], names[i], addr);
     }
-    if (libm != NULL)
-        dlclose(libm);
     /* Our own complex functions: hidden in this library, so only an
      * absolute definition finds them. */
     for (const jx_cm_symbol *s = jx_cm_symbols(); s->name != NULL && n < 128; s++)
