@@ -753,12 +753,17 @@ int jx_npy_save(const char *path, const jx_array *arr, char *msg,
         rc = write_strided(f, arr, item, count);
     }
     int e = errno;
+    /* What a failed save removes: a regular file, never a device or a
+     * FIFO given as the path (as root, /dev/full itself). */
+    struct stat st;
+    int regular = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
     if (fclose(f) != 0 && rc == JX_NPY_OK) {
         rc = JX_NPY_EIO;
         e = errno;
     }
     if (rc != JX_NPY_OK) {
-        unlink(path);
+        if (regular)
+            unlink(path);
         if (rc == JX_NPY_ENOMEM)
             return fail(msg, msgsize, rc, "%s: out of memory", path);
         return fail(msg, msgsize, rc, "%s: %s", path, strerror(e));

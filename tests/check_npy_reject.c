@@ -284,6 +284,11 @@ START_TEST(test_save_errors)
         ck_assert_int_eq(jx_npy_save("/dev/full", &f, msg, sizeof msg),
                          JX_NPY_EIO);
         ck_assert_ptr_nonnull(strstr(msg, "No space left on device"));
+        /* and the device is still there: a failed save removes only a
+         * regular file it wrote */
+        struct stat st;
+        ck_assert_int_eq(stat("/dev/full", &st), 0);
+        ck_assert(S_ISCHR(st.st_mode));
     }
 }
 END_TEST
