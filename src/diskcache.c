@@ -87,6 +87,15 @@ static void register_fork(void)
     pthread_atfork(fork_prepare, fork_release, fork_release);
 }
 
+/* Takes disk.lock, with the fork handlers registered before it is ever
+ * held: a fork while another thread holds it must wait for it, or the
+ * child would start with it locked for good. */
+static void lock_disk(void)
+{
+    pthread_once(&fork_once, register_fork);
+    pthread_mutex_lock(&disk.lock);
+}
+
 /* ---- hashing ---------------------------------------------------------- */
 
 /* A second 64-bit hash, unlike jx_hash_bytes (FNV-1a): a multiply-xorshift
@@ -216,7 +225,6 @@ static void use_dir_locked(const char *dir)
 /* The limit from the environment unless the API set one; lock held. */
 static void configure_limit_locked(void)
 {
-    pthread_once(&fork_once, register_fork);
     if (disk.limit == 0 || (!disk.configured && !disk.limit_set)) {
         disk.limit = env_limit();
         if (disk.limit == 0)
@@ -237,7 +245,7 @@ static void configure_locked(void)
 /* A copy of the directory, or false when the cache is off. */
 static bool snapshot(char dir[PATH_MAX], uint64_t *limit)
 {
-    pthread_mutex_lock(&disk.lock);
+    lock_disk();
     configure_locked();
     bool on = disk.enabled;
     if (on)
@@ -322,7 +330,7 @@ static int write_all(int fd, const void *p, size_t n)
 
 static void count(uint64_t *counter)
 {
-    pthread_mutex_lock(&disk.lock);
+    lock_disk();
     (*counter)++;
     pthread_mutex_unlock(&disk.lock);
 }
@@ -402,7 +410,7 @@ int jx_disk_load(const char *key, jx_jit_code *code)
             rejected = true;
     }
     free(buf);
-    pthread_mutex_lock(&disk.lock);
+    lock_disk();
     if (rc == 1)
         disk.hits++;
     else
@@ -498,7 +506,7 @@ static int64_t scan(const char *dir, uint64_t limit, uint64_t *files)
 /* After a write of `bytes`: a scan when it is time (see the top). */
 static void after_write(const char *dir, uint64_t bytes)
 {
-    pthread_mutex_lock(&disk.lock);
+    lock_disk();
     disk.writes++;
     if (disk.est_bytes >= 0)
         disk.est_bytes += (int64_t)bytes;
@@ -511,7 +519,7 @@ static void after_write(const char *dir, uint64_t bytes)
     if (!due)
         return;
     int64_t total = scan(dir, limit, NULL);
-    pthread_mutex_lock(&disk.lock);
+    lock_disk();
     disk.est_bytes = total;
     pthread_mutex_unlock(&disk.lock);
 }
@@ -565,7 +573,7 @@ void jx_disk_store(const char *key, const jx_jit_object *obj)
 
 void jx_disk_stats(jx_stats *st)
 {
-    pthread_mutex_lock(&disk.lock);
+    lock_disk();
     st->disk_hits = disk.hits;
     st->disk_misses = disk.misses;
     st->disk_writes = disk.writes;
@@ -594,7 +602,7 @@ long jx_disk_clear(void)
             n++;
     }
     closedir(d);
-    pthread_mutex_lock(&disk.lock);
+    lock_disk();
     disk.est_bytes = 0;
     pthread_mutex_unlock(&disk.lock);
     return n;
@@ -604,7 +612,7 @@ long jx_disk_clear(void)
 
 int jx_set_cache_dir(const char *dir)
 {
-    pthread_mutex_lock(&disk.lock);
+    lock_disk();
     configure_limit_locked(); /* the environment's directory: not made */
     use_dir_locked(dir == NULL || strcmp(dir, "off") == 0 || *dir == '\0'
                        ? NULL
@@ -617,7 +625,7 @@ int jx_set_cache_dir(const char *dir)
 int jx_set_cache_size(uint64_t bytes)
 {
     char dir[PATH_MAX];
-    pthread_mutex_lock(&disk.lock);
+    lock_disk();
     configure_locked();
     disk.limit = bytes ? bytes : JX_DISK_DEFAULT_LIMIT;
     disk.limit_set = true;
@@ -629,7 +637,7 @@ int jx_set_cache_size(uint64_t bytes)
     if (!on)
         return -1;
     int64_t total = scan(dir, limit, NULL);
-    pthread_mutex_lock(&disk.lock);
+    lock_disk();
     disk.est_bytes = total;
     disk.since_scan = 0;
     pthread_mutex_unlock(&disk.lock);
@@ -642,7 +650,7 @@ void jx_get_cache_info(jx_cache_info *info)
         return;
     memset(info, 0, sizeof *info);
     char dir[PATH_MAX];
-    pthread_mutex_lock(&disk.lock);
+    lock_disk();
     configure_locked();
     snprintf(info->dir, sizeof info->dir, "%s", disk.dir);
     info->enabled = disk.enabled;
