@@ -124,8 +124,10 @@ int jx_weak_plan(jx_expr *e, jx_error *err)
 /* ---- computing the values --------------------------------------------------- */
 
 /* A value as Python holds it: an int (exact while it fits int64; `big`
- * when it left int64), or a float. */
+ * when it left int64), or a float.  `known`: computed (jx_weak_check leaves
+ * a weak value that is not computable, and its users, unknown). */
 typedef struct num {
+    bool known;
     bool isf;
     bool big;
     int64_t i;
@@ -134,7 +136,9 @@ typedef struct num {
 
 static double as_double(num x) { return x.isf ? x.f : (double)x.i; }
 
-static num of_int(int64_t i, bool big) { return (num){false, big, i, 0.0}; }
+static num of_int(int64_t i, bool big) { return (num){true, false, big, i, 0.0}; }
+
+static num of_float(double f) { return (num){true, true, false, 0, f}; }
 
 /* The value of a weak variable: a 0-d array of its dtype. */
 static int load(const jx_expr *e, const jx_instr *in, const jx_array *a, num *r,
@@ -162,8 +166,8 @@ static int load(const jx_expr *e, const jx_instr *in, const jx_array *a, num *r,
         *r = of_int((int64_t)v, v > INT64_MAX);
         return 0;
     }
-    case JX_FLOAT32: { float v; memcpy(&v, p, sizeof v); *r = (num){true, false, 0, v}; return 0; }
-    case JX_FLOAT64: { double v; memcpy(&v, p, sizeof v); *r = (num){true, false, 0, v}; return 0; }
+    case JX_FLOAT32: { float v; memcpy(&v, p, sizeof v); *r = of_float(v); return 0; }
+    case JX_FLOAT64: { double v; memcpy(&v, p, sizeof v); *r = of_float(v); return 0; }
     default:
         jx_err_set(err, JX_ERR_ARG, -1, 0, "weak variable '%s' is %s: give a bool, "
                    "an integer or a float", e->names[in->input], jx_dtype_name(a->dtype));
@@ -174,7 +178,7 @@ static int load(const jx_expr *e, const jx_instr *in, const jx_array *a, num *r,
 static num constant(const jx_instr *in)
 {
     switch (jx_dtype_kind(in->dtype)) {
-    case JX_KIND_FLOAT: return (num){true, false, 0, in->k.f};
+    case JX_KIND_FLOAT: return of_float(in->k.f);
     case JX_KIND_UINT: return of_int((int64_t)in->k.u, in->k.u > INT64_MAX);
     case JX_KIND_BOOL: return of_int(in->k.u != 0, false);
     default: return of_int(in->k.i, false);
@@ -260,7 +264,7 @@ static num float_op(int op, double x, double y)
     }
     default: r = pow(x, y); break; /* JX_OP_POW */
     }
-    return (num){true, false, 0, r};
+    return of_float(r);
 }
 
 /* Operation `in` (computable) of operands x, y. */
@@ -270,7 +274,7 @@ static num apply(const jx_instr *in, num x, num y)
     jx_kind k = jx_dtype_kind(in->dtype);
     if (op == JX_IR_CAST) {
         if (k == JX_KIND_FLOAT)
-            return (num){true, false, 0, as_double(x)};
+            return of_float(as_double(x));
         if (k == JX_KIND_BOOL)
             return of_int(x.isf ? x.f != 0.0 : (x.i != 0 || x.big), false);
         return x; /* bool or int to int: the same value */
@@ -304,6 +308,15 @@ static num apply(const jx_instr *in, num x, num y)
     return of_int(v, big);
 }
 
+/* Whether every operand of instruction i has been computed. */
+static bool operands_known(const jx_instr *in, int32_t i, const num *val)
+{
+    for (int k = 0; k < in->nargs; k++)
+        if (in->args[k] >= i || !val[in->args[k]].known)
+            return false;
+    return true;
+}
+
 int jx_weak_check(const jx_expr *e, const jx_array *const *ops, jx_error *err)
 {
     if (e->nchecks == 0)
@@ -318,11 +331,15 @@ int jx_weak_check(const jx_expr *e, const jx_array *const *ops, jx_error *err)
         return -1;
     }
     /* Every computable weak value up to the last one checked, in order:
-     * operands come before their users, so each is computed once. */
+     * operands come before their users, so each is computed once.  A value
+     * whose operand is not known (a weak complex compared, a function's
+     * result) stays unknown; no check reads one (jx_weak_plan checks only
+     * values weak_value accepts). */
     int rc = 0;
     for (int32_t i = 0; i <= last && rc == 0; i++) {
         const jx_instr *in = &ir->ins[i];
-        if (!computable(in))
+        val[i].known = false;
+        if (!computable(in) || !operands_known(in, i, val))
             continue;
         if (in->op == JX_IR_INPUT)
             rc = load(e, in, ops[1 + in->input], &val[i], err);

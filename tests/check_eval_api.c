@@ -210,15 +210,23 @@ START_TEST(test_weak_variable)
         {"s ** x", -1, JX_ERR_VALUE},       /* NumPy: ValueError */
         {"s ** (x - 3)", 2, JX_ERR_VALUE},
         {"a ** (x + 1)", 1, JX_OK},
+        /* a weak value that is not computed (z is complex) before a
+         * checked one: its users were computed from an unset operand
+         * (fuzz finding weak-complex-compare) */
+        {"(z > 1) + (x + a)", 1, JX_OK},
+        {"(z > 1) + (x + a)", 300, JX_ERR_OVERFLOW},
+        {"(z > x) & (x > 2) | (a > x)", 1, JX_OK},
     };
-    jx_var u8s[3] = {{"a", JX_UINT8, 0}, {"x", JX_INT64, JX_VAR_WEAK}, {"s", JX_INT8, 0}};
+    jx_var u8s[4] = {{"a", JX_UINT8, 0}, {"x", JX_INT64, JX_VAR_WEAK}, {"s", JX_INT8, 0},
+                     {"z", JX_COMPLEX128, JX_VAR_WEAK}};
     int8_t s8[2] = {3, -2};
+    double z[2] = {1.0, 2.0};
     for (int r = 0; r < NROWS(rows); r++) {
-        e = jx_compile(rows[r].src, u8s, 3, 0, &err);
+        e = jx_compile(rows[r].src, u8s, 4, 0, &err);
         ck_assert_msg(e != NULL, "%s: %s", rows[r].src, err.message);
-        jx_array bi[3] = {test_vec(JX_UINT8, b, 2), test_vec(JX_INT64, (void *)&rows[r].x, 1),
-                          test_vec(JX_INT8, s8, 2)};
-        bi[1].ndim = 0;
+        jx_array bi[4] = {test_vec(JX_UINT8, b, 2), test_vec(JX_INT64, (void *)&rows[r].x, 1),
+                          test_vec(JX_INT8, s8, 2), test_vec(JX_COMPLEX128, z, 1)};
+        bi[1].ndim = bi[3].ndim = 0;
         int rc = jx_eval_new(e, bi, &out, &err);
         ck_assert_msg(rc == (rows[r].code == JX_OK ? 0 : -1) &&
                       (rc == 0 || err.code == rows[r].code),

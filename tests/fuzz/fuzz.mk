@@ -6,8 +6,9 @@
 # sources are compiled in place, so the tree may stay configured for gcc.
 #
 # Targets:
-#   fuzz        run the fuzzer SECONDS seconds; new inputs go to
-#               $(out)/corpus, findings to $(out)/findings
+#   fuzz        run the fuzzer SECONDS seconds (or RUNS inputs, if given,
+#               when that comes first; SEED fixes libFuzzer's seed); new
+#               inputs go to $(out)/corpus, findings to $(out)/findings
 #   replay      run the fuzzer once over each tracked finding (findings/)
 #   check-asan  build and run the Check suites named in CHECKS (those
 #               also in FORK with a process per test)
@@ -17,6 +18,8 @@ srcdir ?= .
 out ?= _fuzz
 CC ?= clang-19
 SECONDS ?= 600
+RUNS ?=
+SEED ?=
 CHECKS ?=
 FORK ?=
 
@@ -76,7 +79,8 @@ fuzz: all
 	@mkdir -p $(out)/corpus $(out)/findings
 	@echo "fuzz: $(SECONDS) s, log in $(out)/fuzz.log"
 	@rc=0; $(SAN_ENV) $(out)/fuzz_jitexpr $(FUZZ_FLAGS) \
-		-max_total_time=$(SECONDS) -dict=$(out)/jitexpr.dict \
+		-max_total_time=$(SECONDS) $(if $(RUNS),-runs=$(RUNS)) \
+		$(if $(SEED),-seed=$(SEED)) -dict=$(out)/jitexpr.dict \
 		-artifact_prefix=$(out)/findings/ \
 		$(out)/corpus $(fuzzdir)/corpus > $(out)/fuzz.log 2>&1 || rc=$$?; \
 	grep -E '^(==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)' \
