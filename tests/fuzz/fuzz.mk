@@ -87,7 +87,8 @@ fuzz: all
 		$(out)/fuzz.log || :; \
 	n=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(out)/fuzz.log); \
 	t=$$(sed -n 's/^stat::average_exec_per_sec: *//p' $(out)/fuzz.log); \
-	echo "fuzz: $${n:-0} executions in $(SECONDS) s ($${t:-0}/s), rc $$rc"; \
+	s=$$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' $(out)/fuzz.log); \
+	echo "fuzz: $${n:-0} executions in $${s:-$(SECONDS)} s ($${t:-0}/s), rc $$rc"; \
 	exit $$rc
 
 replay: all
