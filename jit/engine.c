@@ -538,14 +538,15 @@ static bool traced_use_lib(void *ctx, const char *fn, bool f32)
 /* Compiles ir for layout with tgt into an object file (malloc'd copy in
  * *data, *size bytes) whose entry point is JX_ENTRY_TAG. */
 static int emit_object(jx_engine *en, const jx_ir *ir, const char *layout,
-                       const jx_cg_target *tgt, char **data, size_t *size,
-                       jx_error *err)
+                       const jx_cg_target *tgt, bool *quick, char **data,
+                       size_t *size, jx_error *err)
 {
     jx_build bd;
     *data = NULL;
     *size = 0;
-    if (jx_mod_build(&bd, &en->host, ir, layout, JX_ENTRY_TAG, tgt, err) != 0)
+    if (jx_mod_build(&bd, &en->host, ir, layout, JX_ENTRY_TAG, tgt, *quick, err) != 0)
         return -1;
+    *quick = bd.quick;
     LLVMMemoryBufferRef obj;
     int rc = jx_mod_emit(&bd, LLVMObjectFile, &obj, err);
     jx_mod_dispose(&bd);
@@ -564,8 +565,8 @@ static int emit_object(jx_engine *en, const jx_ir *ir, const char *layout,
     return 0;
 }
 
-int jx_jit_emit(const jx_ir *ir, const char *layout, jx_jit_object *out,
-                jx_error *err)
+int jx_jit_emit(const jx_ir *ir, const char *layout, jx_jit_tier tier,
+                jx_jit_object *out, jx_error *err)
 {
     memset(out, 0, sizeof *out);
     jx_engine *en = engine_get(err);
@@ -576,10 +577,12 @@ int jx_jit_emit(const jx_ir *ir, const char *layout, jx_jit_object *out,
     jx_cg_target tgt = en->tgt;
     tgt.use_lib = traced_use_lib;
     tgt.use_lib_ctx = &trace;
-    if (emit_object(en, ir, layout, &tgt, &out->data, &out->size, err) != 0)
+    bool quick = tier == JX_JIT_QUICK;
+    if (emit_object(en, ir, layout, &tgt, &quick, &out->data, &out->size, err) != 0)
         return -1;
     memcpy(out->choices, trace.text, sizeof out->choices);
-    out->storable = !trace.overflow;
+    out->storable = !trace.overflow && !quick;
+    out->quick = quick;
     return 0;
 }
 
@@ -677,7 +680,7 @@ int jx_jit_compile(const jx_ir *ir, const char *layout, jx_jit_code *out,
     out->fn = NULL;
     out->handle = NULL;
     jx_jit_object obj;
-    if (jx_jit_emit(ir, layout, &obj, err) != 0)
+    if (jx_jit_emit(ir, layout, JX_JIT_FULL, &obj, err) != 0)
         return -1;
     int rc = jx_jit_load(obj.data, obj.size, out, err);
     jx_jit_object_free(&obj);
@@ -697,7 +700,8 @@ static int compile_with(const jx_ir *ir, const char *layout,
         return -1;
     char *data;
     size_t size;
-    if (emit_object(en, ir, layout, tgt, &data, &size, err) != 0)
+    bool quick = false;
+    if (emit_object(en, ir, layout, tgt, &quick, &data, &size, err) != 0)
         return -1;
     int rc = jx_jit_load(data, size, out, err);
     free(data);
@@ -784,7 +788,7 @@ int jx_jit_explain(const jx_ir *ir, const char *layout, unsigned what,
     if (en == NULL)
         return -1;
     jx_build bd;
-    if (jx_mod_build(&bd, &en->host, ir, layout, "jx_kernel", &en->tgt, err) != 0)
+    if (jx_mod_build(&bd, &en->host, ir, layout, "jx_kernel", &en->tgt, false, err) != 0)
         return -1;
     if (what & JX_EXPLAIN_LLVM) {
         char *s = LLVMPrintModuleToString(bd.mod);

@@ -29,12 +29,22 @@ typedef struct jx_jit_object {
     size_t size;    /* its bytes */
     char choices[JX_JIT_CHOICES]; /* the math implementations it calls,
                                      "log/64=lib;sin/32=own;" (may be "") */
-    bool storable;  /* choices is complete: the object may be stored */
+    bool storable;  /* choices is complete and the code optimised: the
+                       object may be stored */
+    bool quick;     /* the quick tier's code */
 } jx_jit_object;
+
+/* How much work a compile does: the optimised kernel, or the quick tier
+ * (a short pipeline and LLVM's fast code generator: about a fifth of the
+ * time, several times slower code, the same results).  JX_JIT_QUICK gives
+ * the quick tier only where its code computes the same values as the
+ * optimised one (jit/module.c says which), else the optimised code;
+ * jx_jit_object.quick says which it gave. */
+typedef enum jx_jit_tier { JX_JIT_FULL, JX_JIT_QUICK } jx_jit_tier;
 
 /* Compiles ir for layout to an object file.  Returns 0, or -1 with *err
  * set (as jx_jit_compile).  Safe to call from several threads at once. */
-JX_INTERNAL int jx_jit_emit(const jx_ir *ir, const char *layout,
+JX_INTERNAL int jx_jit_emit(const jx_ir *ir, const char *layout, jx_jit_tier tier,
                             jx_jit_object *out, jx_error *err);
 JX_INTERNAL void jx_jit_object_free(jx_jit_object *o);
 /* Links an object file from jx_jit_emit (of this or an earlier process

@@ -2,7 +2,18 @@
  * (codegen.h), verified, optimised for the host CPU (default<O3>, both
  * vectorizers) and emitted, in its own LLVMContext with its own
  * TargetMachine, so that compilations run in parallel without a lock.
- * See module.h; engine.c links what this emits. */
+ * See module.h; engine.c links what this emits.
+ *
+ * The quick tier (jx_mod_quick_ok) is the same module through SROA only
+ * and LLVM's fast instruction selector and register allocator: about a
+ * fifth of the compile time, a scalar loop several times slower.  It is
+ * offered only for kernels that compute the same bits either way: IEEE
+ * operations without fast-math flags, integers, conversions that
+ * saturate, byte strings.  Not for anything whose code differs with the
+ * optimiser: a libm function (the vectorizer turns its calls into the
+ * vector library's, our inline kernels use fmuladd, which only the
+ * optimised code fuses), a float power, a complex call, float16
+ * (promoted), or a reduction (its partial sums are reassociated). */
 #include "module.h"
 
 #include <llvm-c/Analysis.h>
@@ -10,6 +21,9 @@
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "../src/dtype.h"
+#include "../src/ops.h"
 
 void jx_mod_take_error(LLVMErrorRef e, jx_error *err, const char *what)
 {
@@ -48,9 +62,61 @@ static int diag_check(jx_build *bd, jx_error *err, const char *when)
     return -1;
 }
 
+/* Intrinsics whose lowering computes the same bits at any optimisation
+ * level: exact operations, or none at all. */
+static const char *const same_bits_intrinsics[] = {
+    "llvm.fptosi.sat.", "llvm.fptoui.sat.", "llvm.sqrt.",     "llvm.fabs.",
+    "llvm.floor.",      "llvm.ceil.",       "llvm.trunc.",    "llvm.roundeven.",
+    "llvm.rint.",       "llvm.copysign.",   "llvm.minnum.",   "llvm.maxnum.",
+    "llvm.minimum.",    "llvm.maximum.",    "llvm.smax.",     "llvm.smin.",
+    "llvm.umax.",       "llvm.umin.",       "llvm.abs.",      "llvm.fma.",
+    "llvm.sadd.with.overflow.", "llvm.uadd.with.overflow.",
+    "llvm.smul.with.overflow.", "llvm.umul.with.overflow.",
+    "llvm.memcpy.",     "llvm.memset.",     "llvm.assume",    "llvm.expect.",
+};
+
+bool jx_mod_quick_ok(const jx_ir *ir)
+{
+    if (ir->reduce >= 0)
+        return false;
+    for (int32_t i = 0; i < ir->n; i++) {
+        const jx_instr *in = &ir->ins[i];
+        if (in->dtype == JX_FLOAT16)
+            return false;
+        for (int a = 0; a < in->nargs; a++)
+            if (ir->ins[in->args[a]].dtype == JX_FLOAT16)
+                return false;
+    }
+    return true;
+}
+
+/* Whether mod (generated, not yet optimised) calls only what computes
+ * the same bits at both tiers: the intrinsics above and our own helpers
+ * (jx_*, scalar C functions, called the same way by both).  A libm or
+ * vector-library function, fmuladd or a math intrinsic the vectorizer
+ * may replace say no. */
+static bool calls_same_bits(LLVMModuleRef mod)
+{
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f != NULL; f = LLVMGetNextFunction(f)) {
+        if (!LLVMIsDeclaration(f))
+            continue;
+        size_t n;
+        const char *name = LLVMGetValueName2(f, &n);
+        bool ok = strncmp(name, "jx_", 3) == 0;
+        for (size_t k = 0; !ok && k < sizeof same_bits_intrinsics / sizeof *same_bits_intrinsics; k++) {
+            const char *p = same_bits_intrinsics[k];
+            size_t m = strlen(p);
+            ok = strncmp(name, p, m) == 0 && (p[m - 1] == '.' || name[m] == '\0');
+        }
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 int jx_mod_build(jx_build *bd, const jx_mod_host *en, const jx_ir *ir,
                  const char *layout, const char *name, const jx_cg_target *tgt,
-                 jx_error *err)
+                 bool quick, jx_error *err)
 {
     memset(bd, 0, sizeof *bd);
     if (jx_cg_check(ir, layout, err) != 0)
@@ -59,7 +125,8 @@ int jx_mod_build(jx_build *bd, const jx_mod_host *en, const jx_ir *ir,
     LLVMContextSetDiagnosticHandler(bd->ctx, diag_handler, &bd->diag);
     bd->mod = LLVMModuleCreateWithNameInContext("jitexpr", bd->ctx);
     bd->tm = LLVMCreateTargetMachine(en->target, en->triple, en->cpu,
-                                     en->features, LLVMCodeGenLevelAggressive,
+                                     en->features,
+                                     quick ? LLVMCodeGenLevelNone : LLVMCodeGenLevelAggressive,
                                      LLVMRelocPIC, LLVMCodeModelSmall);
     if (bd->ctx == NULL || bd->mod == NULL || bd->tm == NULL) {
         jx_err_set(err, JX_ERR_JIT, -1, 0,
@@ -76,6 +143,20 @@ int jx_mod_build(jx_build *bd, const jx_mod_host *en, const jx_ir *ir,
         jx_mod_dispose(bd);
         return -1;
     }
+    if (quick && !(jx_mod_quick_ok(ir) && calls_same_bits(bd->mod))) {
+        quick = false; /* the optimised code after all: its own machine */
+        LLVMDisposeTargetMachine(bd->tm);
+        bd->tm = LLVMCreateTargetMachine(en->target, en->triple, en->cpu, en->features,
+                                         LLVMCodeGenLevelAggressive, LLVMRelocPIC,
+                                         LLVMCodeModelSmall);
+        if (bd->tm == NULL) {
+            jx_err_set(err, JX_ERR_JIT, -1, 0,
+                       "LLVM: cannot create a target machine for %s", en->cpu);
+            jx_mod_dispose(bd);
+            return -1;
+        }
+    }
+    bd->quick = quick;
     char *msg = NULL;
     if (LLVMVerifyModule(bd->mod, LLVMReturnStatusAction, &msg) != 0) {
         /* The message may span lines: keep the first. */
@@ -95,7 +176,8 @@ int jx_mod_build(jx_build *bd, const jx_mod_host *en, const jx_ir *ir,
     LLVMPassBuilderOptionsSetSLPVectorization(opt, 1);
     LLVMPassBuilderOptionsSetLoopInterleaving(opt, 1);
     LLVMPassBuilderOptionsSetLoopUnrolling(opt, 1);
-    LLVMErrorRef e = LLVMRunPasses(bd->mod, "default<O3>", bd->tm, opt);
+    LLVMErrorRef e = LLVMRunPasses(bd->mod, quick ? "function(sroa)" : "default<O3>",
+                                   bd->tm, opt);
     LLVMDisposePassBuilderOptions(opt);
     if (e != NULL) {
         jx_mod_take_error(e, err, "LLVM optimisation");

@@ -29,15 +29,22 @@ typedef struct jx_build {
     LLVMContextRef ctx;
     LLVMModuleRef mod;
     LLVMTargetMachineRef tm;  /* this compilation's own */
+    bool quick;               /* built in the quick tier */
     jx_diag diag;
 } jx_build;
 
 /* Generates the kernel `name` for ir and layout (calling the vector math
- * of tgt), verifies and optimises it for host.  Returns 0, or -1 with
- * *err set and nothing left to dispose. */
+ * of tgt), verifies and optimises it for host.  quick: in the quick tier
+ * (a short pipeline, the fast code generator) where its code computes the
+ * same bits as the optimised one (bd->quick says whether it was).
+ * Returns 0, or -1 with *err set and nothing left to dispose. */
 JX_INTERNAL int jx_mod_build(jx_build *bd, const jx_mod_host *host, const jx_ir *ir,
                              const char *layout, const char *name,
-                             const jx_cg_target *tgt, jx_error *err);
+                             const jx_cg_target *tgt, bool quick, jx_error *err);
+/* Whether the quick tier may be given for ir, before its code is seen
+ * (no reduction, no float16); jx_mod_build also looks at what the code
+ * calls. */
+JX_INTERNAL bool jx_mod_quick_ok(const jx_ir *ir);
 /* Emits bd's module as an object file or assembly text (*out: the
  * caller disposes it). */
 JX_INTERNAL int jx_mod_emit(jx_build *bd, LLVMCodeGenFileType kind,

@@ -183,7 +183,7 @@ START_TEST(test_rows)
     ck_assert_msg(ir != NULL, "%s: %s", r->src, err.message);
     ck_assert_int_le(ir->ninputs, 8);
     jx_jit_object obj;
-    ck_assert_msg(jx_jit_emit(ir, r->layout, &obj, &err) == 0, "%s %s: %s",
+    ck_assert_msg(jx_jit_emit(ir, r->layout, JX_JIT_FULL, &obj, &err) == 0, "%s %s: %s",
                   r->src, r->layout, err.message);
 
     jx_kernel_fn fn;
@@ -238,7 +238,7 @@ static jx_jit_object base_object(void)
                                   NULL, NULL, &err);
     ck_assert_ptr_nonnull(ir);
     jx_jit_object obj;
-    ck_assert_int_eq(jx_jit_emit(ir, "CCC:n", &obj, &err), 0);
+    ck_assert_int_eq(jx_jit_emit(ir, "CCC:n", JX_JIT_FULL, &obj, &err), 0);
     jx_ir_free(ir);
     jx_arena_free(&a);
     return obj;
