@@ -309,6 +309,10 @@ typedef struct jx_stats {
                                   format or key (then replaced) */
     uint64_t disk_unavailable; /* times the directory could not be used
                                   (not created, not writable): cache off */
+    uint64_t kernels_quick;    /* of kernels_compiled, those compiled in the
+                                  quick tier first (JITEXPR_TIER) */
+    uint64_t kernels_upgraded; /* quick kernels since given their
+                                  optimised code */
 } jx_stats;
 JX_API void jx_get_stats(jx_stats *st);
 

@@ -464,6 +464,18 @@ static PyObject *jxpy_cache_info(PyObject *module, PyObject *unused)
                          r.misses);
     if (d == NULL)
         return NULL;
+    /* The quick tier (docs/python.md). */
+    PyObject *q = PyLong_FromUnsignedLongLong(s.kernels_quick);
+    PyObject *u = PyLong_FromUnsignedLongLong(s.kernels_upgraded);
+    if (q == NULL || u == NULL || PyDict_SetItemString(d, "kernels_quick", q) < 0 ||
+        PyDict_SetItemString(d, "kernels_upgraded", u) < 0) {
+        Py_XDECREF(q);
+        Py_XDECREF(u);
+        Py_DECREF(d);
+        return NULL;
+    }
+    Py_DECREF(q);
+    Py_DECREF(u);
     /* The disk cache: its state (a scan of the directory) and counters. */
     jx_cache_info ci;
     Py_BEGIN_ALLOW_THREADS

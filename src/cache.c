@@ -1,8 +1,11 @@
-/* cache.c - the in-memory kernel cache.  See cache.h. */
+/* cache.c - the in-memory kernel cache, and each kernel's way from the
+ * quick tier to the optimised code (tier.h).  See cache.h. */
 #include "cache.h"
 #include "diskcache.h"
+#include "tier.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +20,8 @@ static struct {
     uint64_t entries;
     uint64_t compiled;
     uint64_t hits;
+    uint64_t quick;      /* quick compiles */
+    uint64_t upgraded;   /* quick kernels given their optimised code */
 } cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static char *make_key(const jx_ir *ir, const char *layout)
@@ -66,6 +71,7 @@ static jx_kernel *lookup(const char *key, uint64_t hash)
 static void free_kernel(jx_kernel *k)
 {
     jx_jit_release(&k->code);
+    jx_jit_release(&k->quick_code);
     free(k->key);
     free(k);
 }
@@ -84,25 +90,160 @@ static bool evict(jx_kernel *k)
     return --k->refs == 0;
 }
 
-/* The code for key: from the disk cache, or compiled (and stored there);
- * with use_disk false compiled only.  *compiled: LLVM compiled it. */
-static int obtain(const jx_ir *ir, const char *layout, const char *key,
-                  bool use_disk, jx_jit_code *code, bool *compiled,
-                  jx_error *err)
+/* The code of ir for layout in tier t: emitted, stored on disk when it is
+ * the optimised code (a no-op when the disk cache is off), loaded.
+ * *quick: it is the quick tier's (t JX_JIT_QUICK, and the JIT gave it). */
+static int compile(const jx_ir *ir, const char *layout, const char *key, jx_jit_tier t,
+                   bool use_disk, jx_jit_code *code, bool *quick, jx_error *err)
 {
-    *compiled = false;
-    if (use_disk && jx_disk_load(key, code) == 1)
-        return 0;
-    *compiled = true;
     jx_jit_object obj;
-    if (jx_jit_emit(ir, layout, &obj, err) != 0)
+    if (jx_jit_emit(ir, layout, t, &obj, err) != 0)
         return -1;
-    if (use_disk)
-        jx_disk_store(key, &obj); /* nothing when the disk cache is off */
+    *quick = obj.quick;
+    if (use_disk && !obj.quick)
+        jx_disk_store(key, &obj);
     int rc = jx_jit_load(obj.data, obj.size, code, err);
     jx_jit_object_free(&obj);
     return rc;
 }
+
+/* k's code for key: from the disk cache, or compiled: in the quick tier
+ * where tier.h and the JIT allow (k->quick), else optimised (and stored
+ * on disk).  With use_disk false compiled optimised only.  *compiled:
+ * LLVM compiled it. */
+static int obtain(const jx_ir *ir, const char *layout, const char *key,
+                  bool use_disk, jx_kernel *k, bool *compiled, jx_error *err)
+{
+    *compiled = false;
+    atomic_init(&k->quick, false);
+    if (use_disk && jx_disk_load(key, &k->code) == 1) {
+        atomic_init(&k->fn, k->code.fn);
+        return 0;
+    }
+    *compiled = true;
+    jx_jit_tier t = use_disk && jx_tier_mode_get() != JX_TIER_FULL ? JX_JIT_QUICK
+                                                                   : JX_JIT_FULL;
+    int64_t t0 = jx_adapt_now();
+    jx_jit_code code;
+    bool quick;
+    if (compile(ir, layout, key, t, use_disk, &code, &quick, err) != 0)
+        return -1;
+    if (quick) {
+        k->quick_code = code;
+        k->quick_ns = jx_adapt_now() - t0;
+        atomic_init(&k->quick, true);
+    } else {
+        k->code = code;
+    }
+    atomic_init(&k->fn, code.fn);
+    return 0;
+}
+
+/* Compiles k's optimised code (k quick) and puts it in place, unless
+ * another thread did meanwhile.  Returns 0, or -1 (k stays quick: its
+ * results are the same). */
+static int upgrade(jx_kernel *k, const jx_ir *ir, const char *layout)
+{
+    jx_error err;
+    jx_jit_code code;
+    int64_t t0 = jx_adapt_now();
+    bool quick;
+    if (compile(ir, layout, k->key, JX_JIT_FULL, true, &code, &quick, &err) != 0)
+        return -1;
+    jx_tier_learn_compile(k->quick_ns, jx_adapt_now() - t0);
+    pthread_mutex_lock(&cache.lock);
+    bool mine = atomic_load(&k->quick);
+    if (mine) {
+        k->code = code;
+        atomic_store(&k->fn, code.fn);
+        atomic_store(&k->quick, false);
+        cache.upgraded++;
+    }
+    pthread_mutex_unlock(&cache.lock);
+    if (!mine)
+        jx_jit_release(&code);
+    return 0;
+}
+
+/* A background job: k's optimised code, from a copy of its IR (the
+ * expression that made k may be gone before it runs). */
+typedef struct upgrade_job {
+    jx_tier_job job; /* first */
+    jx_kernel *k;    /* a reference of the job's own */
+    jx_ir *ir;
+    char layout[JX_LAYOUT_MAX + 1];
+} upgrade_job;
+
+static void job_run(jx_tier_job *j)
+{
+    upgrade_job *u = (upgrade_job *)j;
+    if (atomic_load(&u->k->quick))
+        (void)upgrade(u->k, u->ir, u->layout);
+}
+
+static void job_drop(jx_tier_job *j)
+{
+    upgrade_job *u = (upgrade_job *)j;
+    pthread_mutex_lock(&cache.lock);
+    u->k->scheduled = false;
+    pthread_mutex_unlock(&cache.lock);
+    jx_cache_release(u->k);
+    jx_ir_free(u->ir);
+    free(u);
+}
+
+/* Queues k's optimised compile (k quick, not scheduled; the caller holds
+ * a reference). */
+static void schedule(jx_kernel *k, const jx_ir *ir, const char *layout)
+{
+    if (jx_tier_mode_get() != JX_TIER_AUTO)
+        return;
+    upgrade_job *u = calloc(1, sizeof *u);
+    jx_ir *copy = u != NULL ? jx_ir_copy(ir) : NULL;
+    if (copy == NULL) {
+        free(u);
+        return; /* out of memory: a large call still compiles it */
+    }
+    pthread_mutex_lock(&cache.lock);
+    bool go = !k->scheduled && atomic_load(&k->quick);
+    if (go) {
+        k->scheduled = true;
+        k->refs++;
+    }
+    pthread_mutex_unlock(&cache.lock);
+    if (!go) {
+        jx_ir_free(copy);
+        free(u);
+        return;
+    }
+    u->job.run = job_run;
+    u->job.drop = job_drop;
+    u->job.persist = jx_disk_on();
+    u->k = k;
+    u->ir = copy;
+    snprintf(u->layout, sizeof u->layout, "%s", layout);
+    jx_tier_submit(&u->job);
+}
+
+jx_kernel_fn jx_cache_code(jx_kernel *k, const jx_ir *ir, const char *layout,
+                           int64_t units, bool *quick)
+{
+    *quick = false;
+    if (!atomic_load(&k->quick))
+        return atomic_load(&k->fn);
+    jx_tier_mode mode = jx_tier_mode_get();
+    if (mode == JX_TIER_AUTO &&
+        jx_tier_quick_estimate(units) > jx_tier_full_estimate(k->quick_ns) &&
+        upgrade(k, ir, layout) == 0)
+        return atomic_load(&k->fn);
+    if (mode == JX_TIER_AUTO && !k->scheduled)
+        schedule(k, ir, layout); /* a forked child's kernel, or no memory before */
+    jx_kernel_fn fn = atomic_load(&k->fn);
+    *quick = atomic_load(&k->quick);
+    return fn;
+}
+
+void jx_cache_quick_ran(int64_t units, int64_t ns) { jx_tier_learn_run(units, ns); }
 
 jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout, unsigned flags,
                         jx_error *err)
@@ -138,18 +279,19 @@ jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout, unsigned flags,
         return NULL;
     }
     bool compiled;
-    if (obtain(ir, layout, key, use_cache, &k->code, &compiled, err) < 0) {
+    if (obtain(ir, layout, key, use_cache, k, &compiled, err) < 0) {
         free(key);
         free(k);
         return NULL;
     }
-    k->fn = k->code.fn;
     k->key = key;
     k->hash = hash;
     k->refs = 1;
 
     pthread_mutex_lock(&cache.lock);
+    bool quick = atomic_load(&k->quick);
     cache.compiled += compiled;
+    cache.quick += quick;
     if (!use_cache) {
         pthread_mutex_unlock(&cache.lock);
         return k;
@@ -176,6 +318,8 @@ jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout, unsigned flags,
     pthread_mutex_unlock(&cache.lock);
     if (dead)
         free_kernel(dead);
+    if (quick)
+        schedule(k, ir, layout);
     return k;
 }
 
@@ -196,6 +340,8 @@ void jx_cache_stats(jx_stats *st)
     st->kernels_compiled = cache.compiled;
     st->cache_hits = cache.hits;
     st->cache_entries = cache.entries;
+    st->kernels_quick = cache.quick;
+    st->kernels_upgraded = cache.upgraded;
     pthread_mutex_unlock(&cache.lock);
     jx_disk_stats(st);
 }

@@ -5,14 +5,23 @@
 #ifndef JX_CACHE_H
 #define JX_CACHE_H
 
+#include <stdatomic.h>
+
 #include "adapt.h"
 #include "ir.h"
 #include "jit.h"
 
 typedef struct jx_kernel jx_kernel;
 struct jx_kernel {
-    jx_kernel_fn fn;       /* the entry point */
+    _Atomic(jx_kernel_fn) fn; /* the entry point: the quick code's until
+                                 the optimised code replaces it */
     jx_jit_code code;      /* what the JIT needs to free it */
+    _Atomic(bool) quick;   /* fn is the quick tier's (tier.h) */
+    bool scheduled;        /* quick, and a background job will replace it
+                              (guarded by the cache lock) */
+    jx_jit_code quick_code; /* the quick code, kept while the kernel lives
+                               (a thread may still be running it) */
+    int64_t quick_ns;      /* how long the quick compile took */
     char *key;             /* canonical IR text, '#', layout */
     uint64_t hash;         /* of key */
     int refs;              /* references; guarded by the cache lock */
@@ -30,6 +39,15 @@ struct jx_kernel {
  * *err set. */
 JX_INTERNAL jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout,
                                     unsigned flags, jx_error *err);
+/* The code to run k over `units` work units (elements times the IR's
+ * cost) with: the optimised code when k has it, else the quick code,
+ * unless its run would take longer than compiling the optimised code
+ * (tier.h's estimates): that is compiled then, by this caller.  ir and
+ * layout are k's.  *quick: the quick code was given (time the run for
+ * jx_cache_quick_ran). */
+JX_INTERNAL jx_kernel_fn jx_cache_code(jx_kernel *k, const jx_ir *ir, const char *layout,
+                                       int64_t units, bool *quick);
+JX_INTERNAL void jx_cache_quick_ran(int64_t units, int64_t ns);
 /* Drops a reference; the last one frees the machine code. */
 JX_INTERNAL void jx_cache_release(jx_kernel *k);
 JX_INTERNAL void jx_cache_stats(jx_stats *st);

@@ -140,13 +140,23 @@ int jx_eval_run(const jx_expr *e, const jx_array **ops, jx_array *out, bool allo
         free(p.strides);
         return -1;
     }
-    jx_adapt_pick pick = jx_plan_pick(&p, ir, k, true);
-    jx_kernel *run = k;
-    if (JX_WAY_IS_NARROW(pick.way)) {
-        strcat(layout, noalias ? "w" : ":w");
-        run = jx_expr_kernel(e, layout, &tmpn, err);
+    int64_t units = jx_plan_work(&p, ir);
+    bool quick;
+    jx_kernel_fn fn = jx_cache_code(k, ir, layout, units, &quick);
+    int rc;
+    if (quick) { /* the quick tier's code: no ways to time (adapt.h) */
+        int64_t t0 = jx_adapt_now();
+        rc = jx_plan_run(&p, fn, k, jx_plan_pick(&p, ir, NULL, false), true, err);
+        jx_cache_quick_ran(units, jx_adapt_now() - t0);
+    } else {
+        jx_adapt_pick pick = jx_plan_pick(&p, ir, k, true);
+        jx_kernel *run = k;
+        if (JX_WAY_IS_NARROW(pick.way)) {
+            strcat(layout, noalias ? "w" : ":w");
+            run = jx_expr_kernel(e, layout, &tmpn, err);
+        }
+        rc = run != NULL ? jx_plan_run(&p, run->fn, k, pick, true, err) : -1;
     }
-    int rc = run != NULL ? jx_plan_run(&p, run->fn, k, pick, true, err) : -1;
     jx_cache_release(tmpn);
     jx_cache_release(tmpk);
     free(p.strides);

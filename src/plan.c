@@ -495,16 +495,24 @@ static int run_chunk(void *arg, int64_t c, jx_error *err)
     return 0;
 }
 
+int64_t jx_plan_work(const jx_plan *p, const jx_ir *ir)
+{
+    int64_t work; /* saturates: a huge broadcast is simply "large" */
+    if (__builtin_mul_overflow(plan_total(p), (int64_t)ir->cost, &work))
+        work = INT64_MAX;
+    return work;
+}
+
 jx_adapt_pick jx_plan_pick(const jx_plan *p, const jx_ir *ir, jx_kernel *k,
                            bool narrow_ok)
 {
     int nthreads;
     int64_t parallel_work, total = plan_total(p);
     jx_pool_settings(&nthreads, &parallel_work);
-    int64_t work; /* saturates: a huge broadcast is simply "large" */
-    if (__builtin_mul_overflow(total, (int64_t)ir->cost, &work))
-        work = INT64_MAX;
+    int64_t work = jx_plan_work(p, ir);
     int first = nthreads > 1 && work >= parallel_work ? JX_WAY_POOL : JX_WAY_INLINE;
+    if (k == NULL) /* nothing to time: the first way */
+        return jx_adapt_choose(NULL, total, 1u << first, first);
     unsigned ways = 1u << first;
     if (nthreads > 1 && work >= parallel_work / JX_ADAPT_BAND &&
         work / JX_ADAPT_BAND < parallel_work)

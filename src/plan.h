@@ -111,10 +111,13 @@ JX_INTERNAL void jx_plan_chunks(const jx_plan *p, int64_t align, bool rows_ok,
 /* Chunk c covers rows [r0, r1), elements [i0, i1) of each. */
 JX_INTERNAL void jx_plan_chunk_range(const jx_chunks *ck, int64_t c, int64_t *r0,
                                      int64_t *r1, int64_t *i0, int64_t *i1);
+/* The work of running plan p with ir's kernel: elements times ir's cost
+ * (saturated at INT64_MAX). */
+JX_INTERNAL int64_t jx_plan_work(const jx_plan *p, const jx_ir *ir);
 /* How to run plan p with ir's kernel k (adapt.h): the pool's model says
  * inline or pool; near its threshold both are allowed, and with narrow_ok
  * for a light kernel on an AVX-512 machine the 256-bit variants too; k's
- * timings choose among the ways allowed. */
+ * timings choose among the ways allowed.  k NULL: the model's way. */
 JX_INTERNAL jx_adapt_pick jx_plan_pick(const jx_plan *p, const jx_ir *ir,
                                        jx_kernel *k, bool narrow_ok);
 /* Runs the chunks of ck (fn, arg: jx_pool_run's) and, when pick was to
