@@ -1,0 +1,474 @@
+/* check_tier.c - the quick tier (jit/module.c, src/tier.c, src/cache.c):
+ * its code computes the same bits as the optimised code wherever the JIT
+ * offers it, it is not offered where it would not, and a kernel that
+ * starts quick gets its optimised code (in the background, or at once
+ * for a large call; in a forked child too) with the same results.
+ *
+ * Runs with a process per test (CK_FORK, and in check-asan's list):
+ * JITEXPR_TIER is read once per process. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "expr.h"
+#include "jitutil.h"
+#include "testutil.h"
+
+/* Emits ir for layout in tier t and loads it; *quick: what it gave.
+ * Returns false when the code generator has no lowering for ir. */
+static bool emit_load(const jx_ir *ir, const char *layout, jx_jit_tier t, bool *quick,
+                      jx_jit_code *out)
+{
+    jx_jit_object obj;
+    jx_error err;
+    if (jx_jit_emit(ir, layout, t, &obj, &err) != 0)
+        return false;
+    *quick = obj.quick;
+    if (obj.quick)
+        ck_assert(!obj.storable); /* quick code never goes to the disk cache */
+    ck_assert_msg(jx_jit_load(obj.data, obj.size, out, &err) == 0, "%s", err.message);
+    jx_jit_object_free(&obj);
+    return true;
+}
+
+/* Whether element bytes x and y of dtype t hold the same value: the same
+ * bits, or NaN in both (which NaN an operation returns, its sign and
+ * payload, depends on the order of its operands in the instruction, and
+ * the optimiser may swap them; NumPy does not specify it either). */
+static bool same_value(jx_dtype t, const char *x, const char *y)
+{
+    jx_kind k = jx_dtype_kind(t);
+    size_t sz = jx_dtype_size(t);
+    if (!(k & (JX_KIND_FLOAT | JX_KIND_COMPLEX)))
+        return memcmp(x, y, sz) == 0;
+    size_t part = k == JX_KIND_COMPLEX ? sz / 2 : sz;
+    for (size_t o = 0; o < sz; o += part) {
+        double a, b;
+        if (part == 8) {
+            memcpy(&a, x + o, 8);
+            memcpy(&b, y + o, 8);
+        } else if (part == 4) {
+            float fa, fb;
+            memcpy(&fa, x + o, 4);
+            memcpy(&fb, y + o, 4);
+            a = fa;
+            b = fb;
+        } else {
+            _Float16 ha, hb;
+            memcpy(&ha, x + o, 2);
+            memcpy(&hb, y + o, 2);
+            a = ha;
+            b = hb;
+        }
+        if (!(a != a && b != b) && memcmp(x + o, y + o, part) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Runs a and b over n elements of in[][] in layout; their outputs must
+ * be the same bytes. */
+static void same_bits(const jx_ir *ir, const char *layout, jx_kernel_fn a,
+                      jx_kernel_fn b, int64_t n, val in[][NMAX])
+{
+    int nin = ir->ninputs;
+    jx_dtype rt = ir->ins[ir->result].dtype;
+    operand ops[MAXSLOT + 1], out2;
+    char *ptrs[MAXSLOT + 1];
+    int64_t strides[MAXSLOT + 1];
+    operand_make(&ops[0], layout[0], rt, n, 0);
+    operand_make(&out2, layout[0], rt, n, 0);
+    for (int k = 0; k < nin; k++) {
+        operand_make(&ops[k + 1], layout[k + 1], ir->input_dtype[k], n, k + 1);
+        for (int64_t i = 0; i < (layout[k + 1] == 'S' ? (n > 0) : n); i++)
+            mem_write(ir->input_dtype[k], elem(&ops[k + 1], i), in[k][i]);
+    }
+    for (int k = 0; k <= nin; k++) {
+        ptrs[k] = ops[k].base;
+        strides[k] = ops[k].stride;
+    }
+    a(n, ptrs, strides);
+    ptrs[0] = out2.base;
+    b(n, ptrs, strides);
+    int64_t first = layout[0] == 'S' ? n - 1 : 0;
+    for (int64_t i = first < 0 ? 0 : first; i < n; i++)
+        ck_assert_msg(same_value(rt, elem(&ops[0], i), elem(&out2, i)),
+                      "%s layout %s n %lld: element %lld: the quick and the optimised "
+                      "code differ", ir->text, layout, (long long)n, (long long)i);
+    for (int k = 0; k <= nin; k++)
+        free(ops[k].buf);
+    free(out2.buf);
+}
+
+/* Both tiers of ir over each layout and size. */
+static int compare_tiers(const jx_ir *ir, val in[][NMAX])
+{
+    static const int64_t ns[] = {0, 1, 7, 64, NMAX};
+    /* contiguous (vectorized by the optimiser), and strided with the
+     * first input a scalar */
+    char layouts[2][JX_LAYOUT_MAX + 1];
+    int nin = ir->ninputs;
+    for (int l = 0; l < 2; l++) {
+        layouts[l][0] = l == 0 ? 'C' : 'X';
+        for (int k = 0; k < nin; k++)
+            layouts[l][1 + k] = l == 0 ? 'C' : k == 0 ? 'S' : 'X';
+        strcpy(layouts[l] + 1 + nin, l == 0 ? ":n" : "");
+    }
+    int quick_ones = 0;
+    for (int l = 0; l < 2; l++) {
+        bool q, f;
+        jx_jit_code quick, full;
+        if (!emit_load(ir, layouts[l], JX_JIT_QUICK, &q, &quick)) {
+            /* no lowering for this op and dtype (hand-built IR that the
+             * front end would not make): the same in both tiers */
+            ck_assert(!emit_load(ir, layouts[l], JX_JIT_FULL, &f, &full));
+            return -1;
+        }
+        ck_assert(emit_load(ir, layouts[l], JX_JIT_FULL, &f, &full));
+        ck_assert(!f);
+        quick_ones += q;
+        for (size_t j = 0; q && j < sizeof ns / sizeof ns[0]; j++)
+            same_bits(ir, layouts[l], quick.fn, full.fn, ns[j], in);
+        jx_jit_release(&quick);
+        jx_jit_release(&full);
+    }
+    return quick_ones;
+}
+
+/* Every op of the table over every dtype it takes (jitutil.h): where the
+ * quick tier is offered, the same bits on edge and random values. */
+START_TEST(test_every_op_same_bits)
+{
+    int offered = 0, refused = 0;
+    for (int op = 0; op < JX_OP_COUNT; op++)
+        for (int t = 0; t < JX_DTYPE_COUNT; t++) {
+            /* complex(): op_ir types only real results */
+            if (!op_accepts(op, (jx_dtype)t) || jx_ops[op].rule == JX_R_COMPLEX)
+                continue;
+            tir T;
+            char text[64];
+            op_ir(&T, op, (jx_dtype)t, text, sizeof text);
+            fill_inputs(op, T.ir.ninputs, T.dt, NMAX, inputs);
+            int q = compare_tiers(&T.ir, inputs);
+            offered += q > 0;
+            refused += q == 0;
+            /* a libm function is never given quick */
+            if (jx_ops[op].low == JX_L_LIBM)
+                ck_assert_msg(q <= 0, "%s: quick", text);
+        }
+    /* Most ops are plain arithmetic; the libm functions are not offered. */
+    ck_assert_int_gt(offered, 200);
+    ck_assert_int_gt(refused, 20);
+}
+END_TEST
+
+/* Expressions through the front end: conversions, where, byte strings,
+ * complex arithmetic, integer powers, the operators on mixed types. */
+static const struct {
+    const char *src;
+    bool quick; /* the JIT gives the quick tier */
+} expr_rows[] = {
+    {"2*a + 3*b - c", true},
+    {"where(a > b, a*c, b - c)", true},
+    {"a / b + a // b - a % b", true},
+    {"i * 3 + j % 7 - (i << 2) + (j >> 1)", true},
+    {"(i ** 3) + (j ** 2)", true},
+    {"i / j", true},
+    {"a + i", true},
+    {"f * a + f", true},
+    {"f + i", true},
+    {"u + i", true},
+    {"u // j + u % j", true},
+    {"(a > 0) & (i < 3) | ~(f == 0)", true},
+    {"where(i > 2, f, f * 2)", true},
+    {"abs(a) + sqrt(a) + floor(b) + ceil(c)", true},
+    {"minimum(a, b) + maximum(b, c) + fmax(a, c) + fmin(b, c)", true},
+    {"z * w + z / w - z", true},
+    {"z.real + w.imag + (z*w).real", true},
+    {"conj(z) * 2j - w * z", true},
+    {"s == t", true},
+    {"where(s < t, a, b)", true},
+    {"copysign(a, b) + rint(c) + trunc(a)", true},
+    {"abs(z*w)", false},          /* hypot, from libm */
+    {"arctan2(a, b)", false},     /* libm functions */
+    {"sin(a) * cos(b)", false},
+    {"a ** b", false},            /* a float power */
+    {"w ** 2.5", true},           /* our helper jx_cm_pow: the same call */
+    {"h * 2 + 1", false},         /* float16 */
+    {"exp(z)", false},            /* a complex call */
+};
+
+static const jx_var expr_vars[] = {
+    {"a", JX_FLOAT64, 0, 0}, {"b", JX_FLOAT64, 0, 0}, {"c", JX_FLOAT64, 0, 0},
+    {"f", JX_FLOAT32, 0, 0}, {"i", JX_INT32, 0, 0},   {"j", JX_INT64, 0, 0},
+    {"u", JX_UINT16, 0, 0},  {"z", JX_COMPLEX128, 0, 0}, {"w", JX_COMPLEX64, 0, 0},
+    {"s", JX_BYTES, 0, 3},   {"t", JX_BYTES, 0, 5},   {"h", JX_FLOAT16, 0, 0},
+};
+
+/* Bytes of raw input values for slot k of dtype d (and its itemsize). */
+static void fill_raw(char *p, jx_dtype d, size_t isz, int64_t n, int k)
+{
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t r = rnd();
+        if (jx_dtype_kind(d) == JX_KIND_FLOAT || jx_dtype_kind(d) == JX_KIND_COMPLEX) {
+            static const double special[] = {0.0, -0.0, 1.0, -1.5, 1e308, -1e-310,
+                                             1.0 / 0.0, -1.0 / 0.0, 0.0 / 0.0, 3.0};
+            size_t parts = jx_dtype_kind(d) == JX_KIND_COMPLEX ? 2 : 1;
+            for (size_t q = 0; q < parts; q++) {
+                double v = (i + (int64_t)q + k) % 3 == 0 ? special[(i + k) % 10]
+                                                          : (rnd_unit() - 0.5) * 200;
+                size_t w = isz / parts;
+                if (w == 8)
+                    memcpy(p + (size_t)i * isz + q * w, &v, 8);
+                else if (w == 4) {
+                    float f = (float)v;
+                    memcpy(p + (size_t)i * isz + q * w, &f, 4);
+                } else {
+                    _Float16 h = (_Float16)v;
+                    memcpy(p + (size_t)i * isz + q * w, &h, 2);
+                }
+            }
+        } else if (d == JX_BYTES) {
+            for (size_t q = 0; q < isz; q++)
+                p[(size_t)i * isz + q] = (char)("ab\0c"[(r >> (2 * q)) & 3]);
+        } else {
+            /* small values and the edges of the type */
+            uint64_t v = (i % 5 == 0) ? ~(uint64_t)0 >> (r & 63) : (r % 11) - 3;
+            memcpy(p + (size_t)i * isz, &v, isz);
+        }
+    }
+}
+
+START_TEST(test_expressions_same_bits)
+{
+    const char *src = expr_rows[_i].src;
+    jx_arena ar;
+    jx_arena_init(&ar);
+    jx_error err;
+    int nv = (int)(sizeof expr_vars / sizeof expr_vars[0]);
+    jx_ir *ir = jx_expr_front_end(&ar, src, expr_vars, nv, NULL, NULL, &err);
+    ck_assert_msg(ir != NULL, "%s: %s", src, err.message);
+    bool expect = expr_rows[_i].quick;
+
+    char layout[JX_LAYOUT_MAX + 1] = "C";
+    for (int k = 0; k < ir->ninputs; k++)
+        strcat(layout, k == 1 ? "S" : "C");
+    strcat(layout, ":n");
+    bool q, f;
+    jx_jit_code quick, full;
+    ck_assert(emit_load(ir, layout, JX_JIT_QUICK, &q, &quick));
+    ck_assert(emit_load(ir, layout, JX_JIT_FULL, &f, &full));
+    ck_assert_msg(q == expect, "%s: quick %d", src, q);
+    if (q) {
+        const int64_t n = 997;
+        char *ptrs[1 + MAXSLOT];
+        int64_t strides[1 + MAXSLOT];
+        size_t osz = (size_t)(ir->dtype == JX_BYTES ? ir->ins[ir->result].itemsize
+                                                      : (int64_t)jx_dtype_size(ir->dtype));
+        for (int k = 0; k < ir->ninputs; k++) {
+            size_t isz = (size_t)(ir->input_itemsize[k] ? ir->input_itemsize[k]
+                                                        : (int64_t)jx_dtype_size(ir->input_dtype[k]));
+            ptrs[1 + k] = malloc(isz * (size_t)n);
+            fill_raw(ptrs[1 + k], ir->input_dtype[k], isz, n, k);
+            strides[1 + k] = layout[1 + k] == 'S' ? 0 : (int64_t)isz;
+        }
+        char *o1 = calloc((size_t)n, osz), *o2 = calloc((size_t)n, osz);
+        strides[0] = (int64_t)osz;
+        ptrs[0] = o1;
+        quick.fn(n, ptrs, strides);
+        ptrs[0] = o2;
+        full.fn(n, ptrs, strides);
+        jx_dtype rt = ir->dtype;
+        for (int64_t i = 0; i < n; i++)
+            ck_assert_msg(rt == JX_BYTES ? memcmp(o1 + osz * (size_t)i, o2 + osz * (size_t)i, osz) == 0
+                                         : same_value(rt, o1 + osz * (size_t)i, o2 + osz * (size_t)i),
+                          "%s: element %lld: the quick and the optimised code differ", src,
+                          (long long)i);
+        for (int k = 0; k < ir->ninputs; k++)
+            free(ptrs[1 + k]);
+        free(o1);
+        free(o2);
+    }
+    jx_jit_release(&quick);
+    jx_jit_release(&full);
+    jx_ir_free(ir);
+    jx_arena_free(&ar);
+}
+END_TEST
+
+/* ---- through the public API ------------------------------------------------------ */
+
+/* a*k + b over n elements into a new array; the result's sum of bits. */
+static uint64_t eval_sum(jx_expr *e, double *a, double *b, int64_t n)
+{
+    jx_array in[2] = {test_vec(JX_FLOAT64, a, n), test_vec(JX_FLOAT64, b, n)};
+    jx_array out;
+    jx_error err;
+    ck_assert_msg(jx_eval_new(e, in, &out, &err) == 0, "%s", err.message);
+    uint64_t h = 0;
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t v;
+        memcpy(&v, (char *)out.data + 8 * i, 8);
+        h = h * 1099511628211ull + v;
+    }
+    jx_free(out.data);
+    return h;
+}
+
+static double *ramp(int64_t n, double scale)
+{
+    double *p = malloc(sizeof *p * (size_t)n);
+    for (int64_t i = 0; i < n; i++)
+        p[i] = scale * (double)(i % 1000) - 3.25;
+    return p;
+}
+
+/* An empty disk cache directory of this test's own (none of an earlier
+ * run's kernels). */
+static void fresh_cache(void)
+{
+    char dir[] = "/tmp/jx_tier_XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(jx_set_cache_dir(dir), 0);
+}
+
+/* Polls the stats until kernels_upgraded reaches want (background job). */
+static bool wait_upgraded(uint64_t want)
+{
+    for (int t = 0; t < 3000; t++) {
+        jx_stats st;
+        jx_get_stats(&st);
+        if (st.kernels_upgraded >= want)
+            return true;
+        usleep(10000);
+    }
+    return false;
+}
+
+/* A new kernel starts quick, gets its optimised code in the background,
+ * and gives the same results before and after. */
+START_TEST(test_background_upgrade)
+{
+    unsetenv("JITEXPR_TIER");
+    fresh_cache();
+    jx_var vars[2] = {{"a", JX_FLOAT64, 0, 0}, {"b", JX_FLOAT64, 0, 0}};
+    jx_error err;
+    jx_stats st0, st1;
+    jx_get_stats(&st0);
+    jx_expr *e = jx_compile("a*1.7 + b/3 - a*b", vars, 2, 0, &err);
+    ck_assert_ptr_nonnull(e);
+    jx_get_stats(&st1);
+    ck_assert_uint_eq(st1.kernels_quick, st0.kernels_quick + 1);
+    const int64_t n = 1000;
+    double *a = ramp(n, 0.37), *b = ramp(n, -1.13);
+    uint64_t before = eval_sum(e, a, b, n);
+    ck_assert(wait_upgraded(st0.kernels_upgraded + 1));
+    ck_assert_uint_eq(eval_sum(e, a, b, n), before);
+    jx_expr_free(e);
+    free(a);
+    free(b);
+}
+END_TEST
+
+/* JITEXPR_TIER=full: never quick; =quick: never upgraded. */
+START_TEST(test_modes)
+{
+    static const char *const modes[] = {"full", "quick"};
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) { /* a process of its own: the mode is read once */
+        setenv("JITEXPR_TIER", modes[_i], 1);
+        fresh_cache();
+        jx_var vars[2] = {{"a", JX_FLOAT64, 0, 0}, {"b", JX_FLOAT64, 0, 0}};
+        jx_error err;
+        jx_expr *e = jx_compile("a*2.5 - b", vars, 2, 0, &err);
+        double *a = ramp(1 << 20, 0.5), *b = ramp(1 << 20, 2.0);
+        (void)eval_sum(e, a, b, 1 << 20);
+        usleep(200000);
+        jx_stats st;
+        jx_get_stats(&st);
+        bool ok = _i == 0 ? st.kernels_quick == 0 && st.kernels_compiled >= 1
+                          : st.kernels_quick == 1 && st.kernels_upgraded == 0;
+        _exit(ok ? 0 : 1);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "mode %s", modes[_i]);
+}
+END_TEST
+
+/* A fork right after a quick compile: the child's kernel still gets its
+ * optimised code (its own thread), with the parent's results. */
+START_TEST(test_fork_while_queued)
+{
+    unsetenv("JITEXPR_TIER");
+    fresh_cache();
+    jx_var vars[2] = {{"a", JX_FLOAT64, 0, 0}, {"b", JX_FLOAT64, 0, 0}};
+    jx_error err;
+    const int64_t n = 4096;
+    double *a = ramp(n, 0.11), *b = ramp(n, 0.29);
+    jx_stats st0;
+    jx_get_stats(&st0);
+    jx_expr *e = jx_compile("(a - b) * (a + 0.5) - b", vars, 2, 0, &err);
+    ck_assert_ptr_nonnull(e);
+    uint64_t want = eval_sum(e, a, b, n);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        bool ok = eval_sum(e, a, b, n) == want;
+        jx_stats st;
+        jx_get_stats(&st);
+        /* upgraded before the fork, or by the child's own thread now */
+        ok = ok && wait_upgraded(st0.kernels_upgraded + 1) && eval_sum(e, a, b, n) == want;
+        _exit(ok ? 0 : 1);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ck_assert(wait_upgraded(st0.kernels_upgraded + 1));
+    ck_assert_uint_eq(eval_sum(e, a, b, n), want);
+    jx_expr_free(e);
+    free(a);
+    free(b);
+}
+END_TEST
+
+/* JX_FLAG_NO_CACHE kernels are optimised at once (never shared, nothing
+ * to upgrade in place). */
+START_TEST(test_no_cache_is_full)
+{
+    unsetenv("JITEXPR_TIER");
+    jx_var vars[2] = {{"a", JX_FLOAT64, 0, 0}, {"b", JX_FLOAT64, 0, 0}};
+    jx_error err;
+    jx_stats st0, st1;
+    jx_get_stats(&st0);
+    jx_expr *e = jx_compile("a - 4*b", vars, 2, JX_FLAG_NO_CACHE, &err);
+    ck_assert_ptr_nonnull(e);
+    jx_get_stats(&st1);
+    ck_assert_uint_eq(st1.kernels_quick, st0.kernels_quick);
+    ck_assert_uint_eq(st1.kernels_compiled, st0.kernels_compiled + 1);
+    jx_expr_free(e);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("tier");
+    TCase *tc = tcase_create("tier");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_every_op_same_bits);
+    tcase_add_loop_test(tc, test_expressions_same_bits, 0,
+                        (int)(sizeof expr_rows / sizeof expr_rows[0]));
+    tcase_add_test(tc, test_background_upgrade);
+    tcase_add_loop_test(tc, test_modes, 0, 2);
+    tcase_add_test(tc, test_fork_while_queued);
+    tcase_add_test(tc, test_no_cache_is_full);
+    suite_add_tcase(s, tc);
+    SRunner *r = srunner_create(s);
+    srunner_run_all(r, CK_NORMAL);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
