@@ -24,6 +24,15 @@ static struct {
     uint64_t upgraded;   /* quick kernels given their optimised code */
 } cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
+/* The lock is held across fork() (no thread may hold it in the child):
+ * registered at the first use, before the tier's and the disk cache's
+ * handlers, so that their prepare handlers run first (tier.c's waits for
+ * a compile that takes this lock). */
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+static void fork_lock(void) { pthread_mutex_lock(&cache.lock); }
+static void fork_unlock(void) { pthread_mutex_unlock(&cache.lock); }
+static void fork_handlers(void) { pthread_atfork(fork_lock, fork_unlock, fork_unlock); }
+
 static char *make_key(const jx_ir *ir, const char *layout)
 {
     size_t a = strlen(ir->text), b = strlen(layout);
@@ -192,28 +201,29 @@ static void job_drop(jx_tier_job *j)
     free(u);
 }
 
-/* Queues k's optimised compile (k quick, not scheduled; the caller holds
- * a reference). */
+/* Queues k's optimised compile unless it is queued or done (the caller
+ * holds a reference). */
 static void schedule(jx_kernel *k, const jx_ir *ir, const char *layout)
 {
     if (jx_tier_mode_get() != JX_TIER_AUTO)
         return;
-    upgrade_job *u = calloc(1, sizeof *u);
-    jx_ir *copy = u != NULL ? jx_ir_copy(ir) : NULL;
-    if (copy == NULL) {
-        free(u);
-        return; /* out of memory: a large call still compiles it */
-    }
     pthread_mutex_lock(&cache.lock);
     bool go = !k->scheduled && atomic_load(&k->quick);
     if (go) {
         k->scheduled = true;
-        k->refs++;
+        k->refs++; /* the job's */
     }
     pthread_mutex_unlock(&cache.lock);
-    if (!go) {
-        jx_ir_free(copy);
+    if (!go)
+        return;
+    upgrade_job *u = calloc(1, sizeof *u);
+    jx_ir *copy = u != NULL ? jx_ir_copy(ir) : NULL;
+    if (copy == NULL) { /* out of memory: a large call still compiles it */
         free(u);
+        pthread_mutex_lock(&cache.lock);
+        k->scheduled = false;
+        pthread_mutex_unlock(&cache.lock);
+        jx_cache_release(k);
         return;
     }
     u->job.run = job_run;
@@ -236,7 +246,7 @@ jx_kernel_fn jx_cache_code(jx_kernel *k, const jx_ir *ir, const char *layout,
         jx_tier_quick_estimate(units) > jx_tier_full_estimate(k->quick_ns) &&
         upgrade(k, ir, layout) == 0)
         return atomic_load(&k->fn);
-    if (mode == JX_TIER_AUTO && !k->scheduled)
+    if (mode == JX_TIER_AUTO)
         schedule(k, ir, layout); /* a forked child's kernel, or no memory before */
     jx_kernel_fn fn = atomic_load(&k->fn);
     *quick = atomic_load(&k->quick);
@@ -248,6 +258,7 @@ void jx_cache_quick_ran(int64_t units, int64_t ns) { jx_tier_learn_run(units, ns
 jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout, unsigned flags,
                         jx_error *err)
 {
+    pthread_once(&fork_once, fork_handlers);
     char *key = make_key(ir, layout);
     if (key == NULL) {
         jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
@@ -291,7 +302,6 @@ jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout, unsigned flags,
     pthread_mutex_lock(&cache.lock);
     bool quick = atomic_load(&k->quick);
     cache.compiled += compiled;
-    cache.quick += quick;
     if (!use_cache) {
         pthread_mutex_unlock(&cache.lock);
         return k;
@@ -309,6 +319,7 @@ jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout, unsigned flags,
         if (evict(old))
             dead = old;
     }
+    cache.quick += quick; /* counted once kept (a racing copy is freed) */
     k->refs++; /* the cache's reference */
     k->cached = true;
     k->chain = cache.buckets[hash & (NBUCKETS - 1)];

@@ -55,17 +55,17 @@ def run_child(cache, exprs, n=1000, env=None):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def wait_optimised(timeout=60.0):
-    """Waits until every kernel compiled quick has its optimised code
-    (compiled in the background, then stored on disk)."""
+def wait_stored(timeout=60.0):
+    """Waits until the disk cache holds a kernel file (a kernel compiled
+    quick is stored once its optimised code, compiled in the background,
+    replaces it)."""
     import time
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        info = jitexpr.cache_info()
-        if info["kernels_upgraded"] >= info["kernels_quick"]:
+        if jitexpr.cache_info()["disk"]["files"] >= 1:
             return
         time.sleep(0.01)
-    raise AssertionError("the background compiles did not finish")
+    raise AssertionError("no kernel reached the disk")
 
 
 def files(cache):
@@ -154,7 +154,7 @@ def test_cache_info_and_clear(tmp_path):
         assert jitexpr.set_cache_dir(str(tmp_path))
         a = np.arange(10.0)
         jitexpr.evaluate("a*11 + 1")
-        wait_optimised()
+        wait_stored()
         info = jitexpr.cache_info()["disk"]
         assert info["enabled"] and info["dir"] == str(tmp_path)
         assert info["files"] >= 1 and info["bytes"] > 0
