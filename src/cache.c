@@ -1,5 +1,6 @@
 /* cache.c - the in-memory kernel cache.  See cache.h. */
 #include "cache.h"
+#include "choicestore.h"
 #include "diskcache.h"
 
 #include <pthread.h>
@@ -94,8 +95,13 @@ static int obtain(const jx_ir *ir, const char *layout, const char *key,
     if (use_disk && jx_disk_load(key, code) == 1)
         return 0;
     *compiled = true;
+    if (use_disk) /* an earlier process's math choices: no timing them */
+        jx_cstore_before_compile();
     jx_jit_object obj;
-    if (jx_jit_emit(ir, layout, &obj, err) != 0)
+    int emitted = jx_jit_emit(ir, layout, &obj, err);
+    if (use_disk) /* what this compilation measured, for later processes */
+        jx_cstore_after_compile();
+    if (emitted != 0)
         return -1;
     if (use_disk)
         jx_disk_store(key, &obj); /* nothing when the disk cache is off */
@@ -198,6 +204,7 @@ void jx_cache_stats(jx_stats *st)
     st->cache_entries = cache.entries;
     pthread_mutex_unlock(&cache.lock);
     jx_disk_stats(st);
+    jx_cstore_stats(st);
 }
 
 long jx_clear_cache(void)
