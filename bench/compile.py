@@ -7,7 +7,9 @@ library (not timed), makes its arrays (n elements, float64), then times
 its first call of evaluate(EXPR): for jitexpr that includes starting LLVM,
 parsing, the in-memory and disk caches, and the compile or the load of the
 kernel, and the evaluation.  Cold: an empty cache directory each time;
-warm: a directory an earlier process filled.  Prints the median of
+warm: a directory an earlier process filled; stored: a new expression on a
+machine that already measured its math functions (a directory holding
+only the stored math choices, *.jxc, of the warm one: no kernel).  Prints the median of
 --repeat runs of each, and the ratios.
 
     PYTHONPATH=py /usr/bin/python3 bench/compile.py [-n 1000] [--repeat 7]
@@ -61,23 +63,32 @@ def main():
     try:
         print("n = %d, median of %d fresh processes, ms for the first evaluate()"
               % (args.n, args.repeat))
-        print("%-26s %8s %8s %8s %8s %10s %10s" % (
-            "expression", "cold", "warm", "off", "numexpr", "warm/ne", "cold/warm"))
-        for expr in EXPRS:
-            res = {"cold": [], "warm": [], "off": [], "numexpr": []}
+        print("%-26s %8s %8s %8s %8s %8s %10s %10s" % (
+            "expression", "cold", "stored", "warm", "off", "numexpr", "warm/ne",
+            "cold/warm"))
+        for e, expr in enumerate(EXPRS):
+            res = {"cold": [], "stored": [], "warm": [], "off": [], "numexpr": []}
             warm_dir = os.path.join(top, "warm")
             first_call("jitexpr", args.n, expr, warm_dir)  # fills it
             for r in range(args.repeat):
-                cold_dir = os.path.join(top, "cold%d" % r)
+                cold_dir = os.path.join(top, "cold%d-%d" % (e, r))
                 res["cold"].append(first_call("jitexpr", args.n, expr, cold_dir)["ms"])
+                stored_dir = os.path.join(top, "stored%d-%d" % (e, r))
+                os.mkdir(stored_dir, 0o700)
+                for f in os.listdir(warm_dir):
+                    if f.endswith(".jxc"):
+                        shutil.copy2(os.path.join(warm_dir, f), stored_dir)
+                s = first_call("jitexpr", args.n, expr, stored_dir)
+                assert s["disk"]["hits"] == 0, s
+                res["stored"].append(s["ms"])
                 w = first_call("jitexpr", args.n, expr, warm_dir)
                 assert w["disk"]["hits"] >= 1, w
                 res["warm"].append(w["ms"])
                 res["off"].append(first_call("jitexpr", args.n, expr, "off")["ms"])
                 res["numexpr"].append(first_call("numexpr", args.n, expr, "off")["ms"])
             med = {k: statistics.median(v) for k, v in res.items()}
-            print("%-26s %8.2f %8.2f %8.2f %8.2f %10.2f %10.1f" % (
-                expr, med["cold"], med["warm"], med["off"], med["numexpr"],
+            print("%-26s %8.2f %8.2f %8.2f %8.2f %8.2f %10.2f %10.1f" % (
+                expr, med["cold"], med["stored"], med["warm"], med["off"], med["numexpr"],
                 med["warm"] / med["numexpr"], med["cold"] / med["warm"]))
     finally:
         shutil.rmtree(top, ignore_errors=True)

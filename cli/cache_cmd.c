@@ -3,15 +3,41 @@
  * kernels (include/jitexpr.h jx_get_cache_info, jx_clear_cache).
  *
  *   jitexpr cache info    where it is, whether it is on, its size limit,
- *                         the kernel files and bytes on disk
+ *                         the kernel files and bytes on disk, and the
+ *                         math choices stored for this machine
+ *                         (jx_stored_choices)
  *   jitexpr cache clear   delete its files; prints how many
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+
+/* The stored math choices of this target: "sin float64: ours (stored:
+ * ours 0.40, library 0.50 ns/element)", from "sin/64=own 0.4 0.5". */
+static void print_choices(void)
+{
+    char *text = jx_stored_choices();
+    if (text == NULL)
+        return;
+    printf("math choices stored:%s\n", *text ? "" : " none");
+    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        char fn[16], mode[4], ours[24], lib[24];
+        int bits;
+        if (sscanf(line, "%15[^/]/%d=%3s %23s %23s", fn, &bits, mode, ours, lib) != 5)
+            continue;
+        printf("  %s float%d: %s (stored: ", fn, bits,
+               strcmp(mode, "lib") == 0 ? "library" : "ours");
+        if (strcmp(ours, "-") == 0)
+            printf("as a stored kernel)\n");
+        else
+            printf("ours %s, library %s ns/element)\n", ours, lib);
+    }
+    jx_free(text);
+}
 
 static int cache_info(void)
 {
@@ -25,6 +51,7 @@ static int cache_info(void)
     printf("files: %llu\n", (unsigned long long)info.files);
     printf("bytes: %llu (%.1f MiB)\n", (unsigned long long)info.bytes,
            (double)info.bytes / (1 << 20));
+    print_choices();
     return 0;
 }
 

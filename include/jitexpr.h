@@ -313,6 +313,13 @@ typedef struct jx_stats {
                                   quick tier first (JITEXPR_TIER) */
     uint64_t kernels_upgraded; /* quick kernels since given their
                                   optimised code */
+    uint64_t calibrations;     /* math functions timed in this process, ours
+                                  against the vector library's (two
+                                  compilations each) */
+    uint64_t choices_loaded;   /* math choices taken from the disk cache's
+                                  stored ones (an earlier process timed
+                                  them): timings saved */
+    uint64_t choices_writes;   /* stored math choices files written */
 } jx_stats;
 JX_API void jx_get_stats(jx_stats *st);
 
@@ -341,9 +348,19 @@ typedef struct jx_cache_info {
 /* The disk cache's state (a scan of the directory). */
 JX_API void jx_get_cache_info(jx_cache_info *info);
 /* Empties the in-memory cache (kernels in use live on) and deletes the
- * disk cache's files.  Returns the number of files deleted (0 when the
- * disk cache is off). */
+ * disk cache's files, the stored math choices too.  Returns the number of
+ * kernel (and temporary) files deleted (0 when the disk cache is off). */
 JX_API long jx_clear_cache(void);
+/* Beside the kernels the disk cache keeps, per target (jx_target_info's
+ * first line), which implementation of each math function that has two
+ * an earlier process measured to be faster on this machine, so that no
+ * later process times it again (jx_stats.calibrations, choices_loaded).
+ * jx_stored_choices: those for this process's target, one line each,
+ * "sin/64=own 0.4 0.5" (function as libm names it, bits, ours or the
+ * library's, then ns/element of ours and of the library's, or "- -" when
+ * taken from a stored kernel), as text to release with jx_free; "" when
+ * none are stored; NULL when the disk cache is off (or out of memory). */
+JX_API char *jx_stored_choices(void);
 
 /* Threads.  Evaluation splits large arrays over a pool of threads (the
  * caller's thread works too).  jx_set_num_threads returns the previous
@@ -363,8 +380,10 @@ JX_API const char *jx_version(void);
  * when out of memory): the first line the target (LLVM version, CPU, its
  * features, the vector math libraries), then one line per math function
  * and precision whose implementation was chosen so far in this process,
- * ours (jit/vmath.c) or the library's, and the timing that chose it:
- * "log float64: ours (measured: ours 0.41, library 0.98 ns/element)";
+ * ours (jit/vmath.c) or the library's, and what chose it: timing here,
+ * "log float64: ours (measured: ours 0.41, library 0.98 ns/element)",
+ * an earlier process's timing ("stored: measured by an earlier process:
+ * ..."), a stored kernel ("as a stored kernel") or JITEXPR_MATHLIB;
  * then two lines starting "run: ": how an evaluation chooses to run
  * inline or on threads and in which vector width, and what the timings
  * chose so far. */

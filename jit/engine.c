@@ -33,7 +33,9 @@
  * function too, the engine measures both on this machine the first time a
  * kernel needs that function (calib.c) and uses the faster, unless
  * JITEXPR_MATHLIB says which ("own", "lib", "auto", or per function
- * "auto,log=lib"); jx_jit_describe lists the choices made.
+ * "auto,log=lib"), a stored kernel was made with one, or an earlier
+ * process's measurement is stored (choice.c keeps the choices);
+ * jx_jit_describe lists the choices made.
  *
  * LLVM must never take the process down: every LLVMErrorRef is consumed
  * into a jx_error, every context has a diagnostic handler (the default
@@ -58,6 +60,7 @@
 #include <string.h>
 
 #include "calib.h"
+#include "choice.h"
 #include "cmath.h"
 #include "codegen.h"
 #include "module.h"
@@ -85,28 +88,6 @@ typedef struct jx_engine {
     atomic_ullong counter;    /* numbers kernel names */
     unsigned releases;        /* kernels released since the last sweep */
 } jx_engine;
-
-/* The implementation of one function at one precision, where vmath.c has
- * a kernel and the library a vector function. */
-typedef struct jx_choice {
-    char mode;     /* JITEXPR_MATHLIB: 'a' measure, 'o' ours, 'l' library */
-    bool decided;  /* lib is set */
-    bool lib;      /* kernels call the library's function */
-    bool measured; /* ns holds the timing that decided it */
-    bool adopted;  /* taken from a stored kernel (jx_jit_adopt_choices) */
-    double ns[2];  /* ns/element: ours, the library's (calib.c) */
-} jx_choice;
-
-/* A library function must be this much faster than our kernel to be
- * chosen: ours is exact in its timing (no masked loads, no page it
- * depends on) and its results the same on every machine. */
-#define JX_LIB_MARGIN 0.97
-
-/* Choices by op (LIBM rows) and precision [f32]; decided on first use. */
-static struct {
-    pthread_mutex_t lock; /* held while deciding (measuring) */
-    jx_choice c[JX_OP_COUNT][2];
-} choices = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static jx_engine engine = {.lock = PTHREAD_MUTEX_INITIALIZER};
 /* Two stages: the host (what jx_jit_target_id says, cheap), then LLVM's
@@ -142,18 +123,18 @@ static void session_error(void *ctx, LLVMErrorRef e)
 
 static void fork_prepare(void)
 {
-    pthread_mutex_lock(&choices.lock);
+    jx_choice_lock();
     pthread_mutex_lock(&engine.lock);
 }
 static void fork_parent(void)
 {
     pthread_mutex_unlock(&engine.lock);
-    pthread_mutex_unlock(&choices.lock);
+    jx_choice_unlock();
 }
 static void fork_child(void)
 {
     pthread_mutex_unlock(&engine.lock);
-    pthread_mutex_unlock(&choices.lock);
+    jx_choice_unlock();
 }
 
 /* Pair p: `name` at address addr, a callable exported symbol. */
@@ -299,100 +280,25 @@ static void load_vecmath(void)
     engine.tgt = have;
 }
 
-/* The name of op's function in JITEXPR_MATHLIB and jx_jit_describe: as in
- * expressions ("arctan2"), or its VEC row of the op table's JX_LIBCALLS
- * ("pow" for a float power). */
-static const char *choice_name(int op)
-{
-    const jx_libcall *lc = jx_ops_libcall(op);
-    return lc != NULL && lc->how == JX_LC_VEC ? lc->fn : jx_ops[op].spell;
-}
-
-/* The mode letter of a JITEXPR_MATHLIB word ("auto", "own", "lib"), or
- * 0. */
-static char mathlib_mode(const char *w, size_t n)
-{
-    return n == 4 && memcmp(w, "auto", 4) == 0 ? 'a'
-           : n == 3 && memcmp(w, "own", 3) == 0 ? 'o'
-           : n == 3 && memcmp(w, "lib", 3) == 0 ? 'l'
-                                                 : 0;
-}
-
-/* The op a JITEXPR_MATHLIB name (n bytes) stands for: a LIBM row of the
- * op table by its name in expressions ("arctan2") or libm's ("atan2"), or
- * the float power ("pow"); -1 for anything else. */
-static int mathlib_op(const char *name, size_t n)
-{
-    char fn[16];
-    if (n >= sizeof fn)
-        return -1;
-    memcpy(fn, name, n);
-    fn[n] = '\0';
-    int op = jx_cal_libm_op(fn);
-    if (op < 0) {
-        op = jx_ops_find_function(name, n);
-        if (op >= 0 && jx_ops[op].low != JX_L_LIBM)
-            op = -1;
-    }
-    return op;
-}
-
-/* choices.c[][].mode from JITEXPR_MATHLIB: comma-separated words, a mode
- * for every function and "name=mode" for one (its name in expressions or
- * libm's: "arctan2" or "atan2"); the default and anything unreadable:
- * auto. */
-static void read_mathlib(void)
-{
-    const char *env = getenv("JITEXPR_MATHLIB");
-    char all = 'a';
-    for (const char *p = env ? env : ""; *p != '\0';) {
-        size_t len = strcspn(p, ",");
-        const char *eq = memchr(p, '=', len);
-        if (eq == NULL && mathlib_mode(p, len) != 0)
-            all = mathlib_mode(p, len);
-        size_t nl = eq ? (size_t)(eq - p) : 0;
-        char m = eq ? mathlib_mode(eq + 1, len - nl - 1) : 0;
-        int op = eq ? mathlib_op(p, nl) : -1;
-        if (m != 0 && op >= 0)
-            choices.c[op][0].mode = choices.c[op][1].mode = m;
-        p += len + (p[len] == ',');
-    }
-    for (int op = 0; op < JX_OP_COUNT; op++)
-        for (int f = 0; f < 2; f++)
-            if (choices.c[op][f].mode == 0)
-                choices.c[op][f].mode = all;
-}
-
 static int compile_with(const jx_ir *ir, const char *layout,
                         const jx_cg_target *tgt, jx_jit_code *out,
                         jx_error *err);
 
+/* Times fn at precision f32, ours and the library's (calib.c). */
+static int measure(const char *fn, bool f32, double ns[2])
+{
+    jx_cg_target base = engine.tgt;
+    base.use_lib = NULL;
+    return jx_cal_measure(fn, f32, &base, compile_with, ns);
+}
+
 /* The target's chooser: whether kernels compute fn at precision f32 with
- * the library's vector function.  Decided once per process, under
- * choices.lock, by JITEXPR_MATHLIB or by timing both (calib.c); a
- * measurement that fails keeps our kernel. */
+ * the library's vector function (choice.c: JITEXPR_MATHLIB, stored, or
+ * timing both). */
 static bool engine_use_lib(void *ctx, const char *fn, bool f32)
 {
     (void)ctx;
-    int op = jx_cal_libm_op(fn);
-    if (op < 0)
-        return false;
-    pthread_mutex_lock(&choices.lock);
-    jx_choice *c = &choices.c[op][f32];
-    if (!c->decided) {
-        c->lib = c->mode == 'l';
-        if (c->mode == 'a') {
-            jx_cg_target base = engine.tgt;
-            base.use_lib = NULL;
-            c->measured =
-                jx_cal_measure(fn, f32, &base, compile_with, c->ns) == 0;
-            c->lib = c->measured && c->ns[1] < c->ns[0] * JX_LIB_MARGIN;
-        }
-        c->decided = true;
-    }
-    bool lib = c->lib;
-    pthread_mutex_unlock(&choices.lock);
-    return lib;
+    return jx_choice_use_lib(fn, f32, measure);
 }
 
 /* The first stage: the host CPU, its features and triple (LLVM's Support
@@ -425,7 +331,7 @@ static void engine_init(void)
                    jx_obj_sleef_present(engine.vec_isa);
     const char *ol = getenv("JITEXPR_OBJLOAD");
     engine.objload = ol == NULL || strcmp(ol, "no") != 0;
-    read_mathlib();
+    jx_choice_init();
     size_t len = strlen(engine.id);
     const char *mathlib = getenv("JITEXPR_MATHLIB");
     snprintf(engine.id + len, sizeof engine.id - len,
@@ -708,48 +614,28 @@ static int compile_with(const jx_ir *ir, const char *layout,
     return rc;
 }
 
-/* Whether each choice of a stored kernel ("log/64=lib;...") agrees with
- * this process's: undecided ones are taken from it (so that the process
- * computes log the same way in every kernel, and measures nothing);
- * JITEXPR_MATHLIB's forced ones must match. */
 int jx_jit_adopt_choices(const char *text)
 {
     pthread_once(&engine_once, engine_init);
-    int rc = 0;
-    pthread_mutex_lock(&choices.lock);
-    for (const char *p = text; rc == 0 && *p != '\0';) {
-        const char *end = strchr(p, ';');
-        const char *slash = memchr(p, '/', end ? (size_t)(end - p) : 0);
-        char fn[16];
-        int bits = 0;
-        char mode[4];
-        if (end == NULL || slash == NULL || (size_t)(slash - p) >= sizeof fn ||
-            sscanf(slash, "/%d=%3[a-z];", &bits, mode) != 2) {
-            rc = -1;
-            break;
-        }
-        memcpy(fn, p, (size_t)(slash - p));
-        fn[slash - p] = '\0';
-        int op = jx_cal_libm_op(fn);
-        bool lib = strcmp(mode, "lib") == 0;
-        if (op < 0 || (bits != 32 && bits != 64) ||
-            (!lib && strcmp(mode, "own") != 0)) {
-            rc = -1;
-            break;
-        }
-        jx_choice *c = &choices.c[op][bits == 32];
-        if (c->decided)
-            rc = c->lib == lib ? 0 : -1;
-        else if (c->mode == 'a') {
-            c->lib = lib;
-            c->decided = true;
-            c->adopted = true;
-        } else
-            rc = (c->mode == 'l') == lib ? 0 : -1;
-        p = end + 1;
-    }
-    pthread_mutex_unlock(&choices.lock);
-    return rc;
+    return jx_choice_adopt(text);
+}
+
+int jx_jit_adopt_stored(const char *text)
+{
+    pthread_once(&engine_once, engine_init);
+    return jx_choice_adopt_stored(text);
+}
+
+void jx_jit_export_choices(jx_buf *b)
+{
+    pthread_once(&engine_once, engine_init);
+    jx_choice_export(b);
+}
+
+void jx_jit_choice_counts(uint64_t *measured, uint64_t *stored)
+{
+    pthread_once(&engine_once, engine_init);
+    jx_choice_counts(measured, stored);
 }
 
 void jx_jit_release(jx_jit_code *code)
@@ -817,23 +703,5 @@ void jx_jit_describe(jx_buf *b)
 {
     pthread_once(&engine_once, engine_init);
     jx_buf_printf(b, "%s", engine.id);
-    pthread_mutex_lock(&choices.lock);
-    for (int op = 0; op < JX_OP_COUNT; op++)
-        for (int f = 0; f < 2; f++) {
-            const jx_choice *c = &choices.c[op][f];
-            if (!c->decided)
-                continue;
-            jx_buf_printf(b, "\n%s %s: %s", choice_name(op),
-                          f ? "float32" : "float64",
-                          c->lib ? "library" : "ours");
-            if (c->measured)
-                jx_buf_printf(b, " (measured: ours %.2f, library %.2f ns/element)",
-                              c->ns[0], c->ns[1]);
-            else
-                jx_buf_printf(b, " (%s)", c->adopted ? "as a stored kernel"
-                                          : c->mode == 'a'
-                                              ? "measurement failed"
-                                              : "JITEXPR_MATHLIB");
-        }
-    pthread_mutex_unlock(&choices.lock);
+    jx_choice_describe(b);
 }

@@ -63,6 +63,21 @@ JX_INTERNAL int jx_jit_load_orc(const void *data, size_t size,
  * (no measurement), or -1 when one differs or the text is unreadable. */
 JX_INTERNAL int jx_jit_adopt_choices(const char *choices);
 
+/* The choices this process decided, as text for the disk cache, one line
+ * per function and precision decided by measuring (here or in an earlier
+ * process) or taken from a stored kernel, none forced by JITEXPR_MATHLIB:
+ * "log/64=lib 0.41 0.98\n" (ns/element of ours and of the library's) or
+ * "log/64=own - -\n" (timings unknown).  Appended to b. */
+JX_INTERNAL void jx_jit_export_choices(jx_buf *b);
+/* Takes the undecided choices of a text from jx_jit_export_choices
+ * (of an earlier process with the same jx_jit_target_id) without
+ * measuring; decided and forced ones stay.  Returns how many it took, or
+ * -1 when the text is malformed (then it takes none). */
+JX_INTERNAL int jx_jit_adopt_stored(const char *text);
+/* Measurements run in this process (two compilations each), and choices
+ * taken by jx_jit_adopt_stored. */
+JX_INTERNAL void jx_jit_choice_counts(uint64_t *measured, uint64_t *stored);
+
 /* jx_jit_emit, then jx_jit_load.  Returns 0, or -1 with *err set (JX_ERR_JIT:
  * LLVM's message; JX_ERR_TYPE for an op/dtype the code generator lacks).
  * Safe to call from several threads at once. */
@@ -78,8 +93,10 @@ JX_INTERNAL int jx_jit_explain(const jx_ir *ir, const char *layout,
                                unsigned what, jx_buf *b, jx_error *err);
 
 /* Appends to b the target id and, one line each, the implementation
- * chosen so far for each math function that has two ("log float64:
- * ours (measured: ours 0.41, library 0.98 ns/element)"). */
+ * chosen so far for each math function that has two, and where the
+ * choice came from ("log float64: ours (measured: ours 0.41, library 0.98
+ * ns/element)"; "stored: measured by an earlier process: ...", "as a
+ * stored kernel", "JITEXPR_MATHLIB"). */
 JX_INTERNAL void jx_jit_describe(jx_buf *b);
 
 /* "LLVM 19.1.7 znver4 +avx512f,... libmvec:avx512 sleef:no mathlib:auto"

@@ -478,18 +478,32 @@ static PyObject *jxpy_cache_info(PyObject *module, PyObject *unused)
     Py_DECREF(u);
     /* The disk cache: its state (a scan of the directory) and counters. */
     jx_cache_info ci;
+    char *stored;
     Py_BEGIN_ALLOW_THREADS
     jx_get_cache_info(&ci);
+    stored = jx_stored_choices();
     Py_END_ALLOW_THREADS
+    /* The stored math choices for this target, one string per line. */
+    PyObject *text = PyUnicode_FromString(stored ? stored : "");
+    jx_free(stored);
+    PyObject *lines = text ? PyUnicode_Splitlines(text, 0) : NULL;
+    Py_XDECREF(text);
+    if (lines == NULL) {
+        Py_DECREF(d);
+        return NULL;
+    }
     PyObject *disk = Py_BuildValue(
-        "{sOsssKsKsKsKsKsKsKsK}", "enabled", ci.enabled ? Py_True : Py_False,
+        "{sOsssKsKsKsKsKsKsKsKsKsKsKsN}", "enabled", ci.enabled ? Py_True : Py_False,
         "dir", ci.dir, "size_limit", (unsigned long long)ci.size_limit,
         "bytes", (unsigned long long)ci.bytes, "files",
         (unsigned long long)ci.files, "hits", (unsigned long long)s.disk_hits,
         "misses", (unsigned long long)s.disk_misses, "writes",
         (unsigned long long)s.disk_writes, "rejected",
         (unsigned long long)s.disk_rejected, "unavailable",
-        (unsigned long long)s.disk_unavailable);
+        (unsigned long long)s.disk_unavailable, "calibrations",
+        (unsigned long long)s.calibrations, "choices_loaded",
+        (unsigned long long)s.choices_loaded, "choices_writes",
+        (unsigned long long)s.choices_writes, "choices", lines);
     if (disk == NULL || PyDict_SetItemString(d, "disk", disk) < 0) {
         Py_XDECREF(disk);
         Py_DECREF(d);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ast.h"
+#include "choicestore.h"
 #include "dtype.h"
 #include "eval.h"
 #include "jit.h"
@@ -306,6 +307,11 @@ void jx_get_stats(jx_stats *st)
 }
 
 const char *jx_version(void) { return JITEXPR_VERSION; }
+
+char *jx_stored_choices(void)
+{
+    return jx_cstore_read();
+}
 
 char *jx_target_info(void)
 {

@@ -1,6 +1,7 @@
 /* cache.c - the in-memory kernel cache, and each kernel's way from the
  * quick tier to the optimised code (tier.h).  See cache.h. */
 #include "cache.h"
+#include "choicestore.h"
 #include "diskcache.h"
 #include "tier.h"
 
@@ -105,8 +106,13 @@ static bool evict(jx_kernel *k)
 static int compile(const jx_ir *ir, const char *layout, const char *key, jx_jit_tier t,
                    bool use_disk, jx_jit_code *code, bool *quick, jx_error *err)
 {
+    if (use_disk) /* an earlier process's math choices: no timing them */
+        jx_cstore_before_compile();
     jx_jit_object obj;
-    if (jx_jit_emit(ir, layout, t, &obj, err) != 0)
+    int emitted = jx_jit_emit(ir, layout, t, &obj, err);
+    if (use_disk) /* what this compilation measured, for later processes */
+        jx_cstore_after_compile();
+    if (emitted != 0)
         return -1;
     *quick = obj.quick;
     if (use_disk && !obj.quick)
@@ -355,6 +361,7 @@ void jx_cache_stats(jx_stats *st)
     st->kernels_upgraded = cache.upgraded;
     pthread_mutex_unlock(&cache.lock);
     jx_disk_stats(st);
+    jx_cstore_stats(st);
 }
 
 long jx_clear_cache(void)

@@ -296,7 +296,7 @@ static bool has_suffix(const char *name, const char *suffix)
 /* Reads all of fd (size bytes) into a new buffer, or NULL. */
 static char *read_all(int fd, size_t size)
 {
-    char *buf = malloc(size ? size : 1);
+    char *buf = malloc(size + 1); /* and a NUL (jx_disk_read_own) */
     if (buf == NULL)
         return NULL;
     size_t got = 0;
@@ -333,6 +333,65 @@ static void count(uint64_t *counter)
     lock_disk();
     (*counter)++;
     pthread_mutex_unlock(&disk.lock);
+}
+
+void jx_disk_count_rejected(void)
+{
+    count(&disk.rejected);
+}
+
+bool jx_disk_dir(char dir[PATH_MAX])
+{
+    return snapshot(dir, NULL);
+}
+
+char *jx_disk_read_own(const char *path, size_t max, size_t *size,
+                       struct stat *st, bool *missing)
+{
+    struct stat own;
+    if (st == NULL)
+        st = &own;
+    *size = 0;
+    *missing = false;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        *missing = errno == ENOENT;
+        return NULL;
+    }
+    char *buf = NULL;
+    if (fstat(fd, st) == 0 && S_ISREG(st->st_mode) && st->st_uid == geteuid() &&
+        (st->st_mode & (S_IWGRP | S_IWOTH)) == 0 && (uint64_t)st->st_size <= max) {
+        buf = read_all(fd, (size_t)st->st_size);
+        if (buf != NULL) {
+            *size = (size_t)st->st_size;
+            buf[*size] = '\0';
+        }
+    }
+    close(fd);
+    return buf;
+}
+
+int jx_disk_write_parts(const char *dir, const char *path,
+                        const void *const *parts, const size_t *lens, int n)
+{
+    char tmp[PATH_MAX];
+    const char *base = strrchr(path, '/');
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s/" TMP_PREFIX "%s-XXXXXX", dir,
+                         base ? base + 1 : path) >= sizeof tmp)
+        return -1;
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < n; i++)
+        rc = write_all(fd, parts[i], lens[i]);
+    if (close(fd) != 0)
+        rc = -1;
+    if (rc == 0)
+        rc = rename(tmp, path);
+    if (rc != 0)
+        unlink(tmp);
+    return rc;
 }
 
 /* The parts of a stored file buf of size bytes when it is whole and for
@@ -379,23 +438,20 @@ int jx_disk_load(const char *key, jx_jit_code *code)
         count(&disk.misses);
         return 0;
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    /* Only a file of ours (mkostemp's 0600, renamed) is read: one of
+     * another user's is rejected and replaced, like a corrupt one. */
+    struct stat st;
+    size_t size = 0;
+    bool missing = false;
+    char *buf = jx_disk_read_own(path, MAX_FILE, &size, &st, &missing);
+    if (missing) {
         free(fkey);
         count(&disk.misses);
         return 0;
     }
-    struct stat st;
-    char *buf = NULL;
-    /* Only a file of ours (mkostemp's 0600, renamed) is read: one of
-     * another user's is rejected and replaced, like a corrupt one. */
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
-        (st.st_mode & (S_IWGRP | S_IWOTH)) == 0 && (uint64_t)st.st_size <= MAX_FILE)
-        buf = read_all(fd, (size_t)st.st_size);
-    close(fd);
     const char *choices = NULL;
     size_t obj_len = 0;
-    const char *obj = buf ? verify(buf, (size_t)st.st_size, fkey, len,
+    const char *obj = buf ? verify(buf, size, fkey, len,
                                    &choices, &obj_len)
                           : NULL;
     free(fkey);
@@ -532,14 +588,12 @@ static void after_write(const char *dir, uint64_t bytes)
 
 void jx_disk_store(const char *key, const jx_jit_object *obj)
 {
-    char dir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX];
+    char dir[PATH_MAX], path[PATH_MAX];
     if (!obj->storable || !snapshot(dir, NULL))
         return;
     size_t len;
     char *fkey = full_key(key, &len);
-    if (fkey == NULL || !file_path(path, sizeof path, dir, fkey, len) ||
-        (size_t)snprintf(tmp, sizeof tmp, "%s/" TMP_PREFIX "%s-XXXXXX", dir,
-                         strrchr(path, '/') + 1) >= sizeof tmp) {
+    if (fkey == NULL || !file_path(path, sizeof path, dir, fkey, len)) {
         free(fkey);
         return;
     }
@@ -552,29 +606,12 @@ void jx_disk_store(const char *key, const jx_jit_object *obj)
     h.obj_len = obj->size;
     h.obj_sum = hash2(obj->data, obj->size, 7);
     h.head_sum = head_checksum(&h, fkey, obj->choices);
-
-    int fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        free(fkey);
-        return;
-    }
-    int rc = write_all(fd, &h, sizeof h);
-    if (rc == 0)
-        rc = write_all(fd, fkey, len);
-    if (rc == 0)
-        rc = write_all(fd, obj->choices, h.choices_len);
-    if (rc == 0)
-        rc = write_all(fd, obj->data, obj->size);
+    const void *parts[4] = {&h, fkey, obj->choices, obj->data};
+    size_t lens[4] = {sizeof h, len, h.choices_len, obj->size};
+    int rc = jx_disk_write_parts(dir, path, parts, lens, 4);
     free(fkey);
-    if (close(fd) != 0)
-        rc = -1;
     if (rc == 0)
-        rc = rename(tmp, path);
-    if (rc != 0) {
-        unlink(tmp);
-        return;
-    }
-    after_write(dir, sizeof h + len + h.choices_len + obj->size);
+        after_write(dir, sizeof h + len + h.choices_len + obj->size);
 }
 
 void jx_disk_stats(jx_stats *st)
@@ -599,13 +636,14 @@ long jx_disk_clear(void)
     long n = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (!has_suffix(e->d_name, SUFFIX) &&
+        bool choices = has_suffix(e->d_name, JX_DISK_CHOICES_SUFFIX);
+        if (!choices && !has_suffix(e->d_name, SUFFIX) &&
             strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) != 0)
             continue;
         if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) <
                 sizeof path &&
             unlink(path) == 0)
-            n++;
+            n += !choices; /* kernel and temporary files */
     }
     closedir(d);
     lock_disk();

@@ -10,6 +10,10 @@
 #ifndef JX_DISKCACHE_H
 #define JX_DISKCACHE_H
 
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/stat.h>
+
 #include "jit.h"
 
 /* The format of the files; a file of another version is not read. */
@@ -33,8 +37,29 @@ JX_INTERNAL void jx_disk_store(const char *key, const jx_jit_object *obj);
 JX_INTERNAL bool jx_disk_on(void);
 /* Fills the disk_ fields of st. */
 JX_INTERNAL void jx_disk_stats(jx_stats *st);
-/* Deletes every kernel file (and temporary file) in the directory.
- * Returns how many, or -1 when the cache is off. */
+/* Deletes every kernel file (and temporary file) in the directory, and
+ * the stored math choices (JX_DISK_CHOICES_SUFFIX).  Returns how many
+ * kernel and temporary files, or 0 when the cache is off. */
 JX_INTERNAL long jx_disk_clear(void);
+
+/* For src/choicestore.c, which keeps its files in the same directory
+ * under the same rules. */
+/* How the stored math choices' files end. */
+#define JX_DISK_CHOICES_SUFFIX ".jxc"
+/* The directory into dir; false when the cache is off. */
+JX_INTERNAL bool jx_disk_dir(char dir[PATH_MAX]);
+/* The bytes of path (malloc'd, NUL added, *size without it) when it is
+ * a regular file of this user that nobody else may write, of at most max
+ * bytes; its stat into *st when st is not NULL.  NULL otherwise, with
+ * *missing set when there is no such file (not a rejected one). */
+JX_INTERNAL char *jx_disk_read_own(const char *path, size_t max, size_t *size,
+                                   struct stat *st, bool *missing);
+/* Writes the n parts to path whole or not at all: a temporary file in
+ * dir (mkostemp, 0600), renamed over path.  Returns 0 or -1. */
+JX_INTERNAL int jx_disk_write_parts(const char *dir, const char *path,
+                                    const void *const *parts,
+                                    const size_t *lens, int n);
+/* Counts a file ignored as corrupt or foreign (jx_stats.disk_rejected). */
+JX_INTERNAL void jx_disk_count_rejected(void);
 
 #endif

@@ -69,9 +69,10 @@ def wait_stored(timeout=60.0):
 
 
 def files(cache):
+    """The kernel files, and the others but the stored math choices."""
     names = os.listdir(cache)
     return ([f for f in names if f.endswith(".jxk")],
-            [f for f in names if not f.endswith(".jxk")])
+            [f for f in names if not f.endswith((".jxk", ".jxc"))])
 
 
 def test_new_process_hits(tmp_path):
@@ -167,3 +168,89 @@ def test_cache_info_and_clear(tmp_path):
         np.testing.assert_array_equal(jitexpr.evaluate("a*11 + 1"), a * 11 + 1)
     finally:
         jitexpr.set_cache_dir(old["dir"] if old["enabled"] else None)
+
+
+# A child for the stored math choices: evaluates one expression over a,
+# prints the result's bytes (hex), cache_info()["disk"] and target_info().
+CHOICES_CHILD = textwrap.dedent("""
+    import json, sys
+    import numpy as np
+    import jitexpr
+    a = np.linspace(-50.0, 50.0, 4099)
+    r = jitexpr.evaluate(sys.argv[1])
+    print(json.dumps({"result": r.tobytes().hex(),
+                      "disk": jitexpr.cache_info()["disk"],
+                      "target": jitexpr.target_info()}))
+""")
+
+
+def run_choices_child(cache, expr):
+    env = dict(os.environ, JITEXPR_CACHE_DIR=str(cache))
+    env.pop("JITEXPR_MATHLIB", None)  # measure, or take what is stored
+    out = subprocess.run([sys.executable, "-c", CHOICES_CHILD, expr], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def spoil_choices(path, how):
+    if how == "flipped":
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 1
+        path.write_bytes(bytes(data))
+    elif how == "truncated":
+        path.write_bytes(path.read_bytes()[:40])
+    elif how == "foreign":
+        path.write_text(path.read_text().replace("target ", "target other ", 1))
+    elif how == "group-writable":
+        os.chmod(path, 0o620)
+
+
+@pytest.mark.parametrize("how, stored", [
+    ("as written", True),
+    ("flipped", False),
+    ("truncated", False),
+    ("foreign", False),
+    ("group-writable", False),
+])
+def test_stored_choices_new_process(tmp_path, how, stored):
+    """A new process compiling sin(a) after another process did, with its
+    kernel gone but the stored math choices kept: it measures nothing and
+    computes the same bytes; a spoiled file is ignored, counted rejected,
+    measured again."""
+    first = run_choices_child(tmp_path, "sin(a)")
+    if first["disk"]["calibrations"] == 0:
+        pytest.skip("no vector library with a sin of its own on this target")
+    assert first["disk"]["choices_writes"] == 1
+    assert [c for c in first["disk"]["choices"] if c.startswith("sin/64=")]
+    kernels, _ = files(tmp_path)
+    for k in kernels:
+        os.remove(tmp_path / k)
+    (choices,) = [f for f in os.listdir(tmp_path) if f.endswith(".jxc")]
+    spoil_choices(tmp_path / choices, how)
+    second = run_choices_child(tmp_path, "sin(a)")
+    assert second["disk"]["hits"] == 0
+    if stored:
+        assert second["result"] == first["result"]
+        assert second["disk"]["calibrations"] == 0
+        assert second["disk"]["choices_loaded"] >= 1
+        assert second["disk"]["rejected"] == 0
+        assert "stored: measured by an earlier process" in second["target"]
+    else:
+        assert second["disk"]["calibrations"] == 1
+        assert second["disk"]["choices_loaded"] == 0  # (it may choose otherwise)
+        assert second["disk"]["rejected"] >= 1
+        # ... and replaced by a good one.
+        third = run_choices_child(tmp_path, "sin(a) + 1")
+        assert third["disk"]["calibrations"] == 0
+
+
+def test_stored_choices_off():
+    env = dict(os.environ, JITEXPR_CACHE_DIR="off")
+    env.pop("JITEXPR_MATHLIB", None)
+    out = subprocess.run([sys.executable, "-c", CHOICES_CHILD, "sin(a)"], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    assert not r["disk"]["enabled"] and r["disk"]["choices_writes"] == 0
+    assert r["disk"]["choices"] == [] and r["disk"]["choices_loaded"] == 0
