@@ -452,12 +452,13 @@ static PyObject *jxpy_cache_info(PyObject *module, PyObject *unused)
     while (PyDict_Next(st->sources, &pos, &k, &v))
         variants += ((jxpy_Source *)v)->nvariants;
     jxpy_rb_stats r = jxpy_rb_get_stats();
-    PyObject *d = Py_BuildValue("{sKsKsKsnsnsnsnsnsKsK}", "kernels_compiled",
+    PyObject *d = Py_BuildValue("{sKsKsKsnsnsnsnsnsnsKsK}", "kernels_compiled",
                          (unsigned long long)s.kernels_compiled, "cache_hits",
                          (unsigned long long)s.cache_hits, "cache_entries",
                          (unsigned long long)s.cache_entries, "expressions",
                          PyDict_GET_SIZE(st->sources), "variants", variants,
                          "result_cache_limit", (Py_ssize_t)r.limit,
+                         "result_cache_min", (Py_ssize_t)r.min,
                          "result_cache_bytes", (Py_ssize_t)r.bytes,
                          "result_cache_blocks", (Py_ssize_t)r.blocks,
                          "result_cache_hits", r.hits, "result_cache_misses",

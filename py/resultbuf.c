@@ -9,6 +9,19 @@
  * NumPy's ufuncs pay it too.  A program that evaluates in a loop and drops
  * the previous result pays it on every call.
  *
+ * Only those blocks: below glibc's largest mmap threshold malloc serves a
+ * block of the size just freed from its heap again, resident and, if it
+ * was freed a moment ago (by NumPy, numexpr or us), still in the CPU's
+ * caches.  A cache of our own at those sizes lost that: it handed back its
+ * block, last written by our previous result, while the block that NumPy
+ * had just freed went to the next NumPy array.  floor(a) of float32 at
+ * n = 1e6 (a 4 MB result) just after another engine's call took 170 us
+ * against 126 us from malloc (NumPy: 163 against 118 us, as its malloc no
+ * longer got our freed block); in bench/optable.py, with numexpr's calls
+ * between, such rows ran 1.15-1.30x NumPy's time, 1.02-1.12x with the
+ * cache off.  Below JXPY_RB_MIN neither malloc nor the cache faulted
+ * pages in a loop, from the main thread or another (4 to 30 MiB).
+ *
  * So the data of a result of at least JXPY_RB_MIN bytes is allocated
  * through a NumPy memory handler (PyDataMem_SetHandler, NumPy >= 1.22),
  * set only around that one allocation.  The array owns its data as any
@@ -26,8 +39,8 @@
  * proactively (DAMON's kdamond, Linux 6.18, Zen 5) it took them within
  * milliseconds, and every reuse faulted all the pages in again: a + b at
  * n = 1e6 cost 2.4 ms against NumPy's 0.36 (0.41 without the cache).
- * Kept pages cannot lose that way; tests/python/test_api.py pages a kept
- * block out (MADV_PAGEOUT) and checks that it stays resident.  Blocks
+ * Kept pages cannot lose that way; tests/python/test_api_cache.py pages a
+ * kept block out (MADV_PAGEOUT) and checks that it stays resident.  Blocks
  * come from malloc, as NumPy's own handler's do, with the same
  * MADV_HUGEPAGE advice from 4 MiB, so calloc, realloc (ndarray.resize) and
  * free of a block never kept are glibc's.
@@ -273,7 +286,7 @@ size_t jxpy_rb_set_limit(size_t limit)
 jxpy_rb_stats jxpy_rb_get_stats(void)
 {
     pthread_mutex_lock(&rb.lock);
-    jxpy_rb_stats s = {rb.limit, (size_t)rb.n, rb.bytes, rb.hits, rb.misses};
+    jxpy_rb_stats s = {rb.limit, JXPY_RB_MIN, (size_t)rb.n, rb.bytes, rb.hits, rb.misses};
     pthread_mutex_unlock(&rb.lock);
     return s;
 }

@@ -6,15 +6,29 @@
 #define JXPY_RESULTBUF_H
 
 #include <stddef.h>
+#include <stdlib.h> /* __GLIBC__ */
 
-/* Results of at least this many bytes go through the cache. */
+/* Results of at least this many bytes go through the cache: those the C
+ * library's malloc maps anew on each call, fresh pages that fault at first
+ * touch.  glibc serves smaller blocks again from its heap: the block just
+ * freed, by NumPy as well as by us, still in the CPU's caches.  Its mmap
+ * threshold adapts up to DEFAULT_MMAP_THRESHOLD_MAX, 4 MiB * sizeof(long)
+ * (32 MiB on 64-bit); less one page for the chunk header's rounding (a
+ * thread's arena faulted from 32 MiB - 64 bytes, nothing did below 32 MiB -
+ * 4 KiB; resultbuf.c).  Other C libraries map large blocks each time:
+ * 1 MiB there. */
+#if defined(__GLIBC__)
+#define JXPY_RB_MIN (((size_t)4 << 20) * sizeof(long) - 4096)
+#else
 #define JXPY_RB_MIN ((size_t)1 << 20)
+#endif
 /* The default limit on the bytes kept (JITEXPR_RESULT_CACHE overrides). */
 #define JXPY_RB_DEFAULT ((size_t)256 << 20)
 
 /* Counters of the cache, for cache_info(). */
 typedef struct jxpy_rb_stats {
     size_t limit;         /* most bytes kept; 0: no reuse */
+    size_t min;           /* JXPY_RB_MIN: smaller results are malloc's */
     size_t blocks, bytes; /* kept now */
     unsigned long long hits, misses; /* large results served from a kept block, or not */
 } jxpy_rb_stats;
