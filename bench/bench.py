@@ -187,6 +187,10 @@ def make_engines(ex, npfn, arrays, use_out):
         alloc(name, np.asarray(first))
         out = outs.get(name)
         engines[name] = (lambda mod=mod, out=out: mod.evaluate(ex, local_dict=d, out=out))
+        if mod is jitexpr:  # the optimised code, not the quick tier's meanwhile
+            with np.errstate(all="ignore"):
+                engines[name]()
+            jitexpr.wait_compiles(60)
         if not ok:
             engines[name + "!"] = True
     if use_out and reduction:

@@ -347,6 +347,14 @@ typedef struct jx_cache_info {
 } jx_cache_info;
 /* The disk cache's state (a scan of the directory). */
 JX_API void jx_get_cache_info(jx_cache_info *info);
+/* A kernel compiled anew runs its quick tier's code first where that
+ * gives the same results, while its optimised code is compiled in the
+ * background (JITEXPR_TIER=full: never).  Waits until no such compile is
+ * queued or running: at most `seconds` (negative: no limit).  Returns 0,
+ * or -1 when the time ran out.  For benchmarks of the optimised code, and
+ * for a process that will end with _exit() (which skips the compiles for
+ * the disk cache that exit() still makes). */
+JX_API int jx_wait_compiles(double seconds);
 /* Empties the in-memory cache (kernels in use live on) and deletes the
  * disk cache's files, the stored math choices too.  Returns the number of
  * kernel (and temporary) files deleted (0 when the disk cache is off). */

@@ -364,6 +364,11 @@ void jx_cache_stats(jx_stats *st)
     jx_cstore_stats(st);
 }
 
+int jx_wait_compiles(double seconds)
+{
+    return jx_tier_wait(seconds < 0 ? -1 : seconds >= 9e9 ? INT64_MAX / 2 : (int64_t)(seconds * 1e9));
+}
+
 long jx_clear_cache(void)
 {
     jx_kernel *dead = NULL; /* freed outside the lock, chained by `chain` */

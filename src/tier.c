@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define PRIOR_RATIO 4.0          /* optimised compile / quick compile */
 #define PRIOR_NS_PER_UNIT 0.25   /* a quick run, per element and cost unit */
@@ -193,6 +194,27 @@ void jx_tier_submit(jx_tier_job *j)
     tier.tail = j;
     pthread_cond_signal(&tier.cond);
     pthread_mutex_unlock(&tier.lock);
+}
+
+int jx_tier_wait(int64_t ns)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    if (ns >= 0) {
+        until.tv_sec += (time_t)(ns / 1000000000);
+        until.tv_nsec += (long)(ns % 1000000000);
+        if (until.tv_nsec >= 1000000000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000;
+        }
+    }
+    int rc = 0;
+    pthread_mutex_lock(&tier.lock);
+    while (rc == 0 && tier.started && (tier.head != NULL || tier.current != NULL))
+        rc = ns < 0 ? pthread_cond_wait(&tier.idle, &tier.lock)
+                    : pthread_cond_timedwait(&tier.idle, &tier.lock, &until);
+    pthread_mutex_unlock(&tier.lock);
+    return rc == 0 ? 0 : -1;
 }
 
 /* ---- the estimates -------------------------------------------------------------- */

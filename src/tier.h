@@ -41,6 +41,10 @@ struct jx_tier_job {
  * without the quick tier; the others are left. */
 JX_INTERNAL void jx_tier_submit(jx_tier_job *j);
 
+/* Waits until the queue is empty and no job runs, at most ns nanoseconds
+ * (negative: no limit).  Returns 0, or -1 when the time ran out. */
+JX_INTERNAL int jx_tier_wait(int64_t ns);
+
 /* The estimates, learned in this process (lock-protected):
  *   the time of the optimised compile of a kernel whose quick compile
  *   took quick_ns (their ratio over the compiles of both tiers so far);

@@ -41,6 +41,7 @@ from ._jitexpr import (
     set_result_cache,
     target_info,
     validate,
+    wait_compiles,
 )
 
 __all__ = [
@@ -74,6 +75,7 @@ __all__ = [
     "UnsupportedTypeError",
     "use_vml",
     "validate",
+    "wait_compiles",
 ]
 
 #: The version of jitexpr (the Python package and libjitexpr are one release).

@@ -528,12 +528,7 @@ def test_target_info_says_how_kernels_run(capsys):
         b = a + 1  # a fresh expression: its kernel is timed from its first call
         jitexpr.evaluate("a * 2.5 + b", local_dict={"a": a, "b": b})
         # (after its optimised code replaced the quick tier's, which is not timed)
-        import time
-        for _ in range(6000):
-            info = jitexpr.cache_info()
-            if info["kernels_upgraded"] >= info["kernels_quick"]:
-                break
-            time.sleep(0.01)
+        assert jitexpr.wait_compiles(60)
         for _ in range(12):
             jitexpr.evaluate("a * 2.5 + b", local_dict={"a": a, "b": b})
         info = jitexpr.target_info()

@@ -34,12 +34,9 @@ CHILD = textwrap.dedent("""
             bad.append(ex)
     # Kernels compiled quick get their optimised code (the one stored on
     # disk) in the background: wait for it, so that the counts are final.
-    import os, time
-    for _ in range(0 if os.environ.get("JX_TEST_NOWAIT") else 6000):
-        info = jitexpr.cache_info()
-        if info["kernels_upgraded"] == info["kernels_quick"]:
-            break
-        time.sleep(0.01)
+    import os
+    if not os.environ.get("JX_TEST_NOWAIT"):
+        assert jitexpr.wait_compiles(60)
     info = jitexpr.cache_info()
     print(json.dumps({"bad": bad, "disk": info["disk"],
                       "compiled": info["kernels_compiled"]}))
@@ -53,19 +50,6 @@ def run_child(cache, exprs, n=1000, env=None):
                          env=e, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def wait_stored(timeout=60.0):
-    """Waits until the disk cache holds a kernel file (a kernel compiled
-    quick is stored once its optimised code, compiled in the background,
-    replaces it)."""
-    import time
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if jitexpr.cache_info()["disk"]["files"] >= 1:
-            return
-        time.sleep(0.01)
-    raise AssertionError("no kernel reached the disk")
 
 
 def files(cache):
@@ -155,7 +139,7 @@ def test_cache_info_and_clear(tmp_path):
         assert jitexpr.set_cache_dir(str(tmp_path))
         a = np.arange(10.0)
         jitexpr.evaluate("a*11 + 1")
-        wait_stored()
+        assert jitexpr.wait_compiles(60)  # its optimised code, stored
         info = jitexpr.cache_info()["disk"]
         assert info["enabled"] and info["dir"] == str(tmp_path)
         assert info["files"] >= 1 and info["bytes"] > 0
