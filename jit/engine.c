@@ -85,15 +85,23 @@ typedef struct jx_engine {
     char id[4096];            /* jx_jit_target_id's text */
     jx_code init_code;        /* JX_OK, or why the engine is unusable */
     char init_msg[JX_MESSAGE_SIZE];
+    jx_code orc_code;         /* JX_OK, or why the LLJIT is unusable */
+    char orc_msg[JX_MESSAGE_SIZE];
+    const char *vec_sym[JX_CG_NVEC]; /* the vector functions found, */
+    void *vec_addr[JX_CG_NVEC];      /* defined in the LLJIT when it starts */
+    size_t nvec;
     atomic_ullong counter;    /* numbers kernel names */
     unsigned releases;        /* kernels released since the last sweep */
 } jx_engine;
 
 static jx_engine engine = {.lock = PTHREAD_MUTEX_INITIALIZER};
-/* Two stages: the host (what jx_jit_target_id says, cheap), then LLVM's
- * target and the LLJIT, on the first compilation or ORC load. */
+/* Three stages: the host (what jx_jit_target_id says, cheap); LLVM's
+ * target and the vector functions, on the first compilation; the LLJIT,
+ * only when an object goes to ORC (objload.c declined it, or
+ * JITEXPR_OBJLOAD=no): about 1.5 ms of a process's first compile. */
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
 static pthread_once_t jit_once = PTHREAD_ONCE_INIT;
+static pthread_once_t orc_once = PTHREAD_ONCE_INIT;
 
 /* ---- errors ----------------------------------------------------------- */
 
@@ -104,10 +112,16 @@ static void init_fail(const char *what, const char *msg)
              msg ? msg : "?");
 }
 
-static void init_fail_error(const char *what, LLVMErrorRef e)
+static void orc_fail(const char *what, const char *msg)
+{
+    engine.orc_code = JX_ERR_JIT;
+    snprintf(engine.orc_msg, sizeof engine.orc_msg, "%s: %s", what, msg ? msg : "?");
+}
+
+static void orc_fail_error(const char *what, LLVMErrorRef e)
 {
     char *msg = LLVMGetErrorMessage(e);
-    init_fail(what, msg);
+    orc_fail(what, msg);
     LLVMDisposeErrorMessage(msg);
 }
 
@@ -257,7 +271,6 @@ static void load_vecmath(void)
         return;
     if (engine.sleef)
         lib[1] = load_permanently("libsleef.so.3");
-    jx_symbol_pair pairs[JX_CG_NVEC];
     jx_cg_target have;
     memset(&have, 0, sizeof have);
     size_t n = 0;
@@ -269,15 +282,25 @@ static void load_vecmath(void)
         void *addr = h != NULL ? dlsym(h, v.sym) : NULL;
         if (addr == NULL)
             continue; /* an older libmvec (tan came in glibc 2.35) */
-        set_pair(&pairs[n++], v.sym, addr);
+        engine.vec_sym[n] = v.sym;
+        engine.vec_addr[n++] = addr;
         jx_cg_set_vec(&have, k);
     }
     for (int i = 0; i < 2; i++) /* LLVMLoadLibraryPermanently keeps them */
         if (lib[i] != NULL)
             dlclose(lib[i]);
-    if (define_absolute(pairs, n) < 0)
-        return;
+    engine.nvec = n;
     engine.tgt = have;
+}
+
+/* The vector functions load_vecmath found, as absolute symbols of the
+ * LLJIT (as for libm). */
+static int define_vec_symbols(void)
+{
+    jx_symbol_pair pairs[JX_CG_NVEC];
+    for (size_t i = 0; i < engine.nvec; i++)
+        set_pair(&pairs[i], engine.vec_sym[i], engine.vec_addr[i]);
+    return define_absolute(pairs, engine.nvec);
 }
 
 static int compile_with(const jx_ir *ir, const char *layout,
@@ -357,10 +380,18 @@ static void jit_init(void)
         LLVMDisposeMessage(msg);
         return;
     }
+    load_vecmath();
+    engine.tgt.use_lib = engine_use_lib;
+}
+
+/* The third stage: the LLJIT and the symbols its objects may call. */
+static void orc_init(void)
+{
+    engine.orc_code = JX_OK;
     LLVMErrorRef e = LLVMOrcCreateLLJIT(&engine.jit, NULL);
     if (e != NULL) {
         engine.jit = NULL;
-        init_fail_error("creating the LLJIT", e);
+        orc_fail_error("creating the LLJIT", e);
         return;
     }
     LLVMOrcExecutionSessionSetErrorReporter(
@@ -370,25 +401,32 @@ static void jit_init(void)
     e = LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(
         &gen, LLVMOrcLLJITGetGlobalPrefix(engine.jit), NULL, NULL);
     if (e != NULL) {
-        init_fail_error("process symbol generator", e);
+        orc_fail_error("process symbol generator", e);
         return;
     }
     LLVMOrcJITDylibAddGenerator(engine.main, gen);
     define_runtime_symbols();
     define_helper_symbols();
-    load_vecmath();
-    engine.tgt.use_lib = engine_use_lib;
+    if (define_vec_symbols() < 0)
+        orc_fail("LLVM", "cannot define the vector math functions");
 }
 
-/* The engine with its LLJIT, or NULL with *err set when LLVM could not be
- * set up. */
-static jx_engine *engine_get(jx_error *err)
+/* The engine with LLVM's target (and with orc, its LLJIT), or NULL with
+ * *err set when LLVM could not be set up. */
+static jx_engine *engine_get(jx_error *err, bool orc)
 {
     pthread_once(&engine_once, engine_init);
     pthread_once(&jit_once, jit_init);
     if (engine.init_code != JX_OK) {
         jx_err_set(err, engine.init_code, -1, 0, "%s", engine.init_msg);
         return NULL;
+    }
+    if (orc) {
+        pthread_once(&orc_once, orc_init);
+        if (engine.orc_code != JX_OK) {
+            jx_err_set(err, engine.orc_code, -1, 0, "%s", engine.orc_msg);
+            return NULL;
+        }
     }
     return &engine;
 }
@@ -475,7 +513,7 @@ int jx_jit_emit(const jx_ir *ir, const char *layout, jx_jit_tier tier,
                 jx_jit_object *out, jx_error *err)
 {
     memset(out, 0, sizeof *out);
-    jx_engine *en = engine_get(err);
+    jx_engine *en = engine_get(err, false);
     if (en == NULL)
         return -1;
     jx_trace trace;
@@ -507,7 +545,7 @@ int jx_jit_load_orc(const void *data, size_t size, jx_jit_code *out,
     out->fn = NULL;
     out->handle = NULL;
     out->mapped = false;
-    jx_engine *en = engine_get(err);
+    jx_engine *en = engine_get(err, true);
     if (en == NULL)
         return -1;
     char name[JX_ENTRY_LEN + 1];
@@ -601,7 +639,7 @@ static int compile_with(const jx_ir *ir, const char *layout,
 {
     out->fn = NULL;
     out->handle = NULL;
-    jx_engine *en = engine_get(err);
+    jx_engine *en = engine_get(err, false);
     if (en == NULL)
         return -1;
     char *data;
@@ -670,7 +708,7 @@ void jx_jit_release(jx_jit_code *code)
 int jx_jit_explain(const jx_ir *ir, const char *layout, unsigned what,
                    jx_buf *b, jx_error *err)
 {
-    jx_engine *en = engine_get(err);
+    jx_engine *en = engine_get(err, false);
     if (en == NULL)
         return -1;
     jx_build bd;
