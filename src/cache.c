@@ -163,8 +163,10 @@ static int upgrade(jx_kernel *k, const jx_ir *ir, const char *layout)
     jx_jit_code code;
     int64_t t0 = jx_adapt_now();
     bool quick;
-    if (compile(ir, layout, k->key, JX_JIT_FULL, true, &code, &quick, &err) != 0)
+    if (compile(ir, layout, k->key, JX_JIT_FULL, true, &code, &quick, &err) != 0) {
+        atomic_store(&k->no_upgrade, true); /* not again: keep the quick code */
         return -1;
+    }
     jx_tier_learn_compile(k->quick_ns, jx_adapt_now() - t0);
     pthread_mutex_lock(&cache.lock);
     bool mine = atomic_load(&k->quick);
@@ -192,7 +194,7 @@ typedef struct upgrade_job {
 static void job_run(jx_tier_job *j)
 {
     upgrade_job *u = (upgrade_job *)j;
-    if (atomic_load(&u->k->quick))
+    if (atomic_load(&u->k->quick) && !atomic_load(&u->k->no_upgrade))
         (void)upgrade(u->k, u->ir, u->layout);
 }
 
@@ -247,7 +249,7 @@ jx_kernel_fn jx_cache_code(jx_kernel *k, const jx_ir *ir, const char *layout,
     *quick = false;
     if (!atomic_load(&k->quick))
         return atomic_load(&k->fn);
-    jx_tier_mode mode = jx_tier_mode_get();
+    jx_tier_mode mode = atomic_load(&k->no_upgrade) ? JX_TIER_QUICK : jx_tier_mode_get();
     if (mode == JX_TIER_AUTO &&
         jx_tier_quick_estimate(units) > jx_tier_full_estimate(k->quick_ns) &&
         upgrade(k, ir, layout) == 0)

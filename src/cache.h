@@ -17,6 +17,8 @@ struct jx_kernel {
                                  the optimised code replaces it */
     jx_jit_code code;      /* what the JIT needs to free it */
     _Atomic(bool) quick;   /* fn is the quick tier's (tier.h) */
+    _Atomic(bool) no_upgrade; /* its optimised compile failed: quick for
+                                 good (the same results), never retried */
     bool scheduled;        /* quick, and a background job will replace it
                               (guarded by the cache lock) */
     jx_jit_code quick_code; /* the quick code, kept while the kernel lives
