@@ -187,10 +187,6 @@ def make_engines(ex, npfn, arrays, use_out):
         alloc(name, np.asarray(first))
         out = outs.get(name)
         engines[name] = (lambda mod=mod, out=out: mod.evaluate(ex, local_dict=d, out=out))
-        if mod is jitexpr:  # the optimised code, not the quick tier's meanwhile
-            with np.errstate(all="ignore"):
-                engines[name]()
-            jitexpr.wait_compiles(60)
         if not ok:
             engines[name + "!"] = True
     if use_out and reduction:
@@ -267,14 +263,14 @@ def first_call(exprs, repeat):
     res = []
     disk = jitexpr.cache_info()["disk"]
     jitexpr.set_cache_dir(None)  # no kernel from the disk; nothing deleted there
+    tier = jitexpr.set_tier("auto")
     for ex, _ in exprs:
         row = [ex]
         # jitexpr as a program gets it: an empty cache, the quick tier where
-        # it applies (its optimised compile left to the background)
+        # it applies
         ts = []
         try:
             for _ in range(repeat):
-                jitexpr.wait_compiles(60)
                 jitexpr.clear_cache()
                 t0 = time.perf_counter()
                 jitexpr.evaluate(ex, local_dict=d)
@@ -307,7 +303,7 @@ def first_call(exprs, repeat):
             except Exception:  # noqa: BLE001
                 row.append("error")
         res.append(row)
-    jitexpr.wait_compiles(60)
+    jitexpr.set_tier(tier)
     jitexpr.set_cache_dir(disk["dir"] if disk["enabled"] else None)
     return res
 
@@ -335,6 +331,9 @@ def main():
                    help="jitexpr.set_result_cache(BYTES) first; 0: every result without "
                         "out gets fresh pages, as NumPy's do")
     args = p.parse_args()
+    # The rows time the optimised code that a program running them in a
+    # loop soon gets; new kernels start in the quick tier otherwise.
+    jitexpr.set_tier("full")
     if args.result_cache is not None:
         jitexpr.set_result_cache(args.result_cache)
 

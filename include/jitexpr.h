@@ -310,7 +310,7 @@ typedef struct jx_stats {
     uint64_t disk_unavailable; /* times the directory could not be used
                                   (not created, not writable): cache off */
     uint64_t kernels_quick;    /* of kernels_compiled, those compiled in the
-                                  quick tier first (JITEXPR_TIER) */
+                                  quick tier first (jx_set_tier) */
     uint64_t kernels_upgraded; /* quick kernels since given their
                                   optimised code */
     uint64_t calibrations;     /* math functions timed in this process, ours
@@ -347,14 +347,17 @@ typedef struct jx_cache_info {
 } jx_cache_info;
 /* The disk cache's state (a scan of the directory). */
 JX_API void jx_get_cache_info(jx_cache_info *info);
-/* A kernel compiled anew runs its quick tier's code first where that
- * gives the same results, while its optimised code is compiled in the
- * background (JITEXPR_TIER=full: never).  Waits until no such compile is
- * queued or running: at most `seconds` (negative: no limit).  Returns 0,
- * or -1 when the time ran out.  For benchmarks of the optimised code, and
- * for a process that will end with _exit() (which skips the compiles for
- * the disk cache that exit() still makes). */
-JX_API int jx_wait_compiles(double seconds);
+/* A kernel compiled anew runs code compiled quickly first where that
+ * gives the same results (about a fifth of the compile time, several
+ * times slower per element), and its optimised code is compiled by the
+ * call that finds the time spent in the quick code (that call's estimate
+ * included) has reached the optimised compile's estimated time; a call on
+ * a large array does at once.  jx_set_tier: "auto" (that, the default),
+ * "full" (every kernel optimised before its first run), "quick" (never
+ * optimised: tests, comparisons); JITEXPR_TIER sets the start.  Returns 0,
+ * or -1 for another word.  jx_get_tier: the mode's word. */
+JX_API int jx_set_tier(const char *mode);
+JX_API const char *jx_get_tier(void);
 /* Empties the in-memory cache (kernels in use live on) and deletes the
  * disk cache's files, the stored math choices too.  Returns the number of
  * kernel (and temporary) files deleted (0 when the disk cache is off). */

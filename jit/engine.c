@@ -525,7 +525,7 @@ int jx_jit_emit(const jx_ir *ir, const char *layout, jx_jit_tier tier,
     if (emit_object(en, ir, layout, &tgt, &quick, &out->data, &out->size, err) != 0)
         return -1;
     memcpy(out->choices, trace.text, sizeof out->choices);
-    out->storable = !trace.overflow && !quick;
+    out->storable = !trace.overflow;
     out->quick = quick;
     return 0;
 }

@@ -29,8 +29,7 @@ typedef struct jx_jit_object {
     size_t size;    /* its bytes */
     char choices[JX_JIT_CHOICES]; /* the math implementations it calls,
                                      "log/64=lib;sin/32=own;" (may be "") */
-    bool storable;  /* choices is complete and the code optimised: the
-                       object may be stored */
+    bool storable;  /* choices is complete: the object may be stored */
     bool quick;     /* the quick tier's code */
 } jx_jit_object;
 

@@ -537,27 +537,22 @@ static PyObject *jxpy_clear_cache(PyObject *module, PyObject *unused)
     return PyLong_FromLong(n);
 }
 
-static PyObject *jxpy_wait_compiles(PyObject *module, PyObject *args)
+static PyObject *jxpy_set_tier(PyObject *module, PyObject *arg)
 {
     (void)module;
-    PyObject *timeout = Py_None;
-    if (!PyArg_ParseTuple(args, "|O:wait_compiles", &timeout))
+    const char *mode = PyUnicode_Check(arg) ? PyUnicode_AsUTF8(arg) : NULL;
+    if (mode == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "set_tier: mode must be a str");
         return NULL;
-    double s = -1.0;
-    if (timeout != Py_None) {
-        s = PyFloat_AsDouble(timeout);
-        if (s == -1.0 && PyErr_Occurred())
-            return NULL;
-        if (s < 0 || s != s) {
-            PyErr_SetString(PyExc_ValueError, "wait_compiles: timeout must be >= 0 or None");
-            return NULL;
-        }
     }
-    int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = jx_wait_compiles(s);
-    Py_END_ALLOW_THREADS
-    return PyBool_FromLong(rc == 0);
+    const char *prev = jx_get_tier();
+    if (jx_set_tier(mode) != 0) {
+        PyErr_Format(PyExc_ValueError,
+                     "set_tier: mode must be 'auto', 'full' or 'quick', not %R", arg);
+        return NULL;
+    }
+    return PyUnicode_FromString(prev);
 }
 
 static PyObject *jxpy_set_cache_dir(PyObject *module, PyObject *arg)
@@ -636,10 +631,10 @@ static PyMethodDef jxpy_methods[] = {
     {"clear_cache", jxpy_clear_cache, METH_NOARGS,
      PyDoc_STR("clear_cache(): forget evaluate()'s compiled expressions and the cached "
                "kernels, and delete the disk cache's files; returns how many files")},
-    {"wait_compiles", jxpy_wait_compiles, METH_VARARGS,
-     PyDoc_STR("wait_compiles(timeout=None): wait until no optimised compile of a "
-               "kernel that runs quick code meanwhile is queued or running (at most "
-               "timeout seconds); returns False when the time ran out")},
+    {"set_tier", jxpy_set_tier, METH_O,
+     PyDoc_STR("set_tier(mode): 'auto' (new kernels run quickly compiled code until "
+               "the optimised compile pays), 'full' (optimised before the first run) "
+               "or 'quick' (never optimised); returns the previous mode")},
     {"set_cache_dir", jxpy_set_cache_dir, METH_O,
      PyDoc_STR("set_cache_dir(path or None): the disk cache's directory (created if "
                "missing), or None to turn it off; returns whether it is on")},

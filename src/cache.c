@@ -1,12 +1,11 @@
 /* cache.c - the in-memory kernel cache, and each kernel's way from the
- * quick tier to the optimised code (tier.h).  See cache.h. */
+ * quick tier to the optimised code (tier.h's rule).  See cache.h. */
 #include "cache.h"
 #include "choicestore.h"
 #include "diskcache.h"
 #include "tier.h"
 
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,10 +24,9 @@ static struct {
     uint64_t upgraded;   /* quick kernels given their optimised code */
 } cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-/* The lock is held across fork() (no thread may hold it in the child):
- * registered at the first use, before the tier's and the disk cache's
- * handlers, so that their prepare handlers run first (tier.c's waits for
- * a compile that takes this lock). */
+/* The lock is held across fork(), so that no thread holds it in the
+ * child (registered at the first use, before the disk cache's and the
+ * stored choices' handlers, whose prepare handlers then run first). */
 static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
 static void fork_lock(void) { pthread_mutex_lock(&cache.lock); }
 static void fork_unlock(void) { pthread_mutex_unlock(&cache.lock); }
@@ -100,9 +98,24 @@ static bool evict(jx_kernel *k)
     return --k->refs == 0;
 }
 
-/* The code of ir for layout in tier t: emitted, stored on disk when it is
- * the optimised code (a no-op when the disk cache is off), loaded.
- * *quick: it is the quick tier's (t JX_JIT_QUICK, and the JIT gave it). */
+/* The disk cache's key of key's quick code (malloc'd, or NULL): quick
+ * code is stored too, so that a later process loads it rather than
+ * compiling again, but under its own key, looked up after the optimised
+ * code's. */
+static char *quick_key(const char *key)
+{
+    size_t n = strlen(key);
+    char *q = malloc(n + 7);
+    if (q != NULL) {
+        memcpy(q, key, n);
+        memcpy(q + n, "#quick", 7);
+    }
+    return q;
+}
+
+/* The code of ir for layout in tier t: emitted, stored on disk (a no-op
+ * when the disk cache is off), loaded.  *quick: it is the quick tier's
+ * (t JX_JIT_QUICK, and the JIT gave it). */
 static int compile(const jx_ir *ir, const char *layout, const char *key, jx_jit_tier t,
                    bool use_disk, jx_jit_code *code, bool *quick, jx_error *err)
 {
@@ -115,8 +128,12 @@ static int compile(const jx_ir *ir, const char *layout, const char *key, jx_jit_
     if (emitted != 0)
         return -1;
     *quick = obj.quick;
-    if (use_disk && !obj.quick)
-        jx_disk_store(key, &obj);
+    if (use_disk) {
+        char *qkey = obj.quick ? quick_key(key) : NULL;
+        if (!obj.quick || qkey != NULL)
+            jx_disk_store(obj.quick ? qkey : key, &obj);
+        free(qkey);
+    }
     int rc = jx_jit_load(obj.data, obj.size, code, err);
     jx_jit_object_free(&obj);
     return rc;
@@ -135,6 +152,16 @@ static int obtain(const jx_ir *ir, const char *layout, const char *key,
         atomic_init(&k->fn, k->code.fn);
         return 0;
     }
+    if (use_disk && jx_tier_mode_get() != JX_TIER_FULL) {
+        char *qkey = quick_key(key);
+        int hit = qkey != NULL && jx_disk_load(qkey, &k->quick_code) == 1;
+        free(qkey);
+        if (hit) { /* an earlier process's quick code (its compile time unknown) */
+            atomic_init(&k->fn, k->quick_code.fn);
+            atomic_init(&k->quick, true);
+            return 0;
+        }
+    }
     *compiled = true;
     jx_jit_tier t = use_disk && jx_tier_mode_get() != JX_TIER_FULL ? JX_JIT_QUICK
                                                                    : JX_JIT_FULL;
@@ -146,6 +173,7 @@ static int obtain(const jx_ir *ir, const char *layout, const char *key,
     if (quick) {
         k->quick_code = code;
         k->quick_ns = jx_adapt_now() - t0;
+        jx_tier_learn_quick(k->quick_ns);
         atomic_init(&k->quick, true);
     } else {
         k->code = code;
@@ -182,86 +210,29 @@ static int upgrade(jx_kernel *k, const jx_ir *ir, const char *layout)
     return 0;
 }
 
-/* A background job: k's optimised code, from a copy of its IR (the
- * expression that made k may be gone before it runs). */
-typedef struct upgrade_job {
-    jx_tier_job job; /* first */
-    jx_kernel *k;    /* a reference of the job's own */
-    jx_ir *ir;
-    char layout[JX_LAYOUT_MAX + 1];
-} upgrade_job;
-
-static void job_run(jx_tier_job *j)
-{
-    upgrade_job *u = (upgrade_job *)j;
-    if (atomic_load(&u->k->quick) && !atomic_load(&u->k->no_upgrade))
-        (void)upgrade(u->k, u->ir, u->layout);
-}
-
-static void job_drop(jx_tier_job *j)
-{
-    upgrade_job *u = (upgrade_job *)j;
-    pthread_mutex_lock(&cache.lock);
-    u->k->scheduled = false;
-    pthread_mutex_unlock(&cache.lock);
-    jx_cache_release(u->k);
-    jx_ir_free(u->ir);
-    free(u);
-}
-
-/* Queues k's optimised compile unless it is queued or done (the caller
- * holds a reference). */
-static void schedule(jx_kernel *k, const jx_ir *ir, const char *layout)
-{
-    if (jx_tier_mode_get() != JX_TIER_AUTO)
-        return;
-    pthread_mutex_lock(&cache.lock);
-    bool go = !k->scheduled && atomic_load(&k->quick);
-    if (go) {
-        k->scheduled = true;
-        k->refs++; /* the job's */
-    }
-    pthread_mutex_unlock(&cache.lock);
-    if (!go)
-        return;
-    upgrade_job *u = calloc(1, sizeof *u);
-    jx_ir *copy = u != NULL ? jx_ir_copy(ir) : NULL;
-    if (copy == NULL) { /* out of memory: a large call still compiles it */
-        free(u);
-        pthread_mutex_lock(&cache.lock);
-        k->scheduled = false;
-        pthread_mutex_unlock(&cache.lock);
-        jx_cache_release(k);
-        return;
-    }
-    u->job.run = job_run;
-    u->job.drop = job_drop;
-    u->job.persist = jx_disk_on();
-    u->k = k;
-    u->ir = copy;
-    snprintf(u->layout, sizeof u->layout, "%s", layout);
-    jx_tier_submit(&u->job);
-}
-
 jx_kernel_fn jx_cache_code(jx_kernel *k, const jx_ir *ir, const char *layout,
                            int64_t units, bool *quick)
 {
     *quick = false;
     if (!atomic_load(&k->quick))
         return atomic_load(&k->fn);
-    jx_tier_mode mode = atomic_load(&k->no_upgrade) ? JX_TIER_QUICK : jx_tier_mode_get();
-    if (mode == JX_TIER_AUTO &&
-        jx_tier_quick_estimate(units) > jx_tier_full_estimate(k->quick_ns) &&
-        upgrade(k, ir, layout) == 0)
+    jx_tier_mode mode = jx_tier_mode_get();
+    bool now = mode == JX_TIER_FULL || /* set since k was compiled quick */
+               (mode == JX_TIER_AUTO && atomic_load(&k->quick_spent) +
+                                            jx_tier_quick_estimate(units) >=
+                                        jx_tier_full_estimate(k->quick_ns));
+    if (now && !atomic_load(&k->no_upgrade) && upgrade(k, ir, layout) == 0)
         return atomic_load(&k->fn);
-    if (mode == JX_TIER_AUTO)
-        schedule(k, ir, layout); /* a forked child's kernel, or no memory before */
     jx_kernel_fn fn = atomic_load(&k->fn);
     *quick = atomic_load(&k->quick);
     return fn;
 }
 
-void jx_cache_quick_ran(int64_t units, int64_t ns) { jx_tier_learn_run(units, ns); }
+void jx_cache_quick_ran(jx_kernel *k, int64_t units, int64_t ns)
+{
+    atomic_fetch_add(&k->quick_spent, ns);
+    jx_tier_learn_run(units, ns);
+}
 
 jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout, unsigned flags,
                         jx_error *err)
@@ -327,7 +298,7 @@ jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout, unsigned flags,
         if (evict(old))
             dead = old;
     }
-    cache.quick += quick; /* counted once kept (a racing copy is freed) */
+    cache.quick += quick && compiled; /* once kept (a racing copy is freed) */
     k->refs++; /* the cache's reference */
     k->cached = true;
     k->chain = cache.buckets[hash & (NBUCKETS - 1)];
@@ -337,8 +308,6 @@ jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout, unsigned flags,
     pthread_mutex_unlock(&cache.lock);
     if (dead)
         free_kernel(dead);
-    if (quick)
-        schedule(k, ir, layout);
     return k;
 }
 
@@ -366,9 +335,23 @@ void jx_cache_stats(jx_stats *st)
     jx_cstore_stats(st);
 }
 
-int jx_wait_compiles(double seconds)
+int jx_set_tier(const char *mode)
 {
-    return jx_tier_wait(seconds < 0 ? -1 : seconds >= 9e9 ? INT64_MAX / 2 : (int64_t)(seconds * 1e9));
+    jx_tier_mode m = mode == NULL ? JX_TIER_AUTO
+                     : strcmp(mode, "auto") == 0 ? JX_TIER_AUTO
+                     : strcmp(mode, "full") == 0 ? JX_TIER_FULL
+                     : strcmp(mode, "quick") == 0 ? JX_TIER_QUICK
+                                                  : (jx_tier_mode)-1;
+    if ((int)m < 0)
+        return -1;
+    jx_tier_mode_set(m);
+    return 0;
+}
+
+const char *jx_get_tier(void)
+{
+    static const char *const names[] = {"auto", "full", "quick"};
+    return names[jx_tier_mode_get()];
 }
 
 long jx_clear_cache(void)

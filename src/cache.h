@@ -19,11 +19,10 @@ struct jx_kernel {
     _Atomic(bool) quick;   /* fn is the quick tier's (tier.h) */
     _Atomic(bool) no_upgrade; /* its optimised compile failed: quick for
                                  good (the same results), never retried */
-    bool scheduled;        /* quick, and a background job will replace it
-                              (guarded by the cache lock) */
     jx_jit_code quick_code; /* the quick code, kept while the kernel lives
                                (a thread may still be running it) */
-    int64_t quick_ns;      /* how long the quick compile took */
+    int64_t quick_ns;      /* how long the quick compile took (0: loaded) */
+    _Atomic(int64_t) quick_spent; /* ns spent running the quick code */
     char *key;             /* canonical IR text, '#', layout */
     uint64_t hash;         /* of key */
     int refs;              /* references; guarded by the cache lock */
@@ -43,13 +42,13 @@ JX_INTERNAL jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout,
                                     unsigned flags, jx_error *err);
 /* The code to run k over `units` work units (elements times the IR's
  * cost) with: the optimised code when k has it, else the quick code,
- * unless its run would take longer than compiling the optimised code
- * (tier.h's estimates): that is compiled then, by this caller.  ir and
- * layout are k's.  *quick: the quick code was given (time the run for
- * jx_cache_quick_ran). */
+ * unless the time spent running it, this run's estimate included, reaches
+ * the optimised compile's estimate (tier.h), or the mode is now "full":
+ * that code is compiled then, by this caller.  ir and layout are k's.  *quick: the quick code was
+ * given (time the run for jx_cache_quick_ran). */
 JX_INTERNAL jx_kernel_fn jx_cache_code(jx_kernel *k, const jx_ir *ir, const char *layout,
                                        int64_t units, bool *quick);
-JX_INTERNAL void jx_cache_quick_ran(int64_t units, int64_t ns);
+JX_INTERNAL void jx_cache_quick_ran(jx_kernel *k, int64_t units, int64_t ns);
 /* Drops a reference; the last one frees the machine code. */
 JX_INTERNAL void jx_cache_release(jx_kernel *k);
 JX_INTERNAL void jx_cache_stats(jx_stats *st);

@@ -420,12 +420,6 @@ static const char *verify(const char *buf, size_t size, const char *fkey,
     return obj;
 }
 
-bool jx_disk_on(void)
-{
-    char dir[PATH_MAX];
-    return snapshot(dir, NULL);
-}
-
 int jx_disk_load(const char *key, jx_jit_code *code)
 {
     char dir[PATH_MAX], path[PATH_MAX];

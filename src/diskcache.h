@@ -33,8 +33,6 @@ JX_INTERNAL int jx_disk_load(const char *key, jx_jit_code *code);
 /* Stores obj as the kernel for key; failures are silent (counted when
  * the directory is unusable).  No-op when the cache is off. */
 JX_INTERNAL void jx_disk_store(const char *key, const jx_jit_object *obj);
-/* Whether the cache is on and its directory usable now. */
-JX_INTERNAL bool jx_disk_on(void);
 /* Fills the disk_ fields of st. */
 JX_INTERNAL void jx_disk_stats(jx_stats *st);
 /* Deletes every kernel file (and temporary file) in the directory, and

@@ -147,7 +147,7 @@ int jx_eval_run(const jx_expr *e, const jx_array **ops, jx_array *out, bool allo
     if (quick) { /* the quick tier's code: no ways to time (adapt.h) */
         int64_t t0 = jx_adapt_now();
         rc = jx_plan_run(&p, fn, k, jx_plan_pick(&p, ir, NULL, false), true, err);
-        jx_cache_quick_ran(units, jx_adapt_now() - t0);
+        jx_cache_quick_ran(k, units, jx_adapt_now() - t0);
     } else {
         jx_adapt_pick pick = jx_plan_pick(&p, ir, k, true);
         jx_kernel *run = k;

@@ -39,9 +39,9 @@ from ._jitexpr import (
     set_cache_size,
     set_num_threads,
     set_result_cache,
+    set_tier,
     target_info,
     validate,
-    wait_compiles,
 )
 
 __all__ = [
@@ -67,6 +67,7 @@ __all__ = [
     "set_cache_size",
     "set_num_threads",
     "set_result_cache",
+    "set_tier",
     "set_vml_accuracy_mode",
     "set_vml_num_threads",
     "target_info",
@@ -75,7 +76,6 @@ __all__ = [
     "UnsupportedTypeError",
     "use_vml",
     "validate",
-    "wait_compiles",
 ]
 
 #: The version of jitexpr (the Python package and libjitexpr are one release).

@@ -32,11 +32,6 @@ CHILD = textwrap.dedent("""
         want = eval(ex.replace("sin", "np.sin").replace("exp", "np.exp"))
         if not np.allclose(got, want, rtol=1e-12, atol=1e-12):
             bad.append(ex)
-    # Kernels compiled quick get their optimised code (the one stored on
-    # disk) in the background: wait for it, so that the counts are final.
-    import os
-    if not os.environ.get("JX_TEST_NOWAIT"):
-        assert jitexpr.wait_compiles(60)
     info = jitexpr.cache_info()
     print(json.dumps({"bad": bad, "disk": info["disk"],
                       "compiled": info["kernels_compiled"]}))
@@ -72,13 +67,13 @@ def test_new_process_hits(tmp_path):
     assert second["disk"]["files"] == first["disk"]["writes"]
 
 
-def test_quick_kernels_reach_disk_at_exit(tmp_path):
-    """A process that exits right after its evaluations (its kernels quick,
-    their optimised compiles queued) still stores them: the next process
-    compiles nothing."""
+def test_quick_code_reaches_disk(tmp_path):
+    """A process whose kernels ran only their quick code (small arrays, few
+    calls) stores that code: the next process compiles nothing."""
     exprs = ["a*3 - b*b", "(a > b) * 2.0 + b", "(a + 1) / (b + 3)"]
-    first = run_child(tmp_path, exprs, env={"JX_TEST_NOWAIT": "1"})
+    first = run_child(tmp_path, exprs)
     assert first["bad"] == [] and first["compiled"] == 3
+    assert first["disk"]["writes"] == 3
     second = run_child(tmp_path, exprs)
     assert second["bad"] == [] and second["compiled"] == 0
     assert second["disk"]["hits"] == 3
@@ -139,7 +134,6 @@ def test_cache_info_and_clear(tmp_path):
         assert jitexpr.set_cache_dir(str(tmp_path))
         a = np.arange(10.0)
         jitexpr.evaluate("a*11 + 1")
-        assert jitexpr.wait_compiles(60)  # its optimised code, stored
         info = jitexpr.cache_info()["disk"]
         assert info["enabled"] and info["dir"] == str(tmp_path)
         assert info["files"] >= 1 and info["bytes"] > 0

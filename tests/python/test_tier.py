@@ -1,32 +1,46 @@
 """The quick tier from Python (src/tier.c; check_tier.c tests it in C): a new
-kernel runs quick code first where the results are the same, and its
-optimised code replaces it; wait_compiles() waits for that."""
-
-import os
+kernel runs quickly compiled code first where the results are the same,
+until its calls have spent the optimised compile's time (at once for a large
+array); set_tier() chooses."""
 
 import numpy as np
 import pytest
 
 import jitexpr
 
-# JITEXPR_TIER=full (read once per process): every kernel optimised at once.
-TIERED = os.environ.get("JITEXPR_TIER", "auto") != "full"
+
+@pytest.fixture(autouse=True)
+def empty_disk_cache(tmp_path):
+    """A disk cache of the test's own: no kernel from an earlier run."""
+    old = jitexpr.cache_info()["disk"]
+    jitexpr.set_cache_dir(str(tmp_path))
+    yield
+    jitexpr.set_cache_dir(old["dir"] if old["enabled"] else None)
 
 
-@pytest.mark.parametrize("timeout,error", [
-    (-1, ValueError),
-    (float("nan"), ValueError),
-    ("soon", TypeError),
+@pytest.mark.parametrize("mode,error", [
+    ("fast", ValueError),
+    ("", ValueError),
+    (None, TypeError),
+    (1, TypeError),
 ])
-def test_wait_compiles_refuses(timeout, error):
-    with pytest.raises(error):
-        jitexpr.wait_compiles(timeout)
+def test_set_tier_refuses(mode, error):
+    before = jitexpr.set_tier("auto")
+    try:
+        with pytest.raises(error):
+            jitexpr.set_tier(mode)
+        assert jitexpr.set_tier("auto") == "auto"  # unchanged
+    finally:
+        jitexpr.set_tier(before)
 
 
-@pytest.mark.parametrize("timeout", [None, 0, 0.5, 60])
-def test_wait_compiles_returns_true_when_idle(timeout):
-    assert jitexpr.wait_compiles(60)  # idle first
-    assert jitexpr.wait_compiles(timeout) is True
+def test_set_tier_returns_the_previous_mode():
+    before = jitexpr.set_tier("full")
+    try:
+        assert jitexpr.set_tier("quick") == "full"
+        assert jitexpr.set_tier("auto") == "quick"
+    finally:
+        jitexpr.set_tier(before)
 
 
 # Expressions the quick tier takes (plain arithmetic, comparisons, where,
@@ -42,26 +56,57 @@ ROWS = [
 
 @pytest.mark.parametrize("expr,dtype,quick", ROWS)
 def test_quick_then_optimised_same_results(expr, dtype, quick):
-    quick = quick and TIERED
-    rng = np.random.default_rng(5)
-    a = (rng.standard_normal(3000) * 50).astype(dtype)
-    b = (rng.standard_normal(3000) * 50 + 1).astype(dtype)
-    if dtype == "int32":
-        b[b == 0] = 1
-    # a fresh kernel: a constant no other test uses
-    src = expr + " + 0 * a + 17.0" if dtype != "int32" else expr + " + 17"
-    assert jitexpr.wait_compiles(60)
-    before = jitexpr.cache_info()
-    first = jitexpr.evaluate(src, local_dict={"a": a, "b": b})
-    mid = jitexpr.cache_info()
-    assert mid["kernels_compiled"] >= before["kernels_compiled"] + 1
-    assert mid["kernels_quick"] - before["kernels_quick"] == (1 if quick else 0)
-    assert jitexpr.wait_compiles(60)
-    after = jitexpr.cache_info()
-    assert after["kernels_upgraded"] - before["kernels_upgraded"] == (1 if quick else 0)
-    second = jitexpr.evaluate(src, local_dict={"a": a, "b": b})
-    np.testing.assert_array_equal(first, second)
-    with np.errstate(all="ignore"):
-        want = eval(src.replace("where", "np.where").replace("sin", "np.sin"),
-                    {"np": np, "a": a, "b": b})
-    np.testing.assert_allclose(second, want, rtol=1e-6 if dtype == "float32" else 1e-12)
+    """Calls run the quick code until they have spent about the optimised
+    compile's time, then one compiles the optimised code; the results are
+    the same bits before and after."""
+    before_mode = jitexpr.set_tier("auto")
+    try:
+        rng = np.random.default_rng(5)
+
+        def arrays(n):
+            a = (rng.standard_normal(n) * 50).astype(dtype)
+            b = (rng.standard_normal(n) * 50 + 1).astype(dtype)
+            if dtype == "int32":
+                b[b == 0] = 1
+            return {"a": a, "b": b}
+
+        small = arrays(3000)
+        # a fresh kernel: a constant no other test uses
+        src = expr + (" + 17" if dtype == "int32" else " + 0 * a + 17.0")
+        before = jitexpr.cache_info()
+        first = jitexpr.evaluate(src, local_dict=small)
+        mid = jitexpr.cache_info()
+        assert mid["kernels_compiled"] >= before["kernels_compiled"] + 1
+        assert mid["kernels_quick"] - before["kernels_quick"] == (1 if quick else 0)
+        assert mid["kernels_upgraded"] == before["kernels_upgraded"]
+        # the calls spend the quick code's time until it pays for the
+        # optimised compile (a large array would at once: check_tier.c)
+        for _ in range(200000):
+            if not quick or jitexpr.cache_info()["kernels_upgraded"] > before["kernels_upgraded"]:
+                break
+            jitexpr.evaluate(src, local_dict=small)
+        after = jitexpr.cache_info()
+        assert after["kernels_upgraded"] - before["kernels_upgraded"] == (1 if quick else 0)
+        second = jitexpr.evaluate(src, local_dict=small)
+        np.testing.assert_array_equal(first, second)
+        with np.errstate(all="ignore"):
+            want = eval(src.replace("where", "np.where").replace("sin", "np.sin"),
+                        {"np": np, **small})
+        np.testing.assert_allclose(second, want, rtol=1e-6 if dtype == "float32" else 1e-12)
+    finally:
+        jitexpr.set_tier(before_mode)
+
+
+def test_full_mode_optimises_a_quick_kernel_at_its_next_call():
+    before_mode = jitexpr.set_tier("auto")
+    try:
+        d = {"a": np.arange(100.0), "b": np.ones(100)}
+        src = "a * 3.375 - b * 0.625"
+        before = jitexpr.cache_info()
+        jitexpr.evaluate(src, local_dict=d)
+        assert jitexpr.cache_info()["kernels_quick"] == before["kernels_quick"] + 1
+        jitexpr.set_tier("full")
+        jitexpr.evaluate(src, local_dict=d)
+        assert jitexpr.cache_info()["kernels_upgraded"] == before["kernels_upgraded"] + 1
+    finally:
+        jitexpr.set_tier(before_mode)
