@@ -256,6 +256,21 @@ def overhead(repeat):
     return res
 
 
+def median_first(call, forget, repeat, failed):
+    """The median time of call() after forget() each time (a first call), or
+    `failed` when it raises."""
+    ts = []
+    try:
+        for _ in range(repeat):
+            forget()
+            t0 = time.perf_counter()
+            call()
+            ts.append(time.perf_counter() - t0)
+    except Exception:  # noqa: BLE001 (reported in the table)
+        return failed
+    return statistics.median(ts)
+
+
 def first_call(exprs, repeat):
     """The first call of an expression (parse, compile, run) at n = 1000."""
     rng = np.random.default_rng(2)
@@ -268,40 +283,20 @@ def first_call(exprs, repeat):
         row = [ex]
         # jitexpr as a program gets it: an empty cache, the quick tier where
         # it applies
-        ts = []
-        try:
-            for _ in range(repeat):
-                jitexpr.clear_cache()
-                t0 = time.perf_counter()
-                jitexpr.evaluate(ex, local_dict=d)
-                ts.append(time.perf_counter() - t0)
-            row.append(statistics.median(ts))
-        except Exception:  # noqa: BLE001
-            row.append("unsupported")
+        row.append(median_first(lambda: jitexpr.evaluate(ex, local_dict=d),
+                                jitexpr.clear_cache, repeat, "unsupported"))
         # jitexpr optimised: disable_cache compiles afresh every time
         # (JX_FLAG_NO_CACHE), with no quick tier
-        ts = []
-        try:
-            for _ in range(repeat):
-                t0 = time.perf_counter()
-                jitexpr.evaluate(ex, local_dict=d, disable_cache=True)
-                ts.append(time.perf_counter() - t0)
-            row.append(statistics.median(ts))
-        except Exception:  # noqa: BLE001
-            row.append("unsupported")
+        row.append(median_first(
+            lambda: jitexpr.evaluate(ex, local_dict=d, disable_cache=True),
+            lambda: None, repeat, "unsupported"))
         if numexpr is not None:
-            ts = []
-            try:
+            def forget():
                 from numexpr import necompiler
-                for _ in range(repeat):
-                    necompiler._numexpr_cache.clear()
-                    necompiler._names_cache.clear()
-                    t0 = time.perf_counter()
-                    numexpr.evaluate(ex, local_dict=d)
-                    ts.append(time.perf_counter() - t0)
-                row.append(statistics.median(ts))
-            except Exception:  # noqa: BLE001
-                row.append("error")
+                necompiler._numexpr_cache.clear()
+                necompiler._names_cache.clear()
+            row.append(median_first(lambda: numexpr.evaluate(ex, local_dict=d),
+                                    forget, repeat, "error"))
         res.append(row)
     jitexpr.set_tier(tier)
     jitexpr.set_cache_dir(disk["dir"] if disk["enabled"] else None)

@@ -77,17 +77,8 @@ static void same_bits(const jx_ir *ir, const char *layout, jx_kernel_fn a,
     operand ops[MAXSLOT + 1], out2;
     char *ptrs[MAXSLOT + 1];
     int64_t strides[MAXSLOT + 1];
-    operand_make(&ops[0], layout[0], rt, n, 0);
+    operands_make(ir, layout, n, in, ops, ptrs, strides);
     operand_make(&out2, layout[0], rt, n, 0);
-    for (int k = 0; k < nin; k++) {
-        operand_make(&ops[k + 1], layout[k + 1], ir->input_dtype[k], n, k + 1);
-        for (int64_t i = 0; i < (layout[k + 1] == 'S' ? (n > 0) : n); i++)
-            mem_write(ir->input_dtype[k], elem(&ops[k + 1], i), in[k][i]);
-    }
-    for (int k = 0; k <= nin; k++) {
-        ptrs[k] = ops[k].base;
-        strides[k] = ops[k].stride;
-    }
     a(n, ptrs, strides);
     ptrs[0] = out2.base;
     b(n, ptrs, strides);

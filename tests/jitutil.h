@@ -221,16 +221,14 @@ static inline char *elem(const operand *o, int64_t i) { return o->base + i * o->
  * element against eval_ir.  inplace >= 0: the output is written over input
  * slot `inplace` (same dtype and class).  Returns true when all match;
  * otherwise msg says where. */
-static inline bool run_check(const jx_jit_code *code, const jx_ir *ir,
-                      const char *layout, int64_t n, val in[][NMAX],
-                      int inplace, char *msg, size_t msglen)
+/* The output and input operands of ir for layout over n elements, the
+ * inputs filled from in[k][i], and the kernel's pointers and strides. */
+static inline void operands_make(const jx_ir *ir, const char *layout, int64_t n,
+                                 val in[][NMAX], operand *ops, char **ptrs,
+                                 int64_t *strides)
 {
     int nin = ir->ninputs;
-    jx_dtype rt = ir->ins[ir->result].dtype;
-    operand ops[MAXSLOT + 1];
-    char *ptrs[MAXSLOT + 1];
-    int64_t strides[MAXSLOT + 1];
-    operand_make(&ops[0], layout[0], rt, n, 0);
+    operand_make(&ops[0], layout[0], ir->ins[ir->result].dtype, n, 0);
     for (int k = 0; k < nin; k++) {
         operand_make(&ops[k + 1], layout[k + 1], ir->input_dtype[k], n, k + 1);
         for (int64_t i = 0; i < (layout[k + 1] == 'S' ? (n > 0) : n); i++)
@@ -240,6 +238,18 @@ static inline bool run_check(const jx_jit_code *code, const jx_ir *ir,
         ptrs[k] = ops[k].base;
         strides[k] = ops[k].stride;
     }
+}
+
+static inline bool run_check(const jx_jit_code *code, const jx_ir *ir,
+                      const char *layout, int64_t n, val in[][NMAX],
+                      int inplace, char *msg, size_t msglen)
+{
+    int nin = ir->ninputs;
+    jx_dtype rt = ir->ins[ir->result].dtype;
+    operand ops[MAXSLOT + 1];
+    char *ptrs[MAXSLOT + 1];
+    int64_t strides[MAXSLOT + 1];
+    operands_make(ir, layout, n, in, ops, ptrs, strides);
     if (inplace >= 0) {
         ptrs[0] = ptrs[inplace + 1];
         strides[0] = strides[inplace + 1];
