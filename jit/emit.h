@@ -305,6 +305,9 @@ JX_INTERNAL LLVMValueRef jx_sc_float_op(cg *c, const jx_instr *in, jx_dtype t,
 /* An op on integer or bool t operands v[]. */
 JX_INTERNAL LLVMValueRef jx_sc_int_op(cg *c, const jx_instr *in, jx_dtype t,
                                       LLVMValueRef *v);
+/* Whether in is a float %, // or fmod, whose remainder has a fast form
+ * with a guard (build_loop's guarded loops). */
+JX_INTERNAL bool jx_sc_guarded_rem(const jx_ir *ir, const jx_instr *in);
 /* llvm.minimum or llvm.maximum (max) of scalar floats a and v. */
 JX_INTERNAL LLVMValueRef jx_sc_float_minimum(cg *c, LLVMValueRef a,
                                              LLVMValueRef v, bool max);

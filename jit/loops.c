@@ -23,7 +23,9 @@
  * valid for |x| <= 2^24, and or-s a flag where an element is not; if the
  * chunk set it, `loop.body` (libm and libmvec) computes the chunk again
  * from the untouched inputs and stores the elements out of range (masked
- * stores): each result depends on its element only. */
+ * stores): each result depends on its element only.  A float remainder
+ * (%, //, fmod) takes the same two loops: scalar.c's exact form where the
+ * quotient is under 2^52, libm's fmod for the others. */
 #include "emit.h"
 
 #include <math.h>
@@ -279,8 +281,9 @@ static void store_value(cg *c, const cg_layout *l, LLVMValueRef v,
 
 /* Whether ir computes a function that vmath.c has a guarded kernel for
  * (sin or cos of a float64, or of the parts of a complex128), in at most
- * CG_VM_KERNELS instructions: past them most calls would stay calls, and
- * the two loops double the compile time for little. */
+ * CG_VM_KERNELS instructions (past them most calls would stay calls, and
+ * the two loops double the compile time for little), or a float
+ * remainder (scalar.c's float_rem: %, //, fmod). */
 static bool uses_guarded(const jx_ir *ir, const jx_cg_target *tgt)
 {
     int n = 0;
@@ -289,6 +292,8 @@ static bool uses_guarded(const jx_ir *ir, const jx_cg_target *tgt)
         if (in->op >= JX_OP_COUNT) /* an input, a constant, a cast */
             continue;
         const jx_opinfo *op = &jx_ops[in->op];
+        if (jx_sc_guarded_rem(ir, in))
+            return true;
         if (op->low == JX_L_LIBM && in->nargs > 0 &&
             ir->ins[in->args[0]].dtype == JX_FLOAT64 &&
             jx_vm_has_guarded(op->fn, false) &&
@@ -347,8 +352,9 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
 {
     const jx_ir *ir = c->ir;
     LLVMBuilderRef b = c->b;
-    /* sin and cos of doubles: vmath.c's kernels first, where the output
-     * overlaps no input (the exact loop then reads the inputs again) */
+    /* sin and cos of doubles, float remainders: the fast forms first,
+     * where the output overlaps no input (the exact loop then reads the
+     * inputs again) */
     if (l->mode == CG_ELEMENTWISE && l->noalias && uses_guarded(ir, c->tgt)) {
         LLVMBasicBlockRef again =
             LLVMAppendBasicBlockInContext(c->ctx, fn, "exact.pre");

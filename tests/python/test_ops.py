@@ -486,6 +486,50 @@ def test_integer_division_grid(dtype, expr, ref):
         a[i], expr, b[i], got[i], want[i]) for i in bad[:20]]
 
 
+# Float division and remainders over every pair of a grid of values, bit
+# for bit (the sign of a zero included; NaN equals NaN).  The remainder
+# has a fast exact form where |a/b| < 2^52 (float: 2^23) and libm's fmod
+# past it (jit/scalar.c, float_rem); the grid crosses that boundary, and
+# has the zeros, infinities, NaN, subnormals and extremes that take the
+# special cases.  Fresh results take the two guarded loops; `out=a`
+# overlaps an input and takes the library alone; a strided operand too.
+FLOAT_DIV_GRID = [0.0, -0.0, 1.0, -1.0, 3.0, -3.0, 0.1, -0.1, 7.5, -7.5, 2.0**23, 2.0**23 + 2,
+                  2.0**52, -(2.0**53 + 2), 1e10, -1e-10, 1e300, -1e-300, "tiny", "-tiny",
+                  "sub", "-sub", "max", "-max", np.inf, -np.inf, np.nan]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("expr,ref", [("a // b", np.floor_divide), ("a % b", np.remainder),
+                                      ("fmod(a, b)", np.fmod)])
+def test_float_division_grid(dtype, expr, ref):
+    info = np.finfo(dtype)
+    named = {"tiny": info.tiny, "-tiny": -info.tiny, "sub": info.smallest_subnormal,
+             "-sub": -info.smallest_subnormal, "max": info.max, "-max": -info.max}
+    with np.errstate(all="ignore"):
+        grid = np.array([named.get(x, x) if isinstance(x, str) else x
+                         for x in FLOAT_DIV_GRID], dtype)
+    a = np.repeat(grid, grid.size)
+    b = np.tile(grid, grid.size)
+    with np.errstate(all="ignore"):
+        want = ref(a, b)
+    failures = []
+    for label in ("fresh", "strided", "out=a"):
+        if label == "fresh":
+            got = jitexpr.evaluate(expr, local_dict={"a": a, "b": b})
+        elif label == "strided":
+            got = jitexpr.evaluate(expr, local_dict={"a": np.repeat(a, 2)[::2], "b": b})
+        else:
+            x = a.copy()
+            got = jitexpr.evaluate(expr, local_dict={"a": x, "b": b}, out=x)
+        assert got.dtype == want.dtype
+        same = (got.view(np.uint8).reshape(got.size, -1) ==
+                want.view(np.uint8).reshape(want.size, -1)).all(axis=1)
+        same |= np.isnan(got) & np.isnan(want)
+        failures += ["%s: %r %s %r: %r, NumPy %r" % (label, a[i], expr, b[i], got[i], want[i])
+                     for i in np.flatnonzero(~same)[:10]]
+    assert not failures, failures
+
+
 # Relative error allowed in float sums, products and means: both sides sum
 # pairwise or in blocks, with errors growing like log(n) ULPs; NumPy adds
 # float16 in float16 while the library may accumulate in float32.
