@@ -28,7 +28,9 @@ typedef struct jx_diag {
 typedef struct jx_build {
     LLVMContextRef ctx;
     LLVMModuleRef mod;
-    LLVMTargetMachineRef tm;  /* this compilation's own */
+    LLVMTargetMachineRef tm;  /* this compilation's own while it runs
+                                 (module.c keeps it for the next) */
+    bool tm_quick;            /* tm is the quick tier's (no optimisation) */
     bool quick;               /* built in the quick tier */
     jx_diag diag;
 } jx_build;
