@@ -43,6 +43,7 @@
 #include "jit.h"
 
 #include <dlfcn.h>
+#include <limits.h>
 #include <llvm-c/Core.h>
 #include <llvm-c/Error.h>
 #include <llvm-c/LLJIT.h>
@@ -266,7 +267,11 @@ static void load_vecmath(void)
     char isa = engine.vec_isa;
     if (isa == 0)
         return;
-    void *lib[2] = {load_permanently("libmvec.so.1"), NULL}; /* 'm', 's' */
+    char path[PATH_MAX + 16];
+    void *lib[2] = {jx_obj_libmvec_path(path, sizeof path)
+                        ? load_permanently(path)
+                        : NULL,
+                    NULL}; /* 'm', 's' */
     if (lib[0] == NULL)
         return;
     if (engine.sleef)

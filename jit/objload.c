@@ -71,8 +71,68 @@ static struct {
 static const char *const lib_names[3] = {"libm.so.6", "libmvec.so.1",
                                          "libsleef.so.3"};
 
+/* dl_iterate_phdr's callback: finds the loaded objects named libm.so.6
+ * and libmvec.so.1 (their paths: the link map's names). */
+typedef struct loaded_libs {
+    char libm_dir[PATH_MAX];     /* libm's directory, or "" */
+    char libmvec[PATH_MAX + 16]; /* libmvec's path if loaded, or "" */
+} loaded_libs;
+
+static int note_lib(struct dl_phdr_info *info, size_t size, void *ctx)
+{
+    (void)size;
+    loaded_libs *l = ctx;
+    const char *name = info->dlpi_name;
+    const char *slash = name != NULL ? strrchr(name, '/') : NULL;
+    if (slash == NULL)
+        return 0;
+    if (strcmp(slash + 1, "libmvec.so.1") == 0 && strlen(name) < sizeof l->libmvec)
+        strcpy(l->libmvec, name);
+    if (strcmp(slash + 1, "libm.so.6") == 0 && l->libm_dir[0] == '\0' &&
+        (size_t)(slash - name) < sizeof l->libm_dir) {
+        memcpy(l->libm_dir, name, (size_t)(slash - name));
+        l->libm_dir[slash - name] = '\0';
+    }
+    return 0;
+}
+
+/* A walk of the link map and at most one access(): dlopen's search by
+ * name reads ld.so.cache (a map and an unmap, 0.3 ms on the Zen 5 VM),
+ * twice when RTLD_NOLOAD is tried first, and opens the file. */
+bool jx_obj_libmvec_path(char *path, size_t n)
+{
+    loaded_libs l;
+    memset(&l, 0, sizeof l);
+    dl_iterate_phdr(note_lib, &l);
+    if (l.libmvec[0] != '\0') {
+        snprintf(path, n, "%s", l.libmvec);
+        return true;
+    }
+    if (l.libm_dir[0] == '\0')
+        return false;
+    int w = snprintf(path, n, "%s/libmvec.so.1", l.libm_dir);
+    return w > 0 && (size_t)w < n && access(path, R_OK) == 0;
+}
+
+bool jx_obj_libmvec_present(void)
+{
+    char path[PATH_MAX + 16];
+    return jx_obj_libmvec_path(path, sizeof path);
+}
+
+/* libmvec by its path (jx_obj_libmvec_path; a dlopen of a path that is
+ * loaded finds it by name, and NOLOAD first would open the file once
+ * more), the others by name: libm is loaded already (NOLOAD finds it by
+ * its soname without a search). */
 static void open_lib(int i)
 {
+    char path[PATH_MAX + 16];
+    if (i == 1) {
+        libs.lib[i] = jx_obj_libmvec_path(path, sizeof path)
+                          ? dlopen(path, RTLD_NOW | RTLD_LOCAL)
+                          : NULL;
+        return;
+    }
     void *h = dlopen(lib_names[i], RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
     if (h == NULL && i > 0) /* libm is ours already, or not to be had */
         h = dlopen(lib_names[i], RTLD_NOW | RTLD_LOCAL);
@@ -88,47 +148,6 @@ static void *lib_handle(int i)
                                              open_sleef};
     pthread_once(&libs.once[i], openers[i]);
     return libs.lib[i];
-}
-
-/* dl_iterate_phdr's callback: finds the loaded objects named libm.so.6
- * and libmvec.so.1 (their paths: the link map's names). */
-typedef struct loaded_libs {
-    char libm_dir[PATH_MAX]; /* libm's directory, or "" */
-    bool libmvec;            /* libmvec is loaded */
-} loaded_libs;
-
-static int note_lib(struct dl_phdr_info *info, size_t size, void *ctx)
-{
-    (void)size;
-    loaded_libs *l = ctx;
-    const char *name = info->dlpi_name;
-    const char *slash = name != NULL ? strrchr(name, '/') : NULL;
-    if (slash == NULL)
-        return 0;
-    if (strcmp(slash + 1, "libmvec.so.1") == 0)
-        l->libmvec = true;
-    if (strcmp(slash + 1, "libm.so.6") == 0 && l->libm_dir[0] == '\0' &&
-        (size_t)(slash - name) < sizeof l->libm_dir) {
-        memcpy(l->libm_dir, name, (size_t)(slash - name));
-        l->libm_dir[slash - name] = '\0';
-    }
-    return 0;
-}
-
-/* A walk of the link map and one access(): dlopen's search, even with
- * RTLD_NOLOAD, costs 0.3 ms or more. */
-bool jx_obj_libmvec_present(void)
-{
-    loaded_libs l;
-    memset(&l, 0, sizeof l);
-    dl_iterate_phdr(note_lib, &l);
-    if (l.libmvec)
-        return true;
-    if (l.libm_dir[0] == '\0')
-        return false;
-    char path[PATH_MAX + 16];
-    snprintf(path, sizeof path, "%s/libmvec.so.1", l.libm_dir);
-    return access(path, R_OK) == 0;
 }
 
 bool jx_obj_sleef_present(char isa)

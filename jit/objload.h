@@ -43,6 +43,9 @@ JX_INTERNAL void *jx_obj_resolve(const char *name);
  * it is loaded already, or its file is beside libm's.  engine.c decides
  * the target id with this. */
 JX_INTERNAL bool jx_obj_libmvec_present(void);
+/* The same, and the path to load it by (its link map name, or the file
+ * beside libm's) in path[n]: dlopen by path skips the search. */
+JX_INTERNAL bool jx_obj_libmvec_path(char *path, size_t n);
 /* Whether SLEEF (libsleef.so.3) loads and has a function for the libmvec
  * ISA letter isa ('e' or 'd'; 0: false).  It stays loaded. */
 JX_INTERNAL bool jx_obj_sleef_present(char isa);
