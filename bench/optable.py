@@ -371,10 +371,10 @@ def bench_row(op, dtype, arrays, use_out, repeat, target):
         # seconds.  One count for all, from the slowest engine, left the
         # fast ones a single call per sample wherever numexpr takes
         # milliseconds: that call runs in the caches the engine before it
-        # left (about twice a warm call's time at n = 1e6), and the
-        # rotation below puts jitexpr after numexpr in two rounds of three,
-        # NumPy in one, so `a & b` of bool read 1.5x NumPy's time for
-        # kernels equal in a loop.
+        # left (1.6 to 2.8 times a warm call's time at n = 1e6, after
+        # numexpr), and the rotation below puts jitexpr after numexpr in
+        # two rounds of three, NumPy in one, so `a & b` of bool read 1.5x
+        # NumPy's time for loops that are even.
         number = {n: calls_for(engines[n], target) for n in order}
         samples = {n: [] for n in order}
         for n in order:
