@@ -289,6 +289,16 @@ def per_call(fn, number):
     return (time.perf_counter() - t0) / number
 
 
+def calls_for(fn, target):
+    """Calls of fn for about `target` seconds, from the faster of two
+    calls after an untimed one: the first call into a fresh `out` array
+    faults its pages in (milliseconds at 4 MB), and a count taken from it
+    would leave single, cold calls per sample."""
+    fn()
+    t = min(per_call(fn, 1), per_call(fn, 1))
+    return max(1, min(10000, int(target / max(t, 1e-9))))
+
+
 def same_values(got, expected, dtype):
     """Whether an engine's result matches NumPy's: exactly, or for floats
     within 1e-4 (float32 operands) or 1e-9 relative (NumPy and libmvec
@@ -357,16 +367,22 @@ def bench_row(op, dtype, arrays, use_out, repeat, target):
         return res, {}, mismatch, view
     order = [n for n in ("numpy", "numexpr", "jitexpr") if n in engines]
     with np.errstate(all="ignore"):
-        # calls per sample: enough for `target` seconds with the slowest engine
-        slowest = max(per_call(engines[n], 1) for n in order)
-        number = max(1, min(10000, int(target / max(slowest, 1e-9))))
+        # Calls per sample, each engine its own: enough for `target`
+        # seconds.  One count for all, from the slowest engine, left the
+        # fast ones a single call per sample wherever numexpr takes
+        # milliseconds: that call runs in the caches the engine before it
+        # left (1.6 to 2.8 times a warm call's time at n = 1e6, after
+        # numexpr), and the rotation below puts jitexpr after numexpr in
+        # two rounds of three, NumPy in one, so `a & b` of bool read 1.5x
+        # NumPy's time for loops that are even.
+        number = {n: calls_for(engines[n], target) for n in order}
         samples = {n: [] for n in order}
         for n in order:
-            per_call(engines[n], max(1, number // 4))  # warm-up
+            per_call(engines[n], max(1, number[n] // 4))  # warm-up
         for r in range(repeat):
             k = r % len(order)
             for n in order[k:] + order[:k]:
-                samples[n].append(per_call(engines[n], number))
+                samples[n].append(per_call(engines[n], number[n]))
     for n in order:
         res[n] = statistics.median(samples[n])
     # Ratios paired by round: the samples of one round are adjacent in time,
