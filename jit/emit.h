@@ -66,6 +66,8 @@ typedef struct cg {
     cg_guard guard;       /* how sin and cos of doubles are emitted */
     LLVMValueRef exact;   /* i1: this element needs the library's value
                              (CG_FAST, CG_RECHECK), or NULL */
+    bool *same;           /* [ir->n] the value is the same in both guarded
+                             loops (loops.c, mark_same) */
     LLVMValueRef used[JX_CG_NVEC]; /* vector functions declared, for */
     int nused;                     /*   llvm.compiler.used */
     jx_error *err;
@@ -307,7 +309,7 @@ JX_INTERNAL LLVMValueRef jx_sc_int_op(cg *c, const jx_instr *in, jx_dtype t,
                                       LLVMValueRef *v);
 /* Whether in is a float %, // or fmod, whose remainder has a fast form
  * with a guard (build_loop's guarded loops). */
-JX_INTERNAL bool jx_sc_guarded_rem(const jx_ir *ir, const jx_instr *in);
+JX_INTERNAL bool jx_sc_guarded_rem(const cg *c, const jx_instr *in);
 /* llvm.minimum or llvm.maximum (max) of scalar floats a and v. */
 JX_INTERNAL LLVMValueRef jx_sc_float_minimum(cg *c, LLVMValueRef a,
                                              LLVMValueRef v, bool max);

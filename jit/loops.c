@@ -279,20 +279,49 @@ static void store_value(cg *c, const cg_layout *l, LLVMValueRef v,
         jx_em_store_elem(c, rt, jx_em_elem_addr(c, l->cls[0], rt, ptr[0], stride[0], i), v);
 }
 
+/* c->same[idx]: whether instruction idx computes the same value in both
+ * guarded loops.  Where the fast and the exact loop differ: sin and cos of
+ * doubles (vmath.c's kernels, libm's), and wherever a loop calls a math
+ * library (the LIBM rows, the float power, complex functions), whose
+ * vector and scalar variants may differ in the last bit and which the two
+ * loops, vectorized apart, may call at other positions.  A float
+ * remainder's guard must come out the same in both loops (the exact loop
+ * stores only where its guard holds), so float_rem guards only operands
+ * marked here, and leaves the others to frem in both. */
+static void mark_same(cg *c)
+{
+    const jx_ir *ir = c->ir;
+    for (int idx = 0; idx < ir->n; idx++) {
+        const jx_instr *in = &ir->ins[idx];
+        bool same = !dt_complex(in->dtype);
+        for (int k = 0; k < in->nargs; k++)
+            same = same && c->same[in->args[k]] &&
+                   !dt_complex(ir->ins[in->args[k]].dtype);
+        if (same && in->op < JX_OP_COUNT) {
+            const jx_libcall *lc = jx_ops_libcall(in->op);
+            same = jx_ops[in->op].low != JX_L_LIBM &&
+                   !(lc != NULL && lc->how == JX_LC_VEC);
+        }
+        c->same[idx] = same;
+    }
+}
+
 /* Whether ir computes a function that vmath.c has a guarded kernel for
  * (sin or cos of a float64, or of the parts of a complex128), in at most
  * CG_VM_KERNELS instructions (past them most calls would stay calls, and
  * the two loops double the compile time for little), or a float
  * remainder (scalar.c's float_rem: %, //, fmod). */
-static bool uses_guarded(const jx_ir *ir, const jx_cg_target *tgt)
+static bool uses_guarded(const cg *c)
 {
+    const jx_ir *ir = c->ir;
+    const jx_cg_target *tgt = c->tgt;
     int n = 0;
     for (int idx = 0; idx < ir->n; idx++) {
         const jx_instr *in = &ir->ins[idx];
         if (in->op >= JX_OP_COUNT) /* an input, a constant, a cast */
             continue;
         const jx_opinfo *op = &jx_ops[in->op];
-        if (jx_sc_guarded_rem(ir, in))
+        if (jx_sc_guarded_rem(c, in))
             return true;
         if (op->low == JX_L_LIBM && in->nargs > 0 &&
             ir->ins[in->args[0]].dtype == JX_FLOAT64 &&
@@ -355,7 +384,7 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
     /* sin and cos of doubles, float remainders: the fast forms first,
      * where the output overlaps no input (the exact loop then reads the
      * inputs again) */
-    if (l->mode == CG_ELEMENTWISE && l->noalias && uses_guarded(ir, c->tgt)) {
+    if (l->mode == CG_ELEMENTWISE && l->noalias && uses_guarded(c)) {
         LLVMBasicBlockRef again =
             LLVMAppendBasicBlockInContext(c->ctx, fn, "exact.pre");
         build_fast_loop(c, l, fn, pre, again, exit, n, ptr, stride);
@@ -677,13 +706,16 @@ int jx_cg_build(LLVMModuleRef mod, const jx_ir *ir, const char *layout,
     c.val = calloc((size_t)ir->n, sizeof *c.val);
     c.len = calloc((size_t)ir->n, sizeof *c.len);
     c.scalar = calloc((size_t)ir->ninputs + 1, sizeof *c.scalar);
-    if (c.val == NULL || c.len == NULL || c.scalar == NULL) {
+    c.same = calloc((size_t)ir->n, sizeof *c.same);
+    if (c.val == NULL || c.len == NULL || c.scalar == NULL || c.same == NULL) {
         free(c.val);
         free(c.len);
         free(c.scalar);
+        free(c.same);
         jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
         return -1;
     }
+    mark_same(&c);
     c.b = LLVMCreateBuilderInContext(c.ctx);
     LLVMValueRef body = build_body(&c, &l, name);
     if (!c.failed)
@@ -694,5 +726,6 @@ int jx_cg_build(LLVMModuleRef mod, const jx_ir *ir, const char *layout,
     free(c.val);
     free(c.len);
     free(c.scalar);
+    free(c.same);
     return c.failed ? -1 : 0;
 }

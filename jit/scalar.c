@@ -176,11 +176,14 @@ static LLVMValueRef int_pow(cg *c, LLVMValueRef a, LLVMValueRef e, bool sgn)
  * more (or overflows), where Q*B is not exact: `exact` marks them, and
  * the loop after the fast one computes them with frem (build_loop's
  * guarded loops, as for sin and cos of doubles).  Without that second loop
- * (CG_LIBRARY), frem. */
-static LLVMValueRef float_rem(cg *c, LLVMValueRef a, LLVMValueRef bv)
+ * (CG_LIBRARY), or where an operand may differ between the two loops (a
+ * math library's value, loops.c's mark_same: the exact loop's guard must
+ * be the fast loop's), frem. */
+static LLVMValueRef float_rem(cg *c, const jx_instr *in, LLVMValueRef a,
+                              LLVMValueRef bv)
 {
     LLVMBuilderRef b = c->b;
-    if (c->guard == CG_LIBRARY)
+    if (c->guard == CG_LIBRARY || !jx_sc_guarded_rem(c, in))
         return LLVMBuildFRem(b, a, bv, "");
     LLVMTypeRef t = LLVMTypeOf(a);
     double big = t == c->t_double ? 0x1p52 : 0x1p23;
@@ -208,22 +211,23 @@ static LLVMValueRef float_rem(cg *c, LLVMValueRef a, LLVMValueRef bv)
     return LLVMBuildSelect(b, b_inf, a, R, "rem");
 }
 
-bool jx_sc_guarded_rem(const jx_ir *ir, const jx_instr *in)
+bool jx_sc_guarded_rem(const cg *c, const jx_instr *in)
 {
     if (in->op != JX_OP_MOD && in->op != JX_OP_FLOORDIV && in->op != JX_OP_FMOD)
         return false;
-    return in->nargs == 2 && dt_float(ir->ins[in->args[0]].dtype);
+    return in->nargs == 2 && dt_float(c->ir->ins[in->args[0]].dtype) &&
+           c->same[in->args[0]] && c->same[in->args[1]];
 }
 
 /* NumPy's npy_divmod: the floor quotient (want_div) or the remainder of
  * two floats in the calc type. */
-static LLVMValueRef float_divmod(cg *c, LLVMValueRef a, LLVMValueRef bv,
-                                 bool want_div)
+static LLVMValueRef float_divmod(cg *c, const jx_instr *in, LLVMValueRef a,
+                                 LLVMValueRef bv, bool want_div)
 {
     LLVMBuilderRef b = c->b;
     LLVMTypeRef t = LLVMTypeOf(a);
     LLVMValueRef zero = const_real(t, 0.0), one = const_real(t, 1.0);
-    LLVMValueRef mod = float_rem(c, a, bv);
+    LLVMValueRef mod = float_rem(c, in, a, bv);
     LLVMValueRef b_zero = LLVMBuildFCmp(b, LLVMRealOEQ, bv, zero, "");
     LLVMValueRef mod_nz = LLVMBuildFCmp(b, LLVMRealUNE, mod, zero, "");
     LLVMValueRef b_neg = LLVMBuildFCmp(b, LLVMRealOLT, bv, zero, "");
@@ -460,11 +464,11 @@ LLVMValueRef jx_sc_float_op(cg *c, const jx_instr *in, jx_dtype t,
     case JX_OP_SUB: r = LLVMBuildFSub(b, a, y, ""); break;
     case JX_OP_MUL: r = LLVMBuildFMul(b, a, y, ""); break;
     case JX_OP_DIV: r = LLVMBuildFDiv(b, a, y, ""); break;
-    case JX_OP_FLOORDIV: r = float_divmod(c, a, y, true); break;
-    case JX_OP_MOD: r = float_divmod(c, a, y, false); break;
+    case JX_OP_FLOORDIV: r = float_divmod(c, in, a, y, true); break;
+    case JX_OP_MOD: r = float_divmod(c, in, a, y, false); break;
     case JX_OP_POW: return float_pow(c, in, t, a, y);
     case JX_OP_ABS: r = fintrin1(c, "llvm.fabs", a); break;
-    case JX_OP_FMOD: r = float_rem(c, a, y); break;
+    case JX_OP_FMOD: r = float_rem(c, in, a, y); break;
     case JX_OP_SQUARE: r = LLVMBuildFMul(b, a, a, ""); break;
     case JX_OP_RECIP: r = LLVMBuildFDiv(b, const_real(LLVMTypeOf(a), 1.0), a, ""); break;
     case JX_OP_SIGN: /* 1, -1, 0 for either zero */

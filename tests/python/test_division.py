@@ -78,3 +78,30 @@ def test_float_division_grid(dtype, expr, ref):
         failures += ["%s: %r %s %r: %r, NumPy %r" % (label, a[i], expr, b[i], got[i], want[i])
                      for i in np.flatnonzero(~same)[:10]]
     assert not failures, failures
+
+
+# A remainder of a math function's value: the function may differ in the
+# last bit between the fast loop and the exact one (sin and cos of
+# doubles: vmath.c's kernels and libm's; any library call), so such a
+# remainder is frem in both (jit/loops.c, mark_same), and must equal the
+# remainder of the function's own value, bit for bit.  Arguments past
+# 2^24 take sin's exact loop; divisors down to 1e-300 give quotients past
+# 2^52.
+@pytest.mark.parametrize("fn", ["sin", "cos", "exp", "log1p"])
+@pytest.mark.parametrize("expr,ref", [("%s(a) %% b", np.remainder), ("%s(a) // b", np.floor_divide),
+                                      ("fmod(%s(a), b)", np.fmod)])
+def test_remainder_of_math(fn, expr, ref):
+    rng = np.random.default_rng(7)
+    n = 4099
+    a = rng.uniform(0, 3, n)
+    a[::97] = rng.uniform(2.0**24, 2.0**30, a[::97].size)
+    b = rng.choice([0.7, -1.5, 3.0, 1e-300, -1e-17, 0.0, np.inf], n)
+    if fn in ("exp", "log1p"):
+        a = np.minimum(a, 30.0)
+    value = jitexpr.evaluate("%s(a)" % fn, local_dict={"a": a})
+    with np.errstate(all="ignore"):
+        want = ref(value, b)
+    got = jitexpr.evaluate(expr % fn, local_dict={"a": a, "b": b})
+    same = (got.view(np.uint64) == want.view(np.uint64)) | (np.isnan(got) & np.isnan(want))
+    bad = np.flatnonzero(~same)
+    assert not bad.size, ["%r, %r: %r, NumPy %r" % (a[i], b[i], got[i], want[i]) for i in bad[:10]]
