@@ -347,6 +347,10 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
 {
     const jx_ir *ir = c->ir;
     LLVMBuilderRef b = c->b;
+    if (jx_ck_wanted(c, l) && !uses_guarded(ir, c->tgt)) { /* chunks.c */
+        jx_ck_build_loop(c, l, fn, pre, exit, n, ptr, stride, emit_instr);
+        return;
+    }
     /* sin and cos of doubles: vmath.c's kernels first, where the output
      * overlaps no input (the exact loop then reads the inputs again) */
     if (l->mode == CG_ELEMENTWISE && l->noalias && uses_guarded(ir, c->tgt)) {
