@@ -23,7 +23,8 @@
  * valid for |x| <= 2^24, and or-s a flag where an element is not; if the
  * chunk set it, `loop.body` (libm and libmvec) computes the chunk again
  * from the untouched inputs and stores the elements out of range (masked
- * stores): each result depends on its element only. */
+ * stores): each result depends on its element only.  A body past
+ * chunks.c's size is its chunk functions instead, called per block. */
 #include "emit.h"
 
 #include <math.h>
