@@ -284,6 +284,21 @@ JX_INTERNAL void jx_mc_vector_call_attrs(cg *c, LLVMValueRef fn);
 /* @llvm.compiler.used of the vector functions declared. */
 JX_INTERNAL void jx_mc_compiler_used(cg *c);
 
+/* chunks.c: a very large loop body in chunks. */
+/* loops.c's writer of IR instruction idx for element i. */
+typedef LLVMValueRef (*jx_ck_emit_fn)(cg *c, int idx, LLVMValueRef i,
+                                      const cg_layout *l, LLVMValueRef *ptr,
+                                      LLVMValueRef *stride);
+/* Whether c's IR for layout l is written in chunks: an elementwise kernel
+ * whose output overlaps no input, over numbers, with a large body. */
+JX_INTERNAL bool jx_ck_wanted(const cg *c, const cg_layout *l);
+/* The loop of build_loop in chunks, from pre (scalars loaded, no
+ * terminator) to exit; emit writes each instruction. */
+JX_INTERNAL void jx_ck_build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
+                                  LLVMBasicBlockRef pre, LLVMBasicBlockRef exit,
+                                  LLVMValueRef n, LLVMValueRef *ptr,
+                                  LLVMValueRef *stride, jx_ck_emit_fn emit);
+
 /* bytes_cg.c: byte strings. */
 /* The address of element i of a byte string operand of class cls. */
 JX_INTERNAL LLVMValueRef jx_bc_addr(cg *c, char cls, int64_t itemsize,

@@ -25,7 +25,8 @@
  * from the untouched inputs and stores the elements out of range (masked
  * stores): each result depends on its element only.  A float remainder
  * (%, //, fmod) takes the same two loops: scalar.c's exact form where the
- * quotient is under 2^52, libm's fmod for the others. */
+ * quotient is under 2^52, libm's fmod for the others.  A body past
+ * chunks.c's size is its chunk functions instead, called per block. */
 #include "emit.h"
 
 #include <math.h>
@@ -381,6 +382,10 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
 {
     const jx_ir *ir = c->ir;
     LLVMBuilderRef b = c->b;
+    if (jx_ck_wanted(c, l) && !uses_guarded(c)) { /* chunks.c */
+        jx_ck_build_loop(c, l, fn, pre, exit, n, ptr, stride, emit_instr);
+        return;
+    }
     /* sin and cos of doubles, float remainders: the fast forms first,
      * where the output overlaps no input (the exact loop then reads the
      * inputs again) */
