@@ -154,8 +154,9 @@ fit("log_f32", log_p, 0, S8 ** 2, 2, True, weight=lambda z: z)
 
 # pow(x, y) = 2^(y * log2(x)).  log2(m), m in [sqrt(1/2), sqrt(2)), from
 # s = (m - 1)/(m + 1): log2(m) = 2/(3 ln 2) * s * q, q = 3 atanh(s)/s =
-# 3 + z + z*z*R(z), z = s*s <= (3 - 2 sqrt 2)^2; float64 adds 3 + z in
-# double-double, so only z*z*R's absolute error counts (weight z*z).
+# 3 + z + z*z*R(z), z = s*s <= (3 - 2 sqrt 2)^2; 3 + z is a double-double
+# (float32: a float-float), so only z*z*R's absolute error counts (weight
+# z*z).
 ZP = (3 - 2 * mp.sqrt(2)) ** 2 * mp.mpf("1.0001")
 
 
@@ -164,15 +165,6 @@ def powlog_r(z):
         return mp.mpf(3) / 5
     s = mp.sqrt(z)
     return (3 * mp.atanh(s) / s - 3 - z) / z ** 2
-
-
-# float32 computes in double: log2(m) = s * P(z), P(z) = 2 atanh(s)/(s ln 2),
-# fitted for the smallest relative error (weight 1/P).
-def powlog_p(z):
-    if z == 0:
-        return 2 / mp.log(2)
-    s = mp.sqrt(z)
-    return 2 * mp.atanh(s) / (s * mp.log(2))
 
 
 # 2^r = 1 + r*E(r), |r| <= 1/2 (and the low part of y*log2(x)): the error
@@ -189,7 +181,8 @@ def exp2_e(r):
 fit("powlog_f64", powlog_r, 0, ZP, 6, False, weight=lambda z: z * z)
 fit("powexp2_f64", exp2_e, -R2, R2, 10, False,
     weight=lambda r: r / mp.power(2, r))
-# float32's tables are doubles: its pow computes in double
-fit("powlog_f32", powlog_p, 0, ZP, 4, False, weight=lambda z: 1 / powlog_p(z))
-fit("powexp2_f32", exp2_e, -R2, R2, 5, False,
+# float32 computes in float, as float64 does in double (float-floats for
+# double-doubles); its r takes the low part of y * log2(x) too, |r| <= 0.56
+fit("powlog_f32", powlog_r, 0, ZP, 2, True, weight=lambda z: z * z)
+fit("powexp2_f32", exp2_e, -mp.mpf("0.56"), mp.mpf("0.56"), 5, True,
     weight=lambda r: r / mp.power(2, r))

@@ -12,8 +12,17 @@
  * = th + tl, k = round(th), r = th - k (exact, |r| <= 1/2), 2^(r + tl)
  * = 2^r (1 + tl ln2), 2^r = 1 + r*E(r), and 2^k in two factors so that
  * k may reach +-1100; past that the result is inf or 0 (a select at the
- * end).  float32 computes the same in double, without the
- * double-doubles. */
+ * end).  float32 computes the same in float, with float-floats where
+ * float64 has double-doubles (its y*log2|x| reaches 150 and needs about
+ * 2^-33 of itself), without the step that moves z*z*R back into the
+ * high part (its low part instead joins r before the polynomial, within
+ * [-0.56, 0.56]).  It used to compute in double without the
+ * double-doubles: the vector loop then ran at 8 lanes, its float parts
+ * in ymm and its double parts in zmm, two divisions per 16 elements,
+ * 0.87 ns/element against NumPy's 0.61; in float, 16 lanes, 0.70
+ * (docs/math.md).  The special cases are decided before the logarithm
+ * (log2|x| is replaced by -inf, inf, NaN) so that few values live
+ * through the kernel: interleaved by 4, the loop ran out of registers. */
 #include "vmath_emit.h"
 
 #include <float.h>
@@ -34,15 +43,15 @@ static const double powexp2_f64[] = {
     0x1.5d87fe78cd7d3p-10, 0x1.3b2ab6fba00fap-7,  0x1.c6b08d7049fe7p-5,
     0x1.ebfbdff82c5a4p-3,  0x1.62e42fefa39efp-1,
 };
-/* powlog_f32 on [0, 0.0294402], degree 4: error 4.21e-12 (weighted) */
+/* powlog_f32 on [0, 0.0294402], degree 2: error 2.54e-11 (weighted) */
 static const double powlog_f32[] = {
-    0x1.5ce859e8dfc8ep-2, 0x1.a58d8886467e5p-2, 0x1.27777fe8fcb5dp-1,
-    0x1.ec709d12cf058p-1, 0x1.71547652bedf3p+1,
+    0x1.67b61ap-2, 0x1.b67be0p-2, 0x1.333380p-1,
 };
-/* powexp2_f32 on [-0.5001, 0.5001], degree 5: error 1.98e-9 (weighted) */
+/* powexp2_f32 on [-0.56, 0.56], degree 5: error 4.39e-9 (weighted); r
+ * there takes the low part of y*log2|x| too */
 static const double powexp2_f32[] = {
-    0x1.41fb9d9c68898p-13, 0x1.5f3e800e0f95ep-10, 0x1.3b2d4d7f3bba1p-7,
-    0x1.c6aee837f81ecp-5,  0x1.ebfbdc3afef55p-3,  0x1.62e430af621bfp-1,
+    0x1.41b45cp-13, 0x1.5fac1cp-10, 0x1.3b2eccp-7,
+    0x1.c6adfep-5,  0x1.ebfbd8p-3,  0x1.62e432p-1,
 };
 
 /* a * b + c rounded once (an exact product's error: not fmuladd). */
@@ -91,36 +100,72 @@ static LLVMValueRef estrin(vm *v, LLVMValueRef x, const double *c, int n)
     return t[0];
 }
 
-/* For a positive double ax, normal or not: e and m with ax = 2^e * m, m
- * in [sqrt(1/2), sqrt(2)); e as a double.  A subnormal ax is scaled by
- * 2^52 and its exponent field lowered by 52, to below zero: the integer
- * arithmetic below takes that as it is.  (Zero gives a finite m and e,
- * infinity and NaN m = 1 and 1.5 with e = 1024.)  No select of a constant
- * here or below: LLVM makes those masked loads of the constant pool
+/* The constants of one precision: its floating-point format, and what
+ * the kernel needs of it. */
+typedef struct pow_prec {
+    int mant;                 /* bits of the significand's fraction */
+    int bias;                 /* of the exponent field */
+    unsigned long long sqrt_half; /* the bits of sqrt(1/2), rounded */
+    double max;               /* the largest finite value */
+    double ch, cl;            /* 2/(3 ln 2) = ch + cl */
+    double big;               /* |y*log2|x|| past it: inf or 0 */
+    double huge;              /* big * huge overflows */
+    double shifter;           /* 1.5 * 2^mant: round to an integer */
+    const double *logr;       /* R(z), log2's polynomial */
+    int nlogr;
+    const double *exp2e;      /* E(r), 2^r = 1 + r*E(r) */
+    int nexp2e;
+} pow_prec;
+
+static const pow_prec prec_f64 = {
+    52, 1023, 0x3fe6a09e667f3bcdULL, DBL_MAX,
+    0x1.ec709dc3a03fdp-1, 0x1.d27f05548af0cp-55, 1100.0, 0x1p1023, 0x1.8p52,
+    powlog_f64, NELEM(powlog_f64), powexp2_f64, NELEM(powexp2_f64),
+};
+/* big: results past 2^128 and below 2^-150 are inf and 0, and with
+ * |k| <= 160 both factors of 2^k below are normal floats */
+static const pow_prec prec_f32 = {
+    23, 127, 0x3f3504f3ULL, FLT_MAX,
+    0x1.ec709ep-1, -0x1.e2fe02p-28, 160.0, 0x1p127, 0x1.8p23,
+    powlog_f32, NELEM(powlog_f32), powexp2_f32, NELEM(powexp2_f32),
+};
+
+/* For a positive ax, normal or not: e and m with ax = 2^e * m, m in
+ * [sqrt(1/2), sqrt(2)); e in the float type.  A subnormal ax is scaled
+ * by 2^mant and its exponent field lowered by mant, to below zero: the
+ * integer arithmetic below takes that as it is.  (Zero gives a finite m
+ * and e, infinity and NaN m = 1 and 1.5.)  e is fix where fixm: then
+ * log2|x| and y*log2|x| are infinite or NaN (x zero, infinite, NaN, or
+ * negative with y no integer), and the values that say so need not live
+ * through the kernel (with the loop interleaved by 4, they were spilled).
+ * No select of a constant here
+ * or below: LLVM makes those masked loads of the constant pool
  * (test_no_masked_loads). */
-static LLVMValueRef pow_split(vm *v, LLVMValueRef ax, LLVMValueRef *e,
-                              bool subnormal)
+static LLVMValueRef pow_split(vm *v, const pow_prec *pp, LLVMValueRef ax,
+                              LLVMValueRef *e, LLVMValueRef fixm,
+                              LLVMValueRef fix)
 {
     LLVMBuilderRef b = v->b;
-    const unsigned long long sqrt_half = 0x3fe6a09e667f3bcdULL;
     LLVMValueRef bits = as_int(v, ax);
-    if (subnormal) {
-        LLVMValueRef sc = LLVMBuildSub(b, as_int(v, mul(v, ax, k(v, 0x1p52))),
-                                       ki(v, 52ULL << 52), "");
-        LLVMValueRef tiny = LLVMBuildICmp(b, LLVMIntSLT, sc, ki(v, 1ULL << 52), "");
-        bits = sel(v, tiny, sc, bits);
-    }
+    LLVMValueRef sc = LLVMBuildSub(
+        b, as_int(v, mul(v, ax, k(v, ldexp(1.0, pp->mant)))),
+        ki(v, (unsigned long long)pp->mant << pp->mant), "");
+    LLVMValueRef tiny = LLVMBuildICmp(b, LLVMIntSLT, sc, ki(v, 1ULL << pp->mant), "");
+    bits = sel(v, tiny, sc, bits);
     LLVMValueRef ei = LLVMBuildAShr(
-        b, LLVMBuildSub(b, bits, ki(v, sqrt_half), ""), ki(v, 52), "");
-    *e = LLVMBuildSIToFP(b, ei, v->t, "");
-    return as_real(v, LLVMBuildSub(b, bits, LLVMBuildShl(b, ei, ki(v, 52), ""), ""));
+        b, LLVMBuildSub(b, bits, ki(v, pp->sqrt_half), ""), ki(v, pp->mant), "");
+    *e = sel(v, fixm, fix, LLVMBuildSIToFP(b, ei, v->t, ""));
+    return as_real(v, LLVMBuildSub(b, bits, LLVMBuildShl(b, ei, ki(v, pp->mant), ""), ""));
 }
 
-/* log2(ax) = *hi + *lo to about 2^-66 of itself, |*lo| about 2^-53 of
- * it, ax > 0 finite (double). */
-static void pow_log2(vm *v, LLVMValueRef ax, LLVMValueRef *hi, LLVMValueRef *lo)
+/* log2(ax) = *hi + *lo (fix where fixm), as a double-double (a
+ * float-float): to about 2^-66 of itself (float 2^-40), |*lo| about 2^-53
+ * of it (float: up to 2^-12, see pow_exp2). */
+static void pow_log2(vm *v, const pow_prec *pp, LLVMValueRef ax,
+                     LLVMValueRef fixm, LLVMValueRef fix, LLVMValueRef *hi,
+                     LLVMValueRef *lo)
 {
-    LLVMValueRef e, m = pow_split(v, ax, &e, true);
+    LLVMValueRef e, m = pow_split(v, pp, ax, &e, fixm, fix);
     /* s = f/d, f = m - 1 (exact), d = m + 1 = dh + dl (1 and m share
      * the exponent 0 or m is smaller: the low part is exact) */
     LLVMValueRef f = sub(v, m, k(v, 1.0));
@@ -136,135 +181,118 @@ static void pow_log2(vm *v, LLVMValueRef ax, LLVMValueRef *hi, LLVMValueRef *lo)
     LLVMValueRef zl = fma_exact(v, sh, sh, neg(v, zh));
     zl = fma_exact(v, add(v, sh, sh), sl, zl);
     /* q = 3 + z + z*z*R(z) = qh + ql */
-    LLVMValueRef r = mul(v, mul(v, zh, zh), estrin(v, zh, powlog_f64, NELEM(powlog_f64)));
+    LLVMValueRef r = mul(v, mul(v, zh, zh), estrin(v, zh, pp->logr, pp->nlogr));
     LLVMValueRef qh = add(v, k(v, 3.0), zh);
     LLVMValueRef ql = add(v, sub(v, zh, sub(v, qh, k(v, 3.0))), add(v, zl, r));
     /* p = s*q, then c*p, c = 2/(3 ln 2) = ch + cl */
     LLVMValueRef ph = mul(v, sh, qh);
     LLVMValueRef pl = fma_exact(v, sh, qh, neg(v, ph));
     pl = fma_exact(v, sh, ql, fma_exact(v, sl, qh, pl));
-    const double ch = 0x1.ec709dc3a03fdp-1, cl = 0x1.d27f05548af0cp-55;
-    LLVMValueRef ch_ph = mul(v, k(v, ch), ph);
-    LLVMValueRef ll = fma_exact(v, k(v, ch), ph, neg(v, ch_ph));
-    ll = fma_exact(v, k(v, ch), pl, fma_exact(v, k(v, cl), ph, ll));
+    LLVMValueRef ch_ph = mul(v, k(v, pp->ch), ph);
+    LLVMValueRef ll = fma_exact(v, k(v, pp->ch), ph, neg(v, ch_ph));
+    ll = fma_exact(v, k(v, pp->ch), pl, fma_exact(v, k(v, pp->cl), ph, ll));
     /* ch_ph + ll is log2(m), but ll reaches 2^-12 of it (z*z*R went to
-     * ql): lh, about log2(m), takes z*z*R, and ll what is left (the two
-     * are within a factor 2: the difference is exact) */
-    LLVMValueRef lh = fma3(v, mul(v, k(v, ch), sh), r, ch_ph);
-    ll = add(v, sub(v, ch_ph, lh), ll);
-    /* e + l: |lh| <= 1/2 <= |e| or e = 0, so the low part is exact */
+     * ql): in double, lh, about log2(m), takes z*z*R, and ll what is left
+     * (the two are within a factor 2: the difference is exact); float
+     * adds the low part of y*log2|x| to r in pow_exp2 instead */
+    LLVMValueRef lh = ch_ph;
+    if (!v->f32) {
+        lh = fma3(v, mul(v, k(v, pp->ch), sh), r, ch_ph);
+        ll = add(v, sub(v, ch_ph, lh), ll);
+    }
+    /* e + l: |lh| <= 1/2 <= |e| or e = 0, so the low part is exact (e
+     * infinite or NaN: *hi too, *lo NaN) */
     *hi = add(v, e, lh);
     *lo = add(v, add(v, sub(v, e, *hi), lh), ll);
 }
 
-/* log2(ax) of a float ax (in double) to about 2^-37 of itself. */
-static LLVMValueRef pow_log2_f32(vm *v, LLVMValueRef ax)
-{
-    LLVMValueRef e, m = pow_split(v, ax, &e, false); /* floats: normal */
-    LLVMValueRef f = sub(v, m, k(v, 1.0));
-    LLVMValueRef s = LLVMBuildFDiv(v->b, f, add(v, m, k(v, 1.0)), "");
-    LLVMValueRef p = horner(v, mul(v, s, s), powlog_f32, NELEM(powlog_f32));
-    return fma3(v, s, p, e);
-}
-
-/* 2^k for an integer k in [-1022, 1023]. */
-static LLVMValueRef pow_scale(vm *v, LLVMValueRef kint)
+/* 2^k for an integer k in the exponent's normal range. */
+static LLVMValueRef pow_scale(vm *v, const pow_prec *pp, LLVMValueRef kint)
 {
     LLVMBuilderRef b = v->b;
-    return as_real(v, LLVMBuildShl(b, LLVMBuildAdd(b, kint, ki(v, 1023), ""),
-                                   ki(v, 52), ""));
+    return as_real(v, LLVMBuildShl(b, LLVMBuildAdd(b, kint, ki(v, (unsigned long long)pp->bias), ""),
+                                   ki(v, (unsigned long long)pp->mant), ""));
 }
 
-/* 2^(y*l) (double), l = lh + ll (ll NULL: l = lh) an extended log2|x|;
- * y*w instead where special (x zero, infinite or NaN: w = -inf, inf,
- * NaN), 1 where one, NaN (nan's value) where bad. */
-static LLVMValueRef pow_exp2(vm *v, LLVMValueRef y, LLVMValueRef lh,
-                             LLVMValueRef ll, LLVMValueRef special,
-                             LLVMValueRef w, LLVMValueRef one,
-                             LLVMValueRef bad, LLVMValueRef nan, bool f32)
+/* 2^(y*l), l = lh + ll an extended log2|x| (infinite or NaN where x is
+ * special); 1 where one. */
+static LLVMValueRef pow_exp2(vm *v, const pow_prec *pp, LLVMValueRef y,
+                             LLVMValueRef lh, LLVMValueRef ll,
+                             LLVMValueRef one)
 {
     LLVMBuilderRef b = v->b;
     LLVMValueRef th0 = mul(v, y, lh);
-    LLVMValueRef th = sel(v, special, mul(v, y, w), th0);
-    th = sel(v, one, k(v, 0.0), th);
-    th = sel(v, bad, nan, th);
-    /* past +-lim the result is infinite or zero in the type: set at the
+    LLVMValueRef th = sel(v, one, k(v, 0.0), th0);
+    /* past +-big the result is infinite or zero in the type: set at the
      * end (no clamp here, on the longest chain; NaN is not big) */
-    LLVMValueRef big = cmp(v, LLVMRealOGT, fabs1(v, th), k(v, f32 ? 200.0 : 1100.0));
-    const double shifter = 0x1.8p52;
-    LLVMValueRef kd = add(v, th, k(v, shifter)); /* k in the low bits */
+    LLVMValueRef big = cmp(v, LLVMRealOGT, fabs1(v, th), k(v, pp->big));
+    LLVMValueRef kd = add(v, th, k(v, pp->shifter)); /* k in the low bits */
     LLVMValueRef r = sub(v, th, intrin(v, "llvm.roundeven", &th, 1)); /* exact */
+    /* tl: y*l - th0, NaN where l is not finite (then th is big or NaN) */
+    LLVMValueRef tl = fma_exact(v, y, ll, fma_exact(v, y, lh, neg(v, th0)));
+    tl = sel(v, one, k(v, 0.0), tl);
     LLVMValueRef p;
-    if (ll != NULL) {
+    if (v->f32) {
+        /* |tl| < 2^-5 (|y*l| <= 160, ll up to 2^-12 of l): r + tl,
+         * rounded (2^-25), within the polynomial's [-0.56, 0.56] */
+        r = add(v, r, tl);
+        /* p = r*e0 + r^2*E2(r), E = e0 + r*E2: Estrin's scheme (a chain
+         * of 12 cycles less than Horner's; the loop waits on it) with
+         * the leading term in one FMA, so that E's rounding errors stay
+         * in the smaller term (r*E by Estrin: 1.7 ULP) */
+        p = fma3(v, r, k(v, pp->exp2e[pp->nexp2e - 1]),
+                 mul(v, mul(v, r, r), estrin(v, r, pp->exp2e, pp->nexp2e - 1)));
+    } else {
         /* 2^(r + tl) = 2^r (1 + c), c = tl ln2 (|tl| < 2^-40): p = r(1 +
          * c)E(r) + c, so that tl, the end of the longest chain, joins
          * only there */
-        LLVMValueRef tl = fma_exact(v, y, ll, fma_exact(v, y, lh, neg(v, th0)));
-        tl = sel(v, LLVMBuildOr(b, big, one, ""), k(v, 0.0), tl);
         LLVMValueRef c = mul(v, tl, k(v, M_LN2));
-        LLVMValueRef e = estrin(v, r, powexp2_f64, NELEM(powexp2_f64));
+        LLVMValueRef e = estrin(v, r, pp->exp2e, pp->nexp2e);
         p = fma3(v, fma3(v, r, c, r), e, c);
-    } else {
-        p = mul(v, r, horner(v, r, powexp2_f32, NELEM(powexp2_f32)));
     }
-    /* big: inf (|w|, a register, not a constant) or 0 */
-    LLVMValueRef over = sel(v, cmp(v, LLVMRealOGT, th, k(v, 0.0)), fabs1(v, w), k(v, 0.0));
-    LLVMValueRef kk = LLVMBuildSub(b, as_int(v, kd), as_int(v, k(v, shifter)), "");
-    LLVMValueRef res;
-    if (f32) { /* |k| <= 200 */
-        LLVMValueRef s = pow_scale(v, kk);
-        res = fma3(v, s, p, s);
-    } else {
-        LLVMValueRef k1 = LLVMBuildAShr(b, kk, ki(v, 1), "");
-        LLVMValueRef s1 = pow_scale(v, k1);
-        LLVMValueRef s2 = pow_scale(v, LLVMBuildSub(b, kk, k1, ""));
-        res = mul(v, fma3(v, s1, p, s1), s2);
-    }
+    /* big: inf or 0, as max(th, 0) * huge (a select of a constant inf
+     * would be a masked load of the constant pool) */
+    LLVMValueRef over = mul(v, sel(v, cmp(v, LLVMRealOGT, th, k(v, 0.0)), th, k(v, 0.0)),
+                            k(v, pp->huge));
+    LLVMValueRef kk = LLVMBuildSub(b, as_int(v, kd), as_int(v, k(v, pp->shifter)), "");
+    /* 2^k in two factors, so that k may reach +-big and a subnormal
+     * result is rounded once, by the last multiplication */
+    LLVMValueRef k1 = LLVMBuildAShr(b, kk, ki(v, 1), "");
+    LLVMValueRef s1 = pow_scale(v, pp, k1);
+    LLVMValueRef s2 = pow_scale(v, pp, LLVMBuildSub(b, kk, k1, ""));
+    LLVMValueRef res = mul(v, fma3(v, s1, p, s1), s2);
     return sel(v, big, over, res);
 }
 
 LLVMValueRef jx_vm_pow(vm *v, LLVMValueRef x, LLVMValueRef y)
 {
     LLVMBuilderRef b = v->b;
-    vm d = *v; /* float32 computes in double */
-    if (v->f32) {
-        d.t = LLVMDoubleTypeInContext(LLVMGetTypeContext(v->t));
-        d.ti = LLVMIntTypeInContext(LLVMGetTypeContext(v->t), 64);
-        d.f32 = false;
-    }
-    LLVMValueRef xd = v->f32 ? LLVMBuildFPExt(b, x, d.t, "") : x;
-    LLVMValueRef yd = v->f32 ? LLVMBuildFPExt(b, y, d.t, "") : y;
-    LLVMValueRef ax = fabs1(&d, xd), lh, ll = NULL;
-    if (v->f32)
-        lh = pow_log2_f32(&d, ax);
-    else
-        pow_log2(&d, ax, &lh, &ll);
+    const pow_prec *pp = v->f32 ? &prec_f32 : &prec_f64;
+    LLVMValueRef ax = fabs1(v, x), lh, ll;
     /* x = 0, inf, NaN (ax's bits - 1 unsigned past the largest finite):
-     * y*log2|x| is y*w, w = -inf, inf, NaN */
-    LLVMValueRef w = mul(&d, fma3(&d, ax, k(&d, 2.0), k(&d, -0x1p-1074)),
-                         k(&d, INFINITY));
+     * log2|x| is w = (|x| - 1) * inf = -inf, inf, NaN; other negative x
+     * with y no integer: NaN (w - w: inf - inf, or NaN where x is -1) */
+    LLVMValueRef w = mul(v, sub(v, ax, k(v, 1.0)), k(v, INFINITY));
     LLVMValueRef special = LLVMBuildICmp(
-        b, LLVMIntUGE, LLVMBuildSub(b, as_int(&d, ax), ki(&d, 1), ""),
-        as_int(&d, k(&d, DBL_MAX)), "");
-    /* the result is 1 where y = 0 or |x| = 1 (x = -1: +-1 by y's parity
-     * below, NaN where y is no integer, NaN included); NaN where x is
-     * negative and finite and y no integer (nan: w - w, inf - inf) */
-    LLVMValueRef axv = fabs1(v, x);
-    LLVMValueRef one = LLVMBuildOr(b, cmp(v, LLVMRealOEQ, y, k(v, 0.0)),
-                                   cmp(v, LLVMRealOEQ, axv, k(v, 1.0)), "");
+        b, LLVMIntUGE, LLVMBuildSub(b, as_int(v, ax), ki(v, 1), ""),
+        as_int(v, k(v, pp->max)), "");
     LLVMValueRef yint = cmp(v, LLVMRealOEQ, intrin(v, "llvm.floor", &y, 1), y);
-    LLVMValueRef bad = LLVMBuildAnd(
-        b, cmp(v, LLVMRealOLT, x, k(v, 0.0)),
-        LLVMBuildAnd(b, cmp(v, LLVMRealONE, axv, k(v, INFINITY)),
-                     LLVMBuildNot(b, yint, ""), ""), "");
-    LLVMValueRef a = pow_exp2(&d, yd, lh, ll, special, w, one, bad,
-                              sub(&d, w, w), v->f32);
-    if (v->f32)
-        a = LLVMBuildFPTrunc(b, a, v->t, "");
+    LLVMValueRef bad = LLVMBuildAnd(b, cmp(v, LLVMRealOLT, x, k(v, 0.0)),
+                                    LLVMBuildNot(b, yint, ""), "");
+    pow_log2(v, pp, ax, LLVMBuildOr(b, special, bad, ""),
+             sel(v, special, w, sub(v, w, w)), &lh, &ll);
+    /* the result is 1 where y = 0 or |x| = 1 (x = -1: +-1 by y's parity
+     * below), but NaN where x = -1 and y is no integer, NaN included.
+     * (Not (|x| == 1 and not bad): LLVM makes that a compare with a
+     * constant under a mask, a masked read.) */
+    LLVMValueRef one = LLVMBuildAnd(
+        b, LLVMBuildOr(b, cmp(v, LLVMRealOEQ, y, k(v, 0.0)),
+                       cmp(v, LLVMRealOEQ, ax, k(v, 1.0)), ""),
+        LLVMBuildNot(b, bad, ""), "");
+    LLVMValueRef a = pow_exp2(v, pp, y, lh, ll, one);
     /* x's sign where y is an odd integer (its half is no integer) */
     LLVMValueRef yh = mul(v, y, k(v, 0.5));
     LLVMValueRef odd = LLVMBuildAnd(
         b, yint, cmp(v, LLVMRealONE, intrin(v, "llvm.floor", &yh, 1), yh), "");
-    return copysign2(v, a, sel(v, odd, x, a));
+    return copysign2(v, a, sel(v, odd, x, k(v, 0.0)));
 }
-
