@@ -68,6 +68,11 @@ typedef struct jx_cg_target {
      * ("log"), f32 the precision.  The engine decides by measuring. */
     bool (*use_lib)(void *ctx, const char *fn, bool f32);
     void *use_lib_ctx;
+    /* The CPU fuses a*b + c (FMA): vmath.c's kernels write llvm.fma, which
+     * gives the same bits at every optimisation level (llvm.fmuladd, fused
+     * or not as the code generator likes, would keep them out of the quick
+     * tier: jit/module.c). */
+    bool fma;
 } jx_cg_target;
 
 /* Whether the target has a vector function (any ISA) for fn at precision

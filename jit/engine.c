@@ -59,6 +59,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "calib.h"
 #include "choice.h"
@@ -312,13 +313,29 @@ static int compile_with(const jx_ir *ir, const char *layout,
                         const jx_cg_target *tgt, jx_jit_code *out,
                         jx_error *err);
 
+/* Nanoseconds this thread has spent in measure (jx_jit_calibration_ns):
+ * a thread's own, so no lock. */
+static _Thread_local int64_t calibration_ns;
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* Times fn at precision f32, ours and the library's (calib.c). */
 static int measure(const char *fn, bool f32, double ns[2])
 {
     jx_cg_target base = engine.tgt;
     base.use_lib = NULL;
-    return jx_cal_measure(fn, f32, &base, compile_with, ns);
+    int64_t t0 = now_ns();
+    int rc = jx_cal_measure(fn, f32, &base, compile_with, ns);
+    calibration_ns += now_ns() - t0;
+    return rc;
 }
+
+int64_t jx_jit_calibration_ns(void) { return calibration_ns; }
 
 /* The target's chooser: whether kernels compute fn at precision f32 with
  * the library's vector function (choice.c: JITEXPR_MATHLIB, stored, or
@@ -387,6 +404,7 @@ static void jit_init(void)
     }
     load_vecmath();
     engine.tgt.use_lib = engine_use_lib;
+    engine.tgt.fma = has_feature(engine.host.features, "fma");
 }
 
 /* The third stage: the LLJIT and the symbols its objects may call. */

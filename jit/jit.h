@@ -108,4 +108,10 @@ JX_INTERNAL const char *jx_jit_target_id(void);
  * that a layout's 'w' flag (256-bit vectors) makes another kernel. */
 JX_INTERNAL bool jx_jit_wide_vectors(void);
 
+/* The nanoseconds the calling thread has spent so far timing math
+ * functions against the library (calib.c, once per function and process
+ * unless stored): inside a compile, which the caller's timing of that
+ * compile leaves out (src/cache.c: the quick tier's estimates). */
+JX_INTERNAL int64_t jx_jit_calibration_ns(void);
+
 #endif

@@ -268,7 +268,8 @@ LLVMValueRef jx_mc_libm_call(cg *c, const char *fn, LLVMValueRef *x,
     if (c->vm_left > 0 && jx_vm_has(fn) && !jx_mc_use_library(c->tgt, fn, f32)) {
         c->vm_inline = true;
         c->vm_left--;
-        return jx_vm_emit(c->b, fn, x); /* written out in the loop (vmath.c) */
+        /* written out in the loop (vmath.c) */
+        return jx_vm_emit(c->b, fn, x, c->tgt != NULL && c->tgt->fma);
     }
     if (c->vm_left > 0 && c->guard != CG_LIBRARY && jx_vm_has_guarded(fn, f32) &&
         !jx_mc_use_library(c->tgt, fn, f32)) {
@@ -277,7 +278,7 @@ LLVMValueRef jx_mc_libm_call(cg *c, const char *fn, LLVMValueRef *x,
         c->vm_left--;
         LLVMValueRef ex, r = NULL;
         if (c->guard == CG_FAST)
-            r = jx_vm_emit_guarded(c->b, fn, x, &ex);
+            r = jx_vm_emit_guarded(c->b, fn, x, c->tgt != NULL && c->tgt->fma, &ex);
         else
             ex = jx_vm_emit_guard(c->b, x);
         c->exact = c->exact ? LLVMBuildOr(c->b, c->exact, ex, "") : ex;

@@ -17,11 +17,12 @@
  * fifth of the compile time, a scalar loop several times slower.  It is
  * offered only for kernels that compute the same bits either way: IEEE
  * operations without fast-math flags, integers, conversions that
- * saturate, byte strings.  Not for anything whose code differs with the
- * optimiser: a libm function (the vectorizer turns its calls into the
- * vector library's, our inline kernels use fmuladd, which only the
- * optimised code fuses), a float power, a complex call, float16
- * (promoted), or a reduction (its partial sums are reassociated). */
+ * saturate, byte strings, and vmath.c's kernels written with llvm.fma (on
+ * a CPU with FMA: jx_cg_target.fma).  Not for anything whose code differs
+ * with the optimiser: a call of a libm function (the vectorizer turns it
+ * into the vector library's), llvm.fmuladd (fused or not as the code
+ * generator likes), a complex call, float16 (promoted), or a reduction
+ * (its partial sums are reassociated). */
 #include "module.h"
 
 #include <llvm-c/Analysis.h>

@@ -2,7 +2,8 @@
  *
  * Where glibc's libmvec is slower than NumPy's own SIMD code, a kernel
  * here computes the function in the loop itself: straight-line
- * instructions (fmuladd, selects, bit operations, divisions), no calls
+ * instructions (fma on a CPU with FMA, else fmuladd; selects, bit
+ * operations, divisions), no calls
  * and no branches, so the loop vectorizer widens it to the target's vector
  * width with everything else the expression does, and nothing is spilled
  * around a call.  Each kernel reduces its argument with exact steps and
@@ -570,10 +571,11 @@ bool jx_vm_has(const char *fn)
            strcmp(fn, "acosh") == 0;
 }
 
-static vm vm_init(LLVMBuilderRef b, LLVMValueRef x)
+static vm vm_init(LLVMBuilderRef b, LLVMValueRef x, bool fma)
 {
     vm v;
     v.b = b;
+    v.fma = fma;
     v.mod = LLVMGetGlobalParent(LLVMGetBasicBlockParent(LLVMGetInsertBlock(b)));
     v.t = LLVMTypeOf(x);
     v.f32 = LLVMGetTypeKind(v.t) == LLVMFloatTypeKind;
@@ -581,9 +583,10 @@ static vm vm_init(LLVMBuilderRef b, LLVMValueRef x)
     return v;
 }
 
-LLVMValueRef jx_vm_emit(LLVMBuilderRef b, const char *fn, LLVMValueRef *x)
+LLVMValueRef jx_vm_emit(LLVMBuilderRef b, const char *fn, LLVMValueRef *x,
+                        bool fma)
 {
-    vm v = vm_init(b, x[0]);
+    vm v = vm_init(b, x[0], fma);
     if (strcmp(fn, "tanh") == 0)
         return vm_tanh(&v, x[0]);
     if (strcmp(fn, "expm1") == 0)
@@ -607,14 +610,14 @@ bool jx_vm_has_guarded(const char *fn, bool f32)
 }
 
 LLVMValueRef jx_vm_emit_guarded(LLVMBuilderRef b, const char *fn,
-                                LLVMValueRef *x, LLVMValueRef *exact)
+                                LLVMValueRef *x, bool fma, LLVMValueRef *exact)
 {
-    vm v = vm_init(b, x[0]);
+    vm v = vm_init(b, x[0], fma);
     return vm_sincos(&v, x[0], strcmp(fn, "cos") == 0, exact);
 }
 
 LLVMValueRef jx_vm_emit_guard(LLVMBuilderRef b, LLVMValueRef *x)
 {
-    vm v = vm_init(b, x[0]);
+    vm v = vm_init(b, x[0], false);
     return vm_out_of_range(&v, x[0]);
 }

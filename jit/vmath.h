@@ -16,9 +16,9 @@ JX_INTERNAL bool jx_vm_has(const char *fn);
 /* Emits fn of x[0] (and x[1] for two operands), all float or all double,
  * at b's position: plain instructions and intrinsics, no calls, no
  * branches.  Returns the result, of x[0]'s type.  fn must be one that
- * jx_vm_has accepts. */
+ * jx_vm_has accepts.  fma: the target has FMA (jx_cg_target.fma). */
 JX_INTERNAL LLVMValueRef jx_vm_emit(LLVMBuilderRef b, const char *fn,
-                                    LLVMValueRef *x);
+                                    LLVMValueRef *x, bool fma);
 
 /* Whether fn has a kernel here that holds only for part of its domain:
  * sin and cos of doubles (|x| <= 2^24).  A loop computing it must run
@@ -29,7 +29,7 @@ JX_INTERNAL bool jx_vm_has_guarded(const char *fn, bool f32);
  * that is true where the result does not hold (x out of the kernel's
  * range, infinite or NaN). */
 JX_INTERNAL LLVMValueRef jx_vm_emit_guarded(LLVMBuilderRef b, const char *fn,
-                                            LLVMValueRef *x,
+                                            LLVMValueRef *x, bool fma,
                                             LLVMValueRef *exact);
 
 /* The i1 that jx_vm_emit_guarded sets in *exact, alone: x[0] is out of

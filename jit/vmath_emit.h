@@ -20,6 +20,7 @@ typedef struct vm {
     LLVMTypeRef t;  /* float or double */
     LLVMTypeRef ti; /* the integer of the same width */
     bool f32;
+    bool fma;       /* the target has FMA: fma3 is llvm.fma */
 } vm;
 
 static inline LLVMValueRef k(vm *v, double c) { return LLVMConstReal(v->t, c); }
@@ -39,11 +40,14 @@ static inline LLVMValueRef intrin(vm *v, const char *name, LLVMValueRef *args,
     return LLVMBuildCall2(v->b, fty, fn, args, nargs, "");
 }
 
-/* a * b + c, fused where the target has FMA. */
+/* a * b + c, fused where the target has FMA: llvm.fma there, so that the
+ * quick and the optimised code compute the same bits (the optimised code
+ * fused llvm.fmuladd on such a CPU too), llvm.fmuladd elsewhere (a call of
+ * libm's fma would be slow). */
 static inline LLVMValueRef fma3(vm *v, LLVMValueRef a, LLVMValueRef b, LLVMValueRef c)
 {
     LLVMValueRef args[3] = {a, b, c};
-    return intrin(v, "llvm.fmuladd", args, 3);
+    return intrin(v, v->fma ? "llvm.fma" : "llvm.fmuladd", args, 3);
 }
 
 static inline LLVMValueRef add(vm *v, LLVMValueRef a, LLVMValueRef b)
