@@ -28,9 +28,17 @@ static jx_value wrap_int(jx_dtype t, uint64_t v)
     return r;
 }
 
-/* Rounds a double to float type t (values held exactly in a double). */
+/* Rounds a double to float type t (values held exactly in a double).
+ * A value past the type's range is an infinity, as NumPy's cast gives:
+ * not by C's conversion, whose result is undefined there (GCC folded
+ * complex64(1e300) to 1e300, found by the differential test, seed 62). */
 static double round_float(jx_dtype t, double x)
 {
+    /* the type's largest value plus half its last unit: from there on,
+     * the value rounds to infinity */
+    double lim = t == JX_FLOAT32 ? 0x1.ffffffp127 : 65520.0;
+    if ((t == JX_FLOAT32 || t == JX_FLOAT16) && fabs(x) >= lim)
+        return copysign(INFINITY, x);
     if (t == JX_FLOAT32)
         return (double)(float)x;
     if (t == JX_FLOAT16)

@@ -70,6 +70,14 @@ VALUES = [
     ("t + 1 + f16", {"t": True, "f16": F16}, lambda t, f16: (t + 1) + f16),
     ("True + u8", {"u8": U8}, lambda u8: True + u8),
     ("where(t, i8, 1)", {"t": False, "i8": I8}, lambda t, i8: np.where(t, i8, np.int8(1))),
+    # 9. a cast of a constant past the type's range is an infinity, also
+    # when the constant is folded on (the differential test, seed 62:
+    # complex64(1e300) + x gave 1e300)
+    ("complex64(1e300) + complex128(0)", {}, lambda: np.complex64(1e300) + np.complex128(0)),
+    ("ceil(-3) * complex64(1e300)", {}, lambda: np.ceil(-3.0) * np.complex128(np.complex64(1e300))),
+    ("float32(-1e39) + f16", {"f16": F16}, lambda f16: np.float32(-1e39) + f16),
+    ("float16(65520.0) + 1.0", {}, lambda: np.float16(65520.0) + np.float16(1.0)),
+    ("float16(65519.0) + 0.0", {}, lambda: np.float16(65519.0) + np.float16(0.0)),
     # an empty byte-string literal is NumPy's S1 b'' (it read a byte that
     # was never written)
     ("b''", {}, lambda: np.array(b"")),
