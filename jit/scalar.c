@@ -176,9 +176,9 @@ static LLVMValueRef int_pow(cg *c, LLVMValueRef a, LLVMValueRef e, bool sgn)
  * more (or overflows), where Q*B is not exact: `exact` marks them, and
  * the loop after the fast one computes them with frem (build_loop's
  * guarded loops, as for sin and cos of doubles).  Without that second loop
- * (CG_LIBRARY), or where an operand may differ between the two loops (a
- * math library's value, loops.c's mark_same: the exact loop's guard must
- * be the fast loop's), frem. */
+ * (CG_LIBRARY), on a CPU without FMA, or where an operand may differ
+ * between the two loops (a math library's value, loops.c's mark_same:
+ * the exact loop's guard must be the fast loop's), frem. */
 static LLVMValueRef float_rem(cg *c, const jx_instr *in, LLVMValueRef a,
                               LLVMValueRef bv)
 {
@@ -215,8 +215,10 @@ bool jx_sc_guarded_rem(const cg *c, const jx_instr *in)
 {
     if (in->op != JX_OP_MOD && in->op != JX_OP_FLOORDIV && in->op != JX_OP_FMOD)
         return false;
+    /* without FMA, llvm.fma is a call of libm's fma: frem then */
     return in->nargs == 2 && dt_float(c->ir->ins[in->args[0]].dtype) &&
-           c->same[in->args[0]] && c->same[in->args[1]];
+           c->tgt != NULL && c->tgt->fma && c->same[in->args[0]] &&
+           c->same[in->args[1]];
 }
 
 /* NumPy's npy_divmod: the floor quotient (want_div) or the remainder of
