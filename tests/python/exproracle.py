@@ -127,7 +127,9 @@ def _power(a, b):
         raise ValueError("Integers to negative integer powers are not allowed.")
     runtime = _is_int_dtype(a) and not is_weak(b) and np.asarray(b).dtype.kind == "i" and \
         np.result_type(a, b).kind in "iu"
-    r = np.power(a, np.abs(b) if runtime else b)
+    # the negative exponents' results are replaced below: 0 stands in for
+    # them (np.abs of int8 -128 is -128, which np.power refuses)
+    r = np.power(a, np.maximum(b, 0).astype(np.asarray(b).dtype) if runtime else b)
     if runtime:
         neg = np.asarray(b) < 0
         if np.any(neg):
@@ -396,10 +398,12 @@ def apply_op(mn, args):
     if syn != "call" and all(is_weak(a) for a in args):
         r = fn(*[to_array_for_weak(a) for a in args])
         if mn in ("add", "sub", "mul", "pow", "neg", "floordiv", "shl") and all(
-                isinstance(a, int) and not isinstance(a, bool) for a in args):
+                isinstance(a, int) for a in args) and not all(
+                isinstance(a, bool) for a in args):
             # Python ints computed exactly must still fit int64 (docs/python.md:
             # a Python int beyond int64 raises OverflowError; jitexpr's folding
-            # says "integer constant overflows int64")
+            # says "integer constant overflows int64"); a Python bool beside
+            # one is the int it is in Python (9223372036854775807 << True)
             exact = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b,
                      "mul": lambda a, b: a * b, "neg": lambda a: -a,
                      "pow": _exact_pow,
