@@ -50,6 +50,17 @@ fail:
     return NULL;
 }
 
+/* The expression's text (*src, UTF-8, owned by ex) and the variable
+ * table of names, dtypes and weak (PyMem_Free it), or NULL with an
+ * exception set; fn names the function in messages. */
+static jx_var *source_and_vars(const char *fn, PyObject *ex, PyObject *names,
+                               PyObject *dtypes, PyObject *weak, const char **src)
+{
+    Py_ssize_t len;
+    *src = jxpy_conv_utf8(ex, &len);
+    return *src != NULL ? jxpy_var_table(fn, names, dtypes, weak) : NULL;
+}
+
 /* _explain(ex, names, dtypes, what, weak=()) */
 PyObject *jxpy_explain(PyObject *module, PyObject *const *args,
                        Py_ssize_t nargs, PyObject *kwnames)
@@ -62,9 +73,8 @@ PyObject *jxpy_explain(PyObject *module, PyObject *const *args,
     unsigned long what = PyLong_AsUnsignedLong(what_o);
     if (what == (unsigned long)-1 && PyErr_Occurred())
         return NULL;
-    Py_ssize_t len;
-    const char *src = jxpy_conv_utf8(ex, &len);
-    jx_var *vars = src ? jxpy_var_table("_explain", names, dtypes, weak) : NULL;
+    const char *src;
+    jx_var *vars = source_and_vars("_explain", ex, names, dtypes, weak, &src);
     if (vars == NULL)
         return NULL;
     jx_error err;
@@ -145,9 +155,8 @@ PyObject *jxpy_explain_tree(PyObject *module, PyObject *const *args, Py_ssize_t 
                            {"weak", &weak}};
     if (jxpy_args_parse("_tree", args, nargs, kwnames, kws, 4, 4, 3, 0) < 0)
         return NULL;
-    Py_ssize_t len;
-    const char *src = jxpy_conv_utf8(ex, &len);
-    jx_var *vars = src ? jxpy_var_table("_tree", names, dtypes, weak) : NULL;
+    const char *src;
+    jx_var *vars = source_and_vars("_tree", ex, names, dtypes, weak, &src);
     if (vars == NULL)
         return NULL;
     jx_error err;
