@@ -310,44 +310,6 @@ jx_ir *jx_ir_build(const jx_node *root, jx_error *err)
     return ir;
 }
 
-/* A malloc'd copy of n bytes of p (n may be 0), or NULL. */
-static void *dup_bytes(const void *p, size_t n)
-{
-    void *q = malloc(n ? n : 1);
-    if (q != NULL && n > 0)
-        memcpy(q, p, n);
-    return q;
-}
-
-jx_ir *jx_ir_copy(const jx_ir *src)
-{
-    jx_ir *ir = malloc(sizeof *ir);
-    if (ir == NULL)
-        return NULL;
-    *ir = *src;
-    size_t ni = (size_t)src->ninputs;
-    ir->cap = src->n;
-    ir->ins = dup_bytes(src->ins, sizeof *src->ins * (size_t)src->n);
-    ir->input_dtype = dup_bytes(src->input_dtype, sizeof *src->input_dtype * ni);
-    ir->input_itemsize = dup_bytes(src->input_itemsize, sizeof *src->input_itemsize * ni);
-    ir->input_var = dup_bytes(src->input_var, sizeof *src->input_var * ni);
-    ir->text = dup_bytes(src->text, strlen(src->text) + 1);
-    bool ok = ir->ins && ir->input_dtype && ir->input_itemsize && ir->input_var && ir->text;
-    for (int32_t i = 0; ir->ins != NULL && i < ir->n; i++) {
-        const char *str = ir->ins[i].str;
-        ir->ins[i].str = NULL;
-        if (ok && str != NULL) {
-            ir->ins[i].str = dup_bytes(str, (size_t)ir->ins[i].itemsize);
-            ok = ir->ins[i].str != NULL;
-        }
-    }
-    if (!ok) {
-        jx_ir_free(ir);
-        return NULL;
-    }
-    return ir;
-}
-
 void jx_ir_free(jx_ir *ir)
 {
     if (ir == NULL)

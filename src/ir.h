@@ -76,8 +76,6 @@ typedef struct jx_ir {
  * set on failure (JX_ERR_NOMEM). */
 JX_INTERNAL jx_ir *jx_ir_build(const struct jx_node *root, jx_error *err);
 JX_INTERNAL void jx_ir_free(jx_ir *ir);
-/* A copy of ir that owns all it points to, or NULL (out of memory). */
-JX_INTERNAL jx_ir *jx_ir_copy(const jx_ir *ir);
 /* The dtype of the result. */
 #define jx_ir_dtype(ir) ((ir)->dtype)
 
