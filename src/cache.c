@@ -113,6 +113,16 @@ static char *quick_key(const char *key)
     return q;
 }
 
+/* A clock of compile time: now, less the time this thread has spent
+ * timing math functions (jx_jit_calibration_ns), which a compile may do
+ * first (150 ms for exp and tanh).  Counted in, the optimised compile's
+ * estimate (4x the quick one's) kept a quick exp(a)*tanh(a) at 40 ms a
+ * call on 1e6 elements for more than 6 calls. */
+static int64_t compile_clock(void)
+{
+    return jx_adapt_now() - jx_jit_calibration_ns();
+}
+
 /* The code of ir for layout in tier t: emitted, stored on disk (a no-op
  * when the disk cache is off), loaded.  *quick: it is the quick tier's
  * (t JX_JIT_QUICK, and the JIT gave it). */
@@ -165,18 +175,14 @@ static int obtain(const jx_ir *ir, const char *layout, const char *key,
     *compiled = true;
     jx_jit_tier t = use_disk && jx_tier_mode_get() != JX_TIER_FULL ? JX_JIT_QUICK
                                                                    : JX_JIT_FULL;
-    /* without the math functions' timing that the compile may run first
-     * (150 ms for exp and tanh): counted in, the optimised compile's
-     * estimate (4x the quick one's) kept a quick exp(a)*tanh(a) at 40 ms
-     * a call on 1e6 elements for more than 6 calls */
-    int64_t t0 = jx_adapt_now() - jx_jit_calibration_ns();
+    int64_t t0 = compile_clock();
     jx_jit_code code;
     bool quick;
     if (compile(ir, layout, key, t, use_disk, &code, &quick, err) != 0)
         return -1;
     if (quick) {
         k->quick_code = code;
-        k->quick_ns = jx_adapt_now() - jx_jit_calibration_ns() - t0;
+        k->quick_ns = compile_clock() - t0;
         jx_tier_learn_quick(k->quick_ns);
         atomic_init(&k->quick, true);
     } else {
@@ -193,13 +199,13 @@ static int upgrade(jx_kernel *k, const jx_ir *ir, const char *layout)
 {
     jx_error err;
     jx_jit_code code;
-    int64_t t0 = jx_adapt_now() - jx_jit_calibration_ns();
+    int64_t t0 = compile_clock();
     bool quick;
     if (compile(ir, layout, k->key, JX_JIT_FULL, true, &code, &quick, &err) != 0) {
         atomic_store(&k->no_upgrade, true); /* not again: keep the quick code */
         return -1;
     }
-    jx_tier_learn_compile(k->quick_ns, jx_adapt_now() - jx_jit_calibration_ns() - t0);
+    jx_tier_learn_compile(k->quick_ns, compile_clock() - t0);
     pthread_mutex_lock(&cache.lock);
     bool mine = atomic_load(&k->quick);
     if (mine) {
