@@ -14,7 +14,7 @@
  *
  *   expm1(t)    = 2^k * p + (2^k - 1) = 2*h, t = k*ln2 + r, |r| <= ln2/2,
  *                 p = r + r*r*Q(r), h = s*p + (s - 1/2), s = 2^(k-1), a
- *                 double up to k = 1024 (vm_expm1_half); for expm1(x), x
+ *                 double up to k = 1024 (jx_vm_expm1_half); for expm1(x), x
  *                 kept within [-40, 710] (float: [-20, 89]) and x itself
  *                 below 2^-54 (subnormals, -0).
  *   tanh(x)     = sign(x) * e / (e + 2) = h / (h + 1), e = expm1(2|x|),
@@ -62,7 +62,7 @@
  *                 every lane, and the loop vectorizer calls a conditional
  *                 libm fallback on every lane.
  *
- *   exp(x)      2^k * (1 + p), p = expm1(r) as above (vm_exp_reduce,
+ *   exp(x)      2^k * (1 + p), p = expm1(r) as above (jx_vm_exp_reduce,
  *                 shared with expm1 and tanh), 2^k as two factors so that
  *                 subnormal results round once; x kept in [-746, 710]
  *                 (float [-104, 89]).  0.75/0.96 ULP (table/sweep),
@@ -76,7 +76,7 @@
  *                 loop's time follows the latency before the division
  *                 more than the instruction count: scaling x for
  *                 subnormals first (compare, masked multiply) cost 7%,
- *                 Estrin's scheme for P gained nothing; vm_log says what
+ *                 Estrin's scheme for P gained nothing; jx_vm_log says what
  *                 keeps the special cases off masked memory operands.
  *   acosh(x)    = log1p(t + sqrt(t*(x + 1))), t = x - 1 (exact near 1);
  *                 log1p(2x - 1) from 2^26 (float 2^12), log1p(x) + ln2
@@ -187,7 +187,7 @@ static const double log_f32[] = {
  * exactly when expm1 does. */
 /* t = k*ln2 + r, |r| <= ln2/2: sets *kd to k in the low bits of a
  * double (the shifter's), and returns p = expm1(r) = r + r*r*Q(r). */
-static LLVMValueRef vm_exp_reduce(vm *v, LLVMValueRef t, LLVMValueRef *kd_out)
+LLVMValueRef jx_vm_exp_reduce(vm *v, LLVMValueRef t, LLVMValueRef *kd_out)
 {
     LLVMBuilderRef b = v->b;
     /* k = round(t / ln2) by the shifter 1.5 * 2^mantissa bits: its low
@@ -208,10 +208,10 @@ static LLVMValueRef vm_exp_reduce(vm *v, LLVMValueRef t, LLVMValueRef *kd_out)
 }
 
 /* 2^(j + e) as a float, j the integer in the low bits of kd (from
- * vm_exp_reduce) plus e: j + e + bias into the exponent field (the
+ * jx_vm_exp_reduce) plus e: j + e + bias into the exponent field (the
  * shifter's high bits fall off the top).  j + e must be a normal
  * exponent. */
-static LLVMValueRef vm_pow2(vm *v, LLVMValueRef kbits, int e)
+LLVMValueRef jx_vm_pow2(vm *v, LLVMValueRef kbits, int e)
 {
     LLVMBuilderRef b = v->b;
     unsigned mant = v->f32 ? 23 : 52, bias = v->f32 ? 127 : 1023;
@@ -221,12 +221,12 @@ static LLVMValueRef vm_pow2(vm *v, LLVMValueRef kbits, int e)
     return LLVMBuildBitCast(b, sbits, v->t, "");
 }
 
-static LLVMValueRef vm_expm1_half(vm *v, LLVMValueRef t)
+LLVMValueRef jx_vm_expm1_half(vm *v, LLVMValueRef t)
 {
     LLVMValueRef kd;
-    LLVMValueRef p = vm_exp_reduce(v, t, &kd);
+    LLVMValueRef p = jx_vm_exp_reduce(v, t, &kd);
     /* s = 2^(k-1) */
-    LLVMValueRef s = vm_pow2(v, LLVMBuildBitCast(v->b, kd, v->ti, ""), -1);
+    LLVMValueRef s = jx_vm_pow2(v, LLVMBuildBitCast(v->b, kd, v->ti, ""), -1);
     return fma3(v, s, p, sub(v, s, k(v, 0.5)));
 }
 
@@ -236,14 +236,14 @@ static LLVMValueRef vm_expm1_half(vm *v, LLVMValueRef t)
  * number for k in [-1077, 1024], so that results that are subnormal (x
  * below -708.4) round once, at the last multiplication, and 2^1024 can
  * overflow to inf exactly where exp does. */
-static LLVMValueRef vm_exp(vm *v, LLVMValueRef x)
+LLVMValueRef jx_vm_exp(vm *v, LLVMValueRef x)
 {
     LLVMBuilderRef b = v->b;
     double lo = v->f32 ? -104.0 : -746.0, hi = v->f32 ? 89.0 : 710.0;
     LLVMValueRef t = sel(v, cmp(v, LLVMRealOLT, x, k(v, lo)), k(v, lo), x);
     t = sel(v, cmp(v, LLVMRealOGT, t, k(v, hi)), k(v, hi), t);
     LLVMValueRef kd;
-    LLVMValueRef p = vm_exp_reduce(v, t, &kd);
+    LLVMValueRef p = jx_vm_exp_reduce(v, t, &kd);
     /* k's low bits, sign-extended from the shifter's field: k = kbits -
      * bits(shifter), an integer subtraction that keeps the sign */
     LLVMValueRef kbits = LLVMBuildBitCast(b, kd, v->ti, "");
@@ -252,7 +252,7 @@ static LLVMValueRef vm_exp(vm *v, LLVMValueRef x)
     LLVMValueRef kk = LLVMBuildSub(b, kbits, sh, "");
     LLVMValueRef k1 = LLVMBuildAShr(b, kk, ki(v, 1), "");
     LLVMValueRef k2 = LLVMBuildSub(b, kk, k1, "");
-    LLVMValueRef s1 = vm_pow2(v, k1, 0), s2 = vm_pow2(v, k2, 0);
+    LLVMValueRef s1 = jx_vm_pow2(v, k1, 0), s2 = jx_vm_pow2(v, k2, 0);
     return mul(v, fma3(v, s1, p, s1), s2);
 }
 
@@ -260,12 +260,12 @@ static LLVMValueRef vm_exp(vm *v, LLVMValueRef x)
  * -1 and infinite in the type (NaN compares false and stays), 2*h; below
  * 2^-54 (float: 2^-25) x itself, exact, keeping -0 and the subnormals
  * that h = x/2 would round. */
-static LLVMValueRef vm_expm1(vm *v, LLVMValueRef x)
+LLVMValueRef jx_vm_expm1(vm *v, LLVMValueRef x)
 {
     double lo = v->f32 ? -20.0 : -40.0, hi = v->f32 ? 89.0 : 710.0;
     LLVMValueRef t = sel(v, cmp(v, LLVMRealOLT, x, k(v, lo)), k(v, lo), x);
     t = sel(v, cmp(v, LLVMRealOGT, t, k(v, hi)), k(v, hi), t);
-    LLVMValueRef h = vm_expm1_half(v, t);
+    LLVMValueRef h = jx_vm_expm1_half(v, t);
     LLVMValueRef e = add(v, h, h);
     LLVMValueRef tiny = k(v, v->f32 ? 0x1p-25 : 0x1p-54);
     return sel(v, cmp(v, LLVMRealOLT, fabs1(v, x), tiny), x, e);
@@ -279,23 +279,9 @@ static LLVMValueRef vm_tanh(vm *v, LLVMValueRef x)
     double cap = v->f32 ? 20.0 : 44.0;
     LLVMValueRef t = mul(v, fabs1(v, x), k(v, 2.0));
     t = sel(v, cmp(v, LLVMRealOGT, t, k(v, cap)), k(v, cap), t);
-    LLVMValueRef h = vm_expm1_half(v, t);
+    LLVMValueRef h = jx_vm_expm1_half(v, t);
     LLVMValueRef th = LLVMBuildFDiv(v->b, h, add(v, h, k(v, 1.0)), "");
     return copysign2(v, th, x);
-}
-
-/* c[0] * x^(n-1) + ... + c[n-1], n even: pairs c[i]*x + c[i+1] side by
- * side, then Horner's rule in x*x, a shorter chain than horner's for the
- * same number of FMAs (half of Estrin's scheme; estrin in vmath_pow.c is
- * the whole, a shorter chain still for a few multiplications more; cbrt's
- * accuracy was measured with this order). */
-static LLVMValueRef pairs_horner(vm *v, LLVMValueRef x, const double *c, int n)
-{
-    LLVMValueRef x2 = mul(v, x, x);
-    LLVMValueRef p = fma3(v, k(v, c[0]), x, k(v, c[1]));
-    for (int i = 2; i < n; i += 2)
-        p = fma3(v, p, x2, fma3(v, k(v, c[i]), x, k(v, c[i + 1])));
-    return p;
 }
 
 /* cbrt(x) of |x| = 2^(3q + e) * m, e in {0, 1, 2}, m in [1, 2), after
@@ -367,7 +353,7 @@ static LLVMValueRef vm_cbrt(vm *v, LLVMValueRef x)
     return sel(v, special, x, r);
 }
 
-static LLVMValueRef vm_atan2(vm *v, LLVMValueRef y, LLVMValueRef x)
+LLVMValueRef jx_vm_atan2(vm *v, LLVMValueRef y, LLVMValueRef x)
 {
     LLVMBuilderRef b = v->b;
     LLVMValueRef ax = fabs1(v, x), ay = fabs1(v, y);
@@ -422,7 +408,7 @@ static LLVMValueRef vm_atan2(vm *v, LLVMValueRef y, LLVMValueRef x)
  * from a page whose accessed bit the kernel cleared takes a microcode
  * assist each time (SLEEF's AVX-512 log ran 50 times slower so); check_jit_vecmath
  * looks for them. */
-static LLVMValueRef vm_log(vm *v, LLVMValueRef x, bool lp1)
+LLVMValueRef jx_vm_log(vm *v, LLVMValueRef x, bool lp1)
 {
     LLVMBuilderRef b = v->b;
     unsigned mant = v->f32 ? 23 : 52;
@@ -484,7 +470,7 @@ static LLVMValueRef vm_log(vm *v, LLVMValueRef x, bool lp1)
     return r;
 }
 
-/* acosh(x) = log1p(u), vm_log's log1p: u = t + sqrt(t*(x + 1)), t = x - 1
+/* acosh(x) = log1p(u), jx_vm_log's log1p: u = t + sqrt(t*(x + 1)), t = x - 1
  * (exact where x is near 1, where the result is small), while x < 2^26
  * (float 2^12); from there x + sqrt(x*x - 1) rounds to 2x, and u = 2x - 1
  * (one rounding, by FMA); past 2^1000 (float 2^126), where 2x could
@@ -505,7 +491,7 @@ static LLVMValueRef vm_acosh(vm *v, LLVMValueRef x)
                          near, far);
     LLVMValueRef huge = cmp(v, LLVMRealOGT, x, k(v, v->f32 ? 0x1p126 : 0x1p1000));
     u = sel(v, huge, x, u);
-    LLVMValueRef r = vm_log(v, u, true);
+    LLVMValueRef r = jx_vm_log(v, u, true);
     LLVMValueRef hf = LLVMBuildUIToFP(b, huge, v->t, "");
     return fma3(v, hf, k(v, v->f32 ? 0x1.62e43p-1 : 0x1.62e42fefa39efp-1), r);
 }
@@ -590,18 +576,18 @@ LLVMValueRef jx_vm_emit(LLVMBuilderRef b, const char *fn, LLVMValueRef *x,
     if (strcmp(fn, "tanh") == 0)
         return vm_tanh(&v, x[0]);
     if (strcmp(fn, "expm1") == 0)
-        return vm_expm1(&v, x[0]);
+        return jx_vm_expm1(&v, x[0]);
     if (strcmp(fn, "exp") == 0)
-        return vm_exp(&v, x[0]);
+        return jx_vm_exp(&v, x[0]);
     if (strcmp(fn, "cbrt") == 0)
         return vm_cbrt(&v, x[0]);
     if (strcmp(fn, "log") == 0 || strcmp(fn, "log1p") == 0)
-        return vm_log(&v, x[0], strcmp(fn, "log1p") == 0);
+        return jx_vm_log(&v, x[0], strcmp(fn, "log1p") == 0);
     if (strcmp(fn, "acosh") == 0)
         return vm_acosh(&v, x[0]);
     if (strcmp(fn, "pow") == 0)
         return jx_vm_pow(&v, x[0], x[1]);
-    return vm_atan2(&v, x[0], x[1]);
+    return jx_vm_atan2(&v, x[0], x[1]);
 }
 
 bool jx_vm_has_guarded(const char *fn, bool f32)
