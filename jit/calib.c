@@ -7,10 +7,14 @@
  * both, the engine measures both the first time a kernel needs one: each
  * is compiled as the kernel of "fn(a)" over contiguous arrays (the same
  * code generator, pass pipeline and vector functions as any kernel), run
- * over JX_CAL_N elements spread over the function's usual domain,
- * alternately, and the best of JX_CAL_ROUNDS runs of each is kept.  That
- * costs two compilations (about 10 ms) and well under a millisecond of
- * running, once per function, precision and process. */
+ * over JX_CAL_N elements spread over the function's usual domain, in
+ * the CPU's caches, and over arrays of JX_CAL_STREAM bytes, from memory,
+ * alternately, and the best of a few runs of each is kept.  That costs
+ * two compilations (about 10 ms) and a few milliseconds of running
+ * (filling and timing the large arrays), once per function, precision
+ * and machine where the disk cache keeps the choices (choicestore.c).
+ * Both settings, because the order can differ: libmvec's cbrt was faster
+ * than ours in cache and slower from memory on the Zen 5 host. */
 #include "calib.h"
 
 #include <math.h>
@@ -89,10 +93,31 @@ static void fill(void *x, bool f32, int64_t n, cal_domain d, uint64_t seed)
     }
 }
 
-int jx_cal_measure(const char *fn, bool f32, const jx_cg_target *tgt,
-                   jx_cal_compile_fn compile, double ns[2])
+/* The best time of each of code[0] and code[1] over n elements at ptrs,
+ * of rounds runs each, alternately (who goes first alternates too), in
+ * ns/element. */
+static void time_both(const jx_jit_code code[2], int64_t n, char **ptrs,
+                      const int64_t *strides, int rounds, double best[2])
 {
-    ns[0] = ns[1] = 0;
+    best[0] = best[1] = INFINITY;
+    for (int r = 0; r < rounds; r++)
+        for (int w = 0; w < 2; w++) {
+            int which = (r & 1) ? 1 - w : w;
+            double t0 = now_ns();
+            code[which].fn(n, ptrs, strides);
+            double dt = now_ns() - t0;
+            if (dt < best[which])
+                best[which] = dt;
+        }
+    best[0] /= (double)n;
+    best[1] /= (double)n;
+}
+
+int jx_cal_measure(const char *fn, bool f32, const jx_cg_target *tgt,
+                   jx_cal_compile_fn compile, double ns[JX_CAL_NS])
+{
+    for (int i = 0; i < JX_CAL_NS; i++)
+        ns[i] = 0;
     int op = jx_cal_libm_op(fn);
     if (op < 0)
         return -1;
@@ -121,9 +146,13 @@ int jx_cal_measure(const char *fn, bool f32, const jx_cg_target *tgt,
     jx_jit_code code[2] = {{0}, {0}};
     int rc = -1;
     size_t size = f32 ? sizeof(float) : sizeof(double);
+    int64_t sn = JX_CAL_STREAM / size; /* elements from memory */
+    /* buf: the result and the operands of JX_CAL_N elements; big: of
+     * JX_CAL_STREAM bytes each */
     char *buf = malloc(3 * JX_CAL_N * size);
-    if (buf == NULL)
-        return -1;
+    char *big = malloc((size_t)(nargs + 1) * JX_CAL_STREAM);
+    if (buf == NULL || big == NULL)
+        goto done;
     for (int w = 0; w < 2; w++) {
         jx_cg_target pick = *tgt;
         pick.use_lib = forced;
@@ -137,24 +166,32 @@ int jx_cal_measure(const char *fn, bool f32, const jx_cg_target *tgt,
     int64_t strides[3] = {(int64_t)size, (int64_t)size, (int64_t)size};
     fill(ptrs[1], f32, JX_CAL_N, d, 1);
     fill(ptrs[2], f32, JX_CAL_N, d, 2);
-    double best[2] = {INFINITY, INFINITY};
     for (int w = 0; w < 2; w++) /* warm: code, data, the library's pages */
         code[w].fn(JX_CAL_N, ptrs, strides);
-    for (int r = 0; r < JX_CAL_ROUNDS; r++)
-        for (int w = 0; w < 2; w++) {
-            int which = (r & 1) ? 1 - w : w; /* alternate who goes first */
-            double t0 = now_ns();
-            code[which].fn(JX_CAL_N, ptrs, strides);
-            double dt = now_ns() - t0;
-            if (dt < best[which])
-                best[which] = dt;
-        }
-    ns[0] = best[0] / JX_CAL_N;
-    ns[1] = best[1] / JX_CAL_N;
+    double best[2];
+    time_both(code, JX_CAL_N, ptrs, strides, JX_CAL_ROUNDS, best);
+    ns[0] = best[0];
+    ns[1] = best[1];
+
+    /* From memory: the same values over and over, each page touched
+     * (the result's too) before the clock runs. */
+    char *bptrs[3];
+    for (int i = 0; i <= nargs; i++) {
+        bptrs[i] = big + (size_t)i * JX_CAL_STREAM;
+        if (i == 0)
+            memset(bptrs[0], 0, JX_CAL_STREAM);
+        else
+            for (size_t off = 0; off < JX_CAL_STREAM; off += JX_CAL_N * size)
+                memcpy(bptrs[i] + off, ptrs[i], JX_CAL_N * size);
+    }
+    time_both(code, sn, bptrs, strides, JX_CAL_STREAM_ROUNDS, best);
+    ns[2] = best[0];
+    ns[3] = best[1];
     rc = 0;
 done:
     for (int w = 0; w < 2; w++)
         jx_jit_release(&code[w]);
     free(buf);
+    free(big);
     return rc;
 }

@@ -34,12 +34,14 @@ typedef struct jx_choice {
     bool adopted;  /* taken from a stored kernel (jx_jit_adopt_choices) */
     bool stored;   /* taken from the stored choices (jx_jit_adopt_stored) */
     bool timed;    /* ns is known (measured, or stored with timings) */
-    double ns[2];  /* ns/element: ours, the library's (calib.c) */
+    double ns[JX_CAL_NS]; /* ns/element: ours, the library's, in cache
+                           * and from memory (calib.c) */
 } jx_choice;
 
 /* A library function must be this much faster than our kernel to be
- * chosen: ours is exact in its timing (no masked loads, no page it
- * depends on) and its results the same on every machine. */
+ * chosen, in cache and from memory: ours is exact in its timing (no
+ * masked loads, no page it depends on) and its results the same on every
+ * machine. */
 #define JX_LIB_MARGIN 0.97
 
 /* Choices by op (LIBM rows) and precision [f32]; decided on first use. */
@@ -140,7 +142,8 @@ bool jx_choice_use_lib(const char *fn, bool f32, jx_choice_measure_fn measure)
             choices.measured++;
             c->measured = measure(fn, f32, c->ns) == 0;
             c->timed = c->measured;
-            c->lib = c->measured && c->ns[1] < c->ns[0] * JX_LIB_MARGIN;
+            c->lib = c->measured && c->ns[1] < c->ns[0] * JX_LIB_MARGIN &&
+                     c->ns[3] < c->ns[2] * JX_LIB_MARGIN;
         }
         c->decided = true;
     }
@@ -222,12 +225,13 @@ static bool parse_ns(const char *p, const char **end, double *ns, bool *known)
     return e != p && *p >= '0' && *p <= '9' && *ns > 0 && *ns < 1e6;
 }
 
-/* One line of the stored text (jx_jit_export_choices):
- * "log/64=lib 0.41 0.98\n" or "log/64=own - -\n". */
+/* One line of the stored text (jx_jit_export_choices), the timings in
+ * calib.c's order: "log/64=lib 0.41 0.98 0.45 1.02\n" or
+ * "log/64=own - - - -\n". */
 typedef struct jx_stored_item {
     int op;
     bool f32, lib, timed;
-    double ns[2];
+    double ns[JX_CAL_NS];
 } jx_stored_item;
 
 int jx_choice_adopt_stored(const char *text)
@@ -237,14 +241,19 @@ int jx_choice_adopt_stored(const char *text)
     int n = 0;
     for (const char *p = text; *p != '\0'; n++) {
         jx_stored_item *it = &items[n];
-        bool k0, k1;
         const char *e;
         if (n == MAX_ITEMS ||
-            !parse_item(p, &e, &it->op, &it->f32, &it->lib, ' ') ||
-            !parse_ns(e + 1, &e, &it->ns[0], &k0) || *e != ' ' ||
-            !parse_ns(e + 1, &e, &it->ns[1], &k1) || *e != '\n' || k0 != k1)
+            !parse_item(p, &e, &it->op, &it->f32, &it->lib, ' '))
             return -1; /* the whole text, or nothing */
-        it->timed = k0;
+        for (int i = 0; i < JX_CAL_NS; i++) {
+            bool known;
+            if (*e != ' ' || !parse_ns(e + 1, &e, &it->ns[i], &known) ||
+                (i > 0 && known != it->timed))
+                return -1;
+            it->timed = known;
+        }
+        if (*e != '\n')
+            return -1;
         p = e + 1;
     }
     int taken = 0;
@@ -256,8 +265,8 @@ int jx_choice_adopt_stored(const char *text)
         c->decided = c->stored = true;
         c->lib = items[i].lib;
         c->timed = items[i].timed;
-        c->ns[0] = items[i].timed ? items[i].ns[0] : 0;
-        c->ns[1] = items[i].timed ? items[i].ns[1] : 0;
+        for (int k = 0; k < JX_CAL_NS; k++)
+            c->ns[k] = items[i].timed ? items[i].ns[k] : 0;
         choices.stored++;
         taken++;
     }
@@ -276,10 +285,11 @@ void jx_choice_export(jx_buf *b)
                 continue; /* a failed measurement: the next process tries */
             jx_buf_printf(b, "%s/%d=%s ", libm_name(op), f ? 32 : 64,
                           c->lib ? "lib" : "own");
-            if (c->timed)
-                jx_buf_printf(b, "%.4g %.4g\n", c->ns[0], c->ns[1]);
-            else
-                jx_buf_printf(b, "- -\n");
+            for (int k = 0; k < JX_CAL_NS; k++)
+                if (c->timed)
+                    jx_buf_printf(b, "%.4g%c", c->ns[k], k == JX_CAL_NS - 1 ? '\n' : ' ');
+                else
+                    jx_buf_printf(b, "-%c", k == JX_CAL_NS - 1 ? '\n' : ' ');
         }
     pthread_mutex_unlock(&choices.lock);
 }
@@ -303,13 +313,12 @@ void jx_choice_describe(jx_buf *b)
             jx_buf_printf(b, "\n%s %s: %s", choice_name(op),
                           f ? "float32" : "float64",
                           c->lib ? "library" : "ours");
-            if (c->measured)
-                jx_buf_printf(b, " (measured: ours %.2f, library %.2f ns/element)",
-                              c->ns[0], c->ns[1]);
-            else if (c->stored && c->timed)
-                jx_buf_printf(b, " (stored: measured by an earlier process: "
-                                 "ours %.2f, library %.2f ns/element)",
-                              c->ns[0], c->ns[1]);
+            if (c->timed)
+                jx_buf_printf(b, " (%s: ours %.2f, library %.2f ns/element in "
+                                 "cache; %.2f and %.2f from memory)",
+                              c->measured ? "measured"
+                                          : "stored: measured by an earlier process",
+                              c->ns[0], c->ns[1], c->ns[2], c->ns[3]);
             else
                 jx_buf_printf(b, " (%s)", c->stored    ? "stored"
                                           : c->adopted ? "as a stored kernel"

@@ -7,11 +7,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "calib.h"
 #include "jit.h"
 
 /* Times fn at precision f32, ours and the library's (calib.c through the
- * engine's compiler): ns[0], ns[1] in ns/element.  Returns 0 or -1. */
-typedef int (*jx_choice_measure_fn)(const char *fn, bool f32, double ns[2]);
+ * engine's compiler): ns as jx_cal_measure sets them.  Returns 0 or -1. */
+typedef int (*jx_choice_measure_fn)(const char *fn, bool f32,
+                                    double ns[JX_CAL_NS]);
 
 /* Reads JITEXPR_MATHLIB (once, from engine.c's first stage). */
 JX_INTERNAL void jx_choice_init(void);

@@ -325,7 +325,7 @@ static int64_t now_ns(void)
 }
 
 /* Times fn at precision f32, ours and the library's (calib.c). */
-static int measure(const char *fn, bool f32, double ns[2])
+static int measure(const char *fn, bool f32, double ns[JX_CAL_NS])
 {
     jx_cg_target base = engine.tgt;
     base.use_lib = NULL;

@@ -4,11 +4,12 @@
  * One file per target, named by a hash of its header,
  * "choices-<16 hex digits>.jxc", of strict text:
  *
- *     JXCHOICES 1
+ *     JXCHOICES 2
  *     jitexpr 0.9.0
  *     target LLVM 19.1.7 znver5 +avx,... libmvec:avx512 sleef:no mathlib:auto
- *     sin/64=own 0.4 0.5          one line per choice (jx_jit_export_choices):
- *     log/32=lib - -              ns/element of ours and of the library's
+ *     sin/64=own 0.4 0.5 0.5 0.6  one line per choice (jx_jit_export_choices):
+ *     log/32=lib - - - -          ns/element of ours and of the library's,
+ *                                 in cache and from memory (jit/calib.c)
  *     sum 0123456789abcdef        FNV-1a of every byte before this line
  *
  * A reader takes it only when it is a regular file of this user that

@@ -10,7 +10,7 @@
 #include "jit.h"
 
 /* The format of the file; a file of another version is not read. */
-#define JX_CSTORE_FORMAT 1
+#define JX_CSTORE_FORMAT 2
 
 /* Before a compilation that may need a math choice (src/cache.c, on a
  * disk-cache miss): the first time in this process (and again after the

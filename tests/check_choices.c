@@ -259,8 +259,8 @@ static void spoil(int row, const char *path, char *text, size_t n)
     case 2: spit(path, text, body); break;
     case 3: text[n - 2] = text[n - 2] == '0' ? '1' : '0'; spit(path, text, n); break;
     case 4: case 5: case 6: case 7: {
-        const char *from = row == 4 ? "target " : row == 5 ? "JXCHOICES 1" : "sin/64=";
-        const char *to = row == 4 ? "target X" : row == 5 ? "JXCHOICES 2" : row == 6 ? "sin/64=xyz" : "foo/64=";
+        const char *from = row == 4 ? "target " : row == 5 ? "JXCHOICES 2" : "sin/64=";
+        const char *to = row == 4 ? "target X" : row == 5 ? "JXCHOICES 3" : row == 6 ? "sin/64=xyz" : "foo/64=";
         char *at = strstr(text, from);
         ck_assert_ptr_nonnull(at);
         size_t pre = (size_t)(at - text), m;
