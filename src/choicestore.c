@@ -6,6 +6,7 @@
  *
  *     JXCHOICES 2
  *     jitexpr 0.9.0
+ *     build 0a1b...                the code's build id (jx_disk_build_id)
  *     target LLVM 19.1.7 znver5 +avx,... libmvec:avx512 sleef:no mathlib:auto
  *     sin/64=own 0.4 0.5 0.5 0.6  one line per choice (jx_jit_export_choices):
  *     log/32=lib - - - -          ns/element of ours and of the library's,
@@ -69,8 +70,9 @@ static void lock_cst(void)
 static char *header(const char *dir, char path[PATH_MAX])
 {
     jx_buf b = {0};
-    jx_buf_printf(&b, MAGIC " %d\njitexpr %s\ntarget %s\n", JX_CSTORE_FORMAT,
-                  JITEXPR_VERSION, jx_jit_target_id());
+    jx_buf_printf(&b, MAGIC " %d\njitexpr %s\nbuild %s\ntarget %s\n",
+                  JX_CSTORE_FORMAT, JITEXPR_VERSION, jx_disk_build_id(),
+                  jx_jit_target_id());
     char *h = jx_buf_take(&b);
     if (h == NULL)
         return NULL;

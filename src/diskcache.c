@@ -4,7 +4,8 @@
  * different 64-bit hashes, 32 hex digits, ".jxk"):
  *
  *     header   magic "JXKCACHE", format, lengths, checksums (jx_disk_head)
- *     key      the full key: jitexpr's version, the file format, the
+ *     key      the full key: jitexpr's version, the build id of the code
+ *              that compiles (jx_disk_build_id), the file format, the
  *              target id (jx_jit_target_id: LLVM, CPU, features, vector
  *              math library and variant, JITEXPR_MATHLIB), the
  *              canonical IR text '#' layout
@@ -37,6 +38,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,16 +260,72 @@ static bool snapshot(char dir[PATH_MAX], uint64_t *limit)
 
 /* ---- keys and files --------------------------------------------------- */
 
+/* The GNU build id of the object that holds this code, in hex: found once
+ * by dl_iterate_phdr (the object whose loaded segment holds
+ * jx_disk_build_id). */
+static struct {
+    pthread_once_t once;
+    char hex[2 * 64 + 1];
+} build = {.once = PTHREAD_ONCE_INIT};
+
+static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size, (void)data;
+    uintptr_t self = (uintptr_t)&jx_disk_build_id;
+    bool mine = false;
+    for (int i = 0; i < info->dlpi_phnum && !mine; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+        mine = ph->p_type == PT_LOAD && self >= lo && self < lo + ph->p_memsz;
+    }
+    if (!mine)
+        return 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_NOTE)
+            continue;
+        const char *p = (const char *)(info->dlpi_addr + ph->p_vaddr);
+        const char *end = p + ph->p_memsz;
+        while (p + sizeof(ElfW(Nhdr)) <= end) {
+            const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+            const char *name = p + sizeof *nh;
+            const unsigned char *desc =
+                (const unsigned char *)name + ((nh->n_namesz + 3) & ~3u);
+            if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+                memcmp(name, "GNU", 4) == 0 && nh->n_descsz <= 64) {
+                for (unsigned k = 0; k < nh->n_descsz; k++)
+                    snprintf(build.hex + 2 * k, 3, "%02x", desc[k]);
+                return 1;
+            }
+            p = (const char *)desc + ((nh->n_descsz + 3) & ~3u);
+        }
+    }
+    return 1;
+}
+
+static void build_id_once(void)
+{
+    snprintf(build.hex, sizeof build.hex, "none");
+    dl_iterate_phdr(find_build_id, NULL);
+}
+
+const char *jx_disk_build_id(void)
+{
+    pthread_once(&build.once, build_id_once);
+    return build.hex;
+}
+
 /* The full key of the in-memory key: malloc'd, NULL when out of memory. */
 static char *full_key(const char *key, size_t *len)
 {
     const char *target = jx_jit_target_id();
-    size_t n = strlen(key) + strlen(target) + 128;
+    size_t n = strlen(key) + strlen(target) + 256;
     char *s = malloc(n);
     if (s == NULL)
         return NULL;
-    int w = snprintf(s, n, "jitexpr %s\nformat %d\ntarget %s\nkernel %s",
-                     JITEXPR_VERSION, JX_DISK_FORMAT, target, key);
+    int w = snprintf(s, n, "jitexpr %s\nbuild %s\nformat %d\ntarget %s\nkernel %s",
+                     JITEXPR_VERSION, jx_disk_build_id(), JX_DISK_FORMAT, target,
+                     key);
     if (w < 0 || (size_t)w >= n) {
         free(s);
         return NULL;

@@ -46,6 +46,12 @@ JX_INTERNAL long jx_disk_clear(void);
 #define JX_DISK_CHOICES_SUFFIX ".jxc"
 /* The directory into dir; false when the cache is off. */
 JX_INTERNAL bool jx_disk_dir(char dir[PATH_MAX]);
+
+/* The GNU build id of the code that compiles kernels (the shared library,
+ * or the program it is linked into), in hex, or "none": part of every
+ * key, so that kernels and math choices of another build of the same
+ * version (a rebuilt library, a patched package) are never read. */
+JX_INTERNAL const char *jx_disk_build_id(void);
 /* The bytes of path (malloc'd, NUL added, *size without it) when it is
  * a regular file of this user that nobody else may write, of at most max
  * bytes; its stat into *st when st is not NULL.  NULL otherwise, with

@@ -175,6 +175,19 @@ START_TEST(test_written)
     ck_assert_uint_eq(s.choices_writes, 1);
     char path[1024];
     ck_assert(choices_file(path, sizeof path));
+    /* The header names this build (the GNU build id of the program: 20
+     * bytes from GCC's linker), so that another build never reads it. */
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    char head[4096];
+    size_t got = fread(head, 1, sizeof head - 1, f);
+    fclose(f);
+    head[got] = '\0';
+    const char *bid = strstr(head, "\nbuild ");
+    ck_assert_msg(bid != NULL, "no build line in '%s'", head);
+    bid += strlen("\nbuild ");
+    size_t hex = strspn(bid, "0123456789abcdef");
+    ck_assert_msg(hex == 40 && bid[hex] == '\n', "build id '%.60s'", bid);
     char *text = jx_stored_choices();
     ck_assert_ptr_nonnull(text);
     ck_assert_ptr_nonnull(strstr(text, "sin/64="));
