@@ -186,3 +186,22 @@ fit("powexp2_f64", exp2_e, -R2, R2, 10, False,
 fit("powlog_f32", powlog_r, 0, ZP, 2, True, weight=lambda z: z * z)
 fit("powexp2_f32", exp2_e, -mp.mpf("0.56"), mp.mpf("0.56"), 5, True,
     weight=lambda r: r / mp.power(2, r))
+
+
+# tan, and sin and cos of floats (jit/vmath_trig.c): x = k*pi/2 + r, |r| <=
+# pi/4; sin(r) = r + r*z*S(z) and cos(r) = 1 - z/2 + z*z*C(z), z = r*r,
+# side by side.
+Q4 = (mp.pi / 4) ** 2 * mp.mpf("1.0001")
+
+
+def cos_c(z):
+    if z == 0:
+        return mp.mpf(1) / 24
+    r = mp.sqrt(z)
+    return (mp.cos(r) - 1 + z / 2) / z ** 2
+
+
+fit("tsin_f64", sin_s, 0, Q4, 5, False)
+fit("tcos_f64", cos_c, 0, Q4, 5, False)
+fit("tsin_f32", sin_s, 0, Q4, 3, True)
+fit("tcos_f32", cos_c, 0, Q4, 2, True)

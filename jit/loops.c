@@ -281,8 +281,8 @@ static void store_value(cg *c, const cg_layout *l, LLVMValueRef v,
 }
 
 /* c->same[idx]: whether instruction idx computes the same value in both
- * guarded loops.  Where the fast and the exact loop differ: sin and cos of
- * doubles (vmath.c's kernels, libm's), and wherever a loop calls a math
+ * guarded loops.  Where the fast and the exact loop differ: sin, cos and
+ * tan (vmath_trig.c's kernels, libm's), and wherever a loop calls a math
  * library (the LIBM rows, the float power, complex functions), whose
  * vector and scalar variants may differ in the last bit and which the two
  * loops, vectorized apart, may call at other positions.  A float
@@ -308,7 +308,8 @@ static void mark_same(cg *c)
 }
 
 /* Whether ir computes a function that vmath.c has a guarded kernel for
- * (sin or cos of a float64, or of the parts of a complex128), in at most
+ * (sin, cos or tan of a float32 or float64, sin or cos of the parts of a
+ * complex128), in at most
  * CG_VM_KERNELS instructions (past them most calls would stay calls, and
  * the two loops double the compile time for little), or a float
  * remainder (scalar.c's float_rem: %, //, fmod). */
@@ -324,10 +325,11 @@ static bool uses_guarded(const cg *c)
         const jx_opinfo *op = &jx_ops[in->op];
         if (jx_sc_guarded_rem(c, in))
             return true;
-        if (op->low == JX_L_LIBM && in->nargs > 0 &&
-            ir->ins[in->args[0]].dtype == JX_FLOAT64 &&
-            jx_vm_has_guarded(op->fn, false) &&
-            !jx_mc_use_library(tgt, op->fn, false))
+        jx_dtype at = in->nargs > 0 ? ir->ins[in->args[0]].dtype : JX_BOOL;
+        bool f32 = at == JX_FLOAT32;
+        if (op->low == JX_L_LIBM && (f32 || at == JX_FLOAT64) &&
+            jx_vm_has_guarded(op->fn, f32) &&
+            !jx_mc_use_library(tgt, op->fn, f32))
             n++;
         else if (in->nargs > 0 && ir->ins[in->args[0]].dtype == JX_COMPLEX128 &&
                  jx_cx_uses_guarded(in->op, tgt))

@@ -51,16 +51,8 @@
  *                 the division they save.  Estrin's scheme for P (three
  *                 multiplications more, a shorter chain) is 5% slower.
  *
- *   sin, cos    of doubles, for |x| <= 2^24 only (vm_sincos): the loop
- *                 runs these kernels and or-s a flag where an element is
- *                 out of range (or infinite, or NaN); where a chunk set
- *                 it, a second loop with libm's functions computes the
- *                 chunk again and stores just those elements (loops.c,
- *                 build_fast_loop), so each result depends on its own
- *                 element only, not on how the array was split.  A branch-free full-range
- *                 reduction (Payne-Hanek) would need table gathers on
- *                 every lane, and the loop vectorizer calls a conditional
- *                 libm fallback on every lane.
+ *   sin, cos, tan  the guarded kernels, for |x| <= 2^24 only:
+ *                 jit/vmath_trig.c.
  *
  *   exp(x)      2^k * (1 + p), p = expm1(r) as above (jx_vm_exp_reduce,
  *                 shared with expm1 and tanh), 2^k as two factors so that
@@ -120,12 +112,6 @@
 
 /* ---- coefficients (jit/gen_vmath.py) ---------------------------------- */
 
-/* sin_f64 on [0, 2.4674], degree 7: error 3.37e-19 */
-static const double sin_f64[] = {
-    0x1.89a4866f527ebp-49,  -0x1.ae5138c1216b3p-41, 0x1.6124015b5ee3ap-33,
-    -0x1.ae6455a1d7087p-26, 0x1.71de3a5456716p-19,  -0x1.a01a01a018aadp-13,
-    0x1.1111111111107p-7,   -0x1.5555555555555p-3,
-};
 /* atan_f64 on [0, 0.171573], degree 9: error 3.43e-17 (weighted) */
 static const double atan_f64[] = {
     0x1.5ca73bc06a932p-6,  -0x1.653d127715262p-5, 0x1.d2624bd21f3dbp-5,
@@ -496,56 +482,6 @@ static LLVMValueRef vm_acosh(vm *v, LLVMValueRef x)
     return fma3(v, hf, k(v, v->f32 ? 0x1.62e43p-1 : 0x1.62e42fefa39efp-1), r);
 }
 
-/* sin or cos of a double x (cos: odd) for |x| <= 2^24; *exact is set
- * where |x| is larger, infinite or NaN.  x = (k + h)*pi + r, h = 0 (sin)
- * or 1/2 (cos), k = round(x/pi - h), r by three FMA steps with pi as the
- * sum of three doubles (the first step is exact; |r| <= pi/2 and its
- * relative error stays near 2^-53 for |k| < 2^24, x within 2^-60 of a
- * multiple of pi included); sin(r) = r + r*z*S(z), z = r*r; the result
- * is (-1)^k sin(r), for cos (-1)^(k+1) sin(r) (mathcall.c clamps it to
- * [-1, 1], as libmvec's); sin of a zero is that zero. */
-/* i1: x is out of vm_sincos's range: |x| > 2^24, infinite or NaN. */
-static LLVMValueRef vm_out_of_range(vm *v, LLVMValueRef x)
-{
-    return cmp(v, LLVMRealUGT, fabs1(v, x), k(v, 0x1p24));
-}
-
-static LLVMValueRef vm_sincos(vm *v, LLVMValueRef x, bool cos,
-                              LLVMValueRef *exact)
-{
-    LLVMBuilderRef b = v->b;
-    const double shifter = 0x1.8p52;
-    LLVMValueRef t = fma3(v, x, k(v, 0x1.45f306dc9c883p-2),
-                          k(v, cos ? -0.5 : 0.0)); /* x/pi - h */
-    LLVMValueRef kd = add(v, t, k(v, shifter));    /* k in the low bits */
-    LLVMValueRef kf = sub(v, kd, k(v, shifter));
-    if (cos)
-        kf = add(v, kf, k(v, 0.5));
-    LLVMValueRef nk = LLVMBuildFNeg(b, kf, "");
-    static const double pi3[3] = {0x1.921fb54442d18p+1, 0x1.1a62633145c07p-53,
-                                  -0x1.f1976b7ed8fbcp-109};
-    LLVMValueRef r = x;
-    for (int i = 0; i < 3; i++) {
-        LLVMValueRef fa[3] = {nk, k(v, pi3[i]), r};
-        r = intrin(v, "llvm.fma", fa, 3); /* exact products: true FMA */
-    }
-    LLVMValueRef z = mul(v, r, r);
-    LLVMValueRef p = horner(v, z, sin_f64, NELEM(sin_f64));
-    LLVMValueRef s = fma3(v, mul(v, r, z), p, r);
-    /* the sign: bit 0 of k (plus one for cos) into the sign bit */
-    LLVMValueRef kb = LLVMBuildBitCast(b, kd, v->ti, "");
-    if (cos)
-        kb = LLVMBuildAdd(b, kb, ki(v, 1), "");
-    LLVMValueRef sb = LLVMBuildXor(b, LLVMBuildBitCast(b, s, v->ti, ""),
-                                   LLVMBuildShl(b, kb, ki(v, 63), ""), "");
-    s = LLVMBuildBitCast(b, sb, v->t, "");
-    if (!cos) /* sin(-0) is -0: r lost the sign in the FMA with pi's
-               * negative third part (x != 0 leaves |r| >= 2^-60) */
-        s = sel(v, cmp(v, LLVMRealOEQ, x, k(v, 0.0)), x, s);
-    *exact = vm_out_of_range(v, x);
-    return s;
-}
-
 /* ---- the table -------------------------------------------------------- */
 
 bool jx_vm_has(const char *fn)
@@ -555,18 +491,6 @@ bool jx_vm_has(const char *fn)
            strcmp(fn, "log") == 0 || strcmp(fn, "log1p") == 0 ||
            strcmp(fn, "pow") == 0 || strcmp(fn, "exp") == 0 ||
            strcmp(fn, "acosh") == 0;
-}
-
-static vm vm_init(LLVMBuilderRef b, LLVMValueRef x, bool fma)
-{
-    vm v;
-    v.b = b;
-    v.fma = fma;
-    v.mod = LLVMGetGlobalParent(LLVMGetBasicBlockParent(LLVMGetInsertBlock(b)));
-    v.t = LLVMTypeOf(x);
-    v.f32 = LLVMGetTypeKind(v.t) == LLVMFloatTypeKind;
-    v.ti = LLVMIntTypeInContext(LLVMGetTypeContext(v.t), v.f32 ? 32 : 64);
-    return v;
 }
 
 LLVMValueRef jx_vm_emit(LLVMBuilderRef b, const char *fn, LLVMValueRef *x,
@@ -588,22 +512,4 @@ LLVMValueRef jx_vm_emit(LLVMBuilderRef b, const char *fn, LLVMValueRef *x,
     if (strcmp(fn, "pow") == 0)
         return jx_vm_pow(&v, x[0], x[1]);
     return jx_vm_atan2(&v, x[0], x[1]);
-}
-
-bool jx_vm_has_guarded(const char *fn, bool f32)
-{
-    return !f32 && (strcmp(fn, "sin") == 0 || strcmp(fn, "cos") == 0);
-}
-
-LLVMValueRef jx_vm_emit_guarded(LLVMBuilderRef b, const char *fn,
-                                LLVMValueRef *x, bool fma, LLVMValueRef *exact)
-{
-    vm v = vm_init(b, x[0], fma);
-    return vm_sincos(&v, x[0], strcmp(fn, "cos") == 0, exact);
-}
-
-LLVMValueRef jx_vm_emit_guard(LLVMBuilderRef b, LLVMValueRef *x)
-{
-    vm v = vm_init(b, x[0], false);
-    return vm_out_of_range(&v, x[0]);
 }

@@ -20,9 +20,10 @@ JX_INTERNAL bool jx_vm_has(const char *fn);
 JX_INTERNAL LLVMValueRef jx_vm_emit(LLVMBuilderRef b, const char *fn,
                                     LLVMValueRef *x, bool fma);
 
-/* Whether fn has a kernel here that holds only for part of its domain:
- * sin and cos of doubles (|x| <= 2^24).  A loop computing it must run
- * again with the library's function wherever the kernel says so. */
+/* Whether fn has a kernel (vmath_trig.c) that holds only for part of
+ * its domain: sin, cos and tan of floats and doubles (|x| <= 2^24).  A
+ * loop computing it must run again with the library's function wherever
+ * the kernel says so. */
 JX_INTERNAL bool jx_vm_has_guarded(const char *fn, bool f32);
 
 /* Emits that kernel of x[0] as jx_vm_emit does, and sets *exact to an i1
@@ -33,7 +34,7 @@ JX_INTERNAL LLVMValueRef jx_vm_emit_guarded(LLVMBuilderRef b, const char *fn,
                                             LLVMValueRef *exact);
 
 /* The i1 that jx_vm_emit_guarded sets in *exact, alone: x[0] is out of
- * the kernels' range, which sin and cos share (for the loop that
+ * the kernels' range, which sin, cos and tan share (for the loop that
  * computes those elements). */
 JX_INTERNAL LLVMValueRef jx_vm_emit_guard(LLVMBuilderRef b, LLVMValueRef *x);
 

@@ -23,6 +23,19 @@ typedef struct vm {
     bool fma;       /* the target has FMA: fma3 is llvm.fma */
 } vm;
 
+/* The kernel of x's precision at b's position. */
+static inline vm vm_init(LLVMBuilderRef b, LLVMValueRef x, bool fma)
+{
+    vm v;
+    v.b = b;
+    v.fma = fma;
+    v.mod = LLVMGetGlobalParent(LLVMGetBasicBlockParent(LLVMGetInsertBlock(b)));
+    v.t = LLVMTypeOf(x);
+    v.f32 = LLVMGetTypeKind(v.t) == LLVMFloatTypeKind;
+    v.ti = LLVMIntTypeInContext(LLVMGetTypeContext(v.t), v.f32 ? 32 : 64);
+    return v;
+}
+
 static inline LLVMValueRef k(vm *v, double c) { return LLVMConstReal(v->t, c); }
 
 static inline LLVMValueRef ki(vm *v, unsigned long long c)

@@ -547,16 +547,19 @@ START_TEST(test_sweep)
 }
 END_TEST
 
-/* sin and cos of float64 with every |x| <= 2^24: vmath.c's kernels (the
- * loop labelled fast.body), which leave an element to libm's functions
- * only when it is out of that range; the sweep above mixes in such
- * elements, so this is where the kernels themselves are measured:
- * SWEEP points, magnitudes log-uniform over [2^-40, 2^24], a quarter of
- * them within 2^-40 to 2^-10 of a multiple of pi/2 up to 2^22 * pi/2. */
-static void sweep_fast(int variant, const char *fn)
+/* sin, cos and tan with every |x| <= 2^24 (float32: 2^16): vmath_trig.c's
+ * kernels (the loop labelled fast.body), which leave an element to the
+ * library's functions only when it is out of that range; the sweep above
+ * mixes in such elements, so this is where the kernels themselves are
+ * measured: SWEEP points, magnitudes log-uniform over [2^-40, 2^24]
+ * (float32: 2^16), a quarter of them within 2^-40 to 2^-10 of a multiple
+ * of pi/2 up to 2^22 * pi/2 (float32: the floats nearest such multiples,
+ * up to 2^14 * pi/2, and a few ULP beside them). */
+static void sweep_fast(int variant, const char *fn, jx_dtype t)
 {
     const char *vname = use_variant(variant);
-    jx_var v = {.name = "x", .dtype = JX_FLOAT64};
+    bool f32 = t == JX_FLOAT32;
+    jx_var v = {.name = "x", .dtype = t};
     jx_error err;
     char src[16];
     snprintf(src, sizeof src, "%s(x)", fn);
@@ -564,65 +567,76 @@ static void sweep_fast(int variant, const char *fn)
     ck_assert_msg(ir != NULL, "explain: %s", err.message);
     ck_assert_msg(strstr(ir, "fast.body") != NULL, "%s: no fast loop", src);
     jx_free(ir);
-    fmt f = fmt_of(JX_FLOAT64);
+    fmt f = fmt_of(t);
     int64_t n = SWEEP;
-    double *x = aligned_alloc(64, (size_t)n * sizeof *x);
-    double *o = aligned_alloc(64, (size_t)n * sizeof *o);
+    size_t sz = jx_dtype_size(t);
+    char *x = aligned_alloc(64, (size_t)n * sz);
+    char *o = aligned_alloc(64, (size_t)n * sz);
     for (int64_t i = 0; i < n; i++) {
-        if (i % 4 == 0) {
+        double xi;
+        if (i % 4 == 0 && !f32) {
             double k = (double)(rnd() % (UINT64_C(1) << 22));
-            x[i] = k * 1.5707963267948966 + sgn() * ldexp(unit(), -10 - (int)(rnd() % 31));
+            xi = k * 1.5707963267948966 + sgn() * ldexp(unit(), -10 - (int)(rnd() % 31));
+        } else if (i % 4 == 0) {
+            float m = (float)((double)(rnd() % (1u << 14)) * 1.5707963267948966);
+            for (int s = (int)(rnd() % 7) - 3; s != 0; s += s > 0 ? -1 : 1)
+                m = nextafterf(m, s > 0 ? INFINITY : -INFINITY);
+            xi = sgn() * m;
         } else {
-            x[i] = sgn() * ldexp(1.0 + unit(), (int)(rnd() % 64) - 40);
+            xi = sgn() * ldexp(1.0 + unit(), (int)(rnd() % (f32 ? 56 : 64)) - 40);
         }
+        put(t, x, i, xi);
     }
-    run(fn, JX_FLOAT64, x, x, o, n);
-    worst w = {.clamp = true};
-    for (int64_t i = 0; i < n; i++)
-        note(&w, ulp_error(f, o[i], reference(fn, JX_FLOAT64, x[i], 0)), x[i], 0,
-             o[i], reference(fn, JX_FLOAT64, x[i], 0));
+    run(fn, t, x, x, o, n);
+    worst w = {.clamp = is_sincos(fn)};
+    for (int64_t i = 0; i < n; i++) {
+        long double want = reference(fn, t, get(t, x, i), 0);
+        note(&w, ulp_error(f, get(t, o, i), want), get(t, x, i), 0, get(t, o, i),
+             want);
+    }
     /* The kernels ran: evaluated in place (the output is the input, so
      * only the library's loop runs), the same data gives other results
      * somewhere. */
-    double *e = aligned_alloc(64, (size_t)n * sizeof *e);
-    memcpy(e, x, (size_t)n * sizeof *e);
-    run(fn, JX_FLOAT64, e, e, e, n);
+    char *e = aligned_alloc(64, (size_t)n * sz);
+    memcpy(e, x, (size_t)n * sz);
+    run(fn, t, e, e, e, n);
     int64_t differ = 0;
     for (int64_t i = 0; i < n; i++)
-        differ += o[i] != e[i];
+        differ += get(t, o, i) != get(t, e, i);
     ck_assert_msg(differ > 0, "%s: the same results as the library's", fn);
     /* Element by element: every 1000th element out of range (huge,
      * infinite, NaN) leaves the others' bits alone and gets the library's
      * value there, whatever chunk it falls in. */
     static const double bad[] = {1e300, -0x1p25, INFINITY, NAN};
     for (int64_t i = 0; i < n; i++)
-        e[i] = i % 1000 == 999 ? bad[(i / 1000) % 4] : x[i];
-    double *m = aligned_alloc(64, (size_t)n * sizeof *m);
-    run(fn, JX_FLOAT64, e, e, m, n);
+        put(t, e, i, i % 1000 == 999 ? bad[(i / 1000) % 4] : get(t, x, i));
+    char *m = aligned_alloc(64, (size_t)n * sz);
+    run(fn, t, e, e, m, n);
     for (int64_t i = 0; i < n; i++) {
+        double ei = get(t, e, i), mi = get(t, m, i), oi = get(t, o, i);
         if (i % 1000 != 999) {
-            ck_assert_msg(memcmp(&m[i], &o[i], sizeof m[i]) == 0,
+            ck_assert_msg(memcmp(m + i * sz, o + i * sz, sz) == 0,
                           "%s(%a): %a beside out-of-range elements, %a without",
-                          fn, x[i], m[i], o[i]);
-        } else if (isfinite(e[i])) {
-            long double want = reference(fn, JX_FLOAT64, e[i], 0);
-            ck_assert_msg(ulp_error(f, m[i], want) <= MAX_ULPS, "%s(%a) = %a",
-                          fn, e[i], m[i]);
+                          fn, get(t, x, i), mi, oi);
+        } else if (isfinite(ei)) {
+            long double want = reference(fn, t, ei, 0);
+            ck_assert_msg(ulp_error(f, mi, want) <= MAX_ULPS, "%s(%a) = %a",
+                          fn, ei, mi);
         } else {
-            ck_assert_msg(isnan(m[i]), "%s(%a) = %a, not NaN", fn, e[i], m[i]);
+            ck_assert_msg(isnan(mi), "%s(%a) = %a, not NaN", fn, ei, mi);
         }
     }
     free(m);
     free(e);
     free(x);
     free(o);
-    report(vname, "fast", fn, JX_FLOAT64, &w);
+    report(vname, "fast", fn, t, &w);
 }
 
 START_TEST(test_sweep_fast)
 {
-    static const char *const fast_fns[] = {"sin", "cos"};
-    sweep_fast(_i / 2, fast_fns[_i % 2]);
+    static const char *const fast_fns[] = {"sin", "cos", "tan"};
+    sweep_fast(_i / 6, fast_fns[_i % 3], _i % 6 < 3 ? JX_FLOAT64 : JX_FLOAT32);
 }
 END_TEST
 
@@ -698,7 +712,7 @@ static Suite *mathacc_suite(void)
         int nt = NROWS(acc_tables);
         tcase_add_loop_test(tc, test_table, v * nt, (v + 1) * nt);
         tcase_add_loop_test(tc, test_sweep, v * NSWEEP, (v + 1) * NSWEEP);
-        tcase_add_loop_test(tc, test_sweep_fast, 2 * v, 2 * v + 2);
+        tcase_add_loop_test(tc, test_sweep_fast, 6 * v, 6 * v + 6);
         tcase_add_loop_test(tc, test_special, v, v + 1);
         suite_add_tcase(s, tc);
     }
