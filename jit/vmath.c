@@ -490,7 +490,8 @@ bool jx_vm_has(const char *fn)
            strcmp(fn, "expm1") == 0 || strcmp(fn, "cbrt") == 0 ||
            strcmp(fn, "log") == 0 || strcmp(fn, "log1p") == 0 ||
            strcmp(fn, "pow") == 0 || strcmp(fn, "exp") == 0 ||
-           strcmp(fn, "acosh") == 0;
+           strcmp(fn, "acosh") == 0 ||
+           strcmp(fn, "asin") == 0 || strcmp(fn, "acos") == 0;
 }
 
 LLVMValueRef jx_vm_emit(LLVMBuilderRef b, const char *fn, LLVMValueRef *x,
@@ -511,5 +512,7 @@ LLVMValueRef jx_vm_emit(LLVMBuilderRef b, const char *fn, LLVMValueRef *x,
         return vm_acosh(&v, x[0]);
     if (strcmp(fn, "pow") == 0)
         return jx_vm_pow(&v, x[0], x[1]);
+    if (strcmp(fn, "asin") == 0 || strcmp(fn, "acos") == 0)
+        return jx_vm_asin(&v, x[0], strcmp(fn, "acos") == 0);
     return jx_vm_atan2(&v, x[0], x[1]);
 }

@@ -139,4 +139,7 @@ JX_INTERNAL LLVMValueRef jx_vm_atan2(vm *v, LLVMValueRef y, LLVMValueRef x);
  * emits it. */
 JX_INTERNAL LLVMValueRef jx_vm_pow(vm *v, LLVMValueRef x, LLVMValueRef y);
 
+/* asin(x), or acos(x) where acos (vmath_asin.c). */
+JX_INTERNAL LLVMValueRef jx_vm_asin(vm *v, LLVMValueRef x, bool acos);
+
 #endif

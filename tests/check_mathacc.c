@@ -1,11 +1,12 @@
 /* check_mathacc.c - accuracy of the math functions (exp, log, sin, cos,
- * tan, pow, tanh, arctan2, expm1, cbrt, log1p) as kernels compute them,
- * in ULP, and their NaN/inf results.
+ * tan, pow, tanh, arctan2, expm1, cbrt, log1p, arccosh, arcsin, arccos)
+ * as kernels compute them, in ULP, and their NaN/inf results.
  *
  * Kernels call glibc's libmvec in the vector loop (AVX-512 or AVX2
  * variants, documented within 4 ULP of the correctly rounded result) and
- * libm elsewhere; tanh, arctan2, expm1, cbrt, log and log1p are our own
- * IR (jit/vmath.c) in every variant, vector loop and remainder alike (the
+ * libm elsewhere; tanh, arctan2, expm1, cbrt, log, log1p, arccosh,
+ * arcsin and arccos are our own IR (jit/vmath.c, vmath_asin.c) in every
+ * variant, vector loop and remainder alike (the
  * sweep checks that no library function is called for them).  The bound this suite enforces
  * is MAX_ULPS for every function, dtype and variant.  Each function is
  * evaluated through a compiled kernel (jx_compile, jx_eval) in three ways:
@@ -76,7 +77,8 @@ struct acc_special {
 
 static const char *const fns[] = {"exp",   "log",  "sin",  "cos",
                                   "tan",   "pow",  "tanh", "arctan2",
-                                  "expm1", "cbrt", "log1p", "arccosh"};
+                                  "expm1", "cbrt", "log1p", "arccosh",
+                                  "arcsin", "arccos"};
 #define NFNS NROWS(fns)
 
 /* The libm name of fn ("atan2" for arctan2, from the op table; "pow" for
@@ -417,6 +419,14 @@ static void sample(const char *fn, fmt f, double *x, double *y)
         *x = pick < 2   ? 1.0 + logu(-f.p, -1)
              : pick < 5 ? uniform(1.0, 100.0)
                         : logu(0, f.emax);
+    } else if (is(fn, "arcsin") || is(fn, "arccos")) {
+        /* [-1, 1]: near +-1/2, where the kernel switches to sqrt((1 -
+         * |x|)/2), near +-1, tiny and subnormal */
+        *x = pick < 3   ? uniform(-1, 1)
+             : pick < 5 ? sgn() * (0.5 + sgn() * logu(-f.p, -3))
+             : pick < 6 ? sgn() * (1.0 - logu(-f.p, -1))
+             : pick < 7 ? sgn() * logu(f.emin - f.p + 1, -1)
+                        : sgn() * uniform(0.4, 0.6);
     } else if (is(fn, "cbrt")) { /* every exponent, subnormals included */
         *x = pick < 2 ? uniform(-100, 100)
                       : sgn() * logu(f.emin - f.p + 1, f.emax);
@@ -458,7 +468,7 @@ static const struct {
     {"exp", expl, exp},       {"log", logl, log},     {"log1p", log1pl, log1p},
     {"sin", sinl, sin},       {"cos", cosl, cos},     {"tan", tanl, tan},
     {"tanh", tanhl, tanh},    {"expm1", expm1l, expm1}, {"cbrt", cbrtl, cbrt},
-    {"arccosh", acoshl, acosh},
+    {"arccosh", acoshl, acosh}, {"arcsin", asinl, asin},  {"arccos", acosl, acos},
 };
 
 /* The reference value of fn at (x, y): long double for float64, double

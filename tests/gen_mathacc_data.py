@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes tests/mathacc_data.h: points and reference values of the math
 functions (exp, log, sin, cos, tan, pow, tanh, arctan2, expm1, cbrt,
-log1p, arccosh) for check_mathacc.c.  Run with Debian's /usr/bin/python3, which has
+log1p, arccosh, arcsin, arccos) for check_mathacc.c.  Run with Debian's /usr/bin/python3, which has
 mpmath (python3-mpmath) and NumPy, and commit the output; the test itself
 needs neither.
 
@@ -43,7 +43,7 @@ rng = random.Random(20240611)
 # New functions go at the end: the points are drawn in this order from one
 # seeded generator, so the earlier tables stay as they are.
 FUNCS = ["exp", "log", "sin", "cos", "tan", "pow", "tanh", "arctan2", "expm1",
-         "cbrt", "log1p", "arccosh"]
+         "cbrt", "log1p", "arccosh", "arcsin", "arccos"]
 TWO_OPERANDS = ("pow", "arctan2")
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
@@ -329,9 +329,26 @@ def args_arccosh(dt):
     return [(x,) for x in xs if rnd(dt, x) >= 1.0]
 
 
+def args_asin(dt):
+    """arcsin and arccos: [-1, 1], near +-1/2 (where the kernel switches
+    to sqrt((1 - |x|)/2)), near +-1, tiny and subnormal."""
+    L = LIMITS[dt]
+    p = 53 if dt == "float64" else 24
+    xs = [rng.uniform(-1, 1) for _ in range(150)]
+    xs += [sign() * (0.5 + sign() * loguniform(-p, -3)) for _ in range(60)]
+    xs += [sign() * (1.0 - loguniform(-p, -1)) for _ in range(60)]
+    xs += [sign() * loguniform(L["emin"], -1) for _ in range(50)]
+    xs += [sign() * rng.uniform(0.4, 0.6) for _ in range(40)]
+    for v in (0.5, -0.5, 1.0, -1.0, 0.25, -0.25):
+        xs += near(v, dt, 3)
+    xs += [L["tiny"], -L["tiny"], 0.75, -0.75, 0.97, -0.97]
+    return [(x,) for x in xs if abs(rnd(dt, x)) <= 1.0]
+
+
 ARGS = {"exp": args_exp, "log": args_log, "pow": args_pow, "tanh": args_tanh,
         "arctan2": args_atan2, "expm1": args_expm1, "cbrt": args_cbrt,
-        "log1p": args_log1p, "arccosh": args_arccosh}
+        "log1p": args_log1p, "arccosh": args_arccosh, "arcsin": args_asin,
+        "arccos": args_asin}
 
 
 def args_for(f, dt):
@@ -350,6 +367,10 @@ def exact(f, a):
         return mpmath.log1p(x)
     if f == "arccosh":
         return mpmath.acosh(x)
+    if f == "arcsin":
+        return mpmath.asin(x)
+    if f == "arccos":
+        return mpmath.acos(x)
     if f == "sin":
         return mpmath.sin(x)
     if f == "cos":
@@ -452,6 +473,9 @@ def special_args(f):
         xs += [-1.0, -1.5, -2.0, -1e300, -1.0000000000000002, 1e300]
     if f == "arccosh":  # 0 at 1, NaN below 1 (and for large negatives)
         xs += [1.0, 0.5, -0.5, -1.0, -2.0, -1e10, -1e300, 0.9999999999999999, 1e300]
+    if f in ("arcsin", "arccos"):  # NaN past +-1; arccos(1) = +0
+        xs += [1.0, -1.0, 1.0000001, -1.0000001, 1.0000000000000002,
+               -1.0000000000000002, 2.0, -2.0, 1e300, -1e300, 5e-324, -5e-324]
     return [(x,) for x in xs]
 
 
