@@ -186,3 +186,11 @@ fit("powexp2_f64", exp2_e, -R2, R2, 10, False,
 fit("powlog_f32", powlog_r, 0, ZP, 2, True, weight=lambda z: z * z)
 fit("powexp2_f32", exp2_e, -mp.mpf("0.56"), mp.mpf("0.56"), 5, True,
     weight=lambda r: r / mp.power(2, r))
+
+
+# exp2(x) = 2^k * 2^r, r = x - k in [-1/2, 1/2] (exact), 2^r = 1 + r*E(r)
+# (jit/vmath_logexp.c): the error r*(E - e) relative to 2^r (weight r/2^r)
+fit("exp2_f64", exp2_e, -mp.mpf(1) / 2, mp.mpf(1) / 2, 10, False,
+    weight=lambda r: r / mp.power(2, r))
+fit("exp2_f32", exp2_e, -mp.mpf(1) / 2, mp.mpf(1) / 2, 5, True,
+    weight=lambda r: r / mp.power(2, r))

@@ -120,10 +120,20 @@ JX_INTERNAL LLVMValueRef jx_vm_expm1_half(vm *v, LLVMValueRef t);
 JX_INTERNAL LLVMValueRef jx_vm_exp(vm *v, LLVMValueRef x);
 JX_INTERNAL LLVMValueRef jx_vm_expm1(vm *v, LLVMValueRef x);
 JX_INTERNAL LLVMValueRef jx_vm_log(vm *v, LLVMValueRef x, bool lp1);
+/* jx_vm_log in two steps: log(m) of u = 2^k * m (k as a float in *kf),
+ * then the special cases of u (+inf, NaN, zero, negative) over r. */
+JX_INTERNAL LLVMValueRef jx_vm_log_m(vm *v, LLVMValueRef x, bool lp1, LLVMValueRef *kf);
+JX_INTERNAL LLVMValueRef jx_vm_log_special(vm *v, LLVMValueRef x, bool lp1,
+                                           LLVMValueRef r);
 JX_INTERNAL LLVMValueRef jx_vm_atan2(vm *v, LLVMValueRef y, LLVMValueRef x);
 
 /* pow(x, y) of two floats or two doubles (vmath_pow.c), as jx_vm_emit
  * emits it. */
 JX_INTERNAL LLVMValueRef jx_vm_pow(vm *v, LLVMValueRef x, LLVMValueRef y);
+
+/* log2, log10, exp2, asinh or atanh (libm's names) of a float or a double
+ * (vmath_logexp.c), as jx_vm_emit emits them; jx_vm_logexp_has says which. */
+JX_INTERNAL bool jx_vm_logexp_has(const char *fn);
+JX_INTERNAL LLVMValueRef jx_vm_logexp(vm *v, const char *fn, LLVMValueRef x);
 
 #endif
