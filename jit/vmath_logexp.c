@@ -27,8 +27,9 @@
  *               |x|: a*a enters scaled by its share of y; log1p(a) is a
  *               for tiny a.  Past 2^500 (float 2^60), where a*a could
  *               overflow, y = a and ln2 is added (log(2a) = log1p(a) +
- *               ln2 to far below an ULP), as (a > 2^500) * ln2: a select
- *               of constants would be a masked load.
+ *               ln2 to far below an ULP), as (a > 2^500) * ln2, the 0 or 1
+ *               from a by arithmetic: a select of constants would be a
+ *               masked load.
  *
  * No select here has a constant operand beside the value it replaces
  * (vmath.c's header comment says why). */
@@ -112,8 +113,19 @@ static LLVMValueRef vm_asinh(vm *v, LLVMValueRef x)
     LLVMValueRef y = add(v, a, LLVMBuildFDiv(v->b, z, add(v, one, sq), ""));
     LLVMValueRef huge = cmp(v, LLVMRealOGT, a, k(v, v->f32 ? 0x1p60 : 0x1p500));
     y = sel(v, huge, a, y);
-    LLVMValueRef r = jx_vm_log(v, y, true);
-    LLVMValueRef hf = LLVMBuildUIToFP(v->b, huge, v->t, "");
+    /* log1p(y), y >= 0 or NaN: of jx_vm_log's special cases only +inf
+     * and NaN (its value for u <= 0 became a constant -inf here, LLVM
+     * knowing y positive, and the select of it a masked load) */
+    LLVMValueRef kf, r = jx_vm_log_m(v, y, true, &kf);
+    r = fma3(v, kf, k(v, v->f32 ? 0x1.62e43p-1 : 0x1.62e42fefa39efp-1), r);
+    r = sel(v, cmp(v, LLVMRealUEQ, y, k(v, INFINITY)), y, r);
+    /* (a > 2^500) as 0 or 1: min(a*2^-501, 1) rounded to an integer (1/2
+     * to 0).  From the i1 (uitofp, as acosh has it), LLVM made a select
+     * of the constants 0 and 1: a masked load where registers ran short
+     * (arcsinh(a)+arctanh(b)+log2(a)+exp2(b)). */
+    LLVMValueRef hf = mul(v, a, k(v, v->f32 ? 0x1p-61 : 0x1p-501));
+    hf = sel(v, cmp(v, LLVMRealOLT, hf, one), hf, one);
+    hf = intrin(v, "llvm.roundeven", &hf, 1);
     r = fma3(v, hf, k(v, v->f32 ? 0x1.62e43p-1 : 0x1.62e42fefa39efp-1), r);
     return copysign2(v, r, x);
 }
