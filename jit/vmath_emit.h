@@ -1,6 +1,7 @@
-/* vmath_emit.h - inside vmath.c and vmath_pow.c: one kernel being
- * emitted (the builder and the types of one precision), the thin helpers
- * that write its instructions, and what vmath_pow.c offers vmath.c.  The
+/* vmath_emit.h - inside vmath.c, vmath_pow.c and vmath_logexp.c: one
+ * kernel being emitted (the builder and the types of one precision), the
+ * thin helpers that write its instructions, and what vmath_pow.c and
+ * vmath_logexp.c offer vmath.c.  The
  * code generator's own helpers, around its struct cg, are in emit.h. */
 #ifndef JX_VMATH_EMIT_H
 #define JX_VMATH_EMIT_H
