@@ -4,7 +4,7 @@
     /usr/bin/python3 jit/gen_vmath.py
 
 Prints the C tables pasted into vmath.c (powlog_* and powexp2_* into
-vmath_pow.c): near-minimax (Chebyshev) fits made by mpmath at 60 digits,
+vmath_pow.c, exp2_* into vmath_logexp.c): near-minimax (Chebyshev) fits made by mpmath at 60 digits,
 rounded to the kernel's precision, highest degree first (Horner's order),
 with each fit's largest error on its interval.
 Run again and paste if an interval or a degree changes; the accuracy test
