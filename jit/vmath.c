@@ -394,7 +394,10 @@ LLVMValueRef jx_vm_atan2(vm *v, LLVMValueRef y, LLVMValueRef x)
  * from a page whose accessed bit the kernel cleared takes a microcode
  * assist each time (SLEEF's AVX-512 log ran 50 times slower so); check_jit_vecmath
  * looks for them. */
-LLVMValueRef jx_vm_log(vm *v, LLVMValueRef x, bool lp1)
+/* log(m) (log1p: with what u lost) of u = 2^k * m, before k*ln2 and the
+ * special cases; *kf is k in the float type (log2 and log10 combine the
+ * two in their own way: jit/vmath_logexp.c). */
+LLVMValueRef jx_vm_log_m(vm *v, LLVMValueRef x, bool lp1, LLVMValueRef *kf_out)
 {
     LLVMBuilderRef b = v->b;
     unsigned mant = v->f32 ? 23 : 52;
@@ -439,8 +442,16 @@ LLVMValueRef jx_vm_log(vm *v, LLVMValueRef x, bool lp1)
     LLVMValueRef p = v->f32 ? horner(v, z, log_f32, NELEM(log_f32))
                             : horner(v, z, log_f64, NELEM(log_f64));
     LLVMValueRef d = fma3(v, LLVMBuildFNeg(b, z, ""), p, fc);
-    LLVMValueRef r = fma3(v, LLVMBuildFNeg(b, s, ""), d, fc);
-    r = fma3(v, kf, k(v, v->f32 ? 0x1.62e43p-1 : 0x1.62e42fefa39efp-1), r);
+    *kf_out = kf;
+    return fma3(v, LLVMBuildFNeg(b, s, ""), d, fc);
+}
+
+/* r, a logarithm of u = x (log1p: 1 + x) computed as if u were positive
+ * and finite, with the special cases of u: +inf or NaN, zero, negative. */
+LLVMValueRef jx_vm_log_special(vm *v, LLVMValueRef x, bool lp1, LLVMValueRef r)
+{
+    LLVMBuilderRef b = v->b;
+    LLVMValueRef u = lp1 ? add(v, x, k(v, 1.0)) : x;
     /* u = +inf or NaN: u.  u <= 0: w = min(u, -0) (-0 for both zeros), w
      * | w >> 11 (arithmetic; float: 8): the sign fills the exponent, and
      * the mantissa is zero (-inf) unless u is neither zero: NaN. */
@@ -454,6 +465,13 @@ LLVMValueRef jx_vm_log(vm *v, LLVMValueRef x, bool lp1)
     if (lp1) /* log1p(x) has x's sign: -0 too */
         r = copysign2(v, r, x);
     return r;
+}
+
+LLVMValueRef jx_vm_log(vm *v, LLVMValueRef x, bool lp1)
+{
+    LLVMValueRef kf, r = jx_vm_log_m(v, x, lp1, &kf);
+    r = fma3(v, kf, k(v, v->f32 ? 0x1.62e43p-1 : 0x1.62e42fefa39efp-1), r);
+    return jx_vm_log_special(v, x, lp1, r);
 }
 
 /* acosh(x) = log1p(u), jx_vm_log's log1p: u = t + sqrt(t*(x + 1)), t = x - 1
@@ -491,7 +509,8 @@ bool jx_vm_has(const char *fn)
            strcmp(fn, "log") == 0 || strcmp(fn, "log1p") == 0 ||
            strcmp(fn, "pow") == 0 || strcmp(fn, "exp") == 0 ||
            strcmp(fn, "acosh") == 0 ||
-           strcmp(fn, "asin") == 0 || strcmp(fn, "acos") == 0;
+           strcmp(fn, "asin") == 0 || strcmp(fn, "acos") == 0 ||
+           jx_vm_logexp_has(fn);
 }
 
 LLVMValueRef jx_vm_emit(LLVMBuilderRef b, const char *fn, LLVMValueRef *x,
@@ -514,5 +533,7 @@ LLVMValueRef jx_vm_emit(LLVMBuilderRef b, const char *fn, LLVMValueRef *x,
         return jx_vm_pow(&v, x[0], x[1]);
     if (strcmp(fn, "asin") == 0 || strcmp(fn, "acos") == 0)
         return jx_vm_asin(&v, x[0], strcmp(fn, "acos") == 0);
+    if (jx_vm_logexp_has(fn))
+        return jx_vm_logexp(&v, fn, x[0]);
     return jx_vm_atan2(&v, x[0], x[1]);
 }

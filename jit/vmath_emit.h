@@ -1,6 +1,7 @@
-/* vmath_emit.h - inside vmath.c and vmath_pow.c: one kernel being
- * emitted (the builder and the types of one precision), the thin helpers
- * that write its instructions, and what vmath_pow.c offers vmath.c.  The
+/* vmath_emit.h - inside vmath.c, vmath_pow.c and vmath_logexp.c: one
+ * kernel being emitted (the builder and the types of one precision), the
+ * thin helpers that write its instructions, and what vmath_pow.c and
+ * vmath_logexp.c offer vmath.c.  The
  * code generator's own helpers, around its struct cg, are in emit.h. */
 #ifndef JX_VMATH_EMIT_H
 #define JX_VMATH_EMIT_H
@@ -133,6 +134,11 @@ JX_INTERNAL LLVMValueRef jx_vm_expm1_half(vm *v, LLVMValueRef t);
 JX_INTERNAL LLVMValueRef jx_vm_exp(vm *v, LLVMValueRef x);
 JX_INTERNAL LLVMValueRef jx_vm_expm1(vm *v, LLVMValueRef x);
 JX_INTERNAL LLVMValueRef jx_vm_log(vm *v, LLVMValueRef x, bool lp1);
+/* jx_vm_log in two steps: log(m) of u = 2^k * m (k as a float in *kf),
+ * then the special cases of u (+inf, NaN, zero, negative) over r. */
+JX_INTERNAL LLVMValueRef jx_vm_log_m(vm *v, LLVMValueRef x, bool lp1, LLVMValueRef *kf);
+JX_INTERNAL LLVMValueRef jx_vm_log_special(vm *v, LLVMValueRef x, bool lp1,
+                                           LLVMValueRef r);
 JX_INTERNAL LLVMValueRef jx_vm_atan2(vm *v, LLVMValueRef y, LLVMValueRef x);
 
 /* pow(x, y) of two floats or two doubles (vmath_pow.c), as jx_vm_emit
@@ -141,5 +147,9 @@ JX_INTERNAL LLVMValueRef jx_vm_pow(vm *v, LLVMValueRef x, LLVMValueRef y);
 
 /* asin(x), or acos(x) where acos (vmath_asin.c). */
 JX_INTERNAL LLVMValueRef jx_vm_asin(vm *v, LLVMValueRef x, bool acos);
+/* log2, log10, exp2, asinh or atanh (libm's names) of a float or a double
+ * (vmath_logexp.c), as jx_vm_emit emits them; jx_vm_logexp_has says which. */
+JX_INTERNAL bool jx_vm_logexp_has(const char *fn);
+JX_INTERNAL LLVMValueRef jx_vm_logexp(vm *v, const char *fn, LLVMValueRef x);
 
 #endif

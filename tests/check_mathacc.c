@@ -1,6 +1,7 @@
 /* check_mathacc.c - accuracy of the math functions (exp, log, sin, cos,
- * tan, pow, tanh, arctan2, expm1, cbrt, log1p, arccosh, arcsin, arccos)
- * as kernels compute them, in ULP, and their NaN/inf results.
+ * tan, pow, tanh, arctan2, expm1, cbrt, log1p, arccosh, arcsin, arccos,
+ * log2, log10, exp2, arcsinh, arctanh) as kernels compute them, in ULP,
+ * and their NaN/inf results.
  *
  * Kernels call glibc's libmvec in the vector loop (AVX-512 or AVX2
  * variants, documented within 4 ULP of the correctly rounded result) and
@@ -78,7 +79,8 @@ struct acc_special {
 static const char *const fns[] = {"exp",   "log",  "sin",  "cos",
                                   "tan",   "pow",  "tanh", "arctan2",
                                   "expm1", "cbrt", "log1p", "arccosh",
-                                  "arcsin", "arccos"};
+                                  "arcsin", "arccos", "log2",  "log10",
+                                  "exp2",  "arcsinh", "arctanh"};
 #define NFNS NROWS(fns)
 
 /* The libm name of fn ("atan2" for arctan2, from the op table; "pow" for
@@ -363,7 +365,7 @@ static void sample(const char *fn, fmt f, double *x, double *y)
     *y = 0;
     if (is(fn, "exp")) {
         *x = pick < 5 ? uniform(small, big) : sgn() * logu(-40, 3);
-    } else if (is(fn, "log")) {
+    } else if (is(fn, "log") || is(fn, "log2") || is(fn, "log10")) {
         *x = pick < 3   ? uniform(0.5, 2.0)
              : pick < 4 ? 1.0 + sgn() * logu(-50, -1)
                         : logu(f.emin - f.p + 1, f.emax);
@@ -415,6 +417,17 @@ static void sample(const char *fn, fmt f, double *x, double *y)
         *x = pick < 4   ? uniform(low, big)
              : pick < 6 ? uniform(-1.5, 1.5) /* k = -2..2 */
                         : sgn() * logu(f.emin - f.p + 1, 0);
+    } else if (is(fn, "exp2")) { /* to overflow and underflow, and small */
+        *x = pick < 5 ? uniform(f.emin - f.p, f.emax + 0.99)
+                      : sgn() * logu(f.emin - f.p + 1, 3);
+    } else if (is(fn, "arcsinh")) { /* ordinary, tiny, huge */
+        *x = pick < 3   ? uniform(-10, 10)
+             : pick < 5 ? sgn() * logu(f.emin - f.p + 1, -1)
+                        : sgn() * logu(-1, f.emax);
+    } else if (is(fn, "arctanh")) { /* (-1, 1): ordinary, tiny, near +-1 */
+        *x = pick < 3   ? uniform(-1, 1)
+             : pick < 5 ? sgn() * logu(f.emin - f.p + 1, -1)
+                        : sgn() * (1.0 - logu(-f.p, -1));
     } else if (is(fn, "arccosh")) { /* x >= 1: near 1, ordinary, huge */
         *x = pick < 2   ? 1.0 + logu(-f.p, -1)
              : pick < 5 ? uniform(1.0, 100.0)
@@ -469,6 +482,9 @@ static const struct {
     {"sin", sinl, sin},       {"cos", cosl, cos},     {"tan", tanl, tan},
     {"tanh", tanhl, tanh},    {"expm1", expm1l, expm1}, {"cbrt", cbrtl, cbrt},
     {"arccosh", acoshl, acosh}, {"arcsin", asinl, asin},  {"arccos", acosl, acos},
+    {"log2", log2l, log2},      {"log10", log10l, log10},
+    {"exp2", exp2l, exp2},      {"arcsinh", asinhl, asinh},
+    {"arctanh", atanhl, atanh},
 };
 
 /* The reference value of fn at (x, y): long double for float64, double

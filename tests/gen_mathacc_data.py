@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes tests/mathacc_data.h: points and reference values of the math
 functions (exp, log, sin, cos, tan, pow, tanh, arctan2, expm1, cbrt,
-log1p, arccosh, arcsin, arccos) for check_mathacc.c.  Run with Debian's /usr/bin/python3, which has
+log1p, arccosh, arcsin, arccos, log2, log10, exp2, arcsinh, arctanh) for
+check_mathacc.c.  Run with Debian's /usr/bin/python3, which has
 mpmath (python3-mpmath) and NumPy, and commit the output; the test itself
 needs neither.
 
@@ -43,7 +44,8 @@ rng = random.Random(20240611)
 # New functions go at the end: the points are drawn in this order from one
 # seeded generator, so the earlier tables stay as they are.
 FUNCS = ["exp", "log", "sin", "cos", "tan", "pow", "tanh", "arctan2", "expm1",
-         "cbrt", "log1p", "arccosh", "arcsin", "arccos"]
+         "cbrt", "log1p", "arccosh", "arcsin", "arccos", "log2", "log10",
+         "exp2", "arcsinh", "arctanh"]
 TWO_OPERANDS = ("pow", "arctan2")
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
@@ -345,10 +347,83 @@ def args_asin(dt):
     return [(x,) for x in xs if abs(rnd(dt, x)) <= 1.0]
 
 
+def args_log2_10(dt, f):
+    L = LIMITS[dt]
+    xs = [loguniform(L["emin"] + 1, L["emax"]) for _ in range(150)]
+    xs += [1.0 + sign() * math.ldexp(rng.random(), -rng.randrange(1, 50))
+           for _ in range(100)]                                  # near 1
+    xs += [math.ldexp(1.0 + rng.random(), rng.randrange(L["emin"], L["emin"] + 52))
+           for _ in range(25)]                                   # subnormal
+    xs += [rng.uniform(0.01, 100.0) for _ in range(50)]         # the bench data
+    # the kernel's m switches binade at sqrt(1/2) * 2^k: k changes there
+    for e in (-60, -1, 0, 1, 2, 30, 500 if dt == "float64" else 100):
+        xs += near(math.sqrt(0.5) * 2.0 ** e, dt, 1)
+    # powers of the base and their neighbours (exact or nearly integer)
+    base = 2.0 if f == "log2" else 10.0
+    for e in (-30, -7, -3, -1, 1, 2, 3, 5, 10, 20):
+        xs += near(base ** e, dt, 1)[1:]
+    xs += [L["tiny"], L["max"], 3.0, 0.5, 10.0, math.e]
+    xs += near(1.0, dt, 5)
+    return [(x,) for x in xs]
+
+
+def args_exp2(dt):
+    L = LIMITS[dt]
+    lo, hi = L["emin"] - 1, L["emax"] + 1  # 2^x is 0 and inf past them
+    xs = [rng.uniform(lo, hi) for _ in range(120)]
+    xs += [sign() * loguniform(-60, 4) for _ in range(90)]
+    xs += [rng.uniform(-20, 20) for _ in range(50)]             # the bench data
+    xs += [sign() * math.ldexp(1.0 + rng.random(), rng.randrange(L["emin"], -40))
+           for _ in range(20)]                                   # tiny, subnormal
+    xs += [hi - rng.random() * 0.5 for _ in range(20)]          # near overflow
+    xs += [rng.uniform(lo, lo + 60) for _ in range(40)]         # subnormal results
+    # k changes at half-integers (r = +-1/2), and the range's edges
+    for v in (0.5, -0.5, 1.5, 10.5, -10.5, -100.5, lo + 0.5, lo + 1.5, hi - 0.5,
+              -(1022.0 if dt == "float64" else 126.0), lo + 1, hi - 1):
+        xs += near(v, dt, 2)
+    return [(x,) for x in xs]
+
+
+def args_arcsinh(dt):
+    L = LIMITS[dt]
+    xs = [rng.uniform(-10, 10) for _ in range(120)]
+    xs += [rng.uniform(-4, 4) for _ in range(40)]               # the bench data
+    xs += [sign() * loguniform(-60, 0) for _ in range(80)]      # small
+    xs += [sign() * math.ldexp(1.0 + rng.random(), rng.randrange(L["emin"], -60))
+           for _ in range(25)]                                   # tiny, subnormal
+    xs += [sign() * loguniform(0, L["emax"]) for _ in range(80)]  # large
+    # y = a from 2^500 (float 2^60), + ln2
+    for v in (2.0 ** 500 if dt == "float64" else 2.0 ** 60, 2.0 ** 26, 2.0 ** 12,
+              1.0, 0.5, 2.0 ** -26, 2.0 ** -13):
+        xs += near(v, dt, 2)
+    xs += [L["tiny"], -L["tiny"], L["max"], -L["max"]]
+    return [(x,) for x in xs]
+
+
+def args_arctanh(dt):
+    L = LIMITS[dt]
+    p = 53 if dt == "float64" else 24
+    xs = [rng.uniform(-1.0, 1.0) for _ in range(120)]
+    xs += [rng.uniform(-0.999, 0.999) for _ in range(40)]       # the bench data
+    xs += [sign() * loguniform(-60, -1) for _ in range(80)]     # small
+    xs += [sign() * math.ldexp(1.0 + rng.random(), rng.randrange(L["emin"], -60))
+           for _ in range(25)]                                   # tiny, subnormal
+    xs += [sign() * (1.0 - math.ldexp(1.0 + rng.random(), -rng.randrange(2, p)))
+           for _ in range(60)]                                   # near +-1
+    for v in (0.5, -0.5, 2.0 ** -26, 2.0 ** -13, 0.25, 0.75):
+        xs += near(v, dt, 2)
+    xs += near(1.0, dt, 3)[2::2] + near(-1.0, dt, 3)[1::2]      # just inside
+    xs += [L["tiny"], -L["tiny"]]
+    return [(x,) for x in xs if abs(rnd(dt, x)) < 1.0]
+
+
 ARGS = {"exp": args_exp, "log": args_log, "pow": args_pow, "tanh": args_tanh,
         "arctan2": args_atan2, "expm1": args_expm1, "cbrt": args_cbrt,
         "log1p": args_log1p, "arccosh": args_arccosh, "arcsin": args_asin,
-        "arccos": args_asin}
+        "arccos": args_asin,
+        "log2": lambda dt: args_log2_10(dt, "log2"),
+        "log10": lambda dt: args_log2_10(dt, "log10"), "exp2": args_exp2,
+        "arcsinh": args_arcsinh, "arctanh": args_arctanh}
 
 
 def args_for(f, dt):
@@ -371,6 +446,18 @@ def exact(f, a):
         return mpmath.asin(x)
     if f == "arccos":
         return mpmath.acos(x)
+
+
+    if f == "log2":
+        return mpmath.log(x, 2)
+    if f == "log10":
+        return mpmath.log10(x)
+    if f == "exp2":
+        return mpmath.power(2, x)
+    if f == "arcsinh":
+        return mpmath.asinh(x)
+    if f == "arctanh":
+        return mpmath.atanh(x)
     if f == "sin":
         return mpmath.sin(x)
     if f == "cos":
@@ -476,6 +563,21 @@ def special_args(f):
     if f in ("arcsin", "arccos"):  # NaN past +-1; arccos(1) = +0
         xs += [1.0, -1.0, 1.0000001, -1.0000001, 1.0000000000000002,
                -1.0000000000000002, 2.0, -2.0, 1e300, -1e300, 5e-324, -5e-324]
+
+
+    if f in ("log2", "log10"):  # as log; and exact at powers of the base
+        xs += [-1.0, -1e-300, 1.0, -5e-324, -1e-45, 5e-324, 1e-45]
+        xs += [2.0 ** e for e in range(-1074, 1024, 29)] + [2.0 ** -149, 2.0 ** 127]
+        xs += [10.0 ** e for e in range(-45, 39)] + [1e100, 1e300, 1e-300]
+    if f == "exp2":  # 0 and inf far out, exact at integers
+        xs += [1024.0, -1075.0, -1076.0, 128.0, -150.0, -151.0, 1e300, -1e300,
+               5e-324, -5e-324, 1e-45]
+        xs += [float(k) for k in range(-1080, 1030, 13)]
+    if f == "arcsinh":  # x itself where tiny, inf
+        xs += [5e-324, -5e-324, 1e-300, -1e-310, 1e-45, -1e-40, 1e300, -1e300]
+    if f == "arctanh":  # +-inf at +-1, NaN past them, x itself where tiny
+        xs += [1.0, -1.0, 1.5, -1.5, 2.0, -2.0, 1e300, -1e300, 1.0000000000000002,
+               -1.0000001, 5e-324, -5e-324, 1e-300, -1e-310, 1e-45, -1e-40]
     return [(x,) for x in xs]
 
 
@@ -500,6 +602,9 @@ def exceptional(f, dt, a, r):
         return True  # x itself (subnormals too), or -1
     if f == "cbrt" and mpmath.mpf(r) ** 3 == a[0]:
         return True  # an exact cube
+    if f in ("log2", "log10", "exp2") and mpmath.mpf(r) == v:
+        return True  # exact, and NumPy gives it: log2 of a power of two,
+                     # log10 of most powers of ten, exp2 of an integer
     L = LIMITS[dt]  # in mpmath: 2 * max and tiny / 8 are past the doubles
     if math.isinf(r):
         return abs(v) > 2 * mpmath.mpf(L["max"])
@@ -527,6 +632,10 @@ def main():
                 if f == "log" and a[0] <= 0:
                     continue
                 if f == "log1p" and a[0] <= -1:
+                    continue
+                if f in ("log2", "log10") and a[0] <= 0:
+                    continue
+                if f == "arctanh" and abs(a[0]) >= 1:
                     continue
                 if f == "pow" and a[0] < 0 and a[1] != int(a[1]):
                     continue
