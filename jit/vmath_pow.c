@@ -215,14 +215,13 @@ static LLVMValueRef pow_scale(vm *v, const pow_prec *pp, LLVMValueRef kint)
 }
 
 /* 2^(y*l), l = lh + ll an extended log2|x| (infinite or NaN where x is
- * special); 1 where one. */
+ * special, finite where y is 0). */
 static LLVMValueRef pow_exp2(vm *v, const pow_prec *pp, LLVMValueRef y,
-                             LLVMValueRef lh, LLVMValueRef ll,
-                             LLVMValueRef one)
+                             LLVMValueRef lh, LLVMValueRef ll)
 {
     LLVMBuilderRef b = v->b;
     LLVMValueRef th0 = mul(v, y, lh);
-    LLVMValueRef th = sel(v, one, k(v, 0.0), th0);
+    LLVMValueRef th = th0;
     /* past +-big the result is infinite or zero in the type: set at the
      * end (no clamp here, on the longest chain; NaN is not big) */
     LLVMValueRef big = cmp(v, LLVMRealOGT, fabs1(v, th), k(v, pp->big));
@@ -230,7 +229,6 @@ static LLVMValueRef pow_exp2(vm *v, const pow_prec *pp, LLVMValueRef y,
     LLVMValueRef r = sub(v, th, intrin(v, "llvm.roundeven", &th, 1)); /* exact */
     /* tl: y*l - th0, NaN where l is not finite (then th is big or NaN) */
     LLVMValueRef tl = fma_exact(v, y, ll, fma_exact(v, y, lh, neg(v, th0)));
-    tl = sel(v, one, k(v, 0.0), tl);
     LLVMValueRef p;
     if (v->f32) {
         /* |tl| < 2^-5 (|y*l| <= 160, ll up to 2^-12 of l): r + tl,
@@ -271,25 +269,25 @@ LLVMValueRef jx_vm_pow(vm *v, LLVMValueRef x, LLVMValueRef y)
     LLVMValueRef ax = fabs1(v, x), lh, ll;
     /* x = 0, inf, NaN (ax's bits - 1 unsigned past the largest finite):
      * log2|x| is w = (|x| - 1) * inf = -inf, inf, NaN; other negative x
-     * with y no integer: NaN (w - w: inf - inf, or NaN where x is -1) */
+     * with y no integer: NaN (w - w: inf - inf, or NaN where x is -1).
+     * Not where y is 0: there log2|x| stays finite (the bits of 0, inf and
+     * NaN split as any others), y*log2|x| is 0 and the result 1. */
     LLVMValueRef w = mul(v, sub(v, ax, k(v, 1.0)), k(v, INFINITY));
     LLVMValueRef special = LLVMBuildICmp(
         b, LLVMIntUGE, LLVMBuildSub(b, as_int(v, ax), ki(v, 1), ""),
         as_int(v, k(v, pp->max)), "");
+    special = LLVMBuildAnd(b, special, cmp(v, LLVMRealUNE, y, k(v, 0.0)), "");
     LLVMValueRef yint = cmp(v, LLVMRealOEQ, intrin(v, "llvm.floor", &y, 1), y);
     LLVMValueRef bad = LLVMBuildAnd(b, cmp(v, LLVMRealOLT, x, k(v, 0.0)),
                                     LLVMBuildNot(b, yint, ""), "");
     pow_log2(v, pp, ax, LLVMBuildOr(b, special, bad, ""),
              sel(v, special, w, sub(v, w, w)), &lh, &ll);
-    /* the result is 1 where y = 0 or |x| = 1 (x = -1: +-1 by y's parity
-     * below), but NaN where x = -1 and y is no integer, NaN included.
-     * (Not (|x| == 1 and not bad): LLVM makes that a compare with a
-     * constant under a mask, a masked read.) */
-    LLVMValueRef one = LLVMBuildAnd(
-        b, LLVMBuildOr(b, cmp(v, LLVMRealOEQ, y, k(v, 0.0)),
-                       cmp(v, LLVMRealOEQ, ax, k(v, 1.0)), ""),
-        LLVMBuildNot(b, bad, ""), "");
-    LLVMValueRef a = pow_exp2(v, pp, y, lh, ll, one);
+    /* the result is 1 where |x| = 1 (x = -1: +-1 by y's parity below),
+     * y infinite or NaN included: y*log2|x| there is 0 * y, so y is
+     * replaced by 0; but NaN where x = -1 and y is no integer (NaN
+     * included: log2|x| is NaN there, and 0 * NaN too) */
+    LLVMValueRef yl = sel(v, cmp(v, LLVMRealOEQ, ax, k(v, 1.0)), k(v, 0.0), y);
+    LLVMValueRef a = pow_exp2(v, pp, yl, lh, ll);
     /* x's sign where y is an odd integer (its half is no integer) */
     LLVMValueRef yh = mul(v, y, k(v, 0.5));
     LLVMValueRef odd = LLVMBuildAnd(
