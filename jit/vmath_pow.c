@@ -26,7 +26,7 @@
  * interleaved by 4, the loop ran out of registers.  Setting the 1s there
  * instead of by two selects of y*log2|x| took the float32 loop from 479
  * to 456 instructions per 64 elements, its stack accesses from 22 to 16,
- * and a**b from 0.70-0.75 to 0.59-0.61 ms at n = 1e6 (NumPy 0.62-0.65;
+ * and a**b from 0.69-0.82 to 0.59-0.63 ms at n = 1e6 (NumPy 0.60-0.72;
  * docs/math.md, "pow against NumPy's time"). */
 #include "vmath_emit.h"
 
