@@ -113,7 +113,7 @@ static inline LLVMValueRef pairs_horner(vm *v, LLVMValueRef x, const double *c, 
 /* Kernels of vmath.c that others build on (each as described there): exp's
  * reduction t = k*ln2 + r (returns expm1(r), sets *kd to k in a double's
  * low bits), 2^(j + e) from those bits, expm1(t)/2, exp, expm1, log or
- * log1p (lp1), and atan2(y, x). */
+ * log1p (lp1), atan2(y, x), and atan(r) for |r| <= tan(pi/8). */
 JX_INTERNAL LLVMValueRef jx_vm_exp_reduce(vm *v, LLVMValueRef t, LLVMValueRef *kd_out);
 JX_INTERNAL LLVMValueRef jx_vm_pow2(vm *v, LLVMValueRef kbits, int e);
 JX_INTERNAL LLVMValueRef jx_vm_expm1_half(vm *v, LLVMValueRef t);
@@ -121,9 +121,15 @@ JX_INTERNAL LLVMValueRef jx_vm_exp(vm *v, LLVMValueRef x);
 JX_INTERNAL LLVMValueRef jx_vm_expm1(vm *v, LLVMValueRef x);
 JX_INTERNAL LLVMValueRef jx_vm_log(vm *v, LLVMValueRef x, bool lp1);
 JX_INTERNAL LLVMValueRef jx_vm_atan2(vm *v, LLVMValueRef y, LLVMValueRef x);
+JX_INTERNAL LLVMValueRef jx_vm_atan_small(vm *v, LLVMValueRef r);
 
 /* pow(x, y) of two floats or two doubles (vmath_pow.c), as jx_vm_emit
  * emits it. */
 JX_INTERNAL LLVMValueRef jx_vm_pow(vm *v, LLVMValueRef x, LLVMValueRef y);
+
+/* atan(x), and sinh(x) or cosh(x) (cosh) of two floats or doubles
+ * (vmath_atan.c), as jx_vm_emit emits them. */
+JX_INTERNAL LLVMValueRef jx_vm_atan(vm *v, LLVMValueRef x);
+JX_INTERNAL LLVMValueRef jx_vm_sinhcosh(vm *v, LLVMValueRef x, bool cosh);
 
 #endif
