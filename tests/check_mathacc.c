@@ -1,11 +1,12 @@
 /* check_mathacc.c - accuracy of the math functions (exp, log, sin, cos,
- * tan, pow, tanh, arctan2, expm1, cbrt, log1p) as kernels compute them,
- * in ULP, and their NaN/inf results.
+ * tan, pow, tanh, arctan2, expm1, cbrt, log1p, arccosh, arctan, sinh,
+ * cosh) as kernels compute them, in ULP, and their NaN/inf results.
  *
  * Kernels call glibc's libmvec in the vector loop (AVX-512 or AVX2
  * variants, documented within 4 ULP of the correctly rounded result) and
- * libm elsewhere; tanh, arctan2, expm1, cbrt, log and log1p are our own
- * IR (jit/vmath.c) in every variant, vector loop and remainder alike (the
+ * libm elsewhere; tanh, arctan2, expm1, cbrt, log, log1p, arccosh,
+ * arctan, sinh and cosh are our own IR (jit/vmath.c, vmath_atan.c; the
+ * suite runs with JITEXPR_MATHLIB=own) in every variant, vector loop and remainder alike (the
  * sweep checks that no library function is called for them).  The bound this suite enforces
  * is MAX_ULPS for every function, dtype and variant.  Each function is
  * evaluated through a compiled kernel (jx_compile, jx_eval) in three ways:
@@ -76,7 +77,8 @@ struct acc_special {
 
 static const char *const fns[] = {"exp",   "log",  "sin",  "cos",
                                   "tan",   "pow",  "tanh", "arctan2",
-                                  "expm1", "cbrt", "log1p", "arccosh"};
+                                  "expm1", "cbrt", "log1p", "arccosh",
+                                  "arctan", "sinh", "cosh"};
 #define NFNS NROWS(fns)
 
 /* The libm name of fn ("atan2" for arctan2, from the op table; "pow" for
@@ -417,6 +419,18 @@ static void sample(const char *fn, fmt f, double *x, double *y)
         *x = pick < 2   ? 1.0 + logu(-f.p, -1)
              : pick < 5 ? uniform(1.0, 100.0)
                         : logu(0, f.emax);
+    } else if (is(fn, "arctan")) { /* the three ranges, every exponent */
+        *x = pick < 3   ? uniform(-4, 4)
+             : pick < 4 ? sgn() * uniform(0.38, 0.45)  /* tan(pi/8) */
+             : pick < 5 ? sgn() * uniform(2.3, 2.5)    /* tan(3pi/8) */
+                        : sgn() * logu(f.emin - f.p + 1, f.emax);
+    } else if (is(fn, "sinh") || is(fn, "cosh")) {
+        /* up to overflow (710.48, float 89.42, float16 11.1) and past */
+        double top = f.t == JX_FLOAT64 ? 711.0 : f.t == JX_FLOAT32 ? 90.0 : 11.5;
+        *x = pick < 3   ? uniform(-3, 3)
+             : pick < 5 ? uniform(-top, top)
+             : pick < 6 ? sgn() * uniform(top - 2, top)
+                        : sgn() * logu(f.emin - f.p + 1, 4);
     } else if (is(fn, "cbrt")) { /* every exponent, subnormals included */
         *x = pick < 2 ? uniform(-100, 100)
                       : sgn() * logu(f.emin - f.p + 1, f.emax);
@@ -459,6 +473,7 @@ static const struct {
     {"sin", sinl, sin},       {"cos", cosl, cos},     {"tan", tanl, tan},
     {"tanh", tanhl, tanh},    {"expm1", expm1l, expm1}, {"cbrt", cbrtl, cbrt},
     {"arccosh", acoshl, acosh},
+    {"arctan", atanl, atan},  {"sinh", sinhl, sinh},   {"cosh", coshl, cosh},
 };
 
 /* The reference value of fn at (x, y): long double for float64, double
