@@ -109,13 +109,13 @@ LLVMValueRef jx_vm_sinhcosh(vm *v, LLVMValueRef x, bool cosh)
     LLVMValueRef m = LLVMBuildBitCast(b, LLVMBuildShl(b, me, ki(v, mant), ""),
                                       v->t, "");
     LLVMValueRef sa = add(v, s, m), sd = sub(v, s, m);
-    LLVMValueRef res;
-    if (cosh) {
+    if (cosh) { /* 2 (a + (u*a + S*d)) */
         LLVMValueRef q = fma3(v, sr, sd, mul(v, u, sa));
         return mul(v, add(v, sa, q), k(v, 2.0));
     }
+    /* 2 (d + (u*d + S*a)), x's sign */
     LLVMValueRef q = fma3(v, sr, sa, mul(v, u, sd));
-    res = copysign2(v, mul(v, add(v, sd, q), k(v, 2.0)), x);
+    LLVMValueRef res = copysign2(v, mul(v, add(v, sd, q), k(v, 2.0)), x);
     LLVMValueRef tiny = k(v, v->f32 ? 0x1p-12 : 0x1p-27);
     return sel(v, cmp(v, LLVMRealOLT, fabs1(v, x), tiny), x, res);
 }
