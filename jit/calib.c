@@ -43,6 +43,8 @@ static const cal_domain domains[] = {
     {JX_OP_EXP, -20.0, 20.0, false}, {JX_OP_CBRT, -1000.0, 1000.0, false},
     {JX_OP_ARCCOSH, 0.0, 7.0, true},  {JX_OP_POW, -2.0, 2.0, true},
     {JX_OP_EXP2, -20.0, 20.0, false}, {JX_OP_ARCSINH, -10.0, 10.0, false},
+    {JX_OP_ARCTAN, -10.0, 10.0, false}, {JX_OP_SINH, -20.0, 20.0, false},
+    {JX_OP_COSH, -20.0, 20.0, false},
 };
 
 static cal_domain domain_of(int op)

@@ -229,3 +229,30 @@ fit("exp2_f64", exp2_e, -mp.mpf(1) / 2, mp.mpf(1) / 2, 10, False,
     weight=lambda r: r / mp.power(2, r))
 fit("exp2_f32", exp2_e, -mp.mpf(1) / 2, mp.mpf(1) / 2, 5, True,
     weight=lambda r: r / mp.power(2, r))
+
+
+# sinh and cosh (vmath_atan.c): t = k*ln2 + r, |r| <= ln2/2 (and the
+# shifter's rounding), cosh(r) = 1 + z*E(z), sinh(r) = r + r*z*O(z), z =
+# r*r: weight z, the error of z*E relative to cosh(r), of z*O relative to
+# sinh(r).
+HS = mp.log(2) / 2 * mp.mpf("1.0001")
+
+
+def cosh_e(z):
+    if z == 0:
+        return mp.mpf(1) / 2
+    r = mp.sqrt(z)
+    return (mp.cosh(r) - 1) / z
+
+
+def sinh_o(z):
+    if z == 0:
+        return mp.mpf(1) / 6
+    r = mp.sqrt(z)
+    return (mp.sinh(r) - r) / (r * z)
+
+
+fit("cosh_f64", cosh_e, 0, HS ** 2, 4, False, weight=lambda z: z)
+fit("sinh_f64", sinh_o, 0, HS ** 2, 4, False, weight=lambda z: z)
+fit("cosh_f32", cosh_e, 0, HS ** 2, 2, True, weight=lambda z: z)
+fit("sinh_f32", sinh_o, 0, HS ** 2, 2, True, weight=lambda z: z)

@@ -339,6 +339,16 @@ static LLVMValueRef vm_cbrt(vm *v, LLVMValueRef x)
     return sel(v, special, x, r);
 }
 
+/* atan(r) = r + r*z*P(z), z = r*r, for |r| <= tan(pi/8) (atan2's
+ * polynomial, also vmath_atan.c's). */
+LLVMValueRef jx_vm_atan_small(vm *v, LLVMValueRef r)
+{
+    LLVMValueRef z = mul(v, r, r);
+    LLVMValueRef p = v->f32 ? horner(v, z, atan_f32, NELEM(atan_f32))
+                            : horner(v, z, atan_f64, NELEM(atan_f64));
+    return fma3(v, mul(v, r, z), p, r);
+}
+
 LLVMValueRef jx_vm_atan2(vm *v, LLVMValueRef y, LLVMValueRef x)
 {
     LLVMBuilderRef b = v->b;
@@ -354,10 +364,7 @@ LLVMValueRef jx_vm_atan2(vm *v, LLVMValueRef y, LLVMValueRef x)
     LLVMValueRef r2 = LLVMBuildFDiv(b, sub(v, r, k(v, 1.0)),
                                     add(v, r, k(v, 1.0)), "");
     r = sel(v, big, r2, r);
-    LLVMValueRef z = mul(v, r, r);
-    LLVMValueRef p = v->f32 ? horner(v, z, atan_f32, NELEM(atan_f32))
-                            : horner(v, z, atan_f64, NELEM(atan_f64));
-    LLVMValueRef a = fma3(v, mul(v, r, z), p, r);
+    LLVMValueRef a = jx_vm_atan_small(v, r);
     a = sel(v, big, add(v, a, k(v, M_PI_4)), a);
     /* n = d: pi/4, rounded; needed where both are infinite (r is NaN),
      * the value anyway where they are finite (r2 = 0); both zero compare
@@ -508,8 +515,9 @@ bool jx_vm_has(const char *fn)
            strcmp(fn, "expm1") == 0 || strcmp(fn, "cbrt") == 0 ||
            strcmp(fn, "log") == 0 || strcmp(fn, "log1p") == 0 ||
            strcmp(fn, "pow") == 0 || strcmp(fn, "exp") == 0 ||
-           strcmp(fn, "acosh") == 0 ||
-           strcmp(fn, "asin") == 0 || strcmp(fn, "acos") == 0 ||
+           strcmp(fn, "acosh") == 0 || strcmp(fn, "asin") == 0 ||
+           strcmp(fn, "acos") == 0 || strcmp(fn, "atan") == 0 ||
+           strcmp(fn, "sinh") == 0 || strcmp(fn, "cosh") == 0 ||
            jx_vm_logexp_has(fn);
 }
 
@@ -535,5 +543,9 @@ LLVMValueRef jx_vm_emit(LLVMBuilderRef b, const char *fn, LLVMValueRef *x,
         return jx_vm_asin(&v, x[0], strcmp(fn, "acos") == 0);
     if (jx_vm_logexp_has(fn))
         return jx_vm_logexp(&v, fn, x[0]);
+    if (strcmp(fn, "atan") == 0)
+        return jx_vm_atan(&v, x[0]);
+    if (strcmp(fn, "sinh") == 0 || strcmp(fn, "cosh") == 0)
+        return jx_vm_sinhcosh(&v, x[0], strcmp(fn, "cosh") == 0);
     return jx_vm_atan2(&v, x[0], x[1]);
 }

@@ -127,7 +127,7 @@ static inline LLVMValueRef pairs_horner(vm *v, LLVMValueRef x, const double *c, 
 /* Kernels of vmath.c that others build on (each as described there): exp's
  * reduction t = k*ln2 + r (returns expm1(r), sets *kd to k in a double's
  * low bits), 2^(j + e) from those bits, expm1(t)/2, exp, expm1, log or
- * log1p (lp1), and atan2(y, x). */
+ * log1p (lp1), atan2(y, x), and atan(r) for |r| <= tan(pi/8). */
 JX_INTERNAL LLVMValueRef jx_vm_exp_reduce(vm *v, LLVMValueRef t, LLVMValueRef *kd_out);
 JX_INTERNAL LLVMValueRef jx_vm_pow2(vm *v, LLVMValueRef kbits, int e);
 JX_INTERNAL LLVMValueRef jx_vm_expm1_half(vm *v, LLVMValueRef t);
@@ -140,6 +140,7 @@ JX_INTERNAL LLVMValueRef jx_vm_log_m(vm *v, LLVMValueRef x, bool lp1, LLVMValueR
 JX_INTERNAL LLVMValueRef jx_vm_log_special(vm *v, LLVMValueRef x, bool lp1,
                                            LLVMValueRef r);
 JX_INTERNAL LLVMValueRef jx_vm_atan2(vm *v, LLVMValueRef y, LLVMValueRef x);
+JX_INTERNAL LLVMValueRef jx_vm_atan_small(vm *v, LLVMValueRef r);
 
 /* pow(x, y) of two floats or two doubles (vmath_pow.c), as jx_vm_emit
  * emits it. */
@@ -151,5 +152,9 @@ JX_INTERNAL LLVMValueRef jx_vm_asin(vm *v, LLVMValueRef x, bool acos);
  * (vmath_logexp.c), as jx_vm_emit emits them; jx_vm_logexp_has says which. */
 JX_INTERNAL bool jx_vm_logexp_has(const char *fn);
 JX_INTERNAL LLVMValueRef jx_vm_logexp(vm *v, const char *fn, LLVMValueRef x);
+/* atan(x), and sinh(x) or cosh(x) (cosh) of two floats or doubles
+ * (vmath_atan.c), as jx_vm_emit emits them. */
+JX_INTERNAL LLVMValueRef jx_vm_atan(vm *v, LLVMValueRef x);
+JX_INTERNAL LLVMValueRef jx_vm_sinhcosh(vm *v, LLVMValueRef x, bool cosh);
 
 #endif

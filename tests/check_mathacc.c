@@ -1,13 +1,14 @@
 /* check_mathacc.c - accuracy of the math functions (exp, log, sin, cos,
  * tan, pow, tanh, arctan2, expm1, cbrt, log1p, arccosh, arcsin, arccos,
- * log2, log10, exp2, arcsinh, arctanh) as kernels compute them, in ULP,
- * and their NaN/inf results.
+ * log2, log10, exp2, arcsinh, arctanh, arctan, sinh, cosh) as kernels
+ * compute them, in ULP, and their NaN/inf results.
  *
  * Kernels call glibc's libmvec in the vector loop (AVX-512 or AVX2
  * variants, documented within 4 ULP of the correctly rounded result) and
  * libm elsewhere; tanh, arctan2, expm1, cbrt, log, log1p, arccosh,
- * arcsin and arccos are our own IR (jit/vmath.c, vmath_asin.c) in every
- * variant, vector loop and remainder alike (the
+ * arcsin, arccos, log2, log10, exp2, arcsinh, arctanh, arctan, sinh and
+ * cosh are our own IR (jit/vmath*.c; the suite runs with
+ * JITEXPR_MATHLIB=own) in every variant, vector loop and remainder alike (the
  * sweep checks that no library function is called for them).  The bound this suite enforces
  * is MAX_ULPS for every function, dtype and variant.  Each function is
  * evaluated through a compiled kernel (jx_compile, jx_eval) in three ways:
@@ -80,7 +81,8 @@ static const char *const fns[] = {"exp",   "log",  "sin",  "cos",
                                   "tan",   "pow",  "tanh", "arctan2",
                                   "expm1", "cbrt", "log1p", "arccosh",
                                   "arcsin", "arccos", "log2",  "log10",
-                                  "exp2",  "arcsinh", "arctanh"};
+                                  "exp2",  "arcsinh", "arctanh", "arctan",
+                                  "sinh",  "cosh"};
 #define NFNS NROWS(fns)
 
 /* The libm name of fn ("atan2" for arctan2, from the op table; "pow" for
@@ -440,6 +442,18 @@ static void sample(const char *fn, fmt f, double *x, double *y)
              : pick < 6 ? sgn() * (1.0 - logu(-f.p, -1))
              : pick < 7 ? sgn() * logu(f.emin - f.p + 1, -1)
                         : sgn() * uniform(0.4, 0.6);
+    } else if (is(fn, "arctan")) { /* the three ranges, every exponent */
+        *x = pick < 3   ? uniform(-4, 4)
+             : pick < 4 ? sgn() * uniform(0.38, 0.45)  /* tan(pi/8) */
+             : pick < 5 ? sgn() * uniform(2.3, 2.5)    /* tan(3pi/8) */
+                        : sgn() * logu(f.emin - f.p + 1, f.emax);
+    } else if (is(fn, "sinh") || is(fn, "cosh")) {
+        /* up to overflow (710.48, float 89.42, float16 11.1) and past */
+        double top = f.t == JX_FLOAT64 ? 711.0 : f.t == JX_FLOAT32 ? 90.0 : 11.5;
+        *x = pick < 3   ? uniform(-3, 3)
+             : pick < 5 ? uniform(-top, top)
+             : pick < 6 ? sgn() * uniform(top - 2, top)
+                        : sgn() * logu(f.emin - f.p + 1, 4);
     } else if (is(fn, "cbrt")) { /* every exponent, subnormals included */
         *x = pick < 2 ? uniform(-100, 100)
                       : sgn() * logu(f.emin - f.p + 1, f.emax);
@@ -485,6 +499,8 @@ static const struct {
     {"log2", log2l, log2},      {"log10", log10l, log10},
     {"exp2", exp2l, exp2},      {"arcsinh", asinhl, asinh},
     {"arctanh", atanhl, atanh},
+    {"arccosh", acoshl, acosh},
+    {"arctan", atanl, atan},  {"sinh", sinhl, sinh},   {"cosh", coshl, cosh},
 };
 
 /* The reference value of fn at (x, y): long double for float64, double

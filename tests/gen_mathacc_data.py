@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Writes tests/mathacc_data.h: points and reference values of the math
 functions (exp, log, sin, cos, tan, pow, tanh, arctan2, expm1, cbrt,
-log1p, arccosh, arcsin, arccos, log2, log10, exp2, arcsinh, arctanh) for
-check_mathacc.c.  Run with Debian's /usr/bin/python3, which has
+log1p, arccosh, arcsin, arccos, log2, log10, exp2, arcsinh, arctanh, arctan,
+sinh, cosh) for check_mathacc.c.  Run with Debian's /usr/bin/python3, which has
 mpmath (python3-mpmath) and NumPy, and commit the output; the test itself
 needs neither.
 
@@ -45,7 +45,7 @@ rng = random.Random(20240611)
 # seeded generator, so the earlier tables stay as they are.
 FUNCS = ["exp", "log", "sin", "cos", "tan", "pow", "tanh", "arctan2", "expm1",
          "cbrt", "log1p", "arccosh", "arcsin", "arccos", "log2", "log10",
-         "exp2", "arcsinh", "arctanh"]
+         "exp2", "arcsinh", "arctanh", "arctan", "sinh", "cosh"]
 TWO_OPERANDS = ("pow", "arctan2")
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
@@ -417,13 +417,55 @@ def args_arctanh(dt):
     return [(x,) for x in xs if abs(rnd(dt, x)) < 1.0]
 
 
+def args_arctan(dt):
+    L = LIMITS[dt]
+    xs = [rng.uniform(-4, 4) for _ in range(120)]
+    xs += [rng.uniform(-0.9, 0.9) for _ in range(40)]           # the bench data
+    xs += [sign() * loguniform(-30, 30) for _ in range(80)]
+    xs += [sign() * loguniform(L["emin"] + 1, L["emax"]) for _ in range(60)]
+    xs += [sign() * math.ldexp(1.0 + rng.random(), rng.randrange(L["emin"], -30))
+           for _ in range(20)]                                   # tiny, subnormal
+    # where the kernel changes range: tan(pi/8) and tan(3pi/8), and about
+    # them (r = (a - 1)/(a + 1) and -1/a near -tan(pi/8), the sum with
+    # pi/4 and pi/2 cancelling most)
+    for q in (math.sqrt(2) - 1, math.sqrt(2) + 1):
+        xs += [sign() * q * (1 + sign() * math.ldexp(rng.random(), -rng.randrange(1, 50)))
+               for _ in range(25)]
+        xs += near(q, dt, 3) + near(-q, dt, 1)
+    xs += near(1.0, dt, 2) + [L["max"], -L["max"], L["tiny"], -L["tiny"], 1e-300 if dt == "float64" else 1e-40]
+    return [(x,) for x in xs]
+
+
+def args_sinhcosh(dt):
+    L = LIMITS[dt]
+    # where sinh and cosh overflow (710.4759, float 89.416), the kernel's
+    # cap (710.5, float 89.5), sinh = x below 2^-27 (float 2^-12)
+    top = float(mpmath.acosh(mpmath.mpf(L["max"])))
+    cap, tiny = (710.5, 2.0 ** -27) if dt == "float64" else (89.5, 2.0 ** -12)
+    xs = [rng.uniform(-3, 3) for _ in range(100)]
+    xs += [rng.uniform(-0.9, 0.9) for _ in range(40)]           # the bench data
+    xs += [rng.uniform(-top, top) for _ in range(80)]
+    xs += [sign() * loguniform(-40, 0) for _ in range(50)]      # near 0
+    xs += [sign() * math.ldexp(1.0 + rng.random(), rng.randrange(L["emin"], -40))
+           for _ in range(25)]                                   # tiny, subnormal
+    xs += [sign() * (top - rng.random() * 0.5) for _ in range(25)]  # near overflow
+    # the reduction's k steps at (j + 1/2)*ln2 (k = 0 below ln2/2: d = 0)
+    for j in range(0, 4):
+        xs += near((j + 0.5) * math.log(2), dt, 1)
+    for v in (top, tiny, 1.0, 2.0):
+        xs += near(v, dt, 2) + near(-v, dt, 1)
+    xs += [L["tiny"], -L["tiny"], 20.0, 40.0, -cap]
+    return [(x,) for x in xs]
+
+
 ARGS = {"exp": args_exp, "log": args_log, "pow": args_pow, "tanh": args_tanh,
         "arctan2": args_atan2, "expm1": args_expm1, "cbrt": args_cbrt,
         "log1p": args_log1p, "arccosh": args_arccosh, "arcsin": args_asin,
         "arccos": args_asin,
         "log2": lambda dt: args_log2_10(dt, "log2"),
         "log10": lambda dt: args_log2_10(dt, "log10"), "exp2": args_exp2,
-        "arcsinh": args_arcsinh, "arctanh": args_arctanh}
+        "arcsinh": args_arcsinh, "arctanh": args_arctanh, "arctan": args_arctan,
+        "sinh": args_sinhcosh, "cosh": args_sinhcosh}
 
 
 def args_for(f, dt):
@@ -446,8 +488,6 @@ def exact(f, a):
         return mpmath.asin(x)
     if f == "arccos":
         return mpmath.acos(x)
-
-
     if f == "log2":
         return mpmath.log(x, 2)
     if f == "log10":
@@ -458,6 +498,12 @@ def exact(f, a):
         return mpmath.asinh(x)
     if f == "arctanh":
         return mpmath.atanh(x)
+    if f == "arctan":
+        return mpmath.atan(x)
+    if f == "sinh":
+        return mpmath.sinh(x)
+    if f == "cosh":
+        return mpmath.cosh(x)
     if f == "sin":
         return mpmath.sin(x)
     if f == "cos":
@@ -578,6 +624,12 @@ def special_args(f):
     if f == "arctanh":  # +-inf at +-1, NaN past them, x itself where tiny
         xs += [1.0, -1.0, 1.5, -1.5, 2.0, -2.0, 1e300, -1e300, 1.0000000000000002,
                -1.0000001, 5e-324, -5e-324, 1e-300, -1e-310, 1e-45, -1e-40]
+
+    if f in ("sinh", "cosh"):  # inf past 710.48 (float 89.42), sinh(+-0)
+        xs += [1000.0, -1000.0, 711.0, -711.0, 710.5, 90.0, -90.0, 100.0,
+               1e300, -1e300, 5e-324, -5e-324, 1e-45, -1e-45]
+    if f == "arctan":  # +-pi/2 for the infinities, x itself for +-0
+        xs += [5e-324, -5e-324, 1e-45, -1e-45]
     return [(x,) for x in xs]
 
 
