@@ -4,7 +4,7 @@
     /usr/bin/python3 jit/gen_vmath.py
 
 Prints the C tables pasted into vmath.c (powlog_* and powexp2_* into
-vmath_pow.c, asin_* into vmath_asin.c, exp2_* into vmath_logexp.c, tsin_* and
+vmath_pow.c, asin_* into vmath_asin.c, tsin_* and
 tcos_* into vmath_trig.c): near-minimax (Chebyshev) fits made by mpmath at 60 digits,
 rounded to the kernel's precision, highest degree first (Horner's order),
 with each fit's largest error on its interval.
@@ -223,12 +223,6 @@ fit("asin_f64", asin_p, 0, mp.mpf(1) / 4, 11, False, weight=lambda z: z)
 fit("asin_f32", asin_p, 0, mp.mpf(1) / 4, 4, True, weight=lambda z: z)
 
 
-# exp2(x) = 2^k * 2^r, r = x - k in [-1/2, 1/2] (exact), 2^r = 1 + r*E(r)
-# (jit/vmath_logexp.c): the error r*(E - e) relative to 2^r (weight r/2^r)
-fit("exp2_f64", exp2_e, -mp.mpf(1) / 2, mp.mpf(1) / 2, 10, False,
-    weight=lambda r: r / mp.power(2, r))
-fit("exp2_f32", exp2_e, -mp.mpf(1) / 2, mp.mpf(1) / 2, 5, True,
-    weight=lambda r: r / mp.power(2, r))
 
 
 # sinh and cosh (vmath_atan.c): t = k*ln2 + r, |r| <= ln2/2 (and the

@@ -145,6 +145,8 @@ JX_INTERNAL LLVMValueRef jx_vm_atan_small(vm *v, LLVMValueRef r);
 /* pow(x, y) of two floats or two doubles (vmath_pow.c), as jx_vm_emit
  * emits it. */
 JX_INTERNAL LLVMValueRef jx_vm_pow(vm *v, LLVMValueRef x, LLVMValueRef y);
+/* 2^r - 1 for |r| <= 1/2 (vmath_pow.c: pow's polynomial, for exp2). */
+JX_INTERNAL LLVMValueRef jx_vm_exp2m1(vm *v, LLVMValueRef r);
 
 /* asin(x), or acos(x) where acos (vmath_asin.c). */
 JX_INTERNAL LLVMValueRef jx_vm_asin(vm *v, LLVMValueRef x, bool acos);

@@ -1,6 +1,6 @@
 /* vmath_logexp.c - log2, log10, exp2, asinh and atanh written out as IR,
  * for vmath.c's jx_vm_emit, on vmath.c's log, log1p and exp kernels
- * (coefficients from jit/gen_vmath.py; measured in docs/math.md, "Our
+ * (2^r's polynomial is vmath_pow.c's; measured in docs/math.md, "Our
  * own kernels: log2, log10, exp2, arcsinh, arctanh").
  *
  *   log2(x)   = k + log(m)*log2(e), by one FMA: x = 2^k * m, m in
@@ -12,7 +12,7 @@
  *               c_lo, c_hi with 11 trailing zero bits (float: 8) so that
  *               k*c_hi is exact, summed by two FMAs.
  *   exp2(x)   = 2^k * 2^r, k = round(x) (the shifter), r = x - k exact in
- *               [-1/2, 1/2], 2^r = 1 + r*E(r), E of degree 10 (float: 5);
+ *               [-1/2, 1/2], 2^r = 1 + r*E(r), pow's E (jx_vm_exp2m1: degree 10, float 5);
  *               x kept within [-1075, 1024] (float [-150, 128]), 2^k in
  *               two factors as in exp, so that subnormal results round
  *               once and 2^1024 overflows to inf; exp2 of an integer is
@@ -36,21 +36,6 @@
 #include "vmath_emit.h"
 
 #include <math.h>
-
-/* ---- coefficients (jit/gen_vmath.py) ---------------------------------- */
-
-/* exp2_f64 on [-0.5, 0.5], degree 10: error 3.37e-18 (weighted) */
-static const double exp2_f64[] = {
-    0x1.e79bb378757aep-32, 0x1.e61b4fc4ab246p-28, 0x1.b5267ce2583c7p-24,
-    0x1.62bfc79d2fa58p-20, 0x1.ffcbfba97fab8p-17, 0x1.4309130ed8da0p-13,
-    0x1.5d87fe78cd6d4p-10, 0x1.3b2ab6fba0119p-7,  0x1.c6b08d7049fe8p-5,
-    0x1.ebfbdff82c5a4p-3,  0x1.62e42fefa39efp-1,
-};
-/* exp2_f32 on [-0.5, 0.5], degree 5: error 1.97e-9 (weighted) */
-static const double exp2_f32[] = {
-    0x1.41fbbap-13, 0x1.5f3e54p-10, 0x1.3b2d4cp-7,
-    0x1.c6aee8p-5,  0x1.ebfbdcp-3,  0x1.62e430p-1,
-};
 
 /* ---- kernels ---------------------------------------------------------- */
 
@@ -80,9 +65,7 @@ static LLVMValueRef vm_exp2(vm *v, LLVMValueRef x)
     double shifter = v->f32 ? 0x1.8p23 : 0x1.8p52;
     LLVMValueRef kd = add(v, t, k(v, shifter)); /* k in the low bits */
     LLVMValueRef r = sub(v, t, sub(v, kd, k(v, shifter)));
-    LLVMValueRef e = v->f32 ? horner(v, r, exp2_f32, NELEM(exp2_f32))
-                            : horner(v, r, exp2_f64, NELEM(exp2_f64));
-    LLVMValueRef p = mul(v, r, e); /* 2^r - 1 */
+    LLVMValueRef p = jx_vm_exp2m1(v, r); /* 2^r - 1: pow's polynomial */
     LLVMValueRef kk = LLVMBuildSub(b, LLVMBuildBitCast(b, kd, v->ti, ""),
                                    LLVMBuildBitCast(b, k(v, shifter), v->ti, ""), "");
     LLVMValueRef k1 = LLVMBuildAShr(b, kk, ki(v, 1), "");

@@ -135,6 +135,14 @@ static const pow_prec prec_f32 = {
     powlog_f32, NELEM(powlog_f32), powexp2_f32, NELEM(powexp2_f32),
 };
 
+/* 2^r - 1 = r*E(r), |r| <= 1/2 (float: 0.56), by Horner's rule on pow's
+ * table of E: exp2 (vmath_logexp.c) needs the same polynomial. */
+LLVMValueRef jx_vm_exp2m1(vm *v, LLVMValueRef r)
+{
+    const pow_prec *pp = v->f32 ? &prec_f32 : &prec_f64;
+    return mul(v, r, horner(v, r, pp->exp2e, pp->nexp2e));
+}
+
 /* For a positive ax, normal or not: e and m with ax = 2^e * m, m in
  * [sqrt(1/2), sqrt(2)); e in the float type.  A subnormal ax is scaled
  * by 2^mant and its exponent field lowered by mant, to below zero: the
