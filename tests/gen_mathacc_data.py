@@ -107,13 +107,19 @@ def args_exp(dt):
     return [(x,) for x in xs]
 
 
-def args_log(dt):
-    L = LIMITS[dt]
+def log_points(L):
+    """Points of a log: over every exponent, near 1, subnormal."""
     xs = [loguniform(L["emin"] + 1, L["emax"]) for _ in range(150)]
     xs += [1.0 + sign() * math.ldexp(rng.random(), -rng.randrange(1, 50))
            for _ in range(100)]                                  # near 1
     xs += [math.ldexp(1.0 + rng.random(), rng.randrange(L["emin"], L["emin"] + 52))
            for _ in range(25)]                                   # subnormal
+    return xs
+
+
+def args_log(dt):
+    L = LIMITS[dt]
+    xs = log_points(L)
     xs += [rng.uniform(0.1, 1.1) for _ in range(50)]            # the bench data
     xs += [rng.uniform(0.5, 2.0) for _ in range(50)]
     xs += [L["tiny"], L["max"], 2.0, 0.5, 10.0, math.e]
@@ -349,11 +355,7 @@ def args_asin(dt):
 
 def args_log2_10(dt, f):
     L = LIMITS[dt]
-    xs = [loguniform(L["emin"] + 1, L["emax"]) for _ in range(150)]
-    xs += [1.0 + sign() * math.ldexp(rng.random(), -rng.randrange(1, 50))
-           for _ in range(100)]                                  # near 1
-    xs += [math.ldexp(1.0 + rng.random(), rng.randrange(L["emin"], L["emin"] + 52))
-           for _ in range(25)]                                   # subnormal
+    xs = log_points(L)
     xs += [rng.uniform(0.01, 100.0) for _ in range(50)]         # the bench data
     # the kernel's m switches binade at sqrt(1/2) * 2^k: k changes there
     for e in (-60, -1, 0, 1, 2, 30, 500 if dt == "float64" else 100):
