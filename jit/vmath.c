@@ -173,23 +173,28 @@ static const double log_f32[] = {
  * exactly when expm1 does. */
 /* t = k*ln2 + r, |r| <= ln2/2: sets *kd to k in the low bits of a
  * double (the shifter's), and returns p = expm1(r) = r + r*r*Q(r). */
-LLVMValueRef jx_vm_exp_reduce(vm *v, LLVMValueRef t, LLVMValueRef *kd_out)
+LLVMValueRef jx_vm_ln2_reduce(vm *v, LLVMValueRef t, LLVMValueRef *kd_out)
 {
     LLVMBuilderRef b = v->b;
     /* k = round(t / ln2) by the shifter 1.5 * 2^mantissa bits: its low
      * bits are k, and kd - shifter is k as a float. */
     double shifter = v->f32 ? 0x1.8p23 : 0x1.8p52;
     LLVMValueRef kd = fma3(v, t, k(v, 0x1.71547652b82fep0), k(v, shifter));
-    LLVMValueRef kf = sub(v, kd, k(v, shifter));
+    LLVMValueRef nk = LLVMBuildFNeg(b, sub(v, kd, k(v, shifter)), "");
     /* r = t - k*ln2 in two steps: ln2_hi has trailing zeros, so k*ln2_hi
      * and the subtraction are exact. */
     double ln2_hi = v->f32 ? 0x1.62e400p-1 : 0x1.62e42fefa3800p-1;
     double ln2_lo = v->f32 ? 0x1.7f7d1cf79abcap-20 : 0x1.ef35793c76730p-45;
-    LLVMValueRef r = fma3(v, LLVMBuildFNeg(b, kf, ""), k(v, ln2_hi), t);
-    r = fma3(v, LLVMBuildFNeg(b, kf, ""), k(v, ln2_lo), r);
+    LLVMValueRef r = fma3(v, nk, k(v, ln2_hi), t);
+    *kd_out = kd;
+    return fma3(v, nk, k(v, ln2_lo), r);
+}
+
+LLVMValueRef jx_vm_exp_reduce(vm *v, LLVMValueRef t, LLVMValueRef *kd_out)
+{
+    LLVMValueRef r = jx_vm_ln2_reduce(v, t, kd_out);
     LLVMValueRef q = v->f32 ? horner(v, r, expm1_f32, NELEM(expm1_f32))
                             : horner(v, r, expm1_f64, NELEM(expm1_f64));
-    *kd_out = kd;
     return fma3(v, mul(v, r, r), q, r); /* expm1(r) */
 }
 
@@ -216,30 +221,40 @@ LLVMValueRef jx_vm_expm1_half(vm *v, LLVMValueRef t)
     return fma3(v, s, p, sub(v, s, k(v, 0.5)));
 }
 
-/* exp(x) = 2^k * (1 + p), x kept within [-746, 710] (float: [-104, 89]),
- * beyond which exp is 0 and infinite in the type (NaN compares false and
- * stays).  2^k in two factors, 2^(k - k/2) and 2^(k/2), each a normal
- * number for k in [-1077, 1024], so that results that are subnormal (x
- * below -708.4) round once, at the last multiplication, and 2^1024 can
- * overflow to inf exactly where exp does. */
-LLVMValueRef jx_vm_exp(vm *v, LLVMValueRef x)
+LLVMValueRef jx_vm_shifted_k(vm *v, LLVMValueRef kd)
+{
+    /* an integer subtraction of the shifter's bits keeps k's sign */
+    double shifter = v->f32 ? 0x1.8p23 : 0x1.8p52;
+    return LLVMBuildSub(v->b, LLVMBuildBitCast(v->b, kd, v->ti, ""),
+                        LLVMBuildBitCast(v->b, k(v, shifter), v->ti, ""), "");
+}
+
+/* 2^k * (1 + p), k in kd's low bits: 2^k in two factors, 2^(k - k/2) and
+ * 2^(k/2), each a normal number for the k that exp and exp2 reach (double:
+ * [-1077, 1024]), so that a subnormal result rounds once, at the last
+ * multiplication, and 2^1024 can overflow to inf. */
+LLVMValueRef jx_vm_scale_2k(vm *v, LLVMValueRef kd, LLVMValueRef p)
 {
     LLVMBuilderRef b = v->b;
+    LLVMValueRef kk = jx_vm_shifted_k(v, kd);
+    LLVMValueRef k1 = LLVMBuildAShr(b, kk, ki(v, 1), "");
+    LLVMValueRef k2 = LLVMBuildSub(b, kk, k1, "");
+    LLVMValueRef s1 = jx_vm_pow2(v, k1, 0), s2 = jx_vm_pow2(v, k2, 0);
+    return mul(v, fma3(v, s1, p, s1), s2);
+}
+
+/* exp(x) = 2^k * (1 + p), x kept within [-746, 710] (float: [-104, 89]),
+ * beyond which exp is 0 and infinite in the type (NaN compares false and
+ * stays); 2^k by jx_vm_scale_2k (subnormal results, below x = -708.4,
+ * round once; 2^1024 overflows to inf exactly where exp does). */
+LLVMValueRef jx_vm_exp(vm *v, LLVMValueRef x)
+{
     double lo = v->f32 ? -104.0 : -746.0, hi = v->f32 ? 89.0 : 710.0;
     LLVMValueRef t = sel(v, cmp(v, LLVMRealOLT, x, k(v, lo)), k(v, lo), x);
     t = sel(v, cmp(v, LLVMRealOGT, t, k(v, hi)), k(v, hi), t);
     LLVMValueRef kd;
     LLVMValueRef p = jx_vm_exp_reduce(v, t, &kd);
-    /* k's low bits, sign-extended from the shifter's field: k = kbits -
-     * bits(shifter), an integer subtraction that keeps the sign */
-    LLVMValueRef kbits = LLVMBuildBitCast(b, kd, v->ti, "");
-    double shifter = v->f32 ? 0x1.8p23 : 0x1.8p52;
-    LLVMValueRef sh = LLVMBuildBitCast(b, k(v, shifter), v->ti, "");
-    LLVMValueRef kk = LLVMBuildSub(b, kbits, sh, "");
-    LLVMValueRef k1 = LLVMBuildAShr(b, kk, ki(v, 1), "");
-    LLVMValueRef k2 = LLVMBuildSub(b, kk, k1, "");
-    LLVMValueRef s1 = jx_vm_pow2(v, k1, 0), s2 = jx_vm_pow2(v, k2, 0);
-    return mul(v, fma3(v, s1, p, s1), s2);
+    return jx_vm_scale_2k(v, kd, p);
 }
 
 /* expm1(x): x kept within [-40, 710] (float: [-20, 89]), where expm1 is

@@ -81,15 +81,9 @@ LLVMValueRef jx_vm_sinhcosh(vm *v, LLVMValueRef x, bool cosh)
     double cap = v->f32 ? 89.5 : 710.5;
     LLVMValueRef t = fabs1(v, x);
     t = sel(v, cmp(v, LLVMRealOGT, t, k(v, cap)), k(v, cap), t);
-    /* t = k*ln2 + r: k in the shifter's low bits, r in two exact steps
-     * (ln2_hi has trailing zeros), as jx_vm_exp_reduce */
-    double shifter = v->f32 ? 0x1.8p23 : 0x1.8p52;
-    LLVMValueRef kd = fma3(v, t, k(v, 0x1.71547652b82fep0), k(v, shifter));
-    LLVMValueRef nk = LLVMBuildFNeg(b, sub(v, kd, k(v, shifter)), "");
-    double ln2_hi = v->f32 ? 0x1.62e400p-1 : 0x1.62e42fefa3800p-1;
-    double ln2_lo = v->f32 ? 0x1.7f7d1cf79abcap-20 : 0x1.ef35793c76730p-45;
-    LLVMValueRef r = fma3(v, nk, k(v, ln2_hi), t);
-    r = fma3(v, nk, k(v, ln2_lo), r);
+    /* t = k*ln2 + r, k in kd's low bits: exp's reduction */
+    LLVMValueRef kd;
+    LLVMValueRef r = jx_vm_ln2_reduce(v, t, &kd);
     LLVMValueRef z = mul(v, r, r);
     LLVMValueRef e = v->f32 ? horner(v, z, cosh_f32, NELEM(cosh_f32))
                             : horner(v, z, cosh_f64, NELEM(cosh_f64));
@@ -99,10 +93,8 @@ LLVMValueRef jx_vm_sinhcosh(vm *v, LLVMValueRef x, bool cosh)
     LLVMValueRef sr = fma3(v, mul(v, r, z), o, r);   /* sinh(r) */
     /* s = 2^(k-2); m = 2^(-k-2), its exponent field bias - 2 - k clamped
      * at 0 (m = +0) */
-    LLVMValueRef kbits = LLVMBuildBitCast(b, kd, v->ti, "");
-    LLVMValueRef s = jx_vm_pow2(v, kbits, -2);
-    LLVMValueRef kk = LLVMBuildSub(
-        b, kbits, LLVMBuildBitCast(b, k(v, shifter), v->ti, ""), "");
+    LLVMValueRef s = jx_vm_pow2(v, LLVMBuildBitCast(b, kd, v->ti, ""), -2);
+    LLVMValueRef kk = jx_vm_shifted_k(v, kd);
     LLVMValueRef me = LLVMBuildSub(b, ki(v, bias - 2), kk, "");
     me = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSGT, me, ki(v, 0), ""), me,
                          ki(v, 0), "");

@@ -129,6 +129,13 @@ static inline LLVMValueRef pairs_horner(vm *v, LLVMValueRef x, const double *c, 
  * low bits), 2^(j + e) from those bits, expm1(t)/2, exp, expm1, log or
  * log1p (lp1), atan2(y, x), and atan(r) for |r| <= tan(pi/8). */
 JX_INTERNAL LLVMValueRef jx_vm_exp_reduce(vm *v, LLVMValueRef t, LLVMValueRef *kd_out);
+/* r of t = k*ln2 + r, |r| <= ln2/2 (exp's reduction, before its
+ * polynomial); *kd_out holds k in a double's (float's) low bits. */
+JX_INTERNAL LLVMValueRef jx_vm_ln2_reduce(vm *v, LLVMValueRef t, LLVMValueRef *kd_out);
+/* k of the shifter's kd as an integer of the type's width. */
+JX_INTERNAL LLVMValueRef jx_vm_shifted_k(vm *v, LLVMValueRef kd);
+/* 2^k * (1 + p), k in kd's low bits, rounded once where subnormal. */
+JX_INTERNAL LLVMValueRef jx_vm_scale_2k(vm *v, LLVMValueRef kd, LLVMValueRef p);
 JX_INTERNAL LLVMValueRef jx_vm_pow2(vm *v, LLVMValueRef kbits, int e);
 JX_INTERNAL LLVMValueRef jx_vm_expm1_half(vm *v, LLVMValueRef t);
 JX_INTERNAL LLVMValueRef jx_vm_exp(vm *v, LLVMValueRef x);

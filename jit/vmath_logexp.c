@@ -58,7 +58,6 @@ static LLVMValueRef vm_log2_10(vm *v, LLVMValueRef x, bool ten)
 /* exp2(x): as in exp (vmath.c's jx_vm_exp), with r = x - k exact. */
 static LLVMValueRef vm_exp2(vm *v, LLVMValueRef x)
 {
-    LLVMBuilderRef b = v->b;
     double lo = v->f32 ? -150.0 : -1075.0, hi = v->f32 ? 128.0 : 1024.0;
     LLVMValueRef t = sel(v, cmp(v, LLVMRealOLT, x, k(v, lo)), k(v, lo), x);
     t = sel(v, cmp(v, LLVMRealOGT, t, k(v, hi)), k(v, hi), t);
@@ -66,12 +65,7 @@ static LLVMValueRef vm_exp2(vm *v, LLVMValueRef x)
     LLVMValueRef kd = add(v, t, k(v, shifter)); /* k in the low bits */
     LLVMValueRef r = sub(v, t, sub(v, kd, k(v, shifter)));
     LLVMValueRef p = jx_vm_exp2m1(v, r); /* 2^r - 1: pow's polynomial */
-    LLVMValueRef kk = LLVMBuildSub(b, LLVMBuildBitCast(b, kd, v->ti, ""),
-                                   LLVMBuildBitCast(b, k(v, shifter), v->ti, ""), "");
-    LLVMValueRef k1 = LLVMBuildAShr(b, kk, ki(v, 1), "");
-    LLVMValueRef k2 = LLVMBuildSub(b, kk, k1, "");
-    LLVMValueRef s1 = jx_vm_pow2(v, k1, 0), s2 = jx_vm_pow2(v, k2, 0);
-    return mul(v, fma3(v, s1, p, s1), s2);
+    return jx_vm_scale_2k(v, kd, p);
 }
 
 static LLVMValueRef vm_atanh(vm *v, LLVMValueRef x)
