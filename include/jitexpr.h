@@ -320,6 +320,8 @@ typedef struct jx_stats {
                                   stored ones (an earlier process timed
                                   them): timings saved */
     uint64_t choices_writes;   /* stored math choices files written */
+    uint64_t kernels_interpreted; /* kernels that started interpreted (not
+                                  compiled: jx_set_tier), of those kept */
 } jx_stats;
 JX_API void jx_get_stats(jx_stats *st);
 
@@ -347,15 +349,21 @@ typedef struct jx_cache_info {
 } jx_cache_info;
 /* The disk cache's state (a scan of the directory). */
 JX_API void jx_get_cache_info(jx_cache_info *info);
-/* A kernel compiled anew runs code compiled quickly first where that
- * gives the same results (about a fifth of the compile time, several
- * times slower per element), and its optimised code is compiled by the
- * call that finds the time spent in the quick code (that call's estimate
- * included) has reached the optimised compile's estimated time; a call on
- * a large array does at once.  jx_set_tier: "auto" (that, the default),
- * "full" (every kernel optimised before its first run), "quick" (never
- * optimised: tests, comparisons); JITEXPR_TIER sets the start.  Returns 0,
- * or -1 for another word.  jx_get_tier: the mode's word. */
+/* A new kernel whose every operation the library can interpret with
+ * the compiled code's results (arithmetic, comparisons, logic, where and
+ * exact conversions over bool, integers, float32 and float64) starts
+ * interpreted, with no compile; any other starts as code compiled quickly
+ * where that gives the same results (about a fifth of the compile time,
+ * several times slower per element).  Its optimised code is compiled by
+ * the call that finds the time spent interpreting or in the quick code
+ * (that call's estimate included) has reached the optimised compile's
+ * estimated time; a call on a large array does at once.  jx_set_tier:
+ * "auto" (that, the default), "full" (every kernel optimised before its
+ * first run), "quick" (quick code, never optimised), "compiled" (auto
+ * without the interpreter), "interp" (interpreted where it can, else
+ * quick code; never optimised); the last three for tests and
+ * comparisons.  JITEXPR_TIER sets the start.  Returns 0, or -1 for
+ * another word.  jx_get_tier: the mode's word. */
 JX_API int jx_set_tier(const char *mode);
 JX_API const char *jx_get_tier(void);
 /* Empties the in-memory cache (kernels in use live on) and deletes the

@@ -465,18 +465,23 @@ static PyObject *jxpy_cache_info(PyObject *module, PyObject *unused)
                          r.misses);
     if (d == NULL)
         return NULL;
-    /* The quick tier (docs/python.md). */
+    /* The tiers (docs/python.md). */
     PyObject *q = PyLong_FromUnsignedLongLong(s.kernels_quick);
     PyObject *u = PyLong_FromUnsignedLongLong(s.kernels_upgraded);
-    if (q == NULL || u == NULL || PyDict_SetItemString(d, "kernels_quick", q) < 0 ||
-        PyDict_SetItemString(d, "kernels_upgraded", u) < 0) {
+    PyObject *in = PyLong_FromUnsignedLongLong(s.kernels_interpreted);
+    if (q == NULL || u == NULL || in == NULL ||
+        PyDict_SetItemString(d, "kernels_quick", q) < 0 ||
+        PyDict_SetItemString(d, "kernels_upgraded", u) < 0 ||
+        PyDict_SetItemString(d, "kernels_interpreted", in) < 0) {
         Py_XDECREF(q);
         Py_XDECREF(u);
+        Py_XDECREF(in);
         Py_DECREF(d);
         return NULL;
     }
     Py_DECREF(q);
     Py_DECREF(u);
+    Py_DECREF(in);
     /* The disk cache: its state (a scan of the directory) and counters. */
     jx_cache_info ci;
     char *stored;
@@ -549,7 +554,9 @@ static PyObject *jxpy_set_tier(PyObject *module, PyObject *arg)
     const char *prev = jx_get_tier();
     if (jx_set_tier(mode) != 0) {
         PyErr_Format(PyExc_ValueError,
-                     "set_tier: mode must be 'auto', 'full' or 'quick', not %R", arg);
+                     "set_tier: mode must be 'auto', 'full', 'quick', 'compiled' or "
+                     "'interp', not %R",
+                     arg);
         return NULL;
     }
     return PyUnicode_FromString(prev);
@@ -632,9 +639,11 @@ static PyMethodDef jxpy_methods[] = {
      PyDoc_STR("clear_cache(): forget evaluate()'s compiled expressions and the cached "
                "kernels, and delete the disk cache's files; returns how many files")},
     {"set_tier", jxpy_set_tier, METH_O,
-     PyDoc_STR("set_tier(mode): 'auto' (new kernels run quickly compiled code until "
-               "the optimised compile pays), 'full' (optimised before the first run) "
-               "or 'quick' (never optimised); returns the previous mode")},
+     PyDoc_STR("set_tier(mode): 'auto' (new kernels are interpreted, or run quickly "
+               "compiled code, until the optimised compile pays), 'full' (optimised "
+               "before the first run), 'quick' (quick code, never optimised), "
+               "'compiled' (auto without the interpreter) or 'interp' (interpreted "
+               "where possible, never optimised); returns the previous mode")},
     {"set_cache_dir", jxpy_set_cache_dir, METH_O,
      PyDoc_STR("set_cache_dir(path or None): the disk cache's directory (created if "
                "missing), or None to turn it off; returns whether it is on")},

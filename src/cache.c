@@ -3,6 +3,7 @@
 #include "cache.h"
 #include "choicestore.h"
 #include "diskcache.h"
+#include "interp.h"
 #include "tier.h"
 
 #include <pthread.h>
@@ -21,6 +22,7 @@ static struct {
     uint64_t compiled;
     uint64_t hits;
     uint64_t quick;      /* quick compiles */
+    uint64_t interpreted; /* kernels that started interpreted */
     uint64_t upgraded;   /* quick kernels given their optimised code */
 } cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -80,6 +82,7 @@ static void free_kernel(jx_kernel *k)
 {
     jx_jit_release(&k->code);
     jx_jit_release(&k->quick_code);
+    jx_interp_free(k->interp);
     free(k->key);
     free(k);
 }
@@ -172,9 +175,15 @@ static int obtain(const jx_ir *ir, const char *layout, const char *key,
             return 0;
         }
     }
+    jx_tier_mode mode = jx_tier_mode_get();
+    if (use_disk && (mode == JX_TIER_AUTO || mode == JX_TIER_INTERP) &&
+        strchr(layout, 'w') == NULL && (k->interp = jx_interp_new(ir)) != NULL) {
+        atomic_init(&k->fn, NULL); /* interpreted: no compile yet */
+        atomic_init(&k->quick, true);
+        return 0;
+    }
     *compiled = true;
-    jx_jit_tier t = use_disk && jx_tier_mode_get() != JX_TIER_FULL ? JX_JIT_QUICK
-                                                                   : JX_JIT_FULL;
+    jx_jit_tier t = use_disk && mode != JX_TIER_FULL ? JX_JIT_QUICK : JX_JIT_FULL;
     int64_t t0 = compile_clock();
     jx_jit_code code;
     bool quick;
@@ -187,6 +196,7 @@ static int obtain(const jx_ir *ir, const char *layout, const char *key,
         atomic_init(&k->quick, true);
     } else {
         k->code = code;
+        jx_tier_learn_compile(0, compile_clock() - t0);
     }
     atomic_init(&k->fn, code.fn);
     return 0;
@@ -227,10 +237,11 @@ jx_kernel_fn jx_cache_code(jx_kernel *k, const jx_ir *ir, const char *layout,
     if (!atomic_load(&k->quick))
         return atomic_load(&k->fn);
     jx_tier_mode mode = jx_tier_mode_get();
+    bool interp = k->interp != NULL && atomic_load(&k->fn) == NULL;
     bool now = mode == JX_TIER_FULL || /* set since k was compiled quick */
-               (mode == JX_TIER_AUTO && atomic_load(&k->quick_spent) +
-                                            jx_tier_quick_estimate(units) >=
-                                        jx_tier_full_estimate(k->quick_ns));
+               ((mode == JX_TIER_AUTO || mode == JX_TIER_COMPILED) &&
+                atomic_load(&k->quick_spent) + jx_tier_quick_estimate(units, interp) >=
+                    jx_tier_full_estimate(k->quick_ns));
     if (now && !atomic_load(&k->no_upgrade) && upgrade(k, ir, layout) == 0)
         return atomic_load(&k->fn);
     jx_kernel_fn fn = atomic_load(&k->fn);
@@ -238,10 +249,10 @@ jx_kernel_fn jx_cache_code(jx_kernel *k, const jx_ir *ir, const char *layout,
     return fn;
 }
 
-void jx_cache_quick_ran(jx_kernel *k, int64_t units, int64_t ns)
+void jx_cache_quick_ran(jx_kernel *k, int64_t units, int64_t ns, bool interp)
 {
     atomic_fetch_add(&k->quick_spent, ns);
-    jx_tier_learn_run(units, ns);
+    jx_tier_learn_run(units, ns, interp);
 }
 
 jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout, unsigned flags,
@@ -290,6 +301,7 @@ jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout, unsigned flags,
 
     pthread_mutex_lock(&cache.lock);
     bool quick = atomic_load(&k->quick);
+    bool interpreted = k->interp != NULL;
     cache.compiled += compiled;
     if (!use_cache) {
         pthread_mutex_unlock(&cache.lock);
@@ -309,6 +321,7 @@ jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout, unsigned flags,
             dead = old;
     }
     cache.quick += quick && compiled; /* once kept (a racing copy is freed) */
+    cache.interpreted += interpreted;
     k->refs++; /* the cache's reference */
     k->cached = true;
     k->chain = cache.buckets[hash & (NBUCKETS - 1)];
@@ -340,6 +353,7 @@ void jx_cache_stats(jx_stats *st)
     st->cache_entries = cache.entries;
     st->kernels_quick = cache.quick;
     st->kernels_upgraded = cache.upgraded;
+    st->kernels_interpreted = cache.interpreted;
     pthread_mutex_unlock(&cache.lock);
     jx_disk_stats(st);
     jx_cstore_stats(st);
@@ -347,22 +361,14 @@ void jx_cache_stats(jx_stats *st)
 
 int jx_set_tier(const char *mode)
 {
-    jx_tier_mode m = mode == NULL ? JX_TIER_AUTO
-                     : strcmp(mode, "auto") == 0 ? JX_TIER_AUTO
-                     : strcmp(mode, "full") == 0 ? JX_TIER_FULL
-                     : strcmp(mode, "quick") == 0 ? JX_TIER_QUICK
-                                                  : (jx_tier_mode)-1;
-    if ((int)m < 0)
+    int m = mode == NULL ? JX_TIER_AUTO : jx_tier_mode_parse(mode);
+    if (m < 0)
         return -1;
-    jx_tier_mode_set(m);
+    jx_tier_mode_set((jx_tier_mode)m);
     return 0;
 }
 
-const char *jx_get_tier(void)
-{
-    static const char *const names[] = {"auto", "full", "quick"};
-    return names[jx_tier_mode_get()];
-}
+const char *jx_get_tier(void) { return jx_tier_mode_name(jx_tier_mode_get()); }
 
 long jx_clear_cache(void)
 {

@@ -12,9 +12,13 @@
 #include "jit.h"
 
 typedef struct jx_kernel jx_kernel;
+struct jx_interp; /* interp.h */
 struct jx_kernel {
     _Atomic(jx_kernel_fn) fn; /* the entry point: the quick code's until
-                                 the optimised code replaces it */
+                                 the optimised code replaces it; NULL
+                                 while the kernel is interpreted */
+    struct jx_interp *interp; /* its program, when it started interpreted
+                              (interp.h): kept while the kernel lives */
     jx_jit_code code;      /* what the JIT needs to free it */
     _Atomic(bool) quick;   /* fn is the quick tier's (tier.h) */
     _Atomic(bool) no_upgrade; /* its optimised compile failed: quick for
@@ -41,14 +45,16 @@ struct jx_kernel {
 JX_INTERNAL jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout,
                                     unsigned flags, jx_error *err);
 /* The code to run k over `units` work units (elements times the IR's
- * cost) with: the optimised code when k has it, else the quick code,
- * unless the time spent running it, this run's estimate included, reaches
- * the optimised compile's estimate (tier.h), or the mode is now "full":
- * that code is compiled then, by this caller.  ir and layout are k's.  *quick: the quick code was
- * given (time the run for jx_cache_quick_ran). */
+ * cost) with: the optimised code when k has it, else the quick code or
+ * NULL for k->interp, unless the time spent running those, this run's
+ * estimate included, reaches the optimised compile's estimate (tier.h),
+ * or the mode is now "full": that code is compiled then, by this caller.
+ * ir and layout are k's.  *quick: the quick code or the interpreter was
+ * given (time the run for jx_cache_quick_ran, with interp: the
+ * interpreter's). */
 JX_INTERNAL jx_kernel_fn jx_cache_code(jx_kernel *k, const jx_ir *ir, const char *layout,
                                        int64_t units, bool *quick);
-JX_INTERNAL void jx_cache_quick_ran(jx_kernel *k, int64_t units, int64_t ns);
+JX_INTERNAL void jx_cache_quick_ran(jx_kernel *k, int64_t units, int64_t ns, bool interp);
 /* Drops a reference; the last one frees the machine code. */
 JX_INTERNAL void jx_cache_release(jx_kernel *k);
 JX_INTERNAL void jx_cache_stats(jx_stats *st);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "interp.h"
 #include "plan.h"
 
 /* Lowest and one-past-highest byte an array of elements of `item` bytes
@@ -144,10 +145,14 @@ int jx_eval_run(const jx_expr *e, const jx_array **ops, jx_array *out, bool allo
     bool quick;
     jx_kernel_fn fn = jx_cache_code(k, ir, layout, units, &quick);
     int rc;
-    if (quick) { /* the quick tier's code: no ways to time (adapt.h) */
+    if (fn == NULL) { /* interpreted, in this thread (interp.h) */
+        int64_t t0 = jx_adapt_now();
+        rc = jx_interp_run(k->interp, &p, err);
+        jx_cache_quick_ran(k, units, jx_adapt_now() - t0, true);
+    } else if (quick) { /* the quick tier's code: no ways to time (adapt.h) */
         int64_t t0 = jx_adapt_now();
         rc = jx_plan_run(&p, fn, k, jx_plan_pick(&p, ir, NULL, false), true, err);
-        jx_cache_quick_ran(k, units, jx_adapt_now() - t0);
+        jx_cache_quick_ran(k, units, jx_adapt_now() - t0, false);
     } else {
         jx_adapt_pick pick = jx_plan_pick(&p, ir, k, true);
         jx_kernel *run = k;

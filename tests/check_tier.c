@@ -8,7 +8,9 @@
  * Runs with a process per test (CK_FORK, and in check-asan's list):
  * JITEXPR_TIER and JITEXPR_MATHLIB are read once per process.  main sets
  * JITEXPR_MATHLIB=own, so that which math functions are our kernels (and
- * may be quick) does not depend on this machine's timing. */
+ * may be quick) does not depend on this machine's timing, and
+ * JITEXPR_TIER=compiled: the default tier would interpret the arithmetic
+ * these tests compile quick (check_interp.c tests the interpreter). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,56 +20,6 @@
 #include "expr.h"
 #include "jitutil.h"
 #include "testutil.h"
-
-/* Emits ir for layout in tier t and loads it; *quick: what it gave.
- * Returns false when the code generator has no lowering for ir. */
-static bool emit_load(const jx_ir *ir, const char *layout, jx_jit_tier t, bool *quick,
-                      jx_jit_code *out)
-{
-    jx_jit_object obj;
-    jx_error err;
-    if (jx_jit_emit(ir, layout, t, &obj, &err) != 0)
-        return false;
-    *quick = obj.quick;
-    ck_assert_msg(jx_jit_load(obj.data, obj.size, out, &err) == 0, "%s", err.message);
-    jx_jit_object_free(&obj);
-    return true;
-}
-
-/* Whether element bytes x and y of dtype t hold the same value: the same
- * bits, or NaN in both (which NaN an operation returns, its sign and
- * payload, depends on the order of its operands in the instruction, and
- * the optimiser may swap them; NumPy does not specify it either). */
-static bool same_value(jx_dtype t, const char *x, const char *y)
-{
-    jx_kind k = jx_dtype_kind(t);
-    size_t sz = jx_dtype_size(t);
-    if (!(k & (JX_KIND_FLOAT | JX_KIND_COMPLEX)))
-        return memcmp(x, y, sz) == 0;
-    size_t part = k == JX_KIND_COMPLEX ? sz / 2 : sz;
-    for (size_t o = 0; o < sz; o += part) {
-        double a, b;
-        if (part == 8) {
-            memcpy(&a, x + o, 8);
-            memcpy(&b, y + o, 8);
-        } else if (part == 4) {
-            float fa, fb;
-            memcpy(&fa, x + o, 4);
-            memcpy(&fb, y + o, 4);
-            a = fa;
-            b = fb;
-        } else {
-            _Float16 ha, hb;
-            memcpy(&ha, x + o, 2);
-            memcpy(&hb, y + o, 2);
-            a = ha;
-            b = hb;
-        }
-        if (!(a != a && b != b) && memcmp(x + o, y + o, part) != 0)
-            return false;
-    }
-    return true;
-}
 
 /* Runs a and b over n elements of in[][] in layout; their outputs must
  * be the same bytes. */
@@ -487,13 +439,15 @@ START_TEST(test_modes)
 }
 END_TEST
 
-/* jx_set_tier: the three words, nothing else. */
+/* jx_set_tier: the five words, nothing else. */
 START_TEST(test_set_tier)
 {
-    ck_assert_int_eq(jx_set_tier("full"), 0);
-    ck_assert_str_eq(jx_get_tier(), "full");
+    static const char *const words[] = {"full", "quick", "compiled", "interp", "auto"};
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
+        ck_assert_int_eq(jx_set_tier(words[k]), 0);
+        ck_assert_str_eq(jx_get_tier(), words[k]);
+    }
     ck_assert_int_eq(jx_set_tier("quick"), 0);
-    ck_assert_str_eq(jx_get_tier(), "quick");
     ck_assert_int_eq(jx_set_tier("fast"), -1);
     ck_assert_str_eq(jx_get_tier(), "quick");
     ck_assert_int_eq(jx_set_tier(NULL), 0);
@@ -558,6 +512,7 @@ END_TEST
 int main(void)
 {
     setenv("JITEXPR_MATHLIB", "own", 1);
+    setenv("JITEXPR_TIER", "compiled", 1);
     Suite *s = suite_create("tier");
     TCase *tc = tcase_create("tier");
     tcase_set_timeout(tc, 300);

@@ -416,6 +416,58 @@ static inline int check_op(int op)
     return tested;
 }
 
+/* ---- two codes of one kernel (check_tier.c, check_interp.c) ------------ */
+
+/* Emits ir for layout in tier t and loads it; *quick: what it gave.
+ * Returns false when the code generator has no lowering for ir. */
+static inline bool emit_load(const jx_ir *ir, const char *layout, jx_jit_tier t, bool *quick,
+                      jx_jit_code *out)
+{
+    jx_jit_object obj;
+    jx_error err;
+    if (jx_jit_emit(ir, layout, t, &obj, &err) != 0)
+        return false;
+    *quick = obj.quick;
+    ck_assert_msg(jx_jit_load(obj.data, obj.size, out, &err) == 0, "%s", err.message);
+    jx_jit_object_free(&obj);
+    return true;
+}
+
+/* Whether element bytes x and y of dtype t hold the same value: the same
+ * bits, or NaN in both (which NaN an operation returns, its sign and
+ * payload, depends on the order of its operands in the instruction, and
+ * the optimiser may swap them; NumPy does not specify it either). */
+static inline bool same_value(jx_dtype t, const char *x, const char *y)
+{
+    jx_kind k = jx_dtype_kind(t);
+    size_t sz = jx_dtype_size(t);
+    if (!(k & (JX_KIND_FLOAT | JX_KIND_COMPLEX)))
+        return memcmp(x, y, sz) == 0;
+    size_t part = k == JX_KIND_COMPLEX ? sz / 2 : sz;
+    for (size_t o = 0; o < sz; o += part) {
+        double a, b;
+        if (part == 8) {
+            memcpy(&a, x + o, 8);
+            memcpy(&b, y + o, 8);
+        } else if (part == 4) {
+            float fa, fb;
+            memcpy(&fa, x + o, 4);
+            memcpy(&fb, y + o, 4);
+            a = fa;
+            b = fb;
+        } else {
+            _Float16 ha, hb;
+            memcpy(&ha, x + o, 2);
+            memcpy(&hb, y + o, 2);
+            a = ha;
+            b = hb;
+        }
+        if (!(a != a && b != b) && memcmp(x + o, y + o, part) != 0)
+            return false;
+    }
+    return true;
+}
+
 /* A suite's main: runs it, forking per test unless CK_FORK=no. */
 static inline int jit_test_main(Suite *s)
 {

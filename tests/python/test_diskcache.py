@@ -39,7 +39,9 @@ CHILD = textwrap.dedent("""
 
 
 def run_child(cache, exprs, n=1000, env=None):
-    e = dict(os.environ, JITEXPR_CACHE_DIR=str(cache))
+    # compiled: the default tier would interpret the arithmetic of a first
+    # call (no kernel to store); these tests are about the kernels' files
+    e = dict(os.environ, JITEXPR_CACHE_DIR=str(cache), JITEXPR_TIER="compiled")
     e.update(env or {})
     out = subprocess.run([sys.executable, "-c", CHILD, json.dumps(exprs), str(n)],
                          env=e, capture_output=True, text=True, timeout=300)
@@ -102,7 +104,7 @@ def test_eight_processes_at_once(tmp_path):
     """Eight processes started at once, the same 20 new expressions in
     different orders, one empty cache directory."""
     exprs = ["a*%d + b*%d - sin(b)*%d" % (k, k + 1, k + 2) for k in range(20)]
-    env = dict(os.environ, JITEXPR_CACHE_DIR=str(tmp_path))
+    env = dict(os.environ, JITEXPR_CACHE_DIR=str(tmp_path), JITEXPR_TIER="compiled")
     procs = []
     for p in range(8):
         order = exprs[p * 5 % 20:] + exprs[:p * 5 % 20]
@@ -130,6 +132,7 @@ def test_eight_processes_at_once(tmp_path):
 
 def test_cache_info_and_clear(tmp_path):
     old = jitexpr.cache_info()["disk"]
+    tier = jitexpr.set_tier("compiled")  # a kernel compiled, not interpreted
     try:
         assert jitexpr.set_cache_dir(str(tmp_path))
         a = np.arange(10.0)
@@ -146,6 +149,7 @@ def test_cache_info_and_clear(tmp_path):
         np.testing.assert_array_equal(jitexpr.evaluate("a*11 + 1"), a * 11 + 1)
     finally:
         jitexpr.set_cache_dir(old["dir"] if old["enabled"] else None)
+        jitexpr.set_tier(tier)
 
 
 # A child for the stored math choices: evaluates one expression over a,

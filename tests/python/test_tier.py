@@ -1,7 +1,8 @@
-"""The quick tier from Python (src/tier.c; check_tier.c tests it in C): a new
-kernel runs quickly compiled code first where the results are the same,
-until its calls have spent the optimised compile's time (at once for a large
-array); set_tier() chooses."""
+"""The tiers from Python (src/tier.c; check_tier.c and check_interp.c test
+them in C): a new kernel is interpreted (src/interp.c) or runs quickly
+compiled code first where the results are the same, until its calls have
+spent the optimised compile's time (at once for a large array); set_tier()
+chooses."""
 
 import numpy as np
 import pytest
@@ -44,22 +45,27 @@ def test_set_tier_returns_the_previous_mode():
 
 
 # Expressions the quick tier takes (plain arithmetic, comparisons, where,
-# conversions) and one it does not (a math function: optimised at once).
+# conversions) and one it does not (a math function: optimised at once);
+# whether the interpreter takes them (not an integer remainder).
 ROWS = [
-    ("a * 1.25 + b / 7 - a * b", "float64", True),
-    ("where(a > b, a - b, b * 3)", "float64", True),
-    ("(a * 3 + b) % 7", "int32", True),
-    ("a * 0.5 + b", "float32", True),
-    ("sin(a) * 2 + b", "float64", False),
+    ("a * 1.25 + b / 7 - a * b", "float64", True, True),
+    ("where(a > b, a - b, b * 3)", "float64", True, True),
+    ("(a * 3 + b) % 7", "int32", True, False),
+    ("a * 0.5 + b", "float32", True, True),
+    ("sin(a) * 2 + b", "float64", False, False),
 ]
 
 
-@pytest.mark.parametrize("expr,dtype,quick", ROWS)
-def test_quick_then_optimised_same_results(expr, dtype, quick):
-    """Calls run the quick code until they have spent about the optimised
+@pytest.mark.parametrize("mode", ["compiled", "auto"])
+@pytest.mark.parametrize("expr,dtype,quick,interp", ROWS)
+def test_first_tier_then_optimised_same_results(expr, dtype, quick, interp, mode):
+    """Calls run the quick code (mode compiled), or interpret the kernel
+    where they can (auto), until they have spent about the optimised
     compile's time, then one compiles the optimised code; the results are
     the same bits before and after."""
-    before_mode = jitexpr.set_tier("auto")
+    interp = interp and mode == "auto"
+    quick = quick and not interp
+    before_mode = jitexpr.set_tier(mode)
     try:
         rng = np.random.default_rng(5)
 
@@ -72,21 +78,25 @@ def test_quick_then_optimised_same_results(expr, dtype, quick):
 
         small = arrays(3000)
         # a fresh kernel: a constant no other test uses
-        src = expr + (" + 17" if dtype == "int32" else " + 0 * a + 17.0")
+        k = 17 if mode == "auto" else 19
+        src = expr + (" + %d" % k if dtype == "int32" else " + 0 * a + %d.0" % k)
         before = jitexpr.cache_info()
         first = jitexpr.evaluate(src, local_dict=small)
         mid = jitexpr.cache_info()
-        assert mid["kernels_compiled"] >= before["kernels_compiled"] + 1
+        assert mid["kernels_compiled"] - before["kernels_compiled"] == (0 if interp else 1)
+        assert mid["kernels_interpreted"] - before["kernels_interpreted"] == (1 if interp else 0)
         assert mid["kernels_quick"] - before["kernels_quick"] == (1 if quick else 0)
         assert mid["kernels_upgraded"] == before["kernels_upgraded"]
-        # the calls spend the quick code's time until it pays for the
+        # the calls spend the first tier's time until it pays for the
         # optimised compile (a large array would at once: check_tier.c)
-        for _ in range(200000):
-            if not quick or jitexpr.cache_info()["kernels_upgraded"] > before["kernels_upgraded"]:
+        first_tier = quick or interp
+        for _ in range(2000000):
+            if not first_tier or \
+                    jitexpr.cache_info()["kernels_upgraded"] > before["kernels_upgraded"]:
                 break
             jitexpr.evaluate(src, local_dict=small)
         after = jitexpr.cache_info()
-        assert after["kernels_upgraded"] - before["kernels_upgraded"] == (1 if quick else 0)
+        assert after["kernels_upgraded"] - before["kernels_upgraded"] == (1 if first_tier else 0)
         second = jitexpr.evaluate(src, local_dict=small)
         np.testing.assert_array_equal(first, second)
         with np.errstate(all="ignore"):
@@ -98,7 +108,7 @@ def test_quick_then_optimised_same_results(expr, dtype, quick):
 
 
 def test_full_mode_optimises_a_quick_kernel_at_its_next_call():
-    before_mode = jitexpr.set_tier("auto")
+    before_mode = jitexpr.set_tier("compiled")
     try:
         d = {"a": np.arange(100.0), "b": np.ones(100)}
         src = "a * 3.375 - b * 0.625"
