@@ -281,10 +281,13 @@ def first_call(exprs, repeat):
     tier = jitexpr.set_tier("auto")
     for ex, _ in exprs:
         row = [ex]
-        # jitexpr as a program gets it: an empty cache, the quick tier where
-        # it applies
-        row.append(median_first(lambda: jitexpr.evaluate(ex, local_dict=d),
-                                jitexpr.clear_cache, repeat, "unsupported"))
+        # jitexpr as a program gets it: an empty cache, interpreted or the
+        # quick tier where they apply; then with the quick tier only
+        for mode in ("auto", "compiled"):
+            jitexpr.set_tier(mode)
+            row.append(median_first(lambda: jitexpr.evaluate(ex, local_dict=d),
+                                    jitexpr.clear_cache, repeat, "unsupported"))
+        jitexpr.set_tier("auto")
         # jitexpr optimised: disable_cache compiles afresh every time
         # (JX_FLAG_NO_CACHE), with no quick tier
         row.append(median_first(
@@ -394,9 +397,10 @@ def main():
                     [[label, fmt_time(t), "%.1fx" % (t / ref)] for label, t in ov])
     if not args.no_compile:
         print("\nfirst call (parse + compile + run at n = 1000; jitexpr: an empty cache, "
-              "and optimised at once with disable_cache)")
+              "the default tier (interpreted where it can), the quick compile "
+              "(tier 'compiled'), and optimised at once with disable_cache)")
         fc = first_call(exprs, 3 if args.quick else 5)
-        print_table(["expression", "jitexpr", "optimised", "numexpr"],
+        print_table(["expression", "jitexpr", "compiled", "optimised", "numexpr"],
                     [[r[0]] + [fmt_time(x) for x in r[1:]] for r in fc])
 
 

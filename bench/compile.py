@@ -6,7 +6,10 @@ Each measurement is a new Python process that imports NumPy and the
 library (not timed), makes its arrays (n elements, float64), then times
 its first call of evaluate(EXPR): for jitexpr that includes starting LLVM,
 parsing, the in-memory and disk caches, and the compile or the load of the
-kernel, and the evaluation.  Cold: an empty cache directory each time;
+kernel (or the interpreter's run), and the evaluation.  Cold: an empty cache
+directory each time (the default tier: expressions the interpreter can run
+are not compiled on a first call); compiled: the same with
+JITEXPR_TIER=compiled (the quick compile, no interpreter);
 warm: a directory an earlier process filled; stored: a new expression on a
 machine that already measured its math functions (a directory holding
 only the stored math choices, *.jxc, of the warm one: no kernel).  Prints the median of
@@ -46,9 +49,12 @@ print(json.dumps({"ms": (t1 - t0) * 1e3,
 EXPRS = ["2*a + 3*b - c", "sin(a)*cos(b) + c", "where(a > b, a*c, b - c)"]
 
 
-def first_call(lib, n, expr, cache_dir):
+def first_call(lib, n, expr, cache_dir, tier=None):
     env = dict(os.environ)
     env["JITEXPR_CACHE_DIR"] = cache_dir
+    env.pop("JITEXPR_TIER", None)
+    if tier is not None:
+        env["JITEXPR_TIER"] = tier
     out = subprocess.run([sys.executable, "-c", CHILD, lib, str(n), expr],
                          env=env, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -63,16 +69,22 @@ def main():
     try:
         print("n = %d, median of %d fresh processes, ms for the first evaluate()"
               % (args.n, args.repeat))
-        print("%-26s %8s %8s %8s %8s %8s %10s %10s" % (
-            "expression", "cold", "stored", "warm", "off", "numexpr", "warm/ne",
-            "cold/warm"))
+        print("%-26s %8s %8s %8s %8s %8s %8s %10s %10s" % (
+            "expression", "cold", "compiled", "stored", "warm", "off", "numexpr",
+            "cold/ne", "warm/ne"))
         for e, expr in enumerate(EXPRS):
-            res = {"cold": [], "stored": [], "warm": [], "off": [], "numexpr": []}
+            res = {"cold": [], "compiled": [], "stored": [], "warm": [], "off": [],
+                   "numexpr": []}
             warm_dir = os.path.join(top, "warm")
-            first_call("jitexpr", args.n, expr, warm_dir)  # fills it
+            # fills it with the optimised kernel (the default tier would
+            # interpret a first call of some expressions: nothing to store)
+            first_call("jitexpr", args.n, expr, warm_dir, tier="full")
             for r in range(args.repeat):
                 cold_dir = os.path.join(top, "cold%d-%d" % (e, r))
                 res["cold"].append(first_call("jitexpr", args.n, expr, cold_dir)["ms"])
+                comp_dir = os.path.join(top, "compiled%d-%d" % (e, r))
+                res["compiled"].append(
+                    first_call("jitexpr", args.n, expr, comp_dir, tier="compiled")["ms"])
                 stored_dir = os.path.join(top, "stored%d-%d" % (e, r))
                 os.mkdir(stored_dir, 0o700)
                 for f in os.listdir(warm_dir):
@@ -87,9 +99,9 @@ def main():
                 res["off"].append(first_call("jitexpr", args.n, expr, "off")["ms"])
                 res["numexpr"].append(first_call("numexpr", args.n, expr, "off")["ms"])
             med = {k: statistics.median(v) for k, v in res.items()}
-            print("%-26s %8.2f %8.2f %8.2f %8.2f %8.2f %10.2f %10.1f" % (
-                expr, med["cold"], med["stored"], med["warm"], med["off"], med["numexpr"],
-                med["warm"] / med["numexpr"], med["cold"] / med["warm"]))
+            print("%-26s %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %10.2f %10.2f" % (
+                expr, med["cold"], med["compiled"], med["stored"], med["warm"], med["off"],
+                med["numexpr"], med["cold"] / med["numexpr"], med["warm"] / med["numexpr"]))
     finally:
         shutil.rmtree(top, ignore_errors=True)
 
