@@ -259,36 +259,12 @@ static LLVMValueRef float_divmod(cg *c, const jx_instr *in, LLVMValueRef a,
     return LLVMBuildSelect(b, b_zero, q, r, "");
 }
 
-/* The value of a constant operand as a double, when instruction idx is a
- * constant (or a cast of one); false otherwise. */
-static bool const_value(const jx_ir *ir, int idx, double *out)
-{
-    const jx_instr *in = &ir->ins[idx];
-    if (in->op == JX_IR_CAST) {
-        double v;
-        /* Small integers survive any cast to a float exactly. */
-        if (!const_value(ir, in->args[0], &v) || v != (double)(int)v ||
-            v < -1 || v > 4)
-            return false;
-        *out = v;
-        return true;
-    }
-    if (in->op != JX_IR_CONST)
-        return false;
-    switch (jx_dtype_kind(in->dtype)) {
-    case JX_KIND_COMPLEX: return false;
-    case JX_KIND_FLOAT: *out = in->k.f; return true;
-    case JX_KIND_INT: *out = (double)in->k.i; return true;
-    default: *out = (double)in->k.u; return true;
-    }
-}
-
 static LLVMValueRef float_pow(cg *c, const jx_instr *in, jx_dtype t,
                               LLVMValueRef a, LLVMValueRef e)
 {
     LLVMTypeRef ct = calc_type(c, t);
     double k;
-    if (const_value(c->ir, in->args[1], &k)) {
+    if (jx_ir_const_value(c->ir, in->args[1], &k)) {
         if (k == 2.0)
             return from_calc(c, LLVMBuildFMul(c->b, a, a, ""), t);
         /* x**3 and x**4 by multiplication, as numexpr does: within 1.5

@@ -39,6 +39,15 @@ static bool held(jx_dtype t)
     return t >= JX_BOOL && t <= JX_UINT64 ? true : is_float(t);
 }
 
+/* Whether a float power's exponent (instruction in's second operand) is
+ * one the JIT computes by multiplication (jit/scalar.c's float_pow): -1,
+ * 0, 1, 2, 3 or 4, a constant; *k its value. */
+static bool small_power(const jx_ir *ir, const jx_instr *in, double *k)
+{
+    return jx_ir_const_value(ir, in->args[1], k) &&
+           (*k == -1 || *k == 0 || *k == 1 || *k == 2 || *k == 3 || *k == 4);
+}
+
 /* Whether instruction in (of ir) is one this file computes. */
 static bool interpreted(const jx_ir *ir, const jx_instr *in)
 {
@@ -74,6 +83,10 @@ static bool interpreted(const jx_ir *ir, const jx_instr *in)
     case JX_OP_INVERT:
     case JX_OP_AND: case JX_OP_OR: case JX_OP_XOR:
         return !fl;
+    case JX_OP_POW: {
+        double k;
+        return fl && small_power(ir, in, &k);
+    }
     case JX_OP_DIV:
     case JX_OP_RECIP:
     case JX_OP_SQRT:
@@ -99,8 +112,11 @@ jx_interp *jx_interp_new(const jx_ir *ir)
         return NULL;
     }
     memcpy(ins, ir->ins, sizeof *ins * (size_t)ir->n);
-    for (int32_t i = 0; i < ir->n; i++)
+    for (int32_t i = 0; i < ir->n; i++) {
         ins[i].str = NULL; /* no byte strings here; the IR owns its own */
+        if (ins[i].op == JX_OP_POW) /* the copy's k: the exponent */
+            (void)small_power(ir, &ir->ins[i], &ins[i].k.f);
+    }
     p->n = ir->n;
     p->result = ir->result;
     p->ins = ins;
@@ -269,6 +285,39 @@ static void float_unary(int op, jx_dtype t, void *restrict r, const void *restri
     }
         CASE(JX_FLOAT32, float, f)
         CASE(JX_FLOAT64, double, )
+#undef CASE
+    default:
+        break;
+    }
+}
+
+/* x ** k for k of small_power, as the JIT multiplies: x*x, (x*x)*x,
+ * (x*x)*(x*x), 1/x; x ** 0 is 1 (a NaN's too), x ** 1 is x. */
+static void power(double k, jx_dtype t, void *restrict r, const void *restrict a)
+{
+    switch (t) {
+#define CASE(T, C, S, F)                                                       \
+    case T: {                                                                  \
+        C *restrict o = r;                                                     \
+        const C *restrict x = a;                                               \
+        if (k == 2)                                                            \
+            LOOP o[i_] = x[i_] * x[i_];                                        \
+        else if (k == 3)                                                       \
+            LOOP o[i_] = (x[i_] * x[i_]) * x[i_];                              \
+        else if (k == 4)                                                       \
+            LOOP {                                                             \
+                C sq = x[i_] * x[i_];                                          \
+                o[i_] = sq * sq;                                               \
+            }                                                                  \
+        else if (k == -1)                                                      \
+            LOOP o[i_] = (C)1 / x[i_];                                         \
+        else if (k == 0)                                                       \
+            LOOP o[i_] = 1;                                                    \
+        else                                                                   \
+            LOOP o[i_] = x[i_];                                                \
+        break;                                                                 \
+    }
+        FLOAT_TYPES(CASE)
 #undef CASE
     default:
         break;
@@ -499,6 +548,9 @@ static void exec_block(const run *rn, int64_t j0, int m, char *const *ptrs,
             break;
         case JX_OP_ONES_LIKE:
             fill_one(t, r);
+            break;
+        case JX_OP_POW:
+            power(in->k.f, t, r, a);
             break;
         case JX_OP_WHERE:
             select_(r, a, b, reg[in->args[2]], jx_dtype_size(t));

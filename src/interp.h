@@ -5,14 +5,16 @@
  * and code pages), 0.6-1.3 ms for later ones, against numexpr's 0.3-0.8
  * ms for a first call.  Where every instruction of the IR is one this
  * file computes with exactly the bits the compiled code gives (IEEE
- * arithmetic one operation at a time, integer arithmetic modulo 2^bits,
- * comparisons, logic, where, the exact conversions), the kernel starts
- * interpreted: each instruction over a block of elements at a time, as
- * numexpr does.  cache.c keeps the program as the kernel's code until the
- * time spent interpreting reaches the optimised compile's estimate
- * (tier.h), as for the quick tier.  Not interpreted: math functions,
- * divisions of integers, powers, float to integer conversions, float16,
- * complex numbers, byte strings, reductions. */
+ * arithmetic one operation at a time, powers of floats to -1, 0, 1, 2, 3
+ * or 4 multiplied out as jit/scalar.c does, integer arithmetic modulo
+ * 2^bits, comparisons, logic, where, the exact conversions), the kernel
+ * starts interpreted: each instruction over a block of elements at a
+ * time, as numexpr does.  cache.c keeps the program as the kernel's code
+ * until the time spent interpreting reaches the optimised compile's
+ * estimate (tier.h), as for the quick tier.  Not interpreted: math
+ * functions, divisions and remainders of integers, other powers, float to
+ * integer conversions, float16, complex numbers, byte strings,
+ * reductions. */
 #ifndef JX_INTERP_H
 #define JX_INTERP_H
 

@@ -106,4 +106,30 @@ JX_INTERNAL void jx_ir_free(jx_ir *ir);
  * block in vector lanes is as accurate as NumPy's pairwise base case. */
 #define JX_REDUCE_BLOCK 1024
 
+/* The value of instruction idx of ir as a double when it is a constant
+ * (not complex), or a cast of one holding a small integer, -1 to 4 (which
+ * any cast to a float keeps exactly): the exponents that the JIT
+ * (jit/scalar.c) and the interpreter (src/interp.c) both compute by
+ * multiplication. */
+static inline bool jx_ir_const_value(const jx_ir *ir, int32_t idx, double *out)
+{
+    const jx_instr *in = &ir->ins[idx];
+    if (in->op == JX_IR_CAST) {
+        double v;
+        if (!jx_ir_const_value(ir, in->args[0], &v) || v != (double)(int)v || v < -1 ||
+            v > 4)
+            return false;
+        *out = v;
+        return true;
+    }
+    if (in->op != JX_IR_CONST)
+        return false;
+    switch (jx_dtype_kind(in->dtype)) {
+    case JX_KIND_COMPLEX: return false;
+    case JX_KIND_FLOAT: *out = in->k.f; return true;
+    case JX_KIND_INT: *out = (double)in->k.i; return true;
+    default: *out = (double)in->k.u; return true;
+    }
+}
+
 #endif

@@ -185,7 +185,11 @@ static const struct {
     {"i // j", false},         /* integer division: zero divisors */
     {"i % 7", false},
     {"a % b", false},
+    {"a**2 + b**3 - c**4 + f**-1 + a**0 + b**1", true}, /* multiplied out */
+    {"(a - 1)**2 * f**3", true},
     {"a ** 2.5", false},
+    {"a ** 5", false},
+    {"a ** b", false},
     {"i ** 2", false},
     {"sin(a)", false},
     {"exp(a) + 1", false},
