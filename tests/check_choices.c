@@ -49,13 +49,6 @@ static void remove_dir(void)
         nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static jx_stats stats(void)
-{
-    jx_stats s;
-    jx_get_stats(&s);
-    return s;
-}
-
 /* Whether this target has a vector library whose sin competes with ours
  * (without one nothing is measured, and the tests have nothing to test). */
 static bool has_library(void)
@@ -169,7 +162,7 @@ START_TEST(test_written)
         return;
     fresh_dir();
     ck_assert_int_eq(run_expr("sin(a)", 0), 0);
-    jx_stats s = stats();
+    jx_stats s = test_stats();
     ck_assert_uint_eq(s.calibrations, 1);
     ck_assert_uint_eq(s.choices_loaded, 0);
     ck_assert_uint_eq(s.choices_writes, 1);
@@ -194,7 +187,7 @@ START_TEST(test_written)
     jx_free(text);
     /* A kernel that needs nothing new measures nothing, writes nothing. */
     ck_assert_int_eq(run_expr("sin(a) + 1", 0), 0);
-    s = stats();
+    s = test_stats();
     ck_assert_uint_eq(s.calibrations, 1);
     ck_assert_uint_eq(s.choices_writes, 1);
     /* Cleared with the kernels. */
@@ -208,7 +201,7 @@ END_TEST
 static int expect_stored_main(const char *src)
 {
     int rc = run_expr(src, 0);
-    jx_stats s = stats();
+    jx_stats s = test_stats();
     char *t = jx_target_info();
     bool shown = t != NULL && strstr(t, "stored: measured by an earlier process") != NULL;
     jx_free(t);
@@ -311,7 +304,7 @@ START_TEST(test_bad_file)
     char *text = slurp(path, &n);
     spoil(_i, path, text, n);
     ck_assert_int_eq(run_expr("sin(a) + 1", 0), 0);
-    jx_stats s = stats();
+    jx_stats s = test_stats();
     ck_assert_uint_eq(s.choices_loaded, 0);
     ck_assert_uint_eq(s.calibrations, 1);
     ck_assert_uint_ge(s.disk_rejected, 1);
@@ -337,7 +330,7 @@ START_TEST(test_off)
     if (_i == 1)
         ck_assert_int_eq(jx_set_cache_dir("off"), -1);
     ck_assert_int_eq(run_expr("sin(a)", _i == 2 ? JX_FLAG_NO_CACHE : 0), 0);
-    jx_stats s = stats();
+    jx_stats s = test_stats();
     ck_assert_uint_eq(s.calibrations, 1);
     ck_assert_uint_eq(s.choices_writes + s.choices_loaded, 0);
     char path[1024];

@@ -121,7 +121,6 @@ static int run_in_child(const char *src, jx_dtype t, bool strided, double k,
 
 /* run_expr in a new program (this one, exec'd): 0 when it ran from the
  * disk cache without compiling. */
-static jx_stats stats(void);
 static int hit_in_new_process(const char *src, int k)
 {
     pid_t pid = fork();
@@ -137,13 +136,6 @@ static int hit_in_new_process(const char *src, int k)
     int status;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
-}
-
-static jx_stats stats(void)
-{
-    jx_stats s;
-    jx_get_stats(&s);
-    return s;
 }
 
 /* The names of the kernel files in dir, how many (at most max). */
@@ -205,7 +197,7 @@ START_TEST(test_keys)
     ck_assert_int_eq(run_expr(key_rows[_i].second, key_rows[_i].t2,
                               key_rows[_i].strided2, row_k(key_rows[_i].second), 0),
                      0);
-    jx_stats s = stats();
+    jx_stats s = test_stats();
     if (key_rows[_i].hit) {
         ck_assert_uint_eq(s.kernels_compiled, 0);
         ck_assert_uint_ge(s.disk_hits, 1);
@@ -301,7 +293,7 @@ START_TEST(test_bad_file)
 
     ck_assert_msg(run_expr("a*2 + b", JX_FLOAT64, false, 2, 0) == 0, "%s",
                   bad_rows[_i].what);
-    jx_stats s = stats();
+    jx_stats s = test_stats();
     ck_assert_msg(s.disk_rejected == 1 && s.disk_hits == 0 &&
                       s.kernels_compiled == 1 && s.disk_writes == 1,
                   "%s: rejected %llu hits %llu compiled %llu writes %llu",
@@ -366,7 +358,7 @@ START_TEST(test_unusable_dir)
     }
     ck_assert_int_eq(jx_set_cache_dir(path), -1);
     ck_assert_int_eq(run_expr("a*2 + b", JX_FLOAT64, false, 2, 0), 0);
-    jx_stats s = stats();
+    jx_stats s = test_stats();
     ck_assert_uint_eq(s.disk_unavailable, 1);
     ck_assert_uint_eq(s.disk_writes + s.disk_hits + s.disk_misses, 0);
     jx_cache_info info;
@@ -386,7 +378,7 @@ START_TEST(test_off)
         ck_assert_int_eq(jx_set_cache_dir("off"), -1);
     unsigned flags = _i == 2 ? JX_FLAG_NO_CACHE : 0;
     ck_assert_int_eq(run_expr("a*2 + b", JX_FLOAT64, false, 2, flags), 0);
-    jx_stats s = stats();
+    jx_stats s = test_stats();
     ck_assert_uint_eq(s.disk_writes + s.disk_hits + s.disk_misses, 0);
     ck_assert_uint_eq(s.disk_unavailable, 0);
     ck_assert_int_eq(kernel_files(NULL, 0, NULL), 0);
@@ -400,7 +392,7 @@ static int env_off_main(void)
     jx_cache_info info;
     jx_get_cache_info(&info);
     int rc = run_expr("a*2 + b", JX_FLOAT64, false, 2, 0);
-    jx_stats s = stats();
+    jx_stats s = test_stats();
     return rc == 0 && !info.enabled && s.disk_writes == 0 && s.disk_misses == 0
                ? 0
                : 1;
@@ -491,7 +483,7 @@ START_TEST(test_eviction)
     }
     ck_assert_uint_ge(info.files, 3);
     ck_assert_uint_le(info.files, 4);
-    ck_assert_uint_eq(stats().disk_writes, 11);
+    ck_assert_uint_eq(test_stats().disk_writes, 11);
     ck_assert_int_eq(jx_clear_cache(), (long)info.files);
     jx_get_cache_info(&info);
     ck_assert_uint_eq(info.files, 0);
@@ -509,7 +501,7 @@ START_TEST(test_lru_order)
         ck_assert_int_eq(run_in_child(srcs[i], JX_FLOAT64, false, 3 - i, NULL), 0);
     age_files(2000);
     ck_assert_int_eq(run_expr(srcs[0], JX_FLOAT64, false, 3, 0), 0);
-    ck_assert_uint_eq(stats().disk_hits, 1); /* and touched: now the newest */
+    ck_assert_uint_eq(test_stats().disk_hits, 1); /* and touched: now the newest */
     jx_cache_info info;
     jx_get_cache_info(&info);
     ck_assert_uint_eq(info.files, 3);
@@ -519,9 +511,9 @@ START_TEST(test_lru_order)
     pid_t pid = fork();
     if (pid == 0) {
         int bad = run_expr(srcs[0], JX_FLOAT64, false, 3, 0) != 0;
-        bad |= stats().disk_hits != 1;
+        bad |= test_stats().disk_hits != 1;
         bad |= run_expr(srcs[1], JX_FLOAT64, false, 2, 0) != 0;
-        bad |= stats().disk_hits != 1;
+        bad |= test_stats().disk_hits != 1;
         _exit(bad);
     }
     int status;
@@ -565,7 +557,7 @@ START_TEST(test_concurrent_writers)
         snprintf(src, sizeof src, "a*%d + b", k);
         ck_assert_int_eq(run_expr(src, JX_FLOAT64, false, k, 0), 0);
     }
-    jx_stats s = stats();
+    jx_stats s = test_stats();
     ck_assert_uint_eq(s.disk_hits, EXPRS);
     ck_assert_uint_eq(s.kernels_compiled, 0);
     ck_assert_uint_eq(s.disk_rejected, 0);
@@ -580,13 +572,13 @@ START_TEST(test_fork_after_load)
     ck_assert_int_eq(run_in_child("a*2 + b", JX_FLOAT64, false, 2, NULL), 0);
     ck_assert_int_eq(run_in_child("a*3 + b", JX_FLOAT64, false, 3, NULL), 0);
     ck_assert_int_eq(run_expr("a*2 + b", JX_FLOAT64, false, 2, 0), 0);
-    ck_assert_uint_eq(stats().disk_hits, 1);
+    ck_assert_uint_eq(test_stats().disk_hits, 1);
     pid_t pid = fork();
     if (pid == 0) {
         int bad = run_expr("a*2 + b", JX_FLOAT64, false, 2, 0) != 0;
         bad |= run_expr("a*3 + b", JX_FLOAT64, false, 3, 0) != 0;
         bad |= run_expr("a*4 + b", JX_FLOAT64, false, 4, 0) != 0;
-        jx_stats s = stats();
+        jx_stats s = test_stats();
         bad |= s.disk_hits != 2 || s.disk_writes != 1;
         _exit(bad);
     }
@@ -616,8 +608,8 @@ START_TEST(test_load_twice)
     jx_clear_cache();
     ck_assert_int_eq(rename(keep, path), 0);
     ck_assert_int_eq(run_expr("a*2 + b", JX_FLOAT64, false, 2, 0), 0);
-    ck_assert_uint_eq(stats().disk_hits, 2);
-    ck_assert_uint_eq(stats().kernels_compiled, 0);
+    ck_assert_uint_eq(test_stats().disk_hits, 2);
+    ck_assert_uint_eq(test_stats().kernels_compiled, 0);
     double a[3] = {1, 2, 3}, b[3] = {1, 1, 1};
     jx_array in[2] = {test_vec(JX_FLOAT64, a, 3), test_vec(JX_FLOAT64, b, 3)};
     jx_array out;
@@ -653,7 +645,7 @@ static Suite *diskcache_suite(void)
 static int expect_hit_main(const char *src, const char *k)
 {
     int rc = run_expr(src, JX_FLOAT64, false, atof(k), 0);
-    jx_stats s = stats();
+    jx_stats s = test_stats();
     return rc == 0 && s.disk_hits >= 1 && s.kernels_compiled == 0 ? 0 : 1;
 }
 

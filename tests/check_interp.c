@@ -4,8 +4,9 @@
  * strided (negative, unaligned) operands, in place and in two dimensions;
  * it refuses what it cannot compute that way; and through the public API
  * a new kernel starts interpreted, with no compile, gets its optimised
- * code once its calls have spent the compile's estimate (at once for a
- * large call), with the same results.
+ * code at once for a large call, with the same results (check_tier.c's
+ * test_hot_kernel_upgraded: once its calls have spent the compile's
+ * estimate).
  *
  * Runs with a process per test (CK_FORK): the tier is a process's. */
 #include <check.h>
@@ -239,20 +240,6 @@ END_TEST
 
 /* ---- through the public API ---------------------------------------------- */
 
-static jx_stats stats(void)
-{
-    jx_stats st;
-    jx_get_stats(&st);
-    return st;
-}
-
-static void fresh_cache(void)
-{
-    char dir[] = "/tmp/jx_interp_XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    ck_assert_int_eq(jx_set_cache_dir(dir), 0);
-}
-
 static const jx_var ab[2] = {{"a", JX_FLOAT64, 0, 0}, {"b", JX_FLOAT64, 0, 0}};
 
 /* e over n elements of a and b into a new array: its bytes' hash. */
@@ -270,67 +257,23 @@ static uint64_t eval_hash(jx_expr *e, double *a, double *b, int64_t n)
     return h;
 }
 
-static double *ramp(int64_t n, double scale)
-{
-    double *p = malloc(sizeof *p * (size_t)n);
-    for (int64_t i = 0; i < n; i++)
-        p[i] = scale * (double)(i % 1000) - 3.25;
-    return p;
-}
-
-/* A new kernel starts interpreted: no compile, nothing on disk; calls on
- * small arrays interpret it until their time reaches the optimised
- * compile's estimate, then one compiles it (and stores it), and the
- * results are the same bytes before and after. */
-START_TEST(test_hot_kernel_compiled)
-{
-    fresh_cache();
-    jx_error err;
-    jx_stats st0 = stats();
-    jx_expr *e = jx_compile("a*1.7 + b/3 - a*b", ab, 2, 0, &err);
-    ck_assert_ptr_nonnull(e);
-    jx_stats st1 = stats();
-    ck_assert_uint_eq(st1.kernels_interpreted, st0.kernels_interpreted + 1);
-    ck_assert_uint_eq(st1.kernels_compiled, st0.kernels_compiled);
-    ck_assert_uint_eq(st1.disk_writes, st0.disk_writes);
-    const int64_t n = 1000;
-    double *a = ramp(n, 0.37), *b = ramp(n, -1.13);
-    uint64_t want = eval_hash(e, a, b, n);
-    int calls = 1;
-    while (stats().kernels_upgraded == st0.kernels_upgraded && calls < 10000000) {
-        ck_assert_uint_eq(eval_hash(e, a, b, n), want);
-        calls++;
-    }
-    jx_stats st2 = stats();
-    ck_assert_msg(st2.kernels_upgraded == st0.kernels_upgraded + 1, "not compiled in %d calls",
-                  calls);
-    ck_assert_int_gt(calls, 1); /* a small call alone does not pay for it */
-    ck_assert_uint_eq(st2.kernels_quick, st0.kernels_quick); /* no quick code */
-    ck_assert_uint_eq(st2.disk_writes, st0.disk_writes + 1);  /* the optimised code */
-    ck_assert_uint_eq(eval_hash(e, a, b, n), want);
-    jx_expr_free(e);
-    free(a);
-    free(b);
-}
-END_TEST
-
 /* A call large in work (2^28 elements, inputs broadcast from one element
  * each, a bool result) compiles the optimised code at once. */
 START_TEST(test_large_call_compiles)
 {
-    fresh_cache();
+    test_fresh_cache();
     jx_error err;
-    jx_stats st0 = stats();
+    jx_stats st0 = test_stats();
     jx_expr *e = jx_compile("(a - b) * (a + 0.5) - b*b/7 > 0", ab, 2, 0, &err);
     ck_assert_ptr_nonnull(e);
-    ck_assert_uint_eq(stats().kernels_interpreted, st0.kernels_interpreted + 1);
+    ck_assert_uint_eq(test_stats().kernels_interpreted, st0.kernels_interpreted + 1);
     const int64_t n = (int64_t)1 << 28;
     double a = 0.75, b = 0.25;
     jx_array in[2] = {test_vec(JX_FLOAT64, &a, n), test_vec(JX_FLOAT64, &b, n)};
     in[0].strides[0] = in[1].strides[0] = 0;
     jx_array out;
     ck_assert_msg(jx_eval_new(e, in, &out, &err) == 0, "%s", err.message);
-    ck_assert_uint_eq(stats().kernels_upgraded, st0.kernels_upgraded + 1);
+    ck_assert_uint_eq(test_stats().kernels_upgraded, st0.kernels_upgraded + 1);
     for (int64_t i = 0; i < n; i += 4099)
         ck_assert_int_eq(((unsigned char *)out.data)[i], 1); /* 0.6161 > 0 */
     jx_free(out.data);
@@ -343,21 +286,21 @@ END_TEST
 START_TEST(test_modes)
 {
     static const char *const modes[] = {"interp", "compiled", "full", "auto"};
-    fresh_cache();
+    test_fresh_cache();
     ck_assert_int_eq(jx_set_tier(modes[_i]), 0);
     jx_error err;
-    jx_stats st0 = stats();
+    jx_stats st0 = test_stats();
     jx_expr *e = jx_compile("a*2.5 - b", ab, 2, 0, &err);
     ck_assert_ptr_nonnull(e);
-    jx_stats st1 = stats();
+    jx_stats st1 = test_stats();
     bool interp = _i == 0 || _i == 3;
     ck_assert_uint_eq(st1.kernels_interpreted - st0.kernels_interpreted, interp);
     ck_assert_uint_eq(st1.kernels_compiled - st0.kernels_compiled, !interp);
     const int64_t n = (int64_t)1 << 22;
-    double *a = ramp(n, 0.5), *b = ramp(n, 2.0);
+    double *a = test_ramp(n, 0.5), *b = test_ramp(n, 2.0);
     uint64_t h = eval_hash(e, a, b, n);
     if (_i == 0 || _i == 2) /* interp: never; full: nothing to upgrade */
-        ck_assert_uint_eq(stats().kernels_upgraded, st0.kernels_upgraded);
+        ck_assert_uint_eq(test_stats().kernels_upgraded, st0.kernels_upgraded);
     /* the same bytes as an optimised kernel of its own */
     jx_expr *f = jx_compile("a*2.5 - b", ab, 2, JX_FLAG_NO_CACHE, &err);
     ck_assert_uint_eq(eval_hash(f, a, b, n), h);
@@ -407,10 +350,10 @@ START_TEST(test_views)
     jx_expr *f = jx_compile(src, v, 3, JX_FLAG_NO_CACHE, &err);
     ck_assert_ptr_nonnull(e);
     ck_assert_ptr_nonnull(f);
-    jx_stats st0 = stats();
+    jx_stats st0 = test_stats();
     jx_array o1, o2;
     ck_assert_msg(jx_eval_new(e, in, &o1, &err) == 0, "%s", err.message);
-    ck_assert_uint_eq(stats().kernels_compiled, st0.kernels_compiled); /* interpreted */
+    ck_assert_uint_eq(test_stats().kernels_compiled, st0.kernels_compiled); /* interpreted */
     ck_assert_msg(jx_eval_new(f, in, &o2, &err) == 0, "%s", err.message);
     ck_assert_int_eq(o1.ndim, 2);
     ck_assert(memcmp(o1.data, o2.data, sizeof(double) * R * C) == 0);
@@ -430,7 +373,6 @@ int main(void)
     tcase_add_test(tc, test_every_op_same_bits);
     tcase_add_test(tc, test_casts_same_bits);
     tcase_add_loop_test(tc, test_expressions, 0, (int)(sizeof rows / sizeof rows[0]));
-    tcase_add_test(tc, test_hot_kernel_compiled);
     tcase_add_test(tc, test_large_call_compiles);
     tcase_add_loop_test(tc, test_modes, 0, 4);
     tcase_add_test(tc, test_views);

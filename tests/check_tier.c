@@ -266,30 +266,6 @@ static uint64_t eval_sum(jx_expr *e, double *a, double *b, int64_t n)
     return h;
 }
 
-static double *ramp(int64_t n, double scale)
-{
-    double *p = malloc(sizeof *p * (size_t)n);
-    for (int64_t i = 0; i < n; i++)
-        p[i] = scale * (double)(i % 1000) - 3.25;
-    return p;
-}
-
-/* An empty disk cache directory of this test's own (none of an earlier
- * run's kernels). */
-static void fresh_cache(void)
-{
-    char dir[] = "/tmp/jx_tier_XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    ck_assert_int_eq(jx_set_cache_dir(dir), 0);
-}
-
-static jx_stats stats(void)
-{
-    jx_stats st;
-    jx_get_stats(&st);
-    return st;
-}
-
 /* A math function computed by the library (JITEXPR_MATHLIB=lib; read
  * once per process, which CK_FORK makes this test's own) is never quick:
  * the vector library's variants and libm's scalar function may differ in
@@ -317,34 +293,40 @@ START_TEST(test_library_math_not_quick)
 }
 END_TEST
 
-/* A new kernel starts quick; calls on small arrays run it until the time
- * they spent reaches the optimised compile's estimate, then one of them
- * compiles the optimised code (stored on disk beside the quick code), and
- * the results stay the same. */
+/* A new kernel starts quick (tier compiled), or interpreted (auto:
+ * src/interp.c takes this expression); calls on small arrays run it until
+ * the time they spent reaches the optimised compile's estimate, then one
+ * of them compiles the optimised code (stored on disk, beside the quick
+ * code), and the results stay the same. */
 START_TEST(test_hot_kernel_upgraded)
 {
-    fresh_cache();
+    bool interp = _i == 1;
+    ck_assert_int_eq(jx_set_tier(interp ? "auto" : "compiled"), 0);
+    test_fresh_cache();
     jx_var vars[2] = {{"a", JX_FLOAT64, 0, 0}, {"b", JX_FLOAT64, 0, 0}};
     jx_error err;
-    jx_stats st0 = stats();
+    jx_stats st0 = test_stats();
     jx_expr *e = jx_compile("a*1.7 + b/3 - a*b", vars, 2, 0, &err);
     ck_assert_ptr_nonnull(e);
-    jx_stats st1 = stats();
-    ck_assert_uint_eq(st1.kernels_quick, st0.kernels_quick + 1);
-    ck_assert_uint_eq(st1.disk_writes, st0.disk_writes + 1); /* the quick code */
+    jx_stats st1 = test_stats();
+    ck_assert_uint_eq(st1.kernels_quick, st0.kernels_quick + !interp);
+    ck_assert_uint_eq(st1.kernels_interpreted, st0.kernels_interpreted + interp);
+    ck_assert_uint_eq(st1.kernels_compiled, st0.kernels_compiled + !interp);
+    ck_assert_uint_eq(st1.disk_writes, st0.disk_writes + !interp); /* the quick code */
     const int64_t n = 1000;
-    double *a = ramp(n, 0.37), *b = ramp(n, -1.13);
+    double *a = test_ramp(n, 0.37), *b = test_ramp(n, -1.13);
     uint64_t want = eval_sum(e, a, b, n);
     int calls = 1;
-    while (stats().kernels_upgraded == st0.kernels_upgraded && calls < 1000000) {
+    while (test_stats().kernels_upgraded == st0.kernels_upgraded && calls < 10000000) {
         ck_assert_uint_eq(eval_sum(e, a, b, n), want);
         calls++;
     }
-    jx_stats st2 = stats();
+    jx_stats st2 = test_stats();
     ck_assert_msg(st2.kernels_upgraded == st0.kernels_upgraded + 1, "not upgraded in %d calls",
                   calls);
     ck_assert_int_gt(calls, 1); /* a small call alone does not pay for it */
-    ck_assert_uint_eq(st2.disk_writes, st0.disk_writes + 2); /* the optimised code */
+    ck_assert_uint_eq(st2.kernels_quick, st1.kernels_quick);
+    ck_assert_uint_eq(st2.disk_writes, st1.disk_writes + 1); /* the optimised code */
     ck_assert_uint_eq(eval_sum(e, a, b, n), want);
     jx_expr_free(e);
     free(a);
@@ -367,24 +349,24 @@ END_TEST
  * timed in its quick compile. */
 static void large_call_upgrades(const char *src, bool calibrates, bool want)
 {
-    fresh_cache();
+    test_fresh_cache();
     jx_var vars[2] = {{"a", JX_FLOAT64, 0, 0}, {"b", JX_FLOAT64, 0, 0}};
     jx_error err;
     jx_expr_free(jx_compile("a + b", vars, 2, 0, &err));
-    jx_stats st0 = stats();
+    jx_stats st0 = test_stats();
     jx_expr *e = jx_compile(src, vars, 2, 0, &err);
     ck_assert_ptr_nonnull(e);
     ck_assert_int_eq(jx_expr_dtype(e), JX_BOOL);
-    ck_assert_uint_eq(stats().kernels_quick, st0.kernels_quick + 1);
+    ck_assert_uint_eq(test_stats().kernels_quick, st0.kernels_quick + 1);
     if (calibrates)
-        ck_assert_uint_gt(stats().calibrations, st0.calibrations);
+        ck_assert_uint_gt(test_stats().calibrations, st0.calibrations);
     const int64_t n = (int64_t)1 << 28;
     double a = 0.75, b = 0.25;
     jx_array in[2] = {test_vec(JX_FLOAT64, &a, n), test_vec(JX_FLOAT64, &b, n)};
     in[0].strides[0] = in[1].strides[0] = 0;
     jx_array out;
     ck_assert_msg(jx_eval_new(e, in, &out, &err) == 0, "%s", err.message);
-    ck_assert_uint_eq(stats().kernels_upgraded, st0.kernels_upgraded + 1);
+    ck_assert_uint_eq(test_stats().kernels_upgraded, st0.kernels_upgraded + 1);
     const unsigned char *r = out.data;
     for (int64_t i = 0; i < n; i += 4099)
         ck_assert_int_eq(r[i], want);
@@ -421,13 +403,13 @@ START_TEST(test_modes)
     ck_assert_int_ge(pid, 0);
     if (pid == 0) { /* a process of its own: the variable is read once */
         setenv("JITEXPR_TIER", modes[_i], 1);
-        fresh_cache();
+        test_fresh_cache();
         jx_var vars[2] = {{"a", JX_FLOAT64, 0, 0}, {"b", JX_FLOAT64, 0, 0}};
         jx_error err;
         jx_expr *e = jx_compile("a*2.5 - b", vars, 2, 0, &err);
-        double *a = ramp(1 << 23, 0.5), *b = ramp(1 << 23, 2.0);
+        double *a = test_ramp(1 << 23, 0.5), *b = test_ramp(1 << 23, 2.0);
         (void)eval_sum(e, a, b, 1 << 23);
-        jx_stats st = stats();
+        jx_stats st = test_stats();
         bool ok = strcmp(jx_get_tier(), modes[_i]) == 0 &&
                   (_i == 0 ? st.kernels_quick == 0 && st.kernels_compiled >= 1
                            : st.kernels_quick == 1 && st.kernels_upgraded == 0);
@@ -458,10 +440,10 @@ END_TEST
 /* A process finds the quick code an earlier one stored: no compile. */
 START_TEST(test_quick_code_from_disk)
 {
-    fresh_cache();
+    test_fresh_cache();
     jx_var vars[2] = {{"a", JX_FLOAT64, 0, 0}, {"b", JX_FLOAT64, 0, 0}};
     const int64_t n = 1000;
-    double *a = ramp(n, 0.21), *b = ramp(n, 0.77);
+    double *a = test_ramp(n, 0.21), *b = test_ramp(n, 0.77);
     const char *src = "a*a - 3*b + 0.125";
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
@@ -469,20 +451,20 @@ START_TEST(test_quick_code_from_disk)
         jx_error err;
         jx_expr *e = jx_compile(src, vars, 2, 0, &err);
         (void)eval_sum(e, a, b, n);
-        _exit(stats().kernels_quick == 1 && stats().disk_writes == 1 ? 0 : 1);
+        _exit(test_stats().kernels_quick == 1 && test_stats().disk_writes == 1 ? 0 : 1);
     }
     int status;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    jx_stats st0 = stats();
+    jx_stats st0 = test_stats();
     jx_error err;
     jx_expr *e = jx_compile(src, vars, 2, 0, &err);
     ck_assert_ptr_nonnull(e);
-    jx_stats st1 = stats();
+    jx_stats st1 = test_stats();
     ck_assert_uint_eq(st1.kernels_compiled, st0.kernels_compiled);
     ck_assert_uint_eq(st1.disk_hits, st0.disk_hits + 1);
     ck_assert_uint_eq(st1.kernels_quick, st0.kernels_quick); /* loaded, not compiled */
-    double *c = ramp(n, 0.21);
+    double *c = test_ramp(n, 0.21);
     ck_assert_uint_eq(eval_sum(e, c, b, n), eval_sum(e, a, b, n));
     jx_expr_free(e);
     free(a);
@@ -520,7 +502,7 @@ int main(void)
     tcase_add_loop_test(tc, test_expressions_same_bits, 0,
                         (int)(sizeof expr_rows / sizeof expr_rows[0]));
     tcase_add_test(tc, test_library_math_not_quick);
-    tcase_add_test(tc, test_hot_kernel_upgraded);
+    tcase_add_loop_test(tc, test_hot_kernel_upgraded, 0, 2);
     tcase_add_test(tc, test_large_call_upgrades);
     tcase_add_test(tc, test_large_math_call_upgrades);
     tcase_add_loop_test(tc, test_modes, 0, 2);

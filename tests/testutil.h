@@ -33,4 +33,31 @@ static inline int test_main(Suite *s)
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+/* This process's counters (jx_get_stats). */
+static inline jx_stats test_stats(void)
+{
+    jx_stats s;
+    jx_get_stats(&s);
+    return s;
+}
+
+/* n doubles scale * (i % 1000) - 3.25 (malloc'd). */
+static inline double *test_ramp(int64_t n, double scale)
+{
+    double *p = malloc(sizeof *p * (size_t)n);
+    ck_assert_ptr_nonnull(p);
+    for (int64_t i = 0; i < n; i++)
+        p[i] = scale * (double)(i % 1000) - 3.25;
+    return p;
+}
+
+/* An empty disk cache directory of the test's own (none of an earlier
+ * run's kernels), made the cache's. */
+static inline void test_fresh_cache(void)
+{
+    char dir[] = "/tmp/jx_test_XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(jx_set_cache_dir(dir), 0);
+}
+
 #endif
