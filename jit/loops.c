@@ -25,8 +25,14 @@
  * from the untouched inputs and stores the elements out of range (masked
  * stores): each result depends on its element only.  A float remainder
  * (%, //, fmod) takes the same two loops: scalar.c's exact form where the
- * quotient is under 2^52, libm's fmod for the others.  A body past
- * chunks.c's size is its chunk functions instead, called per block. */
+ * quotient is under 2^52, libm's fmod for the others.  So do log, log2,
+ * log10, log1p and arctanh (vmath.c's fast forms): the fast loop leaves
+ * out their special cases, the exact loop computes the whole kernel,
+ * whose bits are the fast form's wherever the fast form's guard holds;
+ * beside a value that the two loops compute apart (a library's, a
+ * guarded sin), which an element flagged by log alone would take from the
+ * exact loop, jx_cg_build builds the kernel again without them.  A body
+ * past chunks.c's size is its chunk functions instead, called per block. */
 #include "emit.h"
 
 #include <math.h>
@@ -312,12 +318,13 @@ static void mark_same(cg *c)
  * complex128), in at most
  * CG_VM_KERNELS instructions (past them most calls would stay calls, and
  * the two loops double the compile time for little), or a float
- * remainder (scalar.c's float_rem: %, //, fmod). */
-static bool uses_guarded(const cg *c)
+ * remainder (scalar.c's float_rem: %, //, fmod); or, where fast, a
+ * function with a fast form (log, ...: jx_vm_has_fast). */
+static bool uses_guarded(const cg *c, bool fast)
 {
     const jx_ir *ir = c->ir;
     const jx_cg_target *tgt = c->tgt;
-    int n = 0;
+    int n = 0, nfast = 0;
     for (int idx = 0; idx < ir->n; idx++) {
         const jx_instr *in = &ir->ins[idx];
         if (in->op >= JX_OP_COUNT) /* an input, a constant, a cast */
@@ -334,8 +341,11 @@ static bool uses_guarded(const cg *c)
         else if (in->nargs > 0 && ir->ins[in->args[0]].dtype == JX_COMPLEX128 &&
                  jx_cx_uses_guarded(in->op, tgt))
             n++;
+        else if (fast && op->low == JX_L_LIBM && (f32 || at == JX_FLOAT64) &&
+                 jx_vm_has_fast(op->fn) && !jx_mc_use_library(tgt, op->fn, f32))
+            nfast++;
     }
-    return n > 0 && n <= CG_VM_KERNELS;
+    return (n > 0 && n <= CG_VM_KERNELS) || (nfast > 0 && n + nfast <= CG_VM_KERNELS);
 }
 
 /* for (i = 0; i < n; i++) out[i] = value, with vmath.c's guarded kernels,
@@ -370,7 +380,8 @@ static void build_fast_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
     LLVMBasicBlockRef from[2] = {pre, latch};
     LLVMAddIncoming(i, i_in, from, 2);
     LLVMAddIncoming(flag, f_in, from, 2);
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, n, ""), done, body);
+    jx_mc_loop_hints(c, LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, n, ""),
+                                        done, body));
     LLVMPositionBuilderAtEnd(b, done);
     LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, flag_next,
                                      const_int(c->t_i8, 0), ""),
@@ -384,14 +395,16 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
 {
     const jx_ir *ir = c->ir;
     LLVMBuilderRef b = c->b;
-    if (jx_ck_wanted(c, l) && !uses_guarded(c)) { /* chunks.c */
+    /* chunks.c: a body that large keeps its fast forms out (the two
+     * loops would double its compile time) */
+    if (jx_ck_wanted(c, l) && !uses_guarded(c, false)) {
         jx_ck_build_loop(c, l, fn, pre, exit, n, ptr, stride, emit_instr);
         return;
     }
-    /* sin and cos of doubles, float remainders: the fast forms first,
-     * where the output overlaps no input (the exact loop then reads the
-     * inputs again) */
-    if (l->mode == CG_ELEMENTWISE && l->noalias && uses_guarded(c)) {
+    /* sin and cos of doubles, float remainders, fast forms: the fast loop
+     * first, where the output overlaps no input (the exact loop then
+     * reads the inputs again) */
+    if (l->mode == CG_ELEMENTWISE && l->noalias && uses_guarded(c, !c->no_fast)) {
         LLVMBasicBlockRef again =
             LLVMAppendBasicBlockInContext(c->ctx, fn, "exact.pre");
         build_fast_loop(c, l, fn, pre, again, exit, n, ptr, stride);
@@ -725,6 +738,16 @@ int jx_cg_build(LLVMModuleRef mod, const jx_ir *ir, const char *layout,
     mark_same(&c);
     c.b = LLVMCreateBuilderInContext(c.ctx);
     LLVMValueRef body = build_body(&c, &l, name);
+    if (!c.failed && c.fast_used && c.apart) {
+        /* An element that only a fast form's guard flags takes the exact
+         * loop's values of everything else, which must be the fast
+         * loop's: not so beside a math library's value or a guarded sin.
+         * Again without fast forms. */
+        LLVMDeleteFunction(body);
+        c.no_fast = true;
+        c.vec_calls = c.vm_inline = false;
+        body = build_body(&c, &l, name);
+    }
     if (!c.failed)
         build_entry(&c, &l, name, body);
     if (!c.failed)
