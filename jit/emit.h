@@ -70,6 +70,10 @@ typedef struct cg {
                              (CG_FAST, CG_RECHECK), or NULL */
     bool *same;           /* [ir->n] the value is the same in both guarded
                              loops (loops.c, mark_same) */
+    LLVMValueRef exact_fast; /* i1 in the exact loop: a fast form's guard,
+                             which decides a store only beside `exact` (the
+                             whole kernel's bits are the fast form's
+                             elsewhere), or NULL */
     bool no_fast;         /* no fast forms (jx_vm_emit_fast): the second
                              try of jx_cg_build */
     bool fast_used;       /* the fast loop has a fast form */

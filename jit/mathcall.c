@@ -274,7 +274,8 @@ LLVMValueRef jx_mc_libm_call(cg *c, const char *fn, LLVMValueRef *x,
         c->fast_used = c->fast_used || c->guard == CG_FAST;
         LLVMValueRef ex, r = jx_vm_emit_fast(c->b, fn, x, c->tgt != NULL && c->tgt->fma,
                                              c->guard == CG_FAST, &ex);
-        c->exact = c->exact ? LLVMBuildOr(c->b, c->exact, ex, "") : ex;
+        LLVMValueRef *acc = c->guard == CG_FAST ? &c->exact : &c->exact_fast;
+        *acc = *acc ? LLVMBuildOr(c->b, *acc, ex, "") : ex;
         return r;
     }
     if (c->vm_left > 0 && jx_vm_has(fn) && !jx_mc_use_library(c->tgt, fn, f32)) {
