@@ -37,12 +37,14 @@
 
 #include "../src/dtype.h"
 
-/* How sin and cos of doubles are emitted (build_loop). */
+/* How sin and cos of doubles are emitted (build_loop), and the fast
+ * forms of log and its kin (jx_vm_emit_fast). */
 typedef enum cg_guard {
-    CG_LIBRARY, /* calls, as every other math function */
-    CG_FAST,    /* vmath.c's kernels, and in `exact` their guards */
-    CG_RECHECK  /* calls, and in `exact` the guards (the loop after a
-                   CG_FAST one stores only where they hold) */
+    CG_LIBRARY, /* calls, as every other math function; whole kernels */
+    CG_FAST,    /* vmath.c's kernels and fast forms, and in `exact` their
+                   guards */
+    CG_RECHECK  /* calls and whole kernels, and in `exact` the guards (the
+                   loop after a CG_FAST one stores only where they hold) */
 } cg_guard;
 
 /* One code generation: the module, the builder, and a value per
@@ -68,6 +70,15 @@ typedef struct cg {
                              (CG_FAST, CG_RECHECK), or NULL */
     bool *same;           /* [ir->n] the value is the same in both guarded
                              loops (loops.c, mark_same) */
+    LLVMValueRef exact_fast; /* i1 in the exact loop: a fast form's guard,
+                             which decides a store only beside `exact` (the
+                             whole kernel's bits are the fast form's
+                             elsewhere), or NULL */
+    bool no_fast;         /* no fast forms (jx_vm_emit_fast): the second
+                             try of jx_cg_build */
+    bool fast_used;       /* the fast loop has a fast form */
+    bool apart;           /* the guarded loops compute some value apart: a
+                             math library's, or a guarded sin's */
     LLVMValueRef used[JX_CG_NVEC]; /* vector functions declared, for */
     int nused;                     /*   llvm.compiler.used */
     jx_error *err;

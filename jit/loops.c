@@ -25,8 +25,14 @@
  * from the untouched inputs and stores the elements out of range (masked
  * stores): each result depends on its element only.  A float remainder
  * (%, //, fmod) takes the same two loops: scalar.c's exact form where the
- * quotient is under 2^52, libm's fmod for the others.  A body past
- * chunks.c's size is its chunk functions instead, called per block. */
+ * quotient is under 2^52, libm's fmod for the others.  So do log, log2,
+ * log10, log1p and arctanh (vmath.c's fast forms): the fast loop leaves
+ * out their special cases, the exact loop computes the whole kernel,
+ * whose bits are the fast form's wherever the fast form's guard holds;
+ * beside a value that the two loops compute apart (a library's, a
+ * guarded sin), which an element flagged by log alone would take from the
+ * exact loop, jx_cg_build builds the kernel again without them.  A body
+ * past chunks.c's size is its chunk functions instead, called per block. */
 #include "emit.h"
 
 #include <math.h>
@@ -312,12 +318,13 @@ static void mark_same(cg *c)
  * complex128), in at most
  * CG_VM_KERNELS instructions (past them most calls would stay calls, and
  * the two loops double the compile time for little), or a float
- * remainder (scalar.c's float_rem: %, //, fmod). */
-static bool uses_guarded(const cg *c)
+ * remainder (scalar.c's float_rem: %, //, fmod); or, where fast, a
+ * function with a fast form (log, ...: jx_vm_has_fast). */
+static bool uses_guarded(const cg *c, bool fast)
 {
     const jx_ir *ir = c->ir;
     const jx_cg_target *tgt = c->tgt;
-    int n = 0;
+    int n = 0, nfast = 0;
     for (int idx = 0; idx < ir->n; idx++) {
         const jx_instr *in = &ir->ins[idx];
         if (in->op >= JX_OP_COUNT) /* an input, a constant, a cast */
@@ -334,19 +341,22 @@ static bool uses_guarded(const cg *c)
         else if (in->nargs > 0 && ir->ins[in->args[0]].dtype == JX_COMPLEX128 &&
                  jx_cx_uses_guarded(in->op, tgt))
             n++;
+        else if (fast && op->low == JX_L_LIBM && (f32 || at == JX_FLOAT64) &&
+                 jx_vm_has_fast(op->fn) && !jx_mc_use_library(tgt, op->fn, f32))
+            nfast++;
     }
-    return n > 0 && n <= CG_VM_KERNELS;
+    return (n > 0 && n <= CG_VM_KERNELS) || (nfast > 0 && n + nfast <= CG_VM_KERNELS);
 }
 
-/* for (i = 0; i < n; i++) out[i] = value, with vmath.c's guarded kernels,
- * or-ing into a flag where an element needs the exact function; then, if
- * the flag is set, branches to `again` (the loop with the library's
- * functions, which stores the elements out of the kernels' range)
- * instead of `exit`. */
+/* for (i = start; i < end; i++) out[i] = value, with vmath.c's guarded
+ * kernels, or-ing into a flag where an element needs the exact function;
+ * then, if the flag is set, branches to `again` (the loop with the
+ * library's functions, which stores the elements out of the kernels'
+ * range) instead of `exit`. */
 static void build_fast_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
                             LLVMBasicBlockRef pre, LLVMBasicBlockRef again,
-                            LLVMBasicBlockRef exit, LLVMValueRef n,
-                            LLVMValueRef *ptr, LLVMValueRef *stride)
+                            LLVMBasicBlockRef exit, LLVMValueRef start,
+                            LLVMValueRef end, LLVMValueRef *ptr, LLVMValueRef *stride)
 {
     LLVMBuilderRef b = c->b;
     LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(c->ctx, fn, "fast.body");
@@ -365,17 +375,25 @@ static void build_fast_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
     c->exact = NULL;
     LLVMValueRef next = LLVMBuildNUWAdd(b, i, const_int(c->t_i64, 1), "i.next");
     LLVMBasicBlockRef latch = LLVMGetInsertBlock(b);
-    LLVMValueRef i_in[2] = {const_int(c->t_i64, 0), next};
+    LLVMValueRef i_in[2] = {start, next};
     LLVMValueRef f_in[2] = {const_int(c->t_i8, 0), flag_next};
     LLVMBasicBlockRef from[2] = {pre, latch};
     LLVMAddIncoming(i, i_in, from, 2);
     LLVMAddIncoming(flag, f_in, from, 2);
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, n, ""), done, body);
+    jx_mc_loop_hints(c, LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, end, ""),
+                                        done, body));
     LLVMPositionBuilderAtEnd(b, done);
     LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntNE, flag_next,
                                      const_int(c->t_i8, 0), ""),
                     again, exit);
 }
+
+/* Elements per block of the guarded loops: a block where the fast loop
+ * flags an element is computed again, so an array with a zero among
+ * ordinary numbers costs one block twice, not all of it (measured in
+ * docs/math.md); a multiple of every vector width times interleave count,
+ * so that only the last block has a scalar remainder. */
+#define CG_GUARD_BLOCK 1024
 
 /* for (i = 0; i < n; i++) out[i] = value or combine(out[i], value). */
 static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
@@ -384,19 +402,31 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
 {
     const jx_ir *ir = c->ir;
     LLVMBuilderRef b = c->b;
-    if (jx_ck_wanted(c, l) && !uses_guarded(c)) { /* chunks.c */
+    /* chunks.c: a body that large keeps its fast forms out (the two
+     * loops would double its compile time) */
+    if (jx_ck_wanted(c, l) && !uses_guarded(c, false)) {
         jx_ck_build_loop(c, l, fn, pre, exit, n, ptr, stride, emit_instr);
         return;
     }
-    /* sin and cos of doubles, float remainders: the fast forms first,
-     * where the output overlaps no input (the exact loop then reads the
-     * inputs again) */
-    if (l->mode == CG_ELEMENTWISE && l->noalias && uses_guarded(c)) {
+    /* sin and cos of doubles, float remainders, fast forms: per block of
+     * CG_GUARD_BLOCK elements, the fast loop first, where the output
+     * overlaps no input (the exact loop then reads the inputs again) */
+    LLVMValueRef start = const_int(c->t_i64, 0), stop = n, base = NULL;
+    LLVMBasicBlockRef done = exit, first = pre, head = NULL;
+    if (l->mode == CG_ELEMENTWISE && l->noalias && uses_guarded(c, !c->no_fast)) {
+        head = LLVMAppendBasicBlockInContext(c->ctx, fn, "block");
         LLVMBasicBlockRef again =
             LLVMAppendBasicBlockInContext(c->ctx, fn, "exact.pre");
-        build_fast_loop(c, l, fn, pre, again, exit, n, ptr, stride);
+        done = LLVMAppendBasicBlockInContext(c->ctx, fn, "block.next");
+        LLVMBuildBr(b, head);
+        LLVMPositionBuilderAtEnd(b, head);
+        base = LLVMBuildPhi(b, c->t_i64, "base");
+        LLVMValueRef lim = LLVMBuildNUWAdd(b, base, const_int(c->t_i64, CG_GUARD_BLOCK), "");
+        stop = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, lim, n, ""), lim, n, "end");
+        build_fast_loop(c, l, fn, head, again, done, base, stop, ptr, stride);
         LLVMPositionBuilderAtEnd(b, again);
         pre = again;
+        start = base;
         c->guard = CG_RECHECK;
     }
     LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(c->ctx, fn, "loop.body");
@@ -413,14 +443,19 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
                        reduce_combine(c, ir->reduce, acc, old, v, false));
         }
     } else {
-        c->exact = NULL;
+        c->exact = c->exact_fast = NULL;
         LLVMValueRef v = emit_value(c, i, l, ptr, stride);
         LLVMBasicBlockRef skip = NULL;
-        if (c->guard == CG_RECHECK && c->exact != NULL) { /* out of range */
+        /* out of range; with fast forms only, every element (plain stores:
+         * masked ones cost more than the whole kernel) */
+        if (c->guard == CG_RECHECK && c->exact != NULL) {
             LLVMBasicBlockRef st =
                 LLVMAppendBasicBlockInContext(c->ctx, fn, "exact.store");
             skip = LLVMAppendBasicBlockInContext(c->ctx, fn, "exact.next");
-            LLVMBuildCondBr(b, c->exact, st, skip);
+            LLVMValueRef store = c->exact_fast
+                                     ? LLVMBuildOr(b, c->exact, c->exact_fast, "")
+                                     : c->exact;
+            LLVMBuildCondBr(b, store, st, skip);
             LLVMPositionBuilderAtEnd(b, st);
         }
         store_value(c, l, v, i, ptr, stride);
@@ -428,15 +463,22 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
             LLVMBuildBr(b, skip);
             LLVMPositionBuilderAtEnd(b, skip);
         }
-        c->exact = NULL;
+        c->exact = c->exact_fast = NULL;
     }
     LLVMValueRef next = LLVMBuildNUWAdd(b, i, const_int(c->t_i64, 1), "i.next");
-    LLVMValueRef in_vals[2] = {const_int(c->t_i64, 0), next};
+    LLVMValueRef in_vals[2] = {start, next};
     LLVMBasicBlockRef in_blocks[2] = {pre, LLVMGetInsertBlock(b)};
     LLVMAddIncoming(i, in_vals, in_blocks, 2);
-    jx_mc_loop_hints(c, LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, n, ""),
-                                  exit, body));
+    jx_mc_loop_hints(c, LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, next, stop, ""),
+                                  done, body));
     c->guard = CG_LIBRARY;
+    if (head != NULL) { /* the next block */
+        LLVMPositionBuilderAtEnd(b, done);
+        LLVMValueRef b_in[2] = {const_int(c->t_i64, 0), stop};
+        LLVMBasicBlockRef b_from[2] = {first, done};
+        LLVMAddIncoming(base, b_in, b_from, 2);
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, stop, n, ""), exit, head);
+    }
 }
 
 /* Float min and max in the partials loop compare keys, not floats: the
@@ -725,6 +767,16 @@ int jx_cg_build(LLVMModuleRef mod, const jx_ir *ir, const char *layout,
     mark_same(&c);
     c.b = LLVMCreateBuilderInContext(c.ctx);
     LLVMValueRef body = build_body(&c, &l, name);
+    if (!c.failed && c.fast_used && c.apart) {
+        /* An element that only a fast form's guard flags takes the exact
+         * loop's values of everything else, which must be the fast
+         * loop's: not so beside a math library's value or a guarded sin.
+         * Again without fast forms. */
+        LLVMDeleteFunction(body);
+        c.no_fast = true;
+        c.vec_calls = c.vm_inline = false;
+        body = build_body(&c, &l, name);
+    }
     if (!c.failed)
         build_entry(&c, &l, name, body);
     if (!c.failed)

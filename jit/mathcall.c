@@ -265,6 +265,19 @@ LLVMValueRef jx_mc_libm_call(cg *c, const char *fn, LLVMValueRef *x,
                        unsigned nargs)
 {
     bool f32 = LLVMTypeOf(x[0]) == c->t_float;
+    if (c->vm_left > 0 && c->guard != CG_LIBRARY && !c->no_fast &&
+        jx_vm_has_fast(fn) && !jx_mc_use_library(c->tgt, fn, f32)) {
+        /* guarded loops: the fast form in the fast loop, the whole
+         * kernel in the exact loop, the same guard in both */
+        c->vm_inline = true;
+        c->vm_left--;
+        c->fast_used = c->fast_used || c->guard == CG_FAST;
+        LLVMValueRef ex, r = jx_vm_emit_fast(c->b, fn, x, c->tgt != NULL && c->tgt->fma,
+                                             c->guard == CG_FAST, &ex);
+        LLVMValueRef *acc = c->guard == CG_FAST ? &c->exact : &c->exact_fast;
+        *acc = *acc ? LLVMBuildOr(c->b, *acc, ex, "") : ex;
+        return r;
+    }
     if (c->vm_left > 0 && jx_vm_has(fn) && !jx_mc_use_library(c->tgt, fn, f32)) {
         c->vm_inline = true;
         c->vm_left--;
@@ -276,6 +289,7 @@ LLVMValueRef jx_mc_libm_call(cg *c, const char *fn, LLVMValueRef *x,
         /* counted in the exact loop too: its calls and guards are the
          * fast loop's, in the same order */
         c->vm_left--;
+        c->apart = true; /* not beside a fast form (jx_cg_build) */
         LLVMValueRef ex, r = NULL;
         if (c->guard == CG_FAST)
             r = jx_vm_emit_guarded(c->b, fn, x, c->tgt != NULL && c->tgt->fma, &ex);
@@ -285,6 +299,7 @@ LLVMValueRef jx_mc_libm_call(cg *c, const char *fn, LLVMValueRef *x,
         if (r != NULL)
             return r;
     }
+    c->apart = c->apart || c->guard != CG_LIBRARY; /* the vector library's */
     LLVMTypeRef t = LLVMTypeOf(x[0]);
     LLVMTypeRef args[2] = {t, t};
     char name[64];

@@ -53,6 +53,9 @@
  *
  *   sin, cos, tan  the guarded kernels, for |x| <= 2^24 only:
  *                 jit/vmath_trig.c.
+ *   fast forms  of log, log2, log10, log1p and atanh: the kernel less its
+ *                 special cases, where one comparison of x's bits says
+ *                 they cannot fire (jx_vm_emit_fast, at the end).
  *
  *   exp(x)      2^k * (1 + p), p = expm1(r) as above (jx_vm_exp_reduce,
  *                 shared with expm1 and tanh), 2^k as two factors so that
@@ -428,7 +431,7 @@ LLVMValueRef jx_vm_log_m(vm *v, LLVMValueRef x, bool lp1, LLVMValueRef *kf_out)
     LLVMValueRef one = k(v, 1.0);
     LLVMValueRef u = lp1 ? add(v, x, one) : x;
     LLVMValueRef iu = LLVMBuildBitCast(b, u, v->ti, ""), iv = iu;
-    if (!lp1) {
+    if (!lp1 && !v->fast) {
         /* subnormal (and zero, negative: replaced below): the bits of x *
          * 2^52 less 52 << 52, the 52 from fma(x, 0, 2^-971), which the
          * compiler cannot fold into a constant (x may be NaN): a masked
@@ -473,6 +476,8 @@ LLVMValueRef jx_vm_log_m(vm *v, LLVMValueRef x, bool lp1, LLVMValueRef *kf_out)
 LLVMValueRef jx_vm_log_special(vm *v, LLVMValueRef x, bool lp1, LLVMValueRef r)
 {
     LLVMBuilderRef b = v->b;
+    if (v->fast) /* u is positive and finite: only log1p's sign of x */
+        return lp1 ? copysign2(v, r, x) : r;
     LLVMValueRef u = lp1 ? add(v, x, k(v, 1.0)) : x;
     /* u = +inf or NaN: u.  u <= 0: w = min(u, -0) (-0 for both zeros), w
      * | w >> 11 (arithmetic; float: 8): the sign fills the exponent, and
@@ -536,31 +541,101 @@ bool jx_vm_has(const char *fn)
            jx_vm_logexp_has(fn);
 }
 
+/* fn of x[0] (and x[1]) in v's form: the whole kernel or the fast one. */
+static LLVMValueRef emit(vm *v, const char *fn, LLVMValueRef *x)
+{
+    if (strcmp(fn, "tanh") == 0)
+        return vm_tanh(v, x[0]);
+    if (strcmp(fn, "expm1") == 0)
+        return jx_vm_expm1(v, x[0]);
+    if (strcmp(fn, "exp") == 0)
+        return jx_vm_exp(v, x[0]);
+    if (strcmp(fn, "cbrt") == 0)
+        return vm_cbrt(v, x[0]);
+    if (strcmp(fn, "log") == 0 || strcmp(fn, "log1p") == 0)
+        return jx_vm_log(v, x[0], strcmp(fn, "log1p") == 0);
+    if (strcmp(fn, "acosh") == 0)
+        return vm_acosh(v, x[0]);
+    if (strcmp(fn, "pow") == 0)
+        return jx_vm_pow(v, x[0], x[1]);
+    if (strcmp(fn, "asin") == 0 || strcmp(fn, "acos") == 0)
+        return jx_vm_asin(v, x[0], strcmp(fn, "acos") == 0);
+    if (jx_vm_logexp_has(fn))
+        return jx_vm_logexp(v, fn, x[0]);
+    if (strcmp(fn, "atan") == 0)
+        return jx_vm_atan(v, x[0]);
+    if (strcmp(fn, "sinh") == 0 || strcmp(fn, "cosh") == 0)
+        return jx_vm_sinhcosh(v, x[0], strcmp(fn, "cosh") == 0);
+    return jx_vm_atan2(v, x[0], x[1]);
+}
+
 LLVMValueRef jx_vm_emit(LLVMBuilderRef b, const char *fn, LLVMValueRef *x,
                         bool fma)
 {
     vm v = vm_init(b, x[0], fma);
-    if (strcmp(fn, "tanh") == 0)
-        return vm_tanh(&v, x[0]);
-    if (strcmp(fn, "expm1") == 0)
-        return jx_vm_expm1(&v, x[0]);
-    if (strcmp(fn, "exp") == 0)
-        return jx_vm_exp(&v, x[0]);
-    if (strcmp(fn, "cbrt") == 0)
-        return vm_cbrt(&v, x[0]);
-    if (strcmp(fn, "log") == 0 || strcmp(fn, "log1p") == 0)
-        return jx_vm_log(&v, x[0], strcmp(fn, "log1p") == 0);
-    if (strcmp(fn, "acosh") == 0)
-        return vm_acosh(&v, x[0]);
-    if (strcmp(fn, "pow") == 0)
-        return jx_vm_pow(&v, x[0], x[1]);
-    if (strcmp(fn, "asin") == 0 || strcmp(fn, "acos") == 0)
-        return jx_vm_asin(&v, x[0], strcmp(fn, "acos") == 0);
-    if (jx_vm_logexp_has(fn))
-        return jx_vm_logexp(&v, fn, x[0]);
-    if (strcmp(fn, "atan") == 0)
-        return jx_vm_atan(&v, x[0]);
-    if (strcmp(fn, "sinh") == 0 || strcmp(fn, "cosh") == 0)
-        return jx_vm_sinhcosh(&v, x[0], strcmp(fn, "cosh") == 0);
-    return jx_vm_atan2(&v, x[0], x[1]);
+    return emit(&v, fn, x);
+}
+
+/* ---- the fast forms --------------------------------------------------- */
+
+/* The kernels whose special cases (zero, subnormal, negative, infinite,
+ * NaN, past a pole) cost as much as the rest: a loop computes them
+ * without those cases where one unsigned comparison says that g, below,
+ * lies in [lo, hi] (bits as an unsigned integer: the positive numbers are
+ * ordered as their bits, and the sign bit puts every negative one above
+ * them), and computes the elements outside again with the whole kernel
+ * (loops.c's guarded loops).  The fast form's bits are the whole kernel's
+ * inside the range: it is the same instructions less the selects that
+ * fire only outside it.  Measured in docs/math.md. */
+typedef struct vm_fast_row {
+    const char *fn;
+    char g;                    /* what the guard compares: 'x' itself,
+                                  'a' |x|, 'u' 1 + x */
+    unsigned long long lo[2];  /* [f32] the range of g's bits */
+    unsigned long long hi[2];
+} vm_fast_row;
+
+/* Bits of a double, a float. */
+#define VM_MIN_NORMAL {0x0010000000000000ull, 0x00800000ull}
+#define VM_MAX_FINITE {0x7fefffffffffffffull, 0x7f7fffffull}
+
+static const vm_fast_row fast_rows[] = {
+    /* log: no subnormal path, no value for zero, negative, inf, NaN */
+    {"log", 'x', VM_MIN_NORMAL, VM_MAX_FINITE},
+    {"log2", 'x', VM_MIN_NORMAL, VM_MAX_FINITE},
+    {"log10", 'x', VM_MIN_NORMAL, VM_MAX_FINITE},
+    /* log1p: no value for 1 + x zero, negative, inf, NaN */
+    {"log1p", 'u', VM_MIN_NORMAL, VM_MAX_FINITE},
+    /* atanh: |x| < 1, no x past 1 nor log1p's */
+    {"atanh", 'a', {0, 0}, {0x3fefffffffffffffull, 0x3f7fffffull}},
+};
+
+static const vm_fast_row *fast_row(const char *fn)
+{
+    for (int i = 0; i < NELEM(fast_rows); i++)
+        if (strcmp(fast_rows[i].fn, fn) == 0)
+            return &fast_rows[i];
+    return NULL;
+}
+
+bool jx_vm_has_fast(const char *fn) { return fast_row(fn) != NULL; }
+
+LLVMValueRef jx_vm_emit_fast(LLVMBuilderRef b, const char *fn, LLVMValueRef *x,
+                             bool fma, bool fast, LLVMValueRef *exact)
+{
+    vm v = vm_init(b, x[0], fma);
+    const vm_fast_row *row = fast_row(fn);
+    LLVMValueRef g = x[0];
+    if (row->g == 'a')
+        g = fabs1(&v, g);
+    else if (row->g == 'u')
+        g = add(&v, g, k(&v, 1.0));
+    /* out of range: bits(g) - lo > hi - lo, unsigned */
+    unsigned long long lo = row->lo[v.f32], hi = row->hi[v.f32];
+    LLVMValueRef gb = LLVMBuildBitCast(b, g, v.ti, "");
+    if (lo != 0)
+        gb = LLVMBuildSub(b, gb, ki(&v, lo), "");
+    *exact = LLVMBuildICmp(b, LLVMIntUGT, gb, ki(&v, hi - lo), "");
+    v.fast = fast;
+    return emit(&v, fn, x);
 }

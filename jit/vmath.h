@@ -20,6 +20,20 @@ JX_INTERNAL bool jx_vm_has(const char *fn);
 JX_INTERNAL LLVMValueRef jx_vm_emit(LLVMBuilderRef b, const char *fn,
                                     LLVMValueRef *x, bool fma);
 
+/* Whether fn (one of jx_vm_has's) has a fast form: its kernel without the
+ * special cases (log, log2, log10, log1p, atanh), the same bits where its
+ * guard holds, for the guarded loops of loops.c.  The exact loop computes
+ * the whole kernel, so every element gets the same bits whichever loop
+ * stores it, at either tier. */
+JX_INTERNAL bool jx_vm_has_fast(const char *fn);
+
+/* Emits fn of x[0] as jx_vm_emit does, the fast form where fast (else the
+ * whole kernel), and sets *exact to an i1 that is true where x[0] is out
+ * of the fast form's range (the elements the whole kernel must give). */
+JX_INTERNAL LLVMValueRef jx_vm_emit_fast(LLVMBuilderRef b, const char *fn,
+                                         LLVMValueRef *x, bool fma, bool fast,
+                                         LLVMValueRef *exact);
+
 /* Whether fn has a kernel (vmath_trig.c) that holds only for part of
  * its domain: sin, cos and tan of floats and doubles (|x| <= 2^24).  A
  * loop computing it must run again with the library's function wherever

@@ -22,6 +22,9 @@ typedef struct vm {
     LLVMTypeRef ti; /* the integer of the same width */
     bool f32;
     bool fma;       /* the target has FMA: fma3 is llvm.fma */
+    bool fast;      /* the fast form (jx_vm_emit_fast): x is in the range
+                       of its guard, so the kernel may leave out the
+                       special cases and the subnormal path */
 } vm;
 
 /* The kernel of x's precision at b's position. */
@@ -30,6 +33,7 @@ static inline vm vm_init(LLVMBuilderRef b, LLVMValueRef x, bool fma)
     vm v;
     v.b = b;
     v.fma = fma;
+    v.fast = false;
     v.mod = LLVMGetGlobalParent(LLVMGetBasicBlockParent(LLVMGetInsertBlock(b)));
     v.t = LLVMTypeOf(x);
     v.f32 = LLVMGetTypeKind(v.t) == LLVMFloatTypeKind;

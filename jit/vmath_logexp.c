@@ -75,7 +75,8 @@ static LLVMValueRef vm_atanh(vm *v, LLVMValueRef x)
     LLVMValueRef q = LLVMBuildFDiv(v->b, a, sub(v, one, a), "");
     LLVMValueRef t = add(v, a, a);
     LLVMValueRef y = fma3(v, t, q, t);
-    y = sel(v, cmp(v, LLVMRealOGT, a, one), LLVMBuildFNeg(v->b, t, ""), y);
+    if (!v->fast) /* the fast form: a < 1 */
+        y = sel(v, cmp(v, LLVMRealOGT, a, one), LLVMBuildFNeg(v->b, t, ""), y);
     LLVMValueRef r = mul(v, jx_vm_log(v, y, true), k(v, 0.5));
     return copysign2(v, r, x);
 }

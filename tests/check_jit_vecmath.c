@@ -2,7 +2,8 @@
  * call libmvec's vector variants (test_vecmath), complex exp's written-out
  * form, the AVX2 variants and scalar libm (JITEXPR_VECMATH), SLEEF
  * (JITEXPR_SLEEF), no masked loads from memory in the machine code, and
- * the choice between vmath.c's kernels and the library's (JITEXPR_MATHLIB).
+ * the choice between vmath.c's kernels and the library's (JITEXPR_MATHLIB),
+ * and the fast forms of the log kernels, bit for bit the whole kernels'.
  *
  * Run under gdb or valgrind with CK_FORK=no. */
 #include <dlfcn.h>
@@ -409,6 +410,104 @@ START_TEST(test_mathlib_env)
 }
 END_TEST
 
+/* ---- fast forms ---------------------------------------------------------- */
+
+/* The fast forms of log, log2, log10, log1p and arctanh (vmath.c,
+ * jx_vm_emit_fast): the loop computes them without their special cases
+ * and computes the chunk again with the whole kernel where a guard flags
+ * an element.  Each row puts x among ordinary values, at one position
+ * (first, in the vector loop, in its tail, last) or at every one: every
+ * result has the bits of the whole kernel alone (the same layout without
+ * ":n": one loop), and x's result is NumPy's (NaN: any NaN). */
+static const struct fast_row {
+    int op;
+    int dtypes; /* 1 float64, 2 float32 */
+    double x, want;
+} fast_rows[] = {
+    {JX_OP_LOG, 3, 0.0, -INFINITY},        {JX_OP_LOG, 3, -0.0, -INFINITY},
+    {JX_OP_LOG, 3, -1.0, NAN},             {JX_OP_LOG, 3, INFINITY, INFINITY},
+    {JX_OP_LOG, 3, -INFINITY, NAN},        {JX_OP_LOG, 3, NAN, NAN},
+    {JX_OP_LOG, 3, 1.0, 0.0},              {JX_OP_LOG, 3, -0x1p-149, NAN},
+    {JX_OP_LOG2, 1, 0x1p-1074, -1074.0},   {JX_OP_LOG2, 2, 0x1p-149, -149.0},
+    {JX_OP_LOG2, 1, 0x1p-1022, -1022.0},   {JX_OP_LOG2, 2, 0x1p-126, -126.0},
+    {JX_OP_LOG2, 1, 0x1.fffffffffffffp-1023, -1022.0},
+    {JX_OP_LOG2, 3, -0.0, -INFINITY},      {JX_OP_LOG2, 3, -2.0, NAN},
+    {JX_OP_LOG10, 3, 0.0, -INFINITY},      {JX_OP_LOG10, 3, INFINITY, INFINITY},
+    {JX_OP_LOG10, 3, NAN, NAN},            {JX_OP_LOG10, 3, 100.0, 2.0},
+    {JX_OP_LOG1P, 3, -1.0, -INFINITY},     {JX_OP_LOG1P, 3, -2.0, NAN},
+    {JX_OP_LOG1P, 3, -0.0, -0.0},          {JX_OP_LOG1P, 3, INFINITY, INFINITY},
+    {JX_OP_LOG1P, 3, -INFINITY, NAN},      {JX_OP_LOG1P, 2, 0x1p-149, 0x1p-149},
+    {JX_OP_LOG1P, 1, 0x1p-1074, 0x1p-1074},
+    {JX_OP_ARCTANH, 3, 1.0, INFINITY},     {JX_OP_ARCTANH, 3, -1.0, -INFINITY},
+    {JX_OP_ARCTANH, 3, 2.0, NAN},          {JX_OP_ARCTANH, 3, -0.0, -0.0},
+    {JX_OP_ARCTANH, 3, -INFINITY, NAN},    {JX_OP_ARCTANH, 3, NAN, NAN},
+    {JX_OP_ARCTANH, 1, -0x1p-1074, -0x1p-1074},
+};
+
+/* Runs the kernel of ir over layout lay (one input) with in[0][0..n-1];
+ * out[i] gets its results. */
+static void run_into(const jx_ir *ir, const char *lay, int64_t n, val *out)
+{
+    jx_jit_code code;
+    jx_error err;
+    ck_assert_msg(jx_jit_compile(ir, lay, &code, &err) == 0, "%s", err.message);
+    operand ops[2];
+    char *ptrs[2];
+    int64_t strides[2];
+    operands_make(ir, lay, n, inputs, ops, ptrs, strides);
+    code.fn(n, ptrs, strides);
+    for (int64_t i = 0; i < n; i++)
+        out[i] = mem_read(ir->input_dtype[0], elem(&ops[0], i));
+    free(ops[0].buf);
+    free(ops[1].buf);
+    jx_jit_release(&code);
+}
+
+START_TEST(test_fast_forms)
+{
+    const struct fast_row *r = &fast_rows[_i];
+    static const int64_t pos[] = {0, 5, 16, 40, 63, 66, -1}; /* -1: all */
+    const int64_t n = 67;
+    setenv("JITEXPR_MATHLIB", "own", 1); /* not the library's, timed faster */
+    for (int k = 0; k < 2; k++) {
+        jx_dtype t = k == 0 ? JX_FLOAT64 : JX_FLOAT32;
+        if (!(r->dtypes & (1 << k)))
+            continue;
+        tir T;
+        char text[64];
+        op_ir(&T, r->op, t, text, sizeof text);
+        /* the guarded loops are there with ":n", not without */
+        jx_buf b = {0};
+        jx_error err;
+        ck_assert_int_eq(jx_jit_explain(&T.ir, "CC:n", JX_EXPLAIN_LLVM, &b, &err), 0);
+        char *ir = jx_buf_take(&b);
+        ck_assert_msg(strstr(ir, "fast.body") != NULL, "%s: no fast loop", text);
+        free(ir);
+        for (size_t p = 0; p < sizeof pos / sizeof pos[0]; p++)
+            for (int l = 0; l < 2; l++) {
+                const char *lay = l == 0 ? "CC:n" : "XX:n";
+                val guarded[67], whole[67];
+                for (int64_t i = 0; i < n; i++)
+                    inputs[0][i].f = pos[p] < 0 || i == pos[p]
+                                         ? (t == JX_FLOAT32 ? (double)(float)r->x : r->x)
+                                         : 0.25 + (double)i / 128;
+                run_into(&T.ir, lay, n, guarded);
+                run_into(&T.ir, l == 0 ? "CC" : "XX", n, whole);
+                for (int64_t i = 0; i < n; i++) {
+                    ck_assert_msg(same(t, guarded[i], whole[i]),
+                                  "%s of %a at %lld, layout %s: element %lld: %a, "
+                                  "the whole kernel %a", text, r->x, (long long)pos[p],
+                                  lay, (long long)i, guarded[i].f, whole[i].f);
+                    val want = {.f = r->want};
+                    if (pos[p] < 0 || i == pos[p])
+                        ck_assert_msg(same(t, guarded[i], want), "%s(%a): %a, want %a",
+                                      text, r->x, guarded[i].f, r->want);
+                }
+            }
+    }
+}
+END_TEST
+
 /* ---- the suite ---------------------------------------------------------- */
 
 static Suite *jit_vecmath_suite(void)
@@ -423,6 +522,8 @@ static Suite *jit_vecmath_suite(void)
     tcase_add_test(tc, test_no_masked_loads);
     tcase_add_loop_test(tc, test_mathlib_env, 0,
                         sizeof mathlib_rows / sizeof mathlib_rows[0]);
+    tcase_add_loop_test(tc, test_fast_forms, 0,
+                        sizeof fast_rows / sizeof fast_rows[0]);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -142,6 +142,10 @@ static const struct {
     {"exp(a) + log1p(b) * tanh(c)", true},
     {"a ** b", true},             /* a float power: our kernel too */
     {"sin(a) * cos(b)", false},   /* the exact loop calls libm */
+    /* fast forms (the edge values of fill_raw take the exact loop) */
+    {"log(a) + tanh(b)", true},
+    {"log2(a) * log10(b) - arctanh(c) + log1p(f)", true},
+    {"sin(a) + log(b)", false},   /* libm's sin: log's whole kernel only */
     {"sinh(a) + cosh(b) * arctan(c)", true}, /* our kernels (vmath_atan.c) */
     {"erf(a)", false},            /* no kernel of ours: the library's */
     {"w ** 2.5", true},           /* our helper jx_cm_pow: the same call */
