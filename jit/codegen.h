@@ -117,12 +117,12 @@ JX_INTERNAL int jx_cg_build(LLVMModuleRef mod, const jx_ir *ir,
  * not global. */
 JX_INTERNAL const char *const *jx_cg_runtime_symbols(void);
 
-/* Functions of this library that kernels call (byte strings: bytes.c),
+/* Functions of this library that kernels call (helpers.c: byte strings),
  * by name; the list ends with a NULL name.  Hidden from the dynamic symbol
  * table, so the engine defines them in the JIT by address. */
 typedef struct jx_cg_helper {
     const char *name; /* the symbol kernels call */
-    int (*fn)(const char *, int64_t, const char *, int64_t); /* its code */
+    void *addr;       /* its code */
 } jx_cg_helper;
 JX_INTERNAL const jx_cg_helper *jx_cg_helpers(void);
 
