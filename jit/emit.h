@@ -37,12 +37,15 @@
 
 #include "../src/dtype.h"
 
-/* How sin and cos of doubles are emitted (build_loop). */
+/* How sin, cos and tan and float remainders are emitted (build_loop). */
 typedef enum cg_guard {
     CG_LIBRARY, /* calls, as every other math function */
     CG_FAST,    /* vmath.c's kernels, and in `exact` their guards */
-    CG_RECHECK  /* calls, and in `exact` the guards (the loop after a
-                   CG_FAST one stores only where they hold) */
+    CG_RECHECK  /* the loop after a CG_FAST one, for the elements whose
+                   guards hold: the kernels where they hold, else
+                   helpers.c's call of libm's function (mathcall.c), or
+                   the library's call where there is no helper; in
+                   `exact` the guards */
 } cg_guard;
 
 /* One code generation: the module, the builder, and a value per
@@ -63,7 +66,7 @@ typedef struct cg {
     bool vm_inline;       /* a vmath.c kernel was written out */
     int vm_left;          /* vmath.c kernels this loop body may still
                              have (CG_VM_KERNELS, set by emit_value) */
-    cg_guard guard;       /* how sin and cos of doubles are emitted */
+    cg_guard guard;       /* how sin, cos and tan are emitted */
     LLVMValueRef exact;   /* i1: this element needs the library's value
                              (CG_FAST, CG_RECHECK), or NULL */
     bool *same;           /* [ir->n] the value is the same in both guarded
