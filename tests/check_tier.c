@@ -316,10 +316,10 @@ static const double trig_far[2][8] = {
 };
 
 /* Lengths: every one to 40 (the vector loop's remainders), and longer. */
-static const int64_t trig_ns[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14,
-                                  15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
-                                  29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 64, 97,
-                                  1000, 4099};
+static const int64_t trig_ns[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13,  14,
+                                  15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,  28,
+                                  29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 64,  97,
+                                  600, 1000, 2049, 4099, 4100, 4101};
 
 /* An element in range (float32 |x| <= 2^15, float64 2^23, most within
  * 10 of 0). */
@@ -330,10 +330,11 @@ static double trig_near(bool f32, int64_t i)
 }
 
 /* Element i of input k for length n: x, or at positions that move with n
- * and k (one in 11, and the last for some n), one of trig_far's. */
+ * and k (one in 11, or one in 331 from n = 4100 on, leaving long runs
+ * without any; and the last for some n), one of trig_far's. */
 static double trig_far_at(bool f32, int64_t n, int64_t i, int k, double x)
 {
-    uint64_t h = (uint64_t)(i * 7 + n + 3 * k) % 11;
+    uint64_t h = (uint64_t)(i * 7 + n + 3 * k) % (n >= 4100 ? 331 : 11);
     if (h == 0 || (i == n - 1 && n % 3 == k))
         return trig_far[f32][(uint64_t)(i + n + k) % 8];
     return x;
