@@ -4,20 +4,10 @@
  * (c->len) is the instruction's itemsize, a constant of the kernel, but
  * for where() of two itemsizes, which selects the length with the
  * address.  Comparisons and contains() call bytes.c's functions, which
- * the engine defines in the JIT (jx_cg_helpers), with that length (the
- * rest of a shorter value is NUL padding, which they ignore); a result
- * is copied and padded with NULs to the result's itemsize. */
+ * the engine defines in the JIT (helpers.c, jx_cg_helpers), with that
+ * length (the rest of a shorter value is NUL padding, which they ignore);
+ * a result is copied and padded with NULs to the result's itemsize. */
 #include "emit.h"
-
-#include "../src/bytes.h"
-
-static const jx_cg_helper helpers[] = {
-    {"jx_bytes_cmp", jx_bytes_cmp},
-    {"jx_bytes_contains", jx_bytes_contains},
-    {NULL, NULL},
-};
-
-const jx_cg_helper *jx_cg_helpers(void) { return helpers; }
 
 /* The address of element i of a byte string operand of class cls (not
  * scalar): contiguous elements are itemsize bytes apart. */

@@ -117,13 +117,19 @@ JX_INTERNAL int jx_cg_build(LLVMModuleRef mod, const jx_ir *ir,
  * not global. */
 JX_INTERNAL const char *const *jx_cg_runtime_symbols(void);
 
-/* Functions of this library that kernels call (byte strings: bytes.c),
- * by name; the list ends with a NULL name.  Hidden from the dynamic symbol
- * table, so the engine defines them in the JIT by address. */
+/* Functions of this library that kernels call (helpers.c: byte strings,
+ * libm's sin, cos and tan for the exact loop), by name; the list ends with
+ * a NULL name.  Hidden from the dynamic symbol table, so the engine
+ * defines them in the JIT by address. */
 typedef struct jx_cg_helper {
     const char *name; /* the symbol kernels call */
-    int (*fn)(const char *, int64_t, const char *, int64_t); /* its code */
+    void *addr;       /* its code */
 } jx_cg_helper;
 JX_INTERNAL const jx_cg_helper *jx_cg_helpers(void);
+
+/* The helper that calls libm's fn ("sin": the double name; its float
+ * version when f32) for the elements out of a guarded kernel's range, or
+ * NULL when there is none. */
+JX_INTERNAL const char *jx_hp_libm_name(const char *fn, bool f32);
 
 #endif

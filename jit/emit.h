@@ -37,14 +37,17 @@
 
 #include "../src/dtype.h"
 
-/* How sin and cos of doubles are emitted (build_loop), and the fast
- * forms of log and its kin (jx_vm_emit_fast). */
+/* How sin, cos and tan, float remainders and the fast forms of log and
+ * its kin (jx_vm_emit_fast) are emitted (build_loop). */
 typedef enum cg_guard {
     CG_LIBRARY, /* calls, as every other math function; whole kernels */
     CG_FAST,    /* vmath.c's kernels and fast forms, and in `exact` their
                    guards */
-    CG_RECHECK  /* calls and whole kernels, and in `exact` the guards (the
-                   loop after a CG_FAST one stores only where they hold) */
+    CG_RECHECK  /* the loop after a CG_FAST one, for the elements whose
+                   guards hold: the kernels where they hold, else
+                   helpers.c's call of libm's function (mathcall.c), or
+                   the library's call where there is no helper; whole
+                   kernels for the fast forms */
 } cg_guard;
 
 /* One code generation: the module, the builder, and a value per
@@ -65,15 +68,11 @@ typedef struct cg {
     bool vm_inline;       /* a vmath.c kernel was written out */
     int vm_left;          /* vmath.c kernels this loop body may still
                              have (CG_VM_KERNELS, set by emit_value) */
-    cg_guard guard;       /* how sin and cos of doubles are emitted */
+    cg_guard guard;       /* how sin, cos and tan are emitted */
     LLVMValueRef exact;   /* i1: this element needs the library's value
                              (CG_FAST, CG_RECHECK), or NULL */
     bool *same;           /* [ir->n] the value is the same in both guarded
                              loops (loops.c, mark_same) */
-    LLVMValueRef exact_fast; /* i1 in the exact loop: a fast form's guard,
-                             which decides a store only beside `exact` (the
-                             whole kernel's bits are the fast form's
-                             elsewhere), or NULL */
     bool no_fast;         /* no fast forms (jx_vm_emit_fast): the second
                              try of jx_cg_build */
     bool fast_used;       /* the fast loop has a fast form */

@@ -208,7 +208,7 @@ static void define_helper_symbols(void)
     jx_symbol_pair pairs[16];
     size_t n = 0;
     for (; h[n].name != NULL && n < 16; n++)
-        set_pair(&pairs[n], h[n].name, (void *)(uintptr_t)h[n].fn);
+        set_pair(&pairs[n], h[n].name, h[n].addr);
     define_absolute(pairs, n);
 }
 

@@ -18,12 +18,15 @@
  *
  * tanh and atan2 are vmath.c's kernels, written out in the loop instead
  * of calls (mathcall.c).
- * sin and cos of doubles are too where the output overlaps no input
- * (layout ":n", elementwise): the loop `fast.body` uses vmath.c's kernels,
- * valid for |x| <= 2^24, and or-s a flag where an element is not; if the
- * chunk set it, `loop.body` (libm and libmvec) computes the chunk again
- * from the untouched inputs and stores the elements out of range (masked
- * stores): each result depends on its element only.  A float remainder
+ * sin, cos and tan of floats and doubles are too where the output
+ * overlaps no input (layout ":n", elementwise): the loop `fast.body` uses
+ * vmath_trig.c's kernels, valid for |x| <= 2^24 (float: 2^16), and or-s a
+ * flag where an element is not; if the chunk set it, `loop.body` goes
+ * over the chunk again from the untouched inputs, the guards alone, and
+ * where one holds computes the element again, libm's scalar function
+ * (helpers.c) for each operand out of range, and stores it (exact_guards):
+ * each result depends on its element only, and no library is called by
+ * name, so the quick tier computes the same bits.  A float remainder
  * (%, //, fmod) takes the same two loops: scalar.c's exact form where the
  * quotient is under 2^52, libm's fmod for the others.  So do log, log2,
  * log10, log1p and arctanh (vmath.c's fast forms): the fast loop leaves
@@ -288,13 +291,13 @@ static void store_value(cg *c, const cg_layout *l, LLVMValueRef v,
 
 /* c->same[idx]: whether instruction idx computes the same value in both
  * guarded loops.  Where the fast and the exact loop differ: sin, cos and
- * tan (vmath_trig.c's kernels, libm's), and wherever a loop calls a math
- * library (the LIBM rows, the float power, complex functions), whose
- * vector and scalar variants may differ in the last bit and which the two
- * loops, vectorized apart, may call at other positions.  A float
- * remainder's guard must come out the same in both loops (the exact loop
- * stores only where its guard holds), so float_rem guards only operands
- * marked here, and leaves the others to frem in both. */
+ * tan (vmath_trig.c's kernels; out of their range, libm's), and wherever
+ * a loop calls a math library (the LIBM rows, the float power, complex
+ * functions), whose vector and scalar variants may differ in the last bit
+ * and which the two loops, vectorized apart, may call at other positions.
+ * A float remainder's guard must come out the same in both loops (the
+ * exact loop stores only where its guard holds), so float_rem guards only
+ * operands marked here, and leaves the others to frem in both. */
 static void mark_same(cg *c)
 {
     const jx_ir *ir = c->ir;
@@ -349,9 +352,9 @@ static bool uses_guarded(const cg *c, bool fast)
 }
 
 /* for (i = start; i < end; i++) out[i] = value, with vmath.c's guarded
- * kernels, or-ing into a flag where an element needs the exact function;
- * then, if the flag is set, branches to `again` (the loop with the
- * library's functions, which stores the elements out of the kernels'
+ * kernels and fast forms, or-ing into a flag where an element needs the
+ * exact function; then, if the flag is set, branches to `again` (the
+ * exact loop, which computes and stores the elements out of the kernels'
  * range) instead of `exit`. */
 static void build_fast_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
                             LLVMBasicBlockRef pre, LLVMBasicBlockRef again,
@@ -395,6 +398,32 @@ static void build_fast_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
  * so that only the last block has a scalar remainder. */
 #define CG_GUARD_BLOCK 1024
 
+/* The start of element i in the exact loop (CG_RECHECK): its guards,
+ * computed as the fast loop computes them (of that value only the guards
+ * are used: the optimiser and the fast instruction selector drop the
+ * rest), and where one holds, a branch to the block where the caller
+ * computes the element's value again and stores it.  Returns the block
+ * after that store, or NULL (no guard: every element is stored).  A chunk
+ * with one element out of range so costs the fast loop and a scalar pass
+ * over the guards, and a helper's call only where an operand is out of
+ * range (mathcall.c, exact_call). */
+static LLVMBasicBlockRef exact_guards(cg *c, LLVMValueRef fn, LLVMValueRef i,
+                                      const cg_layout *l, LLVMValueRef *ptr,
+                                      LLVMValueRef *stride)
+{
+    c->guard = CG_FAST;
+    c->exact = NULL;
+    emit_value(c, i, l, ptr, stride);
+    c->guard = CG_RECHECK;
+    if (c->exact == NULL)
+        return NULL;
+    LLVMBasicBlockRef st = LLVMAppendBasicBlockInContext(c->ctx, fn, "exact.store");
+    LLVMBasicBlockRef skip = LLVMAppendBasicBlockInContext(c->ctx, fn, "exact.next");
+    LLVMBuildCondBr(c->b, c->exact, st, skip);
+    LLVMPositionBuilderAtEnd(c->b, st);
+    return skip;
+}
+
 /* for (i = 0; i < n; i++) out[i] = value or combine(out[i], value). */
 static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
                        LLVMBasicBlockRef pre, LLVMBasicBlockRef exit,
@@ -408,12 +437,14 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
         jx_ck_build_loop(c, l, fn, pre, exit, n, ptr, stride, emit_instr);
         return;
     }
-    /* sin and cos of doubles, float remainders, fast forms: per block of
+    /* sin, cos and tan, float remainders, fast forms: per block of
      * CG_GUARD_BLOCK elements, the fast loop first, where the output
      * overlaps no input (the exact loop then reads the inputs again) */
     LLVMValueRef start = const_int(c->t_i64, 0), stop = n, base = NULL;
     LLVMBasicBlockRef done = exit, first = pre, head = NULL;
+    bool fast_only = false; /* the only guards are fast forms' */
     if (l->mode == CG_ELEMENTWISE && l->noalias && uses_guarded(c, !c->no_fast)) {
+        fast_only = !uses_guarded(c, false);
         head = LLVMAppendBasicBlockInContext(c->ctx, fn, "block");
         LLVMBasicBlockRef again =
             LLVMAppendBasicBlockInContext(c->ctx, fn, "exact.pre");
@@ -443,27 +474,21 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
                        reduce_combine(c, ir->reduce, acc, old, v, false));
         }
     } else {
-        c->exact = c->exact_fast = NULL;
-        LLVMValueRef v = emit_value(c, i, l, ptr, stride);
+        /* the exact loop: where a guard holds, the element again (exact_guards);
+         * with fast forms only, every element of the block, plainly stored
+         * (their whole kernels give the fast forms' bits in range, and
+         * masked stores cost more than the kernel: docs/math.md) */
         LLVMBasicBlockRef skip = NULL;
-        /* out of range; with fast forms only, every element (plain stores:
-         * masked ones cost more than the whole kernel) */
-        if (c->guard == CG_RECHECK && c->exact != NULL) {
-            LLVMBasicBlockRef st =
-                LLVMAppendBasicBlockInContext(c->ctx, fn, "exact.store");
-            skip = LLVMAppendBasicBlockInContext(c->ctx, fn, "exact.next");
-            LLVMValueRef store = c->exact_fast
-                                     ? LLVMBuildOr(b, c->exact, c->exact_fast, "")
-                                     : c->exact;
-            LLVMBuildCondBr(b, store, st, skip);
-            LLVMPositionBuilderAtEnd(b, st);
-        }
+        if (c->guard == CG_RECHECK && !fast_only)
+            skip = exact_guards(c, fn, i, l, ptr, stride);
+        c->exact = NULL;
+        LLVMValueRef v = emit_value(c, i, l, ptr, stride);
         store_value(c, l, v, i, ptr, stride);
         if (skip != NULL) {
             LLVMBuildBr(b, skip);
             LLVMPositionBuilderAtEnd(b, skip);
         }
-        c->exact = c->exact_fast = NULL;
+        c->exact = NULL;
     }
     LLVMValueRef next = LLVMBuildNUWAdd(b, i, const_int(c->t_i64, 1), "i.next");
     LLVMValueRef in_vals[2] = {start, next};

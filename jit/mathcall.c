@@ -16,7 +16,9 @@
  * Functions that vmath.c has a kernel for are written out in the loop
  * instead (jx_mc_libm_call), unless the engine measured the library's vector
  * function faster (jx_cg_target.use_lib), or the loop body has
- * CG_VM_KERNELS of them already (emit.h). */
+ * CG_VM_KERNELS of them already (emit.h).  sin, cos and tan's kernels
+ * hold for |x| <= 2^24 (float: 2^16) only: beyond, the exact loop calls
+ * libm's scalar function through helpers.c (exact_call). */
 #include "emit.h"
 
 #include <llvm-c/DebugInfo.h>
@@ -221,14 +223,15 @@ void jx_mc_vector_call_attrs(cg *c, LLVMValueRef fn)
 }
 
 /* sin or cos r kept within [-1, 1] where it may come from libmvec or
- * vmath.c's kernel (CG_FAST): libmvec's sinf and cosf give -1.0000001 and
+ * vmath.c's kernel (CG_FAST, and CG_RECHECK, whose kernel values must be
+ * the fast loop's): libmvec's sinf and cosf give -1.0000001 and
  * its cos 1.0000000000000002 near their peaks (within 4 ULP, but arcsin or
  * sqrt(1 - x*x) of that is NaN, and libm and NumPy give 1).  r > 1 ? 1 :
  * r, then r < -1 ? -1 : r: NaN compares false and stays, and x86 makes it
  * one vminpd and one vmaxpd (5-8% on sin(a)**2+cos(b)**2, float64). */
 LLVMValueRef jx_mc_clamp_unit(cg *c, LLVMValueRef r)
 {
-    if (!c->vec_calls && c->guard != CG_FAST)
+    if (!c->vec_calls && c->guard == CG_LIBRARY)
         return r;
     LLVMBuilderRef b = c->b;
     LLVMTypeRef t = LLVMTypeOf(r);
@@ -256,6 +259,48 @@ void jx_mc_compiler_used(cg *c)
     LLVMSetSection(g, "llvm.metadata");
 }
 
+/* fn of x[0] in the exact loop (CG_RECHECK) where a helper calls libm's
+ * function (helpers.c): the guarded kernel's value where it holds, else
+ * the helper's, called only there.  *ex: the guard.  The kernel's value
+ * for an operand in range is the fast loop's, bit for bit (an element
+ * comes here when any of its guards holds); the call is the same scalar
+ * call at every position and in both tiers.  The helper is declared as
+ * touching memory no kernel sees (libm's errno): the loop vectorizer
+ * would run a memory(none) call under a condition on every lane. */
+static LLVMValueRef exact_call(cg *c, const char *helper, const char *fn,
+                               LLVMValueRef *x, LLVMValueRef *ex)
+{
+    LLVMBuilderRef b = c->b;
+    LLVMValueRef kv = jx_vm_emit_guarded(b, fn, x, c->tgt != NULL && c->tgt->fma, ex);
+    LLVMTypeRef t = LLVMTypeOf(x[0]);
+    LLVMTypeRef fty = LLVMFunctionType(t, &t, 1, 0);
+    LLVMValueRef f = LLVMGetNamedFunction(c->mod, helper);
+    if (f == NULL) {
+        f = LLVMAddFunction(c->mod, helper, fty);
+#if LLVM_VERSION_MAJOR >= 16
+        add_fn_attr(c, f, "memory", 3 << 2); /* inaccessiblemem: readwrite */
+#else
+        add_fn_attr(c, f, "inaccessiblememonly", 0);
+#endif
+        add_fn_attr(c, f, "nounwind", 0);
+        add_fn_attr(c, f, "willreturn", 0);
+    }
+    LLVMBasicBlockRef from = LLVMGetInsertBlock(b);
+    LLVMValueRef fnv = LLVMGetBasicBlockParent(from);
+    LLVMBasicBlockRef call = LLVMAppendBasicBlockInContext(c->ctx, fnv, "exact.call");
+    LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(c->ctx, fnv, "exact.join");
+    LLVMBuildCondBr(b, *ex, call, join);
+    LLVMPositionBuilderAtEnd(b, call);
+    LLVMValueRef r = LLVMBuildCall2(b, fty, f, x, 1, "");
+    LLVMBuildBr(b, join);
+    LLVMPositionBuilderAtEnd(b, join);
+    LLVMValueRef phi = LLVMBuildPhi(b, t, "");
+    LLVMValueRef vals[2] = {kv, r};
+    LLVMBasicBlockRef from_bb[2] = {from, call};
+    LLVMAddIncoming(phi, vals, from_bb, 2);
+    return phi;
+}
+
 /* fn (double) or fn "f" (float) of the nargs values x[], which have the
  * calc type: vmath.c's kernel where it has one, else a call of libm's
  * function.  Declared without memory effects,
@@ -274,8 +319,8 @@ LLVMValueRef jx_mc_libm_call(cg *c, const char *fn, LLVMValueRef *x,
         c->fast_used = c->fast_used || c->guard == CG_FAST;
         LLVMValueRef ex, r = jx_vm_emit_fast(c->b, fn, x, c->tgt != NULL && c->tgt->fma,
                                              c->guard == CG_FAST, &ex);
-        LLVMValueRef *acc = c->guard == CG_FAST ? &c->exact : &c->exact_fast;
-        *acc = *acc ? LLVMBuildOr(c->b, *acc, ex, "") : ex;
+        if (c->guard == CG_FAST) /* the exact loop's guards are the fast loop's */
+            c->exact = c->exact ? LLVMBuildOr(c->b, c->exact, ex, "") : ex;
         return r;
     }
     if (c->vm_left > 0 && jx_vm_has(fn) && !jx_mc_use_library(c->tgt, fn, f32)) {
@@ -291,8 +336,11 @@ LLVMValueRef jx_mc_libm_call(cg *c, const char *fn, LLVMValueRef *x,
         c->vm_left--;
         c->apart = true; /* not beside a fast form (jx_cg_build) */
         LLVMValueRef ex, r = NULL;
+        const char *helper = jx_hp_libm_name(fn, f32);
         if (c->guard == CG_FAST)
             r = jx_vm_emit_guarded(c->b, fn, x, c->tgt != NULL && c->tgt->fma, &ex);
+        else if (helper != NULL)
+            r = exact_call(c, helper, fn, x, &ex);
         else
             ex = jx_vm_emit_guard(c->b, x);
         c->exact = c->exact ? LLVMBuildOr(c->b, c->exact, ex, "") : ex;

@@ -18,7 +18,8 @@
  * offered only for kernels that compute the same bits either way: IEEE
  * operations without fast-math flags, integers, conversions that
  * saturate, byte strings, and vmath.c's kernels written with llvm.fma (on
- * a CPU with FMA: jx_cg_target.fma).  Not for anything whose code differs
+ * a CPU with FMA: jx_cg_target.fma), sin, cos and tan's included (out of
+ * their range helpers.c's scalar call of libm's function, jx_hp_sin).  Not for anything whose code differs
  * with the optimiser: a call of a libm function (the vectorizer turns it
  * into the vector library's), llvm.fmuladd (fused or not as the code
  * generator likes), a complex call, float16 (promoted), or a reduction

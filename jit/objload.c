@@ -169,7 +169,7 @@ void *jx_obj_resolve(const char *name)
 {
     for (const jx_cg_helper *h = jx_cg_helpers(); h->name != NULL; h++)
         if (strcmp(h->name, name) == 0)
-            return (void *)(uintptr_t)h->fn;
+            return h->addr;
     for (const jx_cm_symbol *s = jx_cm_symbols(); s->name != NULL; s++)
         if (strcmp(s->name, name) == 0)
             return s->addr;

@@ -2,10 +2,11 @@
  * kernels, which hold for |x| <= 2^24 only.
  *
  * The loop runs these kernels and or-s a flag where an element is out of
- * range (or infinite, or NaN); where a chunk set it, a second loop with
- * libm's functions computes the chunk again and stores just those
- * elements (loops.c, build_fast_loop), so each result depends on its own
- * element only, not on how the array was split.  A branch-free
+ * range (or infinite, or NaN); where a chunk set it, a second loop goes
+ * over the chunk again and computes just those elements, with libm's
+ * scalar function where an operand is out of range (helpers.c; loops.c,
+ * build_fast_loop and exact_guards), so each result depends on its own
+ * element only, not on how the array was split or the tier.  A branch-free
  * full-range reduction (Payne-Hanek) would need table gathers on every
  * lane, and the loop vectorizer calls a conditional libm fallback on
  * every lane.

@@ -99,9 +99,16 @@ START_TEST(test_every_op_same_bits)
             offered += q > 0;
             refused += q == 0;
             /* a libm function is quick only as our kernel (vmath.c:
-             * written out with llvm.fma, the same bits in both tiers) */
-            if (jx_ops[op].low == JX_L_LIBM && !jx_vm_has(jx_ops[op].fn))
+             * written out with llvm.fma, the same bits in both tiers);
+             * sin, cos and tan of floats and doubles are, contiguous
+             * with the output apart (the guarded loops: vmath_trig.c's
+             * kernels, helpers.c's call of libm's function beyond them) */
+            bool guarded = jx_ops[op].low == JX_L_LIBM &&
+                           jx_vm_has_guarded(jx_ops[op].fn, t == JX_FLOAT32);
+            if (jx_ops[op].low == JX_L_LIBM && !jx_vm_has(jx_ops[op].fn) && !guarded)
                 ck_assert_msg(q <= 0, "%s: quick", text);
+            if (guarded && (t == JX_FLOAT32 || t == JX_FLOAT64))
+                ck_assert_msg(q == 1, "%s: quick %d", text, q);
         }
     /* Most ops are plain arithmetic; the library's functions are not
      * offered. */
@@ -141,16 +148,20 @@ static const struct {
     {"arctan2(a, b)", true},      /* our kernels (JITEXPR_MATHLIB=own) */
     {"exp(a) + log1p(b) * tanh(c)", true},
     {"a ** b", true},             /* a float power: our kernel too */
-    {"sin(a) * cos(b)", false},   /* the exact loop calls libm */
+    {"sin(a) * cos(b)", true},    /* our kernels; out of their range */
+    {"tan(f) - sin(f) * cos(f)", true}, /* libm's through jx_hp_ */
     /* fast forms (the edge values of fill_raw take the exact loop) */
     {"log(a) + tanh(b)", true},
     {"log2(a) * log10(b) - arctanh(c) + log1p(f)", true},
-    {"sin(a) + log(b)", false},   /* libm's sin: log's whole kernel only */
+    {"sin(a) + log(b)", true},    /* beside a guarded sin, log's whole kernel */
     {"sinh(a) + cosh(b) * arctan(c)", true}, /* our kernels (vmath_atan.c) */
     {"erf(a)", false},            /* no kernel of ours: the library's */
     {"w ** 2.5", true},           /* our helper jx_cm_pow: the same call */
     {"h * 2 + 1", false},         /* float16 */
-    {"exp(z)", false},            /* a complex call */
+    {"exp(z)", true},             /* complex.c's cx_exp: our exp, */
+    {"expm1(z) - exp2(z)", true}, /* sin and cos (guarded) */
+    {"exp(w)", false},            /* complex64: sinf, cosf from libm */
+    {"sin(z)", true},             /* cmath.c's jx_cm_sin: the same call */
 };
 
 static const jx_var expr_vars[] = {
@@ -247,6 +258,223 @@ START_TEST(test_expressions_same_bits)
     jx_jit_release(&quick);
     jx_jit_release(&full);
     jx_ir_free(ir);
+    jx_arena_free(&ar);
+}
+END_TEST
+
+/* ---- sin, cos and tan out of their kernels' range ------------------------------- */
+
+/* Values out of vmath_trig.c's range (|x| > 2^24, float 2^16; infinite,
+ * NaN), and the range's edge, which is in it: [f32]. */
+static const double trig_far[2][8] = {
+    {0x1.0000000000001p24, -0x1p25, 1e30, -1e300, INFINITY, -INFINITY, NAN, 0x1p24},
+    {0x1.000002p16, -0x1p17, 1e30, -3.4e38, INFINITY, -INFINITY, NAN, 0x1p16},
+};
+
+/* Lengths: every one to 40 (the vector loop's remainders), and longer. */
+static const int64_t trig_ns[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13,  14,
+                                  15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,  28,
+                                  29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 64,  97,
+                                  600, 1000, 2049, 4099, 4100, 4101};
+
+/* An element in range (float32 |x| <= 2^15, float64 2^23, most within
+ * 10 of 0). */
+static double trig_near(bool f32, int64_t i)
+{
+    double x = (rnd_unit() - 0.5) * (i % 5 == 0 ? 0x1p24 : 20.0);
+    return f32 ? (double)(float)(x / 256) : x;
+}
+
+/* Element i of input k for length n: x, or at positions that move with n
+ * and k (one in 11, or one in 331 from n = 4100 on, leaving long runs
+ * without any; and the last for some n), one of trig_far's. */
+static double trig_far_at(bool f32, int64_t n, int64_t i, int k, double x)
+{
+    uint64_t h = (uint64_t)(i * 7 + n + 3 * k) % (n >= 4100 ? 331 : 11);
+    if (h == 0 || (i == n - 1 && n % 3 == k))
+        return trig_far[f32][(uint64_t)(i + n + k) % 8];
+    return x;
+}
+
+/* src over float32 or float64 a, b, c: both tiers' code (layout C...C:n);
+ * it must be quick.  Returns the IR's input count. */
+static int trig_codes(jx_arena *ar, const char *src, bool f32, jx_jit_code *quick,
+                      jx_jit_code *full)
+{
+    jx_dtype t = f32 ? JX_FLOAT32 : JX_FLOAT64;
+    jx_var vars[3] = {{"a", t, 0, 0}, {"b", t, 0, 0}, {"c", t, 0, 0}};
+    jx_error err;
+    jx_ir *ir = jx_expr_front_end(ar, src, vars, 3, NULL, NULL, &err);
+    ck_assert_msg(ir != NULL, "%s: %s", src, err.message);
+    char layout[8] = "C";
+    for (int k = 0; k < ir->ninputs; k++)
+        strcat(layout, "C");
+    strcat(layout, ":n");
+    bool q, f;
+    ck_assert(emit_load(ir, layout, JX_JIT_QUICK, &q, quick));
+    ck_assert(emit_load(ir, layout, JX_JIT_FULL, &f, full));
+    ck_assert_msg(q && !f, "%s %s: quick %d, optimised %d", src, f32 ? "float32" : "float64",
+                  q, !f);
+    int nin = ir->ninputs;
+    jx_ir_free(ir);
+    return nin;
+}
+
+static double trig_get(bool f32, const char *p, int64_t i)
+{
+    if (f32) {
+        float x;
+        memcpy(&x, p + 4 * i, 4);
+        return x;
+    }
+    double x;
+    memcpy(&x, p + 8 * i, 8);
+    return x;
+}
+
+static void trig_put(bool f32, char *p, int64_t i, double x)
+{
+    float y = (float)x;
+    if (f32)
+        memcpy(p + 4 * i, &y, 4);
+    else
+        memcpy(p + 8 * i, &x, 8);
+}
+
+/* libm's fn of x, in float for f32. */
+static double trig_libm(const char *fn, bool f32, double x)
+{
+    if (f32) {
+        float y = (float)x;
+        return fn[0] == 's' ? sinf(y) : fn[0] == 'c' ? cosf(y) : tanf(y);
+    }
+    return fn[0] == 's' ? sin(x) : fn[0] == 'c' ? cos(x) : tan(x);
+}
+
+/* sin, cos and tan of float64 and float32 are quick: for every length of
+ * trig_ns, with elements out of range at positions that move with it,
+ * both tiers give the same bits; there libm's scalar function (helpers.c),
+ * bit for bit; elsewhere the bits the same array gives without them. */
+START_TEST(test_trig_far_same_bits)
+{
+    static const char *const fns[] = {"sin", "cos", "tan"};
+    const char *fn = fns[_i % 3];
+    bool f32 = _i >= 3;
+    size_t sz = f32 ? 4 : 8;
+    char src[16];
+    snprintf(src, sizeof src, "%s(a)", fn);
+    jx_arena ar;
+    jx_arena_init(&ar);
+    jx_jit_code quick, full;
+    trig_codes(&ar, src, f32, &quick, &full);
+    for (size_t j = 0; j < sizeof trig_ns / sizeof trig_ns[0]; j++) {
+        int64_t n = trig_ns[j];
+        char *x = malloc(sz * (size_t)n), *x0 = malloc(sz * (size_t)n);
+        char *oq = malloc(sz * (size_t)n), *of = malloc(sz * (size_t)n);
+        char *o0 = malloc(sz * (size_t)n);
+        for (int64_t i = 0; i < n; i++) { /* x0: x with the range's edge */
+            double v = trig_near(f32, i), w = trig_far_at(f32, n, i, 0, v);
+            trig_put(f32, x, i, w);
+            trig_put(f32, x0, i, fabs(w) == (f32 ? 0x1p16 : 0x1p24) ? w : v);
+        }
+        char *ptrs[2] = {oq, x};
+        int64_t strides[2] = {(int64_t)sz, (int64_t)sz};
+        quick.fn(n, ptrs, strides);
+        ptrs[0] = of;
+        full.fn(n, ptrs, strides);
+        ptrs[0] = o0;
+        ptrs[1] = x0;
+        full.fn(n, ptrs, strides);
+        jx_dtype t = f32 ? JX_FLOAT32 : JX_FLOAT64;
+        for (int64_t i = 0; i < n; i++) {
+            double xi = trig_get(f32, x, i), want = trig_libm(fn, f32, xi);
+            double ref = fabs(xi) > (f32 ? 0x1p16 : 0x1p24) || xi != xi
+                             ? want : trig_get(f32, o0, i);
+            char wb[8];
+            trig_put(f32, wb, 0, ref);
+            ck_assert_msg(same_value(t, oq + sz * (size_t)i, of + sz * (size_t)i),
+                          "%s n %lld: element %lld (%a): quick %a, optimised %a", src,
+                          (long long)n, (long long)i, xi, trig_get(f32, oq, i),
+                          trig_get(f32, of, i));
+            ck_assert_msg(same_value(t, of + sz * (size_t)i, wb),
+                          "%s n %lld: element %lld (%a): %a, want %a", src, (long long)n,
+                          (long long)i, xi, trig_get(f32, of, i), ref);
+        }
+        free(x);
+        free(x0);
+        free(oq);
+        free(of);
+        free(o0);
+    }
+    jx_jit_release(&quick);
+    jx_jit_release(&full);
+    jx_arena_free(&ar);
+}
+END_TEST
+
+/* An element with one operand out of range takes libm's value for that
+ * operand and the kernel's for the others: sin(a) * cos(b) + tan(c) is,
+ * bit for bit, the product and sum of what sin(a), cos(b) and tan(c)
+ * give alone, in both tiers, for every length of trig_ns. */
+START_TEST(test_trig_mixed_operands)
+{
+    bool f32 = _i == 1;
+    size_t sz = f32 ? 4 : 8;
+    jx_arena ar;
+    jx_arena_init(&ar);
+    static const char *const one[3] = {"sin(a)", "cos(a)", "tan(a)"};
+    jx_jit_code quick, full, q1[3], f1[3];
+    trig_codes(&ar, "sin(a) * cos(b) + tan(c)", f32, &quick, &full);
+    for (int k = 0; k < 3; k++)
+        trig_codes(&ar, one[k], f32, &q1[k], &f1[k]);
+    for (size_t j = 0; j < sizeof trig_ns / sizeof trig_ns[0]; j++) {
+        int64_t n = trig_ns[j];
+        char *in[3], *part[3], *oq = malloc(sz * (size_t)n), *of = malloc(sz * (size_t)n);
+        for (int k = 0; k < 3; k++) {
+            in[k] = malloc(sz * (size_t)n);
+            part[k] = malloc(sz * (size_t)n);
+            for (int64_t i = 0; i < n; i++)
+                trig_put(f32, in[k], i, trig_far_at(f32, n, i, k, trig_near(f32, i)));
+            char *p[2] = {part[k], in[k]};
+            int64_t st[2] = {(int64_t)sz, (int64_t)sz};
+            f1[k].fn(n, p, st);
+        }
+        char *ptrs[4] = {oq, in[0], in[1], in[2]};
+        int64_t strides[4] = {(int64_t)sz, (int64_t)sz, (int64_t)sz, (int64_t)sz};
+        quick.fn(n, ptrs, strides);
+        ptrs[0] = of;
+        full.fn(n, ptrs, strides);
+        jx_dtype t = f32 ? JX_FLOAT32 : JX_FLOAT64;
+        for (int64_t i = 0; i < n; i++) {
+            char wb[8];
+            if (f32) {
+                volatile float pr = (float)trig_get(true, part[0], i) *
+                                    (float)trig_get(true, part[1], i);
+                trig_put(true, wb, 0, pr + (float)trig_get(true, part[2], i));
+            } else {
+                volatile double pr = trig_get(false, part[0], i) * trig_get(false, part[1], i);
+                trig_put(false, wb, 0, pr + trig_get(false, part[2], i));
+            }
+            ck_assert_msg(same_value(t, oq + sz * (size_t)i, of + sz * (size_t)i) &&
+                              same_value(t, of + sz * (size_t)i, wb),
+                          "n %lld: element %lld (%a, %a, %a): quick %a, optimised %a, "
+                          "want %a", (long long)n, (long long)i, trig_get(f32, in[0], i),
+                          trig_get(f32, in[1], i), trig_get(f32, in[2], i),
+                          trig_get(f32, oq, i), trig_get(f32, of, i), trig_get(f32, wb, 0));
+        }
+        for (int k = 0; k < 3; k++) {
+            free(in[k]);
+            free(part[k]);
+        }
+        free(oq);
+        free(of);
+    }
+    for (int k = 0; k < 3; k++) {
+        jx_jit_release(&q1[k]);
+        jx_jit_release(&f1[k]);
+    }
+    jx_jit_release(&quick);
+    jx_jit_release(&full);
     jx_arena_free(&ar);
 }
 END_TEST
@@ -505,6 +733,8 @@ int main(void)
     tcase_add_test(tc, test_every_op_same_bits);
     tcase_add_loop_test(tc, test_expressions_same_bits, 0,
                         (int)(sizeof expr_rows / sizeof expr_rows[0]));
+    tcase_add_loop_test(tc, test_trig_far_same_bits, 0, 6);
+    tcase_add_loop_test(tc, test_trig_mixed_operands, 0, 2);
     tcase_add_test(tc, test_library_math_not_quick);
     tcase_add_loop_test(tc, test_hot_kernel_upgraded, 0, 2);
     tcase_add_test(tc, test_large_call_upgrades);
