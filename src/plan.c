@@ -348,15 +348,23 @@ void jx_plan_row_pointers(const jx_plan *p, int64_t row, char **ptr)
 }
 
 /* Calls fn over n elements, first over the few that bring a contiguous
- * output to a cache line boundary when the row is long: every vector store
- * after them is then aligned, and so is every input load when the inputs
- * share the output's offset (as NumPy's allocations do). */
+ * output to a cache line boundary when the row is long and `split`: every
+ * vector store after them is then aligned, and so is every input load when
+ * the inputs share the output's offset (as NumPy's allocations do).
+ * Only for light IR (p->split): a kernel calling the math library computes
+ * its loop's scalar remainder with libm's function and the rest with the
+ * library's vector variant, which may differ in the last bit, so a split
+ * that depended on the output's address would make the results depend on it
+ * too.  Unsplit, and with the pool's segments multiples of 64 elements,
+ * only the last elements of a row (its length modulo the vector width) take
+ * libm's. */
 static void call_aligned(jx_kernel_fn fn, int64_t n, char **ptr, int64_t *inner,
-                         int nops)
+                         int nops, bool split)
 {
     int64_t size = inner[0];
     uintptr_t mis = (uintptr_t)ptr[0] % 64;
-    if (n < 2048 || mis == 0 || size <= 0 || size > 16 || mis % (uintptr_t)size) {
+    if (!split || n < 2048 || mis == 0 || size <= 0 || size > 16 ||
+        mis % (uintptr_t)size) {
         fn(n, ptr, inner);
         return;
     }
@@ -393,7 +401,7 @@ void jx_plan_run_rows(const jx_plan *p, jx_kernel_fn fn, int64_t r0, int64_t r1,
         rem /= p->shape[d];
     }
     for (int64_t r = r0; r < r1; r++) {
-        call_aligned(fn, i1 - i0, ptr, inner, nops);
+        call_aligned(fn, i1 - i0, ptr, inner, nops, p->split);
         for (int d = last - 1; d >= 0; d--) { /* odometer */
             for (int o = 0; o < nops; o++)
                 ptr[o] += STRIDE(p, d, o);
@@ -561,6 +569,7 @@ int jx_plan_init(jx_plan *p, const jx_ir *ir, const jx_array *const *ops,
 {
     p->nops = nops;
     p->ndim = ndim;
+    p->split = ir->light;
     memcpy(p->shape, shape, sizeof(int64_t) * (size_t)ndim);
     p->strides = malloc(sizeof(int64_t) * (size_t)nops * (size_t)(ndim ? ndim : 1));
     if (p->strides == NULL) {

@@ -62,6 +62,10 @@ typedef struct jx_plan {
     int64_t *strides;         /* [ndim][nops], bytes, broadcast dims 0 */
     char *data[JX_PLAN_MAX_OPS];      /* first element of each operand */
     int64_t itemsize[JX_PLAN_MAX_OPS];
+    bool split;               /* a long row's first kernel call may stop at
+                                 the output's cache line (jx_plan_run_rows):
+                                 for light IR only, whose code is the same at
+                                 every position */
 } jx_plan;
 
 #define JX_PLAN_STRIDE(p, d, op) \

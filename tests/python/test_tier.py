@@ -112,16 +112,7 @@ def test_first_tier_then_optimised_same_results(expr, dtype, quick, interp, mode
         after = jitexpr.cache_info()
         assert after["kernels_upgraded"] - before["kernels_upgraded"] == (1 if first_tier else 0)
         second = jitexpr.evaluate(src, local_dict=small)
-        if first_tier:  # our code in both tiers: the same bits
-            np.testing.assert_array_equal(first, second)
-        else:
-            # Optimised at once, calling the math library: its vector and
-            # scalar variants may differ in the last bit, and which
-            # elements take which depends on the new result's alignment
-            # (plan.c's call_aligned), so two calls may differ by an ULP
-            # (seen in CI: 1 of 3000 elements).  A known defect, not this
-            # test's subject.
-            np.testing.assert_allclose(first, second, rtol=4e-16, atol=0)
+        np.testing.assert_array_equal(first, second)
         with np.errstate(all="ignore"):
             want = eval(src.replace("where", "np.where").replace("sin", "np.sin")
                         .replace("hypot", "np.hypot"), {"np": np, **small})
