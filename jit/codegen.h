@@ -79,6 +79,10 @@ typedef struct jx_cg_target {
  * f32: only then is there a choice between it and vmath.c's kernel. */
 JX_INTERNAL bool jx_cg_has_vecfn(const jx_cg_target *t, const char *fn,
                                  bool f32);
+/* Whether kernels for tgt call the library's vector function for fn
+ * rather than vmath.c's kernel (mathcall.c). */
+JX_INTERNAL bool jx_mc_use_library(const jx_cg_target *tgt, const char *fn,
+                                   bool f32);
 
 static inline bool jx_cg_has_vec(const jx_cg_target *t, int k)
 {

@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "../src/dtype.h"
+#include "jit.h"
 
 /* How sin, cos and tan, float remainders and the fast forms of log and
  * its kin (jx_vm_emit_fast) are emitted (build_loop). */
@@ -91,7 +92,7 @@ typedef struct cg {
  * compiled in 24 s, most of it in the register allocator, instruction
  * selection and the machine scheduler; calls end their scheduling regions
  * and live ranges (docs/math.md). */
-#define CG_VM_KERNELS 8
+#define CG_VM_KERNELS JX_JIT_INLINE_MATH
 
 /* What a kernel does with the value of each element. */
 typedef enum cg_mode {
@@ -277,10 +278,6 @@ JX_INTERNAL int jx_vf_parse_layout(const jx_ir *ir, const char *layout,
                                    cg_layout *l, jx_error *err);
 
 /* mathcall.c: calls of the math library and its vector variants. */
-/* Whether kernels for tgt call the library's vector function for fn
- * rather than vmath.c's kernel. */
-JX_INTERNAL bool jx_mc_use_library(const jx_cg_target *tgt, const char *fn,
-                                   bool f32);
 /* fn (double) or fn "f" of x[0..nargs-1], in the calc type: vmath.c's
  * kernel, or a libm call with its vector variants. */
 JX_INTERNAL LLVMValueRef jx_mc_libm_call(cg *c, const char *fn,

@@ -67,6 +67,7 @@
 #include "codegen.h"
 #include "module.h"
 #include "objload.h"
+#include "vmath.h"
 
 /* One absolute symbol definition (LLVMJITCSymbolMapPair before the C API
  * renamed it; the pointer typedef kept its name). */
@@ -137,18 +138,43 @@ static void session_error(void *ctx, LLVMErrorRef e)
     LLVMConsumeError(e);
 }
 
+/* The objects the calibration compiled last: calib.c compiles the kernel
+ * of "fn(a)" over contiguous arrays, the output apart, once with our
+ * kernel and once with the library's.  The same kernel compiled right
+ * after (src/cache.c's unit for the interpreter, once that function's
+ * choice is made) takes the chosen one's bytes rather than compiling
+ * them a third time (20-25 ms each for sin or cos on the Zen 5 host).
+ * A ring, guarded by its lock. */
+#define MEMO_SIZE 8
+typedef struct memo_entry {
+    int op;
+    jx_dtype t;
+    bool lib;       /* the library's vector function, not our kernel */
+    bool same_bits;
+    char *data;     /* the object (malloc'd), NULL when empty */
+    size_t size;
+} memo_entry;
+static struct {
+    pthread_mutex_t lock;
+    memo_entry e[MEMO_SIZE];
+    int next;
+} memo = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
 static void fork_prepare(void)
 {
     jx_choice_lock();
     pthread_mutex_lock(&engine.lock);
+    pthread_mutex_lock(&memo.lock);
 }
 static void fork_parent(void)
 {
+    pthread_mutex_unlock(&memo.lock);
     pthread_mutex_unlock(&engine.lock);
     jx_choice_unlock();
 }
 static void fork_child(void)
 {
+    pthread_mutex_unlock(&memo.lock);
     pthread_mutex_unlock(&engine.lock);
     jx_choice_unlock();
 }
@@ -454,6 +480,17 @@ static jx_engine *engine_get(jx_error *err, bool orc)
     return &engine;
 }
 
+bool jx_jit_own_math(int op, bool f32)
+{
+    jx_error err;
+    jx_engine *en = engine_get(&err, false);
+    const char *fn = op >= 0 && op < JX_OP_COUNT && jx_ops[op].low == JX_L_LIBM
+                         ? jx_ops[op].fn : NULL;
+    return en != NULL && fn != NULL &&
+           (jx_vm_has(fn) || jx_vm_has_fast(fn) || jx_vm_has_guarded(fn, f32)) &&
+           !jx_mc_use_library(&en->tgt, fn, f32);
+}
+
 const char *jx_jit_target_id(void)
 {
     pthread_once(&engine_once, engine_init);
@@ -505,8 +542,8 @@ static bool traced_use_lib(void *ctx, const char *fn, bool f32)
 /* Compiles ir for layout with tgt into an object file (malloc'd copy in
  * *data, *size bytes) whose entry point is JX_ENTRY_TAG. */
 static int emit_object(jx_engine *en, const jx_ir *ir, const char *layout,
-                       const jx_cg_target *tgt, bool *quick, char **data,
-                       size_t *size, jx_error *err)
+                       const jx_cg_target *tgt, bool *quick, bool *same_bits,
+                       char **data, size_t *size, jx_error *err)
 {
     jx_build bd;
     *data = NULL;
@@ -514,6 +551,7 @@ static int emit_object(jx_engine *en, const jx_ir *ir, const char *layout,
     if (jx_mod_build(&bd, &en->host, ir, layout, JX_ENTRY_TAG, tgt, *quick, err) != 0)
         return -1;
     *quick = bd.quick;
+    *same_bits = bd.same_bits;
     LLVMMemoryBufferRef obj;
     int rc = jx_mod_emit(&bd, LLVMObjectFile, &obj, err);
     jx_mod_dispose(&bd);
@@ -532,6 +570,61 @@ static int emit_object(jx_engine *en, const jx_ir *ir, const char *layout,
     return 0;
 }
 
+/* The op of a calibration's kernel that ir and layout are (a LIBM row
+ * over inputs of its dtype, float32 or float64, contiguous, the output
+ * apart), or -1. */
+static int memo_op(const jx_ir *ir, const char *layout)
+{
+    const jx_instr *in = &ir->ins[ir->n - 1];
+    if (ir->reduce >= 0 || ir->result != ir->n - 1 || in->op >= JX_OP_COUNT ||
+        jx_ops[in->op].low != JX_L_LIBM || ir->n != in->nargs + 1 ||
+        (in->dtype != JX_FLOAT32 && in->dtype != JX_FLOAT64) ||
+        strcmp(layout, in->nargs == 1 ? "CC:n" : "CCC:n") != 0)
+        return -1;
+    for (int a = 0; a < in->nargs; a++)
+        if (ir->ins[a].op != JX_IR_INPUT || ir->ins[a].input != a ||
+            ir->ins[a].dtype != in->dtype || in->args[a] != a)
+            return -1;
+    return in->op;
+}
+
+/* Keeps a calibration's object (ir, layout and the choice lib). */
+static void memo_put(const jx_ir *ir, const char *layout, bool lib, bool same_bits,
+                     const char *data, size_t size)
+{
+    int op = memo_op(ir, layout);
+    char *copy = op >= 0 ? malloc(size ? size : 1) : NULL;
+    if (copy == NULL)
+        return;
+    memcpy(copy, data, size);
+    pthread_mutex_lock(&memo.lock);
+    memo_entry *e = &memo.e[memo.next];
+    memo.next = (memo.next + 1) % MEMO_SIZE;
+    free(e->data);
+    *e = (memo_entry){op, ir->dtype, lib, same_bits, copy, size};
+    pthread_mutex_unlock(&memo.lock);
+}
+
+/* Takes the kept object of op at dtype t with choice lib into *out: 0,
+ * or -1 when there is none. */
+static int memo_take(int op, jx_dtype t, bool lib, jx_jit_object *out)
+{
+    int rc = -1;
+    pthread_mutex_lock(&memo.lock);
+    for (int k = 0; k < MEMO_SIZE && rc != 0; k++) {
+        memo_entry *e = &memo.e[k];
+        if (e->data != NULL && e->op == op && e->t == t && e->lib == lib) {
+            out->data = e->data;
+            out->size = e->size;
+            out->same_bits = e->same_bits;
+            e->data = NULL;
+            rc = 0;
+        }
+    }
+    pthread_mutex_unlock(&memo.lock);
+    return rc;
+}
+
 int jx_jit_emit(const jx_ir *ir, const char *layout, jx_jit_tier tier,
                 jx_jit_object *out, jx_error *err)
 {
@@ -544,8 +637,20 @@ int jx_jit_emit(const jx_ir *ir, const char *layout, jx_jit_tier tier,
     jx_cg_target tgt = en->tgt;
     tgt.use_lib = traced_use_lib;
     tgt.use_lib_ctx = &trace;
+    int op = memo_op(ir, layout);
+    if (op >= 0) { /* the choice (measured now if need be), then its object */
+        bool f32 = ir->dtype == JX_FLOAT32;
+        const char *fn = jx_ops[op].fn;
+        bool lib = jx_cg_has_vecfn(&tgt, fn, f32) && traced_use_lib(&trace, fn, f32);
+        if (memo_take(op, ir->dtype, lib, out) == 0) {
+            memcpy(out->choices, trace.text, sizeof out->choices);
+            out->storable = !trace.overflow;
+            return 0;
+        }
+    }
     bool quick = tier == JX_JIT_QUICK;
-    if (emit_object(en, ir, layout, &tgt, &quick, &out->data, &out->size, err) != 0)
+    if (emit_object(en, ir, layout, &tgt, &quick, &out->same_bits, &out->data,
+                    &out->size, err) != 0)
         return -1;
     memcpy(out->choices, trace.text, sizeof out->choices);
     out->storable = !trace.overflow;
@@ -667,9 +772,14 @@ static int compile_with(const jx_ir *ir, const char *layout,
         return -1;
     char *data;
     size_t size;
-    bool quick = false;
-    if (emit_object(en, ir, layout, tgt, &quick, &data, &size, err) != 0)
+    bool quick = false, same_bits;
+    if (emit_object(en, ir, layout, tgt, &quick, &same_bits, &data, &size, err) != 0)
         return -1;
+    const jx_instr *in = &ir->ins[ir->n - 1];
+    memo_put(ir, layout, tgt->use_lib != NULL && in->op < JX_OP_COUNT &&
+                             tgt->use_lib(tgt->use_lib_ctx, jx_ops[in->op].fn,
+                                          in->dtype == JX_FLOAT32),
+             same_bits, data, size);
     int rc = jx_jit_load(data, size, out, err);
     free(data);
     return rc;

@@ -31,6 +31,9 @@ typedef struct jx_jit_object {
                                      "log/64=lib;sin/32=own;" (may be "") */
     bool storable;  /* choices is complete: the object may be stored */
     bool quick;     /* the quick tier's code */
+    bool same_bits; /* its code computes the same bits at every position
+                       and at both tiers: it calls no library function
+                       (jit/module.c; the quick tier's condition) */
 } jx_jit_object;
 
 /* How much work a compile does: the optimised kernel, or the quick tier
@@ -107,6 +110,20 @@ JX_INTERNAL const char *jx_jit_target_id(void);
 /* Whether the target's vectors are longer than 256 bits (AVX-512), so
  * that a layout's 'w' flag (256-bit vectors) makes another kernel. */
 JX_INTERNAL bool jx_jit_wide_vectors(void);
+
+/* The most math functions one loop computes with vmath.c's kernels;
+ * past them it calls the library (jit/emit.h). */
+#define JX_JIT_INLINE_MATH 8
+
+/* Whether kernels compute op (a LIBM row of the op table) at precision
+ * f32 with vmath.c's kernel, so with the same bits at every position,
+ * when a loop has at most JX_JIT_INLINE_MATH of them and, for sin, cos
+ * and tan (guarded loops), its output overlaps no input (layout ":n"):
+ * false where there
+ * is no kernel or the library's vector function was chosen (the choice
+ * is measured now when this process does not know it yet, as a compile
+ * would), or the JIT cannot start. */
+JX_INTERNAL bool jx_jit_own_math(int op, bool f32);
 
 /* The nanoseconds the calling thread has spent so far timing math
  * functions against the library (calib.c, once per function and process

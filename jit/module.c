@@ -201,7 +201,8 @@ int jx_mod_build(jx_build *bd, const jx_mod_host *en, const jx_ir *ir,
         jx_mod_dispose(bd);
         return -1;
     }
-    if (quick && !(jx_mod_quick_ok(ir) && calls_same_bits(bd->mod))) {
+    bd->same_bits = jx_mod_quick_ok(ir) && calls_same_bits(bd->mod);
+    if (quick && !bd->same_bits) {
         quick = false; /* the optimised code after all: its own machine */
         tm_give(bd->tm, true);
         bd->tm = tm_take(en, false);

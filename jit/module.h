@@ -32,6 +32,9 @@ typedef struct jx_build {
                                  (module.c keeps it for the next) */
     bool tm_quick;            /* tm is the quick tier's (no optimisation) */
     bool quick;               /* built in the quick tier */
+    bool same_bits;           /* its code computes the same bits at every
+                                 position and at both tiers (it calls only
+                                 what calls_same_bits allows) */
     jx_diag diag;
 } jx_build;
 

@@ -34,15 +34,17 @@ static void fork_lock(void) { pthread_mutex_lock(&cache.lock); }
 static void fork_unlock(void) { pthread_mutex_unlock(&cache.lock); }
 static void fork_handlers(void) { pthread_atfork(fork_lock, fork_unlock, fork_unlock); }
 
-static char *make_key(const jx_ir *ir, const char *layout)
+/* ir's text, '#', layout, then suffix ("" or "#unit"). */
+static char *make_key(const jx_ir *ir, const char *layout, const char *suffix)
 {
-    size_t a = strlen(ir->text), b = strlen(layout);
-    char *key = malloc(a + b + 2);
+    size_t a = strlen(ir->text), b = strlen(layout), c = strlen(suffix);
+    char *key = malloc(a + b + c + 2);
     if (key == NULL)
         return NULL;
     memcpy(key, ir->text, a);
     key[a] = '#';
-    memcpy(key + a + 1, layout, b + 1);
+    memcpy(key + a + 1, layout, b);
+    memcpy(key + a + 1 + b, suffix, c + 1);
     return key;
 }
 
@@ -78,11 +80,22 @@ static jx_kernel *lookup(const char *key, uint64_t hash)
     return NULL;
 }
 
+/* Releases k's units (interp's code for its math instructions). */
+static void drop_units(jx_kernel *k)
+{
+    for (int u = 0; u < k->nunits; u++)
+        jx_cache_release(k->units[u]);
+    free(k->units);
+    k->units = NULL;
+    k->nunits = 0;
+}
+
 static void free_kernel(jx_kernel *k)
 {
     jx_jit_release(&k->code);
     jx_jit_release(&k->quick_code);
     jx_interp_free(k->interp);
+    drop_units(k);
     free(k->key);
     free(k);
 }
@@ -128,18 +141,31 @@ static int64_t compile_clock(void)
 
 /* The code of ir for layout in tier t: emitted, stored on disk (a no-op
  * when the disk cache is off), loaded.  *quick: it is the quick tier's
- * (t JX_JIT_QUICK, and the JIT gave it). */
+ * (t JX_JIT_QUICK, and the JIT gave it).  unit: ir is a unit
+ * (jx_cache_unit), compiled only when the engine computes its function
+ * with vmath.c's kernel and kept only when its code has the same bits at
+ * every position (else -1, *err JX_ERR_INTERNAL). */
 static int compile(const jx_ir *ir, const char *layout, const char *key, jx_jit_tier t,
-                   bool use_disk, jx_jit_code *code, bool *quick, jx_error *err)
+                   bool use_disk, bool unit, jx_jit_code *code, bool *quick,
+                   jx_error *err)
 {
     if (use_disk) /* an earlier process's math choices: no timing them */
         jx_cstore_before_compile();
     jx_jit_object obj;
-    int emitted = jx_jit_emit(ir, layout, t, &obj, err);
+    int emitted = -1;
+    if (unit && !jx_jit_own_math(ir->ins[ir->result].op, ir->dtype == JX_FLOAT32))
+        jx_err_set(err, JX_ERR_INTERNAL, -1, 0, "the library computes this function");
+    else
+        emitted = jx_jit_emit(ir, layout, t, &obj, err);
     if (use_disk) /* what this compilation measured, for later processes */
         jx_cstore_after_compile();
     if (emitted != 0)
         return -1;
+    if (unit && !obj.same_bits) {
+        jx_jit_object_free(&obj);
+        jx_err_set(err, JX_ERR_INTERNAL, -1, 0, "not the same bits at every position");
+        return -1;
+    }
     *quick = obj.quick;
     if (use_disk) {
         char *qkey = obj.quick ? quick_key(key) : NULL;
@@ -152,16 +178,42 @@ static int compile(const jx_ir *ir, const char *layout, const char *key, jx_jit_
     return rc;
 }
 
+/* The code of math instruction i of ir for k's program (jx_interp_unit_fn,
+ * ctx k): a unit kernel, referenced from k->units. */
+static jx_kernel_fn unit_code(void *ctx, const jx_ir *ir, int32_t i)
+{
+    jx_kernel *k = ctx;
+    jx_kernel **more = realloc(k->units, sizeof *more * (size_t)(k->nunits + 1));
+    if (more == NULL)
+        return NULL;
+    k->units = more;
+    jx_kernel *u = jx_cache_unit(ir, i, true);
+    if (u == NULL)
+        return NULL;
+    k->units[k->nunits++] = u;
+    return atomic_load(&u->fn);
+}
+
 /* k's code for key: from the disk cache, or compiled: in the quick tier
  * where tier.h and the JIT allow (k->quick), else optimised (and stored
- * on disk).  With use_disk false compiled optimised only.  *compiled:
+ * on disk).  With use_disk false compiled optimised only.  A unit's
+ * (jx_cache_unit) from the disk cache or compiled optimised.  *compiled:
  * LLVM compiled it. */
 static int obtain(const jx_ir *ir, const char *layout, const char *key,
-                  bool use_disk, jx_kernel *k, bool *compiled, jx_error *err)
+                  bool use_disk, bool unit, jx_kernel *k, bool *compiled,
+                  jx_error *err)
 {
     *compiled = false;
     atomic_init(&k->quick, false);
     if (use_disk && jx_disk_load(key, &k->code) == 1) {
+        atomic_init(&k->fn, k->code.fn);
+        return 0;
+    }
+    if (unit) {
+        *compiled = true;
+        bool quick;
+        if (compile(ir, layout, key, JX_JIT_FULL, use_disk, true, &k->code, &quick, err) != 0)
+            return -1;
         atomic_init(&k->fn, k->code.fn);
         return 0;
     }
@@ -177,17 +229,23 @@ static int obtain(const jx_ir *ir, const char *layout, const char *key,
     }
     jx_tier_mode mode = jx_tier_mode_get();
     if (use_disk && (mode == JX_TIER_AUTO || mode == JX_TIER_INTERP) &&
-        strchr(layout, 'w') == NULL && (k->interp = jx_interp_new(ir)) != NULL) {
-        atomic_init(&k->fn, NULL); /* interpreted: no compile yet */
-        atomic_init(&k->quick, true);
-        return 0;
+        strchr(layout, 'w') == NULL) {
+        /* math through units only where the output is apart: else the
+         * compiled loop calls the library for sin, cos and tan */
+        bool apart = strchr(layout, 'n') != NULL;
+        if ((k->interp = jx_interp_new(ir, apart ? unit_code : NULL, k)) != NULL) {
+            atomic_init(&k->fn, NULL); /* interpreted: no compile yet */
+            atomic_init(&k->quick, true);
+            return 0;
+        }
+        drop_units(k);
     }
     *compiled = true;
     jx_jit_tier t = use_disk && mode != JX_TIER_FULL ? JX_JIT_QUICK : JX_JIT_FULL;
     int64_t t0 = compile_clock();
     jx_jit_code code;
     bool quick;
-    if (compile(ir, layout, key, t, use_disk, &code, &quick, err) != 0)
+    if (compile(ir, layout, key, t, use_disk, false, &code, &quick, err) != 0)
         return -1;
     if (quick) {
         k->quick_code = code;
@@ -211,7 +269,7 @@ static int upgrade(jx_kernel *k, const jx_ir *ir, const char *layout)
     jx_jit_code code;
     int64_t t0 = compile_clock();
     bool quick;
-    if (compile(ir, layout, k->key, JX_JIT_FULL, true, &code, &quick, &err) != 0) {
+    if (compile(ir, layout, k->key, JX_JIT_FULL, true, false, &code, &quick, &err) != 0) {
         atomic_store(&k->no_upgrade, true); /* not again: keep the quick code */
         return -1;
     }
@@ -255,11 +313,12 @@ void jx_cache_quick_ran(jx_kernel *k, int64_t units, int64_t ns, bool interp)
     jx_tier_learn_run(units, ns, interp);
 }
 
-jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout, unsigned flags,
-                        jx_error *err)
+/* jx_cache_get, and for a unit (jx_cache_unit) its own key and code. */
+static jx_kernel *get(const jx_ir *ir, const char *layout, unsigned flags, bool unit,
+                      jx_error *err)
 {
     pthread_once(&fork_once, fork_handlers);
-    char *key = make_key(ir, layout);
+    char *key = make_key(ir, layout, unit ? "#unit" : "");
     if (key == NULL) {
         jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
         return NULL;
@@ -290,7 +349,7 @@ jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout, unsigned flags,
         return NULL;
     }
     bool compiled;
-    if (obtain(ir, layout, key, use_cache, k, &compiled, err) < 0) {
+    if (obtain(ir, layout, key, use_cache, unit, k, &compiled, err) < 0) {
         free(key);
         free(k);
         return NULL;
@@ -331,6 +390,24 @@ jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout, unsigned flags,
     pthread_mutex_unlock(&cache.lock);
     if (dead)
         free_kernel(dead);
+    return k;
+}
+
+jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout, unsigned flags,
+                        jx_error *err)
+{
+    return get(ir, layout, flags, false, err);
+}
+
+jx_kernel *jx_cache_unit(const jx_ir *ir, int32_t i, bool use_disk)
+{
+    jx_ir *u = jx_ir_unit(ir, i);
+    if (u == NULL)
+        return NULL;
+    jx_error err;
+    jx_kernel *k = get(u, u->ninputs == 1 ? "CC:n" : "CCC:n",
+                       use_disk ? 0 : JX_FLAG_NO_CACHE, true, &err);
+    jx_ir_free(u);
     return k;
 }
 

@@ -16,7 +16,9 @@
  *   - conversions: to bool != 0 (NaN is true); between floats rounded to
  *     nearest; integers to floats in one rounding; integers to integers
  *     truncated or extended by the source's sign; not floats to integers
- *     (the JIT's saturate). */
+ *     (the JIT's saturate);
+ *   - math functions: the compiled unit's (interp.h) over the block's m
+ *     lanes. */
 #include "interp.h"
 
 #include <math.h>
@@ -29,6 +31,7 @@ struct jx_interp {
     int32_t n;      /* instructions */
     int32_t result; /* the one whose value is stored */
     jx_instr *ins;  /* copies of the IR's */
+    jx_kernel_fn *unit; /* [n] a math instruction's compiled code, else NULL */
 };
 
 static bool is_float(jx_dtype t) { return t == JX_FLOAT32 || t == JX_FLOAT64; }
@@ -46,6 +49,19 @@ static bool small_power(const jx_ir *ir, const jx_instr *in, double *k)
 {
     return jx_ir_const_value(ir, in->args[1], k) &&
            (*k == -1 || *k == 0 || *k == 1 || *k == 2 || *k == 3 || *k == 4);
+}
+
+/* Whether in is a math function (a LIBM row of the op table) of a
+ * float32 or float64 operand, as the interpreter calls compiled code for
+ * (jx_interp_unit_fn). */
+static bool is_math(const jx_ir *ir, const jx_instr *in)
+{
+    if (in->op >= JX_OP_COUNT || jx_ops[in->op].low != JX_L_LIBM || !is_float(in->dtype))
+        return false;
+    for (int k = 0; k < in->nargs; k++)
+        if (ir->ins[in->args[k]].dtype != in->dtype)
+            return false;
+    return true;
 }
 
 /* Whether instruction in (of ir) is one this file computes. */
@@ -97,20 +113,37 @@ static bool interpreted(const jx_ir *ir, const jx_instr *in)
     }
 }
 
-jx_interp *jx_interp_new(const jx_ir *ir)
+jx_interp *jx_interp_new(const jx_ir *ir, jx_interp_unit_fn unit, void *ctx)
 {
     if (ir->reduce >= 0 || ir->n <= 0)
         return NULL;
-    for (int32_t i = 0; i < ir->n; i++)
-        if (!interpreted(ir, &ir->ins[i]))
+    /* Past JX_JIT_INLINE_MATH math functions the compiled loop calls the
+     * library for the rest, whose bits a unit's code may not have. */
+    int nmath = 0;
+    for (int32_t i = 0; i < ir->n; i++) {
+        bool math = unit != NULL && is_math(ir, &ir->ins[i]);
+        nmath += math;
+        if (!math && !interpreted(ir, &ir->ins[i]))
             return NULL;
+    }
+    if (nmath > JX_JIT_INLINE_MATH)
+        return NULL;
     jx_interp *p = malloc(sizeof *p);
     jx_instr *ins = malloc(sizeof *ins * (size_t)ir->n);
-    if (p == NULL || ins == NULL) {
+    jx_kernel_fn *fns = calloc((size_t)ir->n, sizeof *fns);
+    if (p == NULL || ins == NULL || fns == NULL) {
         free(p);
         free(ins);
+        free(fns);
         return NULL;
     }
+    for (int32_t i = 0; i < ir->n && nmath > 0; i++)
+        if (is_math(ir, &ir->ins[i]) && (fns[i] = unit(ctx, ir, i)) == NULL) {
+            free(p);
+            free(ins);
+            free(fns);
+            return NULL;
+        }
     memcpy(ins, ir->ins, sizeof *ins * (size_t)ir->n);
     for (int32_t i = 0; i < ir->n; i++) {
         ins[i].str = NULL; /* no byte strings here; the IR owns its own */
@@ -120,6 +153,7 @@ jx_interp *jx_interp_new(const jx_ir *ir)
     p->n = ir->n;
     p->result = ir->result;
     p->ins = ins;
+    p->unit = fns;
     return p;
 }
 
@@ -128,6 +162,7 @@ void jx_interp_free(jx_interp *prog)
     if (prog == NULL)
         return;
     free(prog->ins);
+    free(prog->unit);
     free(prog);
 }
 
@@ -537,6 +572,12 @@ static void exec_block(const run *rn, int64_t j0, int m, char *const *ptrs,
         jx_dtype t = in->dtype;
         jx_dtype at = in->nargs > 0 ? p->ins[in->args[0]].dtype : t;
         reg[idx] = r;
+        if (p->unit[idx] != NULL) { /* compiled code over m contiguous lanes */
+            int64_t size = (int64_t)jx_dtype_size(t), st[3] = {size, size, size};
+            char *args[3] = {r, (char *)a, (char *)b};
+            p->unit[idx](m, args, st);
+            continue;
+        }
         switch (in->op) {
         case JX_IR_CAST:
             widen(at, rn->tmp, a);

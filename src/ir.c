@@ -310,6 +310,48 @@ jx_ir *jx_ir_build(const jx_node *root, jx_error *err)
     return ir;
 }
 
+jx_ir *jx_ir_unit(const jx_ir *ir, int32_t i)
+{
+    const jx_instr *in = &ir->ins[i];
+    int na = in->nargs;
+    jx_ir *u = calloc(1, sizeof *u);
+    if (u == NULL)
+        return NULL;
+    u->ins = calloc((size_t)na + 1, sizeof *u->ins);
+    u->input_dtype = calloc((size_t)na + 1, sizeof *u->input_dtype);
+    u->input_itemsize = calloc((size_t)na + 1, sizeof *u->input_itemsize);
+    u->input_var = calloc((size_t)na + 1, sizeof *u->input_var);
+    if (u->ins == NULL || u->input_dtype == NULL || u->input_itemsize == NULL ||
+        u->input_var == NULL) {
+        jx_ir_free(u);
+        return NULL;
+    }
+    for (int a = 0; a < na; a++) {
+        jx_dtype t = ir->ins[in->args[a]].dtype;
+        u->ins[a] = (jx_instr){.op = JX_IR_INPUT, .dtype = t, .input = a};
+        u->input_dtype[a] = t;
+        u->input_var[a] = a;
+    }
+    u->ins[na] = *in;
+    u->ins[na].str = NULL; /* not a byte string: the interpreter's kinds */
+    for (int a = 0; a < na; a++)
+        u->ins[na].args[a] = a;
+    u->n = u->cap = na + 1;
+    u->result = na;
+    u->dtype = in->dtype;
+    u->reduce = -1;
+    u->acc_dtype = JX_DTYPE_INVALID;
+    u->ninputs = na;
+    u->cost = 1 + na + instr_cost(u, &u->ins[na]);
+    u->light = false;
+    u->text = make_text(u);
+    if (u->text == NULL) {
+        jx_ir_free(u);
+        return NULL;
+    }
+    return u;
+}
+
 void jx_ir_free(jx_ir *ir)
 {
     if (ir == NULL)

@@ -76,6 +76,10 @@ typedef struct jx_ir {
  * set on failure (JX_ERR_NOMEM). */
 JX_INTERNAL jx_ir *jx_ir_build(const struct jx_node *root, jx_error *err);
 JX_INTERNAL void jx_ir_free(jx_ir *ir);
+/* The IR of instruction i of ir alone, its operands input slots 0, 1, ...
+ * of their dtypes ("%0 = in.f8 $0; %1 = sin.f8 %0; ret %1"): the kernel
+ * the interpreter calls for it (interp.h).  NULL when out of memory. */
+JX_INTERNAL jx_ir *jx_ir_unit(const jx_ir *ir, int32_t i);
 /* The dtype of the result. */
 #define jx_ir_dtype(ir) ((ir)->dtype)
 

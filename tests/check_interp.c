@@ -10,6 +10,7 @@
  *
  * Runs with a process per test (CK_FORK): the tier is a process's. */
 #include <check.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,8 +75,11 @@ static void compare(const jx_ir *ir, const jx_interp *prog, const jx_jit_code *f
 }
 
 /* Over the sizes (block edges: 256) and layouts: contiguous with ":n",
- * strided output with strided and scalar inputs. */
-static void compare_all(const jx_ir *ir, const jx_interp *prog, val in[][NMAX])
+ * and unless apart_only strided output with strided and scalar inputs
+ * (math functions are interpreted for ":n" layouts only: elsewhere the
+ * compiled loop calls the library for sin, cos and tan). */
+static void compare_all(const jx_ir *ir, const jx_interp *prog, val in[][NMAX],
+                        bool apart_only)
 {
     static const int64_t ns[] = {0, 1, 7, 255, 256, 257, NMAX};
     char lay[2][JX_LAYOUT_MAX + 1];
@@ -86,7 +90,7 @@ static void compare_all(const jx_ir *ir, const jx_interp *prog, val in[][NMAX])
             lay[l][1 + k] = l == 0 ? 'C' : "SXC"[k % 3];
         strcpy(lay[l] + 1 + nin, l == 0 ? ":n" : "");
     }
-    for (int l = 0; l < 2; l++) {
+    for (int l = 0; l < (apart_only ? 1 : 2); l++) {
         bool q;
         jx_jit_code full;
         ck_assert_msg(emit_load(ir, lay[l], JX_JIT_FULL, &q, &full), "%s: no code", ir->text);
@@ -109,7 +113,7 @@ START_TEST(test_every_op_same_bits)
             tir T;
             char text[64];
             op_ir(&T, op, (jx_dtype)t, text, sizeof text);
-            jx_interp *prog = jx_interp_new(&T.ir);
+            jx_interp *prog = jx_interp_new(&T.ir, NULL, NULL);
             if (prog == NULL) {
                 refused++;
                 continue;
@@ -120,12 +124,78 @@ START_TEST(test_every_op_same_bits)
                               !(jx_dtype_kind((jx_dtype)t) & JX_KIND_COMPLEX),
                           "%s interpreted", text);
             fill_inputs(op, T.ir.ninputs, T.dt, NMAX, inputs);
-            compare_all(&T.ir, prog, inputs);
+            compare_all(&T.ir, prog, inputs, false);
             jx_interp_free(prog);
             taken++;
         }
     ck_assert_int_gt(taken, 150);
     ck_assert_int_gt(refused, 100);
+}
+END_TEST
+
+/* The units programs' math instructions call (jx_cache_unit, compiled
+ * afresh), held until the test releases them. */
+typedef struct unit_list {
+    jx_kernel *k[64];
+    int n;
+} unit_list;
+
+static jx_kernel_fn test_unit(void *ctx, const jx_ir *ir, int32_t i)
+{
+    unit_list *l = ctx;
+    jx_kernel *u = l->n < 64 ? jx_cache_unit(ir, i, false) : NULL;
+    if (u == NULL)
+        return NULL;
+    l->k[l->n++] = u;
+    return atomic_load(&u->fn);
+}
+
+static void release_units(unit_list *l)
+{
+    for (int u = 0; u < l->n; u++)
+        jx_cache_release(l->k[u]);
+    l->n = 0;
+}
+
+static bool has_math(const jx_ir *ir)
+{
+    for (int32_t i = 0; i < ir->n; i++)
+        if (ir->ins[i].op < JX_OP_COUNT && jx_ops[ir->ins[i].op].low == JX_L_LIBM)
+            return true;
+    return false;
+}
+
+/* Every math function of float32 and float64, with units: interpreted
+ * exactly where the engine computes it with vmath.c's kernel (main sets
+ * JITEXPR_MATHLIB=own: wherever there is one), and then the optimised
+ * code's bits, out of range and special values included. */
+START_TEST(test_math_same_bits)
+{
+    int taken = 0, refused = 0;
+    for (int op = 0; op < JX_OP_COUNT; op++)
+        for (int t = JX_FLOAT32; t <= JX_FLOAT64; t++) {
+            if (jx_ops[op].low != JX_L_LIBM || !op_accepts(op, (jx_dtype)t))
+                continue;
+            tir T;
+            char text[64];
+            op_ir(&T, op, (jx_dtype)t, text, sizeof text);
+            unit_list units = {.n = 0};
+            jx_interp *prog = jx_interp_new(&T.ir, test_unit, &units);
+            bool own = jx_jit_own_math(op, t == JX_FLOAT32);
+            ck_assert_msg((prog != NULL) == own, "%s: interpreted %d, own %d", text,
+                          prog != NULL, own);
+            if (prog != NULL) {
+                fill_inputs(op, T.ir.ninputs, T.dt, NMAX, inputs);
+                compare_all(&T.ir, prog, inputs, true);
+                jx_interp_free(prog);
+                taken++;
+            } else {
+                refused++;
+            }
+            release_units(&units);
+        }
+    ck_assert_int_ge(taken, 30); /* 17 functions with kernels, 2 dtypes */
+    ck_assert_int_ge(refused, 6); /* erf, erfc, hypot */
 }
 END_TEST
 
@@ -147,14 +217,14 @@ START_TEST(test_casts_same_bits)
                      jx_dtype_name(held[b]));
             T.ir.text = text;
             tir_cast(&T, held[b], tir_input(&T, held[a]));
-            jx_interp *prog = jx_interp_new(&T.ir);
+            jx_interp *prog = jx_interp_new(&T.ir, NULL, NULL);
             bool f2i = jx_dtype_kind(held[a]) == JX_KIND_FLOAT &&
                        (jx_dtype_kind(held[b]) & JX_KINDS_INTEGER);
             ck_assert_msg((prog == NULL) == f2i, "%s: interpreted %d", text, prog != NULL);
             if (prog == NULL)
                 continue;
             fill_inputs(JX_OP_ADD, 1, T.dt, NMAX, inputs);
-            compare_all(&T.ir, prog, inputs);
+            compare_all(&T.ir, prog, inputs, false);
             jx_interp_free(prog);
             taken++;
         }
@@ -192,8 +262,16 @@ static const struct {
     {"a ** 5", false},
     {"a ** b", false},
     {"i ** 2", false},
-    {"sin(a)", false},
-    {"exp(a) + 1", false},
+    {"sin(a)", true},          /* math: through units (main: MATHLIB=own) */
+    {"exp(a) + 1", true},
+    {"sin(a)*cos(b) + c", true},
+    {"log(a) + tanh(f) - arctan2(a, b)", true}, /* float32 tanh */
+    {"tan(a * 1e10) - log1p(b) + cbrt(f)", true}, /* tan out of range */
+    {"erf(a) + 1", false},     /* no kernel: the library's */
+    {"sin(a) + hypot(a, b)", false},
+    {"sin(a)+sin(b)+sin(c)+cos(a)+cos(b)+cos(c)+exp(a)+exp(b)+exp(c)", false}, /* 9 */
+    {"sin(a)+sin(b)+sin(c)+cos(a)+cos(b)+cos(c)+exp(a)+exp(b)", true},        /* 8 */
+    {"sin(a) ** 2.5", false},
     {"minimum(a, b)", false},
     {"i << 2", false},
     {"z * 2", false},          /* complex */
@@ -218,7 +296,8 @@ START_TEST(test_expressions)
     jx_ir *ir = jx_expr_front_end(&ar, src, vars, (int)(sizeof vars / sizeof vars[0]),
                                   NULL, NULL, &err);
     ck_assert_msg(ir != NULL, "%s: %s", src, err.message);
-    jx_interp *prog = jx_interp_new(ir);
+    unit_list units = {.n = 0};
+    jx_interp *prog = jx_interp_new(ir, test_unit, &units);
     ck_assert_msg((prog != NULL) == rows[_i].interp, "%s: interpreted %d", src,
                   prog != NULL);
     if (prog != NULL) {
@@ -230,9 +309,10 @@ START_TEST(test_expressions)
                                    ? e[(i * 7 + k) % ne]
                                    : rand_val(ir->input_dtype[k], JX_OP_ADD, k & 1);
         }
-        compare_all(ir, prog, inputs);
+        compare_all(ir, prog, inputs, has_math(ir));
         jx_interp_free(prog);
     }
+    release_units(&units);
     jx_ir_free(ir);
     jx_arena_free(&ar);
 }
@@ -367,11 +447,15 @@ END_TEST
 
 int main(void)
 {
+    /* whether a math function is interpreted depends on the engine's
+     * choice (timed on first use): ours wherever we have a kernel, here */
+    setenv("JITEXPR_MATHLIB", "own", 1);
     Suite *s = suite_create("interp");
     TCase *tc = tcase_create("interp");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_every_op_same_bits);
     tcase_add_test(tc, test_casts_same_bits);
+    tcase_add_test(tc, test_math_same_bits);
     tcase_add_loop_test(tc, test_expressions, 0, (int)(sizeof rows / sizeof rows[0]));
     tcase_add_test(tc, test_large_call_compiles);
     tcase_add_loop_test(tc, test_modes, 0, 4);
