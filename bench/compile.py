@@ -12,8 +12,12 @@ are not compiled on a first call); compiled: the same with
 JITEXPR_TIER=compiled (the quick compile, no interpreter);
 warm: a directory an earlier process filled; stored: a new expression on a
 machine that already measured its math functions (a directory holding
-only the stored math choices, *.jxc, of the warm one: no kernel).  Prints the median of
---repeat runs of each, and the ratios.
+only the stored math choices, *.jxc, of the warm one: no kernel, so the
+interpreter's units of its math functions are compiled, once per machine);
+seen: a new expression on a machine where an earlier process evaluated
+another expression of the same functions (the choices and that process's
+files: the units, src/interp.h).  Prints the median of --repeat runs of
+each, and the ratios.
 
     PYTHONPATH=py /usr/bin/python3 bench/compile.py [-n 1000] [--repeat 7]
 """
@@ -46,7 +50,8 @@ print(json.dumps({"ms": (t1 - t0) * 1e3,
                   "disk": m.cache_info()["disk"] if lib != "numexpr" else None}))
 """
 
-EXPRS = ["2*a + 3*b - c", "sin(a)*cos(b) + c", "where(a > b, a*c, b - c)"]
+EXPRS = ["2*a + 3*b - c", "sin(a)*cos(b) + c", "where(a > b, a*c, b - c)",
+         "log(a) + tanh(b)*c"]
 
 
 def first_call(lib, n, expr, cache_dir, tier=None):
@@ -69,12 +74,12 @@ def main():
     try:
         print("n = %d, median of %d fresh processes, ms for the first evaluate()"
               % (args.n, args.repeat))
-        print("%-26s %8s %8s %8s %8s %8s %8s %10s %10s" % (
-            "expression", "cold", "compiled", "stored", "warm", "off", "numexpr",
-            "cold/ne", "warm/ne"))
+        print("%-26s %8s %8s %8s %8s %8s %8s %8s %10s %10s" % (
+            "expression", "cold", "compiled", "stored", "seen", "warm", "off", "numexpr",
+            "cold/ne", "seen/ne"))
         for e, expr in enumerate(EXPRS):
-            res = {"cold": [], "compiled": [], "stored": [], "warm": [], "off": [],
-                   "numexpr": []}
+            res = {"cold": [], "compiled": [], "stored": [], "seen": [], "warm": [],
+                   "off": [], "numexpr": []}
             warm_dir = os.path.join(top, "warm")
             # fills it with the optimised kernel (the default tier would
             # interpret a first call of some expressions: nothing to store)
@@ -93,15 +98,23 @@ def main():
                 s = first_call("jitexpr", args.n, expr, stored_dir)
                 assert s["disk"]["hits"] == 0, s
                 res["stored"].append(s["ms"])
+                seen_dir = os.path.join(top, "seen%d-%d" % (e, r))
+                os.mkdir(seen_dir, 0o700)
+                for f in os.listdir(warm_dir):
+                    if f.endswith(".jxc"):
+                        shutil.copy2(os.path.join(warm_dir, f), seen_dir)
+                first_call("jitexpr", args.n, "(%s) * 2" % expr, seen_dir)
+                res["seen"].append(first_call("jitexpr", args.n, expr, seen_dir)["ms"])
                 w = first_call("jitexpr", args.n, expr, warm_dir)
                 assert w["disk"]["hits"] >= 1, w
                 res["warm"].append(w["ms"])
                 res["off"].append(first_call("jitexpr", args.n, expr, "off")["ms"])
                 res["numexpr"].append(first_call("numexpr", args.n, expr, "off")["ms"])
             med = {k: statistics.median(v) for k, v in res.items()}
-            print("%-26s %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %10.2f %10.2f" % (
-                expr, med["cold"], med["compiled"], med["stored"], med["warm"], med["off"],
-                med["numexpr"], med["cold"] / med["numexpr"], med["warm"] / med["numexpr"]))
+            print("%-26s %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %10.2f %10.2f" % (
+                expr, med["cold"], med["compiled"], med["stored"], med["seen"], med["warm"],
+                med["off"], med["numexpr"], med["cold"] / med["numexpr"],
+                med["seen"] / med["numexpr"]))
     finally:
         shutil.rmtree(top, ignore_errors=True)
 

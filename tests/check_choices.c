@@ -7,7 +7,11 @@
  * Each test runs in its own forked process with the cache in a fresh
  * directory; a "first process" is a child forked by the test, a "new
  * process" this program exec'd.  JITEXPR_MATHLIB is unset (main): the
- * suites' "own" would decide every choice without measuring. */
+ * suites' "own" would decide every choice without measuring.  The tier is
+ * "compiled" (main), so that each new expression compiles, but in
+ * test_unit_in_new_process: the interpreter's unit of sin (interp.h)
+ * carries the choice it was compiled with, and a new process takes that
+ * from the disk cache with no compile and no measurement. */
 #define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
@@ -211,20 +215,42 @@ static int expect_stored_main(const char *src)
                : 1;
 }
 
-/* 0 when a new process evaluating src takes the stored choices. */
-static int stored_in_new_process(const char *src)
+/* This program exec'd in the tier "auto": evaluates src (a new
+ * expression of sin), and exits 0 when it interpreted it with sin's unit
+ * from the disk cache, compiling and measuring nothing (with unit "1"), or
+ * when it compiled it (unit "0": the library's sin was chosen, no unit). */
+static int expect_unit_main(const char *src, const char *unit)
+{
+    jx_set_tier("auto");
+    int rc = run_expr(src, 0);
+    jx_stats s = test_stats();
+    bool interp = strcmp(unit, "1") == 0;
+    return rc == 0 && s.calibrations == 0 && s.kernels_interpreted == interp &&
+                   s.kernels_compiled == !interp && (!interp || s.disk_hits >= 1)
+               ? 0
+               : 1;
+}
+
+/* 0 when a new process evaluating src (this program with mode, arg) passes
+ * (expect_stored_main, expect_unit_main). */
+static int in_new_process(const char *mode, const char *src, const char *arg)
 {
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
         setenv("JITEXPR_CACHE_DIR", dir, 1);
-        execl("/proc/self/exe", "check_choices", "--expect-stored", src,
-              (char *)NULL);
+        execl("/proc/self/exe", "check_choices", mode, src, arg, (char *)NULL);
         _exit(3);
     }
     int status;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+}
+
+/* 0 when a new process evaluating src takes the stored choices. */
+static int stored_in_new_process(const char *src)
+{
+    return in_new_process("--expect-stored", src, "");
 }
 
 START_TEST(test_new_process_takes)
@@ -241,6 +267,23 @@ START_TEST(test_new_process_takes)
     ck_assert_ptr_nonnull(strstr(text, "cos/64="));
     jx_free(text);
     ck_assert_int_eq(stored_in_new_process("cos(a) + 1"), 0);
+}
+END_TEST
+
+/* sin's unit, stored by a first process that interpreted sin(a), serves a
+ * new process's new expression: no compile, no measurement. */
+START_TEST(test_unit_in_new_process)
+{
+    if (!has_library())
+        return;
+    fresh_dir();
+    ck_assert_int_eq(jx_set_tier("auto"), 0);
+    ck_assert_int_eq(run_in_child("sin(a)"), 0);
+    char *text = jx_stored_choices();
+    ck_assert_ptr_nonnull(text);
+    bool ours = strstr(text, "sin/64=own") != NULL;
+    jx_free(text);
+    ck_assert_int_eq(in_new_process("--expect-unit", "sin(a) + 3", ours ? "1" : "0"), 0);
 }
 END_TEST
 
@@ -348,6 +391,7 @@ static Suite *choices_suite(void)
     tcase_add_checked_fixture(t, NULL, remove_dir);
     tcase_add_test(t, test_written);
     tcase_add_test(t, test_new_process_takes);
+    tcase_add_test(t, test_unit_in_new_process);
     tcase_add_loop_test(t, test_bad_file, 0, NROWS(bad_rows));
     tcase_add_loop_test(t, test_off, 0, 3);
     suite_add_tcase(s, t);
@@ -358,6 +402,7 @@ int main(int argc, char **argv)
 {
     /* The suites' JITEXPR_MATHLIB=own decides without measuring. */
     unsetenv("JITEXPR_MATHLIB");
+    setenv("JITEXPR_TIER", "compiled", 1);
     if (getenv("JX_CHOICES_BASE") == NULL) {
         /* Under the suite's cache directory (tests/Makefile.am). */
         const char *base = getenv("JITEXPR_CACHE_DIR");
@@ -365,7 +410,9 @@ int main(int argc, char **argv)
             (mkdir(base, 0700) == 0 || errno == EEXIST))
             setenv("JX_CHOICES_BASE", base, 1);
     }
-    if (argc == 3 && strcmp(argv[1], "--expect-stored") == 0)
+    if (argc == 4 && strcmp(argv[1], "--expect-stored") == 0)
         return expect_stored_main(argv[2]);
+    if (argc == 4 && strcmp(argv[1], "--expect-unit") == 0)
+        return expect_unit_main(argv[2], argv[3]);
     return test_main(choices_suite());
 }
