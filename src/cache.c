@@ -196,9 +196,11 @@ static jx_kernel_fn unit_code(void *ctx, const jx_ir *ir, int32_t i)
 
 /* k's code for key: from the disk cache, or compiled: in the quick tier
  * where tier.h and the JIT allow (k->quick), else optimised (and stored
- * on disk).  With use_disk false compiled optimised only.  A unit's
- * (jx_cache_unit) from the disk cache or compiled optimised.  *compiled:
- * LLVM compiled it. */
+ * on disk).  With use_disk false compiled optimised only.  A unit
+ * (jx_cache_unit) is never interpreted, and stays in the tier it was
+ * compiled in: the interpreter that calls it does not time it (a hot
+ * expression gets its own optimised kernel).  *compiled: LLVM compiled
+ * it. */
 static int obtain(const jx_ir *ir, const char *layout, const char *key,
                   bool use_disk, bool unit, jx_kernel *k, bool *compiled,
                   jx_error *err)
@@ -206,14 +208,6 @@ static int obtain(const jx_ir *ir, const char *layout, const char *key,
     *compiled = false;
     atomic_init(&k->quick, false);
     if (use_disk && jx_disk_load(key, &k->code) == 1) {
-        atomic_init(&k->fn, k->code.fn);
-        return 0;
-    }
-    if (unit) {
-        *compiled = true;
-        bool quick;
-        if (compile(ir, layout, key, JX_JIT_FULL, use_disk, true, &k->code, &quick, err) != 0)
-            return -1;
         atomic_init(&k->fn, k->code.fn);
         return 0;
     }
@@ -228,7 +222,7 @@ static int obtain(const jx_ir *ir, const char *layout, const char *key,
         }
     }
     jx_tier_mode mode = jx_tier_mode_get();
-    if (use_disk && (mode == JX_TIER_AUTO || mode == JX_TIER_INTERP) &&
+    if (!unit && use_disk && (mode == JX_TIER_AUTO || mode == JX_TIER_INTERP) &&
         strchr(layout, 'w') == NULL) {
         /* math through units only where the output is apart: else the
          * compiled loop calls the library for sin, cos and tan */
@@ -245,7 +239,7 @@ static int obtain(const jx_ir *ir, const char *layout, const char *key,
     int64_t t0 = compile_clock();
     jx_jit_code code;
     bool quick;
-    if (compile(ir, layout, key, t, use_disk, false, &code, &quick, err) != 0)
+    if (compile(ir, layout, key, t, use_disk, unit, &code, &quick, err) != 0)
         return -1;
     if (quick) {
         k->quick_code = code;

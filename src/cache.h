@@ -49,11 +49,12 @@ JX_INTERNAL jx_kernel *jx_cache_get(const jx_ir *ir, const char *layout,
                                     unsigned flags, jx_error *err);
 /* The kernel an interpreted program calls for math instruction i of ir
  * (interp.h's jx_interp_unit_fn): jx_ir_unit(ir, i) over contiguous
- * operands, the output apart, optimised, found in memory, on disk (use_disk)
- * or compiled, under its own key ("#unit").  Only code that computes the
- * same bits at every position, vmath.c's kernel: NULL (and nothing
- * compiled) where the engine computes the function with the library.
- * Returns a new reference, or NULL. */
+ * operands, the output apart, found in memory, on disk (use_disk) or
+ * compiled as any kernel is (the quick tier first; optimised where the
+ * engine has the calibration's object of it), under its own key ("#unit").
+ * Only code that computes the same bits at every position, vmath.c's
+ * kernel: NULL (and nothing compiled) where the engine computes the
+ * function with the library.  Returns a new reference, or NULL. */
 JX_INTERNAL jx_kernel *jx_cache_unit(const jx_ir *ir, int32_t i, bool use_disk);
 /* The code to run k over `units` work units (elements times the IR's
  * cost) with: the optimised code when k has it, else the quick code or
