@@ -145,9 +145,10 @@ int jx_eval_run(const jx_expr *e, const jx_array **ops, jx_array *out, bool allo
     bool quick;
     jx_kernel_fn fn = jx_cache_code(k, ir, layout, units, &quick);
     int rc;
-    if (fn == NULL) { /* interpreted, in this thread (interp.h) */
+    if (fn == NULL) { /* interpreted (interp.h) */
         int64_t t0 = jx_adapt_now();
-        rc = jx_interp_run(k->interp, &p, err);
+        rc = jx_interp_run(k->interp, &p,
+                           JX_WAY_IS_POOL(jx_plan_pick(&p, ir, NULL, false).way), err);
         jx_cache_quick_ran(k, units, jx_adapt_now() - t0, true);
     } else if (quick) { /* the quick tier's code: no ways to time (adapt.h) */
         int64_t t0 = jx_adapt_now();

@@ -622,8 +622,18 @@ static void interp_kernel(int64_t n, char *const *ptrs, const int64_t *strides)
         exec_block(rn, j0, (int)(n - j0 < BLOCK ? n - j0 : BLOCK), ptrs, strides);
 }
 
-int jx_interp_run(const jx_interp *prog, const jx_plan *p, jx_error *err)
+/* One run over the plan, cut into chunks (jx_plan_chunks). */
+typedef struct job {
+    const jx_interp *prog;
+    const jx_plan *p;
+    jx_chunks ck;
+} job;
+
+/* Chunk c of the job (jx_chunk_fn), with registers of its own. */
+static int run_chunk(void *arg, int64_t c, jx_error *err)
 {
+    const job *j = arg;
+    const jx_interp *prog = j->prog;
     run rn = {prog, NULL, NULL, NULL};
     size_t regbytes = (size_t)prog->n * BLOCK * 8;
     /* zeroed: the lanes past a partial block are never undefined */
@@ -642,17 +652,25 @@ int jx_interp_run(const jx_interp *prog, const jx_plan *p, jx_error *err)
         if (in->op == JX_IR_CONST)
             fill_const(in->dtype, rn.reg[idx], in->k);
     }
-    int64_t rows = 1, inner = 1;
-    for (int d = 0; d + 1 < p->ndim; d++)
-        rows *= p->shape[d];
-    if (p->ndim > 0)
-        inner = p->shape[p->ndim - 1];
+    int64_t r0, r1, i0, i1;
+    jx_plan_chunk_range(&j->ck, c, &r0, &r1, &i0, &i1);
     run *outer = current; /* a kernel never runs another: for tidiness */
     current = &rn;
-    if (rows > 0 && inner > 0)
-        jx_plan_run_rows(p, interp_kernel, 0, rows, 0, inner);
+    if (r1 > r0 && i1 > i0)
+        jx_plan_run_rows(j->p, interp_kernel, r0, r1, i0, i1);
     current = outer;
     free(rn.reg);
     free(rn.buf);
     return 0;
+}
+
+int jx_interp_run(const jx_interp *prog, const jx_plan *p, bool pool, jx_error *err)
+{
+    job j = {prog, p, {0}};
+    /* segments of whole cache lines, as plan.c's: each result depends on
+     * its own element only, so any cut gives the same bits */
+    jx_plan_chunks(p, 64, true, pool, &j.ck);
+    if (j.ck.nrows <= 0 || j.ck.inner <= 0)
+        return 0;
+    return jx_pool_run(j.ck.count, j.ck.nthreads, run_chunk, &j, err);
 }

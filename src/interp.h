@@ -53,8 +53,11 @@ typedef jx_kernel_fn (*jx_interp_unit_fn)(void *ctx, const jx_ir *ir, int32_t i)
 JX_INTERNAL jx_interp *jx_interp_new(const jx_ir *ir, jx_interp_unit_fn unit,
                                      void *ctx);
 JX_INTERNAL void jx_interp_free(jx_interp *prog);
-/* Runs prog over the plan's elements, in the calling thread.  Returns 0,
- * or -1 with *err set (JX_ERR_NOMEM). */
-JX_INTERNAL int jx_interp_run(const jx_interp *prog, const jx_plan *p, jx_error *err);
+/* Runs prog over the plan's elements: in the calling thread, or on the
+ * pool when `pool` (plan.c's jx_plan_pick: the work is above the
+ * threshold), each chunk with registers of its own.  Returns 0, or -1
+ * with *err set (JX_ERR_NOMEM). */
+JX_INTERNAL int jx_interp_run(const jx_interp *prog, const jx_plan *p, bool pool,
+                              jx_error *err);
 
 #endif

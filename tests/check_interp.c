@@ -17,6 +17,7 @@
 #include "expr.h"
 #include "interp.h"
 #include "jitutil.h"
+#include "pool.h"
 #include "testutil.h"
 
 /* Runs prog over n elements at ptrs/strides (output first). */
@@ -37,7 +38,7 @@ static void interp_run(const jx_interp *prog, const jx_ir *ir, int64_t n, char *
                                                       : ir->input_dtype[o - 1]);
     }
     jx_error err;
-    ck_assert_msg(jx_interp_run(prog, &p, &err) == 0, "%s", err.message);
+    ck_assert_msg(jx_interp_run(prog, &p, false, &err) == 0, "%s", err.message);
 }
 
 /* The optimised code and the interpreter over the same inputs in
@@ -391,6 +392,34 @@ START_TEST(test_modes)
 }
 END_TEST
 
+/* Above the work threshold the interpreter runs on the pool, each chunk
+ * with registers of its own: the same bytes on four threads as on one,
+ * and as the optimised code (a math function through its unit too). */
+START_TEST(test_pool)
+{
+    ck_assert_int_eq(jx_set_tier("interp"), 0);
+    jx_error err;
+    jx_stats st0 = test_stats();
+    jx_expr *e = jx_compile("sin(a) * b + 2*a - b*b", ab, 2, 0, &err);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_uint_eq(test_stats().kernels_interpreted, st0.kernels_interpreted + 1);
+    const int64_t n = ((int64_t)1 << 20) + 3;
+    double *a = test_ramp(n, 0.5), *b = test_ramp(n, 2.0);
+    jx_set_num_threads(4);
+    uint64_t h4 = eval_hash(e, a, b, n);
+    ck_assert_int_eq(jx_pool_workers(), 3);
+    jx_set_num_threads(1);
+    ck_assert_uint_eq(eval_hash(e, a, b, n), h4);
+    ck_assert_uint_eq(test_stats().kernels_upgraded, st0.kernels_upgraded);
+    jx_expr *f = jx_compile("sin(a) * b + 2*a - b*b", ab, 2, JX_FLAG_NO_CACHE, &err);
+    ck_assert_uint_eq(eval_hash(f, a, b, n), h4);
+    jx_expr_free(f);
+    jx_expr_free(e);
+    free(a);
+    free(b);
+}
+END_TEST
+
 /* Two dimensions, broadcast and strided views, mixed dtypes: interpreted
  * as compiled (JX_FLAG_NO_CACHE: optimised at once). */
 START_TEST(test_views)
@@ -460,6 +489,7 @@ int main(void)
     tcase_add_test(tc, test_large_call_compiles);
     tcase_add_loop_test(tc, test_modes, 0, 4);
     tcase_add_test(tc, test_views);
+    tcase_add_test(tc, test_pool);
     suite_add_tcase(s, tc);
     return jit_test_main(s);
 }

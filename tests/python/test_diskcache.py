@@ -130,6 +130,42 @@ def test_eight_processes_at_once(tmp_path):
     assert r["bad"] == [] and r["compiled"] == 0 and r["disk"]["hits"] == 20
 
 
+def test_eight_processes_share_units(tmp_path):
+    """Eight processes at once in the default tier, new expressions of sin
+    and exp against one empty cache directory: each interprets them
+    through the functions' units (src/interp.h), made once and stored; a
+    ninth process's new expressions of the same functions compile
+    nothing.  (Where the engine chose the library's sin or exp there is no
+    unit: those expressions compile, and the ninth process does too.)"""
+    exprs = ["sin(a)*%d + exp(b) - b" % k for k in range(6)]
+    env = dict(os.environ, JITEXPR_CACHE_DIR=str(tmp_path), JITEXPR_TIER="auto")
+    procs = []
+    for p in range(8):
+        order = exprs[p % 6:] + exprs[:p % 6]
+        procs.append(subprocess.Popen(
+            [sys.executable, "-c", CHILD, json.dumps(order), "1000"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    results = []
+    for pr in procs:
+        out, err = pr.communicate(timeout=600)
+        assert pr.returncode == 0, err
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    assert all(r["bad"] == [] for r in results)
+    kernels, others = files(tmp_path)
+    assert others == []                  # no temporary file left
+    assert sum(r["disk"]["rejected"] for r in results) == 0
+    ours = all(c.split("=")[1].startswith("own") for c in results[0]["disk"]["choices"]
+               if c.startswith(("sin/64", "exp/64")))
+    r = run_child(tmp_path, ["sin(a)*%d + exp(b) - b" % k for k in range(6, 9)],
+                  env={"JITEXPR_TIER": "auto"})
+    assert r["bad"] == [] and r["disk"]["rejected"] == 0
+    if ours:
+        assert len(kernels) == 2         # the units of sin and exp, nothing else
+        assert r["compiled"] == 0 and r["disk"]["hits"] == 2
+    else:
+        assert r["compiled"] >= 1
+
+
 def test_cache_info_and_clear(tmp_path):
     old = jitexpr.cache_info()["disk"]
     tier = jitexpr.set_tier("compiled")  # a kernel compiled, not interpreted
