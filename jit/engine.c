@@ -480,12 +480,21 @@ static jx_engine *engine_get(jx_error *err, bool orc)
     return &engine;
 }
 
+/* The libm name of op's function: a LIBM row's ("atan2"), the float
+ * power's ("pow", its JX_LIBCALLS row), else NULL. */
+static const char *math_fn(int op)
+{
+    if (op == JX_OP_POW)
+        return jx_ops_libcall(JX_OP_POW)->fn;
+    return op >= 0 && op < JX_OP_COUNT && jx_ops[op].low == JX_L_LIBM ? jx_ops[op].fn
+                                                                     : NULL;
+}
+
 bool jx_jit_own_math(int op, bool f32)
 {
     jx_error err;
     jx_engine *en = engine_get(&err, false);
-    const char *fn = op >= 0 && op < JX_OP_COUNT && jx_ops[op].low == JX_L_LIBM
-                         ? jx_ops[op].fn : NULL;
+    const char *fn = math_fn(op);
     return en != NULL && fn != NULL &&
            (jx_vm_has(fn) || jx_vm_has_fast(fn) || jx_vm_has_guarded(fn, f32)) &&
            !jx_mc_use_library(&en->tgt, fn, f32);
@@ -570,14 +579,14 @@ static int emit_object(jx_engine *en, const jx_ir *ir, const char *layout,
     return 0;
 }
 
-/* The op of a calibration's kernel that ir and layout are (a LIBM row
+/* The op of a calibration's kernel that ir and layout are (a math_fn
  * over inputs of its dtype, float32 or float64, contiguous, the output
  * apart), or -1. */
 static int memo_op(const jx_ir *ir, const char *layout)
 {
     const jx_instr *in = &ir->ins[ir->n - 1];
-    if (ir->reduce >= 0 || ir->result != ir->n - 1 || in->op >= JX_OP_COUNT ||
-        jx_ops[in->op].low != JX_L_LIBM || ir->n != in->nargs + 1 ||
+    if (ir->reduce >= 0 || ir->result != ir->n - 1 || math_fn(in->op) == NULL ||
+        ir->n != in->nargs + 1 ||
         (in->dtype != JX_FLOAT32 && in->dtype != JX_FLOAT64) ||
         strcmp(layout, in->nargs == 1 ? "CC:n" : "CCC:n") != 0)
         return -1;
@@ -640,7 +649,7 @@ int jx_jit_emit(const jx_ir *ir, const char *layout, jx_jit_tier tier,
     int op = memo_op(ir, layout);
     if (op >= 0) { /* the choice (measured now if need be), then its object */
         bool f32 = ir->dtype == JX_FLOAT32;
-        const char *fn = jx_ops[op].fn;
+        const char *fn = math_fn(op);
         bool lib = jx_cg_has_vecfn(&tgt, fn, f32) && traced_use_lib(&trace, fn, f32);
         if (memo_take(op, ir->dtype, lib, out) == 0) {
             memcpy(out->choices, trace.text, sizeof out->choices);
@@ -776,9 +785,9 @@ static int compile_with(const jx_ir *ir, const char *layout,
     if (emit_object(en, ir, layout, tgt, &quick, &same_bits, &data, &size, err) != 0)
         return -1;
     const jx_instr *in = &ir->ins[ir->n - 1];
-    memo_put(ir, layout, tgt->use_lib != NULL && in->op < JX_OP_COUNT &&
-                             tgt->use_lib(tgt->use_lib_ctx, jx_ops[in->op].fn,
-                                          in->dtype == JX_FLOAT32),
+    const char *fn = math_fn(in->op);
+    memo_put(ir, layout, tgt->use_lib != NULL && fn != NULL &&
+                             tgt->use_lib(tgt->use_lib_ctx, fn, in->dtype == JX_FLOAT32),
              same_bits, data, size);
     int rc = jx_jit_load(data, size, out, err);
     free(data);

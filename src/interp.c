@@ -51,12 +51,15 @@ static bool small_power(const jx_ir *ir, const jx_instr *in, double *k)
            (*k == -1 || *k == 0 || *k == 1 || *k == 2 || *k == 3 || *k == 4);
 }
 
-/* Whether in is a math function (a LIBM row of the op table) of a
- * float32 or float64 operand, as the interpreter calls compiled code for
- * (jx_interp_unit_fn). */
+/* Whether in is a math function (a LIBM row of the op table, or a float
+ * power other than small_power's) of float32 or float64 operands, as the
+ * interpreter calls compiled code for (jx_interp_unit_fn). */
 static bool is_math(const jx_ir *ir, const jx_instr *in)
 {
-    if (in->op >= JX_OP_COUNT || jx_ops[in->op].low != JX_L_LIBM || !is_float(in->dtype))
+    double k;
+    if (in->op >= JX_OP_COUNT || !is_float(in->dtype) ||
+        !(jx_ops[in->op].low == JX_L_LIBM ||
+          (in->op == JX_OP_POW && !small_power(ir, in, &k))))
         return false;
     for (int k = 0; k < in->nargs; k++)
         if (ir->ins[in->args[k]].dtype != in->dtype)

@@ -13,7 +13,8 @@
  * until the time spent interpreting reaches the optimised compile's
  * estimate (tier.h), as for the quick tier.
  *
- * A math function is computed by compiled code of its own, a unit (the
+ * A math function (or a float power other than those multiplied out) is
+ * computed by compiled code of its own, a unit (the
  * kernel of that one function over contiguous arrays, cache.c's
  * jx_cache_unit), called over the block: compiled once per machine (the
  * disk cache keeps it; the calibration's own compile of it is reused),
@@ -25,7 +26,7 @@
  * stored: first call 0.8 ms, 11.6 compiled in the quick tier.
  *
  * Not interpreted: functions of the library (erf, hypot, or where it was
- * chosen), divisions and remainders of integers, other powers, float to
+ * chosen), divisions and remainders of integers, integer powers, float to
  * integer conversions, float16, complex numbers, byte strings,
  * reductions. */
 #ifndef JX_INTERP_H
