@@ -345,6 +345,17 @@ static uint64_t eval_hash(jx_expr *e, double *a, double *b, int64_t n)
     return h;
 }
 
+/* src over a and b, optimised at once (a kernel of its own), gives the
+ * bytes whose hash is h. */
+static void same_as_optimised(const char *src, double *a, double *b, int64_t n, uint64_t h)
+{
+    jx_error err;
+    jx_expr *f = jx_compile(src, ab, 2, JX_FLAG_NO_CACHE, &err);
+    ck_assert_msg(f != NULL, "%s: %s", src, err.message);
+    ck_assert_uint_eq(eval_hash(f, a, b, n), h);
+    jx_expr_free(f);
+}
+
 /* A call large in work (2^28 elements, inputs broadcast from one element
  * each, a bool result) compiles the optimised code at once. */
 START_TEST(test_large_call_compiles)
@@ -389,10 +400,7 @@ START_TEST(test_modes)
     uint64_t h = eval_hash(e, a, b, n);
     if (_i == 0 || _i == 2) /* interp: never; full: nothing to upgrade */
         ck_assert_uint_eq(test_stats().kernels_upgraded, st0.kernels_upgraded);
-    /* the same bytes as an optimised kernel of its own */
-    jx_expr *f = jx_compile("a*2.5 - b", ab, 2, JX_FLAG_NO_CACHE, &err);
-    ck_assert_uint_eq(eval_hash(f, a, b, n), h);
-    jx_expr_free(f);
+    same_as_optimised("a*2.5 - b", a, b, n, h);
     jx_expr_free(e);
     free(a);
     free(b);
@@ -418,9 +426,7 @@ START_TEST(test_pool)
     jx_set_num_threads(1);
     ck_assert_uint_eq(eval_hash(e, a, b, n), h4);
     ck_assert_uint_eq(test_stats().kernels_upgraded, st0.kernels_upgraded);
-    jx_expr *f = jx_compile("sin(a) * b + 2*a - b*b", ab, 2, JX_FLAG_NO_CACHE, &err);
-    ck_assert_uint_eq(eval_hash(f, a, b, n), h4);
-    jx_expr_free(f);
+    same_as_optimised("sin(a) * b + 2*a - b*b", a, b, n, h4);
     jx_expr_free(e);
     free(a);
     free(b);

@@ -100,22 +100,28 @@ def test_corrupt_file_replaced(tmp_path):
     assert r["disk"]["hits"] >= 1 and r["compiled"] == 0
 
 
-def test_eight_processes_at_once(tmp_path):
-    """Eight processes started at once, the same 20 new expressions in
-    different orders, one empty cache directory."""
-    exprs = ["a*%d + b*%d - sin(b)*%d" % (k, k + 1, k + 2) for k in range(20)]
-    env = dict(os.environ, JITEXPR_CACHE_DIR=str(tmp_path), JITEXPR_TIER="compiled")
-    procs = []
-    for p in range(8):
-        order = exprs[p * 5 % 20:] + exprs[:p * 5 % 20]
-        procs.append(subprocess.Popen(
-            [sys.executable, "-c", CHILD, json.dumps(order), "1000"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+def at_once(cache, orders, tier):
+    """CHILD in one process per list of expressions, all started at once
+    against the cache directory in the tier; their outputs."""
+    env = dict(os.environ, JITEXPR_CACHE_DIR=str(cache), JITEXPR_TIER=tier)
+    procs = [subprocess.Popen([sys.executable, "-c", CHILD, json.dumps(order), "1000"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+             for order in orders]
     results = []
     for pr in procs:
         out, err = pr.communicate(timeout=600)
         assert pr.returncode == 0, err
         results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
+
+
+def test_eight_processes_at_once(tmp_path):
+    """Eight processes started at once, the same 20 new expressions in
+    different orders, one empty cache directory."""
+    exprs = ["a*%d + b*%d - sin(b)*%d" % (k, k + 1, k + 2) for k in range(20)]
+    results = at_once(tmp_path, [exprs[p * 5 % 20:] + exprs[:p * 5 % 20] for p in range(8)],
+                      "compiled")
     assert all(r["bad"] == [] for r in results)
     kernels, others = files(tmp_path)
     assert others == []                  # no temporary file left
@@ -138,18 +144,7 @@ def test_eight_processes_share_units(tmp_path):
     nothing.  (Where the engine chose the library's sin or exp there is no
     unit: those expressions compile, and the ninth process does too.)"""
     exprs = ["sin(a)*%d + exp(b) - b" % k for k in range(6)]
-    env = dict(os.environ, JITEXPR_CACHE_DIR=str(tmp_path), JITEXPR_TIER="auto")
-    procs = []
-    for p in range(8):
-        order = exprs[p % 6:] + exprs[:p % 6]
-        procs.append(subprocess.Popen(
-            [sys.executable, "-c", CHILD, json.dumps(order), "1000"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
-    results = []
-    for pr in procs:
-        out, err = pr.communicate(timeout=600)
-        assert pr.returncode == 0, err
-        results.append(json.loads(out.strip().splitlines()[-1]))
+    results = at_once(tmp_path, [exprs[p % 6:] + exprs[:p % 6] for p in range(8)], "auto")
     assert all(r["bad"] == [] for r in results)
     kernels, others = files(tmp_path)
     assert others == []                  # no temporary file left
