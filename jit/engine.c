@@ -650,7 +650,7 @@ int jx_jit_emit(const jx_ir *ir, const char *layout, jx_jit_tier tier,
     if (op >= 0) { /* the choice (measured now if need be), then its object */
         bool f32 = ir->dtype == JX_FLOAT32;
         const char *fn = math_fn(op);
-        bool lib = jx_cg_has_vecfn(&tgt, fn, f32) && traced_use_lib(&trace, fn, f32);
+        bool lib = jx_mc_use_library(&tgt, fn, f32); /* traced: in the choices */
         if (memo_take(op, ir->dtype, lib, out) == 0) {
             memcpy(out->choices, trace.text, sizeof out->choices);
             out->storable = !trace.overflow;
@@ -786,9 +786,9 @@ static int compile_with(const jx_ir *ir, const char *layout,
         return -1;
     const jx_instr *in = &ir->ins[ir->n - 1];
     const char *fn = math_fn(in->op);
-    memo_put(ir, layout, tgt->use_lib != NULL && fn != NULL &&
-                             tgt->use_lib(tgt->use_lib_ctx, fn, in->dtype == JX_FLOAT32),
-             same_bits, data, size);
+    if (fn != NULL)
+        memo_put(ir, layout, jx_mc_use_library(tgt, fn, in->dtype == JX_FLOAT32), same_bits,
+                 data, size);
     int rc = jx_jit_load(data, size, out, err);
     free(data);
     return rc;
