@@ -310,6 +310,24 @@ jx_ir *jx_ir_build(const jx_node *root, jx_error *err)
     return ir;
 }
 
+bool jx_ir_copies(const jx_ir *ir)
+{
+    if (ir->reduce >= 0)
+        return false;
+    const jx_instr *in = &ir->ins[ir->result];
+    for (;;) {
+        if (in->dtype != ir->dtype)
+            return false;
+        bool real = jx_dtype_kind(in->dtype) != JX_KIND_COMPLEX;
+        if (in->op == JX_IR_INPUT)
+            return true;
+        if (in->op != JX_OP_COPY && in->op != JX_OP_POS &&
+            !(real && (in->op == JX_OP_REAL || in->op == JX_OP_CONJ)))
+            return false;
+        in = &ir->ins[in->args[0]];
+    }
+}
+
 jx_ir *jx_ir_unit(const jx_ir *ir, int32_t i)
 {
     const jx_instr *in = &ir->ins[i];

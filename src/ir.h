@@ -80,6 +80,10 @@ JX_INTERNAL void jx_ir_free(jx_ir *ir);
  * of their dtypes ("%0 = in.f8 $0; %1 = sin.f8 %0; ret %1"): the kernel
  * the interpreter calls for it (interp.h).  NULL when out of memory. */
 JX_INTERNAL jx_ir *jx_ir_unit(const jx_ir *ir, int32_t i);
+/* True when ir's result is an input's value unchanged, of the result's
+ * dtype (through copy, unary +, real and conj of a real value; not a
+ * reduction): the evaluation then copies bytes (eval.c). */
+JX_INTERNAL bool jx_ir_copies(const jx_ir *ir);
 /* The dtype of the result. */
 #define jx_ir_dtype(ir) ((ir)->dtype)
 

@@ -207,6 +207,50 @@ def test_large_arrays(threads):
         jitexpr.set_num_threads(prev)
 
 
+# ---- copies: an input's bytes, by memmove where both are contiguous (eval.c) ---------------------
+
+def copy_cases():
+    f = base((5000,), np.float32)
+    f[7] = np.float32("nan")
+    yield "copy(a) float32", "copy(a)", f, None
+    yield "real(a) int64", "real(a)", RNG.integers(-9, 9, 3001), None
+    yield "+a bool", "+a", RNG.integers(0, 2, 999).astype(bool), None
+    yield "conj(a) float64", "conj(a)", base((33,)), None
+    yield "copy(a) complex", "copy(a)", base((40,)) + 1j * base((40,)), None
+    yield "copy(a) bytes", "copy(a)", np.array([b"ab", b"xyz12", b""] * 7, dtype="S5"), None
+    yield "copy(a) 2-D rows", "copy(a)", base((40, 30))[::2, 3:], None
+    yield "copy(a) reversed", "copy(a)", base((300,))[::-1], None
+    yield "copy(a) 0-d", "copy(a)", np.array(2.5), None
+    yield "copy(a) 2 threads", "copy(a)", base((3_000_017,)), None
+    yield "copy(a) into float64", "copy(a)", base((100,), np.float32), np.empty(100)
+    yield "copy(a) into a strided out", "copy(a)", base((50,)), np.empty(100)[::2]
+    g = base((64,))
+    yield "copy(a) into itself", "copy(a)", g, g
+    h = base((65,))
+    yield "copy(a) into a shifted self", "copy(a)", h[:-1], h[1:]
+
+
+COPIES = list(copy_cases())
+
+
+@pytest.mark.parametrize("name,expr,a,out", COPIES, ids=[c[0] for c in COPIES])
+def test_copies(name, expr, a, out):
+    ref = np.array(a, copy=True)
+    if out is not None:
+        ref = ref.astype(out.dtype)
+    prev = jitexpr.set_num_threads(2)
+    try:
+        r = jitexpr.evaluate(expr, local_dict={"a": a}, out=out)
+    finally:
+        jitexpr.set_num_threads(prev)
+    assert r.dtype == ref.dtype and r.shape == ref.shape
+    if out is not None:
+        assert r is out
+    else:
+        assert not np.shares_memory(r, a)
+    assert r.tobytes() == ref.tobytes()  # bit for bit, NaN included
+
+
 # ---- out overlapping the inputs ---------------------------------------------------------------
 
 
