@@ -23,7 +23,7 @@ esac
 
 packages=(
     build-essential autoconf automake libtool pkg-config
-    llvm-19-dev check libsleef3 libutf8proc-dev
+    llvm-19-dev libzstd-dev check libsleef3 libutf8proc-dev
     python3-dev python3-numpy python3-pytest python3-mpmath
 )
 # What only the tests need: the numexpr clients whose own suites run with
