@@ -83,6 +83,11 @@ JX_INTERNAL bool jx_cg_has_vecfn(const jx_cg_target *t, const char *fn,
  * rather than vmath.c's kernel (mathcall.c). */
 JX_INTERNAL bool jx_mc_use_library(const jx_cg_target *tgt, const char *fn,
                                    bool f32);
+/* Whether kernels for tgt compute fn at precision f32 with vmath.c's
+ * kernel (written out, its fast form or guarded) while the loop has room
+ * for one (jx_mc_libm_call's three ways to it). */
+JX_INTERNAL bool jx_mc_own_kernel(const jx_cg_target *tgt, const char *fn,
+                                  bool f32);
 
 static inline bool jx_cg_has_vec(const jx_cg_target *t, int k)
 {

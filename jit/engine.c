@@ -67,7 +67,6 @@
 #include "codegen.h"
 #include "module.h"
 #include "objload.h"
-#include "vmath.h"
 
 /* One absolute symbol definition (LLVMJITCSymbolMapPair before the C API
  * renamed it; the pointer typedef kept its name). */
@@ -495,9 +494,7 @@ bool jx_jit_own_math(int op, bool f32)
     jx_error err;
     jx_engine *en = engine_get(&err, false);
     const char *fn = math_fn(op);
-    return en != NULL && fn != NULL &&
-           (jx_vm_has(fn) || jx_vm_has_fast(fn) || jx_vm_has_guarded(fn, f32)) &&
-           !jx_mc_use_library(&en->tgt, fn, f32);
+    return en != NULL && fn != NULL && jx_mc_own_kernel(&en->tgt, fn, f32);
 }
 
 const char *jx_jit_target_id(void)

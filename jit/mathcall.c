@@ -114,6 +114,12 @@ bool jx_mc_use_library(const jx_cg_target *tgt, const char *fn, bool f32)
            tgt->use_lib(tgt->use_lib_ctx, fn, f32);
 }
 
+bool jx_mc_own_kernel(const jx_cg_target *tgt, const char *fn, bool f32)
+{
+    return (jx_vm_has(fn) || jx_vm_has_fast(fn) || jx_vm_has_guarded(fn, f32)) &&
+           !jx_mc_use_library(tgt, fn, f32);
+}
+
 /* Whether the target allows a SLEEF variant of fn for precision f32 and
  * ISA isa: it is then called instead of libmvec's. */
 static bool has_sleef(const jx_cg_target *tgt, const char *fn, bool f32,

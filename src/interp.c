@@ -56,10 +56,10 @@ static bool small_power(const jx_ir *ir, const jx_instr *in, double *k)
  * interpreter calls compiled code for (jx_interp_unit_fn). */
 static bool is_math(const jx_ir *ir, const jx_instr *in)
 {
-    double k;
+    double exponent;
     if (in->op >= JX_OP_COUNT || !is_float(in->dtype) ||
         !(jx_ops[in->op].low == JX_L_LIBM ||
-          (in->op == JX_OP_POW && !small_power(ir, in, &k))))
+          (in->op == JX_OP_POW && !small_power(ir, in, &exponent))))
         return false;
     for (int k = 0; k < in->nargs; k++)
         if (ir->ins[in->args[k]].dtype != in->dtype)
