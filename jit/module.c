@@ -23,7 +23,8 @@
  * with the optimiser: a call of a libm function (the vectorizer turns it
  * into the vector library's), llvm.fmuladd (fused or not as the code
  * generator likes), a complex call, float16 (promoted), or a reduction
- * (its partial sums are reassociated). */
+ * into floats (its partial sums are reassociated; integer and bool
+ * reductions give the same bits in any order). */
 #include "module.h"
 
 #include <llvm-c/Analysis.h>
@@ -137,7 +138,11 @@ static const char *const same_bits_intrinsics[] = {
 
 bool jx_mod_quick_ok(const jx_ir *ir)
 {
-    if (ir->reduce >= 0)
+    /* A reduction only where the order of its accumulation cannot change
+     * the result: integer and bool accumulators (sum and prod modulo
+     * 2^bits, min, max, any, all), not floats (the vectorizer's partial
+     * sums are reassociated). */
+    if (ir->reduce >= 0 && !(jx_dtype_kind(ir->acc_dtype) & (JX_KIND_BOOL | JX_KINDS_INTEGER)))
         return false;
     for (int32_t i = 0; i < ir->n; i++) {
         const jx_instr *in = &ir->ins[i];

@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapt.h"
+#include "cache.h"
 #include "dtype.h"
 #include "plan.h"
 #include "pool.h"
@@ -413,12 +415,20 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
 
         jx_kernel *tmpk = NULL;
         jx_kernel *k = jx_expr_kernel(e, layout, &tmpk, err);
-        rjob j = {&p, k ? k->fn : NULL, {0}, NULL, 0, accsize};
-        if (k == NULL) {
+        /* quick code (integer and bool reductions, tier.h) until its
+         * optimised compile pays: as eval.c's, not timed for the pool */
+        int64_t units = jx_plan_work(&p, ir), t0 = jx_adapt_now();
+        bool quick = false;
+        jx_kernel_fn fn = k ? jx_cache_code(k, ir, layout, units, &quick) : NULL;
+        jx_kernel *timed = quick ? NULL : k;
+        rjob j = {&p, fn, {0}, NULL, 0, accsize};
+        if (fn == NULL) {
+            if (k != NULL)
+                jx_err_set(err, JX_ERR_INTERNAL, -1, 0, "a reduction without code");
             rc = -1;
         } else if (rows) {
             /* inline or on the pool as k's timings say (adapt.h) */
-            jx_adapt_pick pick = jx_plan_pick(&p, ir, k, false);
+            jx_adapt_pick pick = jx_plan_pick(&p, ir, timed, false);
             jx_plan_chunks(&p, JX_REDUCE_BLOCK, true, JX_WAY_IS_POOL(pick.way), &j.ck);
             /* ceil(inner / block) without inner + block - 1, which could
              * overflow for a broadcast row near 2**63 elements */
@@ -431,7 +441,7 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
                 jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
                 rc = -1;
             } else {
-                rc = jx_plan_run_chunks(k, pick, &j.ck, partials_chunk, &j, err);
+                rc = jx_plan_run_chunks(timed, pick, &j.ck, partials_chunk, &j, err);
             }
             if (rc == 0 && ax < 0) {
                 combine_into(op, at, j.partials, 0, j.ck.nrows * j.nblocks, acc, 0);
@@ -448,9 +458,11 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
             identity(op, at, acc, nout);
             /* 'A': each chunk accumulates one segment of every row, so
              * that no two threads write the same outputs */
-            jx_adapt_pick pick = jx_plan_pick(&p, ir, k, false);
-            rc = jx_plan_run(&p, k->fn, k, pick, false, err);
+            jx_adapt_pick pick = jx_plan_pick(&p, ir, timed, false);
+            rc = jx_plan_run(&p, fn, timed, pick, false, err);
         }
+        if (rc == 0 && quick)
+            jx_cache_quick_ran(k, units, jx_adapt_now() - t0, false);
         jx_cache_release(tmpk);
         free(p.strides);
     }

@@ -262,6 +262,91 @@ START_TEST(test_expressions_same_bits)
 }
 END_TEST
 
+/* ---- reductions ------------------------------------------------------------------ */
+
+/* Reductions: quick where no order of accumulation changes the result
+ * (integer and bool accumulators), not for float ones (jit/module.c). */
+static const struct {
+    const char *src;
+    bool quick;
+} reduce_rows[] = {
+    {"sum(i * 3 + j)", true},     /* int64, wrapping past 2^63 on the edges */
+    {"prod(i | 1)", true},
+    {"min(i - j)", true},
+    {"max(u * 3)", true},
+    {"any(a > b)", true},
+    {"all(i != 0)", true},
+    {"sum(a > b)", true},         /* a count */
+    {"max(i, axis=0)", true},
+    {"sum(a * b)", false},        /* float partial sums: reassociated */
+    {"max(f)", false},
+    {"mean(i)", false},           /* a float64 accumulator */
+    {"sum(sin(a))", false},
+};
+
+/* The front end's IR of reduce_rows[_i] in the partials ('R') and the
+ * accumulating ('A') layouts: both tiers give the same accumulators, bit
+ * for bit, over lengths that end inside a block and past several. */
+START_TEST(test_reductions_same_bits)
+{
+    const char *src = reduce_rows[_i].src;
+    jx_arena ar;
+    jx_arena_init(&ar);
+    jx_error err;
+    int nv = (int)(sizeof expr_vars / sizeof expr_vars[0]);
+    jx_ir *ir = jx_expr_front_end(&ar, src, expr_vars, nv, NULL, NULL, &err);
+    ck_assert_msg(ir != NULL, "%s: %s", src, err.message);
+    ck_assert(ir->reduce >= 0);
+    size_t asz = jx_dtype_size(ir->acc_dtype);
+    static const int64_t ns[] = {1, 1023, 1025, 5000};
+    for (int mode = 0; mode < 2; mode++) {
+        char layout[JX_LAYOUT_MAX + 1] = {mode == 0 ? JX_LAYOUT_PARTIALS : JX_LAYOUT_ACCUMULATE,
+                                          'C'};
+        for (int k = 0; k < ir->ninputs; k++)
+            strcat(layout, "C");
+        strcat(layout, ":n");
+        bool q, f;
+        jx_jit_code quick, full;
+        ck_assert(emit_load(ir, layout, JX_JIT_QUICK, &q, &quick));
+        ck_assert(emit_load(ir, layout, JX_JIT_FULL, &f, &full));
+        ck_assert_msg(q == reduce_rows[_i].quick && !f, "%s %s: quick %d", src, layout, q);
+        for (size_t m = 0; q && m < sizeof ns / sizeof ns[0]; m++) {
+            int64_t n = ns[m];
+            char *ptrs[1 + MAXSLOT];
+            int64_t strides[1 + MAXSLOT];
+            for (int k = 0; k < ir->ninputs; k++) {
+                size_t isz = jx_dtype_size(ir->input_dtype[k]);
+                ptrs[1 + k] = malloc(isz * (size_t)n);
+                fill_raw(ptrs[1 + k], ir->input_dtype[k], isz, n, k);
+                strides[1 + k] = (int64_t)isz;
+            }
+            /* 'R': one partial per block; 'A': n accumulators, from the
+             * same start in both */
+            int64_t nacc = mode == 0 ? (n - 1) / JX_REDUCE_BLOCK + 1 : n;
+            char *o1 = malloc(asz * (size_t)nacc), *o2 = malloc(asz * (size_t)nacc);
+            fill_raw(o1, ir->acc_dtype, asz, nacc, 7);
+            memcpy(o2, o1, asz * (size_t)nacc);
+            strides[0] = (int64_t)asz;
+            ptrs[0] = o1;
+            quick.fn(n, ptrs, strides);
+            ptrs[0] = o2;
+            full.fn(n, ptrs, strides);
+            ck_assert_msg(memcmp(o1, o2, asz * (size_t)nacc) == 0,
+                          "%s %s n %lld: the quick and the optimised code differ", src, layout,
+                          (long long)n);
+            for (int k = 0; k < ir->ninputs; k++)
+                free(ptrs[1 + k]);
+            free(o1);
+            free(o2);
+        }
+        jx_jit_release(&quick);
+        jx_jit_release(&full);
+    }
+    jx_ir_free(ir);
+    jx_arena_free(&ar);
+}
+END_TEST
+
 /* ---- sin, cos and tan out of their kernels' range ------------------------------- */
 
 /* Values out of vmath_trig.c's range (|x| > 2^24, float 2^16; infinite,
@@ -733,6 +818,8 @@ int main(void)
     tcase_add_test(tc, test_every_op_same_bits);
     tcase_add_loop_test(tc, test_expressions_same_bits, 0,
                         (int)(sizeof expr_rows / sizeof expr_rows[0]));
+    tcase_add_loop_test(tc, test_reductions_same_bits, 0,
+                        (int)(sizeof reduce_rows / sizeof reduce_rows[0]));
     tcase_add_loop_test(tc, test_trig_far_same_bits, 0, 6);
     tcase_add_loop_test(tc, test_trig_mixed_operands, 0, 2);
     tcase_add_test(tc, test_library_math_not_quick);

@@ -142,3 +142,47 @@ def test_full_mode_optimises_a_quick_kernel_at_its_next_call():
         assert jitexpr.cache_info()["kernels_upgraded"] == before["kernels_upgraded"] + 1
     finally:
         jitexpr.set_tier(before_mode)
+
+
+# Reductions: quick where the order of accumulation cannot change the
+# result (integer and bool accumulators), optimised at once where it can
+# (float sums); never interpreted.  (expression, dtype, 2-D, quick, NumPy)
+REDUCE_ROWS = [  # constants no other test uses: kernels new to the process
+    ("sum(a * 3 + b + 23)", "int64", False, True, lambda a, b: np.sum(a * 3 + b + 23)),
+    ("max(a - b - 23)", "int32", False, True, lambda a, b: np.max(a - b - 23)),
+    ("any(a > b + 61)", "int32", False, True, lambda a, b: np.any(a > b + 61)),
+    ("sum(a > b + 0.023)", "float64", False, True, lambda a, b: np.sum(a > b + 0.023)),
+    ("sum(a * b - 23, axis=0)", "int16", True, True, lambda a, b: np.sum(a * b - 23, axis=0)),
+    ("sum(a * b * 1.0023)", "float64", False, False, lambda a, b: np.sum(a * b * 1.0023)),
+]
+
+
+@pytest.mark.parametrize("expr,dtype,two_d,quick,numpy_fn", REDUCE_ROWS,
+                         ids=[r[0] + " " + r[1] for r in REDUCE_ROWS])
+def test_reductions_quick_then_optimised(expr, dtype, two_d, quick, numpy_fn):
+    rng = np.random.default_rng(11)
+    shape = (40, 75) if two_d else (3000,)
+    d = {"a": (rng.standard_normal(shape) * 50).astype(dtype),
+         "b": (rng.standard_normal(shape) * 50).astype(dtype)}
+    before = jitexpr.cache_info()
+    first = jitexpr.evaluate(expr, local_dict=d)
+    mid = jitexpr.cache_info()
+    # one kernel, or two along an axis (the layout of the whole array's
+    # reduction too, compiled with the expression)
+    compiled = mid["kernels_compiled"] - before["kernels_compiled"]
+    assert compiled == (2 if two_d else 1)
+    assert mid["kernels_quick"] - before["kernels_quick"] == (compiled if quick else 0)
+    assert mid["kernels_interpreted"] == before["kernels_interpreted"]
+    for _ in range(2000000):
+        if not quick or jitexpr.cache_info()["kernels_upgraded"] > before["kernels_upgraded"]:
+            break
+        np.testing.assert_array_equal(jitexpr.evaluate(expr, local_dict=d), first)
+    after = jitexpr.cache_info()
+    assert (after["kernels_upgraded"] > before["kernels_upgraded"]) == quick
+    second = jitexpr.evaluate(expr, local_dict=d)
+    np.testing.assert_array_equal(second, first)
+    want = numpy_fn(d["a"], d["b"])
+    if quick:
+        np.testing.assert_array_equal(second, want)
+    else:
+        np.testing.assert_allclose(second, want, rtol=1e-12)
