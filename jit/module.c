@@ -23,8 +23,9 @@
  * with the optimiser: a call of a libm function (the vectorizer turns it
  * into the vector library's), llvm.fmuladd (fused or not as the code
  * generator likes), a complex call, float16 (promoted), or a reduction
- * into floats (its partial sums are reassociated; integer and bool
- * reductions give the same bits in any order). */
+ * into float sums or products (its partial sums are reassociated;
+ * integer and bool reductions and float minima and maxima give the same
+ * bits in any order). */
 #include "module.h"
 
 #include <llvm-c/Analysis.h>
@@ -140,10 +141,16 @@ bool jx_mod_quick_ok(const jx_ir *ir)
 {
     /* A reduction only where the order of its accumulation cannot change
      * the result: integer and bool accumulators (sum and prod modulo
-     * 2^bits, min, max, any, all), not floats (the vectorizer's partial
-     * sums are reassociated). */
-    if (ir->reduce >= 0 && !(jx_dtype_kind(ir->acc_dtype) & (JX_KIND_BOOL | JX_KINDS_INTEGER)))
-        return false;
+     * 2^bits, min, max, any, all) and the min and max of floats (over
+     * integer keys, loops.c's float_key), not float sums and products (the
+     * vectorizer's partial sums are reassociated) nor complex ones. */
+    if (ir->reduce >= 0) {
+        jx_kind k = jx_dtype_kind(ir->acc_dtype);
+        jx_reduce_comb comb = jx_ops_reduce(ir->reduce)->comb;
+        if (!(k & (JX_KIND_BOOL | JX_KINDS_INTEGER)) &&
+            !(k == JX_KIND_FLOAT && (comb == JX_RC_MIN || comb == JX_RC_MAX)))
+            return false;
+    }
     for (int32_t i = 0; i < ir->n; i++) {
         const jx_instr *in = &ir->ins[i];
         if (in->dtype == JX_FLOAT16)

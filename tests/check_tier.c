@@ -265,7 +265,9 @@ END_TEST
 /* ---- reductions ------------------------------------------------------------------ */
 
 /* Reductions: quick where no order of accumulation changes the result
- * (integer and bool accumulators), not for float ones (jit/module.c). */
+ * (integer and bool accumulators, float min and max), not for float sums,
+ * products and means (jit/module.c).  fill_raw's values hold -0, +0,
+ * infinities and NaNs. */
 static const struct {
     const char *src;
     bool quick;
@@ -279,8 +281,12 @@ static const struct {
     {"sum(a > b)", true},         /* a count */
     {"max(i, axis=0)", true},
     {"sum(a * b)", false},        /* float partial sums: reassociated */
-    {"max(f)", false},
+    {"max(f)", true},             /* over integer keys */
+    {"min(a * b)", true},
+    {"max(a - b, axis=0)", true},
+    {"prod(a)", false},
     {"mean(i)", false},           /* a float64 accumulator */
+    {"min(z)", false},            /* complex */
     {"sum(sin(a))", false},
 };
 
