@@ -655,12 +655,9 @@ static int run_chunk(void *arg, int64_t c, jx_error *err)
         if (in->op == JX_IR_CONST)
             fill_const(in->dtype, rn.reg[idx], in->k);
     }
-    int64_t r0, r1, i0, i1;
-    jx_plan_chunk_range(&j->ck, c, &r0, &r1, &i0, &i1);
     run *outer = current; /* a kernel never runs another: for tidiness */
     current = &rn;
-    if (r1 > r0 && i1 > i0)
-        jx_plan_run_rows(j->p, interp_kernel, r0, r1, i0, i1);
+    jx_plan_run_chunk(j->p, &j->ck, c, interp_kernel);
     current = outer;
     free(rn.reg);
     free(rn.buf);

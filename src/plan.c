@@ -494,12 +494,18 @@ typedef struct run_job {
     jx_chunks ck;
 } run_job;
 
+void jx_plan_run_chunk(const jx_plan *p, const jx_chunks *ck, int64_t c, jx_kernel_fn fn)
+{
+    int64_t r0, r1, i0, i1;
+    jx_plan_chunk_range(ck, c, &r0, &r1, &i0, &i1);
+    if (r1 > r0 && i1 > i0)
+        jx_plan_run_rows(p, fn, r0, r1, i0, i1);
+}
+
 static int run_chunk(void *arg, int64_t c, jx_error *err)
 {
     const run_job *j = arg;
-    int64_t r0, r1, i0, i1;
-    jx_plan_chunk_range(&j->ck, c, &r0, &r1, &i0, &i1);
-    jx_plan_run_rows(j->p, j->fn, r0, r1, i0, i1);
+    jx_plan_run_chunk(j->p, &j->ck, c, j->fn);
     return 0;
 }
 

@@ -115,6 +115,9 @@ JX_INTERNAL void jx_plan_chunks(const jx_plan *p, int64_t align, bool rows_ok,
 /* Chunk c covers rows [r0, r1), elements [i0, i1) of each. */
 JX_INTERNAL void jx_plan_chunk_range(const jx_chunks *ck, int64_t c, int64_t *r0,
                                      int64_t *r1, int64_t *i0, int64_t *i1);
+/* Runs fn over chunk c of ck (rows or a row's segment) of plan p. */
+JX_INTERNAL void jx_plan_run_chunk(const jx_plan *p, const jx_chunks *ck, int64_t c,
+                                   jx_kernel_fn fn);
 /* The work of running plan p with ir's kernel: elements times ir's cost
  * (saturated at INT64_MAX). */
 JX_INTERNAL int64_t jx_plan_work(const jx_plan *p, const jx_ir *ir);
