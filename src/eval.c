@@ -85,6 +85,17 @@ static void copy_row(int64_t n, char *const *ptr, const int64_t *inner)
     memmove(ptr[0], ptr[1], (size_t)n * (size_t)inner[0]);
 }
 
+/* A row of a contiguous output of zero bytes, or of ones (bools). */
+static void fill_zero_row(int64_t n, char *const *ptr, const int64_t *inner)
+{
+    memset(ptr[0], 0, (size_t)n * (size_t)inner[0]);
+}
+
+static void fill_one_row(int64_t n, char *const *ptr, const int64_t *inner)
+{
+    memset(ptr[0], 1, (size_t)n * (size_t)inner[0]);
+}
+
 int jx_eval_run(const jx_expr *e, const jx_array **ops, jx_array *out, bool alloc,
                 jx_error *err)
 {
@@ -142,15 +153,19 @@ int jx_eval_run(const jx_expr *e, const jx_array **ops, jx_array *out, bool allo
     jx_plan_layout(&p, layout);
     strcpy(layout + nops, noalias ? ":n" : "");
 
-    /* A copy of an input (jx_ir_copies) where both are contiguous:
-     * memmove, whose C library version is tuned for the CPU, and no kernel
-     * (a vector loop took 1.3-1.5 times NumPy's copy of 1e5 float32s:
-     * docs/benchmarks.md, "Reading the table"). */
-    if (nops == 2 && layout[0] == JX_LAYOUT_CONTIG && layout[1] == JX_LAYOUT_CONTIG &&
-        p.itemsize[0] == p.itemsize[1] && jx_ir_copies(ir)) {
+    /* No kernel for a copy of an input (jx_ir_copies) where both are
+     * contiguous: memmove, whose C library version is tuned for the CPU (a
+     * vector loop took 1.3-1.5 times NumPy's copy of 1e5 float32s:
+     * docs/benchmarks.md, "Reading the table"); nor for a result of one
+     * byte repeated (jx_ir_fill_byte) in a contiguous output: memset, the
+     * input unread. */
+    int fill = jx_ir_fill_byte(ir);
+    bool copy = nops == 2 && layout[1] == JX_LAYOUT_CONTIG &&
+                p.itemsize[0] == p.itemsize[1] && jx_ir_copies(ir);
+    if (layout[0] == JX_LAYOUT_CONTIG && (copy || fill >= 0)) {
         p.split = false;
-        int rc = jx_plan_run(&p, copy_row, NULL, jx_plan_pick(&p, ir, NULL, false),
-                             true, err);
+        int rc = jx_plan_run(&p, copy ? copy_row : fill ? fill_one_row : fill_zero_row,
+                             NULL, jx_plan_pick(&p, ir, NULL, false), true, err);
         free(p.strides);
         return rc;
     }

@@ -318,13 +318,30 @@ bool jx_ir_copies(const jx_ir *ir)
     for (;;) {
         if (in->dtype != ir->dtype)
             return false;
-        bool real = jx_dtype_kind(in->dtype) != JX_KIND_COMPLEX;
+        jx_kind k = jx_dtype_kind(in->dtype);
         if (in->op == JX_IR_INPUT)
             return true;
         if (in->op != JX_OP_COPY && in->op != JX_OP_POS &&
-            !(real && (in->op == JX_OP_REAL || in->op == JX_OP_CONJ)))
+            !(k != JX_KIND_COMPLEX && (in->op == JX_OP_REAL || in->op == JX_OP_CONJ)) &&
+            !((k & JX_KINDS_INTEGER) && in->op == JX_OP_ROUND))
             return false;
         in = &ir->ins[in->args[0]];
+    }
+}
+
+int jx_ir_fill_byte(const jx_ir *ir)
+{
+    const jx_instr *in = &ir->ins[ir->result];
+    if (ir->reduce >= 0 || in->dtype != ir->dtype || in->nargs != 1)
+        return -1;
+    jx_kind k = jx_dtype_kind(ir->ins[in->args[0]].dtype);
+    bool exact = (k & (JX_KIND_BOOL | JX_KINDS_INTEGER)) != 0; /* no NaN, no inf */
+    switch (in->op) {
+    case JX_OP_IMAG: return k != JX_KIND_COMPLEX && k != JX_KIND_BYTES ? 0 : -1;
+    case JX_OP_ISNAN:
+    case JX_OP_ISINF: return exact ? 0 : -1;
+    case JX_OP_ISFINITE: return exact ? 1 : -1;
+    default: return -1;
     }
 }
 

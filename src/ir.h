@@ -81,9 +81,14 @@ JX_INTERNAL void jx_ir_free(jx_ir *ir);
  * the interpreter calls for it (interp.h).  NULL when out of memory. */
 JX_INTERNAL jx_ir *jx_ir_unit(const jx_ir *ir, int32_t i);
 /* True when ir's result is an input's value unchanged, of the result's
- * dtype (through copy, unary +, real and conj of a real value; not a
- * reduction): the evaluation then copies bytes (eval.c). */
+ * dtype (through copy, unary +, real, conj and round of a real value,
+ * round of an integer; not a reduction): the evaluation then copies
+ * bytes (eval.c). */
 JX_INTERNAL bool jx_ir_copies(const jx_ir *ir);
+/* The byte every byte of ir's result holds whatever the input (imag of a
+ * real value: zeros; isnan and isinf of a bool or an integer: false;
+ * isfinite: true), or -1: the evaluation then fills it (eval.c). */
+JX_INTERNAL int jx_ir_fill_byte(const jx_ir *ir);
 /* The dtype of the result. */
 #define jx_ir_dtype(ir) ((ir)->dtype)
 

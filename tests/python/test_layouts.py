@@ -228,9 +228,46 @@ def copy_cases():
     yield "copy(a) into itself", "copy(a)", g, g
     h = base((65,))
     yield "copy(a) into a shifted self", "copy(a)", h[:-1], h[1:]
+    yield "round(a) int16", "round(a)", RNG.integers(-9, 9, 700).astype(np.int16), None
 
 
 COPIES = list(copy_cases())
+
+
+# Results of one byte repeated, whatever the input: (name, expr, a, out)
+def fill_cases():
+    i = RNG.integers(-9, 9, 5000).astype(np.int32)
+    yield "imag(a) float32", "imag(a)", base((3001,), np.float32), None
+    yield "imag(a) int64", "imag(a)", RNG.integers(-9, 9, 999), None
+    yield "imag(a) bool", "imag(a)", RNG.integers(0, 2, 99).astype(bool), None
+    yield "imag(a) complex", "imag(a)", base((40,)) + 1j * base((40,)), None  # not a fill
+    yield "isnan(a) int32", "isnan(a)", i, None
+    yield "isinf(a) uint8", "isinf(a)", i.astype(np.uint8), None
+    yield "isfinite(a) int32", "isfinite(a)", i, None
+    yield "isfinite(a) bool 2-D rows", "isfinite(a)", (i > 0).reshape(50, 100)[::2, 7:], None
+    yield "isnan(a) float64", "isnan(a)", np.array([1.0, np.nan, np.inf] * 9), None  # not a fill
+    yield "isfinite(a) into a strided out", "isfinite(a)", i[:50], np.ones(100, bool)[::2]
+    yield "isinf(a) into its own bytes", "isinf(a)", i.astype(np.int8), None
+    yield "imag(a) 2 threads", "imag(a)", base((3_000_017,)), None
+    yield "isfinite(a) 0-d", "isfinite(a)", np.array(3), None
+
+
+FILLS = list(fill_cases())
+
+
+@pytest.mark.parametrize("name,expr,a,out", FILLS, ids=[c[0] for c in FILLS])
+def test_fills(name, expr, a, out):
+    ref = getattr(np, expr.split("(")[0])(a)
+    if out is not None:
+        ref = ref.astype(out.dtype)
+    prev = jitexpr.set_num_threads(2)
+    try:
+        r = jitexpr.evaluate(expr, local_dict={"a": a}, out=out)
+    finally:
+        jitexpr.set_num_threads(prev)
+    assert r.dtype == ref.dtype and r.shape == ref.shape
+    assert r is out if out is not None else True
+    assert np.asarray(r).tobytes() == np.asarray(ref).tobytes()  # +0.0, True as 1
 
 
 @pytest.mark.parametrize("name,expr,a,out", COPIES, ids=[c[0] for c in COPIES])
