@@ -205,15 +205,31 @@ static void fill_raw(char *p, jx_dtype d, size_t isz, int64_t n, int k)
     }
 }
 
+/* src's IR over expr_vars, from the front end. */
+static jx_ir *front_end(jx_arena *ar, const char *src)
+{
+    jx_error err;
+    int nv = (int)(sizeof expr_vars / sizeof expr_vars[0]);
+    jx_ir *ir = jx_expr_front_end(ar, src, expr_vars, nv, NULL, NULL, &err);
+    ck_assert_msg(ir != NULL, "%s: %s", src, err.message);
+    return ir;
+}
+
+/* Frees one run's inputs (ptrs[1..]) and its two outputs. */
+static void free_run(const jx_ir *ir, char **ptrs, char *o1, char *o2)
+{
+    for (int k = 0; k < ir->ninputs; k++)
+        free(ptrs[1 + k]);
+    free(o1);
+    free(o2);
+}
+
 START_TEST(test_expressions_same_bits)
 {
     const char *src = expr_rows[_i].src;
     jx_arena ar;
     jx_arena_init(&ar);
-    jx_error err;
-    int nv = (int)(sizeof expr_vars / sizeof expr_vars[0]);
-    jx_ir *ir = jx_expr_front_end(&ar, src, expr_vars, nv, NULL, NULL, &err);
-    ck_assert_msg(ir != NULL, "%s: %s", src, err.message);
+    jx_ir *ir = front_end(&ar, src);
     bool expect = expr_rows[_i].quick;
 
     char layout[JX_LAYOUT_MAX + 1] = "C";
@@ -250,10 +266,7 @@ START_TEST(test_expressions_same_bits)
                                          : same_value(rt, o1 + osz * (size_t)i, o2 + osz * (size_t)i),
                           "%s: element %lld: the quick and the optimised code differ", src,
                           (long long)i);
-        for (int k = 0; k < ir->ninputs; k++)
-            free(ptrs[1 + k]);
-        free(o1);
-        free(o2);
+        free_run(ir, ptrs, o1, o2);
     }
     jx_jit_release(&quick);
     jx_jit_release(&full);
@@ -298,10 +311,7 @@ START_TEST(test_reductions_same_bits)
     const char *src = reduce_rows[_i].src;
     jx_arena ar;
     jx_arena_init(&ar);
-    jx_error err;
-    int nv = (int)(sizeof expr_vars / sizeof expr_vars[0]);
-    jx_ir *ir = jx_expr_front_end(&ar, src, expr_vars, nv, NULL, NULL, &err);
-    ck_assert_msg(ir != NULL, "%s: %s", src, err.message);
+    jx_ir *ir = front_end(&ar, src);
     ck_assert(ir->reduce >= 0);
     size_t asz = jx_dtype_size(ir->acc_dtype);
     static const int64_t ns[] = {1, 1023, 1025, 5000};
@@ -340,10 +350,7 @@ START_TEST(test_reductions_same_bits)
             ck_assert_msg(memcmp(o1, o2, asz * (size_t)nacc) == 0,
                           "%s %s n %lld: the quick and the optimised code differ", src, layout,
                           (long long)n);
-            for (int k = 0; k < ir->ninputs; k++)
-                free(ptrs[1 + k]);
-            free(o1);
-            free(o2);
+            free_run(ir, ptrs, o1, o2);
         }
         jx_jit_release(&quick);
         jx_jit_release(&full);
