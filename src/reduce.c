@@ -415,8 +415,9 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
 
         jx_kernel *tmpk = NULL;
         jx_kernel *k = jx_expr_kernel(e, layout, &tmpk, err);
-        /* quick code (integer and bool reductions, tier.h) until its
-         * optimised compile pays: as eval.c's, not timed for the pool */
+        /* quick code (where the order of accumulation cannot change the
+         * result: jit/module.c's jx_mod_quick_ok) until its optimised
+         * compile pays (tier.h): as eval.c's, not timed for the pool */
         int64_t units = jx_plan_work(&p, ir), t0 = jx_adapt_now();
         bool quick = false;
         jx_kernel_fn fn = k ? jx_cache_code(k, ir, layout, units, &quick) : NULL;
