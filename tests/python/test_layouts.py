@@ -247,6 +247,8 @@ def fill_cases():
     yield "isfinite(a) bool 2-D rows", "isfinite(a)", (i > 0).reshape(50, 100)[::2, 7:], None
     yield "isnan(a) float64", "isnan(a)", np.array([1.0, np.nan, np.inf] * 9), None  # not a fill
     yield "isfinite(a) into a strided out", "isfinite(a)", i[:50], np.ones(100, bool)[::2]
+    yield "isfinite(a) into float64", "isfinite(a)", i, np.full(5000, 7.0)  # a cast: no fill
+    yield "imag(a) into int64", "imag(a)", i, np.full(5000, 7)
     yield "isinf(a) into its own bytes", "isinf(a)", i.astype(np.int8), None
     yield "imag(a) 2 threads", "imag(a)", base((3_000_017,)), None
     yield "isfinite(a) 0-d", "isfinite(a)", np.array(3), None
