@@ -418,9 +418,10 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
         /* quick code (where the order of accumulation cannot change the
          * result: jit/module.c's jx_mod_quick_ok) until its optimised
          * compile pays (tier.h): as eval.c's, not timed for the pool */
-        int64_t units = jx_plan_work(&p, ir), t0 = jx_adapt_now();
+        int64_t units = jx_plan_work(&p, ir);
         bool quick = false;
         jx_kernel_fn fn = k ? jx_cache_code(k, ir, layout, units, &quick) : NULL;
+        int64_t t0 = quick ? jx_adapt_now() : 0;
         jx_kernel *timed = quick ? NULL : k;
         rjob j = {&p, fn, {0}, NULL, 0, accsize};
         if (fn == NULL) {
