@@ -215,6 +215,31 @@ static jx_ir *front_end(jx_arena *ar, const char *src)
     return ir;
 }
 
+/* ptrs[1..] and strides[1..]: n raw values (fill_raw) of each input
+ * slot of ir, of class cls[k] (a scalar 'S': stride 0). */
+static void inputs_make(const jx_ir *ir, const char *cls, int64_t n, char **ptrs,
+                        int64_t *strides)
+{
+    for (int k = 0; k < ir->ninputs; k++) {
+        size_t isz = (size_t)(ir->input_itemsize[k] ? ir->input_itemsize[k]
+                                                    : (int64_t)jx_dtype_size(ir->input_dtype[k]));
+        ptrs[1 + k] = malloc(isz * (size_t)n);
+        fill_raw(ptrs[1 + k], ir->input_dtype[k], isz, n, k);
+        strides[1 + k] = cls[k] == 'S' ? 0 : (int64_t)isz;
+    }
+}
+
+/* Runs the quick code into o1 and the optimised code into o2, over the
+ * same inputs. */
+static void run_both(const jx_jit_code *quick, const jx_jit_code *full, int64_t n, char **ptrs,
+                     int64_t *strides, char *o1, char *o2)
+{
+    ptrs[0] = o1;
+    quick->fn(n, ptrs, strides);
+    ptrs[0] = o2;
+    full->fn(n, ptrs, strides);
+}
+
 /* Frees one run's inputs (ptrs[1..]) and its two outputs. */
 static void free_run(const jx_ir *ir, char **ptrs, char *o1, char *o2)
 {
@@ -247,19 +272,10 @@ START_TEST(test_expressions_same_bits)
         int64_t strides[1 + MAXSLOT];
         size_t osz = (size_t)(ir->dtype == JX_BYTES ? ir->ins[ir->result].itemsize
                                                       : (int64_t)jx_dtype_size(ir->dtype));
-        for (int k = 0; k < ir->ninputs; k++) {
-            size_t isz = (size_t)(ir->input_itemsize[k] ? ir->input_itemsize[k]
-                                                        : (int64_t)jx_dtype_size(ir->input_dtype[k]));
-            ptrs[1 + k] = malloc(isz * (size_t)n);
-            fill_raw(ptrs[1 + k], ir->input_dtype[k], isz, n, k);
-            strides[1 + k] = layout[1 + k] == 'S' ? 0 : (int64_t)isz;
-        }
+        inputs_make(ir, layout + 1, n, ptrs, strides);
         char *o1 = calloc((size_t)n, osz), *o2 = calloc((size_t)n, osz);
         strides[0] = (int64_t)osz;
-        ptrs[0] = o1;
-        quick.fn(n, ptrs, strides);
-        ptrs[0] = o2;
-        full.fn(n, ptrs, strides);
+        run_both(&quick, &full, n, ptrs, strides, o1, o2);
         jx_dtype rt = ir->dtype;
         for (int64_t i = 0; i < n; i++)
             ck_assert_msg(rt == JX_BYTES ? memcmp(o1 + osz * (size_t)i, o2 + osz * (size_t)i, osz) == 0
@@ -330,12 +346,7 @@ START_TEST(test_reductions_same_bits)
             int64_t n = ns[m];
             char *ptrs[1 + MAXSLOT];
             int64_t strides[1 + MAXSLOT];
-            for (int k = 0; k < ir->ninputs; k++) {
-                size_t isz = jx_dtype_size(ir->input_dtype[k]);
-                ptrs[1 + k] = malloc(isz * (size_t)n);
-                fill_raw(ptrs[1 + k], ir->input_dtype[k], isz, n, k);
-                strides[1 + k] = (int64_t)isz;
-            }
+            inputs_make(ir, layout + 2, n, ptrs, strides);
             /* 'R': one partial per block; 'A': n accumulators, from the
              * same start in both */
             int64_t nacc = mode == 0 ? (n - 1) / JX_REDUCE_BLOCK + 1 : n;
@@ -343,10 +354,7 @@ START_TEST(test_reductions_same_bits)
             fill_raw(o1, ir->acc_dtype, asz, nacc, 7);
             memcpy(o2, o1, asz * (size_t)nacc);
             strides[0] = (int64_t)asz;
-            ptrs[0] = o1;
-            quick.fn(n, ptrs, strides);
-            ptrs[0] = o2;
-            full.fn(n, ptrs, strides);
+            run_both(&quick, &full, n, ptrs, strides, o1, o2);
             ck_assert_msg(memcmp(o1, o2, asz * (size_t)nacc) == 0,
                           "%s %s n %lld: the quick and the optimised code differ", src, layout,
                           (long long)n);
