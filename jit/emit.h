@@ -23,7 +23,7 @@
  *
  * Exported functions carry their file's prefix: jx_em_ (emit.c), jx_vf_
  * (verify.c), jx_mc_ (mathcall.c), jx_sc_ (scalar.c), jx_cx_
- * (complex.c), jx_bc_ (bytes_cg.c); the interface of codegen.h keeps
+ * (complex.c), jx_bc_ (bytes_cg.c), jx_rd_ (reduce_cg.c); the interface of codegen.h keeps
  * jx_cg_.  The inline helpers below are static in each file. */
 #ifndef JX_EMIT_H
 #define JX_EMIT_H
@@ -305,6 +305,24 @@ JX_INTERNAL void jx_ck_build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
                                   LLVMBasicBlockRef pre, LLVMBasicBlockRef exit,
                                   LLVMValueRef n, LLVMValueRef *ptr,
                                   LLVMValueRef *stride, jx_ck_emit_fn emit);
+
+/* reduce_cg.c: reductions. */
+/* loops.c's writer of element i's value in the accumulator type, or NULL
+ * (emitting failed). */
+typedef LLVMValueRef (*jx_rd_value_fn)(cg *c, LLVMValueRef i, const cg_layout *l,
+                                       LLVMValueRef *ptr, LLVMValueRef *stride);
+/* combine(a, v) of reduction op, both of the accumulator type acc; float
+ * min and max propagate NaN (np.min, np.max); reassoc: a float or complex
+ * sum or product may be reordered (vector lanes). */
+JX_INTERNAL LLVMValueRef jx_rd_combine(cg *c, int op, jx_dtype acc, LLVMValueRef a,
+                                       LLVMValueRef v, bool reassoc);
+/* The partials layout's loop, from pre (scalars loaded, no terminator) to
+ * exit: for each block of JX_REDUCE_BLOCK elements, partial[blk] (ptr[0])
+ * the reduction of its values (value). */
+JX_INTERNAL void jx_rd_build_partials(cg *c, const cg_layout *l, LLVMValueRef fn,
+                                      LLVMBasicBlockRef pre, LLVMBasicBlockRef exit,
+                                      LLVMValueRef n, LLVMValueRef *ptr,
+                                      LLVMValueRef *stride, jx_rd_value_fn value);
 
 /* bytes_cg.c: byte strings. */
 /* The address of element i of a byte string operand of class cls. */

@@ -135,125 +135,6 @@ static LLVMValueRef emit_instr(cg *c, int idx, LLVMValueRef i,
     }
 }
 
-/* ---- reductions ------------------------------------------------------ */
-
-/* The value reduction op starts from, in the accumulator type acc: the
- * op table's (ops.h's jx_ops_reduce_identity, which src/reduce.c uses
- * too). */
-static LLVMValueRef reduce_identity(cg *c, int op, jx_dtype acc)
-{
-    jx_value re;
-    double im;
-    jx_ops_reduce_identity(op, acc, &re, &im);
-    if (dt_complex(acc)) {
-        LLVMValueRef parts[2] = {const_real(part_type(c, acc), re.f),
-                                 const_real(part_type(c, acc), im)};
-        return LLVMConstStructInContext(c->ctx, parts, 2, 0);
-    }
-    if (dt_float(acc))
-        return const_real(val_type(c, acc), re.f);
-    return const_int(val_type(c, acc), re.u); /* the low bits of its width */
-}
-
-/* The combine column of reduction op (ops.h's JX_REDUCES). */
-static jx_reduce_comb comb_of(int op) { return jx_ops_reduce(op)->comb; }
-
-/* Marks a float sum or product that the partials loop may reorder
- * (vector lanes; LLVM 19's C API). */
-static void allow_reassoc(LLVMValueRef r)
-{
-#if LLVM_VERSION_MAJOR >= 19
-    LLVMSetFastMathFlags(r, LLVMFastMathAllowReassoc);
-#else
-    (void)r;
-#endif
-}
-
-/* combine(a, v) of a complex reduction op: sums part by part (reassoc:
- * each part's sum may be reordered), products as NumPy's multiply, min and
- * max as np.minimum/np.maximum (lexicographic; the first operand with a
- * NaN part wins, so the first NaN in order propagates). */
-static LLVMValueRef cx_reduce_combine(cg *c, int op, jx_dtype acc,
-                                      LLVMValueRef a, LLVMValueRef v,
-                                      bool reassoc)
-{
-    LLVMBuilderRef b = c->b;
-    switch (comb_of(op)) {
-    case JX_RC_MUL: return jx_cx_mul(c, acc, a, v);
-    case JX_RC_MIN: return jx_cx_minmax(c, a, v, false, false);
-    case JX_RC_MAX: return jx_cx_minmax(c, a, v, true, false);
-    case JX_RC_ADD: {
-        LLVMValueRef re = LLVMBuildFAdd(b, cx_re(c, a), cx_re(c, v), "");
-        LLVMValueRef im = LLVMBuildFAdd(b, cx_im(c, a), cx_im(c, v), "");
-        if (reassoc) {
-            allow_reassoc(re);
-            allow_reassoc(im);
-        }
-        return cx_make(c, acc, re, im);
-    }
-    default:
-        cg_fail(c, "no complex accumulator for %s", jx_ops[op].mnem);
-        return a;
-    }
-}
-
-/* combine(a, v) of reduction op, both of the accumulator type.  Float
- * min/max propagate NaN (np.min, np.max).  reassoc: the partials loop may
- * reorder a float sum or product (vector lanes; LLVM 19's C API). */
-static LLVMValueRef reduce_combine(cg *c, int op, jx_dtype acc,
-                                   LLVMValueRef a, LLVMValueRef v,
-                                   bool reassoc)
-{
-    LLVMBuilderRef b = c->b;
-    LLVMValueRef r;
-    if (dt_complex(acc))
-        return cx_reduce_combine(c, op, acc, a, v, reassoc);
-    if (dt_float(acc)) {
-        a = to_calc(c, a, acc);
-        v = to_calc(c, v, acc);
-        switch (comb_of(op)) {
-        case JX_RC_MUL: r = LLVMBuildFMul(b, a, v, ""); break;
-        case JX_RC_MIN: r = jx_sc_float_minimum(c, a, v, false); break;
-        case JX_RC_MAX: r = jx_sc_float_minimum(c, a, v, true); break;
-        case JX_RC_OR:
-        case JX_RC_AND:
-            cg_fail(c, "no float accumulator for %s", jx_ops[op].mnem);
-            return a;
-        default: r = LLVMBuildFAdd(b, a, v, ""); break;
-        }
-        if (reassoc && (comb_of(op) == JX_RC_ADD || comb_of(op) == JX_RC_MUL))
-            allow_reassoc(r);
-        return from_calc(c, r, acc);
-    }
-    if (dt_bool(acc)) {
-        switch (comb_of(op)) {
-        case JX_RC_AND:
-        case JX_RC_MIN:
-        case JX_RC_MUL:
-            return LLVMBuildAnd(b, a, v, "");
-        default:
-            return LLVMBuildOr(b, a, v, "");
-        }
-    }
-    LLVMTypeRef t = LLVMTypeOf(a);
-    LLVMValueRef args[2] = {a, v};
-    bool sgn = dt_signed(acc);
-    switch (comb_of(op)) {
-    case JX_RC_MUL: return LLVMBuildMul(b, a, v, "");
-    case JX_RC_MIN:
-        return intrin(c, sgn ? "llvm.smin" : "llvm.umin", &t, 1, args, 2);
-    case JX_RC_MAX:
-        return intrin(c, sgn ? "llvm.smax" : "llvm.umax", &t, 1, args, 2);
-    case JX_RC_OR:
-    case JX_RC_AND:
-        cg_fail(c, "no integer accumulator for %s", jx_ops[op].mnem);
-        return a;
-    default: return LLVMBuildAdd(b, a, v, "");
-    }
-}
-
-/* ---- the kernel ------------------------------------------------------- */
-
 /* The instructions for element i; returns the result's value. */
 static LLVMValueRef emit_value(cg *c, LLVMValueRef i, const cg_layout *l,
                                LLVMValueRef *ptr, LLVMValueRef *stride)
@@ -471,7 +352,7 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
             LLVMValueRef addr = jx_em_elem_addr(c, l->cls[0], acc, ptr[0], stride[0], i);
             LLVMValueRef old = jx_em_load_elem(c, acc, addr);
             jx_em_store_elem(c, acc, addr,
-                       reduce_combine(c, ir->reduce, acc, old, v, false));
+                       jx_rd_combine(c, ir->reduce, acc, old, v, false));
         }
     } else {
         /* the exact loop: where a guard holds, the element again (exact_guards);
@@ -504,139 +385,6 @@ static void build_loop(cg *c, const cg_layout *l, LLVMValueRef fn,
         LLVMAddIncoming(base, b_in, b_from, 2);
         LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, stop, n, ""), exit, head);
     }
-}
-
-/* Float min and max in the partials loop compare keys, not floats: the
- * bits of x as a signed integer, the magnitude bits flipped when the sign
- * is set, order floats as numbers with -0 below +0, so that llvm.smax or
- * smin of the keys is np.max's or np.min's answer, one instruction on the
- * running value instead of llvm.maximum's six (measured: 1.6x NumPy's
- * time on float32 max at n = 1e6, Zen 5, from the latency of that chain).
- * A NaN's key lies above +inf's (sign clear) or below -inf's (sign set):
- * the loop keeps both the largest and the smallest key, and a block with
- * either beyond the infinities is a NaN.  (A flag or-ed from isnan instead
- * put the loop in the mask registers, which it spilled.)  The key is its
- * own inverse. */
-static LLVMValueRef float_key(cg *c, LLVMValueRef bits)
-{
-    LLVMTypeRef it = LLVMTypeOf(bits);
-    unsigned w = LLVMGetIntTypeWidth(it);
-    LLVMValueRef sign = LLVMBuildAShr(c->b, bits, const_int(it, w - 1), "");
-    LLVMValueRef flip = LLVMBuildAnd(c->b, sign, const_int(it, (~UINT64_C(0)) >> (65 - w)), "");
-    return LLVMBuildXor(c->b, bits, flip, "key");
-}
-
-/* The key of +inf (its bits) or of -inf (the sign bit and the flipped
- * magnitude), in w bits. */
-static LLVMValueRef float_key_inf(cg *c, LLVMTypeRef it, bool negative)
-{
-    unsigned w = LLVMGetIntTypeWidth(it);
-    uint64_t mag = w == 16 ? 0x7c00 : w == 32 ? 0x7f800000 : UINT64_C(0x7ff0000000000000);
-    uint64_t magmask = (~UINT64_C(0)) >> (65 - w);
-    return const_int(it, negative ? (UINT64_C(1) << (w - 1)) | (mag ^ magmask) : mag);
-}
-
-/* for each block of JX_REDUCE_BLOCK elements: partial[blk] = reduction. */
-static void build_partials(cg *c, const cg_layout *l, LLVMValueRef fn,
-                           LLVMBasicBlockRef pre, LLVMBasicBlockRef exit,
-                           LLVMValueRef n, LLVMValueRef *ptr,
-                           LLVMValueRef *stride)
-{
-    const jx_ir *ir = c->ir;
-    jx_dtype acc = ir->acc_dtype;
-    int op = ir->reduce;
-    LLVMBuilderRef b = c->b;
-    LLVMBasicBlockRef blk_bb = LLVMAppendBasicBlockInContext(c->ctx, fn, "block");
-    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(c->ctx, fn, "loop.body");
-    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c->ctx, fn, "block.end");
-    LLVMBuildBr(b, blk_bb);
-
-    LLVMPositionBuilderAtEnd(b, blk_bb);
-    LLVMValueRef blk = LLVMBuildPhi(b, c->t_i64, "blk");
-    LLVMValueRef start = LLVMBuildNUWMul(
-        b, blk, const_int(c->t_i64, JX_REDUCE_BLOCK), "start");
-    LLVMValueRef lim = LLVMBuildNUWAdd(
-        b, start, const_int(c->t_i64, JX_REDUCE_BLOCK), "");
-    LLVMValueRef end = LLVMBuildSelect(
-        b, LLVMBuildICmp(b, LLVMIntSLT, lim, n, ""), lim, n, "end");
-    LLVMBuildBr(b, body);
-
-    /* The running value: one phi, or one per part of a complex (the loop
-     * vectorizer reduces scalars, not aggregates), or a float min/max's
-     * largest and smallest key. */
-    LLVMPositionBuilderAtEnd(b, body);
-    LLVMValueRef i = LLVMBuildPhi(b, c->t_i64, "i");
-    bool cx = dt_complex(acc);
-    bool keyed = dt_float(acc) && (comb_of(op) == JX_RC_MIN || comb_of(op) == JX_RC_MAX);
-    LLVMTypeRef vt = val_type(c, acc);
-    LLVMTypeRef kt = keyed ? LLVMIntTypeInContext(c->ctx, (unsigned)dt_bits(acc)) : NULL;
-    LLVMValueRef ph[2], init[2], next[2];
-    int nphi = cx || keyed ? 2 : 1;
-    if (cx) {
-        ph[0] = LLVMBuildPhi(b, part_type(c, acc), "acc.re");
-        ph[1] = LLVMBuildPhi(b, part_type(c, acc), "acc.im");
-        jx_value re;
-        double im;
-        jx_ops_reduce_identity(op, acc, &re, &im);
-        init[0] = const_real(part_type(c, acc), re.f);
-        init[1] = const_real(part_type(c, acc), im);
-    } else if (keyed) {
-        ph[0] = LLVMBuildPhi(b, kt, "acc.hi");
-        ph[1] = LLVMBuildPhi(b, kt, "acc.lo");
-        init[0] = float_key_inf(c, kt, true);
-        init[1] = float_key_inf(c, kt, false);
-    } else {
-        ph[0] = LLVMBuildPhi(b, vt, "acc");
-        init[0] = reduce_identity(c, op, acc);
-    }
-    LLVMValueRef v = emit_acc_value(c, i, l, ptr, stride);
-    LLVMValueRef result; /* the block's value, in block.end */
-    if (v == NULL) {
-        memcpy(next, ph, sizeof next);
-    } else if (cx) {
-        LLVMValueRef r = reduce_combine(c, op, acc, cx_make(c, acc, ph[0], ph[1]), v, true);
-        next[0] = cx_re(c, r);
-        next[1] = cx_im(c, r);
-    } else if (keyed) {
-        LLVMValueRef key = float_key(c, LLVMBuildBitCast(b, v, kt, ""));
-        LLVMValueRef hi[2] = {ph[0], key}, lo[2] = {ph[1], key};
-        next[0] = intrin(c, "llvm.smax", &kt, 1, hi, 2);
-        next[1] = intrin(c, "llvm.smin", &kt, 1, lo, 2);
-    } else {
-        next[0] = reduce_combine(c, op, acc, ph[0], v, true);
-    }
-    LLVMValueRef inext = LLVMBuildNUWAdd(b, i, const_int(c->t_i64, 1), "i.next");
-    LLVMBasicBlockRef latch = LLVMGetInsertBlock(b);
-    jx_mc_loop_hints(c, LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, inext, end, ""),
-                                  done, body));
-    LLVMValueRef i_in[2] = {start, inext};
-    LLVMBasicBlockRef from[2] = {blk_bb, latch};
-    LLVMAddIncoming(i, i_in, from, 2);
-    for (int k = 0; k < nphi; k++) {
-        LLVMValueRef in[2] = {init[k], next[k]};
-        LLVMAddIncoming(ph[k], in, from, 2);
-    }
-
-    LLVMPositionBuilderAtEnd(b, done);
-    if (cx) {
-        result = cx_make(c, acc, next[0], next[1]);
-    } else if (keyed) {
-        LLVMValueRef nan = LLVMBuildOr(
-            b, LLVMBuildICmp(b, LLVMIntSGT, next[0], float_key_inf(c, kt, false), ""),
-            LLVMBuildICmp(b, LLVMIntSLT, next[1], float_key_inf(c, kt, true), ""), "");
-        result = float_key(c, comb_of(op) == JX_RC_MAX ? next[0] : next[1]);
-        result = LLVMBuildBitCast(b, result, vt, "");
-        result = LLVMBuildSelect(b, nan, LLVMConstReal(vt, NAN), result, "");
-    } else {
-        result = next[0];
-    }
-    jx_em_store_elem(c, acc, jx_em_elem_addr(c, JX_LAYOUT_CONTIG, acc, ptr[0], stride[0], blk),
-               result);
-    LLVMValueRef blk_next = LLVMBuildNUWAdd(b, blk, const_int(c->t_i64, 1), "");
-    LLVMValueRef blk_in[2] = {const_int(c->t_i64, 0), blk_next};
-    LLVMBasicBlockRef blk_from[2] = {pre, done};
-    LLVMAddIncoming(blk, blk_in, blk_from, 2);
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, end, n, ""), exit, blk_bb);
 }
 
 /* NAME.body: the loop. */
@@ -696,7 +444,7 @@ static LLVMValueRef build_body(cg *c, const cg_layout *l, const char *name)
                                ? ptr[k + 1]
                                : jx_em_load_elem(c, ir->input_dtype[k], ptr[k + 1]);
     if (l->mode == CG_PARTIALS)
-        build_partials(c, l, fn, pre, exit, n, ptr, stride);
+        jx_rd_build_partials(c, l, fn, pre, exit, n, ptr, stride, emit_acc_value);
     else
         build_loop(c, l, fn, pre, exit, n, ptr, stride);
 

@@ -23,9 +23,10 @@
  * with the optimiser: a call of a libm function (the vectorizer turns it
  * into the vector library's), llvm.fmuladd (fused or not as the code
  * generator likes), a complex call, float16 (promoted), or a reduction
- * into float sums or products (its partial sums are reassociated;
+ * into complex sums or products (their partial sums are reassociated;
  * integer and bool reductions and float minima and maxima give the same
- * bits in any order). */
+ * bits in any order, and float sums and products have an order of their
+ * own: loops.c's ordered_lanes). */
 #include "module.h"
 
 #include <llvm-c/Analysis.h>
@@ -139,18 +140,14 @@ static const char *const same_bits_intrinsics[] = {
 
 bool jx_mod_quick_ok(const jx_ir *ir)
 {
-    /* A reduction only where the order of its accumulation cannot change
-     * the result: integer and bool accumulators (sum and prod modulo
-     * 2^bits, min, max, any, all) and the min and max of floats (over
-     * integer keys, loops.c's float_key), not float sums and products (the
-     * vectorizer's partial sums are reassociated) nor complex ones. */
-    if (ir->reduce >= 0) {
-        jx_kind k = jx_dtype_kind(ir->acc_dtype);
-        jx_reduce_comb comb = jx_ops_reduce(ir->reduce)->comb;
-        if (!(k & (JX_KIND_BOOL | JX_KINDS_INTEGER)) &&
-            !(k == JX_KIND_FLOAT && (comb == JX_RC_MIN || comb == JX_RC_MAX)))
-            return false;
-    }
+    /* A reduction only where every tier accumulates in the same order or
+     * the order cannot change the result: integer and bool accumulators
+     * (sum and prod modulo 2^bits, min, max, any, all), the min and max of
+     * floats (over integer keys, loops.c's float_key), float sums and
+     * products (loops.c's ordered_lanes); not complex ones (the
+     * vectorizer's partial sums are reassociated). */
+    if (ir->reduce >= 0 && jx_dtype_kind(ir->acc_dtype) == JX_KIND_COMPLEX)
+        return false;
     for (int32_t i = 0; i < ir->n; i++) {
         const jx_instr *in = &ir->ins[i];
         if (in->dtype == JX_FLOAT16)

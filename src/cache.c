@@ -227,7 +227,7 @@ static int obtain(const jx_ir *ir, const char *layout, const char *key,
         /* math through units only where the output is apart: else the
          * compiled loop calls the library for sin, cos and tan */
         bool apart = strchr(layout, 'n') != NULL;
-        if ((k->interp = jx_interp_new(ir, apart ? unit_code : NULL, k)) != NULL) {
+        if ((k->interp = jx_interp_new(ir, layout, apart ? unit_code : NULL, k)) != NULL) {
             atomic_init(&k->fn, NULL); /* interpreted: no compile yet */
             atomic_init(&k->quick, true);
             return 0;

@@ -20,16 +20,19 @@
  *   - math functions: the compiled unit's (interp.h) over the block's m
  *     lanes. */
 #include "interp.h"
+#include "interp_block.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define BLOCK 256
+#define BLOCK JX_IB_BLOCK
 
 struct jx_interp {
     int32_t n;      /* instructions */
-    int32_t result; /* the one whose value is stored */
+    int32_t result; /* the one whose value is stored (a reduction's: folded) */
+    int reduce;     /* the reduction op, or -1 */
+    jx_dtype acc;   /* its accumulator type */
     jx_instr *ins;  /* copies of the IR's */
     jx_kernel_fn *unit; /* [n] a math instruction's compiled code, else NULL */
 };
@@ -116,9 +119,23 @@ static bool interpreted(const jx_ir *ir, const jx_instr *in)
     }
 }
 
-jx_interp *jx_interp_new(const jx_ir *ir, jx_interp_unit_fn unit, void *ctx)
+/* Whether the reduction of ir is one whose partials this file computes
+ * with the compiled code's bits: into an integer or bool accumulator
+ * (sum and prod modulo 2^bits, min, max, any, all), the min or max of
+ * floats (jit/loops.c's keys), a float sum or product (in the lanes of
+ * ir.h's JX_REDUCE_LANES), from a value converted to it as interpreted()
+ * converts. */
+static bool reduce_taken(const jx_ir *ir)
 {
-    if (ir->reduce >= 0 || ir->n <= 0)
+    jx_dtype acc = ir->acc_dtype, t = ir->ins[ir->result].dtype;
+    return held(acc) && held(t) && !(is_float(t) && !is_float(acc) && acc != JX_BOOL);
+}
+
+jx_interp *jx_interp_new(const jx_ir *ir, const char *layout, jx_interp_unit_fn unit,
+                         void *ctx)
+{
+    if (ir->n <= 0 ||
+        (ir->reduce >= 0 && (layout[0] != JX_LAYOUT_PARTIALS || !reduce_taken(ir))))
         return NULL;
     /* Past JX_JIT_INLINE_MATH math functions the compiled loop calls the
      * library for the rest, whose bits a unit's code may not have. */
@@ -155,6 +172,8 @@ jx_interp *jx_interp_new(const jx_ir *ir, jx_interp_unit_fn unit, void *ctx)
     }
     p->n = ir->n;
     p->result = ir->result;
+    p->reduce = ir->reduce;
+    p->acc = ir->acc_dtype;
     p->ins = ins;
     p->unit = fns;
     return p;
@@ -169,358 +188,6 @@ void jx_interp_free(jx_interp *prog)
     free(prog);
 }
 
-/* ---- one instruction over a block ----------------------------------------- */
-
-/* X(dtype, C type, signed, float) */
-#define INT_TYPES(X)                                                           \
-    X(JX_INT8, int8_t, 1, 0) X(JX_INT16, int16_t, 1, 0)                        \
-    X(JX_INT32, int32_t, 1, 0) X(JX_INT64, int64_t, 1, 0)                      \
-    X(JX_UINT8, uint8_t, 0, 0) X(JX_UINT16, uint16_t, 0, 0)                    \
-    X(JX_UINT32, uint32_t, 0, 0) X(JX_UINT64, uint64_t, 0, 0)
-#define FLOAT_TYPES(X) X(JX_FLOAT32, float, 1, 1) X(JX_FLOAT64, double, 1, 1)
-#define ALL_TYPES(X) INT_TYPES(X) X(JX_BOOL, uint8_t, 0, 0) FLOAT_TYPES(X)
-
-/* Every loop over an instruction's values runs over the whole block, a
- * constant count, with restrict pointers: that much GCC's -O2 vectorizes
- * (its "very cheap" model: no alias checks, no scalar remainder).  Lanes
- * past a last, partial block compute on stale values, never stored. */
-#define LOOP for (int i_ = 0; i_ < BLOCK; i_++)
-
-/* The value of element i_ of an integer register, modulo 2^64. */
-#define W(x) ((uint64_t)(x)[i_])
-
-static void int_binary(int op, jx_dtype t, void *restrict r, const void *restrict a,
-                       const void *restrict b)
-{
-    switch (t) {
-#define CASE(T, C, S, F)                                                       \
-    case T: {                                                                  \
-        C *restrict o = r;                                                     \
-        const C *restrict x = a, *restrict y = b;                              \
-        switch (op) {                                                          \
-        case JX_OP_ADD: LOOP o[i_] = (C)(W(x) + W(y)); break;                \
-        case JX_OP_SUB: LOOP o[i_] = (C)(W(x) - W(y)); break;                \
-        case JX_OP_MUL: LOOP o[i_] = (C)(W(x) * W(y)); break;                \
-        case JX_OP_AND: LOOP o[i_] = (C)(W(x) & W(y)); break;                \
-        case JX_OP_OR: LOOP o[i_] = (C)(W(x) | W(y)); break;                 \
-        case JX_OP_XOR: LOOP o[i_] = (C)(W(x) ^ W(y)); break;                \
-        }                                                                      \
-        break;                                                                 \
-    }
-        INT_TYPES(CASE)
-#undef CASE
-    default: {
-        /* bool (0 or 1): + is or, * is and; - is not allowed by sema */
-        uint8_t *restrict o = r;
-        const uint8_t *restrict x = a, *restrict y = b;
-        switch (op) {
-        case JX_OP_ADD:
-        case JX_OP_OR: LOOP o[i_] = x[i_] | y[i_]; break;
-        case JX_OP_MUL:
-        case JX_OP_AND: LOOP o[i_] = x[i_] & y[i_]; break;
-        case JX_OP_XOR: LOOP o[i_] = x[i_] ^ y[i_]; break;
-        }
-    }
-    }
-}
-
-static void float_binary(int op, jx_dtype t, void *restrict r, const void *restrict a,
-                         const void *restrict b)
-{
-    switch (t) {
-#define CASE(T, C, S, F)                                                       \
-    case T: {                                                                  \
-        C *restrict o = r;                                                     \
-        const C *restrict x = a, *restrict y = b;                              \
-        switch (op) {                                                          \
-        case JX_OP_ADD: LOOP o[i_] = x[i_] + y[i_]; break;                   \
-        case JX_OP_SUB: LOOP o[i_] = x[i_] - y[i_]; break;                   \
-        case JX_OP_MUL: LOOP o[i_] = x[i_] * y[i_]; break;                   \
-        case JX_OP_DIV: LOOP o[i_] = x[i_] / y[i_]; break;                   \
-        }                                                                      \
-        break;                                                                 \
-    }
-        FLOAT_TYPES(CASE)
-#undef CASE
-    default:
-        break;
-    }
-}
-
-/* Comparisons of two registers of type t into bytes 0 or 1. */
-static void compare(int op, jx_dtype t, uint8_t *restrict o, const void *restrict a,
-                    const void *restrict b)
-{
-    switch (t) {
-#define CASE(T, C, S, F)                                                       \
-    case T: {                                                                  \
-        const C *restrict x = a, *restrict y = b;                              \
-        switch (op) {                                                          \
-        case JX_OP_LT: LOOP o[i_] = x[i_] < y[i_]; break;                    \
-        case JX_OP_LE: LOOP o[i_] = x[i_] <= y[i_]; break;                   \
-        case JX_OP_EQ: LOOP o[i_] = x[i_] == y[i_]; break;                   \
-        case JX_OP_NE: LOOP o[i_] = x[i_] != y[i_]; break;                   \
-        case JX_OP_GE: LOOP o[i_] = x[i_] >= y[i_]; break;                   \
-        case JX_OP_GT: LOOP o[i_] = x[i_] > y[i_]; break;                    \
-        }                                                                      \
-        break;                                                                 \
-    }
-        ALL_TYPES(CASE)
-#undef CASE
-    default:
-        break;
-    }
-}
-
-static void int_unary(int op, jx_dtype t, void *restrict r, const void *restrict a)
-{
-    switch (t) {
-#define CASE(T, C, S, F)                                                       \
-    case T: {                                                                  \
-        C *restrict o = r;                                                     \
-        const C *restrict x = a;                                               \
-        switch (op) {                                                          \
-        case JX_OP_NEG: LOOP o[i_] = (C)(0 - W(x)); break;                   \
-        case JX_OP_INVERT: LOOP o[i_] = (C)~W(x); break;                     \
-        case JX_OP_SQUARE: LOOP o[i_] = (C)(W(x) * W(x)); break;             \
-        case JX_OP_ABS:                                                        \
-            LOOP o[i_] = S && (int64_t)x[i_] < 0 ? (C)(0 - W(x)) : x[i_];    \
-            break;                                                             \
-        }                                                                      \
-        break;                                                                 \
-    }
-        INT_TYPES(CASE)
-#undef CASE
-    default: { /* bool: ~ is not, abs is itself */
-        uint8_t *restrict o = r;
-        const uint8_t *restrict x = a;
-        if (op == JX_OP_INVERT)
-            LOOP o[i_] = x[i_] ^ 1;
-        else
-            memcpy(o, x, BLOCK);
-    }
-    }
-}
-
-static void float_unary(int op, jx_dtype t, void *restrict r, const void *restrict a)
-{
-    switch (t) {
-#define CASE(T, C, SUF)                                                        \
-    case T: {                                                                  \
-        C *restrict o = r;                                                     \
-        const C *restrict x = a;                                               \
-        switch (op) {                                                          \
-        case JX_OP_NEG: LOOP o[i_] = -x[i_]; break;                          \
-        case JX_OP_ABS: LOOP o[i_] = fabs##SUF(x[i_]); break;                \
-        case JX_OP_SQUARE: LOOP o[i_] = x[i_] * x[i_]; break;                \
-        case JX_OP_RECIP: LOOP o[i_] = (C)1 / x[i_]; break;                  \
-        case JX_OP_SQRT: LOOP o[i_] = __builtin_sqrt##SUF(x[i_]); break;     \
-        case JX_OP_FLOOR: LOOP o[i_] = floor##SUF(x[i_]); break;             \
-        case JX_OP_CEIL: LOOP o[i_] = ceil##SUF(x[i_]); break;               \
-        case JX_OP_TRUNC: LOOP o[i_] = trunc##SUF(x[i_]); break;             \
-        }                                                                      \
-        break;                                                                 \
-    }
-        CASE(JX_FLOAT32, float, f)
-        CASE(JX_FLOAT64, double, )
-#undef CASE
-    default:
-        break;
-    }
-}
-
-/* x ** k for k of small_power, as the JIT multiplies: x*x, (x*x)*x,
- * (x*x)*(x*x), 1/x; x ** 0 is 1 (a NaN's too), x ** 1 is x. */
-static void power(double k, jx_dtype t, void *restrict r, const void *restrict a)
-{
-    switch (t) {
-#define CASE(T, C, S, F)                                                       \
-    case T: {                                                                  \
-        C *restrict o = r;                                                     \
-        const C *restrict x = a;                                               \
-        if (k == 2)                                                            \
-            LOOP o[i_] = x[i_] * x[i_];                                        \
-        else if (k == 3)                                                       \
-            LOOP o[i_] = (x[i_] * x[i_]) * x[i_];                              \
-        else if (k == 4)                                                       \
-            LOOP {                                                             \
-                C sq = x[i_] * x[i_];                                          \
-                o[i_] = sq * sq;                                               \
-            }                                                                  \
-        else if (k == -1)                                                      \
-            LOOP o[i_] = (C)1 / x[i_];                                         \
-        else if (k == 0)                                                       \
-            LOOP o[i_] = 1;                                                    \
-        else                                                                   \
-            LOOP o[i_] = x[i_];                                                \
-        break;                                                                 \
-    }
-        FLOAT_TYPES(CASE)
-#undef CASE
-    default:
-        break;
-    }
-}
-
-/* isnan, isinf, isfinite of a register of type t into bytes. */
-static void predicate(int op, jx_dtype t, uint8_t *restrict o, const void *restrict a)
-{
-    if (!is_float(t)) { /* integers and bool are finite numbers */
-        memset(o, op == JX_OP_ISFINITE, BLOCK);
-        return;
-    }
-#define PRED(C)                                                                \
-    do {                                                                       \
-        const C *restrict x = a;                                               \
-        if (op == JX_OP_ISNAN)                                                 \
-            LOOP o[i_] = isnan(x[i_]) != 0;                                  \
-        else if (op == JX_OP_ISINF)                                            \
-            LOOP o[i_] = isinf(x[i_]) != 0;                                  \
-        else                                                                   \
-            LOOP o[i_] = isfinite(x[i_]) != 0;                               \
-    } while (0)
-    if (t == JX_FLOAT32)
-        PRED(float);
-    else
-        PRED(double);
-#undef PRED
-}
-
-/* where(c, x, y) of registers of `size` bytes per element: a mask, not
- * a branch (a branch on random conditions mispredicts half the time). */
-static void select_(void *restrict r, const uint8_t *restrict c, const void *restrict a,
-                    const void *restrict b, size_t size)
-{
-    switch (size) {
-#define CASE(N, C)                                                             \
-    case N: {                                                                  \
-        C *restrict o = r;                                                     \
-        const C *restrict x = a, *restrict y = b;                              \
-        LOOP {                                                                 \
-            C mask = (C)(0 - (C)c[i_]);                                        \
-            o[i_] = (C)((x[i_] & mask) | (y[i_] & (C)~mask));                  \
-        }                                                                      \
-        break;                                                                 \
-    }
-        CASE(1, uint8_t)
-        CASE(2, uint16_t)
-        CASE(4, uint32_t)
-        CASE(8, uint64_t)
-#undef CASE
-    }
-}
-
-/* A register converted, through a wide value: a double for floats, the
- * bits of an int64 or uint64 for integers and bool. */
-typedef union wide {
-    double f;
-    int64_t i;
-    uint64_t u;
-} wide;
-
-static void widen(jx_dtype t, wide *restrict w, const void *restrict a)
-{
-    switch (t) {
-#define CASE(T, C, S, F)                                                       \
-    case T: {                                                                  \
-        const C *restrict x = a;                                               \
-        if (F)                                                                 \
-            LOOP w[i_].f = (double)x[i_];                                   \
-        else if (S)                                                            \
-            LOOP w[i_].i = (int64_t)x[i_];                                  \
-        else                                                                   \
-            LOOP w[i_].u = (uint64_t)x[i_];                                 \
-        break;                                                                 \
-    }
-        ALL_TYPES(CASE)
-#undef CASE
-    default:
-        break;
-    }
-}
-
-/* The wide values of type `from` as type `to` (not a float to an
- * integer: interpreted() refuses it). */
-static void narrow(jx_dtype from, jx_dtype to, void *restrict r, const wide *restrict w)
-{
-    bool ffl = is_float(from), fsg = from >= JX_INT8 && from <= JX_INT64;
-    if (to == JX_BOOL) {
-        uint8_t *restrict o = r;
-        if (ffl)
-            LOOP o[i_] = w[i_].f != 0;
-        else
-            LOOP o[i_] = w[i_].u != 0;
-        return;
-    }
-    switch (to) {
-#define CASE(T, C, S, F)                                                       \
-    case T: {                                                                  \
-        C *restrict o = r;                                                     \
-        if (ffl) /* a float: to float or double, rounded to nearest */         \
-            LOOP o[i_] = (C)w[i_].f;                                        \
-        else if (fsg)                                                          \
-            LOOP o[i_] = (C)w[i_].i;                                        \
-        else                                                                   \
-            LOOP o[i_] = (C)w[i_].u;                                        \
-        break;                                                                 \
-    }
-        INT_TYPES(CASE)
-        FLOAT_TYPES(CASE)
-#undef CASE
-    default:
-        break;
-    }
-}
-
-/* A register of type t filled with the constant k. */
-static void fill_const(jx_dtype t, void *restrict r, jx_value k)
-{
-    switch (t) {
-#define CASE(T, C, S, F)                                                       \
-    case T: {                                                                  \
-        C *restrict o = r;                                                     \
-        C v = F ? (C)k.f : S ? (C)k.i : (C)k.u;                                \
-        LOOP o[i_] = v;                                                     \
-        break;                                                                 \
-    }
-        INT_TYPES(CASE)
-        FLOAT_TYPES(CASE)
-#undef CASE
-    default:
-        memset(r, k.u != 0, BLOCK);
-    }
-}
-
-static void fill_one(jx_dtype t, void *restrict r)
-{
-    jx_value one;
-    if (is_float(t))
-        one.f = 1.0;
-    else
-        one.u = 1;
-    fill_const(t, r, one);
-}
-
-/* Copies m elements of `size` bytes from a stride into a register, or
- * back; bool as 0 or 1 on the way in. */
-static void gather(char *r, const char *src, int64_t stride, size_t size, bool bl, int m)
-{
-    for (int i = 0; i < m; i++)
-        if (bl)
-            r[i] = src[i * stride] != 0;
-        else
-            memcpy(r + (size_t)i * size, src + i * stride, size);
-}
-
-static void scatter(char *dst, int64_t stride, const char *r, size_t size, int m)
-{
-    if (stride == (int64_t)size)
-        memmove(dst, r, size * (size_t)m);
-    else
-        for (int i = 0; i < m; i++)
-            memcpy(dst + i * stride, r + (size_t)i * size, size);
-}
-
 /* ---- running ----------------------------------------------------------- */
 
 /* One run's state: the program and its registers (thread-local, since
@@ -528,8 +195,9 @@ static void scatter(char *dst, int64_t stride, const char *r, size_t size, int m
 typedef struct run {
     const jx_interp *prog;
     char *buf;     /* [n][BLOCK * 8] */
-    wide *tmp;     /* [BLOCK] conversions */
+    jx_ib_wide *tmp;     /* [BLOCK] conversions */
     char **reg;    /* [n] the value of each instruction in this block */
+    char *accreg;  /* [BLOCK * 8] a reduction's values as its accumulator's */
 } run;
 
 static _Thread_local run *current;
@@ -537,9 +205,11 @@ static _Thread_local run *current;
 /* Whether the n bytes at p and at q overlap. */
 static bool overlap(const char *p, const char *q, size_t n) { return p < q + n && q < p + n; }
 
-/* m elements (at most BLOCK) from element j0 of the run. */
-static void exec_block(const run *rn, int64_t j0, int m, char *const *ptrs,
-                       const int64_t *strides)
+/* m elements (at most BLOCK) from element j0 of the run: stored into the
+ * output (ptrs[0]) where store, else (a reduction's values) left in the
+ * register returned. */
+static const void *exec_block(const run *rn, int64_t j0, int m, char *const *ptrs,
+                              const int64_t *strides, bool store)
 {
     const jx_interp *p = rn->prog;
     char **reg = rn->reg;
@@ -548,7 +218,7 @@ static void exec_block(const run *rn, int64_t j0, int m, char *const *ptrs,
     /* The result straight into the output: a whole contiguous block,
      * overlapping no input read in place (restrict; in place, a = a + b,
      * goes through a register) */
-    bool direct = m == BLOCK && strides[0] == (int64_t)osize &&
+    bool direct = store && m == BLOCK && strides[0] == (int64_t)osize &&
                   p->ins[p->result].op < JX_OP_COUNT;
     for (int32_t idx = 0; idx < p->n; idx++) {
         const jx_instr *in = &p->ins[idx];
@@ -562,7 +232,7 @@ static void exec_block(const run *rn, int64_t j0, int m, char *const *ptrs,
             direct = direct && !overlap(src, out, osize * BLOCK);
         } else {
             reg[idx] = rn->buf + (size_t)idx * BLOCK * 8;
-            gather(reg[idx], src, strides[s], size, in->dtype == JX_BOOL, m);
+            jx_ib_gather(reg[idx], src, strides[s], size, in->dtype == JX_BOOL, m);
         }
     }
     for (int32_t idx = 0; idx < p->n; idx++) {
@@ -583,46 +253,254 @@ static void exec_block(const run *rn, int64_t j0, int m, char *const *ptrs,
         }
         switch (in->op) {
         case JX_IR_CAST:
-            widen(at, rn->tmp, a);
-            narrow(at, t, r, rn->tmp);
+            jx_ib_widen(at, rn->tmp, a);
+            jx_ib_narrow(at, t, r, rn->tmp);
             break;
         case JX_OP_POS:
         case JX_OP_COPY:
             memcpy(r, a, jx_dtype_size(t) * BLOCK);
             break;
         case JX_OP_ONES_LIKE:
-            fill_one(t, r);
+            jx_ib_fill_one(t, r);
             break;
         case JX_OP_POW:
-            power(in->k.f, t, r, a);
+            jx_ib_power(in->k.f, t, r, a);
             break;
         case JX_OP_WHERE:
-            select_(r, a, b, reg[in->args[2]], jx_dtype_size(t));
+            jx_ib_select(r, a, b, reg[in->args[2]], jx_dtype_size(t));
             break;
         case JX_OP_LT: case JX_OP_LE: case JX_OP_EQ:
         case JX_OP_NE: case JX_OP_GE: case JX_OP_GT:
-            compare(in->op, at, (uint8_t *)r, a, b);
+            jx_ib_compare(in->op, at, (uint8_t *)r, a, b);
             break;
         case JX_OP_ISNAN: case JX_OP_ISINF: case JX_OP_ISFINITE:
-            predicate(in->op, at, (uint8_t *)r, a);
+            jx_ib_predicate(in->op, at, (uint8_t *)r, a);
             break;
         default:
             if (in->nargs == 2)
-                (is_float(at) ? float_binary : int_binary)(in->op, at, r, a, b);
+                (is_float(at) ? jx_ib_float_binary : jx_ib_int_binary)(in->op, at, r, a, b);
             else
-                (is_float(at) ? float_unary : int_unary)(in->op, at, r, a);
+                (is_float(at) ? jx_ib_float_unary : jx_ib_int_unary)(in->op, at, r, a);
         }
     }
-    if (reg[p->result] != out)
-        scatter(out, strides[0], reg[p->result], osize, m);
+    if (store && reg[p->result] != out)
+        jx_ib_scatter(out, strides[0], reg[p->result], osize, m);
+    return reg[p->result];
 }
 
-/* The kernel ABI's entry: n elements of one run of the plan. */
-static void interp_kernel(int64_t n, char *const *ptrs, const int64_t *strides)
+/* ---- reductions: one partial per JX_REDUCE_BLOCK elements --------------- */
+
+_Static_assert(JX_REDUCE_BLOCK % BLOCK == 0, "a partial's elements are whole blocks");
+_Static_assert(BLOCK % JX_REDUCE_LANES == 0, "a block's element i is lane i % LANES");
+
+/* A partial being reduced: an integer or bool accumulator's value modulo
+ * 2^64 (signed types sign-extended), a float min or max's largest and
+ * smallest key (jit/loops.c's float_key: the bits as a signed integer,
+ * the magnitude flipped where the sign is set, sign-extended), or a float
+ * sum's or product's lanes (ir.h; float32 values are exact as doubles). */
+typedef struct part {
+    uint64_t v;
+    int64_t hi, lo;
+    double lane[JX_REDUCE_LANES];
+    double ident; /* a float accumulator's identity: 0 or 1 */
+} part;
+
+/* Whether p's accumulator is a float sum's or product's lanes. */
+static bool laned(const jx_interp *p)
+{
+    jx_reduce_comb c = jx_ops_reduce(p->reduce)->comb;
+    return is_float(p->acc) && (c == JX_RC_ADD || c == JX_RC_MUL);
+}
+
+/* lane[l] = lane[l] op x[l] for the m values x (starting at lane 0), in
+ * the accumulator's type: floats rounded as floats. */
+static void lanes_fold(const jx_interp *p, double *lane, const void *x, int m)
+{
+    bool mul = jx_ops_reduce(p->reduce)->comb == JX_RC_MUL;
+    if (p->acc == JX_FLOAT32) {
+        const float *f = x;
+        for (int i = 0; i < m; i++) {
+            float a = (float)lane[i % JX_REDUCE_LANES];
+            lane[i % JX_REDUCE_LANES] = mul ? a * f[i] : a + f[i];
+        }
+    } else {
+        const double *d = x;
+        for (int i = 0; i < m; i++) {
+            double a = lane[i % JX_REDUCE_LANES];
+            lane[i % JX_REDUCE_LANES] = mul ? a * d[i] : a + d[i];
+        }
+    }
+}
+
+/* The lanes' value: lane l takes lane l + h for h = LANES/2, ..., 1. */
+static double lanes_total(const jx_interp *p, double *lane)
+{
+    for (int h = JX_REDUCE_LANES / 2; h >= 1; h /= 2)
+        lanes_fold(p, lane, lane + h, h);
+    return lane[0];
+}
+
+static bool is_signed(jx_dtype t) { return t >= JX_INT8 && t <= JX_INT64; }
+
+/* The key of float bits of width w (32 or 64), and back (its own inverse). */
+static int64_t float_key(uint64_t bits, int w)
+{
+    int64_t b = w == 32 ? (int64_t)(int32_t)(uint32_t)bits : (int64_t)bits;
+    return b ^ ((b >> 63) & (int64_t)(UINT64_MAX >> (65 - w)));
+}
+
+/* The keys of +inf and -inf in width w. */
+static int64_t key_inf(int w, bool negative)
+{
+    return float_key(w == 32 ? (negative ? 0xff800000u : 0x7f800000u)
+                             : (negative ? UINT64_C(0xfff0000000000000)
+                                         : UINT64_C(0x7ff0000000000000)),
+                     w);
+}
+
+/* How two accumulators of p's combine: bools by and or or, as the
+ * compiled code's (loops.c's reduce_combine). */
+static jx_reduce_comb comb_of(const jx_interp *p)
+{
+    jx_reduce_comb c = jx_ops_reduce(p->reduce)->comb;
+    if (p->acc == JX_BOOL)
+        return c == JX_RC_AND || c == JX_RC_MIN || c == JX_RC_MUL ? JX_RC_AND : JX_RC_OR;
+    return c;
+}
+
+static void part_init(const jx_interp *p, part *s)
+{
+    jx_value re;
+    double im;
+    jx_ops_reduce_identity(p->reduce, p->acc, &re, &im);
+    int w = (int)jx_dtype_size(p->acc) * 8;
+    s->v = re.u;
+    s->hi = key_inf(w, true);
+    s->lo = key_inf(w, false);
+    s->ident = is_float(p->acc) ? re.f : 0;
+    for (int l = 0; l < JX_REDUCE_LANES; l++)
+        s->lane[l] = s->ident;
+}
+
+/* Folds m values of register r (the result's type) into s. */
+static void fold(const run *rn, part *s, const void *r, int m)
+{
+    const jx_interp *p = rn->prog;
+    jx_dtype t = p->ins[p->result].dtype, acc = p->acc;
+    const void *v = r;
+    if (t != acc) { /* to the accumulator's type, as a cast */
+        jx_ib_widen(t, rn->tmp, r);
+        jx_ib_narrow(t, acc, rn->accreg, rn->tmp);
+        v = rn->accreg;
+    }
+    if (laned(p)) {
+        lanes_fold(p, s->lane, v, m);
+        return;
+    }
+    if (is_float(acc)) {
+        int w = (int)jx_dtype_size(acc) * 8;
+        for (int i = 0; i < m; i++) {
+            int64_t key = float_key(w == 32 ? ((const uint32_t *)v)[i]
+                                            : ((const uint64_t *)v)[i], w);
+            s->hi = key > s->hi ? key : s->hi;
+            s->lo = key < s->lo ? key : s->lo;
+        }
+        return;
+    }
+    const jx_ib_wide *x = rn->tmp;
+    jx_ib_widen(acc, rn->tmp, v);
+    uint64_t a = s->v;
+    bool sg = is_signed(acc);
+    switch (comb_of(p)) {
+    case JX_RC_ADD: for (int i = 0; i < m; i++) a += x[i].u; break;
+    case JX_RC_MUL: for (int i = 0; i < m; i++) a *= x[i].u; break;
+    case JX_RC_OR: for (int i = 0; i < m; i++) a |= x[i].u; break;
+    case JX_RC_AND: for (int i = 0; i < m; i++) a &= x[i].u; break;
+    case JX_RC_MIN:
+        for (int i = 0; i < m; i++)
+            if (sg ? x[i].i < (int64_t)a : x[i].u < a)
+                a = x[i].u;
+        break;
+    case JX_RC_MAX:
+        for (int i = 0; i < m; i++)
+            if (sg ? x[i].i > (int64_t)a : x[i].u > a)
+                a = x[i].u;
+        break;
+    }
+    s->v = a;
+}
+
+/* Stores s, the partial of cnt values, as a value of p's accumulator
+ * type at dst: a float min or max is NaN (C's, the compiled code's
+ * constant) where a key lies beyond an infinity's; a float sum's or
+ * product's lanes take the identity to the end of their last group. */
+static void part_store(const jx_interp *p, part *s, int64_t cnt, char *dst)
+{
+    size_t size = jx_dtype_size(p->acc);
+    uint64_t bits = s->v;
+    if (laned(p)) {
+        int first = (int)(cnt % JX_REDUCE_LANES);
+        if (first != 0) {
+            float fid[JX_REDUCE_LANES];
+            double id[JX_REDUCE_LANES];
+            for (int l = 0; l < JX_REDUCE_LANES; l++)
+                id[l] = fid[l] = (float)s->ident;
+            lanes_fold(p, s->lane + first, p->acc == JX_FLOAT32 ? (void *)fid : id,
+                       JX_REDUCE_LANES - first);
+        }
+        double t = lanes_total(p, s->lane);
+        float f = (float)t;
+        if (size == 4)
+            memcpy(&bits, &f, 4);
+        else
+            memcpy(&bits, &t, 8);
+    } else if (is_float(p->acc)) {
+        int w = (int)size * 8;
+        bool nan = s->hi > key_inf(w, false) || s->lo < key_inf(w, true);
+        bits = (uint64_t)float_key(
+            (uint64_t)(jx_ops_reduce(p->reduce)->comb == JX_RC_MAX ? s->hi : s->lo), w);
+        if (nan && w == 32) {
+            float f = NAN;
+            memcpy(&bits, &f, sizeof f);
+        } else if (nan) {
+            double d = NAN;
+            memcpy(&bits, &d, sizeof d);
+        }
+    }
+    switch (size) { /* the low bits */
+    case 1: *(uint8_t *)dst = (uint8_t)bits; break;
+    case 2: { uint16_t x = (uint16_t)bits; memcpy(dst, &x, 2); break; }
+    case 4: { uint32_t x = (uint32_t)bits; memcpy(dst, &x, 4); break; }
+    default: memcpy(dst, &bits, 8); break;
+    }
+}
+
+/* The 'R' kernel's work: partial b of ptrs[0] (stride strides[0]) the
+ * reduction of elements [b*JX_REDUCE_BLOCK, min(n, (b+1)*JX_REDUCE_BLOCK)). */
+static void reduce_partials(const run *rn, int64_t n, char *const *ptrs,
+                            const int64_t *strides)
+{
+    for (int64_t b0 = 0; b0 < n; b0 += JX_REDUCE_BLOCK) {
+        int64_t end = n - b0 < JX_REDUCE_BLOCK ? n : b0 + JX_REDUCE_BLOCK;
+        part s;
+        part_init(rn->prog, &s);
+        for (int64_t j0 = b0; j0 < end; j0 += BLOCK) {
+            int m = (int)(end - j0 < BLOCK ? end - j0 : BLOCK);
+            fold(rn, &s, exec_block(rn, j0, m, ptrs, strides, false), m);
+        }
+        part_store(rn->prog, &s, end - b0, ptrs[0] + b0 / JX_REDUCE_BLOCK * strides[0]);
+    }
+}
+
+void jx_interp_kernel(int64_t n, char *const *ptrs, const int64_t *strides)
 {
     const run *rn = current;
+    if (rn->prog->reduce >= 0) {
+        reduce_partials(rn, n, ptrs, strides);
+        return;
+    }
     for (int64_t j0 = 0; j0 < n; j0 += BLOCK)
-        exec_block(rn, j0, (int)(n - j0 < BLOCK ? n - j0 : BLOCK), ptrs, strides);
+        exec_block(rn, j0, (int)(n - j0 < BLOCK ? n - j0 : BLOCK), ptrs, strides, true);
 }
 
 /* One run over the plan, cut into chunks (jx_plan_chunks). */
@@ -632,15 +510,13 @@ typedef struct job {
     jx_chunks ck;
 } job;
 
-/* Chunk c of the job (jx_chunk_fn), with registers of its own. */
-static int run_chunk(void *arg, int64_t c, jx_error *err)
+int jx_interp_with(const jx_interp *prog, jx_chunk_fn fn, void *arg, int64_t c,
+                   jx_error *err)
 {
-    const job *j = arg;
-    const jx_interp *prog = j->prog;
-    run rn = {prog, NULL, NULL, NULL};
+    run rn = {prog, NULL, NULL, NULL, NULL};
     size_t regbytes = (size_t)prog->n * BLOCK * 8;
     /* zeroed: the lanes past a partial block are never undefined */
-    rn.buf = calloc(1, regbytes + BLOCK * sizeof(wide));
+    rn.buf = calloc(1, regbytes + BLOCK * sizeof(jx_ib_wide) + BLOCK * 8);
     rn.reg = malloc(sizeof(char *) * (size_t)prog->n);
     if (rn.buf == NULL || rn.reg == NULL) {
         free(rn.buf);
@@ -648,20 +524,37 @@ static int run_chunk(void *arg, int64_t c, jx_error *err)
         jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
         return -1;
     }
-    rn.tmp = (wide *)(rn.buf + regbytes);
+    rn.tmp = (jx_ib_wide *)(rn.buf + regbytes);
+    rn.accreg = (char *)(rn.tmp + BLOCK);
     for (int32_t idx = 0; idx < prog->n; idx++) {
         const jx_instr *in = &prog->ins[idx];
         rn.reg[idx] = rn.buf + (size_t)idx * BLOCK * 8;
         if (in->op == JX_IR_CONST)
-            fill_const(in->dtype, rn.reg[idx], in->k);
+            jx_ib_fill_const(in->dtype, rn.reg[idx], in->k);
     }
     run *outer = current; /* a kernel never runs another: for tidiness */
     current = &rn;
-    jx_plan_run_chunk(j->p, &j->ck, c, interp_kernel);
+    int rc = fn(arg, c, err);
     current = outer;
     free(rn.reg);
     free(rn.buf);
+    return rc;
+}
+
+/* Chunk c of the job (jx_chunk_fn), under jx_interp_with. */
+static int plan_chunk(void *arg, int64_t c, jx_error *err)
+{
+    (void)err;
+    const job *j = arg;
+    jx_plan_run_chunk(j->p, &j->ck, c, jx_interp_kernel);
     return 0;
+}
+
+/* Chunk c of the job with registers of its own. */
+static int run_chunk(void *arg, int64_t c, jx_error *err)
+{
+    const job *j = arg;
+    return jx_interp_with(j->prog, plan_chunk, arg, c, err);
 }
 
 int jx_interp_run(const jx_interp *prog, const jx_plan *p, bool pool, jx_error *err)

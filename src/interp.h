@@ -25,10 +25,17 @@
  * sin(a)*cos(b) + c, n = 1000, a new process with sin's and cos's units
  * stored: first call 0.8 ms, 11.6 compiled in the quick tier.
  *
+ * A reduction is interpreted in the partials layout ('R', ir.h): each
+ * block of values is folded into the partial of its JX_REDUCE_BLOCK
+ * elements as the compiled loop folds them (jit/reduce_cg.c): integer
+ * and bool accumulators modulo 2^bits, the min and max of floats by
+ * their integer keys, float sums and products in the fixed order of
+ * ir.h's JX_REDUCE_LANES.
+ *
  * Not interpreted: functions of the library (erf, hypot, or where it was
  * chosen), divisions and remainders of integers, integer powers, float to
  * integer conversions, float16, complex numbers, byte strings,
- * reductions. */
+ * reductions in the accumulating layout ('A'). */
 #ifndef JX_INTERP_H
 #define JX_INTERP_H
 
@@ -36,6 +43,7 @@
 
 #include "ir.h"
 #include "plan.h"
+#include "pool.h"
 
 typedef struct jx_interp jx_interp;
 
@@ -47,12 +55,13 @@ typedef struct jx_interp jx_interp;
  * long as the program. */
 typedef jx_kernel_fn (*jx_interp_unit_fn)(void *ctx, const jx_ir *ir, int32_t i);
 
-/* ir's program, or NULL when an instruction is not interpreted (or no
- * memory).  Math instructions are, through unit (when not NULL) where it
- * gives code for each and there are at most JX_JIT_INLINE_MATH of them.
- * It holds its own copy of what it needs of ir. */
-JX_INTERNAL jx_interp *jx_interp_new(const jx_ir *ir, jx_interp_unit_fn unit,
-                                     void *ctx);
+/* ir's program for a kernel of layout (ir.h), or NULL when an
+ * instruction or the reduction is not interpreted (or no memory).  Math
+ * instructions are, through unit (when not NULL) where it gives code for
+ * each and there are at most JX_JIT_INLINE_MATH of them.  It holds its
+ * own copy of what it needs of ir. */
+JX_INTERNAL jx_interp *jx_interp_new(const jx_ir *ir, const char *layout,
+                                     jx_interp_unit_fn unit, void *ctx);
 JX_INTERNAL void jx_interp_free(jx_interp *prog);
 /* Runs prog over the plan's elements: in the calling thread, or on the
  * pool when `pool` (plan.c's jx_plan_pick: the work is above the
@@ -60,5 +69,13 @@ JX_INTERNAL void jx_interp_free(jx_interp *prog);
  * with *err set (JX_ERR_NOMEM). */
 JX_INTERNAL int jx_interp_run(const jx_interp *prog, const jx_plan *p, bool pool,
                               jx_error *err);
+/* fn(arg, c, err) with registers for prog in this thread, under which
+ * jx_interp_kernel runs prog (a reduction's chunks: src/reduce.c).
+ * Returns fn's value, or -1 with *err set (JX_ERR_NOMEM). */
+JX_INTERNAL int jx_interp_with(const jx_interp *prog, jx_chunk_fn fn, void *arg,
+                               int64_t c, jx_error *err);
+/* The program of the enclosing jx_interp_with as a kernel (the kernel
+ * ABI, the layout prog was made for). */
+JX_INTERNAL void jx_interp_kernel(int64_t n, char *const *ptrs, const int64_t *strides);
 
 #endif

@@ -118,6 +118,12 @@ JX_INTERNAL int jx_ir_fill_byte(const jx_ir *ir);
 /* Elements per partial in the 'R' mode: small enough that the sum of a
  * block in vector lanes is as accurate as NumPy's pairwise base case. */
 #define JX_REDUCE_BLOCK 1024
+/* Lanes of a float sum's or product's partial, whose order is fixed so
+ * that every tier computes its bits (jit/loops.c's ordered_lanes): lane l
+ * accumulates a block's values l, l + LANES, ..., the last group padded
+ * with the identity; then lane l takes lane l + h for h = LANES/2, ..., 1.
+ * A power of two dividing the interpreter's block. */
+#define JX_REDUCE_LANES 32
 
 /* The value of instruction idx of ir as a double when it is a constant
  * (not complex), or a cast of one holding a small integer, -1 to 4 (which

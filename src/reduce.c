@@ -28,6 +28,7 @@
 #include "adapt.h"
 #include "cache.h"
 #include "dtype.h"
+#include "interp.h"
 #include "plan.h"
 #include "pool.h"
 
@@ -276,6 +277,7 @@ static void store_result(int op, jx_dtype acc, const void *a, int64_t i,
 typedef struct rjob {
     const jx_plan *p;
     jx_kernel_fn fn;
+    const jx_interp *prog; /* interpreted: fn is jx_interp_kernel */
     jx_chunks ck;
     char *partials;     /* 'R': [nrows][nblocks] of acc */
     int64_t nblocks;    /* partials per row */
@@ -302,6 +304,13 @@ static int partials_chunk(void *arg, int64_t c, jx_error *err)
         j->fn(i1 - i0, ptr, inner);
     }
     return 0;
+}
+
+/* partials_chunk with the interpreter's registers (interp.h). */
+static int interp_chunk(void *arg, int64_t c, jx_error *err)
+{
+    const rjob *j = arg;
+    return jx_interp_with(j->prog, partials_chunk, arg, c, err);
 }
 
 int jx_reduce_shape(const jx_ir *ir, int ndim, const int64_t *shape, int *axis,
@@ -415,15 +424,19 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
 
         jx_kernel *tmpk = NULL;
         jx_kernel *k = jx_expr_kernel(e, layout, &tmpk, err);
-        /* quick code (where the order of accumulation cannot change the
-         * result: jit/module.c's jx_mod_quick_ok) until its optimised
-         * compile pays (tier.h): as eval.c's, not timed for the pool */
+        /* interpreted or quick code (where the order of accumulation
+         * cannot change the result: interp.h, jit/module.c's
+         * jx_mod_quick_ok) until its optimised compile pays (tier.h): as
+         * eval.c's, not timed for the pool */
         int64_t units = jx_plan_work(&p, ir);
         bool quick = false;
         jx_kernel_fn fn = k ? jx_cache_code(k, ir, layout, units, &quick) : NULL;
+        const jx_interp *prog = fn == NULL && k != NULL ? k->interp : NULL;
+        if (prog != NULL)
+            fn = jx_interp_kernel;
         int64_t t0 = quick ? jx_adapt_now() : 0;
         jx_kernel *timed = quick ? NULL : k;
-        rjob j = {&p, fn, {0}, NULL, 0, accsize};
+        rjob j = {&p, fn, prog, {0}, NULL, 0, accsize};
         if (fn == NULL) {
             if (k != NULL)
                 jx_err_set(err, JX_ERR_INTERNAL, -1, 0, "a reduction without code");
@@ -443,7 +456,8 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
                 jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
                 rc = -1;
             } else {
-                rc = jx_plan_run_chunks(timed, pick, &j.ck, partials_chunk, &j, err);
+                rc = jx_plan_run_chunks(timed, pick, &j.ck,
+                                        prog ? interp_chunk : partials_chunk, &j, err);
             }
             if (rc == 0 && ax < 0) {
                 combine_into(op, at, j.partials, 0, j.ck.nrows * j.nblocks, acc, 0);
@@ -464,7 +478,7 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
             rc = jx_plan_run(&p, fn, timed, pick, false, err);
         }
         if (rc == 0 && quick)
-            jx_cache_quick_ran(k, units, jx_adapt_now() - t0, false);
+            jx_cache_quick_ran(k, units, jx_adapt_now() - t0, prog != NULL);
         jx_cache_release(tmpk);
         free(p.strides);
     }

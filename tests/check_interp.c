@@ -114,7 +114,7 @@ START_TEST(test_every_op_same_bits)
             tir T;
             char text[64];
             op_ir(&T, op, (jx_dtype)t, text, sizeof text);
-            jx_interp *prog = jx_interp_new(&T.ir, NULL, NULL);
+            jx_interp *prog = jx_interp_new(&T.ir, "C", NULL, NULL);
             if (prog == NULL) {
                 refused++;
                 continue;
@@ -186,7 +186,7 @@ START_TEST(test_math_same_bits)
             char text[64];
             op_ir(&T, op, (jx_dtype)t, text, sizeof text);
             unit_list units = {.n = 0};
-            jx_interp *prog = jx_interp_new(&T.ir, test_unit, &units);
+            jx_interp *prog = jx_interp_new(&T.ir, "C", test_unit, &units);
             bool own = jx_jit_own_math(op, t == JX_FLOAT32);
             ck_assert_msg((prog != NULL) == own, "%s: interpreted %d, own %d", text,
                           prog != NULL, own);
@@ -223,7 +223,7 @@ START_TEST(test_casts_same_bits)
                      jx_dtype_name(held[b]));
             T.ir.text = text;
             tir_cast(&T, held[b], tir_input(&T, held[a]));
-            jx_interp *prog = jx_interp_new(&T.ir, NULL, NULL);
+            jx_interp *prog = jx_interp_new(&T.ir, "C", NULL, NULL);
             bool f2i = jx_dtype_kind(held[a]) == JX_KIND_FLOAT &&
                        (jx_dtype_kind(held[b]) & JX_KINDS_INTEGER);
             ck_assert_msg((prog == NULL) == f2i, "%s: interpreted %d", text, prog != NULL);
@@ -305,7 +305,7 @@ START_TEST(test_expressions)
                                   NULL, NULL, &err);
     ck_assert_msg(ir != NULL, "%s: %s", src, err.message);
     unit_list units = {.n = 0};
-    jx_interp *prog = jx_interp_new(ir, test_unit, &units);
+    jx_interp *prog = jx_interp_new(ir, "C", test_unit, &units);
     ck_assert_msg((prog != NULL) == rows[_i].interp, "%s: interpreted %d", src,
                   prog != NULL);
     if (prog != NULL) {

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "expr.h"
+#include "interp.h"
 #include "jitutil.h"
 #include "testutil.h"
 
@@ -171,40 +172,6 @@ static const jx_var expr_vars[] = {
     {"s", JX_BYTES, 0, 3},   {"t", JX_BYTES, 0, 5},   {"h", JX_FLOAT16, 0, 0},
 };
 
-/* Bytes of raw input values for slot k of dtype d (and its itemsize). */
-static void fill_raw(char *p, jx_dtype d, size_t isz, int64_t n, int k)
-{
-    for (int64_t i = 0; i < n; i++) {
-        uint64_t r = rnd();
-        if (jx_dtype_kind(d) == JX_KIND_FLOAT || jx_dtype_kind(d) == JX_KIND_COMPLEX) {
-            static const double special[] = {0.0, -0.0, 1.0, -1.5, 1e308, -1e-310,
-                                             1.0 / 0.0, -1.0 / 0.0, 0.0 / 0.0, 3.0};
-            size_t parts = jx_dtype_kind(d) == JX_KIND_COMPLEX ? 2 : 1;
-            for (size_t q = 0; q < parts; q++) {
-                double v = (i + (int64_t)q + k) % 3 == 0 ? special[(i + k) % 10]
-                                                          : (rnd_unit() - 0.5) * 200;
-                size_t w = isz / parts;
-                if (w == 8)
-                    memcpy(p + (size_t)i * isz + q * w, &v, 8);
-                else if (w == 4) {
-                    float f = (float)v;
-                    memcpy(p + (size_t)i * isz + q * w, &f, 4);
-                } else {
-                    _Float16 h = (_Float16)v;
-                    memcpy(p + (size_t)i * isz + q * w, &h, 2);
-                }
-            }
-        } else if (d == JX_BYTES) {
-            for (size_t q = 0; q < isz; q++)
-                p[(size_t)i * isz + q] = (char)("ab\0c"[(r >> (2 * q)) & 3]);
-        } else {
-            /* small values and the edges of the type */
-            uint64_t v = (i % 5 == 0) ? ~(uint64_t)0 >> (r & 63) : (r % 11) - 3;
-            memcpy(p + (size_t)i * isz, &v, isz);
-        }
-    }
-}
-
 /* src's IR over expr_vars, from the front end. */
 static jx_ir *front_end(jx_arena *ar, const char *src)
 {
@@ -293,9 +260,10 @@ END_TEST
 
 /* ---- reductions ------------------------------------------------------------------ */
 
-/* Reductions: quick where no order of accumulation changes the result
- * (integer and bool accumulators, float min and max), not for float sums,
- * products and means (jit/module.c).  fill_raw's values hold -0, +0,
+/* Reductions: quick, and interpreted in the partials layout, where no
+ * order of accumulation changes the result (integer and bool
+ * accumulators, float min and max), not for float sums, products and
+ * means (jit/module.c, src/interp.h).  fill_raw's values hold -0, +0,
  * infinities and NaNs. */
 static const struct {
     const char *src;
@@ -309,19 +277,52 @@ static const struct {
     {"all(i != 0)", true},
     {"sum(a > b)", true},         /* a count */
     {"max(i, axis=0)", true},
-    {"sum(a * b)", false},        /* float partial sums: reassociated */
+    {"sum(a * b)", true},         /* float lanes in a fixed order */
     {"max(f)", true},             /* over integer keys */
     {"min(a * b)", true},
+    {"max(where(a == a, a, 1.0))", true}, /* no NaN: +-0, +-inf ordered */
+    {"min(where(f == f, f, 2.0))", true},
     {"max(a - b, axis=0)", true},
-    {"prod(a)", false},
-    {"mean(i)", false},           /* a float64 accumulator */
+    {"prod(a)", true},
+    {"sum(f * 3)", true},         /* a float64 accumulator */
+    {"prod(f * 0.5)", true},      /* float32 lanes */
+    {"sum(where(a == a, a, 0.0) * 1e-3)", true}, /* no NaN: the order shows */
+    {"mean(i)", true},            /* a float64 accumulator */
     {"min(z)", false},            /* complex */
     {"sum(sin(a))", false},
 };
 
+/* Whether accumulators o1 and o2 (n of type t) hold the same values
+ * (same_value: NaNs alike). */
+static bool same_accs(jx_dtype t, const char *o1, const char *o2, int64_t n)
+{
+    size_t sz = jx_dtype_size(t);
+    for (int64_t i = 0; i < n; i++)
+        if (!same_value(t, o1 + sz * (size_t)i, o2 + sz * (size_t)i))
+            return false;
+    return true;
+}
+
+/* One call of the interpreter's kernel (jx_interp_with's fn). */
+typedef struct interp_call {
+    int64_t n;
+    char **ptrs;
+    int64_t *strides;
+} interp_call;
+
+static int interp_call_run(void *arg, int64_t c, jx_error *err)
+{
+    (void)c;
+    (void)err;
+    const interp_call *ic = arg;
+    jx_interp_kernel(ic->n, ic->ptrs, ic->strides);
+    return 0;
+}
+
 /* The front end's IR of reduce_rows[_i] in the partials ('R') and the
  * accumulating ('A') layouts: both tiers give the same accumulators, bit
- * for bit, over lengths that end inside a block and past several. */
+ * for bit (a NaN's sign aside: same_value), over lengths that end inside a block and past several; and in
+ * 'R' the interpreter too, where it takes the row (as quick code). */
 START_TEST(test_reductions_same_bits)
 {
     const char *src = reduce_rows[_i].src;
@@ -342,6 +343,9 @@ START_TEST(test_reductions_same_bits)
         ck_assert(emit_load(ir, layout, JX_JIT_QUICK, &q, &quick));
         ck_assert(emit_load(ir, layout, JX_JIT_FULL, &f, &full));
         ck_assert_msg(q == reduce_rows[_i].quick && !f, "%s %s: quick %d", src, layout, q);
+        jx_interp *prog = jx_interp_new(ir, layout, NULL, NULL);
+        ck_assert_msg((prog != NULL) == (q && mode == 0), "%s %s: interpreted %d", src,
+                      layout, prog != NULL);
         for (size_t m = 0; q && m < sizeof ns / sizeof ns[0]; m++) {
             int64_t n = ns[m];
             char *ptrs[1 + MAXSLOT];
@@ -355,11 +359,22 @@ START_TEST(test_reductions_same_bits)
             memcpy(o2, o1, asz * (size_t)nacc);
             strides[0] = (int64_t)asz;
             run_both(&quick, &full, n, ptrs, strides, o1, o2);
-            ck_assert_msg(memcmp(o1, o2, asz * (size_t)nacc) == 0,
+            ck_assert_msg(same_accs(ir->acc_dtype, o1, o2, nacc),
                           "%s %s n %lld: the quick and the optimised code differ", src, layout,
                           (long long)n);
+            if (prog != NULL) {
+                fill_raw(o1, ir->acc_dtype, asz, nacc, 8);
+                ptrs[0] = o1;
+                interp_call ic = {n, ptrs, strides};
+                jx_error err;
+                ck_assert(jx_interp_with(prog, interp_call_run, &ic, 0, &err) == 0);
+                ck_assert_msg(same_accs(ir->acc_dtype, o1, o2, nacc),
+                              "%s n %lld: the interpreter and the optimised code differ", src,
+                              (long long)n);
+            }
             free_run(ir, ptrs, o1, o2);
         }
+        jx_interp_free(prog);
         jx_jit_release(&quick);
         jx_jit_release(&full);
     }

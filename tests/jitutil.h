@@ -433,6 +433,42 @@ static inline bool emit_load(const jx_ir *ir, const char *layout, jx_jit_tier t,
     return true;
 }
 
+/* Bytes of n raw values for input slot k of dtype d and itemsize isz:
+ * edge values (0, -0, inf, NaN, subnormal, the extremes of integers)
+ * among random ones. */
+static inline void fill_raw(char *p, jx_dtype d, size_t isz, int64_t n, int k)
+{
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t r = rnd();
+        if (jx_dtype_kind(d) == JX_KIND_FLOAT || jx_dtype_kind(d) == JX_KIND_COMPLEX) {
+            static const double special[] = {0.0, -0.0, 1.0, -1.5, 1e308, -1e-310,
+                                             1.0 / 0.0, -1.0 / 0.0, 0.0 / 0.0, 3.0};
+            size_t parts = jx_dtype_kind(d) == JX_KIND_COMPLEX ? 2 : 1;
+            for (size_t q = 0; q < parts; q++) {
+                double v = (i + (int64_t)q + k) % 3 == 0 ? special[(i + k) % 10]
+                                                          : (rnd_unit() - 0.5) * 200;
+                size_t w = isz / parts;
+                if (w == 8)
+                    memcpy(p + (size_t)i * isz + q * w, &v, 8);
+                else if (w == 4) {
+                    float f = (float)v;
+                    memcpy(p + (size_t)i * isz + q * w, &f, 4);
+                } else {
+                    _Float16 h = (_Float16)v;
+                    memcpy(p + (size_t)i * isz + q * w, &h, 2);
+                }
+            }
+        } else if (d == JX_BYTES) {
+            for (size_t q = 0; q < isz; q++)
+                p[(size_t)i * isz + q] = (char)("ab\0c"[(r >> (2 * q)) & 3]);
+        } else {
+            /* small values and the edges of the type */
+            uint64_t v = (i % 5 == 0) ? ~(uint64_t)0 >> (r & 63) : (r % 11) - 3;
+            memcpy(p + (size_t)i * isz, &v, isz);
+        }
+    }
+}
+
 /* Whether element bytes x and y of dtype t hold the same value: the same
  * bits, or NaN in both (which NaN an operation returns, its sign and
  * payload, depends on the order of its operands in the instruction, and
