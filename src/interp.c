@@ -18,7 +18,11 @@
  *     truncated or extended by the source's sign; not floats to integers
  *     (the JIT's saturate);
  *   - math functions: the compiled unit's (interp.h) over the block's m
- *     lanes. */
+ *     lanes;
+ *   - reductions (the partials layout): each block's values folded into
+ *     the partial of their JX_REDUCE_BLOCK elements as jit/reduce_cg.c's
+ *     loop folds them (below).
+ * The loops over a register are interp_block.c's. */
 #include "interp.h"
 #include "interp_block.h"
 
