@@ -343,6 +343,11 @@ START_TEST(test_reductions_same_bits)
         ck_assert(emit_load(ir, layout, JX_JIT_QUICK, &q, &quick));
         ck_assert(emit_load(ir, layout, JX_JIT_FULL, &f, &full));
         ck_assert_msg(q == reduce_rows[_i].quick && !f, "%s %s: quick %d", src, layout, q);
+        /* 256-bit vectors (":w"): a float sum's lanes in the same order */
+        char wide[JX_LAYOUT_MAX + 2];
+        jx_jit_code narrow;
+        snprintf(wide, sizeof wide, "%sw", layout);
+        ck_assert(emit_load(ir, wide, JX_JIT_FULL, &f, &narrow));
         jx_interp *prog = jx_interp_new(ir, layout, NULL, NULL);
         ck_assert_msg((prog != NULL) == (q && mode == 0), "%s %s: interpreted %d", src,
                       layout, prog != NULL);
@@ -355,13 +360,22 @@ START_TEST(test_reductions_same_bits)
              * same start in both */
             int64_t nacc = mode == 0 ? (n - 1) / JX_REDUCE_BLOCK + 1 : n;
             char *o1 = malloc(asz * (size_t)nacc), *o2 = malloc(asz * (size_t)nacc);
-            fill_raw(o1, ir->acc_dtype, asz, nacc, 7);
-            memcpy(o2, o1, asz * (size_t)nacc);
+            char *start = malloc(asz * (size_t)nacc);
+            fill_raw(start, ir->acc_dtype, asz, nacc, 7);
+            memcpy(o1, start, asz * (size_t)nacc);
+            memcpy(o2, start, asz * (size_t)nacc);
             strides[0] = (int64_t)asz;
             run_both(&quick, &full, n, ptrs, strides, o1, o2);
             ck_assert_msg(same_accs(ir->acc_dtype, o1, o2, nacc),
                           "%s %s n %lld: the quick and the optimised code differ", src, layout,
                           (long long)n);
+            memcpy(o1, start, asz * (size_t)nacc);
+            ptrs[0] = o1;
+            narrow.fn(n, ptrs, strides);
+            ck_assert_msg(same_accs(ir->acc_dtype, o1, o2, nacc),
+                          "%s %s n %lld: 256- and 512-bit vectors differ", src, wide,
+                          (long long)n);
+            free(start);
             if (prog != NULL) {
                 fill_raw(o1, ir->acc_dtype, asz, nacc, 8);
                 ptrs[0] = o1;
@@ -375,6 +389,7 @@ START_TEST(test_reductions_same_bits)
             free_run(ir, ptrs, o1, o2);
         }
         jx_interp_free(prog);
+        jx_jit_release(&narrow);
         jx_jit_release(&quick);
         jx_jit_release(&full);
     }
