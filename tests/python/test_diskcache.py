@@ -136,6 +136,12 @@ def test_eight_processes_at_once(tmp_path):
     assert r["bad"] == [] and r["compiled"] == 0 and r["disk"]["hits"] == 20
 
 
+def chose_ours(result):
+    """Whether a child's process used our sin and exp (not the library's)."""
+    return all(c.split("=")[1].startswith("own") for c in result["disk"]["choices"]
+               if c.startswith(("sin/64", "exp/64")))
+
+
 def test_eight_processes_share_units(tmp_path):
     """Eight processes at once in the default tier, new expressions of sin
     and exp against one empty cache directory: each interprets them
@@ -149,13 +155,16 @@ def test_eight_processes_share_units(tmp_path):
     kernels, others = files(tmp_path)
     assert others == []                  # no temporary file left
     assert sum(r["disk"]["rejected"] for r in results) == 0
-    ours = all(c.split("=")[1].startswith("own") for c in results[0]["disk"]["choices"]
-               if c.startswith(("sin/64", "exp/64")))
     r = run_child(tmp_path, ["sin(a)*%d + exp(b) - b" % k for k in range(6, 9)],
                   env={"JITEXPR_TIER": "auto"})
     assert r["bad"] == [] and r["disk"]["rejected"] == 0
-    if ours:
-        assert len(kernels) == 2         # the units of sin and exp, nothing else
+    # each process measures its own choice until one is stored (eight
+    # processes on two cores measure under load and need not agree), and
+    # takes the units its measurement compiled (optimised) or, finding the
+    # choice stored, compiles them quick, a file under a key of its own
+    if all(chose_ours(x) for x in results):
+        assert 2 <= len(kernels) <= 4    # the units of sin and exp, nothing else
+    if chose_ours(r):                    # a choice stored, and its units
         assert r["compiled"] == 0 and r["disk"]["hits"] == 2
     else:
         assert r["compiled"] >= 1
