@@ -200,7 +200,11 @@ static cplx pairwise_c(int op, const void *p, jx_dtype t, int64_t lo, int64_t n)
 static void combine_into(int op, jx_dtype t, const void *partials, int64_t lo,
                          int64_t n, void *acc, int64_t at)
 {
-    if (is_complex(t)) {
+    size_t size = jx_dtype_size(t);
+    if (n == 1) { /* one partial (a whole array of one block) */
+        memcpy((char *)acc + (size_t)at * size, (const char *)partials + (size_t)lo * size,
+               size);
+    } else if (is_complex(t)) {
         put_c(acc, t, at, pairwise_c(op, partials, t, lo, n));
     } else if (is_float(t)) {
         put_f(acc, t, at, pairwise(op, partials, t, lo, n));
@@ -271,6 +275,17 @@ static void store_result(int op, jx_dtype acc, const void *a, int64_t i,
     put_u(dst, rt, 0, v);
 }
 
+/* Whether a's elements (of `size` bytes) lie in C order, contiguous. */
+static bool c_order(const jx_array *a, int64_t size)
+{
+    for (int d = a->ndim - 1; d >= 0; d--) {
+        if (a->shape[d] != 1 && a->strides[d] != size)
+            return false;
+        size *= a->shape[d];
+    }
+    return true;
+}
+
 /* ---- the two ways ------------------------------------------------------- */
 
 /* The job of the 'R' way's chunks. */
@@ -280,6 +295,8 @@ typedef struct rjob {
     const jx_interp *prog; /* interpreted: fn is jx_interp_kernel */
     jx_chunks ck;
     char *partials;     /* 'R': [nrows][nblocks] of acc */
+    bool direct;        /* one block per row, each its result's own: the
+                           partial written to the row's accumulator */
     int64_t nblocks;    /* partials per row */
     int64_t accsize;
 } rjob;
@@ -300,7 +317,8 @@ static int partials_chunk(void *arg, int64_t c, jx_error *err)
         jx_plan_row_pointers(p, r, ptr);
         for (int o = 1; o < p->nops; o++)
             ptr[o] += i0 * inner[o];
-        ptr[0] = j->partials + (r * j->nblocks + i0 / JX_REDUCE_BLOCK) * j->accsize;
+        if (!j->direct)
+            ptr[0] = j->partials + (r * j->nblocks + i0 / JX_REDUCE_BLOCK) * j->accsize;
         j->fn(i1 - i0, ptr, inner);
     }
     return 0;
@@ -380,9 +398,12 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
     if (nout == 0)
         return 0;
 
+    /* A new result of the accumulators' type in C order is the
+     * accumulators themselves: nothing to convert or copy. */
+    bool in_out = alloc && at == rt && !jx_ops_reduce(op)->mean && c_order(out, accsize);
     int64_t accbytes;
-    char *acc = NULL;
-    if (!__builtin_mul_overflow(nout, accsize, &accbytes))
+    char *acc = in_out ? out->data : NULL;
+    if (!in_out && !__builtin_mul_overflow(nout, accsize, &accbytes))
         acc = malloc((size_t)accbytes);
     if (acc == NULL) {
         jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
@@ -409,7 +430,8 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
         ops[0] = &A;
         jx_plan p;
         if (jx_plan_init(&p, e->ir, ops, nops, ndim, shape, err) < 0) {
-            free(acc);
+            if (!in_out)
+                free(acc);
             return -1;
         }
         jx_plan_collapse(&p, -1);
@@ -436,7 +458,7 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
             fn = jx_interp_kernel;
         int64_t t0 = quick ? jx_adapt_now() : 0;
         jx_kernel *timed = quick ? NULL : k;
-        rjob j = {&p, fn, prog, {0}, NULL, 0, accsize};
+        rjob j = {&p, fn, prog, {0}, NULL, false, 0, accsize};
         if (fn == NULL) {
             if (k != NULL)
                 jx_err_set(err, JX_ERR_INTERNAL, -1, 0, "a reduction without code");
@@ -448,11 +470,12 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
             /* ceil(inner / block) without inner + block - 1, which could
              * overflow for a broadcast row near 2**63 elements */
             j.nblocks = (j.ck.inner - 1) / JX_REDUCE_BLOCK + 1;
+            j.direct = ax >= 0 && j.nblocks == 1;
             int64_t nparts, pbytes;
-            if (!__builtin_mul_overflow(j.ck.nrows, j.nblocks, &nparts) &&
+            if (!j.direct && !__builtin_mul_overflow(j.ck.nrows, j.nblocks, &nparts) &&
                 !__builtin_mul_overflow(nparts, accsize, &pbytes))
                 j.partials = malloc((size_t)pbytes);
-            if (j.partials == NULL) {
+            if (j.partials == NULL && !j.direct) {
                 jx_err_set(err, JX_ERR_NOMEM, -1, 0, "out of memory");
                 rc = -1;
             } else {
@@ -461,7 +484,7 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
             }
             if (rc == 0 && ax < 0) {
                 combine_into(op, at, j.partials, 0, j.ck.nrows * j.nblocks, acc, 0);
-            } else if (rc == 0) {
+            } else if (rc == 0 && !j.direct) {
                 char *ptr[JX_PLAN_MAX_OPS];
                 for (int64_t r = 0; r < j.ck.nrows; r++) {
                     jx_plan_row_pointers(&p, r, ptr);
@@ -483,7 +506,10 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
         free(p.strides);
     }
 
-    if (rc == 0) { /* accumulators to the result, in C order */
+    if (rc == 0 && !in_out && at == rt && !jx_ops_reduce(op)->mean &&
+        c_order(out, accsize)) {
+        memcpy(out->data, acc, (size_t)(nout * accsize)); /* as they are */
+    } else if (rc == 0 && !in_out) { /* accumulators to the result, in C order */
         int64_t idx[JX_MAX_DIMS] = {0};
         for (int64_t i = 0; i < nout; i++) {
             int64_t off = 0;
@@ -494,6 +520,7 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
                 idx[d] = 0;
         }
     }
-    free(acc);
+    if (!in_out)
+        free(acc);
     return rc;
 }

@@ -326,3 +326,45 @@ def test_out_layouts():
                 np.empty((6, 8))[::-1]]:
         r = jitexpr.evaluate("a * a", out=out)
         assert r is out and np.array_equal(out, a * a)
+
+
+# Reductions along the last axis, whose rows of at most one block
+# (JX_REDUCE_BLOCK, 1024) write their results straight into the
+# accumulators, and a new result of the accumulators' type is the
+# accumulators: (shape, expression, NumPy); rows of one element to past a
+# block, on one and two threads, with and without `out` (C order,
+# Fortran order, strided).
+ROW_SHAPES = [(1, 1), (5, 3), (40_000, 3), (300, 1024), (300, 1025), (7, 2000), (2, 3, 4)]
+ROW_EXPRS = [
+    ("sum(a, axis=-1)", lambda a, i: a.sum(axis=-1)),
+    ("mean(a * 2, axis=-1)", lambda a, i: (a * 2).mean(axis=-1)),
+    ("prod(a * 0.001 + 1, axis=-1)", lambda a, i: (a * 0.001 + 1).prod(axis=-1)),
+    ("max(a, axis=-1)", lambda a, i: a.max(axis=-1)),
+    ("min(i - 3, axis=-1)", lambda a, i: (i - 3).min(axis=-1)),
+    ("sum(i, axis=-1)", lambda a, i: i.sum(axis=-1)),
+    ("any(a > 0.9, axis=-1)", lambda a, i: (a > 0.9).any(axis=-1)),
+]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("shape", ROW_SHAPES, ids=str)
+@pytest.mark.parametrize("expr,want", ROW_EXPRS, ids=[r[0] for r in ROW_EXPRS])
+def test_reductions_along_rows(expr, want, shape, threads):
+    a = RNG.uniform(-1, 1, shape)
+    i = RNG.integers(-100, 100, shape, dtype=np.int32)
+    ref = want(a, i)
+    prev = jitexpr.set_num_threads(threads)
+    try:
+        got = jitexpr.evaluate(expr, local_dict={"a": a, "i": i})
+        outs = [np.empty(ref.shape, ref.dtype), np.empty(ref.shape, ref.dtype, order="F"),
+                np.empty(ref.shape + (2,), ref.dtype)[..., 0]]
+        for o in outs:
+            jitexpr.evaluate(expr, local_dict={"a": a, "i": i}, out=o)
+            np.testing.assert_array_equal(o, got)
+    finally:
+        jitexpr.set_num_threads(prev)
+    assert got.dtype == ref.dtype and got.shape == ref.shape
+    if ref.dtype.kind == "f" and "max" not in expr:
+        np.testing.assert_allclose(got, ref, rtol=1e-12)  # another order than NumPy's
+    else:
+        np.testing.assert_array_equal(got, ref)
