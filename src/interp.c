@@ -37,6 +37,7 @@ struct jx_interp {
     int32_t result; /* the one whose value is stored (a reduction's: folded) */
     int reduce;     /* the reduction op, or -1 */
     jx_dtype acc;   /* its accumulator type */
+    bool accumulate; /* the accumulating layout ('A'), not the partials */
     jx_instr *ins;  /* copies of the IR's */
     jx_kernel_fn *unit; /* [n] a math instruction's compiled code, else NULL */
 };
@@ -139,7 +140,9 @@ jx_interp *jx_interp_new(const jx_ir *ir, const char *layout, jx_interp_unit_fn 
                          void *ctx)
 {
     if (ir->n <= 0 ||
-        (ir->reduce >= 0 && (layout[0] != JX_LAYOUT_PARTIALS || !reduce_taken(ir))))
+        (ir->reduce >= 0 && ((layout[0] != JX_LAYOUT_PARTIALS &&
+                              layout[0] != JX_LAYOUT_ACCUMULATE) ||
+                             !reduce_taken(ir))))
         return NULL;
     /* Past JX_JIT_INLINE_MATH math functions the compiled loop calls the
      * library for the rest, whose bits a unit's code may not have. */
@@ -178,6 +181,7 @@ jx_interp *jx_interp_new(const jx_ir *ir, const char *layout, jx_interp_unit_fn 
     p->result = ir->result;
     p->reduce = ir->reduce;
     p->acc = ir->acc_dtype;
+    p->accumulate = layout[0] == JX_LAYOUT_ACCUMULATE;
     p->ins = ins;
     p->unit = fns;
     return p;
@@ -202,6 +206,8 @@ typedef struct run {
     jx_ib_wide *tmp;     /* [BLOCK] conversions */
     char **reg;    /* [n] the value of each instruction in this block */
     char *accreg;  /* [BLOCK * 8] a reduction's values as its accumulator's */
+    char *accs;    /* [BLOCK * 8] the accumulating layout's accumulators */
+    jx_ib_wide *wide2; /* [2 * BLOCK] their scratch */
 } run;
 
 static _Thread_local run *current;
@@ -387,16 +393,23 @@ static void part_init(const jx_interp *p, part *s)
 }
 
 /* Folds m values of register r (the result's type) into s. */
+/* Register r (the result's type) in the accumulator's type, as a cast. */
+static const void *to_acc(const run *rn, const void *r)
+{
+    const jx_interp *p = rn->prog;
+    jx_dtype t = p->ins[p->result].dtype;
+    if (t == p->acc)
+        return r;
+    jx_ib_widen(t, rn->tmp, r);
+    jx_ib_narrow(t, p->acc, rn->accreg, rn->tmp);
+    return rn->accreg;
+}
+
 static void fold(const run *rn, part *s, const void *r, int m)
 {
     const jx_interp *p = rn->prog;
-    jx_dtype t = p->ins[p->result].dtype, acc = p->acc;
-    const void *v = r;
-    if (t != acc) { /* to the accumulator's type, as a cast */
-        jx_ib_widen(t, rn->tmp, r);
-        jx_ib_narrow(t, acc, rn->accreg, rn->tmp);
-        v = rn->accreg;
-    }
+    jx_dtype acc = p->acc;
+    const void *v = to_acc(rn, r);
     if (laned(p)) {
         lanes_fold(p, s->lane, v, m);
         return;
@@ -496,11 +509,90 @@ static void reduce_partials(const run *rn, int64_t n, char *const *ptrs,
     }
 }
 
+/* llvm.minimum (max: llvm.maximum) of a and b: NaN where either is (one
+ * of them, quieted: the NaN's sign and payload are not the compiled
+ * code's, as for other operations with two NaNs), -0 below +0. */
+#define FLOAT_MINIMUM(NAME, C, U)                                              \
+    static C NAME(C a, C b, bool max)                                          \
+    {                                                                          \
+        if (isnan(a) || isnan(b))                                              \
+            return a + b;                                                      \
+        if (a == b) { /* +-0: and of the bits for max, or for min */          \
+            U x, y;                                                            \
+            memcpy(&x, &a, sizeof x);                                          \
+            memcpy(&y, &b, sizeof y);                                          \
+            x = max ? x & y : x | y;                                           \
+            memcpy(&a, &x, sizeof x);                                          \
+            return a;                                                          \
+        }                                                                      \
+        return max ? (a > b ? a : b) : (a < b ? a : b);                        \
+    }
+FLOAT_MINIMUM(minimum_f, float, uint32_t)
+FLOAT_MINIMUM(minimum_d, double, uint64_t)
+#undef FLOAT_MINIMUM
+
+/* o[i] = combine(o[i], v[i]) for m accumulators o of p's type, as
+ * jit/reduce_cg.c's jx_rd_combine (not reassociated): floats by IEEE
+ * operations, integers modulo 2^bits, bools by and or or.  w: two wide
+ * registers of scratch. */
+static void combine_block(const jx_interp *p, char *o, const void *v, jx_ib_wide *w, int m)
+{
+    jx_reduce_comb c = comb_of(p);
+    bool mm = c == JX_RC_MIN || c == JX_RC_MAX, max = c == JX_RC_MAX;
+    if (p->acc == JX_FLOAT32 || p->acc == JX_FLOAT64) {
+        for (int i = 0; i < m; i++) {
+            if (p->acc == JX_FLOAT32) {
+                float *a = (float *)o + i, x = ((const float *)v)[i];
+                *a = mm ? minimum_f(*a, x, max) : c == JX_RC_MUL ? *a * x : *a + x;
+            } else {
+                double *a = (double *)o + i, x = ((const double *)v)[i];
+                *a = mm ? minimum_d(*a, x, max) : c == JX_RC_MUL ? *a * x : *a + x;
+            }
+        }
+        return;
+    }
+    jx_ib_wide *a = w, *x = w + BLOCK;
+    jx_ib_widen(p->acc, a, o);
+    jx_ib_widen(p->acc, x, v);
+    bool sg = is_signed(p->acc);
+    for (int i = 0; i < m; i++) {
+        uint64_t u = a[i].u, y = x[i].u;
+        switch (c) {
+        case JX_RC_ADD: u += y; break;
+        case JX_RC_MUL: u *= y; break;
+        case JX_RC_OR: u |= y; break;
+        case JX_RC_AND: u &= y; break;
+        case JX_RC_MIN: u = (sg ? x[i].i < a[i].i : y < u) ? y : u; break;
+        case JX_RC_MAX: u = (sg ? x[i].i > a[i].i : y > u) ? y : u; break;
+        }
+        a[i].u = u;
+    }
+    jx_ib_narrow(p->acc, p->acc, o, a);
+}
+
+/* The 'A' kernel's work: out[i] = combine(out[i], value[i]), the
+ * accumulators at ptrs[0] (stride strides[0]) gathered into a register
+ * and back. */
+static void reduce_accumulate(const run *rn, int64_t n, char *const *ptrs,
+                              const int64_t *strides)
+{
+    const jx_interp *p = rn->prog;
+    size_t size = jx_dtype_size(p->acc);
+    for (int64_t j0 = 0; j0 < n; j0 += BLOCK) {
+        int m = (int)(n - j0 < BLOCK ? n - j0 : BLOCK);
+        const void *v = to_acc(rn, exec_block(rn, j0, m, ptrs, strides, false));
+        char *dst = ptrs[0] + j0 * strides[0];
+        jx_ib_gather(rn->accs, dst, strides[0], size, p->acc == JX_BOOL, m);
+        combine_block(p, rn->accs, v, rn->wide2, m);
+        jx_ib_scatter(dst, strides[0], rn->accs, size, m);
+    }
+}
+
 void jx_interp_kernel(int64_t n, char *const *ptrs, const int64_t *strides)
 {
     const run *rn = current;
     if (rn->prog->reduce >= 0) {
-        reduce_partials(rn, n, ptrs, strides);
+        (rn->prog->accumulate ? reduce_accumulate : reduce_partials)(rn, n, ptrs, strides);
         return;
     }
     for (int64_t j0 = 0; j0 < n; j0 += BLOCK)
@@ -517,10 +609,10 @@ typedef struct job {
 int jx_interp_with(const jx_interp *prog, jx_chunk_fn fn, void *arg, int64_t c,
                    jx_error *err)
 {
-    run rn = {prog, NULL, NULL, NULL, NULL};
+    run rn = {prog, NULL, NULL, NULL, NULL, NULL, NULL};
     size_t regbytes = (size_t)prog->n * BLOCK * 8;
     /* zeroed: the lanes past a partial block are never undefined */
-    rn.buf = calloc(1, regbytes + BLOCK * sizeof(jx_ib_wide) + BLOCK * 8);
+    rn.buf = calloc(1, regbytes + 3 * BLOCK * sizeof(jx_ib_wide) + 2 * BLOCK * 8);
     rn.reg = malloc(sizeof(char *) * (size_t)prog->n);
     if (rn.buf == NULL || rn.reg == NULL) {
         free(rn.buf);
@@ -529,7 +621,9 @@ int jx_interp_with(const jx_interp *prog, jx_chunk_fn fn, void *arg, int64_t c,
         return -1;
     }
     rn.tmp = (jx_ib_wide *)(rn.buf + regbytes);
-    rn.accreg = (char *)(rn.tmp + BLOCK);
+    rn.wide2 = rn.tmp + BLOCK;
+    rn.accreg = (char *)(rn.wide2 + 2 * BLOCK);
+    rn.accs = rn.accreg + BLOCK * 8;
     for (int32_t idx = 0; idx < prog->n; idx++) {
         const jx_instr *in = &prog->ins[idx];
         rn.reg[idx] = rn.buf + (size_t)idx * BLOCK * 8;
@@ -565,8 +659,10 @@ int jx_interp_run(const jx_interp *prog, const jx_plan *p, bool pool, jx_error *
 {
     job j = {prog, p, {0}};
     /* segments of whole cache lines, as plan.c's: each result depends on
-     * its own element only, so any cut gives the same bits */
-    jx_plan_chunks(p, 64, true, pool, &j.ck);
+     * its own element only, so any cut gives the same bits; accumulating
+     * a reduction, each chunk one segment of every row, so that no two
+     * write the same accumulators */
+    jx_plan_chunks(p, 64, !prog->accumulate, pool, &j.ck);
     if (j.ck.nrows <= 0 || j.ck.inner <= 0)
         return 0;
     return jx_pool_run(j.ck.count, j.ck.nthreads, run_chunk, &j, err);

@@ -25,17 +25,17 @@
  * sin(a)*cos(b) + c, n = 1000, a new process with sin's and cos's units
  * stored: first call 0.8 ms, 11.6 compiled in the quick tier.
  *
- * A reduction is interpreted in the partials layout ('R', ir.h): each
- * block of values is folded into the partial of its JX_REDUCE_BLOCK
- * elements as the compiled loop folds them (jit/reduce_cg.c): integer
- * and bool accumulators modulo 2^bits, the min and max of floats by
- * their integer keys, float sums and products in the fixed order of
- * ir.h's JX_REDUCE_LANES.
+ * A reduction is interpreted as the compiled loop computes it
+ * (jit/reduce_cg.c): in the partials layout ('R', ir.h) each block of
+ * values is folded into the partial of its JX_REDUCE_BLOCK elements
+ * (integer and bool accumulators modulo 2^bits, the min and max of floats
+ * by their integer keys, float sums and products in the fixed order of
+ * ir.h's JX_REDUCE_LANES); in the accumulating layout ('A') each value
+ * into its own accumulator.
  *
  * Not interpreted: functions of the library (erf, hypot, or where it was
  * chosen), divisions and remainders of integers, integer powers, float to
- * integer conversions, float16, complex numbers, byte strings,
- * reductions in the accumulating layout ('A'). */
+ * integer conversions, float16, complex numbers, byte strings. */
 #ifndef JX_INTERP_H
 #define JX_INTERP_H
 

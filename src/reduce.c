@@ -498,7 +498,8 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
             /* 'A': each chunk accumulates one segment of every row, so
              * that no two threads write the same outputs */
             jx_adapt_pick pick = jx_plan_pick(&p, ir, timed, false);
-            rc = jx_plan_run(&p, fn, timed, pick, false, err);
+            rc = prog ? jx_interp_run(prog, &p, JX_WAY_IS_POOL(pick.way), err)
+                      : jx_plan_run(&p, fn, timed, pick, false, err);
         }
         if (rc == 0 && quick)
             jx_cache_quick_ran(k, units, jx_adapt_now() - t0, prog != NULL);
