@@ -6,7 +6,8 @@
  *  - innermost (or every axis): the 'R' kernel reduces each row in blocks of
  *    JX_REDUCE_BLOCK elements into partials; the partials of a row (or of
  *    the whole array) are then combined here, pairwise for float sums, in a
- *    fixed order, so the result does not depend on the threads' timing.
+ *    fixed order, so the result does not depend on the threads' timing.  A
+ *    row of one block writes its partial straight into its accumulator.
  *  - an outer axis: the output is set to the operation's identity and the
  *    'A' kernel accumulates each row into it (out[i] = op(out[i], v[i]));
  *    threads take disjoint segments of the rows, so none writes another's
@@ -446,8 +447,8 @@ int jx_reduce_run(const jx_expr *e, const jx_array **ops, jx_array *out,
 
         jx_kernel *tmpk = NULL;
         jx_kernel *k = jx_expr_kernel(e, layout, &tmpk, err);
-        /* interpreted or quick code (where the order of accumulation
-         * cannot change the result: interp.h, jit/module.c's
+        /* interpreted or quick code (every tier accumulates in the same
+         * order, complex sums aside: interp.h, jit/module.c's
          * jx_mod_quick_ok) until its optimised compile pays (tier.h): as
          * eval.c's, not timed for the pool */
         int64_t units = jx_plan_work(&p, ir);
