@@ -19,9 +19,10 @@
  *     (the JIT's saturate);
  *   - math functions: the compiled unit's (interp.h) over the block's m
  *     lanes;
- *   - reductions (the partials layout): each block's values folded into
- *     the partial of their JX_REDUCE_BLOCK elements as jit/reduce_cg.c's
- *     loop folds them (below).
+ *   - reductions: each block's values folded into the partial of their
+ *     JX_REDUCE_BLOCK elements (the partials layout), or each into its own
+ *     accumulator (the accumulating layout), as jit/reduce_cg.c's loops
+ *     fold them (below).
  * The loops over a register are interp_block.c's. */
 #include "interp.h"
 #include "interp_block.h"
@@ -124,11 +125,11 @@ static bool interpreted(const jx_ir *ir, const jx_instr *in)
     }
 }
 
-/* Whether the reduction of ir is one whose partials this file computes
- * with the compiled code's bits: into an integer or bool accumulator
- * (sum and prod modulo 2^bits, min, max, any, all), the min or max of
- * floats (jit/loops.c's keys), a float sum or product (in the lanes of
- * ir.h's JX_REDUCE_LANES), from a value converted to it as interpreted()
+/* Whether the reduction of ir is one this file computes with the
+ * compiled code's bits: into an integer or bool accumulator (sum and prod
+ * modulo 2^bits, min, max, any, all), the min or max of floats
+ * (jit/reduce_cg.c's keys), a float sum or product (in the lanes of ir.h's
+ * JX_REDUCE_LANES), from a value converted to it as interpreted()
  * converts. */
 static bool reduce_taken(const jx_ir *ir)
 {
@@ -378,6 +379,20 @@ static jx_reduce_comb comb_of(const jx_interp *p)
     return c;
 }
 
+/* combine(a, y) of integer or bool accumulators (signed: sg) as 64-bit
+ * values, modulo 2^64 (the low bits of the type's width are kept). */
+static uint64_t int_combine(jx_reduce_comb c, bool sg, uint64_t a, uint64_t y)
+{
+    switch (c) {
+    case JX_RC_ADD: return a + y;
+    case JX_RC_MUL: return a * y;
+    case JX_RC_OR: return a | y;
+    case JX_RC_AND: return a & y;
+    case JX_RC_MIN: return (sg ? (int64_t)y < (int64_t)a : y < a) ? y : a;
+    default: return (sg ? (int64_t)y > (int64_t)a : y > a) ? y : a; /* max */
+    }
+}
+
 static void part_init(const jx_interp *p, part *s)
 {
     jx_value re;
@@ -426,25 +441,10 @@ static void fold(const run *rn, part *s, const void *r, int m)
     }
     const jx_ib_wide *x = rn->tmp;
     jx_ib_widen(acc, rn->tmp, v);
-    uint64_t a = s->v;
+    jx_reduce_comb c = comb_of(p);
     bool sg = is_signed(acc);
-    switch (comb_of(p)) {
-    case JX_RC_ADD: for (int i = 0; i < m; i++) a += x[i].u; break;
-    case JX_RC_MUL: for (int i = 0; i < m; i++) a *= x[i].u; break;
-    case JX_RC_OR: for (int i = 0; i < m; i++) a |= x[i].u; break;
-    case JX_RC_AND: for (int i = 0; i < m; i++) a &= x[i].u; break;
-    case JX_RC_MIN:
-        for (int i = 0; i < m; i++)
-            if (sg ? x[i].i < (int64_t)a : x[i].u < a)
-                a = x[i].u;
-        break;
-    case JX_RC_MAX:
-        for (int i = 0; i < m; i++)
-            if (sg ? x[i].i > (int64_t)a : x[i].u > a)
-                a = x[i].u;
-        break;
-    }
-    s->v = a;
+    for (int i = 0; i < m; i++)
+        s->v = int_combine(c, sg, s->v, x[i].u);
 }
 
 /* Stores s, the partial of cnt values, as a value of p's accumulator
@@ -555,18 +555,8 @@ static void combine_block(const jx_interp *p, char *o, const void *v, jx_ib_wide
     jx_ib_widen(p->acc, a, o);
     jx_ib_widen(p->acc, x, v);
     bool sg = is_signed(p->acc);
-    for (int i = 0; i < m; i++) {
-        uint64_t u = a[i].u, y = x[i].u;
-        switch (c) {
-        case JX_RC_ADD: u += y; break;
-        case JX_RC_MUL: u *= y; break;
-        case JX_RC_OR: u |= y; break;
-        case JX_RC_AND: u &= y; break;
-        case JX_RC_MIN: u = (sg ? x[i].i < a[i].i : y < u) ? y : u; break;
-        case JX_RC_MAX: u = (sg ? x[i].i > a[i].i : y > u) ? y : u; break;
-        }
-        a[i].u = u;
-    }
+    for (int i = 0; i < m; i++)
+        a[i].u = int_combine(c, sg, a[i].u, x[i].u);
     jx_ib_narrow(p->acc, p->acc, o, a);
 }
 
